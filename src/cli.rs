@@ -1,0 +1,297 @@
+//! Command-line definitions (clap derive). No behaviour lives here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Finds out why a web request gets HTTP 401 Unauthorized, and what to do about it.
+#[derive(Debug, Parser)]
+#[command(name = "why401", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// The address that answers 401 (prefills the wizard).
+    #[arg(value_name = "URL")]
+    pub url: Option<String>,
+
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    /// Help-desk mode: ask for ticket id and reporter, keep notes per step.
+    #[arg(long)]
+    pub agent: bool,
+
+    /// Resume a session saved with --save-session.
+    #[arg(long, value_name = "FILE")]
+    pub resume: Option<PathBuf>,
+
+    /// Save the session (answers, redacted probe facts, notes) to FILE on exit.
+    #[arg(long, value_name = "FILE")]
+    pub save_session: Option<PathBuf>,
+}
+
+/// Options every command understands.
+#[derive(Debug, Args, Clone, Default)]
+pub struct GlobalArgs {
+    /// Load extra flows from DIR (a flow with a shipped id replaces the shipped one).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub flows: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP probe battery against URL and print a ranked diagnosis.
+    Check(CheckArgs),
+    /// Inspect and verify a JWT (read from a prompt, stdin or a file; never required as an argument).
+    Jwt(JwtArgs),
+    /// Read a DevTools HAR export: every 401, the credentials sent, the tokens' state.
+    Har(HarArgs),
+    /// Check server-side auth configuration: nginx, Apache .htaccess, .htpasswd.
+    Server(ServerArgs),
+    /// Analyse access and error logs for 401s and authentication failures.
+    Logs(LogsArgs),
+    /// Walk a flow headless from scripted answers and print the ticket.
+    Run(RunArgs),
+    /// Validate flows or draw one as a diagram.
+    #[command(subcommand)]
+    Flows(FlowsCommand),
+    /// Print shell completions.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
+}
+
+/// Output format of a ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum TicketFormat {
+    #[default]
+    #[value(alias = "markdown")]
+    Md,
+    Text,
+    Json,
+}
+
+/// Where a ticket goes besides stdout.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ReportArgs {
+    /// Write the support ticket to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Ticket format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: TicketFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The address to check.
+    pub url: String,
+    /// Request method.
+    #[arg(long, short = 'X', default_value = "GET")]
+    pub method: String,
+    /// User name for Basic authentication (the password is read with --password-stdin).
+    #[arg(long, short = 'u')]
+    pub user: Option<String>,
+    /// Read the password from standard input.
+    #[arg(long, requires = "user")]
+    pub password_stdin: bool,
+    /// Read a bearer token from FILE ('-' for stdin).
+    #[arg(long, value_name = "FILE")]
+    pub bearer_file: Option<PathBuf>,
+    /// Extra request header 'Name: value' (repeatable). Use @FILE as the value to read it from a file.
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+    /// Cookie 'name=value' (repeatable).
+    #[arg(long = "cookie", short = 'b', value_name = "NAME=VALUE")]
+    pub cookies: Vec<String>,
+    /// Send an API key (read from WHY401_API_KEY or stdin) in this query parameter.
+    #[arg(long, value_name = "NAME")]
+    pub api_key_query: Option<String>,
+    /// The backend behind the proxy, to compare what reaches it.
+    #[arg(long, value_name = "URL")]
+    pub backend: Option<String>,
+    /// Origin for the CORS preflight check.
+    #[arg(long, value_name = "ORIGIN")]
+    pub origin: Option<String>,
+    /// Timeout per request, in seconds.
+    #[arg(long, default_value_t = 10.0)]
+    pub timeout: f64,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct JwtArgs {
+    /// '-' reads the token from stdin; a path reads it from that file. Without it, a masked prompt asks.
+    #[arg(value_name = "TOKEN_FILE_OR_-")]
+    pub token: Option<String>,
+    /// HMAC secret for HS* tokens, read from FILE.
+    #[arg(long, value_name = "FILE")]
+    pub secret_file: Option<PathBuf>,
+    /// PEM public key or certificate (RS*, PS*, ES*, EdDSA).
+    #[arg(long, value_name = "PEM")]
+    pub public_key: Option<PathBuf>,
+    /// JWKS file or URL.
+    #[arg(long, value_name = "FILE_OR_URL")]
+    pub jwks: Option<String>,
+    /// Fetch the issuer's OpenID discovery document and its JWKS.
+    #[arg(long)]
+    pub discover: bool,
+    /// Expected audience.
+    #[arg(long)]
+    pub aud: Option<String>,
+    /// Expected issuer.
+    #[arg(long)]
+    pub iss: Option<String>,
+    /// A scope the API requires (repeatable).
+    #[arg(long = "require-scope", value_name = "SCOPE")]
+    pub require_scope: Vec<String>,
+    /// Clock leeway in seconds.
+    #[arg(long, default_value_t = 60)]
+    pub leeway: u64,
+    /// Show the token itself instead of its fingerprint.
+    #[arg(long)]
+    pub reveal: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct HarArgs {
+    /// HAR file exported from the browser's DevTools ('-' for stdin).
+    pub file: PathBuf,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ServerArgs {
+    /// nginx configuration (nginx.conf, a sites-available file or a snippet).
+    #[arg(long, value_name = "FILE")]
+    pub nginx: Option<PathBuf>,
+    /// Apache server configuration.
+    #[arg(long, value_name = "FILE", conflicts_with = "htaccess")]
+    pub apache: Option<PathBuf>,
+    /// An Apache .htaccess file.
+    #[arg(long, value_name = "FILE")]
+    pub htaccess: Option<PathBuf>,
+    /// An htpasswd user file.
+    #[arg(long, value_name = "FILE")]
+    pub htpasswd: Option<PathBuf>,
+    /// Host name the request is for (nginx server_name / Apache ServerName).
+    #[arg(long)]
+    pub host: Option<String>,
+    /// Request path to work out the effective auth for.
+    #[arg(long, default_value = "/")]
+    pub path: String,
+    /// User whose password to verify against the user file.
+    #[arg(long, short = 'u')]
+    pub user: Option<String>,
+    /// Read that user's password from stdin.
+    #[arg(long, requires = "user")]
+    pub password_stdin: bool,
+    /// The live site, to check whether the user file can be fetched over the web.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// Log files (plain or .gz; a rotated series is read in order) or '-' for stdin.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Access-log format: combined, common, json, or an nginx log_format string.
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Read the access-log format from this nginx configuration.
+    #[arg(long, value_name = "FILE")]
+    pub nginx_conf: Option<PathBuf>,
+    /// Only lines at or after this time (RFC 3339 or 'YYYY-MM-DD HH:MM').
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Only lines before this time.
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Only lines around this time (with --window).
+    #[arg(long)]
+    pub around: Option<String>,
+    /// Window for --around, e.g. 10m, 2h.
+    #[arg(long, default_value = "10m")]
+    pub window: String,
+    /// Only requests whose path starts with this.
+    #[arg(long)]
+    pub path: Option<String>,
+    /// Only requests from this client address.
+    #[arg(long)]
+    pub client: Option<String>,
+    /// Keep reading as the files grow (survives rotation).
+    #[arg(long)]
+    pub follow: bool,
+    /// Only lines from why401's own probes with this probe marker id.
+    #[arg(long, value_name = "ID")]
+    pub probe_marker: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The flow to walk (visitor, owner, api, start, or one from --flows).
+    #[arg(long)]
+    pub flow: String,
+    /// YAML or JSON file mapping input ids and node ids to values and choices.
+    #[arg(long, value_name = "FILE")]
+    pub answers: PathBuf,
+    /// Timeout per probe, in seconds.
+    #[arg(long, default_value_t = 10.0)]
+    pub timeout: f64,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FlowsCommand {
+    /// Check flows: the shipped ones, or every *.yaml in DIR.
+    Lint {
+        /// A directory of flow files (default: the shipped flows).
+        dir: Option<PathBuf>,
+    },
+    /// Print a flow as a diagram.
+    Graph {
+        /// Flow id.
+        id: String,
+        #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+        format: GraphFormat,
+    },
+    /// List the available flows.
+    List,
+    /// Print the JSON Schema of the flow format.
+    Schema,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Mermaid,
+    Dot,
+}

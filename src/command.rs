@@ -1,0 +1,76 @@
+//! One module per subcommand. Each returns an [`Outcome`] or an error; `main` maps them to
+//! exit codes: 0 nothing wrong found, 1 causes found or a check failed, 2 usage or input error.
+
+use std::process::ExitCode;
+
+use crate::cli::{Cli, Command};
+
+pub mod check;
+pub mod flows;
+pub mod har;
+pub mod jwt;
+pub mod logs;
+pub mod run;
+pub mod server;
+pub mod wizard;
+
+/// How a command ended, when it ran to its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing wrong found.
+    Clean,
+    /// Causes found, or a check failed.
+    Findings,
+}
+
+impl Outcome {
+    pub fn exit_code(self) -> ExitCode {
+        match self {
+            Self::Clean => ExitCode::SUCCESS,
+            Self::Findings => ExitCode::from(1),
+        }
+    }
+}
+
+/// Runs the command the line asks for.
+pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
+    let global = cli.global.clone();
+    match cli.command {
+        None => wizard::run(&cli),
+        Some(Command::Check(args)) => check::run(&args, &global),
+        Some(Command::Jwt(args)) => jwt::run(&args),
+        Some(Command::Har(args)) => har::run(&args),
+        Some(Command::Server(args)) => server::run(&args),
+        Some(Command::Logs(args)) => logs::run(&args),
+        Some(Command::Run(args)) => run::run(&args, &global),
+        Some(Command::Flows(cmd)) => flows::run(&cmd, &global),
+        Some(Command::Completions { shell }) => {
+            flows::print_completions(shell);
+            Ok(Outcome::Clean)
+        }
+        Some(Command::Man) => {
+            flows::print_man()?;
+            Ok(Outcome::Clean)
+        }
+    }
+}
+
+/// The error and its causes on one line: `reading answers.yaml: line 3 column 7: ...`.
+pub fn error_line(err: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+    }
+    parts.join(": ").replace('\n', " ")
+}
+
+/// A tokio runtime for one command.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
+}

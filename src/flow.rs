@@ -1,0 +1,18 @@
+//! Decision trees: the YAML model, loading (embedded and `--flows DIR`), lint, and the pure
+//! engine that walks them.
+
+pub mod expr;
+pub mod model;
+pub mod source_map;
+
+pub use model::{
+    Choice, EndKind, FindingRule, Flow, Input, InputKind, Node, NodeRef, ProbeCall, Rule,
+};
+pub mod lint;
+pub mod load;
+pub mod template;
+
+pub use load::{Diagnostic, FlowSet, LoadedFlow};
+pub mod engine;
+
+pub use engine::{Engine, EngineError, Finding, Phase, Session, Step};

@@ -1,0 +1,517 @@
+//! The engine: a pure state machine over a [`FlowSet`]. No I/O, no clock, no terminal.
+//!
+//! A driver (the wizard, `why401 run`, a test) asks [`Engine::phase`] what is pending,
+//! supplies it (inputs, probe reports, a choice) and repeats until the walk ends. Given the
+//! same flows, answers and reports it always takes the same path.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::expr::{self, Scope};
+use super::lint::resolve;
+use super::load::FlowSet;
+use super::model::{EndKind, FindingRule, Input, InputKind, Node, NodeRef};
+use super::template;
+use crate::probe::{FactValue, ProbeReport, ProbeRequest};
+
+/// Automatic moves allowed without a person acting, before the walk is declared a loop.
+const MAX_AUTO_MOVES: usize = 256;
+
+/// What the engine waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Inputs of the current node are missing.
+    Inputs,
+    /// The current node's probes must run ([`Engine::probe_requests`]).
+    Probes,
+    /// The person must choose.
+    Choose,
+    /// The walk is over.
+    Ended,
+}
+
+/// A cause recorded during the walk.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub cause: String,
+    pub confidence: f64,
+    pub evidence: String,
+    pub at: NodeRef,
+}
+
+/// One visited node.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    pub at: NodeRef,
+    pub title: String,
+    /// The label chosen, or the condition of the rule that moved on automatically.
+    pub left_by: Option<String>,
+    pub reports: Vec<ProbeReport>,
+    pub findings: Vec<Finding>,
+    pub note: Option<String>,
+}
+
+/// Everything a walk produced; what tickets and saved sessions are made of.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    /// The flow the walk started in.
+    pub flow: String,
+    pub current: NodeRef,
+    pub phase: Phase,
+    pub ended: Option<EndKind>,
+    /// Input values by id (secrets included: redact before output, see `secret_inputs`).
+    pub answers: BTreeMap<String, String>,
+    /// Ids of inputs that are secrets.
+    pub secret_inputs: Vec<String>,
+    /// Facts by `probe_id.fact`.
+    pub facts: BTreeMap<String, FactValue>,
+    pub trail: Vec<Step>,
+    /// Set when the walk stopped on its own error (a loop of automatic moves).
+    pub error: Option<String>,
+}
+
+impl Session {
+    /// Every finding of the walk, in order.
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.trail.iter().flat_map(|s| s.findings.iter())
+    }
+
+    /// Every probe report of the walk, in order.
+    pub fn reports(&self) -> impl Iterator<Item = &ProbeReport> {
+        self.trail.iter().flat_map(|s| s.reports.iter())
+    }
+
+    /// The values of secret inputs (for redaction).
+    pub fn secret_values(&self) -> Vec<&str> {
+        self.secret_inputs
+            .iter()
+            .filter_map(|id| self.answers.get(id).map(String::as_str))
+            .collect()
+    }
+}
+
+/// Errors a driver can cause.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EngineError {
+    #[error("no flow '{0}'")]
+    NoFlow(String),
+    #[error("flow '{0}' has no start node '{1}'")]
+    NoStart(String, String),
+    #[error("node '{node}' asks for no input '{id}'")]
+    NoSuchInput { node: String, id: String },
+    #[error("input '{id}': {message}")]
+    BadInput { id: String, message: String },
+    #[error("node '{node}' has no choice {index}")]
+    NoSuchChoice { node: String, index: usize },
+    #[error("not waiting for {0}")]
+    WrongPhase(&'static str),
+    #[error("goto from '{from}': {message}")]
+    BadGoto { from: String, message: String },
+}
+
+struct FactScope<'a>(&'a Session);
+
+impl Scope for FactScope<'_> {
+    fn value(&self, path: &str) -> Option<FactValue> {
+        match path.strip_prefix("input.") {
+            Some(id) => self.0.answers.get(id).cloned().map(FactValue::Str),
+            None => self.0.facts.get(path).cloned(),
+        }
+    }
+}
+
+/// The walk of a flow.
+#[derive(Debug, Clone)]
+pub struct Engine<'a> {
+    set: &'a FlowSet,
+    s: Session,
+    undo: Vec<Session>,
+}
+
+impl<'a> Engine<'a> {
+    /// Starts `flow` with `preset` input values (e.g. the URL given on the command line).
+    pub fn new(
+        set: &'a FlowSet,
+        flow: &str,
+        preset: BTreeMap<String, String>,
+    ) -> Result<Self, EngineError> {
+        let lf = set
+            .get(flow)
+            .ok_or_else(|| EngineError::NoFlow(flow.to_owned()))?;
+        if !lf.flow.nodes.contains_key(&lf.flow.start) {
+            return Err(EngineError::NoStart(flow.to_owned(), lf.flow.start.clone()));
+        }
+        let start = NodeRef {
+            flow: flow.to_owned(),
+            node: lf.flow.start.clone(),
+        };
+        let mut engine = Self {
+            set,
+            s: Session {
+                flow: flow.to_owned(),
+                current: start.clone(),
+                phase: Phase::Inputs,
+                ended: None,
+                answers: preset,
+                secret_inputs: Vec::new(),
+                facts: BTreeMap::new(),
+                trail: Vec::new(),
+                error: None,
+            },
+            undo: Vec::new(),
+        };
+        engine.enter(start, None);
+        Ok(engine)
+    }
+
+    /// Resumes a saved session against `set` (the caller checks flow versions).
+    pub fn resume(set: &'a FlowSet, session: Session) -> Result<Self, EngineError> {
+        let lf = set
+            .get(&session.current.flow)
+            .ok_or_else(|| EngineError::NoFlow(session.current.flow.clone()))?;
+        if !lf.flow.nodes.contains_key(&session.current.node) {
+            return Err(EngineError::NoStart(
+                session.current.flow.clone(),
+                session.current.node.clone(),
+            ));
+        }
+        Ok(Self {
+            set,
+            s: session,
+            undo: Vec::new(),
+        })
+    }
+
+    pub fn session(&self) -> &Session {
+        &self.s
+    }
+
+    pub fn into_session(self) -> Session {
+        self.s
+    }
+
+    pub fn phase(&self) -> Phase {
+        self.s.phase
+    }
+
+    pub fn flows(&self) -> &'a FlowSet {
+        self.set
+    }
+
+    /// The node the walk is at.
+    pub fn node(&self) -> &'a Node {
+        let lf = &self.set.flows[&self.s.current.flow];
+        &lf.flow.nodes[&self.s.current.node]
+    }
+
+    /// The inputs of the current node still without a value.
+    pub fn missing_inputs(&self) -> Vec<&'a Input> {
+        self.node()
+            .inputs
+            .iter()
+            .filter(|i| !self.s.answers.contains_key(&i.id))
+            .collect()
+    }
+
+    /// Gives a value for an input of the current node.
+    pub fn give_input(&mut self, id: &str, value: &str) -> Result<(), EngineError> {
+        if self.s.phase != Phase::Inputs {
+            return Err(EngineError::WrongPhase("an input"));
+        }
+        let input = self
+            .node()
+            .inputs
+            .iter()
+            .find(|i| i.id == id)
+            .ok_or_else(|| EngineError::NoSuchInput {
+                node: self.s.current.to_string(),
+                id: id.to_owned(),
+            })?;
+        let value = validate_input(input, value)?;
+        self.undo.push(self.s.clone());
+        if input.kind.is_secret() && !self.s.secret_inputs.contains(&input.id) {
+            self.s.secret_inputs.push(input.id.clone());
+        }
+        self.s.answers.insert(input.id.clone(), value);
+        if self.missing_inputs().is_empty() {
+            self.after_inputs();
+        }
+        Ok(())
+    }
+
+    /// The probes of the current node, with their arguments filled in.
+    pub fn probe_requests(&self) -> Vec<ProbeRequest> {
+        self.node()
+            .probes
+            .iter()
+            .map(|call| ProbeRequest {
+                id: call.instance_id().to_owned(),
+                kind: call.kind.clone(),
+                args: call
+                    .args
+                    .iter()
+                    .map(|(k, v)| (k.clone(), self.fill(v, false)))
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// Records the current node's probe reports and moves on as the rules say.
+    pub fn give_reports(&mut self, reports: Vec<ProbeReport>) -> Result<(), EngineError> {
+        if self.s.phase != Phase::Probes {
+            return Err(EngineError::WrongPhase("probe reports"));
+        }
+        for r in &reports {
+            let prefix = format!("{}.", r.id);
+            self.s.facts.retain(|k, _| !k.starts_with(&prefix));
+            for (k, v) in &r.facts {
+                self.s.facts.insert(format!("{prefix}{k}"), v.clone());
+            }
+        }
+        if let Some(step) = self.s.trail.last_mut() {
+            step.reports = reports;
+            step.findings.clear();
+        }
+        self.settle();
+        Ok(())
+    }
+
+    /// Runs the current node's probes again (the person fixed something and retries).
+    pub fn rerun(&mut self) -> Result<(), EngineError> {
+        if self.node().probes.is_empty() || self.s.phase == Phase::Ended {
+            return Err(EngineError::WrongPhase("a re-run"));
+        }
+        self.s.phase = Phase::Probes;
+        Ok(())
+    }
+
+    /// The choice the evidence points to, and why.
+    pub fn suggested(&self) -> Option<(usize, String)> {
+        let scope = FactScope(&self.s);
+        self.node().choices.iter().enumerate().find_map(|(i, c)| {
+            let cond = expr::parse(c.when.as_deref()?).ok()?;
+            cond.eval(&scope).then(|| {
+                (
+                    i,
+                    c.because.as_deref().map_or_else(
+                        || c.when.clone().unwrap_or_default(),
+                        |b| self.fill(b, true),
+                    ),
+                )
+            })
+        })
+    }
+
+    /// The person picks choice `index` of the current node.
+    pub fn choose(&mut self, index: usize) -> Result<(), EngineError> {
+        if self.s.phase != Phase::Choose {
+            return Err(EngineError::WrongPhase("a choice"));
+        }
+        let node = self.node();
+        let choice = node
+            .choices
+            .get(index)
+            .ok_or_else(|| EngineError::NoSuchChoice {
+                node: self.s.current.to_string(),
+                index,
+            })?;
+        self.undo.push(self.s.clone());
+        let at = self.s.current.clone();
+        let found: Vec<Finding> = choice
+            .findings
+            .iter()
+            .filter_map(|f| self.finding(f, &at))
+            .collect();
+        if let Some(step) = self.s.trail.last_mut() {
+            step.findings.extend(found);
+        }
+        let target =
+            resolve(self.set, &at.flow, &choice.goto).map_err(|message| EngineError::BadGoto {
+                from: at.to_string(),
+                message,
+            })?;
+        self.enter(target, Some(choice.label.clone()));
+        Ok(())
+    }
+
+    /// Undoes the last input or choice. False when there is nothing to undo.
+    pub fn back(&mut self) -> bool {
+        match self.undo.pop() {
+            Some(prev) => {
+                self.s = prev;
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn can_go_back(&self) -> bool {
+        !self.undo.is_empty()
+    }
+
+    /// Sets the note of the current step.
+    pub fn set_note(&mut self, note: &str) {
+        if let Some(step) = self.s.trail.last_mut() {
+            step.note = (!note.trim().is_empty()).then(|| note.trim().to_owned());
+        }
+    }
+
+    /// Fills `{{...}}` from inputs and facts. With `redact`, secret inputs become fingerprints.
+    pub fn fill(&self, text: &str, redact: bool) -> String {
+        template::render(text, &|name| {
+            if let Some(v) = self.s.answers.get(name) {
+                if redact && self.s.secret_inputs.iter().any(|s| s == name) {
+                    return Some(crate::report::fingerprint(name, v));
+                }
+                return Some(v.clone());
+            }
+            self.s.facts.get(name).map(ToString::to_string)
+        })
+    }
+
+    fn enter(&mut self, to: NodeRef, left_by: Option<String>) {
+        self.enter_counted(to, left_by, 0);
+    }
+
+    fn enter_counted(&mut self, to: NodeRef, left_by: Option<String>, moves: usize) {
+        if let Some(step) = self.s.trail.last_mut() {
+            step.left_by = left_by;
+        }
+        let node = &self.set.flows[&to.flow].flow.nodes[&to.node];
+        self.s.trail.push(Step {
+            at: to.clone(),
+            title: node.title.clone(),
+            left_by: None,
+            reports: Vec::new(),
+            findings: Vec::new(),
+            note: None,
+        });
+        self.s.current = to;
+        // Inputs with a default are filled without asking; optional ones may stay empty.
+        for input in &node.inputs {
+            if !self.s.answers.contains_key(&input.id)
+                && let Some(d) = &input.default
+            {
+                self.s.answers.insert(input.id.clone(), d.clone());
+            }
+        }
+        if self.missing_inputs().is_empty() {
+            self.after_inputs_counted(moves);
+        } else {
+            self.s.phase = Phase::Inputs;
+        }
+    }
+
+    fn after_inputs(&mut self) {
+        self.after_inputs_counted(0);
+    }
+
+    fn after_inputs_counted(&mut self, moves: usize) {
+        if self.node().probes.is_empty() {
+            self.settle_counted(moves);
+        } else {
+            self.s.phase = Phase::Probes;
+        }
+    }
+
+    fn settle(&mut self) {
+        self.settle_counted(0);
+    }
+
+    /// After inputs and probes: record findings, then take the first rule that applies.
+    fn settle_counted(&mut self, moves: usize) {
+        let node = self.node();
+        let at = self.s.current.clone();
+        let found: Vec<Finding> = node
+            .findings
+            .iter()
+            .filter_map(|f| self.finding(f, &at))
+            .collect();
+        if let Some(step) = self.s.trail.last_mut() {
+            step.findings.extend(found);
+        }
+        if let Some(end) = node.end {
+            self.s.phase = Phase::Ended;
+            self.s.ended = Some(end);
+            return;
+        }
+        let scope = FactScope(&self.s);
+        let rule = node.next.iter().find(|r| {
+            r.when
+                .as_deref()
+                .is_none_or(|w| expr::parse(w).is_ok_and(|e| e.eval(&scope)))
+        });
+        match rule {
+            Some(rule) if moves < MAX_AUTO_MOVES => match resolve(self.set, &at.flow, &rule.goto) {
+                Ok(target) => {
+                    let why = rule.when.clone().unwrap_or_else(|| String::from("(always)"));
+                    self.enter_counted(target, Some(why), moves + 1);
+                }
+                Err(message) => self.stop(format!("goto from '{at}': {message}")),
+            },
+            Some(_) => self.stop(format!("more than {MAX_AUTO_MOVES} automatic moves without a question: the flow loops at '{at}'")),
+            None if node.choices.is_empty() => self.stop(format!("node '{at}' has no rule that applies and no choices")),
+            None => self.s.phase = Phase::Choose,
+        }
+    }
+
+    fn stop(&mut self, message: String) {
+        self.s.error = Some(message);
+        self.s.phase = Phase::Ended;
+    }
+
+    fn finding(&self, rule: &FindingRule, at: &NodeRef) -> Option<Finding> {
+        if let Some(w) = &rule.when {
+            let cond = expr::parse(w).ok()?;
+            if !cond.eval(&FactScope(&self.s)) {
+                return None;
+            }
+        }
+        let evidence = if rule.evidence.is_empty() {
+            crate::diagnose::cause(&rule.cause).map_or_else(String::new, |c| c.title.to_owned())
+        } else {
+            self.fill(&rule.evidence, true)
+        };
+        Some(Finding {
+            cause: rule.cause.clone(),
+            confidence: rule.confidence,
+            evidence,
+            at: at.clone(),
+        })
+    }
+}
+
+fn validate_input(input: &Input, value: &str) -> Result<String, EngineError> {
+    let bad = |m: &str| EngineError::BadInput {
+        id: input.id.clone(),
+        message: m.to_owned(),
+    };
+    // Secrets keep their bytes except line ends (pasted tokens often carry one).
+    let value = if input.kind.is_secret() {
+        value.trim_end_matches(['\r', '\n']).to_owned()
+    } else {
+        value.trim().to_owned()
+    };
+    if value.is_empty() && !input.optional {
+        return Err(bad("a value is needed"));
+    }
+    if input.kind == InputKind::Url && !value.is_empty() {
+        match url::Url::parse(&value) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
+            Ok(u) => {
+                return Err(bad(&format!(
+                    "'{}' is not an http:// or https:// address",
+                    u.scheme()
+                )));
+            }
+            Err(e) => {
+                return Err(bad(&format!(
+                    "not a valid address ({e}); write it as https://host/path"
+                )));
+            }
+        }
+    }
+    Ok(value)
+}

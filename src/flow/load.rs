@@ -1,0 +1,226 @@
+//! Loading flows: the shipped ones embedded in the binary, plus `--flows DIR`.
+
+use std::fmt;
+use std::io::Read;
+use std::path::Path;
+
+use indexmap::IndexMap;
+
+use super::model::Flow;
+use super::source_map::{Loc, SourceMap};
+
+/// Largest flow file read; anything bigger is refused before parsing.
+pub const MAX_FLOW_BYTES: u64 = 1024 * 1024;
+
+/// The shipped flows, embedded at build time.
+pub const SHIPPED: &[(&str, &str)] = &[
+    ("flows/start.yaml", include_str!("../../flows/start.yaml")),
+    (
+        "flows/visitor.yaml",
+        include_str!("../../flows/visitor.yaml"),
+    ),
+    ("flows/owner.yaml", include_str!("../../flows/owner.yaml")),
+    ("flows/api.yaml", include_str!("../../flows/api.yaml")),
+];
+
+/// One problem in a flow file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Diagnostic {
+    pub file: String,
+    pub loc: Loc,
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.loc.line, self.loc.col, self.message
+        )
+    }
+}
+
+/// A flow with where it came from.
+#[derive(Debug)]
+pub struct LoadedFlow {
+    pub flow: Flow,
+    pub file: String,
+    pub map: SourceMap,
+    /// True for the flows embedded in the binary.
+    pub shipped: bool,
+}
+
+impl LoadedFlow {
+    pub fn diag(&self, loc: Loc, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            file: self.file.clone(),
+            loc,
+            message: message.into(),
+        }
+    }
+}
+
+/// Every flow available, by id.
+#[derive(Debug, Default)]
+pub struct FlowSet {
+    pub flows: IndexMap<String, LoadedFlow>,
+}
+
+impl FlowSet {
+    /// The shipped flows plus those in `dir` (which replace shipped flows of the same id).
+    /// Returns the set and every problem found while reading and parsing.
+    pub fn load(dir: Option<&Path>) -> (Self, Vec<Diagnostic>) {
+        let mut set = Self::default();
+        let mut diags = Vec::new();
+        for (file, text) in SHIPPED {
+            set.add(file, text, true, &mut diags);
+        }
+        if let Some(dir) = dir {
+            set.add_dir(dir, &mut diags);
+        }
+        (set, diags)
+    }
+
+    fn add_dir(&mut self, dir: &Path, diags: &mut Vec<Diagnostic>) {
+        let shown = dir.display().to_string();
+        let entries = match std::fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) => {
+                diags.push(Diagnostic {
+                    file: shown,
+                    loc: Loc { line: 0, col: 0 },
+                    message: format!("cannot read the flows directory: {e}"),
+                });
+                return;
+            }
+        };
+        let mut paths: Vec<_> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+            .collect();
+        paths.sort();
+        if paths.is_empty() {
+            diags.push(Diagnostic {
+                file: shown,
+                loc: Loc { line: 0, col: 0 },
+                message: "no .yaml flow files in this directory".into(),
+            });
+        }
+        for path in paths {
+            let file = path.display().to_string();
+            match read_bounded(&path) {
+                Ok(text) => self.add(&file, &text, false, diags),
+                Err(message) => diags.push(Diagnostic {
+                    file,
+                    loc: Loc { line: 1, col: 1 },
+                    message,
+                }),
+            }
+        }
+    }
+
+    /// Parses one file and adds its flow; problems go to `diags`.
+    pub fn add(&mut self, file: &str, text: &str, shipped: bool, diags: &mut Vec<Diagnostic>) {
+        let map = match SourceMap::build(text) {
+            Ok(m) => m,
+            Err((loc, msg)) => {
+                diags.push(Diagnostic {
+                    file: file.to_owned(),
+                    loc,
+                    message: format!("YAML syntax error: {msg}"),
+                });
+                return;
+            }
+        };
+        let bomb = map.problems.iter().any(|(_, m)| m.contains("aliases"));
+        for (loc, message) in &map.problems {
+            diags.push(Diagnostic {
+                file: file.to_owned(),
+                loc: *loc,
+                message: message.clone(),
+            });
+        }
+        if bomb {
+            return;
+        }
+        let flow: Flow = match serde_yaml::from_str(text) {
+            Ok(f) => f,
+            Err(e) => {
+                let loc = e.location().map_or(Loc { line: 1, col: 1 }, |l| Loc {
+                    line: l.line(),
+                    col: l.column(),
+                });
+                diags.push(Diagnostic {
+                    file: file.to_owned(),
+                    loc,
+                    message: serde_message(&e),
+                });
+                return;
+            }
+        };
+        if let Some(prev) = self.flows.get(&flow.id)
+            && !prev.shipped
+        {
+            diags.push(Diagnostic {
+                file: file.to_owned(),
+                loc: map.value("id"),
+                message: format!("flow id '{}' is also used by {}", flow.id, prev.file),
+            });
+            return;
+        }
+        let id = flow.id.clone();
+        self.flows.insert(
+            id,
+            LoadedFlow {
+                flow,
+                file: file.to_owned(),
+                map,
+                shipped,
+            },
+        );
+    }
+
+    pub fn get(&self, id: &str) -> Option<&LoadedFlow> {
+        self.flows.get(id)
+    }
+}
+
+/// serde_yaml's message without its trailing " at line X column Y" (we print that in front).
+fn serde_message(e: &serde_yaml::Error) -> String {
+    let text = e.to_string();
+    match text.find(" at line ") {
+        Some(i) => text[..i].to_owned(),
+        None => text,
+    }
+}
+
+/// Reads a flow file, refusing big or non-UTF-8 ones without reading them whole.
+pub fn read_bounded(path: &Path) -> Result<String, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    let size = file.metadata().map_or(0, |m| m.len());
+    if size > MAX_FLOW_BYTES {
+        return Err(format!(
+            "file is {:.1} MiB, over the {} KiB limit for a flow: refused",
+            size as f64 / 1_048_576.0,
+            MAX_FLOW_BYTES / 1024
+        ));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_FLOW_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if bytes.len() as u64 > MAX_FLOW_BYTES {
+        return Err(format!(
+            "file is over the {} KiB limit for a flow: refused",
+            MAX_FLOW_BYTES / 1024
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}

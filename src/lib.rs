@@ -1,0 +1,12 @@
+//! why401: finds out why a web request gets HTTP 401 Unauthorized, and what to do about it.
+//!
+//! The core (flows, probes, diagnosis, reports) knows nothing of the terminal; `tui` draws
+//! it and `command` wires each subcommand to the core.
+
+pub mod cli;
+pub mod command;
+pub mod diagnose;
+pub mod flow;
+pub mod probe;
+pub mod report;
+pub mod tui;

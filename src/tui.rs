@@ -1,0 +1,1 @@
+//! The interactive wizard (ratatui): state, messages, update, view.

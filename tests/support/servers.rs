@@ -1,0 +1,283 @@
+//! Real nginx and Apache servers for tests: started on a free loopback port with a config
+//! written to a temp dir, stopped on drop. Where the binary is missing the test is skipped
+//! with a printed reason, except under `CI=true`, where that is a failure.
+//!
+//! Include it from a test file with `#[path = "support/servers.rs"] mod servers;`.
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::missing_panics_doc
+)]
+
+use std::io::Write;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Finds a server binary, or decides the test is skipped (panics under CI=true).
+pub fn find_binary(candidates: &[&str]) -> Option<PathBuf> {
+    for c in candidates {
+        let p = Path::new(c);
+        if p.is_file() {
+            return Some(p.to_path_buf());
+        }
+        if let Ok(path) = std::env::var("PATH") {
+            for dir in std::env::split_paths(&path) {
+                let full = dir.join(c);
+                if full.is_file() {
+                    return Some(full);
+                }
+            }
+        }
+    }
+    let reason = format!("none of {candidates:?} is installed");
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "CI=true but {reason}: .ci/run must install it"
+    );
+    eprintln!("skipped: {reason}");
+    None
+}
+
+/// A free port on 127.0.0.1 (bound, then released for the server to take).
+pub fn free_port() -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    l.local_addr().expect("local addr").port()
+}
+
+fn wait_for_port(port: u16, child: &mut Child, what: &str, log: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    while Instant::now() < deadline {
+        if TcpStream::connect_timeout(&addr, Duration::from_millis(100)).is_ok() {
+            return;
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            let log = std::fs::read_to_string(log).unwrap_or_default();
+            panic!("{what} exited with {status} before listening:\n{log}");
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    let log = std::fs::read_to_string(log).unwrap_or_default();
+    panic!("{what} did not listen on 127.0.0.1:{port} within 10 s:\n{log}");
+}
+
+/// Makes the temp dir traversable by an unprivileged server user (tests may run as root).
+fn open_up(dir: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755));
+    }
+}
+
+/// A running nginx.
+pub struct Nginx {
+    pub port: u16,
+    pub dir: tempfile::TempDir,
+    child: Child,
+}
+
+impl Nginx {
+    /// Starts nginx with `server_body` inside `server { listen 127.0.0.1:PORT; ... }`.
+    /// `{dir}` in the body is replaced by the temp dir (for user files, roots).
+    pub fn start(server_body: &str) -> Option<Self> {
+        Self::start_with(server_body, "")
+    }
+
+    /// Like [`Nginx::start`], with extra directives at `http {}` level.
+    pub fn start_with(server_body: &str, http_extra: &str) -> Option<Self> {
+        let bin = find_binary(&["/usr/sbin/nginx", "nginx"])?;
+        let dir = tempfile::tempdir().expect("temp dir");
+        open_up(dir.path());
+        let d = dir.path().display().to_string();
+        let port = free_port();
+        let body = server_body.replace("{dir}", &d);
+        let extra = http_extra.replace("{dir}", &d);
+        let conf = format!(
+            "daemon off;\nmaster_process off;\nworker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/error.log info;\n\
+             events {{ worker_connections 64; }}\n\
+             http {{\n  access_log {d}/access.log combined;\n  client_body_temp_path {d}/tmp_body;\n  proxy_temp_path {d}/tmp_proxy;\n  \
+             fastcgi_temp_path {d}/tmp_fcgi;\n  uwsgi_temp_path {d}/tmp_uwsgi;\n  scgi_temp_path {d}/tmp_scgi;\n  {extra}\n  \
+             server {{\n    listen 127.0.0.1:{port};\n    server_name localhost;\n    root {d}/www;\n{body}\n  }}\n}}\n"
+        );
+        std::fs::create_dir_all(dir.path().join("www")).expect("www dir");
+        std::fs::write(dir.path().join("nginx.conf"), conf).expect("write nginx.conf");
+        let mut child = Command::new(bin)
+            .arg("-p")
+            .arg(dir.path())
+            .arg("-c")
+            .arg(dir.path().join("nginx.conf"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(dir.path().join("stderr.log")).expect("stderr log"))
+            .spawn()
+            .expect("spawn nginx");
+        wait_for_port(port, &mut child, "nginx", &dir.path().join("stderr.log"));
+        Some(Self { port, dir, child })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+    pub fn access_log(&self) -> String {
+        std::fs::read_to_string(self.path("access.log")).unwrap_or_default()
+    }
+    pub fn error_log(&self) -> String {
+        std::fs::read_to_string(self.path("error.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A running Apache httpd (single process, `-X`).
+pub struct Apache {
+    pub port: u16,
+    pub dir: tempfile::TempDir,
+    child: Child,
+}
+
+const APACHE_MODULES: &[&str] = &[
+    "mpm_prefork",
+    "authn_core",
+    "authn_file",
+    "authz_core",
+    "authz_user",
+    "authz_host",
+    "authz_groupfile",
+    "auth_basic",
+    "auth_digest",
+    "access_compat",
+    "alias",
+    "dir",
+    "mime",
+    "log_config",
+    "unixd",
+    "rewrite",
+    "headers",
+    "setenvif",
+    "env",
+];
+
+impl Apache {
+    /// Starts Apache with DocumentRoot `{dir}/www` (AllowOverride All, so .htaccess works) and
+    /// `extra` appended to the server config. `{dir}` in `extra` is replaced by the temp dir.
+    pub fn start(extra: &str) -> Option<Self> {
+        let bin = find_binary(&["/usr/sbin/apache2", "apache2", "httpd"])?;
+        let dir = tempfile::tempdir().expect("temp dir");
+        open_up(dir.path());
+        let d = dir.path().display().to_string();
+        let port = free_port();
+        let modules = Path::new("/usr/lib/apache2/modules");
+        let mut conf = String::new();
+        for m in APACHE_MODULES {
+            let so = modules.join(format!("mod_{m}.so"));
+            if so.is_file() {
+                conf.push_str(&format!("LoadModule {m}_module {}\n", so.display()));
+            }
+        }
+        let user = if is_root() {
+            "User www-data\nGroup www-data\n"
+        } else {
+            ""
+        };
+        conf.push_str(&format!(
+            "ServerRoot {d}\nServerName localhost\nListen 127.0.0.1:{port}\nPidFile {d}/httpd.pid\nMutex file:{d}\n{user}\
+             ErrorLog {d}/error.log\nLogLevel info\n\
+             LogFormat \"%h %l %u %t \\\"%r\\\" %>s %b \\\"%{{Referer}}i\\\" \\\"%{{User-Agent}}i\\\"\" combined\n\
+             CustomLog {d}/access.log combined\nTypesConfig /etc/mime.types\nDocumentRoot {d}/www\n\
+             <Directory {d}/www>\n  AllowOverride All\n  Require all granted\n</Directory>\n{}\n",
+            extra.replace("{dir}", &d)
+        ));
+        std::fs::create_dir_all(dir.path().join("www")).expect("www dir");
+        open_up(&dir.path().join("www"));
+        std::fs::write(dir.path().join("httpd.conf"), conf).expect("write httpd.conf");
+        let mut child = Command::new(bin)
+            .arg("-X")
+            .arg("-d")
+            .arg(dir.path())
+            .arg("-f")
+            .arg(dir.path().join("httpd.conf"))
+            .env("APACHE_RUN_DIR", dir.path())
+            .env("APACHE_LOCK_DIR", dir.path())
+            .env("APACHE_LOG_DIR", dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(dir.path().join("stderr.log")).expect("stderr log"))
+            .spawn()
+            .expect("spawn apache2");
+        wait_for_port(port, &mut child, "apache2", &dir.path().join("stderr.log"));
+        Some(Self { port, dir, child })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+    /// Writes a file under the temp dir, readable by the server's user.
+    pub fn write(&self, name: &str, body: &str) -> PathBuf {
+        let p = self.path(name);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+            open_up(parent);
+        }
+        let mut f = std::fs::File::create(&p).expect("create");
+        f.write_all(body.as_bytes()).expect("write");
+        p
+    }
+    pub fn access_log(&self) -> String {
+        std::fs::read_to_string(self.path("access.log")).unwrap_or_default()
+    }
+    pub fn error_log(&self) -> String {
+        std::fs::read_to_string(self.path("error.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Apache {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// Runs the real `htpasswd` to add USER with PASSWORD to FILE using the given flag
+/// (-B bcrypt, -m apr1, -s SHA, -d crypt, -p plain, -2 SHA-256, -5 SHA-512). Creates the file.
+pub fn htpasswd(file: &Path, flag: &str, user: &str, password: &str) -> Option<()> {
+    let bin = find_binary(&["/usr/bin/htpasswd", "htpasswd"])?;
+    let mut args = vec!["-b".to_owned(), flag.to_owned()];
+    if !file.exists() {
+        args.insert(0, "-c".to_owned());
+    }
+    let out = Command::new(bin)
+        .args(&args)
+        .arg(file)
+        .arg(user)
+        .arg(password)
+        .output()
+        .expect("run htpasswd");
+    assert!(
+        out.status.success(),
+        "htpasswd {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(())
+}
