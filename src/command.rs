@@ -74,3 +74,28 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .enable_all()
         .build()?)
 }
+
+/// The shipped flows plus `--flows DIR`, refused with every problem listed when any is unsound.
+pub fn load_flows(global: &crate::cli::GlobalArgs) -> anyhow::Result<crate::flow::FlowSet> {
+    let (set, mut diags) = crate::flow::FlowSet::load(global.flows.as_deref());
+    diags.extend(crate::flow::lint::lint(&set));
+    if diags.is_empty() {
+        return Ok(set);
+    }
+    for d in &diags {
+        eprintln!("{d}");
+    }
+    anyhow::bail!(
+        "{} problem(s) in the flows: fix them or check with 'why401 flows lint'",
+        diags.len()
+    )
+}
+
+/// A `--timeout` in seconds as a Duration (between 0.1 s and 1 hour).
+pub fn timeout_secs(secs: f64) -> anyhow::Result<std::time::Duration> {
+    anyhow::ensure!(
+        secs.is_finite() && (0.1..=3600.0).contains(&secs),
+        "--timeout must be between 0.1 and 3600 seconds, got {secs}"
+    );
+    Ok(std::time::Duration::from_secs_f64(secs))
+}

@@ -16,3 +16,6 @@ pub use load::{Diagnostic, FlowSet, LoadedFlow};
 pub mod engine;
 
 pub use engine::{Engine, EngineError, Finding, Phase, Session, Step};
+pub mod answers;
+pub mod graph;
+pub mod schema;

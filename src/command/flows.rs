@@ -2,11 +2,74 @@
 
 use clap::CommandFactory;
 
-use crate::cli::{Cli, FlowsCommand, GlobalArgs};
+use crate::cli::{Cli, FlowsCommand, GlobalArgs, GraphFormat};
 use crate::command::Outcome;
+use crate::flow::{FlowSet, graph, lint};
 
-pub fn run(_cmd: &FlowsCommand, _global: &GlobalArgs) -> anyhow::Result<Outcome> {
-    anyhow::bail!("'why401 flows' is not available in this build yet")
+pub fn run(cmd: &FlowsCommand, global: &GlobalArgs) -> anyhow::Result<Outcome> {
+    match cmd {
+        FlowsCommand::Lint { dir } => Ok(lint_flows(dir.as_deref().or(global.flows.as_deref()))),
+        FlowsCommand::Graph { id, format } => {
+            let set = crate::command::load_flows(global)?;
+            let format = match format {
+                GraphFormat::Mermaid => graph::Format::Mermaid,
+                GraphFormat::Dot => graph::Format::Dot,
+            };
+            let Some(text) = graph::draw(&set, id, format) else {
+                anyhow::bail!("no flow '{id}' (available: {})", ids(&set));
+            };
+            print!("{text}");
+            Ok(Outcome::Clean)
+        }
+        FlowsCommand::List => {
+            let set = crate::command::load_flows(global)?;
+            for lf in set.flows.values() {
+                let origin = if lf.shipped {
+                    "shipped"
+                } else {
+                    lf.file.as_str()
+                };
+                println!(
+                    "{:<12} v{:<3} {:>3} nodes  {}  ({origin})",
+                    lf.flow.id,
+                    lf.flow.version,
+                    lf.flow.nodes.len(),
+                    lf.flow.title
+                );
+            }
+            Ok(Outcome::Clean)
+        }
+        FlowsCommand::Schema => {
+            print!("{}", crate::flow::schema::flow_schema());
+            Ok(Outcome::Clean)
+        }
+    }
+}
+
+fn ids(set: &FlowSet) -> String {
+    set.flows
+        .keys()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Prints every problem as FILE:LINE:COL: message; 1 when there are any.
+fn lint_flows(dir: Option<&std::path::Path>) -> Outcome {
+    let (set, mut diags) = FlowSet::load(dir);
+    diags.extend(lint::lint(&set));
+    diags.sort();
+    for d in &diags {
+        println!("{d}");
+    }
+    if diags.is_empty() {
+        let nodes: usize = set.flows.values().map(|f| f.flow.nodes.len()).sum();
+        eprintln!("{} flows, {nodes} nodes: no problems", set.flows.len());
+        Outcome::Clean
+    } else {
+        eprintln!("{} problem(s)", diags.len());
+        Outcome::Findings
+    }
 }
 
 /// Writes shell completions to stdout.

@@ -424,9 +424,18 @@ fn compatible(a: Ty, op: Op, b: Ty) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "cannot compare a {a} with a {b} using '{}'",
+            "cannot compare {} with {} using '{}'",
+            article(a),
+            article(b),
             op.text()
         ))
+    }
+}
+
+fn article(t: FactType) -> String {
+    match t {
+        FactType::Int => format!("an {t}"),
+        _ => format!("a {t}"),
     }
 }
 

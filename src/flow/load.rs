@@ -198,23 +198,28 @@ fn serde_message(e: &serde_yaml::Error) -> String {
 
 /// Reads a flow file, refusing big or non-UTF-8 ones without reading them whole.
 pub fn read_bounded(path: &Path) -> Result<String, String> {
+    read_bounded_limit(path, MAX_FLOW_BYTES)
+}
+
+/// Reads a text file of at most `limit` bytes; a bigger one is refused unread.
+pub fn read_bounded_limit(path: &Path, limit: u64) -> Result<String, String> {
     let file = std::fs::File::open(path).map_err(|e| format!("cannot open: {e}"))?;
     let size = file.metadata().map_or(0, |m| m.len());
-    if size > MAX_FLOW_BYTES {
+    if size > limit {
         return Err(format!(
-            "file is {:.1} MiB, over the {} KiB limit for a flow: refused",
+            "file is {:.1} MiB, over the {} KiB limit: refused",
             size as f64 / 1_048_576.0,
-            MAX_FLOW_BYTES / 1024
+            limit / 1024
         ));
     }
     let mut bytes = Vec::new();
-    file.take(MAX_FLOW_BYTES + 1)
+    file.take(limit + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read: {e}"))?;
-    if bytes.len() as u64 > MAX_FLOW_BYTES {
+    if bytes.len() as u64 > limit {
         return Err(format!(
-            "file is over the {} KiB limit for a flow: refused",
-            MAX_FLOW_BYTES / 1024
+            "file is over the {} KiB limit: refused",
+            limit / 1024
         ));
     }
     String::from_utf8(bytes).map_err(|e| {
