@@ -1,0 +1,276 @@
+//! Every path of every shipped flow: each choice taken, and at each probe step each outcome the
+//! flow's own conditions distinguish (facts solved from the conditions), ends at an end node.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use why401::flow::expr::{self, Expr, Op};
+use why401::flow::{Engine, FlowSet, InputKind, Phase};
+use why401::probe::{self, FactType, FactValue, ProbeReport};
+
+type Facts = BTreeMap<String, FactValue>;
+
+fn fact_type(set: &FlowSet, path: &str) -> Option<FactType> {
+    let (pid, fact) = path.split_once('.')?;
+    set.flows
+        .values()
+        .flat_map(|f| f.flow.nodes.values())
+        .flat_map(|n| n.probes.iter())
+        .filter(|c| c.instance_id() == pid)
+        .find_map(|c| probe::kind(&c.kind)?.fact_type(fact))
+}
+
+fn other(v: &FactValue) -> FactValue {
+    match v {
+        FactValue::Int(i) => FactValue::Int(i + 1),
+        FactValue::Float(f) => FactValue::Float(f + 1.0),
+        FactValue::Bool(b) => FactValue::Bool(!b),
+        FactValue::Str(s) => FactValue::Str(format!("{s}-other")),
+        FactValue::StrList(_) => FactValue::StrList(Vec::new()),
+    }
+}
+
+fn shift(v: &FactValue, by: i64) -> FactValue {
+    match v {
+        FactValue::Int(i) => FactValue::Int(i + by),
+        FactValue::Float(f) => FactValue::Float(f + by as f64),
+        other => other.clone(),
+    }
+}
+
+/// Assigns facts so that `e` evaluates to `want` (best effort; callers re-check with eval).
+fn satisfy(set: &FlowSet, e: &Expr, want: bool, facts: &mut Facts) {
+    match e {
+        Expr::Not(x) => satisfy(set, x, !want, facts),
+        Expr::And(a, b) if want => {
+            satisfy(set, a, true, facts);
+            satisfy(set, b, true, facts);
+        }
+        Expr::And(a, _) => satisfy(set, a, false, facts),
+        Expr::Or(a, _) if want => satisfy(set, a, true, facts),
+        Expr::Or(a, b) => {
+            satisfy(set, a, false, facts);
+            satisfy(set, b, false, facts);
+        }
+        Expr::Path(p, _) if !p.starts_with("input.") => {
+            facts.insert(p.clone(), FactValue::Bool(want));
+        }
+        Expr::Exists(p, _) if want => {
+            let v = match fact_type(set, p) {
+                Some(FactType::Int) => FactValue::Int(1),
+                Some(FactType::Bool) => FactValue::Bool(true),
+                Some(FactType::StrList) => FactValue::StrList(vec!["x".into()]),
+                _ => FactValue::Str("x".into()),
+            };
+            facts.insert(p.clone(), v);
+        }
+        Expr::Exists(p, _) => {
+            facts.remove(p);
+        }
+        Expr::Cmp(a, op, b, _) => {
+            let (path, lit, op) = match (a.as_ref(), b.as_ref()) {
+                (Expr::Path(p, _), Expr::Lit(v)) => (p, v, *op),
+                (Expr::Lit(v), Expr::Path(p, _)) => (p, v, *op),
+                _ => return,
+            };
+            if path.starts_with("input.") {
+                return;
+            }
+            let value = match (op, want) {
+                (Op::Eq, true) | (Op::Ne, false) | (Op::Le | Op::Ge, true) => lit.clone(),
+                (Op::Eq, false) | (Op::Ne, true) => other(lit),
+                (Op::Lt, true) | (Op::Ge, false) => shift(lit, -1),
+                (Op::Gt, true) | (Op::Le, false) => shift(lit, 1),
+                (Op::Lt, false) => lit.clone(),
+                (Op::Gt, false) => lit.clone(),
+                (Op::Contains, true) => match fact_type(set, path) {
+                    Some(FactType::StrList) => FactValue::StrList(vec![lit.to_string()]),
+                    _ => lit.clone(),
+                },
+                (Op::Contains, false) => match fact_type(set, path) {
+                    Some(FactType::StrList) => FactValue::StrList(Vec::new()),
+                    _ => FactValue::Str(String::new()),
+                },
+            };
+            facts.insert(path.clone(), value);
+        }
+        _ => {}
+    }
+}
+
+/// Fact scenarios for the probes of the current node: nothing known, plus one per condition
+/// anywhere in the flows that mentions those probes, made true and made false.
+fn scenarios(set: &FlowSet, probe_ids: &BTreeSet<String>) -> Vec<Facts> {
+    let mut conds: Vec<Expr> = Vec::new();
+    for node in set.flows.values().flat_map(|f| f.flow.nodes.values()) {
+        let texts = node
+            .next
+            .iter()
+            .filter_map(|r| r.when.as_deref())
+            .chain(node.choices.iter().filter_map(|c| c.when.as_deref()))
+            .chain(node.findings.iter().filter_map(|f| f.when.as_deref()));
+        for t in texts {
+            let e = expr::parse(t).unwrap();
+            let mut paths = Vec::new();
+            e.paths(&mut paths);
+            if paths.iter().any(|(p, _)| {
+                p.split_once('.')
+                    .is_some_and(|(id, _)| probe_ids.contains(id))
+            }) {
+                conds.push(e);
+            }
+        }
+    }
+    let mut out = vec![Facts::new()];
+    for c in &conds {
+        for want in [true, false] {
+            let mut f = Facts::new();
+            satisfy(set, c, want, &mut f);
+            f.retain(|k, _| {
+                k.split_once('.')
+                    .is_some_and(|(id, _)| probe_ids.contains(id))
+            });
+            if !out.contains(&f) {
+                out.push(f);
+            }
+        }
+    }
+    out
+}
+
+fn reports(
+    ids: &BTreeSet<String>,
+    facts: &Facts,
+    kinds: &BTreeMap<String, String>,
+) -> Vec<ProbeReport> {
+    ids.iter()
+        .map(|id| {
+            let mut r = ProbeReport::new(id, &kinds[id]);
+            for (k, v) in facts {
+                if let Some(name) = k.strip_prefix(&format!("{id}.")) {
+                    r.fact(name, v.clone());
+                }
+            }
+            r
+        })
+        .collect()
+}
+
+fn input_value(kind: InputKind) -> &'static str {
+    match kind {
+        InputKind::Url => "http://127.0.0.1:9/admin/",
+        InputKind::Secret => "canary-password-Zq9",
+        InputKind::Token => "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjYW5hcnkifQ.c2ln",
+        InputKind::Path => "/nonexistent/why401-test-file",
+        InputKind::Username => "alice",
+        InputKind::Text => "some text",
+    }
+}
+
+struct Walk {
+    paths: usize,
+    visited: HashSet<String>,
+    seen_states: HashSet<String>,
+    ends: BTreeMap<String, usize>,
+}
+
+fn explore(set: &FlowSet, e: Engine<'_>, depth: usize, w: &mut Walk) {
+    let s = e.session();
+    w.visited.insert(s.current.to_string());
+    let key = format!(
+        "{}|{:?}|{:?}|{:?}",
+        s.current,
+        s.phase,
+        s.facts,
+        s.answers.keys().collect::<Vec<_>>()
+    );
+    if !w.seen_states.insert(key) {
+        return;
+    }
+    assert!(depth < 200, "path deeper than 200 steps at {}", s.current);
+    match e.phase() {
+        Phase::Ended => {
+            assert!(
+                s.error.is_none(),
+                "walk stopped with an error: {:?}",
+                s.error
+            );
+            assert!(
+                s.ended.is_some(),
+                "ended without an end node at {}",
+                s.current
+            );
+            for f in s.findings() {
+                assert!(why401::diagnose::cause(&f.cause).is_some(), "{}", f.cause);
+            }
+            w.paths += 1;
+            *w.ends.entry(s.current.to_string()).or_default() += 1;
+        }
+        Phase::Inputs => {
+            let mut next = e.clone();
+            for input in e.missing_inputs() {
+                next.give_input(&input.id, input_value(input.kind)).unwrap();
+            }
+            explore(set, next, depth + 1, w);
+        }
+        Phase::Probes => {
+            let reqs = e.probe_requests();
+            let ids: BTreeSet<String> = reqs.iter().map(|r| r.id.clone()).collect();
+            let kinds: BTreeMap<String, String> = reqs
+                .iter()
+                .map(|r| (r.id.clone(), r.kind.clone()))
+                .collect();
+            for facts in scenarios(set, &ids) {
+                let mut next = e.clone();
+                next.give_reports(reports(&ids, &facts, &kinds)).unwrap();
+                explore(set, next, depth + 1, w);
+            }
+        }
+        Phase::Choose => {
+            for i in 0..e.node().choices.len() {
+                let mut next = e.clone();
+                next.choose(i).unwrap();
+                explore(set, next, depth + 1, w);
+            }
+        }
+    }
+}
+
+#[test]
+fn every_path_of_every_shipped_flow_reaches_an_end() {
+    let (set, diags) = FlowSet::load(None);
+    assert!(diags.is_empty(), "{diags:?}");
+    let mut w = Walk {
+        paths: 0,
+        visited: HashSet::new(),
+        seen_states: HashSet::new(),
+        ends: BTreeMap::new(),
+    };
+    for id in set.flows.keys() {
+        explore(
+            &set,
+            Engine::new(&set, id, BTreeMap::new()).unwrap(),
+            0,
+            &mut w,
+        );
+    }
+    let mut unvisited = Vec::new();
+    for lf in set.flows.values() {
+        for node in lf.flow.nodes.keys() {
+            let r = format!("{}:{node}", lf.flow.id);
+            if !w.visited.contains(&r) {
+                unvisited.push(r);
+            }
+        }
+    }
+    assert!(
+        unvisited.is_empty(),
+        "nodes no explored path reaches: {unvisited:?}"
+    );
+    eprintln!(
+        "{} paths explored, ending at {} end nodes",
+        w.paths,
+        w.ends.len()
+    );
+    assert!(w.paths >= set.flows.len());
+}
