@@ -98,39 +98,95 @@ fn satisfy(set: &FlowSet, e: &Expr, want: bool, facts: &mut Facts) {
     }
 }
 
-/// Fact scenarios for the probes of the current node: nothing known, plus one per condition
-/// anywhere in the flows that mentions those probes, made true and made false.
-fn scenarios(set: &FlowSet, probe_ids: &BTreeSet<String>) -> Vec<Facts> {
-    let mut conds: Vec<Expr> = Vec::new();
+struct MapScope<'a>(&'a Facts);
+
+impl expr::Scope for MapScope<'_> {
+    fn value(&self, path: &str) -> Option<FactValue> {
+        self.0.get(path).cloned()
+    }
+}
+
+fn mentions(e: &Expr, probe_ids: &BTreeSet<String>) -> bool {
+    let mut paths = Vec::new();
+    e.paths(&mut paths);
+    paths.iter().any(|(p, _)| p.split_once('.').is_some_and(|(id, _)| probe_ids.contains(id)))
+}
+
+/// The atomic tests of a condition (comparisons, exists, boolean facts).
+fn atoms<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+    match e {
+        Expr::Not(x) => atoms(x, out),
+        Expr::And(a, b) | Expr::Or(a, b) => {
+            atoms(a, out);
+            atoms(b, out);
+        }
+        Expr::Lit(_) => {}
+        other => out.push(other),
+    }
+}
+
+/// Facts making `rules[i]` the first rule that applies (earlier ones made false).
+fn first_applying(set: &FlowSet, rules: &[Expr], i: usize) -> Facts {
+    let mut f = Facts::new();
+    satisfy(set, &rules[i], true, &mut f);
+    for earlier in &rules[..i] {
+        if earlier.eval(&MapScope(&f)) {
+            satisfy(set, earlier, false, &mut f);
+        }
+    }
+    f
+}
+
+/// Fact scenarios for the probes of the current node: this node's own routing (each rule made
+/// the first to apply; each choice and finding condition true and false), each combined with
+/// what conditions elsewhere (later steps) test of these probes. Scenarios that agree on every
+/// atomic test are kept once.
+fn scenarios(set: &FlowSet, here: &why401::flow::Node, probe_ids: &BTreeSet<String>) -> Vec<Facts> {
+    let parse = |t: &str| expr::parse(t).unwrap();
+    let keep = |mut f: Facts| {
+        f.retain(|k, _| k.split_once('.').is_some_and(|(id, _)| probe_ids.contains(id)));
+        f
+    };
+    let both = |e: &Expr| [true, false].map(|want| {
+        let mut f = Facts::new();
+        satisfy(set, e, want, &mut f);
+        f
+    });
+    let rules: Vec<Expr> = here.next.iter().filter_map(|r| r.when.as_deref()).map(parse).collect();
+    let mut own = vec![Facts::new()];
+    own.extend((0..rules.len()).map(|i| keep(first_applying(set, &rules, i))));
+    let own_others = here.choices.iter().filter_map(|c| c.when.as_deref()).chain(here.findings.iter().filter_map(|f| f.when.as_deref()));
+    own.extend(own_others.map(parse).flat_map(|e| both(&e)).map(keep));
+    let mut downstream = vec![Facts::new()];
+    let mut tested: Vec<Expr> = Vec::new();
     for node in set.flows.values().flat_map(|f| f.flow.nodes.values()) {
-        let texts = node
+        let conds = node
             .next
             .iter()
             .filter_map(|r| r.when.as_deref())
             .chain(node.choices.iter().filter_map(|c| c.when.as_deref()))
-            .chain(node.findings.iter().filter_map(|f| f.when.as_deref()));
-        for t in texts {
-            let e = expr::parse(t).unwrap();
-            let mut paths = Vec::new();
-            e.paths(&mut paths);
-            if paths.iter().any(|(p, _)| {
-                p.split_once('.')
-                    .is_some_and(|(id, _)| probe_ids.contains(id))
-            }) {
-                conds.push(e);
+            .chain(node.findings.iter().filter_map(|f| f.when.as_deref()))
+            .map(parse)
+            .filter(|e| mentions(e, probe_ids));
+        for e in conds {
+            if !std::ptr::eq(node, here) {
+                downstream.extend(both(&e).map(keep));
             }
+            tested.push(e);
         }
     }
-    let mut out = vec![Facts::new()];
-    for c in &conds {
-        for want in [true, false] {
-            let mut f = Facts::new();
-            satisfy(set, c, want, &mut f);
-            f.retain(|k, _| {
-                k.split_once('.')
-                    .is_some_and(|(id, _)| probe_ids.contains(id))
-            });
-            if !out.contains(&f) {
+    let mut atom_list = Vec::new();
+    for e in &tested {
+        atoms(e, &mut atom_list);
+    }
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for r in &own {
+        for d in &downstream {
+            let mut f = d.clone();
+            f.extend(r.clone());
+            let signature: Vec<bool> = atom_list.iter().map(|a| a.eval(&MapScope(&f))).collect();
+            if seen.insert(signature) {
                 out.push(f);
             }
         }
@@ -168,6 +224,9 @@ fn input_value(kind: InputKind) -> &'static str {
 }
 
 struct Walk {
+    /// Every atomic test of every condition: states that agree on all of them route alike.
+    atoms: Vec<Expr>,
+    scenarios: std::collections::HashMap<String, Vec<Facts>>,
     paths: usize,
     visited: HashSet<String>,
     seen_states: HashSet<String>,
@@ -220,7 +279,8 @@ fn explore(set: &FlowSet, e: Engine<'_>, depth: usize, w: &mut Walk) {
                 .iter()
                 .map(|r| (r.id.clone(), r.kind.clone()))
                 .collect();
-            for facts in scenarios(set, &ids) {
+            let cached = w.scenarios.entry(s.current.to_string()).or_insert_with(|| scenarios(set, e.node(), &ids)).clone();
+            for facts in cached {
                 let mut next = e.clone();
                 next.give_reports(reports(&ids, &facts, &kinds)).unwrap();
                 explore(set, next, depth + 1, w);
@@ -240,7 +300,24 @@ fn explore(set: &FlowSet, e: Engine<'_>, depth: usize, w: &mut Walk) {
 fn every_path_of_every_shipped_flow_reaches_an_end() {
     let (set, diags) = FlowSet::load(None);
     assert!(diags.is_empty(), "{diags:?}");
+    let mut atoms_all = Vec::new();
+    for node in set.flows.values().flat_map(|f| f.flow.nodes.values()) {
+        let conds = node
+            .next
+            .iter()
+            .filter_map(|r| r.when.as_deref())
+            .chain(node.choices.iter().filter_map(|c| c.when.as_deref()))
+            .chain(node.findings.iter().filter_map(|f| f.when.as_deref()));
+        for c in conds {
+            let e = expr::parse(c).unwrap();
+            let mut list = Vec::new();
+            atoms(&e, &mut list);
+            atoms_all.extend(list.into_iter().cloned());
+        }
+    }
     let mut w = Walk {
+        atoms: atoms_all,
+        scenarios: std::collections::HashMap::new(),
         paths: 0,
         visited: HashSet::new(),
         seen_states: HashSet::new(),
