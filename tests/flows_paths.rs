@@ -109,7 +109,10 @@ impl expr::Scope for MapScope<'_> {
 fn mentions(e: &Expr, probe_ids: &BTreeSet<String>) -> bool {
     let mut paths = Vec::new();
     e.paths(&mut paths);
-    paths.iter().any(|(p, _)| p.split_once('.').is_some_and(|(id, _)| probe_ids.contains(id)))
+    paths.iter().any(|(p, _)| {
+        p.split_once('.')
+            .is_some_and(|(id, _)| probe_ids.contains(id))
+    })
 }
 
 /// The atomic tests of a condition (comparisons, exists, boolean facts).
@@ -144,18 +147,32 @@ fn first_applying(set: &FlowSet, rules: &[Expr], i: usize) -> Facts {
 fn scenarios(set: &FlowSet, here: &why401::flow::Node, probe_ids: &BTreeSet<String>) -> Vec<Facts> {
     let parse = |t: &str| expr::parse(t).unwrap();
     let keep = |mut f: Facts| {
-        f.retain(|k, _| k.split_once('.').is_some_and(|(id, _)| probe_ids.contains(id)));
+        f.retain(|k, _| {
+            k.split_once('.')
+                .is_some_and(|(id, _)| probe_ids.contains(id))
+        });
         f
     };
-    let both = |e: &Expr| [true, false].map(|want| {
-        let mut f = Facts::new();
-        satisfy(set, e, want, &mut f);
-        f
-    });
-    let rules: Vec<Expr> = here.next.iter().filter_map(|r| r.when.as_deref()).map(parse).collect();
+    let both = |e: &Expr| {
+        [true, false].map(|want| {
+            let mut f = Facts::new();
+            satisfy(set, e, want, &mut f);
+            f
+        })
+    };
+    let rules: Vec<Expr> = here
+        .next
+        .iter()
+        .filter_map(|r| r.when.as_deref())
+        .map(parse)
+        .collect();
     let mut own = vec![Facts::new()];
     own.extend((0..rules.len()).map(|i| keep(first_applying(set, &rules, i))));
-    let own_others = here.choices.iter().filter_map(|c| c.when.as_deref()).chain(here.findings.iter().filter_map(|f| f.when.as_deref()));
+    let own_others = here
+        .choices
+        .iter()
+        .filter_map(|c| c.when.as_deref())
+        .chain(here.findings.iter().filter_map(|f| f.when.as_deref()));
     own.extend(own_others.map(parse).flat_map(|e| both(&e)).map(keep));
     let mut downstream = vec![Facts::new()];
     let mut tested: Vec<Expr> = Vec::new();
@@ -233,7 +250,8 @@ struct Walk {
     ends: BTreeMap<String, usize>,
 }
 
-fn explore(set: &FlowSet, e: Engine<'_>, depth: usize, w: &mut Walk) {
+fn explore(set: &FlowSet, mut e: Engine<'_>, depth: usize, w: &mut Walk) {
+    e.forget_history();
     let s = e.session();
     w.visited.insert(s.current.to_string());
     let key = format!(
@@ -279,7 +297,11 @@ fn explore(set: &FlowSet, e: Engine<'_>, depth: usize, w: &mut Walk) {
                 .iter()
                 .map(|r| (r.id.clone(), r.kind.clone()))
                 .collect();
-            let cached = w.scenarios.entry(s.current.to_string()).or_insert_with(|| scenarios(set, e.node(), &ids)).clone();
+            let cached = w
+                .scenarios
+                .entry(s.current.to_string())
+                .or_insert_with(|| scenarios(set, e.node(), &ids))
+                .clone();
             for facts in cached {
                 let mut next = e.clone();
                 next.give_reports(reports(&ids, &facts, &kinds)).unwrap();
@@ -350,4 +372,149 @@ fn every_path_of_every_shipped_flow_reaches_an_end() {
         w.ends.len()
     );
     assert!(w.paths >= set.flows.len());
+}
+
+/// One scripted step of a representative path.
+enum Step {
+    /// Facts of the probes of the current step, as `probe_id.fact`.
+    Probe(&'static [(&'static str, Val)]),
+    /// The choice whose label starts with this.
+    Choose(&'static str),
+}
+
+#[derive(Clone, Copy)]
+enum Val {
+    I(i64),
+    S(&'static str),
+    B(bool),
+    L(&'static [&'static str]),
+}
+
+fn value(v: Val) -> FactValue {
+    match v {
+        Val::I(i) => FactValue::Int(i),
+        Val::S(s) => FactValue::Str(s.to_owned()),
+        Val::B(b) => FactValue::Bool(b),
+        Val::L(l) => FactValue::StrList(l.iter().map(|s| (*s).to_owned()).collect()),
+    }
+}
+
+const UNREACHABLE: &[(&str, Val)] = &[("http.responded", Val::B(false)), ("http.error.class", Val::S("dns"))];
+const OK_200: &[(&str, Val)] = &[("http.responded", Val::B(true)), ("http.status", Val::I(200))];
+const PROXY_407: &[(&str, Val)] = &[("http.responded", Val::B(true)), ("http.status", Val::I(407))];
+const BASIC: &[(&str, Val)] = &[
+    ("http.responded", Val::B(true)),
+    ("http.status", Val::I(401)),
+    ("http.challenge.scheme", Val::S("basic")),
+    ("http.challenge.schemes", Val::L(&["basic"])),
+];
+const BEARER: &[(&str, Val)] = &[
+    ("http.responded", Val::B(true)),
+    ("http.status", Val::I(401)),
+    ("http.challenge.scheme", Val::S("bearer")),
+    ("http.challenge.schemes", Val::L(&["bearer"])),
+];
+const NO_CHALLENGE: &[(&str, Val)] = &[("http.responded", Val::B(true)), ("http.status", Val::I(401)), ("http.challenge.schemes", Val::L(&[]))];
+
+/// Walks `flow` with `script`; returns (end node, causes found in order).
+fn walk_script(set: &FlowSet, flow: &str, script: &[Step]) -> (String, Vec<String>) {
+    let mut e = Engine::new(set, flow, BTreeMap::new()).unwrap();
+    let mut steps = script.iter();
+    loop {
+        match e.phase() {
+            Phase::Ended => break,
+            Phase::Inputs => {
+                for input in e.missing_inputs() {
+                    e.give_input(&input.id, input_value(input.kind)).unwrap();
+                }
+            }
+            Phase::Probes => {
+                let Some(Step::Probe(facts)) = steps.next() else {
+                    panic!("{flow}: probes at {} but the script has no Probe step next", e.session().current)
+                };
+                let reqs = e.probe_requests();
+                let reports = reqs
+                    .iter()
+                    .map(|r| {
+                        let mut rep = ProbeReport::new(&r.id, &r.kind);
+                        for (k, v) in facts.iter() {
+                            if let Some(name) = k.strip_prefix(&format!("{}.", r.id)) {
+                                rep.fact(name, value(*v));
+                            }
+                        }
+                        rep
+                    })
+                    .collect();
+                e.give_reports(reports).unwrap();
+            }
+            Phase::Choose => {
+                let Some(Step::Choose(prefix)) = steps.next() else {
+                    panic!("{flow}: choice at {} but the script has no Choose step next", e.session().current)
+                };
+                let labels: Vec<&str> = e.node().choices.iter().map(|c| c.label.as_str()).collect();
+                let i = labels
+                    .iter()
+                    .position(|l| l.starts_with(prefix))
+                    .unwrap_or_else(|| panic!("{flow}: no choice '{prefix}…' at {} ({labels:?})", e.session().current));
+                e.choose(i).unwrap();
+            }
+        }
+    }
+    assert!(steps.next().is_none(), "{flow}: the walk ended before the script did");
+    let s = e.session();
+    assert!(s.error.is_none(), "{:?}", s.error);
+    (s.current.to_string(), s.findings().map(|f| f.cause.clone()).collect())
+}
+
+#[test]
+fn representative_paths_end_where_expected_with_their_findings() {
+    use Step::{Choose as C, Probe as P};
+    let (set, _) = FlowSet::load(None);
+    let cases: Vec<(&str, Vec<Step>, &str, &[&str])> = vec![
+        ("visitor", vec![P(OK_200), C("It works in my browser now")], "visitor:not_a_401", &["not-a-401"]),
+        (
+            "visitor",
+            vec![P(BASIC), C("Test my user name"), P(&[("with_creds.responded", Val::B(true)), ("with_creds.status", Val::I(200))]), C("It works now")],
+            "visitor:fixed",
+            &["stale-cookie-or-cache"],
+        ),
+        (
+            "visitor",
+            vec![
+                P(BEARER),
+                C("Still 401"),
+                C("Still 401"),
+                C("The address is right"),
+                C("It fails there too"),
+                C("I cannot log in at all"),
+                C("Still no access"),
+            ],
+            "visitor:contact_owner",
+            &[],
+        ),
+        ("visitor", vec![P(UNREACHABLE), C("It does not open anywhere")], "visitor:site_down", &["server-unreachable"]),
+        ("visitor", vec![P(PROXY_407), C("I have no proxy account")], "visitor:contact_it", &["proxy-auth-required"]),
+        (
+            "visitor",
+            vec![
+                P(NO_CHALLENGE),
+                C("Still 401"),
+                C("Still 401"),
+                C("The address is right"),
+                C("It fails there too"),
+                C("I log in, but"),
+                C("Check the clock"),
+                C("The clock was wrong"),
+            ],
+            "visitor:fixed",
+            &["clock-skew"],
+        ),
+        ("owner", vec![P(OK_200), C("It works for users now")], "owner:not_a_401", &["not-a-401"]),
+        ("api", vec![P(&[("http.responded", Val::B(true)), ("http.status", Val::I(404))]), C("It works now")], "api:not_a_401", &["not-a-401"]),
+    ];
+    for (flow, script, end, causes) in cases {
+        let (got_end, got_causes) = walk_script(&set, flow, &script);
+        assert_eq!(got_end, end, "{flow} path ended elsewhere");
+        assert_eq!(got_causes, causes, "{flow} path to {end}");
+    }
 }

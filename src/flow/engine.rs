@@ -347,6 +347,11 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// Forgets the undo history (after resuming, or to explore many walks cheaply).
+    pub fn forget_history(&mut self) {
+        self.undo.clear();
+    }
+
     pub fn can_go_back(&self) -> bool {
         !self.undo.is_empty()
     }

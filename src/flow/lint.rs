@@ -570,6 +570,17 @@ fn check_defined_inputs(set: &FlowSet, out: &mut Vec<Diagnostic>) {
         for (i, f) in node.findings.iter().enumerate() {
             texts.push((format!("{base}.findings.{i}.evidence"), f.evidence.as_str()));
         }
+        for (i, c) in node.choices.iter().enumerate() {
+            if let Some(b) = &c.because {
+                texts.push((format!("{base}.choices.{i}.because"), b.as_str()));
+            }
+            for (j, f) in c.findings.iter().enumerate() {
+                texts.push((
+                    format!("{base}.choices.{i}.findings.{j}.evidence"),
+                    f.evidence.as_str(),
+                ));
+            }
+        }
         for (path, text) in texts {
             for v in template::vars(text).unwrap_or_default() {
                 if !v.name.contains('.') && !defined.contains(&v.name) {
