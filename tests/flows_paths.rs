@@ -69,20 +69,17 @@ fn satisfy(set: &FlowSet, e: &Expr, want: bool, facts: &mut Facts) {
         }
         Expr::Cmp(a, op, b, _) => {
             let (path, lit, op) = match (a.as_ref(), b.as_ref()) {
-                (Expr::Path(p, _), Expr::Lit(v)) => (p, v, *op),
-                (Expr::Lit(v), Expr::Path(p, _)) => (p, v, *op),
+                (Expr::Path(p, _), Expr::Lit(v)) | (Expr::Lit(v), Expr::Path(p, _)) => (p, v, *op),
                 _ => return,
             };
             if path.starts_with("input.") {
                 return;
             }
             let value = match (op, want) {
-                (Op::Eq, true) | (Op::Ne, false) | (Op::Le | Op::Ge, true) => lit.clone(),
+                (Op::Eq | Op::Le | Op::Ge, true) | (Op::Ne | Op::Lt | Op::Gt, false) => lit.clone(),
                 (Op::Eq, false) | (Op::Ne, true) => other(lit),
                 (Op::Lt, true) | (Op::Ge, false) => shift(lit, -1),
                 (Op::Gt, true) | (Op::Le, false) => shift(lit, 1),
-                (Op::Lt, false) => lit.clone(),
-                (Op::Gt, false) => lit.clone(),
                 (Op::Contains, true) => match fact_type(set, path) {
                     Some(FactType::StrList) => FactValue::StrList(vec![lit.to_string()]),
                     _ => lit.clone(),
@@ -254,13 +251,12 @@ fn explore(set: &FlowSet, mut e: Engine<'_>, depth: usize, w: &mut Walk) {
     e.forget_history();
     let s = e.session();
     w.visited.insert(s.current.to_string());
-    let key = format!(
-        "{}|{:?}|{:?}|{:?}",
-        s.current,
-        s.phase,
-        s.facts,
-        s.answers.keys().collect::<Vec<_>>()
-    );
+    let signature: Vec<bool> = w
+        .atoms
+        .iter()
+        .map(|a| a.eval(&MapScope(&s.facts)))
+        .collect();
+    let key = format!("{}|{:?}|{signature:?}", s.current, s.phase);
     if !w.seen_states.insert(key) {
         return;
     }
@@ -399,9 +395,18 @@ fn value(v: Val) -> FactValue {
     }
 }
 
-const UNREACHABLE: &[(&str, Val)] = &[("http.responded", Val::B(false)), ("http.error.class", Val::S("dns"))];
-const OK_200: &[(&str, Val)] = &[("http.responded", Val::B(true)), ("http.status", Val::I(200))];
-const PROXY_407: &[(&str, Val)] = &[("http.responded", Val::B(true)), ("http.status", Val::I(407))];
+const UNREACHABLE: &[(&str, Val)] = &[
+    ("http.responded", Val::B(false)),
+    ("http.error.class", Val::S("dns")),
+];
+const OK_200: &[(&str, Val)] = &[
+    ("http.responded", Val::B(true)),
+    ("http.status", Val::I(200)),
+];
+const PROXY_407: &[(&str, Val)] = &[
+    ("http.responded", Val::B(true)),
+    ("http.status", Val::I(407)),
+];
 const BASIC: &[(&str, Val)] = &[
     ("http.responded", Val::B(true)),
     ("http.status", Val::I(401)),
@@ -414,7 +419,11 @@ const BEARER: &[(&str, Val)] = &[
     ("http.challenge.scheme", Val::S("bearer")),
     ("http.challenge.schemes", Val::L(&["bearer"])),
 ];
-const NO_CHALLENGE: &[(&str, Val)] = &[("http.responded", Val::B(true)), ("http.status", Val::I(401)), ("http.challenge.schemes", Val::L(&[]))];
+const NO_CHALLENGE: &[(&str, Val)] = &[
+    ("http.responded", Val::B(true)),
+    ("http.status", Val::I(401)),
+    ("http.challenge.schemes", Val::L(&[])),
+];
 
 /// Walks `flow` with `script`; returns (end node, causes found in order).
 fn walk_script(set: &FlowSet, flow: &str, script: &[Step]) -> (String, Vec<String>) {
@@ -430,14 +439,17 @@ fn walk_script(set: &FlowSet, flow: &str, script: &[Step]) -> (String, Vec<Strin
             }
             Phase::Probes => {
                 let Some(Step::Probe(facts)) = steps.next() else {
-                    panic!("{flow}: probes at {} but the script has no Probe step next", e.session().current)
+                    panic!(
+                        "{flow}: probes at {} but the script has no Probe step next",
+                        e.session().current
+                    )
                 };
                 let reqs = e.probe_requests();
                 let reports = reqs
                     .iter()
                     .map(|r| {
                         let mut rep = ProbeReport::new(&r.id, &r.kind);
-                        for (k, v) in facts.iter() {
+                        for (k, v) in *facts {
                             if let Some(name) = k.strip_prefix(&format!("{}.", r.id)) {
                                 rep.fact(name, value(*v));
                             }
@@ -449,21 +461,35 @@ fn walk_script(set: &FlowSet, flow: &str, script: &[Step]) -> (String, Vec<Strin
             }
             Phase::Choose => {
                 let Some(Step::Choose(prefix)) = steps.next() else {
-                    panic!("{flow}: choice at {} but the script has no Choose step next", e.session().current)
+                    panic!(
+                        "{flow}: choice at {} but the script has no Choose step next",
+                        e.session().current
+                    )
                 };
                 let labels: Vec<&str> = e.node().choices.iter().map(|c| c.label.as_str()).collect();
                 let i = labels
                     .iter()
                     .position(|l| l.starts_with(prefix))
-                    .unwrap_or_else(|| panic!("{flow}: no choice '{prefix}…' at {} ({labels:?})", e.session().current));
+                    .unwrap_or_else(|| {
+                        panic!(
+                            "{flow}: no choice '{prefix}…' at {} ({labels:?})",
+                            e.session().current
+                        )
+                    });
                 e.choose(i).unwrap();
             }
         }
     }
-    assert!(steps.next().is_none(), "{flow}: the walk ended before the script did");
+    assert!(
+        steps.next().is_none(),
+        "{flow}: the walk ended before the script did"
+    );
     let s = e.session();
     assert!(s.error.is_none(), "{:?}", s.error);
-    (s.current.to_string(), s.findings().map(|f| f.cause.clone()).collect())
+    (
+        s.current.to_string(),
+        s.findings().map(|f| f.cause.clone()).collect(),
+    )
 }
 
 #[test]
@@ -471,10 +497,23 @@ fn representative_paths_end_where_expected_with_their_findings() {
     use Step::{Choose as C, Probe as P};
     let (set, _) = FlowSet::load(None);
     let cases: Vec<(&str, Vec<Step>, &str, &[&str])> = vec![
-        ("visitor", vec![P(OK_200), C("It works in my browser now")], "visitor:not_a_401", &["not-a-401"]),
         (
             "visitor",
-            vec![P(BASIC), C("Test my user name"), P(&[("with_creds.responded", Val::B(true)), ("with_creds.status", Val::I(200))]), C("It works now")],
+            vec![P(OK_200), C("It works in my browser now")],
+            "visitor:not_a_401",
+            &["not-a-401"],
+        ),
+        (
+            "visitor",
+            vec![
+                P(BASIC),
+                C("Test my user name"),
+                P(&[
+                    ("with_creds.responded", Val::B(true)),
+                    ("with_creds.status", Val::I(200)),
+                ]),
+                C("It works now"),
+            ],
             "visitor:fixed",
             &["stale-cookie-or-cache"],
         ),
@@ -492,8 +531,18 @@ fn representative_paths_end_where_expected_with_their_findings() {
             "visitor:contact_owner",
             &[],
         ),
-        ("visitor", vec![P(UNREACHABLE), C("It does not open anywhere")], "visitor:site_down", &["server-unreachable"]),
-        ("visitor", vec![P(PROXY_407), C("I have no proxy account")], "visitor:contact_it", &["proxy-auth-required"]),
+        (
+            "visitor",
+            vec![P(UNREACHABLE), C("It does not open anywhere")],
+            "visitor:site_down",
+            &["server-unreachable"],
+        ),
+        (
+            "visitor",
+            vec![P(PROXY_407), C("I have no proxy account")],
+            "visitor:contact_it",
+            &["proxy-auth-required"],
+        ),
         (
             "visitor",
             vec![
@@ -509,8 +558,24 @@ fn representative_paths_end_where_expected_with_their_findings() {
             "visitor:fixed",
             &["clock-skew"],
         ),
-        ("owner", vec![P(OK_200), C("It works for users now")], "owner:not_a_401", &["not-a-401"]),
-        ("api", vec![P(&[("http.responded", Val::B(true)), ("http.status", Val::I(404))]), C("It works now")], "api:not_a_401", &["not-a-401"]),
+        (
+            "owner",
+            vec![P(OK_200), C("It works for users now")],
+            "owner:not_a_401",
+            &["not-a-401"],
+        ),
+        (
+            "api",
+            vec![
+                P(&[
+                    ("http.responded", Val::B(true)),
+                    ("http.status", Val::I(404)),
+                ]),
+                C("It works now"),
+            ],
+            "api:not_a_401",
+            &["not-a-401"],
+        ),
     ];
     for (flow, script, end, causes) in cases {
         let (got_end, got_causes) = walk_script(&set, flow, &script);
