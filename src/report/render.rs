@@ -28,16 +28,24 @@ pub fn render(ticket: &Ticket, format: TicketFormat) -> String {
 }
 
 /// JSON with every string redacted before it is serialized, so replacements cannot break
-/// the quoting.
+/// the quoting. The redacted values are read back into a [`Ticket`] so fields keep the
+/// order of the type (`schema_version` first).
 pub fn json(ticket: &Ticket) -> String {
     let mut value = serde_json::to_value(ticket).unwrap_or_default();
     redact_value(&mut value, &ticket.redactor);
-    let mut out = serde_json::to_string_pretty(&value).unwrap_or_default();
+    let text = match serde_json::from_value::<Ticket>(value.clone()) {
+        Ok(clean) => serde_json::to_string_pretty(&clean),
+        Err(_) => serde_json::to_string_pretty(&value),
+    };
+    let mut out = text.unwrap_or_default();
     out.push('\n');
     out
 }
 
-fn redact_value(v: &mut serde_json::Value, r: &crate::report::Redactor) {
+/// Redacts every string in `v`. A string under a key (`"header.set-cookie": "sid=..."`) or
+/// in a `{"name": ..., "value": ...}` pair is redacted as the line `key: value`, so the
+/// patterns that need the header name still apply.
+pub(crate) fn redact_value(v: &mut serde_json::Value, r: &crate::report::Redactor) {
     use serde_json::Value;
     match v {
         Value::String(s) => {
@@ -47,14 +55,37 @@ fn redact_value(v: &mut serde_json::Value, r: &crate::report::Redactor) {
         }
         Value::Array(items) => items.iter_mut().for_each(|i| redact_value(i, r)),
         Value::Object(map) => {
-            // Keys are fact and input names; a secret used as a key is hidden too.
+            let pair_name = match (map.get("name"), map.get("value")) {
+                (Some(Value::String(n)), Some(Value::String(_))) => Some(n.clone()),
+                _ => None,
+            };
             let entries: Vec<(String, Value)> = std::mem::take(map).into_iter().collect();
             for (k, mut val) in entries {
-                redact_value(&mut val, r);
+                let context = if k == "value" {
+                    pair_name.as_deref()
+                } else {
+                    Some(k.as_str())
+                };
+                match (&mut val, context) {
+                    (Value::String(s), Some(name)) => *s = redact_as_field(name, s, r),
+                    _ => redact_value(&mut val, r),
+                }
+                // Keys are fact and input names; a secret used as a key is hidden too.
                 map.insert(r.redact(&k).into_owned(), val);
             }
         }
         _ => {}
+    }
+}
+
+fn redact_as_field(name: &str, value: &str, r: &crate::report::Redactor) -> String {
+    let name = name.strip_prefix("header.").unwrap_or(name);
+    let prefix = format!("{name}: ");
+    let line = format!("{prefix}{value}");
+    let red = r.redact(&line);
+    match red.strip_prefix(&prefix) {
+        Some(rest) if !value.contains('\n') => rest.to_owned(),
+        _ => r.redact(value).into_owned(),
     }
 }
 

@@ -53,12 +53,28 @@ pub fn of_session(session: &Session, flows: &FlowSet) -> Replay {
 pub fn yaml_map(map: &BTreeMap<String, String>) -> String {
     let mut out = String::new();
     for (k, v) in map {
-        out.push_str(&yaml_scalar(k));
+        out.push_str(&yaml_key(k));
         out.push_str(": ");
         out.push_str(&yaml_scalar(v));
         out.push('\n');
     }
     out
+}
+
+/// Keys stay plain when YAML cannot read them as anything but that string.
+fn yaml_key(k: &str) -> String {
+    let plain = k
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'))
+        && !k.ends_with(':')
+        && !matches!(
+            k.to_ascii_lowercase().as_str(),
+            "y" | "n" | "yes" | "no" | "on" | "off" | "true" | "false" | "null"
+        );
+    if plain { k.to_owned() } else { yaml_scalar(k) }
 }
 
 fn yaml_scalar(s: &str) -> String {
@@ -76,6 +92,8 @@ mod tests {
         m.insert("owner:begin".to_owned(), "Escalate".to_owned());
         m.insert("url".to_owned(), "http://h/?a=b: c # d".to_owned());
         m.insert("n".to_owned(), "yes".to_owned());
+        m.insert("yes".to_owned(), "no".to_owned());
+        m.insert("a: b".to_owned(), "c".to_owned());
         m.insert("multi".to_owned(), "a\nb \"q\"".to_owned());
         let text = yaml_map(&m);
         let back: BTreeMap<String, String> = serde_yaml::from_str(&text).unwrap_or_default();

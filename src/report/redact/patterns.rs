@@ -55,10 +55,21 @@ static LOOSE_BEARER: LazyLock<Regex> =
 static LOOSE_BASIC: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)\bbasic[ \t]+([A-Za-z0-9+/]{4,}={0,2})"));
 
+/// What why401 itself writes where a secret goes: a fingerprint, a replay placeholder
+/// (`<fill in: password>`) or a shell variable (`${WHY401_PASSWORD}`). Hiding them would
+/// only hide what the reader must fill in.
+fn is_placeholder(value: &str) -> bool {
+    let v = value.trim_start_matches(['"', '\'']);
+    v.starts_with('[') || v.starts_with("<fill in: ") || v.starts_with("${WHY401_")
+}
+
 /// Every span of `text` a general pattern says is secret.
 pub(super) fn find(text: &str, r: &Redactor) -> Vec<Span> {
     let mut spans = Vec::new();
     let whole = |spans: &mut Vec<Span>, m: regex::Match<'_>, kind: &str, priority: u8| {
+        if is_placeholder(m.as_str()) {
+            return;
+        }
         spans.push(Span {
             start: m.start(),
             end: m.end(),
@@ -136,7 +147,7 @@ fn credentials(text: &str, c: &Captures<'_>, group: usize, r: &Redactor, spans: 
         }
         _ => (0, value),
     };
-    if secret.is_empty() || secret.starts_with('[') {
+    if secret.is_empty() || is_placeholder(secret) {
         return;
     }
     let start = v.start() + offset;
@@ -170,7 +181,7 @@ fn cookies(c: &Captures<'_>, group: usize, set_cookie: bool, spans: &mut Vec<Spa
             None => (part_start, part),
         };
         let trimmed = value.trim();
-        if trimmed.is_empty() || trimmed.starts_with('[') {
+        if trimmed.is_empty() || is_placeholder(trimmed) {
             continue;
         }
         let lead = value.len() - value.trim_start().len();

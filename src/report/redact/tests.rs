@@ -225,3 +225,15 @@ proptest! {
         let _ = Redactor::new().with_secret("k", "abcd").redact(&text);
     }
 }
+
+#[test]
+fn placeholders_why401_writes_stay_readable() {
+    for text in [
+        "-H \"Authorization: Bearer ${WHY401_TOKEN}\"",
+        "\"password\": \"<fill in: password>\"",
+        "password=<fill in: password>",
+        "-b \"sid=${WHY401_COOKIE_SID}\"",
+    ] {
+        assert_eq!(r().redact(text), text);
+    }
+}

@@ -94,11 +94,10 @@ pub(super) fn render(t: &Ticket) -> String {
         d.para(
             "",
             "",
-            &format!(
-                "Save as answers.yaml, fill in the secrets, run: {}",
-                r.command
-            ),
+            "Save as answers.yaml, fill in the secrets, and run:",
         );
+        d.blank();
+        d.verbatim(&r.command, "");
         d.blank();
         d.verbatim(r.answers_yaml.trim_end(), "  ");
     }
@@ -200,6 +199,9 @@ fn causes(d: &mut Doc, t: &Ticket) {
         }
         if !c.fixed_by.is_empty() {
             d.para("   Who applies it: ", "     ", &c.fixed_by.join(", "));
+        }
+        if !c.evidence.is_empty() {
+            d.para("   Evidence:", "", "");
         }
         for e in &c.evidence {
             d.para("   - ", "     ", e);

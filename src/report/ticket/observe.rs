@@ -90,7 +90,7 @@ pub(super) fn observations(reports: &[ProbeReport]) -> Vec<Observation> {
                 })
                 .collect(),
             location: str_fact(r, "location").map(str::to_owned),
-            elapsed_ms: (r.elapsed_ms > 0).then_some(r.elapsed_ms),
+            elapsed_ms: Some(r.elapsed_ms),
             error: str_fact(r, "error.message").map(str::to_owned),
         })
         .collect()
