@@ -240,8 +240,10 @@ pub fn load(path: &Path, flows: &FlowSet) -> Result<Resumed, SessionFileError> {
         .filter(|id| !session.answers.contains_key(*id))
         .cloned()
         .collect();
-    // A secret the current node still needs was not saved: ask for it before its probes.
-    if session.phase != Phase::Ended
+    // A secret the current node's pending probes need was not saved: ask for it first.
+    // After the probes ran (choosing, ended) it is only needed for a re-run, which the
+    // caller learns from `secrets_to_reenter`.
+    if matches!(session.phase, Phase::Inputs | Phase::Probes)
         && node
             .inputs
             .iter()
