@@ -12,19 +12,34 @@ mod text;
 pub const TEXT_WIDTH: usize = 72;
 
 /// The ticket as `format`, redacted.
+///
+/// Each field is redacted on its own first (a header line is whole there; once wrapped to
+/// 72 columns or put in a code span it might no longer look like one), then the whole
+/// output once more.
 pub fn render(ticket: &Ticket, format: TicketFormat) -> String {
-    match format {
-        TicketFormat::Json => json(ticket),
-        TicketFormat::Md => ticket
-            .redactor
-            .redact(&markdown::render(ticket))
-            .into_owned(),
-        TicketFormat::Text => {
-            let redacted = ticket.redactor.redact(&text::render(ticket)).into_owned();
-            // A fingerprint can be longer than what it replaced: fit the lines again.
-            text::refit(&redacted)
-        }
+    if format == TicketFormat::Json {
+        return json(ticket);
     }
+    let clean = redacted(ticket).unwrap_or_else(|| ticket.clone());
+    let out = if format == TicketFormat::Text {
+        text::render(&clean)
+    } else {
+        markdown::render(&clean)
+    };
+    let out = ticket.redactor.redact(&out).into_owned();
+    if format == TicketFormat::Text {
+        // A fingerprint can be longer than what it replaced: fit the lines again.
+        text::refit(&out)
+    } else {
+        out
+    }
+}
+
+/// A copy of `ticket` with every string redacted (the redactor itself is not copied).
+fn redacted(ticket: &Ticket) -> Option<Ticket> {
+    let mut value = serde_json::to_value(ticket).ok()?;
+    redact_value(&mut value, &ticket.redactor);
+    serde_json::from_value(value).ok()
 }
 
 /// JSON with every string redacted before it is serialized, so replacements cannot break
@@ -51,6 +66,15 @@ pub(crate) fn redact_value(v: &mut serde_json::Value, r: &crate::report::Redacto
         Value::String(s) => {
             if let std::borrow::Cow::Owned(o) = r.redact(s) {
                 *s = o;
+            }
+        }
+        // Lines of one text (an attachment, evidence) are redacted together, so a secret
+        // spread over lines (a PEM key) is seen whole.
+        Value::Array(items) if !items.is_empty() && items.iter().all(Value::is_string) => {
+            let joined: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
+            let joined = joined.join("\n");
+            if let std::borrow::Cow::Owned(o) = r.redact(&joined) {
+                *items = o.split('\n').map(|l| Value::String(l.to_owned())).collect();
             }
         }
         Value::Array(items) => items.iter_mut().for_each(|i| redact_value(i, r)),

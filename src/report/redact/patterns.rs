@@ -20,11 +20,11 @@ static PEM: LazyLock<Regex> = LazyLock::new(|| {
 });
 static AUTH_HEADER: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r#"(?im)\b(?:proxy-authorization|authorization|x-api-key|api-key|x-auth-token)(["']?[ \t]*[:=][ \t]*["']?)([^\r\n]*?)(["',}\]\s]*)$"#,
+        r#"(?im)\b(?:proxy-authorization|authorization|x-api-key|api-key|x-auth-token)(["']?[ \t]*[:=][ \t]*["']?)([^\r\n]*?)(["'`,}\]\s]*)$"#,
     )
 });
 static COOKIE_HEADER: LazyLock<Regex> = LazyLock::new(|| {
-    re(r#"(?im)\b(set-cookie|cookie)(["']?[ \t]*:[ \t]*["']?)([^\r\n]*?)(["',}\]\s]*)$"#)
+    re(r#"(?im)\b(set-cookie|cookie)(["']?[ \t]*:[ \t]*["']?)([^\r\n]*?)(["'`,}\]\s]*)$"#)
 });
 static HAR_PAIR: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -59,7 +59,7 @@ static LOOSE_BASIC: LazyLock<Regex> =
 /// (`<fill in: password>`) or a shell variable (`${WHY401_PASSWORD}`). Hiding them would
 /// only hide what the reader must fill in.
 fn is_placeholder(value: &str) -> bool {
-    let v = value.trim_start_matches(['"', '\'']);
+    let v = value.trim_start_matches(['"', '\'', '\\']);
     v.starts_with('[') || v.starts_with("<fill in: ") || v.starts_with("${WHY401_")
 }
 

@@ -237,3 +237,9 @@ fn placeholders_why401_writes_stay_readable() {
         assert_eq!(r().redact(text), text);
     }
 }
+
+#[test]
+fn markdown_escaped_fingerprints_are_not_fingerprinted_again() {
+    let text = r"Authorization: Bearer \[credentials len=26 sha256=a84d0836\]";
+    assert_eq!(r().redact(text), text);
+}

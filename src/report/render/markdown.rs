@@ -17,6 +17,7 @@ pub(super) fn render(t: &Ticket) -> String {
     observed(&mut o, t);
     causes(&mut o, t);
     steps(&mut o, t);
+    checks(&mut o, t);
     attachments(&mut o, t);
     replay(&mut o, t);
     o.truncate(o.trim_end().len());
@@ -215,6 +216,27 @@ fn steps(o: &mut String, t: &Ticket) {
             let _ = writeln!(o, "   - chose: {}", esc(c));
         } else if let Some(w) = &s.moved_on_because {
             let _ = writeln!(o, "   - moved on because {}", code(w));
+        }
+    }
+    o.push('\n');
+}
+
+fn checks(o: &mut String, t: &Ticket) {
+    if t.probes.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "## Checks run\n");
+    for p in &t.probes {
+        let _ = writeln!(
+            o,
+            "- {} ({}): **{}**, {}",
+            code(&p.id),
+            esc(&p.kind),
+            p.verdict,
+            esc(&p.summary)
+        );
+        for e in &p.evidence {
+            let _ = writeln!(o, "  - {}", code(e));
         }
     }
     o.push('\n');

@@ -81,6 +81,19 @@ pub(super) fn render(t: &Ticket) -> String {
     observed(&mut d, t);
     causes(&mut d, t);
     steps(&mut d, t);
+    if !t.probes.is_empty() {
+        d.heading("Checks run");
+        for p in &t.probes {
+            d.para(
+                "- ",
+                "  ",
+                &format!("{} ({}): {}, {}", p.id, p.kind, p.verdict, p.summary),
+            );
+            for e in &p.evidence {
+                d.para("    ", "      ", e);
+            }
+        }
+    }
     for a in &t.attachments {
         let src = a
             .source

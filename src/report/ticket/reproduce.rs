@@ -131,11 +131,13 @@ fn with_query_placeholders(url: &url::Url, target: &Target, vars: &mut Vec<Strin
         first = false;
         let k_enc: String = url::form_urlencoded::byte_serialize(k.as_bytes()).collect();
         if secret {
-            out.push_str(&format!(
-                "{}={}",
-                dq(&k_enc),
-                var(&var_name("WHY401", &k), vars)
-            ));
+            // The API key has the variable `why401 check` reads it from.
+            let name = if key_params.contains(&k.as_ref()) {
+                "WHY401_API_KEY".to_owned()
+            } else {
+                var_name("WHY401_QUERY", &k)
+            };
+            out.push_str(&format!("{}={}", dq(&k_enc), var(&name, vars)));
             if let Some(p) = key_params.iter().find(|p| **p == k.as_ref()) {
                 added.push(p);
             }
@@ -148,11 +150,7 @@ fn with_query_placeholders(url: &url::Url, target: &Target, vars: &mut Vec<Strin
         out.push(if first { '?' } else { '&' });
         first = false;
         let k_enc: String = url::form_urlencoded::byte_serialize(p.as_bytes()).collect();
-        out.push_str(&format!(
-            "{}={}",
-            dq(&k_enc),
-            var(&var_name("WHY401", p), vars)
-        ));
+        out.push_str(&format!("{}={}", dq(&k_enc), var("WHY401_API_KEY", vars)));
     }
     out.push('"');
     out
@@ -234,7 +232,7 @@ mod tests {
         let c = curl(&t).unwrap_or_default();
         assert!(!c.contains("abc"), "{c}");
         assert!(
-            c.contains("?access_token=${WHY401_ACCESS_TOKEN}&page=2&k=${WHY401_K}"),
+            c.contains("?access_token=${WHY401_QUERY_ACCESS_TOKEN}&page=2&k=${WHY401_API_KEY}"),
             "{c}"
         );
         assert!(
