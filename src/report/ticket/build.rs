@@ -115,7 +115,7 @@ pub(super) fn from_reports(
     {
         t.environment.clock_offset_seconds = Some(offset);
         t.environment.clock_offset_source =
-            Some("server Date header, read just before this ticket was written (±1 s)".into());
+            Some("server Date header during the check, ±1 s".into());
     }
     t
 }

@@ -67,10 +67,11 @@ pub fn curl(target: &Target) -> Option<String> {
     }
     let mut out = String::new();
     if !vars.is_empty() {
-        out.push_str(&format!(
-            "# set the secrets first, e.g.: read -rs {}\n",
-            vars.join("; read -rs ")
-        ));
+        // One per line: a comment cannot be continued, and each line stays short.
+        out.push_str("# set the secrets first (bash asks without showing them):\n");
+        for v in &vars {
+            out.push_str(&format!("#   read -rs {v}\n"));
+        }
     }
     out.push_str(&lines.join(" \\\n  "));
     Some(out)
@@ -215,7 +216,8 @@ mod tests {
         let c = curl(&t).unwrap_or_default();
         assert_eq!(
             c,
-            "# set the secrets first, e.g.: read -rs WHY401_PASSWORD\n\
+            "# set the secrets first (bash asks without showing them):\n\
+             #   read -rs WHY401_PASSWORD\n\
              curl -sS -i \"https://example.test/admin\" \\\n  -u \"alice:${WHY401_PASSWORD}\""
         );
     }
