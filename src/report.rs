@@ -1,9 +1,13 @@
-//! The support ticket: model, renderers, redaction, clipboard.
+//! The support ticket: model, renderers, redaction, clipboard, saved sessions.
 
 pub mod deliver;
 pub mod redact;
+pub mod render;
+pub mod replay;
+pub mod schema;
+pub mod session_file;
 pub mod ticket;
 
-pub use deliver::{Delivery, deliver};
-pub use redact::fingerprint;
+pub use deliver::{Delivery, deliver, write_report};
+pub use redact::{Redactor, fingerprint};
 pub use ticket::{Ticket, render};
