@@ -10,9 +10,12 @@ use serde::Serialize;
 use crate::diagnose::CauseHit;
 
 pub mod access;
+pub mod analysis;
 pub mod apache;
+pub mod exposure;
 pub mod htpasswd;
 pub mod nginx;
+pub mod selftest;
 pub mod source;
 
 /// Bytes read from one configuration or user file at most.
@@ -23,6 +26,35 @@ pub const TREE_LIMIT: u64 = 64 * 1024 * 1024;
 pub const INCLUDE_LIMIT: usize = 4096;
 /// Nesting of includes and blocks at most (nginx itself has no limit; a loop would run away).
 pub const DEPTH_LIMIT: usize = 64;
+
+/// One directive (nginx or Apache): name, arguments, position and its block, if it has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Directive {
+    pub name: String,
+    pub args: Vec<String>,
+    pub pos: Pos,
+    pub block: Option<Vec<Directive>>,
+}
+
+impl Directive {
+    /// `name arg1 arg2` for messages.
+    pub fn head(&self) -> String {
+        let mut s = self.name.clone();
+        for a in &self.args {
+            s.push(' ');
+            s.push_str(a);
+        }
+        s
+    }
+
+    pub fn arg(&self, i: usize) -> Option<&str> {
+        self.args.get(i).map(String::as_str)
+    }
+
+    pub fn body(&self) -> &[Directive] {
+        self.block.as_deref().unwrap_or(&[])
+    }
+}
 
 /// A place in a file, 1-based.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -148,6 +180,8 @@ impl Problem {
 pub enum Scheme {
     /// HTTP Basic against a user file.
     Basic,
+    /// HTTP Digest (Apache AuthType Digest).
+    Digest,
     /// nginx `auth_request` subrequest.
     Request,
     /// Explicitly switched off (`auth_basic off`).
@@ -160,6 +194,7 @@ impl Scheme {
     pub fn label(self) -> &'static str {
         match self {
             Self::Basic => "basic",
+            Self::Digest => "digest",
             Self::Request => "request",
             Self::Off => "off",
             Self::None => "none",
@@ -204,6 +239,9 @@ impl EffectiveAuth {
 
     /// Whether a request without credentials is challenged with 401 (ignoring IP rules).
     pub fn demands_credentials(&self) -> bool {
-        matches!(self.scheme, Scheme::Basic | Scheme::Request)
+        matches!(
+            self.scheme,
+            Scheme::Basic | Scheme::Digest | Scheme::Request
+        )
     }
 }

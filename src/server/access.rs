@@ -105,7 +105,11 @@ pub fn check(c: &UserFileCheck<'_>) -> UserFileReport {
         let mut p = Problem::warning(
             "user-file-in-web-root",
             c.at.clone(),
-            format!("{} {message} {}", c.path.display(), root.display()),
+            format!(
+                "{} is inside the web root {}: it {message}",
+                c.path.display(),
+                root.display()
+            ),
             fix,
         );
         if c.served {

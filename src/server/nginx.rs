@@ -3,41 +3,14 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{ParseError, Pos};
+use super::ParseError;
 
 pub mod auth;
 pub mod lexer;
 pub mod location;
 pub mod parse;
 
-/// One directive: name, arguments, position and its block, if it has one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Directive {
-    pub name: String,
-    pub args: Vec<String>,
-    pub pos: Pos,
-    pub block: Option<Vec<Directive>>,
-}
-
-impl Directive {
-    /// `name arg1 arg2` for messages.
-    pub fn head(&self) -> String {
-        let mut s = self.name.clone();
-        for a in &self.args {
-            s.push(' ');
-            s.push_str(a);
-        }
-        s
-    }
-
-    pub fn arg(&self, i: usize) -> Option<&str> {
-        self.args.get(i).map(String::as_str)
-    }
-
-    pub fn body(&self) -> &[Directive] {
-        self.block.as_deref().unwrap_or(&[])
-    }
-}
+pub use super::Directive;
 
 /// A parsed configuration tree.
 #[derive(Debug, Clone)]
