@@ -2,10 +2,10 @@
 //! what nginx does to a request.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "support/servers.rs"]
-mod servers;
 #[path = "server_support/http.rs"]
 mod http;
+#[path = "support/servers.rs"]
+mod servers;
 
 use http::{get, p, why401};
 
@@ -32,17 +32,28 @@ fn every_hash_format_is_judged_as_nginx_verifies_it() {
         servers::htpasswd(&users, flag, "alice", PASSWORD).unwrap();
         let live = get(n.port, "/p/", Some(("alice", PASSWORD)), &[]).0;
         let anon = get(n.port, "/p/", None, &[]).0;
-        let s = why401(&["--nginx", &conf, "--path", "/p/", "--user", "alice"], Some(PASSWORD));
+        let s = why401(
+            &["--nginx", &conf, "--path", "/p/", "--user", "alice"],
+            Some(PASSWORD),
+        );
         assert_eq!(s.scheme(), "basic", "{flag}: {}", s.stdout);
         assert_eq!(anon, 401, "{flag}");
-        let predicted_ok = s.json["user_file"]["password_ok"] == true
-            && !s.has("htpasswd-unsupported-hash");
-        assert_eq!(predicted_ok, live == 200, "htpasswd {flag}: nginx said {live}, why401 said {}", s.stdout);
+        let predicted_ok =
+            s.json["user_file"]["password_ok"] == true && !s.has("htpasswd-unsupported-hash");
+        assert_eq!(
+            predicted_ok,
+            live == 200,
+            "htpasswd {flag}: nginx said {live}, why401 said {}",
+            s.stdout
+        );
         assert!(!s.stdout.contains(PASSWORD) && !s.stderr.contains(PASSWORD));
         let hash = std::fs::read_to_string(&users).unwrap();
         let hash = hash.trim().split_once(':').unwrap().1;
         assert!(!s.stdout.contains(hash), "{flag}: the hash leaked");
-        let wrong = why401(&["--nginx", &conf, "--path", "/p/", "--user", "alice"], Some("wrong"));
+        let wrong = why401(
+            &["--nginx", &conf, "--path", "/p/", "--user", "alice"],
+            Some("wrong"),
+        );
         assert_eq!(get(n.port, "/p/", Some(("alice", "wrong")), &[]).0, 401);
         if flag != "-p" {
             assert!(wrong.has("password-mismatch"), "{flag}: {}", wrong.stdout);
@@ -62,14 +73,34 @@ fn location_choice_and_auth_inheritance_match_nginx() {
         return;
     };
     servers::htpasswd(&n.path("users"), "-B", "alice", PASSWORD).unwrap();
-    for rel in ["admin/a.html", "admin/public/a.html", "admin/x.png", "admin/img/x.png", "open/a.html", "admin/exact"] {
+    for rel in [
+        "admin/a.html",
+        "admin/public/a.html",
+        "admin/x.png",
+        "admin/img/x.png",
+        "open/a.html",
+        "admin/exact",
+    ] {
         page(&n, rel);
     }
     let conf = p(&n.path("nginx.conf"));
-    for path in ["/admin/a.html", "/admin/public/a.html", "/admin/x.png", "/admin/img/x.png", "/open/a.html", "/admin/exact", "/elsewhere"] {
+    for path in [
+        "/admin/a.html",
+        "/admin/public/a.html",
+        "/admin/x.png",
+        "/admin/img/x.png",
+        "/open/a.html",
+        "/admin/exact",
+        "/elsewhere",
+    ] {
         let s = why401(&["--nginx", &conf, "--path", path], None);
         let live = get(n.port, path, None, &[]).0;
-        assert_eq!(s.challenges(), live == 401, "{path}: nginx said {live}, why401 said {}", s.stdout);
+        assert_eq!(
+            s.challenges(),
+            live == 401,
+            "{path}: nginx said {live}, why401 said {}",
+            s.stdout
+        );
     }
     let open = why401(&["--nginx", &conf, "--path", "/open/a.html"], None);
     assert!(open.has("auth-config-incomplete"), "{}", open.stdout);
@@ -93,7 +124,12 @@ fn authorization_reaches_the_upstream_exactly_when_why401_says_so() {
         let reached = body.contains("Basic ");
         let s = why401(&["--nginx", &conf, "--path", path], None);
         let said = s.json["effective"]["forwards_authorization"].as_bool();
-        assert_eq!(said, Some(reached), "{path}: upstream saw {body:?}, why401 said {}", s.stdout);
+        assert_eq!(
+            said,
+            Some(reached),
+            "{path}: upstream saw {body:?}, why401 said {}",
+            s.stdout
+        );
         assert_eq!(s.has("proxy-strips-authorization"), !reached, "{path}");
     }
 }
@@ -107,8 +143,23 @@ fn underscore_headers_are_dropped_exactly_when_why401_says_so() {
         };
         let (_, seen) = get(n.port, "/u", None, &["X_API_KEY: k1"]);
         assert_eq!(seen.contains("[k1]"), !dropped, "{extra}: {seen}");
-        let s = why401(&["--nginx", &p(&n.path("nginx.conf")), "--path", "/u", "--auth-header", "X_API_KEY"], None);
-        assert_eq!(s.has("underscore-header-dropped"), dropped, "{extra}: {}", s.stdout);
+        let s = why401(
+            &[
+                "--nginx",
+                &p(&n.path("nginx.conf")),
+                "--path",
+                "/u",
+                "--auth-header",
+                "X_API_KEY",
+            ],
+            None,
+        );
+        assert_eq!(
+            s.has("underscore-header-dropped"),
+            dropped,
+            "{extra}: {}",
+            s.stdout
+        );
     }
 }
 
@@ -122,7 +173,10 @@ fn a_user_file_in_the_root_is_found_downloadable() {
     };
     servers::htpasswd(&n.path("www/.htpasswd"), "-B", "alice", PASSWORD).unwrap();
     let conf = p(&n.path("nginx.conf"));
-    let s = why401(&["--nginx", &conf, "--path", "/", "--url", &n.url("/")], None);
+    let s = why401(
+        &["--nginx", &conf, "--path", "/", "--url", &n.url("/")],
+        None,
+    );
     // Under auth itself the file needs a password: not downloadable by anyone.
     let live = get(n.port, "/.htpasswd", None, &[]).0;
     assert_eq!(live, 401);

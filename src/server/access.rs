@@ -93,12 +93,12 @@ pub fn check(c: &UserFileCheck<'_>) -> UserFileReport {
     if let Some(root) = c.web_root.filter(|root| c.path.starts_with(root)) {
         let (message, fix) = if c.served {
             (
-                "is inside the web root and no rule stops the server from handing it out",
+                "can be downloaded: no rule stops the server from handing it out",
                 "Move it outside the web root, or deny access to it (nginx: location ~ /\\.ht { deny all; })",
             )
         } else {
             (
-                "is inside the web root (a configuration change away from being downloadable)",
+                "is one configuration change away from being downloadable",
                 "Move it outside the web root, e.g. /etc/apache2/.htpasswd or /etc/nginx/.htpasswd",
             )
         };
@@ -215,6 +215,15 @@ fn login(
         return;
     };
     r.user_found = Some(true);
+    if !c.required_users.is_empty() && !c.required_users.iter().any(|(u, _)| u == user) {
+        let names: Vec<&str> = c.required_users.iter().map(|(u, _)| u.as_str()).collect();
+        r.problems.push(Problem::warning(
+            "user-not-allowed",
+            c.required_users.first().map(|(_, at)| at.clone()),
+            format!("\"{user}\" is in the file but Require only lets in {}: Apache answers 401 even with the right password", names.join(", ")),
+            format!("Add {user} to the Require user line, or use Require valid-user."),
+        ));
+    }
     r.hash = Some(entry.format.id().to_owned());
     let supported = entry.format.supported_by(c.target);
     r.hash_supported = Some(supported);

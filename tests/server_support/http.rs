@@ -1,6 +1,11 @@
 //! Helpers for the server tests: a raw HTTP/1.0 GET to 127.0.0.1 and `why401 server` run
 //! with its JSON parsed.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::missing_panics_doc
+)]
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -28,8 +33,15 @@ pub fn get(port: u16, path: &str, basic: Option<(&str, &str)>, extra: &[&str]) -
     let mut out = Vec::new();
     s.read_to_end(&mut out).unwrap();
     let text = String::from_utf8_lossy(&out).into_owned();
-    let status = text.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
     (status, body)
 }
 
@@ -48,7 +60,11 @@ impl Static {
     pub fn causes(&self) -> Vec<String> {
         self.json["causes"]
             .as_array()
-            .map(|a| a.iter().filter_map(|c| c["id"].as_str().map(str::to_owned)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|c| c["id"].as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default()
     }
     pub fn has(&self, cause: &str) -> bool {
@@ -63,7 +79,10 @@ impl Static {
 /// Runs `why401 server ARGS --json --no-config-test`, the password (if any) on stdin.
 pub fn why401(args: &[&str], password: Option<&str>) -> Static {
     let mut cmd = assert_cmd::Command::cargo_bin("why401").unwrap();
-    cmd.arg("server").args(args).arg("--json").arg("--no-config-test");
+    cmd.arg("server")
+        .args(args)
+        .arg("--json")
+        .arg("--no-config-test");
     if let Some(p) = password {
         cmd.arg("--password-stdin").write_stdin(format!("{p}\n"));
     }
@@ -71,7 +90,12 @@ pub fn why401(args: &[&str], password: Option<&str>) -> Static {
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let json = serde_json::from_str(&stdout).unwrap_or(serde_json::Value::Null);
-    Static { json, code: out.status.code().unwrap_or(-1), stdout, stderr }
+    Static {
+        json,
+        code: out.status.code().unwrap_or(-1),
+        stdout,
+        stderr,
+    }
 }
 
 pub fn p(path: &Path) -> String {

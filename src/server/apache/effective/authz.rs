@@ -370,7 +370,7 @@ pub fn app_forwarding(applied: &[Applied<'_>], config: &Config, _m: &Merged<'_>,
         return;
     }
     let mut p = Problem::cause("auth-not-forwarded-to-app", Some(handler.pos.clone()),
-        format!("\"{}\" runs the app through CGI/FastCGI, and nothing passes Authorization on (no CGIPassAuth On, no HTTP_AUTHORIZATION rewrite): an app that checks credentials itself never sees them", handler.head()))
+        format!("{} nothing passes Authorization on (no CGIPassAuth On, no HTTP_AUTHORIZATION rewrite): an app that checks credentials itself never sees them", how(handler)))
         .with_fix("Add CGIPassAuth On (Apache 2.4.13+), or RewriteRule .* - [E=HTTP_AUTHORIZATION:%{HTTP:Authorization}]");
     if v.effective.demands_credentials() {
         // Apache checks the password itself and hands the app REMOTE_USER: only apps that
@@ -378,4 +378,16 @@ pub fn app_forwarding(applied: &[Applied<'_>], config: &Config, _m: &Merged<'_>,
         p.severity = Severity::Warning;
     }
     v.problems.push(p);
+}
+
+/// How a directive hands requests to an app, in words.
+fn how(d: &Directive) -> String {
+    if is(d, "RewriteRule") {
+        format!(
+            "\"{}\" sends requests to a PHP app; under PHP-FPM or CGI (the usual today)",
+            d.head()
+        )
+    } else {
+        format!("\"{}\" runs the app through CGI/FastCGI, and", d.head())
+    }
 }
