@@ -206,6 +206,13 @@ pub struct ServerArgs {
     /// The live site, to check whether the user file can be fetched over the web.
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
+    /// A custom header the client authenticates with (e.g. X_API_KEY), for nginx's
+    /// underscores_in_headers rule.
+    #[arg(long, value_name = "NAME")]
+    pub auth_header: Option<String>,
+    /// Skip running the server's own configuration test (nginx -t, apache2 -t).
+    #[arg(long)]
+    pub no_config_test: bool,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,

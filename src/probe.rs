@@ -12,7 +12,10 @@ use tokio_util::sync::CancellationToken;
 
 use crate::diagnose::CauseHit;
 
+pub mod htaccess;
+pub mod htpasswd;
 pub mod http;
+pub mod nginx;
 
 /// The type of a fact, as flows test it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -289,7 +292,7 @@ impl ProbeKind {
 
 /// Every probe kind why401 knows.
 pub fn registry() -> &'static [ProbeKind] {
-    static KINDS: &[ProbeKind] = &[http::KIND];
+    static KINDS: &[ProbeKind] = &[http::KIND, nginx::KIND, htaccess::KIND, htpasswd::KIND];
     KINDS
 }
 

@@ -1,9 +1,187 @@
-//! `why401 server`.
+//! `why401 server`: the auth nginx or Apache applies to a host and path, worked out from the
+//! files, every problem with file:line and its fix, the servers' own config tests, and, with
+//! `--url`, whether the user file can be downloaded.
 
-use crate::cli::ServerArgs;
+use std::io::{BufRead, Read};
+use std::time::Duration;
+
+use anyhow::Context;
+use serde_json::json;
+
+use crate::cli::{ServerArgs, TicketFormat};
 use crate::command::Outcome;
+use crate::server::analysis::{self, Analysis, Inputs};
+use crate::server::exposure::{self, Exposure};
+use crate::server::selftest::{self, SelfTest};
+use crate::server::{Problem, Severity, apache, nginx};
 
-#[allow(clippy::needless_pass_by_value, unused_variables)]
+pub mod render;
+
 pub fn run(args: &ServerArgs) -> anyhow::Result<Outcome> {
-    anyhow::bail!("'why401 server' is not available in this build yet")
+    if args.nginx.is_none()
+        && args.apache.is_none()
+        && args.htaccess.is_none()
+        && args.htpasswd.is_none()
+    {
+        anyhow::bail!(
+            "give at least one of --nginx FILE, --apache FILE, --htaccess FILE, --htpasswd FILE"
+        );
+    }
+    if args.user.is_some() && !args.password_stdin {
+        eprintln!(
+            "note: --user without --password-stdin: the user is looked up, the password is not checked"
+        );
+    }
+    let password = if args.password_stdin {
+        Some(read_password()?)
+    } else {
+        None
+    };
+    let inputs = Inputs {
+        nginx: args.nginx.clone(),
+        apache: args.apache.clone(),
+        htaccess: args.htaccess.clone(),
+        htpasswd: args.htpasswd.clone(),
+        host: args.host.clone(),
+        path: normalise_path(&args.path),
+        user: args.user.clone(),
+        password,
+        auth_header: args.auth_header.clone(),
+    };
+    let mut analysis = analysis::analyse(&inputs).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let tests = if args.no_config_test {
+        Vec::new()
+    } else {
+        self_tests(args)
+    };
+    let exposures = match &args.url {
+        Some(url) => fetch_exposures(url, &analysis)?,
+        None => Vec::new(),
+    };
+    for e in &exposures {
+        analysis.problems.extend(e.problem(None));
+    }
+    analysis
+        .problems
+        .sort_by_key(|p| std::cmp::Reverse(p.severity));
+    let out = if args.json {
+        serde_json::to_string_pretty(&to_json(&inputs, &analysis, &tests, &exposures))? + "\n"
+    } else {
+        render::text(&inputs, &analysis, &tests, &exposures)
+    };
+    print!("{out}");
+    if let Some(path) = &args.report.report {
+        let body = match args.report.format {
+            TicketFormat::Json => {
+                serde_json::to_string_pretty(&to_json(&inputs, &analysis, &tests, &exposures))?
+                    + "\n"
+            }
+            TicketFormat::Md => format!(
+                "```\n{}```\n",
+                render::text(&inputs, &analysis, &tests, &exposures)
+            ),
+            TicketFormat::Text => render::text(&inputs, &analysis, &tests, &exposures),
+        };
+        std::fs::write(path, body).with_context(|| format!("writing {}", path.display()))?;
+    }
+    let serious = analysis.problems.iter().any(|p| {
+        p.cause.is_some() && p.severity >= Severity::Warning || p.severity == Severity::Error
+    });
+    let failed_test = tests.iter().any(|t| t.ok == Some(false));
+    Ok(if serious || failed_test {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}
+
+/// `admin` → `/admin`; the path part of a full URL is taken.
+fn normalise_path(p: &str) -> String {
+    let p = url::Url::parse(p).map_or_else(|_| p.to_owned(), |u| u.path().to_owned());
+    if p.starts_with('/') {
+        p
+    } else {
+        format!("/{p}")
+    }
+}
+
+/// One line from stdin, without its line ending; never echoed anywhere.
+fn read_password() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .take(64 * 1024)
+        .read_line(&mut line)
+        .context("reading the password from stdin")?;
+    let pw = line.trim_end_matches(['\n', '\r']).to_owned();
+    anyhow::ensure!(!pw.is_empty(), "--password-stdin: stdin held no password");
+    Ok(pw)
+}
+
+fn self_tests(args: &ServerArgs) -> Vec<SelfTest> {
+    let mut out = Vec::new();
+    if let Some(path) = &args.nginx {
+        if let Ok(c) = nginx::Config::load(path, None) {
+            let has_pid = c.root.iter().any(|d| d.name == "pid");
+            out.push(selftest::nginx(path, c.is_complete(), has_pid));
+        }
+    }
+    if let Some(path) = &args.apache {
+        if let Ok(c) = apache::Config::load(path, apache::Kind::Server) {
+            let complete = c.root.iter().any(|d| apache::is(d, "LoadModule"));
+            out.push(selftest::apache(path, &c.server_root, complete));
+        }
+    }
+    out
+}
+
+fn fetch_exposures(url: &str, analysis: &Analysis) -> anyhow::Result<Vec<Exposure>> {
+    let uris: Vec<String> = analysis
+        .servers
+        .iter()
+        .filter_map(|s| {
+            analysis::user_file_uri(s.web_root.as_ref()?, s.effective.user_file.as_ref()?)
+        })
+        .collect();
+    if uris.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ctx = crate::probe::ProbeContext::new(Duration::from_secs(10))?;
+    let rt = crate::command::runtime()?;
+    Ok(rt.block_on(async {
+        let mut out = Vec::new();
+        for uri in &uris {
+            out.push(exposure::fetch(&ctx.client, url, uri).await);
+        }
+        out
+    }))
+}
+
+fn problem_json(p: &Problem) -> serde_json::Value {
+    json!({
+        "cause": p.cause,
+        "code": p.code,
+        "severity": p.severity,
+        "at": p.at.as_ref().map(ToString::to_string),
+        "message": p.message,
+        "fix": p.fix,
+    })
+}
+
+fn to_json(
+    inputs: &Inputs,
+    a: &Analysis,
+    tests: &[SelfTest],
+    exposures: &[Exposure],
+) -> serde_json::Value {
+    json!({
+        "request": { "host": inputs.host, "path": inputs.path, "user": inputs.user },
+        "effective": a.servers.first().map(|s| &s.effective),
+        "servers": a.servers,
+        "user_file": a.user_file,
+        "problems": a.problems.iter().map(problem_json).collect::<Vec<_>>(),
+        "causes": a.causes(),
+        "config_tests": tests,
+        "downloads": exposures,
+    })
 }

@@ -1,0 +1,155 @@
+//! The `htaccess` probe: the auth Apache applies to a path, from an .htaccess file or the
+//! server configuration.
+
+use futures::FutureExt;
+
+use super::nginx::user_file_facts;
+use super::{ArgSpec, FactSpec, FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport};
+use crate::server::analysis::{self, Inputs};
+
+const fn arg(name: &'static str, required: bool, secret: bool, doc: &'static str) -> ArgSpec {
+    ArgSpec {
+        name,
+        required,
+        secret,
+        doc,
+    }
+}
+
+const fn fact(name: &'static str, ty: FactType, doc: &'static str) -> FactSpec {
+    FactSpec { name, ty, doc }
+}
+
+pub const KIND: ProbeKind = ProbeKind {
+    name: "htaccess",
+    doc: "Apache .htaccess or server configuration: effective auth for a path, Require rules, the user file, CGI forwarding.",
+    args: &[
+        arg(
+            "htaccess",
+            false,
+            false,
+            "an .htaccess file (this or apache_conf)",
+        ),
+        arg(
+            "apache_conf",
+            false,
+            false,
+            "an Apache server configuration (this or htaccess)",
+        ),
+        arg("host", false, false, "Host of the request (ServerName)"),
+        arg("path", false, false, "request path (/)"),
+        arg(
+            "htpasswd",
+            false,
+            false,
+            "user file to check instead of the configured one",
+        ),
+        arg("user", false, false, "user to look up in the user file"),
+        arg("password", false, true, "that user's password, to verify"),
+    ],
+    facts: &[
+        fact("parse_ok", FactType::Bool, "the files parsed"),
+        fact(
+            "error",
+            FactType::Str,
+            "FILE:LINE:COL: why they did not parse",
+        ),
+        fact("auth", FactType::Str, "basic, digest or none"),
+        fact("realm", FactType::Str, "AuthName"),
+        fact("user_file", FactType::Str, "AuthUserFile, resolved"),
+        fact("require", FactType::Str, "the Require rules in force"),
+        fact("satisfy", FactType::Str, "all or any"),
+        fact(
+            "section",
+            FactType::Str,
+            "the section the access rules come from",
+        ),
+        fact("user_file_exists", FactType::Bool, "the user file exists"),
+        fact("user_found", FactType::Bool, "the user is in the user file"),
+        fact(
+            "password_ok",
+            FactType::Bool,
+            "the password matches the user's hash",
+        ),
+        fact(
+            "forwards_to_app",
+            FactType::Bool,
+            "a CGI/FastCGI app gets Authorization (true when there is no such app)",
+        ),
+        fact(
+            "problems",
+            FactType::StrList,
+            "every problem, FILE:LINE:COL: message",
+        ),
+        fact("causes", FactType::StrList, "cause ids found"),
+    ],
+    run,
+};
+
+fn run(id: String, args: ProbeArgs, _ctx: ProbeContext) -> super::ProbeFuture {
+    async move {
+        tokio::task::spawn_blocking(move || check(&id, &args))
+            .await
+            .unwrap_or_else(|e| {
+                ProbeReport::failed("htaccess", "htaccess", format!("check stopped: {e}"))
+            })
+    }
+    .boxed()
+}
+
+/// Runs the check synchronously (files only, no network).
+pub fn check(id: &str, args: &ProbeArgs) -> ProbeReport {
+    let mut report = ProbeReport::new(id, "htaccess");
+    let given = |k: &str| args.get(k).filter(|v| !v.is_empty());
+    let (htaccess, apache) = (given("htaccess"), given("apache_conf"));
+    if htaccess.is_none() && apache.is_none() {
+        return ProbeReport::failed(id, "htaccess", "no htaccess or apache_conf given");
+    }
+    let inputs = Inputs {
+        apache: apache.map(Into::into),
+        htaccess: if apache.is_some() {
+            None
+        } else {
+            htaccess.map(Into::into)
+        },
+        htpasswd: given("htpasswd").map(Into::into),
+        host: given("host").cloned(),
+        path: given("path").map_or_else(|| "/".to_owned(), Clone::clone),
+        user: given("user").cloned(),
+        password: args.get("password").cloned(),
+        ..Inputs::default()
+    };
+    let a = match analysis::analyse(&inputs) {
+        Ok(a) => a,
+        Err(e) => {
+            analysis::failed_report(&mut report, &e);
+            return report;
+        }
+    };
+    analysis::fill_report(&mut report, &a);
+    if let Some(s) = a.servers.first() {
+        let e = &s.effective;
+        report.fact("auth", e.scheme.label());
+        report.fact("satisfy", e.satisfy.as_str());
+        if let Some(r) = &e.realm {
+            report.fact("realm", r.as_str());
+        }
+        if let Some(f) = &e.user_file {
+            report.fact("user_file", f.display().to_string());
+        }
+        if let Some(r) = &e.require {
+            report.fact("require", r.as_str());
+        }
+        if let Some(m) = &e.matched {
+            report.fact("section", m.as_str());
+        }
+        report.summary = format!("Apache: {} auth for {}", e.scheme.label(), inputs.path);
+    }
+    let hidden = a
+        .problems
+        .iter()
+        .any(|p| p.cause == Some("auth-not-forwarded-to-app"));
+    report.fact("forwards_to_app", !hidden);
+    user_file_facts(&mut report, &a);
+    report
+}

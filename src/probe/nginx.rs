@@ -1,0 +1,176 @@
+//! The `nginx` probe: the auth nginx applies to a host and path, from its configuration.
+
+use futures::FutureExt;
+
+use super::{ArgSpec, FactSpec, FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport};
+use crate::server::analysis::{self, Inputs};
+
+const fn arg(name: &'static str, required: bool, secret: bool, doc: &'static str) -> ArgSpec {
+    ArgSpec {
+        name,
+        required,
+        secret,
+        doc,
+    }
+}
+
+const fn fact(name: &'static str, ty: FactType, doc: &'static str) -> FactSpec {
+    FactSpec { name, ty, doc }
+}
+
+pub const KIND: ProbeKind = ProbeKind {
+    name: "nginx",
+    doc: "nginx configuration: the location a request lands in, its effective auth, proxy forwarding of Authorization, the user file.",
+    args: &[
+        arg(
+            "nginx_conf",
+            true,
+            false,
+            "nginx.conf, a sites-available file or a snippet",
+        ),
+        arg("host", false, false, "Host of the request (server_name)"),
+        arg("path", false, false, "request path (/)"),
+        arg(
+            "header",
+            false,
+            false,
+            "a custom auth header name, for the underscore rule",
+        ),
+        arg(
+            "htpasswd",
+            false,
+            false,
+            "user file to check instead of the configured one",
+        ),
+        arg("user", false, false, "user to look up in the user file"),
+        arg("password", false, true, "that user's password, to verify"),
+    ],
+    facts: &[
+        fact("parse_ok", FactType::Bool, "the configuration parsed"),
+        fact(
+            "error",
+            FactType::Str,
+            "FILE:LINE:COL: why it did not parse",
+        ),
+        fact("auth", FactType::Str, "basic, request, off or none"),
+        fact("realm", FactType::Str, "auth_basic realm"),
+        fact("user_file", FactType::Str, "auth_basic_user_file, resolved"),
+        fact("location", FactType::Str, "the location chosen"),
+        fact("satisfy", FactType::Str, "all or any"),
+        fact(
+            "proxied",
+            FactType::Bool,
+            "the location proxies (proxy_pass)",
+        ),
+        fact("proxy_target", FactType::Str, "the proxy_pass target"),
+        fact(
+            "strips_authorization",
+            FactType::Bool,
+            "a proxied request loses Authorization",
+        ),
+        fact("user_file_exists", FactType::Bool, "the user file exists"),
+        fact(
+            "user_file_served",
+            FactType::Bool,
+            "the user file lies in the root and nothing denies it",
+        ),
+        fact("user_found", FactType::Bool, "the user is in the user file"),
+        fact(
+            "password_ok",
+            FactType::Bool,
+            "the password matches the user's hash",
+        ),
+        fact(
+            "problems",
+            FactType::StrList,
+            "every problem, FILE:LINE:COL: message",
+        ),
+        fact("causes", FactType::StrList, "cause ids found"),
+    ],
+    run,
+};
+
+fn run(id: String, args: ProbeArgs, _ctx: ProbeContext) -> super::ProbeFuture {
+    async move {
+        tokio::task::spawn_blocking(move || check(&id, &args))
+            .await
+            .unwrap_or_else(|e| {
+                ProbeReport::failed("nginx", "nginx", format!("check stopped: {e}"))
+            })
+    }
+    .boxed()
+}
+
+/// Runs the check synchronously (files only, no network).
+pub fn check(id: &str, args: &ProbeArgs) -> ProbeReport {
+    let mut report = ProbeReport::new(id, "nginx");
+    let Some(conf) = args.get("nginx_conf").filter(|c| !c.is_empty()) else {
+        return ProbeReport::failed(id, "nginx", "no nginx_conf given");
+    };
+    let inputs = Inputs {
+        nginx: Some(conf.into()),
+        htpasswd: args
+            .get("htpasswd")
+            .filter(|h| !h.is_empty())
+            .map(Into::into),
+        host: args.get("host").filter(|h| !h.is_empty()).cloned(),
+        path: args
+            .get("path")
+            .filter(|p| !p.is_empty())
+            .map_or_else(|| "/".to_owned(), Clone::clone),
+        user: args.get("user").filter(|u| !u.is_empty()).cloned(),
+        password: args.get("password").cloned(),
+        auth_header: args.get("header").filter(|h| !h.is_empty()).cloned(),
+        ..Inputs::default()
+    };
+    let a = match analysis::analyse(&inputs) {
+        Ok(a) => a,
+        Err(e) => {
+            analysis::failed_report(&mut report, &e);
+            return report;
+        }
+    };
+    analysis::fill_report(&mut report, &a);
+    if let Some(s) = a.servers.first() {
+        let e = &s.effective;
+        report.fact("auth", e.scheme.label());
+        report.fact("satisfy", e.satisfy.as_str());
+        if let Some(r) = &e.realm {
+            report.fact("realm", r.as_str());
+        }
+        if let Some(f) = &e.user_file {
+            report.fact("user_file", f.display().to_string());
+        }
+        if let Some(m) = &e.matched {
+            report.fact("location", m.as_str());
+        }
+        report.fact("proxied", e.proxy_target.is_some());
+        if let Some(t) = &e.proxy_target {
+            report.fact("proxy_target", t.as_str());
+        }
+        report.fact(
+            "strips_authorization",
+            e.forwards_authorization == Some(false),
+        );
+        report.fact("user_file_served", s.user_file_served);
+        report.summary = format!(
+            "nginx: {} auth in {}",
+            e.scheme.label(),
+            e.matched.as_deref().unwrap_or("the server")
+        );
+    }
+    user_file_facts(&mut report, &a);
+    report
+}
+
+/// The user-file facts shared by the server probes.
+pub fn user_file_facts(report: &mut ProbeReport, a: &analysis::Analysis) {
+    let Some(u) = &a.user_file else { return };
+    report.fact("user_file_exists", u.exists);
+    if let Some(found) = u.user_found {
+        report.fact("user_found", found);
+    }
+    if let Some(ok) = u.password_ok {
+        report.fact("password_ok", ok);
+    }
+}

@@ -1,0 +1,247 @@
+//! Server-side checks: what nginx or Apache will do to a request, worked out from their
+//! configuration files and user files alone. Parsers are bounded (size, include count, depth)
+//! and report bad input as `FILE:LINE:COL: message`; they never panic.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::diagnose::CauseHit;
+
+pub mod access;
+pub mod analysis;
+pub mod apache;
+pub mod exposure;
+pub mod htpasswd;
+pub mod nginx;
+pub mod selftest;
+pub mod source;
+
+/// Bytes read from one configuration or user file at most.
+pub const FILE_LIMIT: u64 = 16 * 1024 * 1024;
+/// Bytes read over a whole include tree at most.
+pub const TREE_LIMIT: u64 = 64 * 1024 * 1024;
+/// Files one include tree may pull in at most.
+pub const INCLUDE_LIMIT: usize = 4096;
+/// Nesting of includes and blocks at most (nginx itself has no limit; a loop would run away).
+pub const DEPTH_LIMIT: usize = 64;
+
+/// One directive (nginx or Apache): name, arguments, position and its block, if it has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Directive {
+    pub name: String,
+    pub args: Vec<String>,
+    pub pos: Pos,
+    pub block: Option<Vec<Directive>>,
+}
+
+impl Directive {
+    /// `name arg1 arg2` for messages.
+    pub fn head(&self) -> String {
+        let mut s = self.name.clone();
+        for a in &self.args {
+            s.push(' ');
+            s.push_str(a);
+        }
+        s
+    }
+
+    pub fn arg(&self, i: usize) -> Option<&str> {
+        self.args.get(i).map(String::as_str)
+    }
+
+    pub fn body(&self) -> &[Directive] {
+        self.block.as_deref().unwrap_or(&[])
+    }
+}
+
+/// A place in a file, 1-based.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Pos {
+    pub file: PathBuf,
+    pub line: usize,
+    pub col: usize,
+}
+
+impl Pos {
+    pub fn new(file: &Path, line: usize, col: usize) -> Self {
+        Self {
+            file: file.to_path_buf(),
+            line,
+            col,
+        }
+    }
+}
+
+impl fmt::Display for Pos {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file.display(), self.line, self.col)
+    }
+}
+
+/// Bad input: where and what.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{pos}: {message}")]
+pub struct ParseError {
+    pub pos: Pos,
+    pub message: String,
+}
+
+impl ParseError {
+    pub fn new(pos: Pos, message: impl Into<String>) -> Self {
+        Self {
+            pos,
+            message: message.into(),
+        }
+    }
+}
+
+/// How bad a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Note,
+    Warning,
+    Error,
+}
+
+/// One problem found in the files, with where it is and how to fix it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Problem {
+    /// Cause id from the catalogue, when the problem is one.
+    pub cause: Option<&'static str>,
+    /// A stable short name for problems that are not catalogue causes.
+    pub code: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub fix: String,
+    pub at: Option<Pos>,
+}
+
+impl Problem {
+    pub fn cause(id: &'static str, at: Option<Pos>, message: impl Into<String>) -> Self {
+        let fix = crate::diagnose::cause(id).map_or("", |c| c.fix).to_owned();
+        Self {
+            cause: Some(id),
+            code: id,
+            severity: Severity::Error,
+            message: message.into(),
+            fix,
+            at,
+        }
+    }
+
+    pub fn warning(
+        code: &'static str,
+        at: Option<Pos>,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
+        Self {
+            cause: None,
+            code,
+            severity: Severity::Warning,
+            message: message.into(),
+            fix: fix.into(),
+            at,
+        }
+    }
+
+    #[must_use]
+    pub fn with_fix(mut self, fix: impl Into<String>) -> Self {
+        self.fix = fix.into();
+        self
+    }
+
+    /// The problem as one evidence line: `file:line:col: message`.
+    pub fn evidence(&self) -> String {
+        match &self.at {
+            Some(at) => format!("{at}: {}", self.message),
+            None => self.message.clone(),
+        }
+    }
+
+    /// The catalogue hit for this problem, if it names a cause.
+    pub fn hit(&self) -> Option<CauseHit> {
+        let confidence = match self.severity {
+            Severity::Error => 0.9,
+            Severity::Warning => 0.6,
+            Severity::Note => 0.3,
+        };
+        self.cause
+            .map(|id| CauseHit::new(id, confidence, self.evidence()))
+    }
+}
+
+/// The authentication scheme that applies to a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scheme {
+    /// HTTP Basic against a user file.
+    Basic,
+    /// HTTP Digest (Apache AuthType Digest).
+    Digest,
+    /// nginx `auth_request` subrequest.
+    Request,
+    /// Explicitly switched off (`auth_basic off`).
+    Off,
+    /// No authentication configured.
+    None,
+}
+
+impl Scheme {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Basic => "basic",
+            Self::Digest => "digest",
+            Self::Request => "request",
+            Self::Off => "off",
+            Self::None => "none",
+        }
+    }
+}
+
+/// The auth that applies to a host and path, as the server will enforce it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EffectiveAuth {
+    pub server: &'static str,
+    pub scheme: Scheme,
+    pub realm: Option<String>,
+    pub user_file: Option<PathBuf>,
+    /// The access rule (Apache `Require ...`, nginx allow/deny summary).
+    pub require: Option<String>,
+    /// `all` or `any` (nginx satisfy, Apache Satisfy / RequireAny).
+    pub satisfy: String,
+    pub proxy_target: Option<String>,
+    /// Whether a proxied request still carries the client's Authorization header.
+    pub forwards_authorization: Option<bool>,
+    /// The block that decided it (`location /admin/`, `<Directory /srv>`...).
+    pub matched: Option<String>,
+    pub at: Option<Pos>,
+}
+
+impl EffectiveAuth {
+    pub fn none(server: &'static str) -> Self {
+        Self {
+            server,
+            scheme: Scheme::None,
+            realm: None,
+            user_file: None,
+            require: None,
+            satisfy: "all".to_owned(),
+            proxy_target: None,
+            forwards_authorization: None,
+            matched: None,
+            at: None,
+        }
+    }
+
+    /// Whether a request without credentials is challenged with 401 (ignoring IP rules).
+    pub fn demands_credentials(&self) -> bool {
+        matches!(
+            self.scheme,
+            Scheme::Basic | Scheme::Digest | Scheme::Request
+        )
+    }
+}
