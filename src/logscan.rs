@@ -27,13 +27,29 @@ pub use stats::Stats;
 pub use summary::Summary;
 
 /// How to read the inputs.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Options {
     /// Access-log layout given by the person (`--format`, `--nginx-conf`).
     pub format: Option<AccessFormat>,
     pub filters: Filters,
     /// Scanning threads; 0 means every core.
     pub threads: usize,
+    /// Entries in each top list.
+    pub top: usize,
+    /// Only probe lines with this marker are reported.
+    pub marker: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            format: None,
+            filters: Filters::default(),
+            threads: 0,
+            top: 10,
+            marker: None,
+        }
+    }
 }
 
 /// Peeks at the start of a stream and decides what it is.
@@ -78,5 +94,5 @@ pub fn analyze(sources: &[Source], opts: &Options) -> anyhow::Result<Summary> {
         });
         total.combine(scanned.stats);
     }
-    Ok(Summary::build(files, &total))
+    Ok(Summary::build(files, &total, opts.top.max(1), opts.marker.as_deref()))
 }

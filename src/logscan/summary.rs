@@ -13,8 +13,6 @@ use super::stats::{Sample, Stats};
 use super::time::format_utc;
 use crate::diagnose::{CauseHit, rank};
 
-/// Entries in each top list.
-pub const TOP: usize = 10;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct PathCount {
@@ -225,7 +223,7 @@ fn path_counts(list: Vec<(String, u64)>) -> Vec<PathCount> {
         .collect()
 }
 
-fn clients(st: &Stats) -> (Vec<ClientSummary>, Retry, Vec<KeyCount>) {
+fn clients(st: &Stats, top: usize) -> (Vec<ClientSummary>, Retry, Vec<KeyCount>) {
     let a = &st.access;
     let mut retry = Retry {
         got_through: 0,
@@ -265,18 +263,18 @@ fn clients(st: &Stats) -> (Vec<ClientSummary>, Retry, Vec<KeyCount>) {
         }
     }
     all.sort_by(|x, y| y.count.cmp(&x.count).then_with(|| x.client.cmp(&y.client)));
-    all.truncate(TOP);
+    all.truncate(top);
     bursts.sort_by(|x, y| y.count.cmp(&x.count).then_with(|| x.key.cmp(&y.key)));
     bursts.dedup_by(|a, b| a.key == b.key);
     (all, retry, bursts)
 }
 
 impl Summary {
-    pub fn build(files: Vec<FileOut>, st: &Stats) -> Self {
+    pub fn build(files: Vec<FileOut>, st: &Stats, top: usize, marker: Option<&str>) -> Self {
         let a = &st.access;
         let e = &st.error;
         let requests = a.lines - a.blank - a.malformed - a.filtered_out;
-        let (top_clients, retry, bursts) = clients(st);
+        let (top_clients, retry, bursts) = clients(st, top);
         let first = [a.first_time, e.first].into_iter().flatten().min();
         let last = [a.last_time, e.last].into_iter().flatten().max();
         let mut s = Self {
@@ -303,10 +301,10 @@ impl Summary {
                 .filter(|(_, n)| **n > 0)
                 .map(|(s, n)| (s as u16, *n))
                 .collect(),
-            top_paths: path_counts(a.paths.top(TOP)),
+            top_paths: path_counts(a.paths.top(top)),
             top_clients,
-            top_user_agents: key_counts(a.agents.top(TOP), true),
-            top_users: key_counts(a.users.top(TOP), false),
+            top_user_agents: key_counts(a.agents.top(top), true),
+            top_users: key_counts(a.users.top(top), false),
             anonymous_401: a.anonymous_401,
             timeline: timeline(&a.timeline),
             retry,
@@ -317,9 +315,9 @@ impl Summary {
             },
             auth_failures: e.reasons.iter().map(|(r, n)| (r.key(), *n)).collect(),
             auth_failure_lines: e.credential_failures(),
-            failures_by_user: key_counts(e.users.top(TOP), false),
-            failures_by_client: key_counts(e.clients.top(TOP), false),
-            failures_by_path: path_counts(e.paths.top(TOP)),
+            failures_by_user: key_counts(e.users.top(top), false),
+            failures_by_client: key_counts(e.clients.top(top), false),
+            failures_by_path: path_counts(e.paths.top(top)),
             error_timeline: timeline(&e.timeline),
             bursts,
             probe_lines: Vec::new(),
@@ -344,6 +342,9 @@ impl Summary {
             causes: Vec::new(),
         };
         s.probe_lines = super::correlate::probe_lines(st);
+        if let Some(m) = marker {
+            s.probe_lines.retain(|p| p.marker == m);
+        }
         s.causes = causes(&s, st);
         s
     }
