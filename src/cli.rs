@@ -255,11 +255,21 @@ pub struct LogsArgs {
     /// Only lines from why401's own probes with this probe marker id.
     #[arg(long, value_name = "ID")]
     pub probe_marker: Option<String>,
+    /// With --follow: stop after this long (e.g. 2m); without it, follow until interrupted.
+    #[arg(long, value_name = "DURATION", requires = "follow")]
+    pub follow_for: Option<String>,
+    /// Entries in each top list.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    /// Scanning threads (default: every core).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
-    #[command(flatten)]
-    pub report: ReportArgs,
+    /// Also write the report to FILE (JSON when FILE ends in .json, text otherwise).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

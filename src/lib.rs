@@ -7,6 +7,7 @@ pub mod cli;
 pub mod command;
 pub mod diagnose;
 pub mod flow;
+pub mod logscan;
 pub mod probe;
 pub mod report;
 pub mod server;

@@ -1,9 +1,137 @@
-//! `why401 logs`.
+//! `why401 logs`: 401 and auth-failure analysis of access and error logs, or `--follow` to
+//! watch them while the person reproduces the error.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
 
 use crate::cli::LogsArgs;
 use crate::command::Outcome;
+use crate::logscan::{self, Filters, Options, Source, format, input, time};
 
-#[allow(clippy::needless_pass_by_value, unused_variables)]
+mod render;
+
+/// Turns the flags into scan options.
+pub fn options(args: &LogsArgs) -> anyhow::Result<Options> {
+    let mut opts = Options {
+        threads: args.threads,
+        top: args.top,
+        marker: args.probe_marker.clone(),
+        ..Options::default()
+    };
+    if let Some(spec) = &args.format {
+        opts.format = Some(format::from_flag(spec)?);
+    } else if let Some(conf) = &args.nginx_conf {
+        let first_file = args.files.iter().find(|f| f.as_os_str() != "-");
+        opts.format = Some(format::nginx_conf::format_from_conf(conf, first_file.map(PathBuf::as_path))?);
+    }
+    opts.filters = filters(args)?;
+    Ok(opts)
+}
+
+fn when(flag: &str, value: &str) -> anyhow::Result<i64> {
+    time::parse_iso(value).with_context(|| {
+        format!("{flag} '{value}': expected a time like 2026-11-01T00:29:00Z or '2026-11-01 00:29'")
+    })
+}
+
+fn filters(args: &LogsArgs) -> anyhow::Result<Filters> {
+    let mut f = Filters {
+        path: args.path.as_ref().map(|p| p.as_bytes().to_vec()),
+        client: args.client.as_ref().map(|c| c.as_bytes().to_vec()),
+        ..Filters::default()
+    };
+    if let Some(around) = &args.around {
+        if args.since.is_some() || args.until.is_some() {
+            bail!("--around cannot be combined with --since/--until");
+        }
+        let t = when("--around", around)?;
+        let w = time::parse_duration(&args.window).with_context(|| {
+            format!("--window '{}': expected a duration like 10m, 2h, 90s", args.window)
+        })?;
+        f.since = Some(t - w);
+        f.until = Some(t + w);
+    }
+    if let Some(s) = &args.since {
+        f.since = Some(when("--since", s)?);
+    }
+    if let Some(u) = &args.until {
+        f.until = Some(when("--until", u)?);
+    }
+    if let (Some(s), Some(u)) = (f.since, f.until) {
+        if s >= u {
+            bail!("--since must be before --until");
+        }
+    }
+    Ok(f)
+}
+
 pub fn run(args: &LogsArgs) -> anyhow::Result<Outcome> {
-    anyhow::bail!("'why401 logs' is not available in this build yet")
+    let opts = options(args)?;
+    if args.follow {
+        return follow(args, &opts);
+    }
+    let started = Instant::now();
+    let sources = input::order(&args.files);
+    if sources.iter().filter(|s| **s == Source::Stdin).count() > 1 {
+        bail!("'-' (stdin) can be given only once");
+    }
+    let summary = logscan::analyze(&sources, &opts)?;
+    let text = if args.json {
+        serde_json::to_string_pretty(&summary)? + "\n"
+    } else {
+        render::text(&summary, started.elapsed())
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    if let Some(path) = &args.report {
+        let body = if path.extension().is_some_and(|e| e == "json") {
+            serde_json::to_string_pretty(&summary)? + "\n"
+        } else {
+            render::text(&summary, started.elapsed())
+        };
+        std::fs::write(path, body).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(if summary.causes.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    })
+}
+
+fn follow(args: &LogsArgs, opts: &Options) -> anyhow::Result<Outcome> {
+    if args.files.iter().any(|f| f.as_os_str() == "-") {
+        bail!("--follow needs files to watch, not '-' (pipe `journalctl -f` into `why401 logs -` instead)");
+    }
+    let limit = match &args.follow_for {
+        Some(d) => Some(Duration::from_secs(
+            u64::try_from(time::parse_duration(d).with_context(|| format!("--follow-for '{d}': expected a duration like 2m"))?)
+                .unwrap_or(0),
+        )),
+        None => None,
+    };
+    let names: Vec<String> = args.files.iter().map(|f| f.display().to_string()).collect();
+    eprintln!("watching {} — retry now; matching lines appear as they are written{}", names.join(", "),
+        if limit.is_some() { "" } else { " (Ctrl-C stops)" });
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut seen = 0u64;
+    let mut out = std::io::stdout();
+    logscan::follow::follow(&args.files, opts, args.probe_marker.as_deref(), limit, &|| stop.load(Ordering::Relaxed), &mut |ev| {
+        seen += 1;
+        let tag = ev.marker.as_ref().map(|m| format!(" [probe {m}]")).unwrap_or_default();
+        let line = if args.json {
+            serde_json::json!({"file": ev.file, "what": ev.what, "marker": ev.marker, "text": ev.text}).to_string()
+        } else {
+            format!("{} {}{}: {}", ev.file, ev.what, tag, ev.text)
+        };
+        let _ = writeln!(out, "{line}");
+        let _ = out.flush();
+    });
+    eprintln!("stopped watching: {seen} matching line(s)");
+    Ok(if seen == 0 { Outcome::Clean } else { Outcome::Findings })
 }

@@ -1,0 +1,174 @@
+//! Access-log records: the combined and common formats parsed in place, with no allocation.
+//! This parser runs on every line, so it only uses memchr-class searches and fixed offsets.
+
+use memchr::memchr;
+
+/// One access-log request, borrowed from the line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AccessRecord<'a> {
+    pub client: &'a [u8],
+    pub user: &'a [u8],
+    /// Raw time text; [`crate::logscan::time`] turns it into seconds.
+    pub time: &'a [u8],
+    pub method: &'a [u8],
+    pub target: &'a [u8],
+    pub status: u16,
+    pub referer: &'a [u8],
+    pub user_agent: &'a [u8],
+}
+
+/// Which fields follow the size in a CLF line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClfTail {
+    /// `"referer" "user agent"` (and possibly more quoted fields).
+    Combined,
+    /// Nothing after the size.
+    Common,
+}
+
+/// The index of the first `"` at or after `from` that is not escaped by a backslash (Apache
+/// writes `\"` inside quoted fields; nginx writes `\x22`, which never matches).
+fn closing_quote(line: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    loop {
+        let q = at + memchr(b'"', line.get(at..)?)?;
+        if q > 0 && line[q - 1] == b'\\' && !(q > 1 && line[q - 2] == b'\\') {
+            at = q + 1;
+            continue;
+        }
+        return Some(q);
+    }
+}
+
+fn status_at(line: &[u8], at: usize) -> Option<u16> {
+    let d = line.get(at..at + 3)?;
+    if !d.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(u16::from(d[0] - b'0') * 100 + u16::from(d[1] - b'0') * 10 + u16::from(d[2] - b'0'))
+}
+
+/// Splits `GET /path HTTP/1.1` into method and target; odd request lines (TLS handshakes,
+/// empty `-`) keep the whole text as the target and an empty method.
+fn split_request(req: &[u8]) -> (&[u8], &[u8]) {
+    let Some(sp) = memchr(b' ', req) else {
+        return (&[], req);
+    };
+    let rest = &req[sp + 1..];
+    let target = match memchr::memrchr(b' ', rest) {
+        Some(e) if rest[e + 1..].starts_with(b"HTTP/") => &rest[..e],
+        _ => rest,
+    };
+    (&req[..sp], target)
+}
+
+/// Parses one `IP IDENT USER [TIME] "REQUEST" STATUS SIZE ["REFERER" "UA" ...]` line.
+/// Returns `None` when the line does not have that shape (truncated, garbage, other format).
+pub fn parse_clf(line: &[u8], tail: ClfTail) -> Option<AccessRecord<'_>> {
+    let sp = memchr(b' ', line)?;
+    if sp == 0 {
+        return None;
+    }
+    // The user may hold spaces ("admin user"), so the time is found by its bracket.
+    let lb = sp + memchr(b'[', line.get(sp..)?)?;
+    if line.get(lb + 27..lb + 30)? != b"] \"" || lb < sp + 3 {
+        return None;
+    }
+    let idents = &line[sp + 1..lb - 1];
+    let user = match memchr(b' ', idents) {
+        Some(i) => &idents[i + 1..],
+        None => idents,
+    };
+    let rq = lb + 30;
+    let rq_end = closing_quote(line, rq)?;
+    if line.get(rq_end + 1) != Some(&b' ') || line.get(rq_end + 5) != Some(&b' ') {
+        return None;
+    }
+    let status = status_at(line, rq_end + 2)?;
+    let (method, target) = split_request(&line[rq..rq_end]);
+    let mut rec = AccessRecord {
+        client: &line[..sp],
+        user,
+        time: &line[lb + 1..lb + 27],
+        method,
+        target,
+        status,
+        ..AccessRecord::default()
+    };
+    let after_status = rq_end + 5;
+    match tail {
+        ClfTail::Common => {
+            let size = line.get(after_status + 1..)?;
+            let ok = !size.is_empty() && (size == b"-" || size.iter().all(u8::is_ascii_digit));
+            ok.then_some(rec)
+        }
+        ClfTail::Combined => {
+            let size_end = after_status + 1 + memchr(b' ', line.get(after_status + 1..)?)?;
+            if line.get(size_end + 1) != Some(&b'"') {
+                return None;
+            }
+            let ref_end = closing_quote(line, size_end + 2)?;
+            if line.get(ref_end + 1..ref_end + 3)? != b" \"" {
+                return None;
+            }
+            let ua_end = closing_quote(line, ref_end + 3)?;
+            // Anything after the user agent must itself be complete quoted fields (the
+            // common `"$http_x_forwarded_for"` extension); the line must end on a quote.
+            if ua_end + 1 != line.len() && !ends_with_closing_quote(line) {
+                return None;
+            }
+            rec.referer = &line[size_end + 2..ref_end];
+            rec.user_agent = &line[ref_end + 3..ua_end];
+            Some(rec)
+        }
+    }
+}
+
+fn ends_with_closing_quote(line: &[u8]) -> bool {
+    let n = line.len();
+    n >= 2 && line[n - 1] == b'"' && line[n - 2] != b'\\'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NGINX: &[u8] = br#"127.0.0.1 - nosuchuser [23/Nov/2026:00:28:15 +0000] "GET /b/?x=1 HTTP/1.1" 401 179 "-" "curl/7.88.1""#;
+
+    #[test]
+    fn combined_lines_give_every_field() {
+        let r = parse_clf(NGINX, ClfTail::Combined).unwrap();
+        assert_eq!(r.client, b"127.0.0.1");
+        assert_eq!(r.user, b"nosuchuser");
+        assert_eq!(r.method, b"GET");
+        assert_eq!(r.target, b"/b/?x=1");
+        assert_eq!(r.status, 401);
+        assert_eq!(r.user_agent, b"curl/7.88.1");
+        assert_eq!(r.time, b"23/Nov/2026:00:28:15 +0000");
+    }
+
+    #[test]
+    fn user_names_with_spaces_and_escaped_quotes_parse() {
+        let l = br#"::1 - admin user [01/Nov/2026:00:00:00 +0000] "POST /a HTTP/1.1" 401 - "-" "say \"hi\"""#;
+        let r = parse_clf(l, ClfTail::Combined).unwrap();
+        assert_eq!(r.user, b"admin user");
+        assert_eq!(r.user_agent, br#"say \"hi\""#);
+        let tls = br#"1.2.3.4 - - [01/Nov/2026:00:00:00 +0000] "\x16\x03\x01" 400 157 "-" "-""#;
+        assert_eq!(parse_clf(tls, ClfTail::Combined).unwrap().method, b"");
+    }
+
+    #[test]
+    fn truncated_and_foreign_lines_are_rejected() {
+        for cut in 1..NGINX.len() - 1 {
+            assert!(
+                parse_clf(&NGINX[..cut], ClfTail::Combined).is_none(),
+                "cut {cut}"
+            );
+        }
+        assert!(parse_clf(b"\x00\x01garbage", ClfTail::Combined).is_none());
+        let common = br#"1.2.3.4 - - [01/Nov/2026:00:00:00 +0000] "GET / HTTP/1.0" 401 12"#;
+        assert_eq!(parse_clf(common, ClfTail::Common).unwrap().status, 401);
+        assert!(parse_clf(common, ClfTail::Combined).is_none());
+        assert!(parse_clf(NGINX, ClfTail::Common).is_none());
+    }
+}

@@ -1,0 +1,171 @@
+//! Bounded counting: memory stays flat however many distinct paths, clients or agents a log
+//! holds. Past the bound the rarest keys are dropped and the result says it is approximate.
+
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+
+use rustc_hash::FxHasher;
+use sha2::{Digest, Sha256};
+
+pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// Keys longer than this are stored as a prefix plus their length and a hash, so one 200 KB
+/// request line costs a few hundred bytes.
+const KEY_LIMIT: usize = 1024;
+
+/// Distinct keys kept per counter before pruning.
+pub const DEFAULT_CAP: usize = 50_000;
+
+/// The stored form of a key: itself, or a bounded stand-in for a huge one.
+pub fn bounded_key(key: &[u8]) -> Box<[u8]> {
+    if key.len() <= KEY_LIMIT {
+        return key.into();
+    }
+    let digest = Sha256::digest(key);
+    let mut k = key[..200].to_vec();
+    k.extend_from_slice(
+        format!(
+            "…[{} bytes, sha256 {}]",
+            key.len(),
+            hex::encode(&digest[..4])
+        )
+        .as_bytes(),
+    );
+    k.into_boxed_slice()
+}
+
+/// Counts per key, bounded.
+#[derive(Debug, Clone)]
+pub struct TopCounter {
+    map: FxMap<Box<[u8]>, u64>,
+    cap: usize,
+    /// True once keys were dropped: counts are then lower bounds.
+    pub approximate: bool,
+}
+
+impl Default for TopCounter {
+    fn default() -> Self {
+        Self::with_cap(DEFAULT_CAP)
+    }
+}
+
+impl TopCounter {
+    pub fn with_cap(cap: usize) -> Self {
+        Self {
+            map: FxMap::default(),
+            cap: cap.max(16),
+            approximate: false,
+        }
+    }
+
+    pub fn add(&mut self, key: &[u8], n: u64) {
+        if key.len() > KEY_LIMIT {
+            *self.map.entry(bounded_key(key)).or_insert(0) += n;
+        } else if let Some(c) = self.map.get_mut(key) {
+            *c += n;
+            return;
+        } else {
+            self.map.insert(key.into(), n);
+        }
+        if self.map.len() > self.cap {
+            self.prune();
+        }
+    }
+
+    /// Drops the keys with the smallest counts until a quarter of the room is free again.
+    fn prune(&mut self) {
+        let mut counts: Vec<u64> = self.map.values().copied().collect();
+        let keep = self.cap * 3 / 4;
+        let cut_at = counts.len() - keep;
+        let (_, threshold, _) = counts.select_nth_unstable(cut_at);
+        let threshold = *threshold;
+        self.map.retain(|_, c| *c > threshold);
+        self.approximate = true;
+    }
+
+    pub fn merge(&mut self, other: Self) {
+        self.approximate |= other.approximate;
+        for (k, n) in other.map {
+            match self.map.get_mut(&k) {
+                Some(c) => *c += n,
+                None => {
+                    self.map.insert(k, n);
+                }
+            }
+        }
+        if self.map.len() > self.cap {
+            self.prune();
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    pub fn get(&self, key: &[u8]) -> u64 {
+        self.map.get(key).copied().unwrap_or(0)
+    }
+
+    /// The `n` largest, by count then key, as lossy UTF-8.
+    pub fn top(&self, n: usize) -> Vec<(String, u64)> {
+        let mut all: Vec<(&[u8], u64)> = self.map.iter().map(|(k, c)| (&k[..], *c)).collect();
+        all.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        all.into_iter()
+            .take(n)
+            .map(|(k, c)| (String::from_utf8_lossy(k).into_owned(), c))
+            .collect()
+    }
+}
+
+/// 64-bit hash of a key, for tables that only need to recognise keys again.
+pub fn hash_key(key: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = FxHasher::default();
+    h.write(key);
+    h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_exactly_below_the_bound_and_keeps_heavy_keys_above_it() {
+        let mut c = TopCounter::with_cap(100);
+        for i in 0..10_000u32 {
+            c.add(format!("rare{i}").as_bytes(), 1);
+            if i % 10 == 0 {
+                c.add(b"/admin", 1);
+            }
+        }
+        assert!(c.len() <= 100);
+        assert!(c.approximate);
+        assert_eq!(c.top(1)[0], ("/admin".to_owned(), 1000));
+        let mut small = TopCounter::default();
+        small.add(b"a", 2);
+        let mut other = TopCounter::default();
+        other.add(b"a", 3);
+        other.add(b"b", 3);
+        small.merge(other);
+        assert_eq!(small.top(5), vec![("a".into(), 5), ("b".into(), 3)]);
+        assert!(!small.approximate);
+    }
+
+    #[test]
+    fn huge_keys_are_stored_bounded_but_stay_distinct() {
+        let a = vec![b'A'; 300_000];
+        let mut b = a.clone();
+        b[299_999] = b'B';
+        assert!(bounded_key(&a).len() < 300);
+        assert_ne!(bounded_key(&a), bounded_key(&b));
+        let mut c = TopCounter::default();
+        c.add(&a, 1);
+        c.add(&a, 1);
+        assert_eq!(c.len(), 1);
+        assert_eq!(c.top(1)[0].1, 2);
+    }
+}

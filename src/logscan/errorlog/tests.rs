@@ -1,0 +1,132 @@
+use super::*;
+
+fn auth(line: &str) -> (Reason, String, String, String) {
+    match classify(line.as_bytes()) {
+        ErrorLine::Auth(e) => (
+            e.reason,
+            String::from_utf8_lossy(e.client).into_owned(),
+            String::from_utf8_lossy(e.user).into_owned(),
+            String::from_utf8_lossy(e.path).into_owned(),
+        ),
+        other => panic!("not auth: {other:?} for {line}"),
+    }
+}
+
+#[test]
+fn nginx_messages_map_to_reasons() {
+    let cases = [
+        (
+            r#"2026/11/23 00:28:15 [info] 12903#12903: *85 no user/password was provided for basic authentication, client: 127.0.0.1, server: lab.test, request: "GET /b/ HTTP/1.1", host: "127.0.0.1:18080""#,
+            Reason::NoCredentials,
+            "",
+        ),
+        (
+            r#"2026/11/23 00:28:15 [error] 12903#12903: *78 user "nosuchuser" was not found in "/x/conf/htpasswd_all", client: 127.0.0.1, server: lab.test, request: "GET /b/ HTTP/1.1", host: "127.0.0.1:18080""#,
+            Reason::UserNotFound,
+            "nosuchuser",
+        ),
+        (
+            r#"2014/04/01 22:20:38 [error] 30708#0: *3 user "scribendio": password mismatch, client: 10.0.2.2, server: , request: "GET /b/ HTTP/1.1", host: "localhost:8443""#,
+            Reason::PasswordMismatch,
+            "scribendio",
+        ),
+        (
+            r#"2026/11/23 00:28:15 [crit] 12903#12903: *80 open() "/x/conf/htpasswd_noperm" failed (13: Permission denied), client: 127.0.0.1, server: lab.test, request: "GET /b/ HTTP/1.1", host: "h""#,
+            Reason::UserFileUnreadable,
+            "",
+        ),
+        (
+            r#"2026/11/23 00:28:15 [error] 12903#12903: *79 open() "/x/conf/does_not_exist.htpasswd" failed (2: No such file or directory), client: 127.0.0.1, server: lab.test, request: "GET /b/ HTTP/1.1", host: "h""#,
+            Reason::UserFileMissing,
+            "",
+        ),
+    ];
+    for (line, reason, user) in cases {
+        let (r, client, u, path) = auth(line);
+        assert_eq!((r, u.as_str()), (reason, user), "{line}");
+        assert!(client == "127.0.0.1" || client == "10.0.2.2");
+        assert_eq!(path, "/b/");
+    }
+    let static_missing = r#"2026/11/01 00:00:03 [error] 1#1: *461 open() "/var/www/html/wp-login.php" failed (2: No such file or directory), client: 1.2.3.4, server: x, request: "GET /wp-login.php HTTP/1.1", host: "x""#;
+    assert_eq!(classify(static_missing.as_bytes()), ErrorLine::Other);
+    assert_eq!(classify(b"\x00\x01 binary"), ErrorLine::Malformed);
+}
+
+#[test]
+fn apache_messages_map_to_reasons() {
+    let cases = [
+        (
+            r#"[Mon Nov 23 00:28:54.281428 2026] [auth_basic:error] [pid 13474:tid 13474] [client 127.0.0.1:40352] AH01617: user B_alice: authentication failure for "/basic/": Password Mismatch"#,
+            Reason::PasswordMismatch,
+            "127.0.0.1",
+            "B_alice",
+            "/basic/",
+        ),
+        (
+            "[Mon Nov 23 00:28:54.322802 2026] [auth_basic:error] [pid 13474:tid 13474] [client 127.0.0.1:40394] AH01618: user nosuchuser not found: /basic/",
+            Reason::UserNotFound,
+            "127.0.0.1",
+            "nosuchuser",
+            "/basic/",
+        ),
+        (
+            "[Mon Nov 23 00:28:54.472988 2026] [auth_basic:error] [pid 13474:tid 13474] [client 2001:db8::1:5678] AH01618: user  not found: /basic/",
+            Reason::EmptyUser,
+            "2001:db8::1",
+            "",
+            "/basic/",
+        ),
+        (
+            "[Mon Nov 23 00:28:54.462472 2026] [auth_basic:error] [pid 13474:tid 13474] [client [2606:4700::1]:51548] AH01614: client used wrong authentication scheme: /basic/",
+            Reason::WrongScheme,
+            "2606:4700::1",
+            "",
+            "/basic/",
+        ),
+        (
+            "[Mon Nov 23 00:28:54.331208 2026] [authn_file:error] [pid 13474:tid 13474] (2)No such file or directory: [client 127.0.0.1:40410] AH01620: Could not open password file: /x/conf/does_not_exist",
+            Reason::UserFileMissing,
+            "127.0.0.1",
+            "",
+            "",
+        ),
+        (
+            r#"[Wed Jul 17 22:18:52 2013] [error] [client 127.0.0.1] user username: authentication failure for "/basic/file": Password Mismatch"#,
+            Reason::PasswordMismatch,
+            "127.0.0.1",
+            "username",
+            "/basic/file",
+        ),
+        (
+            "[Mon Nov 18 22:39:33 2013] [error] [client 91.49.82.139] user gg not found: /, referer: http://sj.hopto.org/management.html",
+            Reason::UserNotFound,
+            "91.49.82.139",
+            "gg",
+            "/",
+        ),
+        (
+            "[Wed Jul 17 23:50:37 2013] [error] [client 127.0.0.1] Digest: user username: password mismatch: /digest/cant_get_me.html",
+            Reason::PasswordMismatch,
+            "127.0.0.1",
+            "username",
+            "/digest/cant_get_me.html",
+        ),
+        (
+            "Feb 15 16:23:00 srv httpd[22034]: [Sun Feb 15 16:23:00.1 2026] [authz_core:error] [pid 22034] [client 10.0.0.1:1] AH01631: user B_alice: authorization failure for \"/wrongreq/\": ",
+            Reason::RequireNotMet,
+            "10.0.0.1",
+            "B_alice",
+            "/wrongreq/",
+        ),
+    ];
+    for (line, reason, client, user, path) in cases {
+        let got = auth(line);
+        assert_eq!(
+            got,
+            (reason, client.to_owned(), user.to_owned(), path.to_owned()),
+            "{line}"
+        );
+    }
+    let other = "[Sun Nov 01 00:00:03.356637 2026] [cgi:error] [pid 5:tid 1] [client 1.2.3.4:5] AH01215: stderr from x";
+    assert_eq!(classify(other.as_bytes()), ErrorLine::Other);
+}

@@ -1,0 +1,222 @@
+//! Reading in chunks of whole lines and scanning them on every core. Memory is bounded: a
+//! fixed number of chunk buffers circulate between the reader and the workers, and a line
+//! longer than [`MAX_LINE`] is counted and skipped rather than held.
+
+use std::collections::BTreeMap;
+use std::io::BufRead;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Arc, Mutex};
+
+use super::scan::{Filters, Kind, Origin, scan_chunk};
+use super::stats::{Sample, Stats};
+
+/// Bytes read per chunk.
+pub const CHUNK: usize = 1 << 20;
+/// Lines longer than this are counted as malformed and skipped without being kept.
+pub const MAX_LINE: usize = 8 << 20;
+
+enum Work {
+    Lines(u64, Vec<u8>, usize),
+    /// A line too long to hold: its first bytes, for the sample.
+    Overlong(u64, Vec<u8>, u64),
+}
+
+/// What one scan of one input returns.
+pub struct Scanned {
+    pub stats: Stats,
+    pub bytes: u64,
+}
+
+/// The number of scanning threads: every core, at least one.
+pub fn workers() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+}
+
+fn overlong_stats(kind: &Kind, file: &str, prefix: &[u8], len: u64) -> Stats {
+    let mut st = Stats::default();
+    let mut text = super::redact::shown_line(prefix);
+    text.push_str(&format!(" … (line of {len} bytes skipped)"));
+    let sample = Sample {
+        file: file.to_owned(),
+        line: 1,
+        text,
+    };
+    if matches!(kind, Kind::Error) {
+        st.error.lines = 1;
+        st.error.malformed = 1;
+        st.error.samples.push(sample);
+    } else {
+        st.access.lines = 1;
+        st.access.malformed = 1;
+        st.access.samples.push(sample);
+    }
+    st
+}
+
+fn worker(
+    jobs: &Mutex<Receiver<Work>>,
+    done: &SyncSender<(u64, Stats, Option<Vec<u8>>)>,
+    kind: &Kind,
+    filters: &Filters,
+    file: &str,
+) {
+    loop {
+        let job = match jobs.lock() {
+            Ok(rx) => rx.recv(),
+            Err(_) => return,
+        };
+        let Ok(job) = job else { return };
+        let origin = Origin { file };
+        let msg = match job {
+            Work::Lines(seq, buf, len) => {
+                let mut st = Stats::default();
+                scan_chunk(kind, filters, &origin, &buf[..len], &mut st);
+                (seq, st, Some(buf))
+            }
+            Work::Overlong(seq, prefix, len) => {
+                (seq, overlong_stats(kind, file, &prefix, len), None)
+            }
+        };
+        if done.send(msg).is_err() {
+            return;
+        }
+    }
+}
+
+/// Reads `reader` to its end and scans it with `threads` workers.
+pub fn scan_reader(
+    reader: &mut dyn BufRead,
+    kind: &Kind,
+    filters: &Filters,
+    file: &str,
+    threads: usize,
+) -> anyhow::Result<Scanned> {
+    let threads = threads.max(1);
+    let (job_tx, job_rx) = sync_channel::<Work>(threads);
+    let job_rx = Arc::new(Mutex::new(job_rx));
+    let (done_tx, done_rx) = sync_channel(threads * 2 + 2);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let rx = Arc::clone(&job_rx);
+            let tx = done_tx.clone();
+            scope.spawn(move || worker(&rx, &tx, kind, filters, file));
+        }
+        drop(done_tx);
+        let mut merger = Merger::default();
+        let read = read_chunks(reader, &job_tx, &done_rx, &mut merger);
+        drop(job_tx);
+        for msg in &done_rx {
+            merger.take(msg);
+        }
+        let bytes = read?;
+        Ok(Scanned {
+            stats: merger.total,
+            bytes,
+        })
+    })
+}
+
+/// Puts chunk results back in file order.
+#[derive(Default)]
+struct Merger {
+    next: u64,
+    pending: BTreeMap<u64, Stats>,
+    total: Stats,
+    spare: Vec<Vec<u8>>,
+}
+
+impl Merger {
+    fn take(&mut self, (seq, st, buf): (u64, Stats, Option<Vec<u8>>)) {
+        if let Some(b) = buf {
+            self.spare.push(b);
+        }
+        self.pending.insert(seq, st);
+        while let Some(st) = self.pending.remove(&self.next) {
+            self.total.append(st);
+            self.next += 1;
+        }
+    }
+}
+
+fn read_chunks(
+    reader: &mut dyn BufRead,
+    jobs: &SyncSender<Work>,
+    done: &Receiver<(u64, Stats, Option<Vec<u8>>)>,
+    merger: &mut Merger,
+) -> anyhow::Result<u64> {
+    let mut seq = 0u64;
+    let mut total = 0u64;
+    let mut carry: Vec<u8> = Vec::new();
+    let mut skipping: Option<(Vec<u8>, u64)> = None;
+    loop {
+        while let Ok(msg) = done.try_recv() {
+            merger.take(msg);
+        }
+        let mut buf = merger.spare.pop().unwrap_or_default();
+        let want = CHUNK.max(carry.len() * 2);
+        if buf.len() < want {
+            buf.resize(want, 0);
+        }
+        buf[..carry.len()].copy_from_slice(&carry);
+        let mut filled = carry.len();
+        carry.clear();
+        let mut eof = false;
+        while filled < buf.len() {
+            let n = reader.read(&mut buf[filled..])?;
+            if n == 0 {
+                eof = true;
+                break;
+            }
+            filled += n;
+            total += n as u64;
+        }
+        if let Some((prefix, len)) = skipping.as_mut() {
+            if let Some(nl) = memchr::memchr(b'\n', &buf[..filled]) {
+                *len += nl as u64;
+                let (prefix, len) = (std::mem::take(prefix), *len);
+                skipping = None;
+                send(jobs, Work::Overlong(seq, prefix, len))?;
+                seq += 1;
+                buf.copy_within(nl + 1..filled, 0);
+                filled -= nl + 1;
+            } else {
+                *len += filled as u64;
+                if eof {
+                    send(jobs, Work::Overlong(seq, std::mem::take(prefix), *len))?;
+                    return Ok(total);
+                }
+                merger.spare.push(buf);
+                continue;
+            }
+        }
+        let cut = if eof {
+            filled
+        } else {
+            match memchr::memrchr(b'\n', &buf[..filled]) {
+                Some(nl) => nl + 1,
+                None if filled >= MAX_LINE => {
+                    skipping = Some((buf[..300.min(filled)].to_vec(), filled as u64));
+                    merger.spare.push(buf);
+                    continue;
+                }
+                // One line longer than the buffer: read on with a bigger one.
+                None => 0,
+            }
+        };
+        carry.extend_from_slice(&buf[cut..filled]);
+        if cut > 0 {
+            send(jobs, Work::Lines(seq, buf, cut))?;
+            seq += 1;
+        } else {
+            merger.spare.push(buf);
+        }
+        if eof {
+            return Ok(total);
+        }
+    }
+}
+
+fn send(jobs: &SyncSender<Work>, w: Work) -> anyhow::Result<()> {
+    jobs.send(w)
+        .map_err(|_| anyhow::anyhow!("log scanning stopped unexpectedly"))
+}

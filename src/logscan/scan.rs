@@ -1,0 +1,355 @@
+//! The hot loop: one chunk of whole lines in, tallies out. Per line it does a few memchr-class
+//! searches and fixed-offset checks; only 401 lines and error-log auth lines are looked at
+//! closely, and nothing is allocated unless a key is new.
+
+use memchr::memchr_iter;
+
+use super::access::{AccessRecord, ClfTail, parse_clf};
+use super::errorlog::{self, ErrorLine};
+use super::format::{JsonScratch, LineFormat, parse_json};
+use super::stats::{
+    AccessStats, AuthEvent, BURST_PER_MINUTE, ErrorStats, PROBE_LINE_LIMIT, ProbeLine,
+    RECENT_EVENTS, SAMPLE_LIMIT, Sample, Stats,
+};
+use super::{redact, time};
+use std::sync::Arc;
+
+/// How access-log lines are laid out.
+#[derive(Debug, Clone)]
+pub enum AccessFormat {
+    Combined,
+    Common,
+    /// An nginx `log_format`.
+    Custom(Arc<LineFormat>),
+    /// One JSON object per line (nginx escape=json, Caddy, Traefik).
+    Json,
+}
+
+/// What a file holds.
+#[derive(Debug, Clone)]
+pub enum Kind {
+    Access(AccessFormat),
+    Error,
+}
+
+impl Kind {
+    pub fn label(&self) -> String {
+        match self {
+            Self::Access(AccessFormat::Combined) => "access log (combined)".into(),
+            Self::Access(AccessFormat::Common) => "access log (common)".into(),
+            Self::Access(AccessFormat::Custom(_)) => "access log (nginx log_format)".into(),
+            Self::Access(AccessFormat::Json) => "access log (JSON lines)".into(),
+            Self::Error => "error log".into(),
+        }
+    }
+}
+
+/// Which lines count.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+    pub path: Option<Vec<u8>>,
+    pub client: Option<Vec<u8>>,
+}
+
+impl Filters {
+    fn time_ok(&self, t: Option<i64>) -> bool {
+        match t {
+            Some(t) => self.since.is_none_or(|s| t >= s) && self.until.is_none_or(|u| t < u),
+            None => self.since.is_none() && self.until.is_none(),
+        }
+    }
+
+    fn keep(&self, t: Option<i64>, client: &[u8], path: &[u8]) -> bool {
+        self.time_ok(t)
+            && self.client.as_deref().is_none_or(|c| c == client)
+            && self.path.as_deref().is_none_or(|p| path.starts_with(p))
+    }
+}
+
+/// Where the lines come from, for samples.
+pub struct Origin<'a> {
+    pub file: &'a str,
+}
+
+/// Scans one chunk of whole lines (the last may lack its newline) into `stats`.
+pub fn scan_chunk(
+    kind: &Kind,
+    filters: &Filters,
+    origin: &Origin<'_>,
+    buf: &[u8],
+    stats: &mut Stats,
+) {
+    match kind {
+        Kind::Access(format) => {
+            let mut scanner = AccessScanner {
+                format,
+                filters,
+                origin,
+                stats: &mut stats.access,
+                time_text: [0; 26],
+                time_value: None,
+                json: JsonScratch::default(),
+            };
+            for_each_line(buf, |line| scanner.line(line));
+        }
+        Kind::Error => {
+            let mut scanner = ErrorScanner {
+                filters,
+                origin,
+                stats: &mut stats.error,
+            };
+            for_each_line(buf, |line| scanner.line(line));
+        }
+    }
+}
+
+fn for_each_line(buf: &[u8], mut f: impl FnMut(&[u8])) {
+    let mut start = 0;
+    for nl in memchr_iter(b'\n', buf) {
+        f(&buf[start..nl]);
+        start = nl + 1;
+    }
+    if start < buf.len() {
+        f(&buf[start..]);
+    }
+}
+
+fn sample(samples: &mut Vec<Sample>, origin: &Origin<'_>, line_no: u64, text: &[u8]) {
+    if samples.len() < SAMPLE_LIMIT {
+        samples.push(Sample {
+            file: origin.file.to_owned(),
+            line: line_no,
+            text: redact::shown_line(text),
+        });
+    }
+}
+
+struct AccessScanner<'a> {
+    format: &'a AccessFormat,
+    filters: &'a Filters,
+    origin: &'a Origin<'a>,
+    stats: &'a mut AccessStats,
+    time_text: [u8; 26],
+    time_value: Option<i64>,
+    json: JsonScratch,
+}
+
+impl AccessScanner<'_> {
+    fn line(&mut self, raw: &[u8]) {
+        self.stats.lines += 1;
+        let mut line = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if line.is_empty() {
+            self.stats.blank += 1;
+            return;
+        }
+        if line[0] == 0 {
+            let start = line.iter().position(|&c| c != 0).unwrap_or(line.len());
+            line = &line[start..];
+            self.stats.nul_prefixed += 1;
+        }
+        let format = self.format;
+        let parsed = match format {
+            AccessFormat::Combined => parse_clf(line, ClfTail::Combined).map(|r| (r, None)),
+            AccessFormat::Common => parse_clf(line, ClfTail::Common).map(|r| (r, None)),
+            AccessFormat::Custom(f) => f.parse(line),
+            AccessFormat::Json => {
+                let mut scratch = std::mem::take(&mut self.json);
+                if let Some(t) = parse_json(line, &mut scratch) {
+                    let rec = scratch.record();
+                    self.record(&rec, Some(t).flatten(), line);
+                } else {
+                    self.malformed(raw);
+                }
+                self.json = scratch;
+                return;
+            }
+        };
+        match parsed {
+            Some((rec, t)) => self.record(&rec, t, line),
+            None => self.malformed(raw),
+        }
+    }
+
+    fn malformed(&mut self, raw: &[u8]) {
+        self.stats.malformed += 1;
+        let n = self.stats.lines;
+        sample(&mut self.stats.samples, self.origin, n, raw);
+    }
+
+    /// Seconds of a CLF time, parsed once per distinct text (logs repeat a second many times).
+    fn clf_time(&mut self, text: &[u8]) -> Option<i64> {
+        if text.len() == 26 {
+            if self.time_text[..] != *text {
+                self.time_text.copy_from_slice(text);
+                self.time_value = time::parse_clf(text);
+            }
+            self.time_value
+        } else {
+            time::parse_iso(std::str::from_utf8(text).ok()?)
+        }
+    }
+
+    fn record(&mut self, rec: &AccessRecord<'_>, known_time: Option<i64>, line: &[u8]) {
+        let t = match known_time {
+            Some(t) => Some(t),
+            None => self.clf_time(rec.time),
+        };
+        if !self.filters.keep(t, rec.client, rec.target) {
+            self.stats.filtered_out += 1;
+            return;
+        }
+        let st = &mut *self.stats;
+        st.status[usize::from(rec.status.min(999))] += 1;
+        let t = t.unwrap_or(0);
+        if t != 0 {
+            st.see_time(t);
+        }
+        if (200..300).contains(&rec.status) || rec.status == 304 {
+            st.success_from(rec.client, t);
+        }
+        if rec.user_agent.starts_with(b"why401/") && st.probe_lines.len() < PROBE_LINE_LIMIT {
+            let n = st.lines;
+            st.probe_lines.push(probe_line(self.origin, n, rec, t));
+        }
+        if rec.status == 401 {
+            record_401(st, rec, t);
+        }
+        let _ = line;
+    }
+}
+
+fn lossy(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn probe_line(origin: &Origin<'_>, line: u64, rec: &AccessRecord<'_>, t: i64) -> ProbeLine {
+    ProbeLine {
+        file: origin.file.to_owned(),
+        line,
+        time: (t != 0).then_some(t),
+        client: lossy(rec.client),
+        method: lossy(rec.method),
+        target: redact::target(rec.target),
+        status: rec.status,
+        user_agent: lossy(rec.user_agent),
+    }
+}
+
+/// Static files a browser fetches on its own after a cancelled password prompt.
+fn is_asset(target: &[u8]) -> bool {
+    const EXT: [&[u8]; 10] = [
+        b".ico", b".png", b".css", b".js", b".svg", b".woff", b".woff2", b".jpg", b".gif", b".map",
+    ];
+    let path = target.split(|&c| c == b'?').next().unwrap_or(target);
+    path.starts_with(b"/apple-touch-icon") || EXT.iter().any(|e| path.ends_with(e))
+}
+
+/// Load balancer and uptime checks: they fail on their own schedule, not the person's.
+fn is_health_check(target: &[u8], agent: &[u8]) -> bool {
+    const PATHS: [&[u8]; 5] = [b"/health", b"/healthz", b"/ping", b"/status", b"/ready"];
+    const AGENTS: [&[u8]; 6] = [
+        b"kube-probe",
+        b"ELB-HealthChecker",
+        b"GoogleHC",
+        b"Pingdom",
+        b"UptimeRobot",
+        b"Consul Health",
+    ];
+    PATHS.iter().any(|p| target.starts_with(p))
+        || AGENTS
+            .iter()
+            .any(|a| memchr::memmem::find(agent, a).is_some())
+}
+
+fn record_401(st: &mut AccessStats, rec: &AccessRecord<'_>, t: i64) {
+    st.status_401 += 1;
+    st.paths.add(rec.target, 1);
+    st.agents.add(rec.user_agent, 1);
+    if rec.user.is_empty() || rec.user == b"-" {
+        st.anonymous_401 += 1;
+    } else {
+        st.users.add(rec.user, 1);
+    }
+    if rec.method == b"OPTIONS" {
+        st.options_401 += 1;
+    }
+    if is_asset(rec.target) {
+        st.asset_401 += 1;
+    } else if is_health_check(rec.target, rec.user_agent) {
+        st.health_401 += 1;
+    }
+    st.clients.add(rec.client, t);
+    if t != 0 {
+        *st.timeline.entry(t.div_euclid(60)).or_insert(0) += 1;
+        st.first_401 = Some(st.first_401.map_or(t, |f| f.min(t)));
+        st.last_401 = Some(st.last_401.map_or(t, |l| l.max(t)));
+    }
+}
+
+struct ErrorScanner<'a> {
+    filters: &'a Filters,
+    origin: &'a Origin<'a>,
+    stats: &'a mut ErrorStats,
+}
+
+impl ErrorScanner<'_> {
+    fn line(&mut self, raw: &[u8]) {
+        let st = &mut *self.stats;
+        st.lines += 1;
+        let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if line.is_empty() {
+            return;
+        }
+        let ev = match errorlog::classify(line) {
+            ErrorLine::Auth(ev) => ev,
+            ErrorLine::Other => return,
+            ErrorLine::Malformed => {
+                st.malformed += 1;
+                let n = st.lines;
+                sample(&mut st.samples, self.origin, n, raw);
+                return;
+            }
+        };
+        if !self.filters.keep(ev.time, ev.client, ev.path) {
+            st.filtered_out += 1;
+            return;
+        }
+        *st.reasons.entry(ev.reason).or_insert(0) += 1;
+        let t = ev.time.unwrap_or(0);
+        if ev.reason.is_credential_failure() {
+            st.clients.add(ev.client, 1);
+            st.paths.add(ev.path, 1);
+            if !ev.user.is_empty() {
+                st.users.add(ev.user, 1);
+            }
+            st.burst_clients.add(ev.client, t);
+            *st.timeline.entry(t.div_euclid(60)).or_insert(0) += 1;
+        }
+        if let Some(t) = ev.time {
+            st.first = Some(st.first.map_or(t, |f| f.min(t)));
+            st.last = Some(st.last.map_or(t, |l| l.max(t)));
+        }
+        let n = st.lines;
+        st.examples.entry(ev.reason).or_insert_with(|| Sample {
+            file: self.origin.file.to_owned(),
+            line: n,
+            text: redact::shown_line(line),
+        });
+        if st.recent.len() >= RECENT_EVENTS {
+            st.recent.pop_front();
+        }
+        st.recent.push_back(AuthEvent {
+            time: ev.time,
+            client: lossy(ev.client),
+            reason: ev.reason,
+            text: redact::shown_line(line),
+        });
+    }
+}
+
+/// True when a client's 401s came in a burst.
+pub fn is_burst(max_per_minute: u64) -> bool {
+    max_per_minute >= BURST_PER_MINUTE
+}

@@ -1,0 +1,400 @@
+//! What a scan gathers: per-chunk tallies that merge into one report, with bounded memory.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use super::counter::{FxMap, TopCounter, hash_key};
+use super::errorlog::Reason;
+
+/// A few examples of lines that did not parse, for the person to look at.
+pub const SAMPLE_LIMIT: usize = 5;
+/// Lines of why401's own probes kept for display.
+pub const PROBE_LINE_LIMIT: usize = 200;
+/// Recent auth events kept for matching probe requests to error-log lines.
+pub const RECENT_EVENTS: usize = 4096;
+/// Distinct clients whose successes are remembered (for "got through after a 401").
+const SUCCESS_CAP: usize = 200_000;
+/// Clients with 401s tracked individually.
+const CLIENT_CAP: usize = 50_000;
+/// 401s from one client within one minute that count as a burst.
+pub const BURST_PER_MINUTE: u64 = 20;
+
+/// A line shown to the person (already redacted and bounded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sample {
+    pub file: String,
+    pub line: u64,
+    pub text: String,
+}
+
+/// 401s of one client, with the largest count seen within a single minute.
+#[derive(Debug, Clone, Default)]
+pub struct ClientInfo {
+    pub count: u64,
+    pub first: i64,
+    pub last: i64,
+    first_min: i64,
+    first_min_n: u64,
+    cur_min: i64,
+    cur_n: u64,
+    pub max_per_minute: u64,
+}
+
+impl ClientInfo {
+    fn add(&mut self, t: i64) {
+        let m = t.div_euclid(60);
+        if self.count == 0 {
+            *self = Self {
+                first: t,
+                last: t,
+                first_min: m,
+                cur_min: m,
+                ..Self::default()
+            };
+        }
+        self.count += 1;
+        self.first = self.first.min(t);
+        self.last = self.last.max(t);
+        if m == self.cur_min {
+            self.cur_n += 1;
+        } else {
+            self.cur_min = m;
+            self.cur_n = 1;
+        }
+        if m == self.first_min {
+            self.first_min_n = self.cur_n.max(self.first_min_n);
+        }
+        self.max_per_minute = self.max_per_minute.max(self.cur_n);
+    }
+
+    /// `later` follows `self` in the log.
+    fn merge(&mut self, later: &Self) {
+        let joined = if self.cur_min == later.first_min {
+            self.cur_n + later.first_min_n
+        } else {
+            0
+        };
+        self.max_per_minute = self.max_per_minute.max(later.max_per_minute).max(joined);
+        if later.cur_min == later.first_min && joined > 0 {
+            self.cur_n = joined;
+        } else {
+            self.cur_min = later.cur_min;
+            self.cur_n = later.cur_n;
+        }
+        if self.first_min == self.cur_min {
+            self.first_min_n = self.cur_n;
+        }
+        self.count += later.count;
+        self.first = self.first.min(later.first);
+        self.last = self.last.max(later.last);
+    }
+}
+
+/// A line of one of why401's own probes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProbeLine {
+    pub file: String,
+    pub line: u64,
+    pub time: Option<i64>,
+    pub client: String,
+    pub method: String,
+    pub target: String,
+    pub status: u16,
+    pub user_agent: String,
+}
+
+/// An authentication event from an error log, kept for correlation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthEvent {
+    pub time: Option<i64>,
+    pub client: String,
+    pub reason: Reason,
+    pub text: String,
+}
+
+/// Per-client 401 table, bounded.
+#[derive(Debug, Clone, Default)]
+pub struct ClientTable {
+    pub map: FxMap<Box<[u8]>, ClientInfo>,
+    pub approximate: bool,
+}
+
+impl ClientTable {
+    pub fn add(&mut self, client: &[u8], t: i64) {
+        if let Some(c) = self.map.get_mut(client) {
+            c.add(t);
+        } else if self.map.len() < CLIENT_CAP {
+            let mut c = ClientInfo::default();
+            c.add(t);
+            self.map.insert(client.into(), c);
+        } else {
+            self.approximate = true;
+        }
+    }
+
+    fn merge(&mut self, later: Self) {
+        self.approximate |= later.approximate;
+        for (k, v) in later.map {
+            if let Some(c) = self.map.get_mut(&k) {
+                c.merge(&v);
+            } else if self.map.len() < CLIENT_CAP {
+                self.map.insert(k, v);
+            } else {
+                self.approximate = true;
+            }
+        }
+    }
+}
+
+/// Tallies of access-log lines.
+#[derive(Debug, Clone)]
+pub struct AccessStats {
+    pub lines: u64,
+    pub blank: u64,
+    pub malformed: u64,
+    /// Records found after a run of NUL bytes (what copytruncate leaves).
+    pub nul_prefixed: u64,
+    /// Records outside the filters.
+    pub filtered_out: u64,
+    pub status: Vec<u64>,
+    pub status_401: u64,
+    pub anonymous_401: u64,
+    pub options_401: u64,
+    pub asset_401: u64,
+    pub health_401: u64,
+    pub paths: TopCounter,
+    pub agents: TopCounter,
+    pub users: TopCounter,
+    pub clients: ClientTable,
+    pub timeline: BTreeMap<i64, u64>,
+    pub first_time: Option<i64>,
+    pub last_time: Option<i64>,
+    pub first_401: Option<i64>,
+    pub last_401: Option<i64>,
+    /// Last 2xx/304 time per client hash.
+    pub success: FxMap<u64, i64>,
+    pub success_approximate: bool,
+    pub probe_lines: Vec<ProbeLine>,
+    pub samples: Vec<Sample>,
+}
+
+impl Default for AccessStats {
+    fn default() -> Self {
+        Self {
+            lines: 0,
+            blank: 0,
+            malformed: 0,
+            nul_prefixed: 0,
+            filtered_out: 0,
+            status: vec![0; 1000],
+            status_401: 0,
+            anonymous_401: 0,
+            options_401: 0,
+            asset_401: 0,
+            health_401: 0,
+            paths: TopCounter::default(),
+            agents: TopCounter::default(),
+            users: TopCounter::default(),
+            clients: ClientTable::default(),
+            timeline: BTreeMap::new(),
+            first_time: None,
+            last_time: None,
+            first_401: None,
+            last_401: None,
+            success: FxMap::default(),
+            success_approximate: false,
+            probe_lines: Vec::new(),
+            samples: Vec::new(),
+        }
+    }
+}
+
+fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+fn max_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+impl AccessStats {
+    pub fn see_time(&mut self, t: i64) {
+        self.first_time = min_opt(self.first_time, Some(t));
+        self.last_time = max_opt(self.last_time, Some(t));
+    }
+
+    pub fn success_from(&mut self, client: &[u8], t: i64) {
+        let h = hash_key(client);
+        if let Some(v) = self.success.get_mut(&h) {
+            *v = (*v).max(t);
+        } else if self.success.len() < SUCCESS_CAP {
+            self.success.insert(h, t);
+        } else {
+            self.success_approximate = true;
+        }
+    }
+
+    /// Merges the tallies of the part of the log that follows this one; line numbers in
+    /// `later` are relative to its start.
+    pub fn merge(&mut self, mut later: Self, renumber: bool) {
+        let offset = if renumber { self.lines } else { 0 };
+        self.lines += later.lines;
+        self.blank += later.blank;
+        self.malformed += later.malformed;
+        self.nul_prefixed += later.nul_prefixed;
+        self.filtered_out += later.filtered_out;
+        for (a, b) in self.status.iter_mut().zip(&later.status) {
+            *a += b;
+        }
+        self.status_401 += later.status_401;
+        self.anonymous_401 += later.anonymous_401;
+        self.options_401 += later.options_401;
+        self.asset_401 += later.asset_401;
+        self.health_401 += later.health_401;
+        self.paths.merge(later.paths);
+        self.agents.merge(later.agents);
+        self.users.merge(later.users);
+        self.clients.merge(later.clients);
+        for (m, n) in later.timeline {
+            *self.timeline.entry(m).or_insert(0) += n;
+        }
+        self.first_time = min_opt(self.first_time, later.first_time);
+        self.last_time = max_opt(self.last_time, later.last_time);
+        self.first_401 = min_opt(self.first_401, later.first_401);
+        self.last_401 = max_opt(self.last_401, later.last_401);
+        self.success_approximate |= later.success_approximate;
+        for (h, t) in later.success {
+            if let Some(v) = self.success.get_mut(&h) {
+                *v = (*v).max(t);
+            } else if self.success.len() < SUCCESS_CAP {
+                self.success.insert(h, t);
+            } else {
+                self.success_approximate = true;
+            }
+        }
+        for p in &mut later.probe_lines {
+            p.line += offset;
+        }
+        let room = PROBE_LINE_LIMIT.saturating_sub(self.probe_lines.len());
+        self.probe_lines
+            .extend(later.probe_lines.into_iter().take(room));
+        for s in &mut later.samples {
+            s.line += offset;
+        }
+        let room = SAMPLE_LIMIT.saturating_sub(self.samples.len());
+        self.samples.extend(later.samples.into_iter().take(room));
+    }
+}
+
+/// Tallies of error-log lines.
+#[derive(Debug, Clone, Default)]
+pub struct ErrorStats {
+    pub lines: u64,
+    pub malformed: u64,
+    pub filtered_out: u64,
+    pub reasons: BTreeMap<Reason, u64>,
+    /// Per user: credential failures naming a user.
+    pub users: TopCounter,
+    pub clients: TopCounter,
+    pub paths: TopCounter,
+    pub burst_clients: ClientTable,
+    pub timeline: BTreeMap<i64, u64>,
+    pub first: Option<i64>,
+    pub last: Option<i64>,
+    /// One example line per reason.
+    pub examples: BTreeMap<Reason, Sample>,
+    pub recent: VecDeque<AuthEvent>,
+    pub samples: Vec<Sample>,
+}
+
+impl ErrorStats {
+    pub fn merge(&mut self, mut later: Self, renumber: bool) {
+        let offset = if renumber { self.lines } else { 0 };
+        self.lines += later.lines;
+        self.malformed += later.malformed;
+        self.filtered_out += later.filtered_out;
+        for (r, n) in later.reasons {
+            *self.reasons.entry(r).or_insert(0) += n;
+        }
+        self.users.merge(later.users);
+        self.clients.merge(later.clients);
+        self.paths.merge(later.paths);
+        self.burst_clients.merge(later.burst_clients);
+        for (m, n) in later.timeline {
+            *self.timeline.entry(m).or_insert(0) += n;
+        }
+        self.first = min_opt(self.first, later.first);
+        self.last = max_opt(self.last, later.last);
+        for (r, mut s) in later.examples {
+            s.line += offset;
+            self.examples.entry(r).or_insert(s);
+        }
+        self.recent.extend(later.recent);
+        while self.recent.len() > RECENT_EVENTS {
+            self.recent.pop_front();
+        }
+        for s in &mut later.samples {
+            s.line += offset;
+        }
+        let room = SAMPLE_LIMIT.saturating_sub(self.samples.len());
+        self.samples.extend(later.samples.into_iter().take(room));
+    }
+
+    /// Failures of the credentials themselves.
+    pub fn credential_failures(&self) -> u64 {
+        self.reasons
+            .iter()
+            .filter(|(r, _)| r.is_credential_failure())
+            .map(|(_, n)| n)
+            .sum()
+    }
+}
+
+/// Everything one scan found.
+#[derive(Debug, Clone, Default)]
+pub struct Stats {
+    pub access: AccessStats,
+    pub error: ErrorStats,
+}
+
+impl Stats {
+    /// Adds the tallies of the part of the same file that follows.
+    pub fn append(&mut self, later: Self) {
+        self.access.merge(later.access, true);
+        self.error.merge(later.error, true);
+    }
+
+    /// Adds the tallies of another file (line numbers stay as they are).
+    pub fn combine(&mut self, other: Self) {
+        self.access.merge(other.access, false);
+        self.error.merge(other.error, false);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bursts_spanning_a_chunk_boundary_are_joined() {
+        let mut a = ClientTable::default();
+        let mut b = ClientTable::default();
+        for s in 0..15 {
+            a.add(b"1.2.3.4", 120 + s);
+        }
+        for s in 15..30 {
+            b.add(b"1.2.3.4", 120 + s);
+        }
+        b.add(b"1.2.3.4", 300);
+        a.merge(b);
+        let c = &a.map[&b"1.2.3.4"[..]];
+        assert_eq!(c.count, 31);
+        assert_eq!(c.max_per_minute, 30);
+        assert_eq!((c.first, c.last), (120, 300));
+    }
+}

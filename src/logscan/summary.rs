@@ -1,0 +1,444 @@
+//! The report a scan turns into: what `--json` prints and the terminal shows, and the causes
+//! the numbers point to.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::counter::hash_key;
+use super::errorlog::Reason;
+use super::redact;
+use super::scan::is_burst;
+use super::stats::{Sample, Stats};
+use super::time::format_utc;
+use crate::diagnose::{CauseHit, rank};
+
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PathCount {
+    pub path: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct KeyCount {
+    pub key: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ClientSummary {
+    pub client: String,
+    pub count: u64,
+    pub first_seen: String,
+    pub last_seen: String,
+    pub max_per_minute: u64,
+    /// A 2xx/304 came from this client after its first 401.
+    pub got_through: bool,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Bucket {
+    pub start: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Timeline {
+    /// "minute" or "hour".
+    pub unit: &'static str,
+    pub buckets: Vec<Bucket>,
+    pub sparkline: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Retry {
+    /// Clients with a 401 that later got a 2xx/304 (fixed by retrying).
+    pub got_through: u64,
+    /// Clients with a 401 that never got through.
+    pub never: u64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Noise {
+    /// 401s on favicons, images, scripts: fetched by the browser after a cancelled prompt.
+    pub assets: u64,
+    pub health_checks: u64,
+    pub preflight: u64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct SampleOut {
+    pub file: String,
+    pub line: u64,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ProbeLineOut {
+    pub file: String,
+    pub line: u64,
+    pub time: Option<String>,
+    pub client: String,
+    pub method: String,
+    pub path: String,
+    pub status: u16,
+    pub marker: String,
+    /// Error-log lines of the same second and client.
+    pub error_lines: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FileOut {
+    pub file: String,
+    pub kind: String,
+    pub bytes: u64,
+    pub lines: u64,
+}
+
+/// The whole report.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Summary {
+    pub files: Vec<FileOut>,
+    pub lines: u64,
+    pub access_lines: u64,
+    pub error_lines: u64,
+    pub status_401: u64,
+    /// 401s per access-log request.
+    pub rate_401: f64,
+    pub malformed: u64,
+    pub blank: u64,
+    pub nul_prefixed: u64,
+    pub filtered_out: u64,
+    pub first_seen: Option<String>,
+    pub last_seen: Option<String>,
+    pub status_counts: BTreeMap<u16, u64>,
+    pub top_paths: Vec<PathCount>,
+    pub top_clients: Vec<ClientSummary>,
+    pub top_user_agents: Vec<KeyCount>,
+    pub top_users: Vec<KeyCount>,
+    pub anonymous_401: u64,
+    pub timeline: Timeline,
+    pub retry: Retry,
+    pub noise: Noise,
+    pub auth_failures: BTreeMap<&'static str, u64>,
+    pub auth_failure_lines: u64,
+    pub failures_by_user: Vec<KeyCount>,
+    pub failures_by_client: Vec<KeyCount>,
+    pub failures_by_path: Vec<PathCount>,
+    pub error_timeline: Timeline,
+    pub bursts: Vec<KeyCount>,
+    pub probe_lines: Vec<ProbeLineOut>,
+    pub malformed_samples: Vec<SampleOut>,
+    pub examples: BTreeMap<&'static str, SampleOut>,
+    /// True when a bound on distinct keys was reached and some top counts are lower bounds.
+    pub approximate: bool,
+    pub causes: Vec<CauseHit>,
+}
+
+const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/// Draws counts as a sparkline of at most `width` cells (each cell the sum of its buckets).
+pub fn sparkline(counts: &[u64], width: usize) -> String {
+    if counts.is_empty() || width == 0 {
+        return String::new();
+    }
+    let per = counts.len().div_ceil(width);
+    let cells: Vec<u64> = counts.chunks(per).map(|c| c.iter().sum()).collect();
+    let max = cells.iter().copied().max().unwrap_or(0).max(1);
+    cells
+        .iter()
+        .map(|&c| {
+            if c == 0 {
+                ' '
+            } else {
+                BARS[((c * 8).div_ceil(max) as usize).saturating_sub(1).min(7)]
+            }
+        })
+        .collect()
+}
+
+/// Buckets per minute, or per hour when the span is longer than a day; gaps are zeros.
+pub fn timeline(minutes: &BTreeMap<i64, u64>) -> Timeline {
+    let (Some((&first, _)), Some((&last, _))) =
+        (minutes.first_key_value(), minutes.last_key_value())
+    else {
+        return Timeline {
+            unit: "minute",
+            buckets: Vec::new(),
+            sparkline: String::new(),
+        };
+    };
+    let hourly = last - first > 24 * 60;
+    let size = if hourly { 60 } else { 1 };
+    let start = first.div_euclid(size);
+    let end = last.div_euclid(size);
+    let mut counts = vec![0u64; usize::try_from(end - start + 1).unwrap_or(0).min(1 << 20)];
+    for (&m, &n) in minutes {
+        if let Some(c) =
+            counts.get_mut(usize::try_from(m.div_euclid(size) - start).unwrap_or(usize::MAX))
+        {
+            *c += n;
+        }
+    }
+    let buckets = counts
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| **c > 0)
+        .map(|(i, &count)| Bucket {
+            start: format_utc((start + i as i64) * size * 60, false),
+            count,
+        })
+        .collect();
+    Timeline {
+        unit: if hourly { "hour" } else { "minute" },
+        buckets,
+        sparkline: sparkline(&counts, 60),
+    }
+}
+
+fn sample_out(s: &Sample) -> SampleOut {
+    SampleOut {
+        file: s.file.clone(),
+        line: s.line,
+        text: s.text.clone(),
+    }
+}
+
+fn key_counts(list: Vec<(String, u64)>, secrets: bool) -> Vec<KeyCount> {
+    list.into_iter()
+        .map(|(k, count)| KeyCount {
+            key: if secrets { redact::secrets(&k) } else { k },
+            count,
+        })
+        .collect()
+}
+
+fn path_counts(list: Vec<(String, u64)>) -> Vec<PathCount> {
+    list.into_iter()
+        .map(|(p, count)| PathCount {
+            path: redact::secrets(&p),
+            count,
+        })
+        .collect()
+}
+
+fn clients(st: &Stats, top: usize) -> (Vec<ClientSummary>, Retry, Vec<KeyCount>) {
+    let a = &st.access;
+    let mut retry = Retry {
+        got_through: 0,
+        never: 0,
+    };
+    let mut all: Vec<ClientSummary> = Vec::with_capacity(a.clients.map.len());
+    let mut bursts = Vec::new();
+    for (k, c) in &a.clients.map {
+        let through = a.success.get(&hash_key(k)).is_some_and(|&t| t >= c.first);
+        if through {
+            retry.got_through += 1
+        } else {
+            retry.never += 1
+        }
+        let client = String::from_utf8_lossy(k).into_owned();
+        if is_burst(c.max_per_minute) {
+            bursts.push(KeyCount {
+                key: client.clone(),
+                count: c.max_per_minute,
+            });
+        }
+        all.push(ClientSummary {
+            client,
+            count: c.count,
+            first_seen: format_utc(c.first, true),
+            last_seen: format_utc(c.last, true),
+            max_per_minute: c.max_per_minute,
+            got_through: through,
+        });
+    }
+    for (k, c) in &st.error.burst_clients.map {
+        if is_burst(c.max_per_minute) {
+            bursts.push(KeyCount {
+                key: String::from_utf8_lossy(k).into_owned(),
+                count: c.max_per_minute,
+            });
+        }
+    }
+    all.sort_by(|x, y| y.count.cmp(&x.count).then_with(|| x.client.cmp(&y.client)));
+    all.truncate(top);
+    bursts.sort_by(|x, y| y.count.cmp(&x.count).then_with(|| x.key.cmp(&y.key)));
+    bursts.dedup_by(|a, b| a.key == b.key);
+    (all, retry, bursts)
+}
+
+impl Summary {
+    pub fn build(files: Vec<FileOut>, st: &Stats, top: usize, marker: Option<&str>) -> Self {
+        let a = &st.access;
+        let e = &st.error;
+        let requests = a.lines - a.blank - a.malformed - a.filtered_out;
+        let (top_clients, retry, bursts) = clients(st, top);
+        let first = [a.first_time, e.first].into_iter().flatten().min();
+        let last = [a.last_time, e.last].into_iter().flatten().max();
+        let mut s = Self {
+            files,
+            lines: a.lines + e.lines,
+            access_lines: a.lines,
+            error_lines: e.lines,
+            status_401: a.status_401,
+            rate_401: if requests == 0 {
+                0.0
+            } else {
+                a.status_401 as f64 / requests as f64
+            },
+            malformed: a.malformed + e.malformed,
+            blank: a.blank,
+            nul_prefixed: a.nul_prefixed,
+            filtered_out: a.filtered_out + e.filtered_out,
+            first_seen: first.map(|t| format_utc(t, true)),
+            last_seen: last.map(|t| format_utc(t, true)),
+            status_counts: a
+                .status
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| **n > 0)
+                .map(|(s, n)| (s as u16, *n))
+                .collect(),
+            top_paths: path_counts(a.paths.top(top)),
+            top_clients,
+            top_user_agents: key_counts(a.agents.top(top), true),
+            top_users: key_counts(a.users.top(top), false),
+            anonymous_401: a.anonymous_401,
+            timeline: timeline(&a.timeline),
+            retry,
+            noise: Noise {
+                assets: a.asset_401,
+                health_checks: a.health_401,
+                preflight: a.options_401,
+            },
+            auth_failures: e.reasons.iter().map(|(r, n)| (r.key(), *n)).collect(),
+            auth_failure_lines: e.credential_failures(),
+            failures_by_user: key_counts(e.users.top(top), false),
+            failures_by_client: key_counts(e.clients.top(top), false),
+            failures_by_path: path_counts(e.paths.top(top)),
+            error_timeline: timeline(&e.timeline),
+            bursts,
+            probe_lines: Vec::new(),
+            malformed_samples: a
+                .samples
+                .iter()
+                .chain(&e.samples)
+                .take(super::stats::SAMPLE_LIMIT)
+                .map(sample_out)
+                .collect(),
+            examples: e
+                .examples
+                .iter()
+                .map(|(r, s)| (r.key(), sample_out(s)))
+                .collect(),
+            approximate: a.paths.approximate
+                || a.agents.approximate
+                || a.clients.approximate
+                || a.success_approximate
+                || e.users.approximate
+                || e.clients.approximate,
+            causes: Vec::new(),
+        };
+        s.probe_lines = super::correlate::probe_lines(st);
+        if let Some(m) = marker {
+            s.probe_lines.retain(|p| p.marker == m);
+        }
+        s.causes = causes(&s, st);
+        s
+    }
+}
+
+fn causes(s: &Summary, st: &Stats) -> Vec<CauseHit> {
+    let mut hits = Vec::new();
+    let e = &st.error;
+    let auth_total: u64 = e.reasons.values().sum();
+    for (reason, &n) in &e.reasons {
+        let Some(id) = reason.cause() else { continue };
+        let share = n as f64 / auth_total.max(1) as f64;
+        let mut ev = format!("{n} error-log line(s): {}", reason.describe());
+        if let Some(x) = e.examples.get(reason) {
+            ev.push_str(&format!(" — e.g. {}:{}: {}", x.file, x.line, x.text));
+        }
+        let base = if matches!(
+            reason,
+            Reason::UserFileMissing
+                | Reason::UserFileUnreadable
+                | Reason::CryptFailed
+                | Reason::ConfigIncomplete
+        ) {
+            0.75
+        } else {
+            0.5
+        };
+        hits.push(CauseHit::new(id, base + 0.4 * share, ev));
+    }
+    let real_401 = s
+        .status_401
+        .saturating_sub(s.noise.assets + s.noise.health_checks);
+    if real_401 > 0 {
+        let anon = s.anonymous_401 as f64 / s.status_401 as f64;
+        if s.anonymous_401 > 0 {
+            hits.push(CauseHit::new(
+                "no-credentials-sent",
+                0.2 + 0.4 * anon,
+                format!(
+                    "{} of {} 401s carried no user name in the access log",
+                    s.anonymous_401, s.status_401
+                ),
+            ));
+        }
+        let named = s.status_401 - s.anonymous_401;
+        if named > 0 {
+            hits.push(CauseHit::new(
+                "bad-credentials",
+                0.2 + 0.4 * (1.0 - anon),
+                format!(
+                    "{named} of {} 401s named a user whose credentials were rejected",
+                    s.status_401
+                ),
+            ));
+        }
+    }
+    if s.noise.preflight > 0 {
+        hits.push(CauseHit::new(
+            "cors-preflight-requires-auth",
+            0.6,
+            format!("{} OPTIONS request(s) answered 401", s.noise.preflight),
+        ));
+    }
+    if let Some(top) = s.bursts.first() {
+        let names: Vec<&str> = s.bursts.iter().take(3).map(|b| b.key.as_str()).collect();
+        let conf = (0.5 + 0.1 * s.bursts.len().min(4) as f64).min(0.9);
+        hits.push(CauseHit::new(
+            "brute-force-suspected",
+            conf,
+            format!(
+                "{} client(s) failed in bursts (up to {} per minute): {}",
+                s.bursts.len(),
+                top.count,
+                names.join(", ")
+            ),
+        ));
+    }
+    rank(hits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparklines_scale_and_group() {
+        assert_eq!(sparkline(&[0, 1, 2, 4, 8], 10), " ▁▂▄█");
+        assert_eq!(sparkline(&[1; 120], 60).chars().count(), 60);
+        let mut m = BTreeMap::new();
+        m.insert(100, 3);
+        m.insert(103, 1);
+        let t = timeline(&m);
+        assert_eq!(t.unit, "minute");
+        assert_eq!(t.buckets.len(), 2);
+        assert_eq!(t.sparkline, "█  ▃");
+    }
+}

@@ -1,0 +1,214 @@
+//! Timestamps as servers write them, turned into Unix seconds without allocating.
+
+/// Days from 1970-01-01 to the given civil date (Howard Hinnant's algorithm).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = i64::from((m + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn digits(b: &[u8]) -> Option<u32> {
+    if b.is_empty() {
+        return None;
+    }
+    let mut n: u32 = 0;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u32::from(c - b'0');
+    }
+    Some(n)
+}
+
+/// `Nov` → 11.
+pub fn month(b: &[u8]) -> Option<u32> {
+    const NAMES: [&[u8; 3]; 12] = [
+        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
+        b"Dec",
+    ];
+    NAMES.iter().position(|n| n[..] == *b).map(|i| i as u32 + 1)
+}
+
+fn civil(y: u32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Option<i64> {
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
+        return None;
+    }
+    Some(
+        days_from_civil(i64::from(y), mo, d) * 86_400
+            + i64::from(h) * 3600
+            + i64::from(mi) * 60
+            + i64::from(s),
+    )
+}
+
+/// Access-log time `01/Nov/2026:00:00:00 +0000` (exactly 26 bytes), in UTC seconds.
+pub fn parse_clf(b: &[u8]) -> Option<i64> {
+    if b.len() != 26 || b[2] != b'/' || b[6] != b'/' || b[11] != b':' || b[20] != b' ' {
+        return None;
+    }
+    let local = civil(
+        digits(&b[7..11])?,
+        month(&b[3..6])?,
+        digits(&b[0..2])?,
+        digits(&b[12..14])?,
+        digits(&b[15..17])?,
+        digits(&b[18..20])?,
+    )?;
+    let sign = match b[21] {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let off = i64::from(digits(&b[22..24])?) * 3600 + i64::from(digits(&b[24..26])?) * 60;
+    Some(local - sign * off)
+}
+
+/// nginx error-log time `2026/11/01 00:00:01` (19 bytes), taken as UTC.
+pub fn parse_nginx_error(b: &[u8]) -> Option<i64> {
+    if b.len() < 19 || b[4] != b'/' || b[7] != b'/' || b[10] != b' ' || b[13] != b':' {
+        return None;
+    }
+    civil(
+        digits(&b[0..4])?,
+        digits(&b[5..7])?,
+        digits(&b[8..10])?,
+        digits(&b[11..13])?,
+        digits(&b[14..16])?,
+        digits(&b[17..19])?,
+    )
+}
+
+/// Apache error-log time `Sun Nov 01 00:00:03.356637 2026` or `Wed Jul 17 22:18:52 2013`.
+pub fn parse_apache_error(b: &[u8]) -> Option<i64> {
+    if b.len() < 24 || b[3] != b' ' || b[7] != b' ' || b[10] != b' ' || b[13] != b':' {
+        return None;
+    }
+    let year_at = b.iter().rposition(|&c| c == b' ')? + 1;
+    civil(
+        digits(&b[year_at..])?,
+        month(&b[4..7])?,
+        digits(&b[8..10])?,
+        digits(&b[11..13])?,
+        digits(&b[14..16])?,
+        digits(&b[17..19])?,
+    )
+}
+
+#[allow(clippy::many_single_char_names)]
+/// ISO 8601 / RFC 3339 (`2026-11-01T00:00:00Z`, `2026-11-01 00:00`, fractions, offsets).
+pub fn parse_iso(s: &str) -> Option<i64> {
+    let b = s.trim().as_bytes();
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let (y, mo, d) = (digits(&b[0..4])?, digits(&b[5..7])?, digits(&b[8..10])?);
+    if b.len() == 10 {
+        return civil(y, mo, d, 0, 0, 0);
+    }
+    if !matches!(b[10], b'T' | b't' | b' ') || b.len() < 16 || b[13] != b':' {
+        return None;
+    }
+    let (h, mi) = (digits(&b[11..13])?, digits(&b[14..16])?);
+    let mut i = 16;
+    let mut sec = 0;
+    if b.len() >= 19 && b[16] == b':' {
+        sec = digits(&b[17..19])?;
+        i = 19;
+        if i < b.len() && b[i] == b'.' {
+            i += 1;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+        }
+    }
+    let base = civil(y, mo, d, h, mi, sec)?;
+    let rest = &b[i..];
+    let off = match rest {
+        [] | [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), hh1, hh2, b':', mm1, mm2]
+        | [sign @ (b'+' | b'-'), hh1, hh2, mm1, mm2] => {
+            let o =
+                i64::from(digits(&[*hh1, *hh2])?) * 3600 + i64::from(digits(&[*mm1, *mm2])?) * 60;
+            if *sign == b'+' { o } else { -o }
+        }
+        _ => return None,
+    };
+    Some(base - off)
+}
+
+/// Seconds → `2026-11-01T00:29` (minute) or with seconds.
+pub fn format_utc(secs: i64, with_seconds: bool) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    if with_seconds {
+        format!(
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+            rem / 3600,
+            rem % 3600 / 60,
+            rem % 60
+        )
+    } else {
+        format!(
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}",
+            rem / 3600,
+            rem % 3600 / 60
+        )
+    }
+}
+
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// `10m`, `2h`, `90s`, `1d` → seconds.
+pub fn parse_duration(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let n: i64 = s[..split].parse().ok()?;
+    let unit = match &s[split..] {
+        "" | "s" => 1,
+        "m" | "min" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return None,
+    };
+    n.checked_mul(unit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_agree_on_the_same_instant() {
+        let t = parse_clf(b"01/Nov/2026:00:29:05 +0000").unwrap();
+        assert_eq!(format_utc(t, true), "2026-11-01T00:29:05Z");
+        assert_eq!(parse_clf(b"01/Nov/2026:01:29:05 +0100"), Some(t));
+        assert_eq!(parse_nginx_error(b"2026/11/01 00:29:05"), Some(t));
+        assert_eq!(
+            parse_apache_error(b"Sun Nov 01 00:29:05.356637 2026"),
+            Some(t)
+        );
+        assert_eq!(parse_iso("2026-11-01T00:29:05Z"), Some(t));
+        assert_eq!(parse_iso("2026-11-01T01:29:05+01:00"), Some(t));
+        assert_eq!(parse_iso("2026-11-01 00:29"), Some(t - 5));
+        assert_eq!(parse_duration("10m"), Some(600));
+        assert_eq!(parse_duration("x"), None);
+        assert_eq!(parse_clf(b"01/Xxx/2026:00:29:05 +0000"), None);
+    }
+}
