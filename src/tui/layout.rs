@@ -56,6 +56,36 @@ fn probe_count(app: &App) -> usize {
     }
 }
 
+/// The step's text as drawn (secrets fingerprinted).
+pub fn body_text(app: &App) -> String {
+    app.engine
+        .as_ref()
+        .map(|e| e.fill(&e.node().body, true))
+        .unwrap_or_default()
+}
+
+/// Rows `text` takes when word-wrapped at `width`, as the view's `Wrap` does it.
+pub fn wrapped_rows(text: &str, width: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    let mut rows = 0usize;
+    for line in text.lines() {
+        let mut used = 0usize;
+        rows += 1;
+        for word in line.split(' ') {
+            let len = word.chars().count();
+            let need = if used == 0 { len } else { used + 1 + len };
+            if need <= width {
+                used = need;
+            } else {
+                // A word longer than the line is broken over several rows.
+                rows += usize::from(used > 0) + len.saturating_sub(1) / width;
+                used = len % width;
+            }
+        }
+    }
+    u16::try_from(rows).unwrap_or(u16::MAX)
+}
+
 pub fn step_areas(app: &App, area: Rect) -> StepAreas {
     let wide = area.width >= WIDE;
     let [header, rest, footer] = Layout::vertical([
@@ -71,14 +101,17 @@ pub fn step_areas(app: &App, area: Rect) -> StepAreas {
     } else {
         (None, rest)
     };
-    let room = main.height.saturating_sub(u16::from(!wide) + 5);
-    let probes_h = probes_height(probe_count(app)).min(room / 2);
-    let bottom_h = bottom_height(app).min(room.saturating_sub(probes_h));
-    let [breadcrumb, body, probes, bottom] = Layout::vertical([
+    let room = main.height.saturating_sub(u16::from(!wide));
+    let probes_h = probes_height(probe_count(app)).min(room / 3);
+    let bottom_h = bottom_height(app).min(room.saturating_sub(probes_h + 5));
+    let wanted = wrapped_rows(&body_text(app), main.width.saturating_sub(2)).saturating_add(2);
+    let body_h = wanted.clamp(5, room.saturating_sub(probes_h + bottom_h).max(5));
+    let [breadcrumb, body, probes, bottom, _] = Layout::vertical([
         Constraint::Length(u16::from(!wide)),
-        Constraint::Min(5),
+        Constraint::Length(body_h),
         Constraint::Length(probes_h),
         Constraint::Length(bottom_h),
+        Constraint::Min(0),
     ])
     .areas(main);
     StepAreas {
@@ -90,6 +123,28 @@ pub fn step_areas(app: &App, area: Rect) -> StepAreas {
         bottom,
         footer,
     }
+}
+
+/// The end screen: header, outcome, ticket preview, footer.
+pub fn end_areas(area: Rect) -> [Rect; 4] {
+    Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(2),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(area)
+}
+
+/// How far the step's text or the ticket can scroll before its end leaves the box.
+pub fn max_scroll(app: &App, area: Rect) -> u16 {
+    let (text, r) = match app.screen {
+        super::app::Screen::Step => (body_text(app), step_areas(app, area).body),
+        super::app::Screen::End => (app.end.ticket.clone(), end_areas(area)[2]),
+        super::app::Screen::Start => return 0,
+    };
+    let inner = inner(r);
+    wrapped_rows(&text, inner.width).saturating_sub(inner.height)
 }
 
 /// Index of the first choice shown, so the selected one stays in view.

@@ -5,15 +5,48 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
+use std::collections::BTreeMap;
+
 use crate::flow::Session;
+use crate::probe::FactValue;
 use crate::report::fingerprint;
 
-/// The session with secret answers fingerprinted: safe to write anywhere.
+/// Facts that may carry a credential the server handed out or echoed back.
+fn is_secret_fact(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    [
+        "set-cookie",
+        "cookie",
+        "authorization",
+        "token",
+        "password",
+        "secret",
+    ]
+    .iter()
+    .any(|word| name.contains(word))
+}
+
+fn redact_facts(facts: &mut BTreeMap<String, FactValue>) {
+    for (name, value) in facts.iter_mut() {
+        if is_secret_fact(name) && !matches!(value, FactValue::Bool(_) | FactValue::Int(_)) {
+            *value = FactValue::Str(fingerprint(name, &value.to_string()));
+        }
+    }
+}
+
+/// The session with secret answers and credential-bearing facts fingerprinted: safe to
+/// write anywhere.
 pub fn redacted(session: &Session) -> Session {
     let mut s = session.clone();
     for id in &session.secret_inputs {
         if let Some(v) = s.answers.get_mut(id) {
             *v = fingerprint(id, v);
+        }
+    }
+    redact_facts(&mut s.facts);
+    for step in &mut s.trail {
+        for r in &mut step.reports {
+            redact_facts(&mut r.facts);
         }
     }
     s
@@ -68,6 +101,12 @@ mod tests {
         let mut answers = std::collections::BTreeMap::new();
         answers.insert("token".to_owned(), "canary-SECRET-123".to_owned());
         answers.insert("url".to_owned(), "http://127.0.0.1/".to_owned());
+        let mut facts = std::collections::BTreeMap::new();
+        facts.insert(
+            "http.header.set-cookie".to_owned(),
+            FactValue::Str("sid=canary-COOKIE".into()),
+        );
+        facts.insert("http.sent_credentials".to_owned(), FactValue::Bool(true));
         let s = Session {
             flow: "api".into(),
             current: NodeRef {
@@ -78,7 +117,7 @@ mod tests {
             ended: None,
             answers,
             secret_inputs: vec!["token".into()],
-            facts: std::collections::BTreeMap::new(),
+            facts,
             trail: Vec::new(),
             error: None,
         };
@@ -86,6 +125,8 @@ mod tests {
         let p = save(&s, None, dir.path()).unwrap();
         let text = std::fs::read_to_string(&p).unwrap();
         assert!(!text.contains("canary-SECRET"));
+        assert!(!text.contains("canary-COOKIE"));
+        assert!(text.contains("\"http.sent_credentials\": true"));
         assert!(text.contains("[token len=17 sha256="));
         assert!(text.contains("http://127.0.0.1/"));
         let again = write_new(dir.path(), "why401-session", "json", "x").unwrap();

@@ -14,6 +14,8 @@ use crate::probe::ProbeReport;
 
 mod start;
 mod step;
+#[cfg(test)]
+mod tests;
 
 /// Applies one message; returns the work the runtime must do, if any.
 pub fn update(app: &mut App, msg: Message) -> Option<Command> {
@@ -50,6 +52,11 @@ fn is_ctrl(key: &KeyEvent, c: char) -> bool {
 
 fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
     if is_ctrl(&key, 'c') {
+        return quit(app, false);
+    }
+    let area = Rect::new(0, 0, app.size.0, app.size.1);
+    // Nothing else is drawn on a too-small screen, so q cannot ask first.
+    if super::layout::too_small(area) && key.code == KeyCode::Char('q') {
         return quit(app, false);
     }
     if app.overlay.is_some() {
@@ -163,12 +170,13 @@ fn on_mouse(app: &mut App, m: MouseEvent) -> Option<Command> {
 
 /// Scrolls the step's text or the ticket preview.
 fn scroll(app: &mut App, by: i32) {
+    let max = super::layout::max_scroll(app, Rect::new(0, 0, app.size.0, app.size.1));
     let target = match app.screen {
         Screen::Step => &mut app.step.body_scroll,
         Screen::End => &mut app.end.scroll,
         Screen::Start => return,
     };
-    let next = (i32::from(*target) + by).clamp(0, i32::from(u16::MAX));
+    let next = (i32::from(*target) + by).clamp(0, i32::from(max));
     *target = u16::try_from(next).unwrap_or(0);
 }
 

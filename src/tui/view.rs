@@ -53,9 +53,11 @@ pub fn view(app: &App, frame: &mut Frame) {
 fn draw_too_small(frame: &mut Frame, area: Rect) {
     let text = vec![
         Line::from("Terminal too small"),
-        Line::from(format!("{}x{} here", area.width, area.height)),
-        Line::from(format!("needs {MIN_WIDTH}x{MIN_HEIGHT}")),
-        Line::from("enlarge it, or q to quit"),
+        Line::from(format!(
+            "{}x{}, needs {MIN_WIDTH}x{MIN_HEIGHT}",
+            area.width, area.height
+        )),
+        Line::from("enlarge it, q quits"),
     ];
     let h = (text.len() as u16).min(area.height);
     let [mid] = Layout::vertical([Constraint::Length(h)])
@@ -185,7 +187,7 @@ fn draw_help(_app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
 }
 
 fn draw_confirm_quit(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
-    let r = centered(area, 64, 7);
+    let r = centered(area, 64, 8);
     frame.render_widget(Clear, r);
     let target = app.options.save_session.as_ref().map_or_else(
         || "why401-session-<time>.json here".to_owned(),
@@ -195,13 +197,14 @@ fn draw_confirm_quit(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         Line::from("Leave the wizard?"),
         Line::from(""),
         key_hints(theme, &[("s", "save the session, then quit")]),
+        Line::from(Span::styled(format!("  to {target}"), theme.dim())),
         Line::from(Span::styled(
-            format!("  (to {target}; secrets are fingerprinted)"),
+            "  (secrets are written as fingerprints only)",
             theme.dim(),
         )),
         key_hints(
             theme,
-            &[("y", "quit without saving"), ("any other key", "stay")],
+            &[("y", "quit without saving"), ("other keys", "stay")],
         ),
     ];
     frame.render_widget(

@@ -1,7 +1,7 @@
 //! The end screen: how the walk ended and the ticket, ready to copy or save.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
@@ -14,13 +14,7 @@ use crate::tui::theme::Theme;
 pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     let Some(engine) = &app.engine else { return };
     let session = engine.session();
-    let [head, outcome, ticket, foot] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(2),
-        Constraint::Min(3),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let [head, outcome, ticket, foot] = crate::tui::layout::end_areas(area);
     header(
         frame,
         head,

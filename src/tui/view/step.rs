@@ -2,7 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
+use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::{draw_field, footer, header, spinner};
@@ -51,7 +51,12 @@ pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         draw_trail(app, frame, r, theme);
     }
     let node = engine.node();
-    let body = engine.fill(&node.body, true);
+    let body = crate::tui::layout::body_text(app);
+    let body = if body.trim().is_empty() {
+        Text::styled("(see the checks and choices below)", theme.dim())
+    } else {
+        Text::raw(body)
+    };
     frame.render_widget(
         Paragraph::new(body)
             .wrap(Wrap { trim: false })
@@ -113,7 +118,14 @@ fn breadcrumb(app: &App, width: u16) -> String {
     let trail = &engine.session().trail;
     let parts: Vec<String> = trail
         .iter()
-        .map(|s| format!("{} {}", mark_text(step_mark(s)), s.title))
+        .enumerate()
+        .map(|(i, s)| {
+            if i + 1 == trail.len() && app.running.is_some() {
+                format!("{} running {}", spinner(app), s.title)
+            } else {
+                format!("{} {}", mark_text(step_mark(s)), s.title)
+            }
+        })
         .collect();
     let full = parts.join(" › ");
     let width = usize::from(width);
