@@ -137,9 +137,10 @@ fn saved_ticket(dir: &Path) -> String {
         .filter_map(Result::ok)
         .map(|e| e.path())
         .find(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("why401-ticket-") && n.ends_with(".md"))
+            p.extension().is_some_and(|x| x == "md")
+                && p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("why401-ticket-"))
         })
         .expect("a saved ticket");
     std::fs::read_to_string(found).unwrap()
