@@ -119,3 +119,23 @@ fn end_screen_with_ticket() {
     assert_eq!(app.screen, why401::tui::Screen::End);
     snap_both("end", &mut app);
 }
+
+/// NO_COLOR: not one cell gets a colour; icons and words carry the meaning.
+#[test]
+fn monochrome_draws_no_colour() {
+    use ratatui::style::Color;
+    let set = flows();
+    let mut app = at_results_step(&set);
+    app.options.monochrome = true;
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    terminal.draw(|f| why401::tui::view(&app, f)).unwrap();
+    let buffer = terminal.backend().buffer();
+    assert!(
+        buffer
+            .content()
+            .iter()
+            .all(|c| c.fg == Color::Reset && c.bg == Color::Reset)
+    );
+    let text = terminal.backend().to_string();
+    assert!(text.contains("✘ fail") && text.contains("★ suggested"));
+}

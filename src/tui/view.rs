@@ -136,6 +136,18 @@ pub(super) fn key_hints(theme: Theme, keys: &[(&str, &str)]) -> Line<'static> {
     Line::from(spans)
 }
 
+/// "ticket HD-1 · for Sam" in help-desk mode, for the header.
+pub(super) fn ticket_tag(app: &App) -> String {
+    let Some(answers) = app.engine.as_ref().map(|e| &e.session().answers) else {
+        return String::new();
+    };
+    let parts: Vec<String> = [("ticket_id", "ticket "), ("reporter", "for ")]
+        .iter()
+        .filter_map(|(id, label)| answers.get(*id).map(|v| format!("{label}{v}")))
+        .collect();
+    parts.join(" · ")
+}
+
 pub(super) fn spinner(app: &App) -> &'static str {
     SPINNER[(app.now.as_millis() / 100) as usize % SPINNER.len()]
 }

@@ -23,6 +23,7 @@ pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
             session.flow.clone(),
             format!("{} steps", session.trail.len()),
             app.url().unwrap_or_default().to_owned(),
+            super::ticket_tag(app),
         ],
     );
     let (icon, verdict, what) = match (&session.error, session.ended) {

@@ -42,6 +42,7 @@ pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
             flow_title,
             format!("step {}", session.trail.len()),
             app.url().unwrap_or_default().to_owned(),
+            super::ticket_tag(app),
         ],
     );
     if let Some(r) = a.breadcrumb {
@@ -61,9 +62,7 @@ pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         Paragraph::new(body)
             .wrap(Wrap { trim: false })
             .scroll((app.step.body_scroll, 0))
-            .block(
-                Block::bordered().title(Span::styled(format!(" {} ", node.title), theme.title())),
-            ),
+            .block(body_block(app, area, &node.title, theme)),
         a.body,
     );
     if let Some(r) = a.probes {
@@ -100,6 +99,19 @@ pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         ],
     };
     footer(frame, a.footer, theme, app, keys);
+}
+
+/// The text's box, saying when more text is below or above.
+fn body_block(app: &App, area: Rect, title: &str, theme: Theme) -> Block<'static> {
+    let block = Block::bordered().title(Span::styled(format!(" {title} "), theme.title()));
+    let max = crate::tui::layout::max_scroll(app, area);
+    let at = app.step.body_scroll.min(max);
+    match (at > 0, at < max) {
+        (false, false) => block,
+        (true, false) => block.title_bottom(Span::styled(" ↑ more above (PgUp) ", theme.dim())),
+        (false, true) => block.title_bottom(Span::styled(" ↓ more below (PgDn) ", theme.dim())),
+        (true, true) => block.title_bottom(Span::styled(" ↑↓ more (PgUp/PgDn) ", theme.dim())),
+    }
 }
 
 /// The worst verdict of a step's probes, as icon and word.
