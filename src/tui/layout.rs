@@ -105,7 +105,7 @@ pub fn step_areas(app: &App, area: Rect) -> StepAreas {
     let probes_h = probes_height(probe_count(app)).min(room / 3);
     let bottom_h = bottom_height(app).min(room.saturating_sub(probes_h + 5));
     let wanted = wrapped_rows(&body_text(app), main.width.saturating_sub(2)).saturating_add(2);
-    let body_h = wanted.clamp(5, room.saturating_sub(probes_h + bottom_h).max(5));
+    let body_h = wanted.clamp(3, room.saturating_sub(probes_h + bottom_h).max(3));
     let [breadcrumb, body, probes, bottom, _] = Layout::vertical([
         Constraint::Length(u16::from(!wide)),
         Constraint::Length(body_h),

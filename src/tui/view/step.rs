@@ -177,7 +177,11 @@ fn draw_trail(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
             ),
         ]));
         if let Some(by) = &s.left_by {
-            lines.push(Line::from(Span::styled(format!("    → {by}"), theme.dim())));
+            let room = usize::from(inner(area).width);
+            lines.push(Line::from(Span::styled(
+                clip(&format!("    → {by}"), room),
+                theme.dim(),
+            )));
         }
         if s.note.is_some() {
             lines.push(Line::from(Span::styled("    ✎ note", theme.dim())));
@@ -190,6 +194,16 @@ fn draw_trail(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         Paragraph::new(lines).block(Block::bordered().title(" Steps ")),
         area,
     );
+}
+
+/// `text` cut to `width` characters, with an ellipsis when cut.
+fn clip(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
 }
 
 fn key_facts(r: &ProbeReport) -> String {
