@@ -159,6 +159,9 @@ pub struct App<'a> {
     pub step: StepState,
     pub end: EndState,
     pub running: Option<ProbeRun>,
+    /// Probes cancelled at a step that has no choices: shown until re-run or back, because
+    /// handing "cancelled" to the engine would let its rules move on without evidence.
+    pub held: Option<ProbeRun>,
     pub next_run: u64,
     pub overlay: Option<Overlay>,
     /// One line telling what just happened ("saved to FILE", an error).
@@ -199,6 +202,7 @@ impl<'a> App<'a> {
                 scroll: 0,
             },
             running: None,
+            held: None,
             next_run: 1,
             overlay: None,
             status: None,

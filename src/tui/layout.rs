@@ -49,7 +49,7 @@ fn bottom_height(app: &App) -> u16 {
 }
 
 fn probe_count(app: &App) -> usize {
-    match (&app.running, &app.engine) {
+    match (app.running.as_ref().or(app.held.as_ref()), &app.engine) {
         (Some(run), _) => run.slots.len(),
         (None, Some(e)) => e.session().trail.last().map_or(0, |s| s.reports.len()),
         _ => 0,

@@ -192,6 +192,15 @@ fn on_probe_done(app: &mut App, run: u64, index: usize, report: ProbeReport) -> 
     if current.slots.iter().any(|s| s.report.is_none()) {
         return None;
     }
+    let no_choices = app
+        .engine
+        .as_ref()
+        .is_some_and(|e| e.node().choices.is_empty());
+    if current.cancelling && no_choices {
+        app.held = app.running.take();
+        app.status = Some("probes cancelled: r runs them again, b goes back".into());
+        return None;
+    }
     let reports: Vec<ProbeReport> = app
         .running
         .take()
@@ -208,6 +217,7 @@ fn on_probe_done(app: &mut App, run: u64, index: usize, report: ProbeReport) -> 
 /// Brings the screens in line with the engine after it moved: asks for the next input,
 /// starts the step's probes, picks the suggested choice, or opens the end screen.
 pub fn sync(app: &mut App) -> Option<Command> {
+    app.held = None;
     let engine = app.engine.as_ref()?;
     let session = engine.session();
     let at = (session.trail.len(), session.current.clone());
@@ -290,6 +300,7 @@ pub(crate) fn back(app: &mut App) -> Option<Command> {
         return next.or(cancel);
     }
     app.engine = None;
+    app.held = None;
     app.step = super::app::StepState::default();
     app.screen = Screen::Start;
     cancel

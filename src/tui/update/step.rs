@@ -73,6 +73,8 @@ fn choose(app: &mut App, index: usize) -> Option<Command> {
     if engine.phase() != Phase::Choose {
         if app.running.is_some() {
             app.status = Some("probes are still running: wait, or Esc to cancel them".into());
+        } else if app.held.is_some() {
+            app.status = Some("the checks were cancelled: r runs them again, b goes back".into());
         }
         return None;
     }

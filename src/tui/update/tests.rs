@@ -319,3 +319,36 @@ fn wrapped_rows_counts_like_word_wrap() {
     assert_eq!(wrapped_rows("a\n\nb", 10), 3);
     assert_eq!(wrapped_rows(&"x".repeat(25), 10), 3);
 }
+
+#[test]
+fn cancelling_where_only_the_checks_decide_keeps_the_step_for_a_rerun() {
+    let set = flows();
+    let mut app = app_with_url(&set, "http://127.0.0.1:9/");
+    update(&mut app, key(KeyCode::Down));
+    assert_eq!(update(&mut app, key(KeyCode::Enter)), None);
+    let Some(Command::RunProbes { run, .. }) = update(&mut app, key(KeyCode::Enter)) else {
+        panic!("the check step runs its probe");
+    };
+    assert_eq!(
+        update(&mut app, key(KeyCode::Esc)),
+        Some(Command::CancelProbes)
+    );
+    let cancelled = ProbeReport::failed("http", "http", "cancelled");
+    update(
+        &mut app,
+        Message::ProbeDone {
+            run,
+            index: 0,
+            report: cancelled,
+        },
+    );
+    let engine = app.engine.as_ref().unwrap();
+    assert_eq!(engine.phase(), Phase::Probes, "not ended by a cancel");
+    assert_eq!(engine.session().error, None);
+    assert!(app.held.is_some() && !app.animating());
+    assert!(matches!(
+        update(&mut app, ch('r')),
+        Some(Command::RunProbes { .. })
+    ));
+    assert!(app.held.is_none());
+}

@@ -227,7 +227,7 @@ fn draw_probes(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
             Span::styled(format!("  ({} ms)", r.elapsed_ms), theme.dim()),
         ])
     };
-    if let Some(run) = &app.running {
+    if let Some(run) = app.running.as_ref().or(app.held.as_ref()) {
         let secs = app.now.saturating_sub(run.started).as_secs_f64();
         for slot in &run.slots {
             if let Some(r) = &slot.report {
