@@ -136,6 +136,11 @@ fn on_paste(app: &mut App, text: &str) {
     }
     match app.screen {
         Screen::Start => {
+            // A paste over the role list is an address: it goes to the address field.
+            if app.start.focus == super::app::StartFocus::Roles {
+                app.start.focus = super::app::StartFocus::Url;
+                app.start.url.clear();
+            }
             if let Some(field) = start::focused_field(app) {
                 field.insert_str(text);
             }

@@ -352,3 +352,27 @@ fn cancelling_where_only_the_checks_decide_keeps_the_step_for_a_rerun() {
     ));
     assert!(app.held.is_none());
 }
+
+#[test]
+fn a_paste_on_the_start_screen_fills_the_address() {
+    let set = flows();
+    let mut app = app_with_url(&set, "http://old.invalid/");
+    update(&mut app, Message::Paste("http://127.0.0.1:9/new\n".into()));
+    assert_eq!(app.start.focus, StartFocus::Url);
+    assert_eq!(app.start.url.text(), "http://127.0.0.1:9/new");
+}
+
+#[test]
+fn a_saved_session_resumes_at_its_step() {
+    let set = flows();
+    let app = visitor_after_probe(&set, 401);
+    let saved = crate::tui::session_file::redacted(app.engine.as_ref().unwrap().session());
+    let json = serde_json::to_string(&saved).unwrap();
+    let session: crate::flow::Session = serde_json::from_str(&json).unwrap();
+    let mut resumed = App::new(&set, Options::default());
+    resumed.engine = Some(crate::flow::Engine::resume(&set, session).unwrap());
+    assert_eq!(crate::tui::sync(&mut resumed), None);
+    assert_eq!(resumed.screen, Screen::Step);
+    assert_eq!(resumed.step.selected, 0, "the suggestion is selected again");
+    assert_eq!(resumed.url(), Some("http://127.0.0.1:9/x"));
+}
