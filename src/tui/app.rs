@@ -1,0 +1,237 @@
+//! The wizard's state, the messages that change it and the commands it asks the runtime for.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use ratatui::crossterm::event::{KeyEvent, MouseEvent};
+
+use super::field::LineEdit;
+use crate::cli::TicketFormat;
+use crate::flow::{Engine, FlowSet, NodeRef};
+use crate::probe::{ProbeReport, ProbeRequest};
+
+/// What the wizard is started with.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Prefills the address on the start screen.
+    pub url: Option<String>,
+    /// Help-desk mode from the start.
+    pub agent: bool,
+    /// No colours (NO_COLOR set, or a monochrome terminal).
+    pub monochrome: bool,
+    /// Where "save the session" writes; a timestamped file in the current directory otherwise.
+    pub save_session: Option<PathBuf>,
+}
+
+/// Who is using why401, and the flow each walks.
+pub const ROLES: &[(&str, &str)] = &[
+    ("I am visiting a site and get 401", "visitor"),
+    ("I run the site (server, proxy, app)", "owner"),
+    ("I am calling an API", "api"),
+];
+
+/// The extra start-screen entry that switches to help-desk mode.
+pub const AGENT_ROLE: &str = "I am a help-desk agent guiding someone";
+
+/// One message: everything that can change the state goes through [`super::update`].
+#[derive(Debug, Clone)]
+pub enum Message {
+    Key(KeyEvent),
+    Paste(String),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    /// Time passed while something animates.
+    Tick,
+    /// One probe of run `run` finished (or was cancelled: that is a report too).
+    ProbeDone {
+        run: u64,
+        index: usize,
+        report: ProbeReport,
+    },
+    /// The ticket was copied or saved, or that failed: the line to show.
+    Delivered(String),
+    /// Ctrl+C from outside the terminal, or a signal: leave at once.
+    Interrupt,
+}
+
+/// Work the runtime does for the state (I/O), answered by later messages.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Runs the requests concurrently, each reporting `ProbeDone` with its index.
+    /// A new run cancels any earlier one still going.
+    RunProbes {
+        run: u64,
+        requests: Vec<ProbeRequest>,
+    },
+    /// Cancels the running probes; they report "cancelled".
+    CancelProbes,
+    /// Copies the ticket (clipboard, OSC 52, or a file as the last resort).
+    Copy { text: String },
+    /// Saves the ticket as `why401-ticket-YYYYMMDD-HHMMSS.<ext>` in the current directory.
+    Save { text: String, ext: &'static str },
+    /// Leaves the wizard, saving the session first when asked.
+    Quit { save_session: bool },
+}
+
+/// The screen shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Start,
+    Step,
+    End,
+}
+
+/// A box drawn over the screen that takes the keys while it shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    Help,
+    ConfirmQuit,
+    Note(LineEdit),
+}
+
+/// Which part of the start screen takes the keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartFocus {
+    Url,
+    TicketId,
+    Reporter,
+    Roles,
+}
+
+/// The start screen's form.
+#[derive(Debug, Clone)]
+pub struct StartForm {
+    pub focus: StartFocus,
+    pub url: LineEdit,
+    pub ticket_id: LineEdit,
+    pub reporter: LineEdit,
+    pub role: usize,
+    pub error: Option<String>,
+}
+
+/// A probe of the running step.
+#[derive(Debug, Clone)]
+pub struct ProbeSlot {
+    pub id: String,
+    pub kind: String,
+    pub report: Option<ProbeReport>,
+}
+
+/// The probes of the current step while they run.
+#[derive(Debug, Clone)]
+pub struct ProbeRun {
+    pub run: u64,
+    pub started: Duration,
+    pub slots: Vec<ProbeSlot>,
+    pub cancelling: bool,
+}
+
+/// The step screen's own state (the walk itself is in the engine).
+#[derive(Debug, Clone, Default)]
+pub struct StepState {
+    /// The step these belong to: when the walk moves, they reset.
+    pub at: Option<(usize, NodeRef)>,
+    pub selected: usize,
+    pub body_scroll: u16,
+    /// The input being asked, and its field.
+    pub input: Option<String>,
+    pub field: LineEdit,
+    pub error: Option<String>,
+}
+
+/// The end screen's state.
+#[derive(Debug, Clone)]
+pub struct EndState {
+    pub format: TicketFormat,
+    /// The rendered ticket, made when the screen opens or the format changes.
+    pub ticket: String,
+    pub scroll: u16,
+}
+
+/// The whole state of the wizard.
+pub struct App<'a> {
+    pub set: &'a FlowSet,
+    pub options: Options,
+    pub agent: bool,
+    pub screen: Screen,
+    pub engine: Option<Engine<'a>>,
+    pub start: StartForm,
+    pub step: StepState,
+    pub end: EndState,
+    pub running: Option<ProbeRun>,
+    /// Probes cancelled at a step that has no choices: shown until re-run or back, because
+    /// handing "cancelled" to the engine would let its rules move on without evidence.
+    pub held: Option<ProbeRun>,
+    pub next_run: u64,
+    pub overlay: Option<Overlay>,
+    /// One line telling what just happened ("saved to FILE", an error).
+    pub status: Option<String>,
+    /// Terminal size, for mouse hit-testing with the same layout the view draws.
+    pub size: (u16, u16),
+    /// Time since the wizard started; the runtime stamps it before each update.
+    pub now: Duration,
+    pub quit: bool,
+}
+
+impl<'a> App<'a> {
+    pub fn new(set: &'a FlowSet, options: Options) -> Self {
+        let agent = options.agent;
+        let url = options.url.clone().unwrap_or_default();
+        let focus = if agent {
+            StartFocus::TicketId
+        } else {
+            StartFocus::Roles
+        };
+        Self {
+            set,
+            agent,
+            screen: Screen::Start,
+            engine: None,
+            start: StartForm {
+                focus,
+                url: LineEdit::new(&url, false),
+                ticket_id: LineEdit::new("", false),
+                reporter: LineEdit::new("", false),
+                role: 0,
+                error: None,
+            },
+            step: StepState::default(),
+            end: EndState {
+                format: TicketFormat::Md,
+                ticket: String::new(),
+                scroll: 0,
+            },
+            running: None,
+            held: None,
+            next_run: 1,
+            overlay: None,
+            status: None,
+            size: (80, 24),
+            now: Duration::ZERO,
+            quit: false,
+            options,
+        }
+    }
+
+    /// The entries of the start screen's role list.
+    pub fn role_labels(&self) -> Vec<&'static str> {
+        let mut labels: Vec<&str> = ROLES.iter().map(|(l, _)| *l).collect();
+        if !self.agent {
+            labels.push(AGENT_ROLE);
+        }
+        labels
+    }
+
+    /// True while something on screen moves, so the runtime ticks; idle costs nothing.
+    pub fn animating(&self) -> bool {
+        self.running.is_some()
+    }
+
+    /// The URL the walk is about, for the header.
+    pub fn url(&self) -> Option<&str> {
+        self.engine
+            .as_ref()
+            .and_then(|e| e.session().answers.get("url"))
+            .map(String::as_str)
+    }
+}

@@ -1,0 +1,197 @@
+//! The event loop: terminal events, probe results and cancellation in one biased select.
+//! It redraws only after something changed and ticks only while a spinner shows, so an
+//! idle wizard uses no CPU.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use futures::{Stream, StreamExt};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use ratatui::crossterm::event::{Event, KeyEventKind, MouseEventKind};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::app::{App, Command, Message};
+use super::{session_file, update, view};
+use crate::probe::{ProbeContext, run_one};
+
+/// Spinner frame time.
+const TICK: Duration = Duration::from_millis(100);
+
+/// What the loop leaves to say once the terminal is back to normal.
+#[derive(Debug, Default)]
+pub struct Exit {
+    pub notices: Vec<String>,
+}
+
+/// Turns a terminal event into a message; events nobody acts on (mouse moves, focus) give
+/// none, so they cause no redraw.
+pub fn to_message(event: Event) -> Option<Message> {
+    match event {
+        Event::Key(k) if k.kind != KeyEventKind::Release => Some(Message::Key(k)),
+        Event::Paste(p) => Some(Message::Paste(p)),
+        Event::Mouse(m)
+            if matches!(
+                m.kind,
+                MouseEventKind::Down(_) | MouseEventKind::ScrollDown | MouseEventKind::ScrollUp
+            ) =>
+        {
+            Some(Message::Mouse(m))
+        }
+        Event::Resize(w, h) => Some(Message::Resize(w, h)),
+        _ => None,
+    }
+}
+
+/// The probes of the current run, cancelled together.
+struct Probes {
+    ctx: ProbeContext,
+    tx: mpsc::UnboundedSender<Message>,
+    current: Option<CancellationToken>,
+}
+
+impl Probes {
+    fn cancel(&mut self) {
+        if let Some(t) = self.current.take() {
+            t.cancel();
+        }
+    }
+
+    fn start(&mut self, run: u64, requests: Vec<crate::probe::ProbeRequest>) {
+        self.cancel();
+        let token = self.ctx.cancel.child_token();
+        for (index, req) in requests.into_iter().enumerate() {
+            let mut ctx = self.ctx.clone();
+            ctx.cancel = token.clone();
+            let tx = self.tx.clone();
+            tokio::spawn(async move {
+                let report = run_one(req, ctx).await;
+                // The loop may be gone (quit): nothing to tell then.
+                let _ = tx.send(Message::ProbeDone { run, index, report });
+            });
+        }
+        self.current = Some(token);
+    }
+}
+
+/// Where the loop starts from.
+#[derive(Debug, Default)]
+pub struct Setup {
+    /// Where tickets and sessions are saved.
+    pub cwd: PathBuf,
+    /// A command to carry out before the first event (a resumed walk's probes).
+    pub first: Option<Command>,
+}
+
+/// Runs the wizard until it quits. `events` is the terminal's event stream (or, in tests, a
+/// scripted one); `cancel` ends the loop from outside (signals).
+pub async fn run_loop<B, S>(
+    terminal: &mut Terminal<B>,
+    app: &mut App<'_>,
+    mut events: S,
+    ctx: ProbeContext,
+    setup: Setup,
+) -> anyhow::Result<Exit>
+where
+    B: Backend,
+    B::Error: Send + Sync + 'static,
+    S: Stream<Item = std::io::Result<Event>> + Unpin,
+{
+    let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
+    let cancel = ctx.cancel.clone();
+    let mut probes = Probes {
+        ctx,
+        tx: tx.clone(),
+        current: None,
+    };
+    let clock = Instant::now();
+    let mut ticker = tokio::time::interval(TICK);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let size = terminal.size()?;
+    app.size = (size.width, size.height);
+    let mut exit = Exit::default();
+    let cwd = setup.cwd;
+    if let Some(cmd) = setup.first {
+        execute(cmd, app, &mut probes, &tx, &cwd, &mut exit);
+    }
+    let mut dirty = true;
+    loop {
+        if dirty {
+            terminal.draw(|f| view(app, f))?;
+            dirty = false;
+        }
+        let msg = tokio::select! {
+            biased;
+            () = cancel.cancelled() => Message::Interrupt,
+            Some(m) = rx.recv() => m,
+            ev = events.next() => match ev {
+                Some(Ok(e)) => match to_message(e) {
+                    Some(m) => m,
+                    None => continue,
+                },
+                Some(Err(e)) => return Err(anyhow::Error::new(e).context("reading the terminal")),
+                // The terminal went away: leave as if interrupted.
+                None => Message::Interrupt,
+            },
+            _ = ticker.tick(), if app.animating() => Message::Tick,
+        };
+        // Handle everything already queued before drawing again.
+        let mut next = Some(msg);
+        while let Some(msg) = next {
+            app.now = clock.elapsed();
+            if let Some(cmd) = update(app, msg) {
+                execute(cmd, app, &mut probes, &tx, &cwd, &mut exit);
+            }
+            next = rx.try_recv().ok();
+        }
+        dirty = true;
+        if app.quit {
+            probes.cancel();
+            return Ok(exit);
+        }
+    }
+}
+
+fn execute(
+    cmd: Command,
+    app: &App,
+    probes: &mut Probes,
+    tx: &mpsc::UnboundedSender<Message>,
+    cwd: &std::path::Path,
+    exit: &mut Exit,
+) {
+    match cmd {
+        Command::RunProbes { run, requests } => probes.start(run, requests),
+        Command::CancelProbes => probes.cancel(),
+        Command::Copy { text } => {
+            let tx = tx.clone();
+            let dir = cwd.to_path_buf();
+            // The clipboard can block for a moment (X11 round trips): off the loop.
+            tokio::task::spawn_blocking(move || {
+                let line = match crate::report::deliver(&text, &dir) {
+                    Ok(d) => format!("✔ {d}"),
+                    Err(e) => format!("✘ could not copy or save the ticket: {e}"),
+                };
+                let _ = tx.send(Message::Delivered(line));
+            });
+        }
+        Command::Save { text, ext } => {
+            let line = match session_file::write_new(cwd, "why401-ticket", ext, &text) {
+                Ok(p) => format!("✔ saved to {}", p.display()),
+                Err(e) => format!("✘ could not save the ticket in {}: {e}", cwd.display()),
+            };
+            let _ = tx.send(Message::Delivered(line));
+        }
+        Command::Quit { save_session } => {
+            if save_session && let Some(engine) = &app.engine {
+                let path = app.options.save_session.as_deref();
+                exit.notices
+                    .push(match session_file::save(engine.session(), path, cwd) {
+                        Ok(p) => format!("session saved to {}", p.display()),
+                        Err(e) => format!("could not save the session: {e}"),
+                    });
+            }
+        }
+    }
+}

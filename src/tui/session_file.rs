@@ -1,0 +1,135 @@
+//! Saving a walk so it can be resumed or attached. The session-file format proper belongs to
+//! the report module; until then this writes the JSON of [`Session`], with every secret answer
+//! replaced by its fingerprint.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use std::collections::BTreeMap;
+
+use crate::flow::Session;
+use crate::probe::FactValue;
+use crate::report::fingerprint;
+
+/// Facts that may carry a credential the server handed out or echoed back.
+fn is_secret_fact(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    [
+        "set-cookie",
+        "cookie",
+        "authorization",
+        "token",
+        "password",
+        "secret",
+    ]
+    .iter()
+    .any(|word| name.contains(word))
+}
+
+fn redact_facts(facts: &mut BTreeMap<String, FactValue>) {
+    for (name, value) in facts.iter_mut() {
+        if is_secret_fact(name) && !matches!(value, FactValue::Bool(_) | FactValue::Int(_)) {
+            *value = FactValue::Str(fingerprint(name, &value.to_string()));
+        }
+    }
+}
+
+/// The session with secret answers and credential-bearing facts fingerprinted: safe to
+/// write anywhere.
+pub fn redacted(session: &Session) -> Session {
+    let mut s = session.clone();
+    for id in &session.secret_inputs {
+        if let Some(v) = s.answers.get_mut(id) {
+            *v = fingerprint(id, v);
+        }
+    }
+    redact_facts(&mut s.facts);
+    for step in &mut s.trail {
+        for r in &mut step.reports {
+            redact_facts(&mut r.facts);
+        }
+    }
+    s
+}
+
+/// Writes the session to `path`, or to `why401-session-YYYYMMDD-HHMMSS.json` in `dir`.
+pub fn save(session: &Session, path: Option<&Path>, dir: &Path) -> std::io::Result<PathBuf> {
+    let json = serde_json::to_string_pretty(&redacted(session)).map_err(std::io::Error::other)?;
+    match path {
+        Some(p) => {
+            std::fs::write(p, json)?;
+            Ok(p.to_path_buf())
+        }
+        None => write_new(dir, "why401-session", "json", &json),
+    }
+}
+
+/// Writes `text` to a new timestamped file `PREFIX-YYYYMMDD-HHMMSS.EXT` in `dir`, never
+/// replacing one that exists (a suffix `-2`, `-3`... is added instead).
+pub fn write_new(dir: &Path, prefix: &str, ext: &str, text: &str) -> std::io::Result<PathBuf> {
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+    for n in 1..100 {
+        let name = if n == 1 {
+            format!("{prefix}-{stamp}.{ext}")
+        } else {
+            format!("{prefix}-{stamp}-{n}.{ext}")
+        };
+        let path = dir.join(name);
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(mut f) => {
+                f.write_all(text.as_bytes())?;
+                return Ok(path);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other("too many files with the same name"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flow::{NodeRef, Phase};
+
+    #[test]
+    fn saved_sessions_hold_no_secret() {
+        let mut answers = std::collections::BTreeMap::new();
+        answers.insert("token".to_owned(), "canary-SECRET-123".to_owned());
+        answers.insert("url".to_owned(), "http://127.0.0.1/".to_owned());
+        let mut facts = std::collections::BTreeMap::new();
+        facts.insert(
+            "http.header.set-cookie".to_owned(),
+            FactValue::Str("sid=canary-COOKIE".into()),
+        );
+        facts.insert("http.sent_credentials".to_owned(), FactValue::Bool(true));
+        let s = Session {
+            flow: "api".into(),
+            current: NodeRef {
+                flow: "api".into(),
+                node: "x".into(),
+            },
+            phase: Phase::Choose,
+            ended: None,
+            answers,
+            secret_inputs: vec!["token".into()],
+            facts,
+            trail: Vec::new(),
+            error: None,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let p = save(&s, None, dir.path()).unwrap();
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert!(!text.contains("canary-SECRET"));
+        assert!(!text.contains("canary-COOKIE"));
+        assert!(text.contains("\"http.sent_credentials\": true"));
+        assert!(text.contains("[token len=17 sha256="));
+        assert!(text.contains("http://127.0.0.1/"));
+        let again = write_new(dir.path(), "why401-session", "json", "x").unwrap();
+        assert_ne!(again, p);
+    }
+}

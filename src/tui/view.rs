@@ -1,0 +1,228 @@
+//! `view`: draws the state. It decides nothing; where things go comes from `layout`.
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+use super::app::{App, Overlay, Screen};
+use super::layout::{MIN_HEIGHT, MIN_WIDTH, too_small};
+use super::theme::Theme;
+
+mod end;
+mod start;
+mod step;
+
+/// Spinner frames: one every 100 ms while a probe runs.
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+pub fn view(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    if too_small(area) {
+        draw_too_small(frame, area);
+        return;
+    }
+    let theme = Theme::new(app.options.monochrome);
+    match app.screen {
+        Screen::Start => start::draw(app, frame, area, theme),
+        Screen::Step => step::draw(app, frame, area, theme),
+        Screen::End => end::draw(app, frame, area, theme),
+    }
+    match &app.overlay {
+        Some(Overlay::Help) => draw_help(app, frame, area, theme),
+        Some(Overlay::ConfirmQuit) => draw_confirm_quit(app, frame, area, theme),
+        Some(Overlay::Note(field)) => {
+            let r = centered(area, 70, 5);
+            frame.render_widget(Clear, r);
+            let block = Block::bordered().title(" Note for this step (Enter keeps it, Esc drops) ");
+            let inner = block.inner(r);
+            frame.render_widget(block, r);
+            let [line, hint] =
+                Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(inner);
+            draw_field(frame, line, field, "> ", true);
+            frame.render_widget(
+                Paragraph::new("What the caller said or tried; it goes in the ticket.")
+                    .style(theme.dim()),
+                hint,
+            );
+        }
+        None => {}
+    }
+}
+
+fn draw_too_small(frame: &mut Frame, area: Rect) {
+    let text = vec![
+        Line::from("Terminal too small"),
+        Line::from(format!(
+            "{}x{}, needs {MIN_WIDTH}x{MIN_HEIGHT}",
+            area.width, area.height
+        )),
+        Line::from("enlarge it, q quits"),
+    ];
+    let h = (text.len() as u16).min(area.height);
+    let [mid] = Layout::vertical([Constraint::Length(h)])
+        .flex(Flex::Center)
+        .areas(area);
+    frame.render_widget(
+        Paragraph::new(text)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true }),
+        mid,
+    );
+}
+
+/// A rectangle of at most `w`x`h` in the middle of `area`.
+pub(super) fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let [col] = Layout::horizontal([Constraint::Length(w.min(area.width))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [r] = Layout::vertical([Constraint::Length(h.min(area.height))])
+        .flex(Flex::Center)
+        .areas(col);
+    r
+}
+
+/// Draws a one-line field; with `focused`, places the terminal cursor in it.
+pub(super) fn draw_field(
+    frame: &mut Frame,
+    area: Rect,
+    field: &super::field::LineEdit,
+    prefix: &str,
+    focused: bool,
+) {
+    let room = usize::from(area.width).saturating_sub(prefix.chars().count());
+    let (visible, cursor) = field.window(room);
+    frame.render_widget(Paragraph::new(format!("{prefix}{visible}")), area);
+    if focused {
+        let x = area.x + (prefix.chars().count() + cursor) as u16;
+        frame.set_cursor_position((x.min(area.right().saturating_sub(1)), area.y));
+    }
+}
+
+/// The header line: what the walk is about.
+pub(super) fn header(frame: &mut Frame, area: Rect, theme: Theme, parts: &[String]) {
+    let mut spans = vec![Span::styled("why401", theme.title())];
+    for p in parts.iter().filter(|p| !p.is_empty()) {
+        spans.push(Span::styled(" · ", theme.dim()));
+        spans.push(Span::raw(p.clone()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The footer: what just happened, or the keys that work here.
+pub(super) fn footer(
+    frame: &mut Frame,
+    area: Rect,
+    theme: Theme,
+    app: &App,
+    keys: &[(&str, &str)],
+) {
+    let line = match &app.status {
+        Some(s) => Line::from(Span::styled(s.clone(), theme.title())),
+        None => key_hints(theme, keys),
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+pub(super) fn key_hints(theme: Theme, keys: &[(&str, &str)]) -> Line<'static> {
+    let mut spans = Vec::new();
+    for (i, (k, what)) in keys.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::raw("  "));
+        }
+        spans.push(Span::styled((*k).to_owned(), theme.key()));
+        spans.push(Span::raw(format!(" {what}")));
+    }
+    Line::from(spans)
+}
+
+/// "ticket HD-1 · for Sam" in help-desk mode, for the header.
+pub(super) fn ticket_tag(app: &App) -> String {
+    let Some(answers) = app.engine.as_ref().map(|e| &e.session().answers) else {
+        return String::new();
+    };
+    let parts: Vec<String> = [("ticket_id", "ticket "), ("reporter", "for ")]
+        .iter()
+        .filter_map(|(id, label)| answers.get(*id).map(|v| format!("{label}{v}")))
+        .collect();
+    parts.join(" · ")
+}
+
+pub(super) fn spinner(app: &App) -> &'static str {
+    SPINNER[(app.now.as_millis() / 100) as usize % SPINNER.len()]
+}
+
+/// Every key, for the help overlay.
+const HELP: &[(&str, &str)] = &[
+    (
+        "↑ ↓  j k",
+        "move between choices (scroll on the end screen)",
+    ),
+    ("Enter", "choose / confirm the input"),
+    ("1-9", "choose by number"),
+    ("mouse", "click a choice to take it; wheel scrolls"),
+    ("PgUp PgDn", "scroll the step's text or the ticket"),
+    ("b", "back: undo the last answer or choice"),
+    ("r", "re-run the step's probes"),
+    ("Esc", "cancel running probes (in a field: go back)"),
+    ("n", "add a note to this step (goes in the ticket)"),
+    ("Ctrl+R", "show or hide a secret while typing it"),
+    ("Ctrl+U", "clear the field"),
+    ("Tab", "next field on the start screen"),
+    ("c  s  f", "end screen: copy, save, switch ticket format"),
+    ("? F1", "this help"),
+    ("q", "quit (asks; offers to save the session)"),
+    ("Ctrl+C", "quit at once"),
+];
+
+fn draw_help(_app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
+    let r = centered(area, 72, HELP.len() as u16 + 4);
+    frame.render_widget(Clear, r);
+    let mut lines: Vec<Line> = HELP
+        .iter()
+        .map(|(k, what)| {
+            Line::from(vec![
+                Span::styled(format!("{k:<11}"), theme.key()),
+                Span::raw((*what).to_owned()),
+            ])
+        })
+        .collect();
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        "any key closes this help",
+        theme.dim(),
+    )));
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::bordered().title(" Keys ")),
+        r,
+    );
+}
+
+fn draw_confirm_quit(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
+    let r = centered(area, 64, 8);
+    frame.render_widget(Clear, r);
+    let target = app.options.save_session.as_ref().map_or_else(
+        || "why401-session-<time>.json here".to_owned(),
+        |p| p.display().to_string(),
+    );
+    let lines = vec![
+        Line::from("Leave the wizard?"),
+        Line::from(""),
+        key_hints(theme, &[("s", "save the session, then quit")]),
+        Line::from(Span::styled(format!("  to {target}"), theme.dim())),
+        Line::from(Span::styled(
+            "  (secrets are written as fingerprints only)",
+            theme.dim(),
+        )),
+        key_hints(
+            theme,
+            &[("y", "quit without saving"), ("other keys", "stay")],
+        ),
+    ];
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(" Quit ")),
+        r,
+    );
+}

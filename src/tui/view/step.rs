@@ -1,0 +1,366 @@
+//! The step screen: header, trail, the step's text, its probes, and the choices or input.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use super::{draw_field, footer, header, spinner};
+use crate::flow::{Engine, Phase, Step};
+use crate::probe::{ProbeReport, Verdict};
+use crate::tui::app::App;
+use crate::tui::layout::{choices_area, choices_offset, inner, step_areas};
+use crate::tui::theme::Theme;
+
+/// Facts worth a glance, in the order shown; the rest are in the ticket.
+const KEY_FACTS: &[(&str, &str)] = &[
+    ("status", "status"),
+    ("challenge.scheme", "scheme"),
+    ("challenge.realm", "realm"),
+    ("error.class", "error"),
+    ("expired", "expired"),
+    ("expires_in_s", "expires in (s)"),
+    ("exp", "exp"),
+    ("offset_s", "clock offset (s)"),
+    ("kid", "kid"),
+    ("location", "location"),
+];
+
+pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
+    let Some(engine) = &app.engine else { return };
+    let a = step_areas(app, area);
+    let session = engine.session();
+    let flow_title = engine
+        .flows()
+        .get(&session.current.flow)
+        .map_or_else(|| session.current.flow.clone(), |f| f.flow.title.clone());
+    header(
+        frame,
+        a.header,
+        theme,
+        &[
+            flow_title,
+            format!("step {}", session.trail.len()),
+            app.url().unwrap_or_default().to_owned(),
+            super::ticket_tag(app),
+        ],
+    );
+    if let Some(r) = a.breadcrumb {
+        frame.render_widget(Paragraph::new(breadcrumb(app, r.width)), r);
+    }
+    if let Some(r) = a.trail {
+        draw_trail(app, frame, r, theme);
+    }
+    let node = engine.node();
+    let body = crate::tui::layout::body_text(app);
+    let body = if body.trim().is_empty() {
+        Text::styled("(see the checks and choices below)", theme.dim())
+    } else {
+        Text::raw(body)
+    };
+    frame.render_widget(
+        Paragraph::new(body)
+            .wrap(Wrap { trim: false })
+            .scroll((app.step.body_scroll, 0))
+            .block(body_block(app, area, &node.title, theme)),
+        a.body,
+    );
+    if let Some(r) = a.probes {
+        draw_probes(app, frame, r, theme);
+    }
+    if engine.phase() == Phase::Inputs {
+        draw_input(app, engine, frame, a.bottom, theme);
+    } else {
+        draw_choices(app, engine, frame, a.bottom, theme);
+    }
+    let keys: &[(&str, &str)] = match (engine.phase(), app.running.is_some()) {
+        (Phase::Inputs, _) => &[
+            ("Enter", "confirm"),
+            ("Ctrl+R", "reveal"),
+            ("Esc", "back"),
+            ("F1", "help"),
+            ("Ctrl+C", "quit"),
+        ],
+        (_, true) => &[
+            ("Esc", "cancel probes"),
+            ("b", "back"),
+            ("n", "note"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
+        _ => &[
+            ("↑↓", "move"),
+            ("Enter", "choose"),
+            ("b", "back"),
+            ("r", "re-run"),
+            ("n", "note"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
+    };
+    footer(frame, a.footer, theme, app, keys);
+}
+
+/// The text's box, saying when more text is below or above.
+fn body_block(app: &App, area: Rect, title: &str, theme: Theme) -> Block<'static> {
+    let block = Block::bordered().title(Span::styled(format!(" {title} "), theme.title()));
+    let max = crate::tui::layout::max_scroll(app, area);
+    let at = app.step.body_scroll.min(max);
+    match (at > 0, at < max) {
+        (false, false) => block,
+        (true, false) => block.title_bottom(Span::styled(" ↑ more above (PgUp) ", theme.dim())),
+        (false, true) => block.title_bottom(Span::styled(" ↓ more below (PgDn) ", theme.dim())),
+        (true, true) => block.title_bottom(Span::styled(" ↑↓ more (PgUp/PgDn) ", theme.dim())),
+    }
+}
+
+/// The worst verdict of a step's probes, as icon and word.
+fn step_mark(step: &Step) -> Option<Verdict> {
+    step.reports.iter().map(|r| r.verdict).max()
+}
+
+fn mark_text(v: Option<Verdict>) -> String {
+    v.map_or_else(|| "•".to_owned(), |v| format!("{} {}", v.icon(), v.label()))
+}
+
+fn breadcrumb(app: &App, width: u16) -> String {
+    let Some(engine) = &app.engine else {
+        return String::new();
+    };
+    let trail = &engine.session().trail;
+    let parts: Vec<String> = trail
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            if i + 1 == trail.len() && app.running.is_some() {
+                format!("{} running {}", spinner(app), s.title)
+            } else {
+                format!("{} {}", mark_text(step_mark(s)), s.title)
+            }
+        })
+        .collect();
+    let full = parts.join(" › ");
+    let width = usize::from(width);
+    let count = full.chars().count();
+    if count <= width {
+        return full;
+    }
+    // The latest steps matter most: cut from the front.
+    let keep: String = full.chars().skip(count + 1 - width).collect();
+    format!("…{keep}")
+}
+
+fn draw_trail(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
+    let Some(engine) = &app.engine else { return };
+    let trail = &engine.session().trail;
+    let mut lines = Vec::new();
+    for (i, s) in trail.iter().enumerate() {
+        let current = i + 1 == trail.len();
+        let mark = if current && app.running.is_some() {
+            format!("{} running", spinner(app))
+        } else {
+            mark_text(step_mark(s))
+        };
+        let style = step_mark(s).map_or_else(ratatui::style::Style::new, |v| theme.verdict(v));
+        let pointer = if current { "▶ " } else { "  " };
+        lines.push(Line::from(vec![
+            Span::raw(pointer),
+            Span::styled(mark, style),
+            Span::raw(" "),
+            Span::styled(
+                s.title.clone(),
+                if current {
+                    theme.title()
+                } else {
+                    ratatui::style::Style::new()
+                },
+            ),
+        ]));
+        if let Some(by) = &s.left_by {
+            let room = usize::from(inner(area).width);
+            lines.push(Line::from(Span::styled(
+                clip(&format!("    → {by}"), room),
+                theme.dim(),
+            )));
+        }
+        if s.note.is_some() {
+            lines.push(Line::from(Span::styled("    ✎ note", theme.dim())));
+        }
+    }
+    let visible = usize::from(inner(area).height);
+    let skip = lines.len().saturating_sub(visible);
+    let lines: Vec<Line> = lines.into_iter().skip(skip).collect();
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::bordered().title(" Steps ")),
+        area,
+    );
+}
+
+/// `text` cut to `width` characters, with an ellipsis when cut.
+fn clip(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+fn key_facts(r: &ProbeReport) -> String {
+    KEY_FACTS
+        .iter()
+        .filter_map(|(name, label)| r.facts.get(*name).map(|v| format!("{label} {v}")))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+fn draw_probes(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
+    let mut lines: Vec<Line> = Vec::new();
+    let done_line = |r: &ProbeReport| {
+        Line::from(vec![
+            Span::styled(
+                format!("{} {:<4}", r.verdict.icon(), r.verdict.label()),
+                theme.verdict(r.verdict),
+            ),
+            Span::styled(format!(" {} ", r.id), theme.title()),
+            Span::raw(r.summary.clone()),
+            Span::styled(format!("  ({} ms)", r.elapsed_ms), theme.dim()),
+        ])
+    };
+    if let Some(run) = app.running.as_ref().or(app.held.as_ref()) {
+        let secs = app.now.saturating_sub(run.started).as_secs_f64();
+        for slot in &run.slots {
+            if let Some(r) = &slot.report {
+                lines.push(done_line(r));
+                lines.push(Line::from(format!("       {}", key_facts(r))));
+            } else {
+                let what = if run.cancelling {
+                    "cancelling"
+                } else {
+                    "running"
+                };
+                lines.push(Line::from(vec![
+                    Span::raw(format!("{} {what} ", spinner(app))),
+                    Span::styled(slot.id.clone(), theme.title()),
+                    Span::raw(format!(" ({})  {secs:.1} s", slot.kind)),
+                ]));
+                lines.push(Line::from(Span::styled("       Esc cancels", theme.dim())));
+            }
+        }
+    } else if let Some(step) = app.engine.as_ref().and_then(|e| e.session().trail.last()) {
+        for r in &step.reports {
+            lines.push(done_line(r));
+            lines.push(Line::from(format!("       {}", key_facts(r))));
+        }
+    }
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::bordered().title(" Checks (r re-runs) ")),
+        area,
+    );
+}
+
+fn draw_choices(app: &App, engine: &Engine, frame: &mut Frame, area: Rect, theme: Theme) {
+    let node = engine.node();
+    let suggested = engine.suggested();
+    let title = if app.running.is_some() {
+        " What now? (after the checks) "
+    } else {
+        " What now? "
+    };
+    frame.render_widget(Block::bordered().title(title), area);
+    let rows = choices_area(app, area);
+    let offset = choices_offset(app.step.selected, rows.height);
+    let mut lines: Vec<Line> = Vec::new();
+    for (i, c) in node
+        .choices
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(usize::from(rows.height))
+    {
+        let selected = i == app.step.selected;
+        let is_suggested = suggested.as_ref().is_some_and(|(s, _)| *s == i);
+        let marker = if selected { "› " } else { "  " };
+        let mut spans = vec![Span::raw(format!("{marker}{}. {}", i + 1, c.label))];
+        if is_suggested {
+            spans.push(Span::styled("  ★ suggested", theme.suggested()));
+        }
+        let line = Line::from(spans);
+        lines.push(if selected {
+            line.style(theme.selected())
+        } else {
+            line
+        });
+    }
+    if node.choices.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "(the checks decide the next step)",
+            theme.dim(),
+        )));
+    }
+    frame.render_widget(Paragraph::new(lines), rows);
+    if let Some((_, why)) = suggested {
+        let inner = inner(area);
+        let reason = Rect {
+            y: inner.bottom().saturating_sub(1),
+            height: 1,
+            ..inner
+        };
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled("★ why: ", theme.suggested()),
+                Span::raw(why),
+            ])),
+            reason,
+        );
+    }
+}
+
+fn draw_input(app: &App, engine: &Engine, frame: &mut Frame, area: Rect, theme: Theme) {
+    let input = app
+        .step
+        .input
+        .as_deref()
+        .and_then(|id| engine.node().inputs.iter().find(|i| i.id == id));
+    let Some(input) = input else { return };
+    let optional = if input.optional { " (optional)" } else { "" };
+    let block = Block::bordered().title(Span::styled(
+        format!(" {}{optional} ", input.prompt),
+        theme.title(),
+    ));
+    let rows = block.inner(area);
+    frame.render_widget(block, area);
+    let field_row = Rect { height: 1, ..rows };
+    draw_field(
+        frame,
+        field_row,
+        &app.step.field,
+        "> ",
+        app.overlay.is_none(),
+    );
+    let hint_row = Rect {
+        y: rows.y + 2,
+        height: 1,
+        ..rows
+    };
+    let hint = match (
+        &app.step.error,
+        app.step.field.secret,
+        app.step.field.revealed,
+    ) {
+        (Some(e), _, _) => Line::from(Span::styled(format!("✘ {e}"), theme.error())),
+        (None, true, false) => Line::from(Span::styled(
+            "masked · Ctrl+R shows it · paste works · never saved in clear",
+            theme.dim(),
+        )),
+        (None, true, true) => Line::from(Span::styled(
+            "⚠ shown in clear · Ctrl+R hides it",
+            theme.error(),
+        )),
+        (None, false, _) => Line::from(Span::styled(
+            "Enter confirms · paste works · Esc goes back",
+            theme.dim(),
+        )),
+    };
+    frame.render_widget(Paragraph::new(hint).wrap(Wrap { trim: true }), hint_row);
+}

@@ -1,0 +1,141 @@
+//! Every wizard screen, drawn with ratatui's TestBackend at 80x24 and 120x40 and compared
+//! with reviewed snapshots.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "support/tui_app.rs"]
+mod tui_app;
+
+use ratatui::crossterm::event::KeyCode;
+use tui_app::{URL, at_results_step, at_running_step, ch, ctrl, flows, key, render, type_text};
+use why401::tui::{App, Options, update};
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+fn snap_both(name: &str, app: &mut App) {
+    for (w, h) in SIZES {
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), render(app, w, h));
+    }
+}
+
+#[test]
+fn start_screen() {
+    let set = flows();
+    let mut app = App::new(
+        &set,
+        Options {
+            url: Some(URL.to_owned()),
+            ..Default::default()
+        },
+    );
+    snap_both("start", &mut app);
+}
+
+#[test]
+fn start_screen_in_help_desk_mode() {
+    let set = flows();
+    let mut app = App::new(
+        &set,
+        Options {
+            agent: true,
+            ..Default::default()
+        },
+    );
+    type_text(&mut app, "HD-4711");
+    update(&mut app, key(KeyCode::Enter));
+    type_text(&mut app, "Dana Reyes");
+    snap_both("start_agent", &mut app);
+}
+
+#[test]
+fn step_with_running_probe() {
+    let set = flows();
+    let (mut app, _) = at_running_step(&set);
+    snap_both("step_running", &mut app);
+}
+
+#[test]
+fn step_with_results() {
+    let set = flows();
+    let mut app = at_results_step(&set);
+    snap_both("step_results", &mut app);
+}
+
+/// The login step with the password half typed: the canary must never reach the screen.
+#[test]
+fn input_with_masked_secret() {
+    let set = flows();
+    let mut app = at_results_step(&set);
+    assert_eq!(update(&mut app, key(KeyCode::Enter)), None);
+    type_text(&mut app, "dana");
+    assert_eq!(update(&mut app, key(KeyCode::Enter)), None);
+    type_text(&mut app, "CANARY-pw-42");
+    for (w, h) in SIZES {
+        let screen = render(&mut app, w, h);
+        assert!(!screen.contains("CANARY"), "secret drawn:\n{screen}");
+        assert!(screen.contains("••••••••••••"));
+        insta::assert_snapshot!(format!("input_secret_{w}x{h}"), screen);
+    }
+    // Revealing is the person's choice, and it shows.
+    update(&mut app, ctrl('r'));
+    assert!(render(&mut app, 80, 24).contains("CANARY-pw-42"));
+    update(&mut app, ctrl('r'));
+    assert!(!render(&mut app, 80, 24).contains("CANARY"));
+}
+
+#[test]
+fn help_overlay() {
+    let set = flows();
+    let mut app = at_results_step(&set);
+    update(&mut app, ch('?'));
+    snap_both("help", &mut app);
+}
+
+#[test]
+fn quit_confirmation() {
+    let set = flows();
+    let mut app = at_results_step(&set);
+    update(&mut app, ch('q'));
+    snap_both("quit", &mut app);
+}
+
+#[test]
+fn too_small() {
+    let set = flows();
+    let mut app = at_results_step(&set);
+    insta::assert_snapshot!("too_small_20x6", render(&mut app, 20, 6));
+    insta::assert_snapshot!("too_small_60x20", render(&mut app, 60, 20));
+    // Smaller than the message itself still draws without panicking.
+    for (w, h) in [(1, 1), (5, 2), (20, 1), (79, 24), (80, 23)] {
+        let _ = render(&mut app, w, h);
+    }
+}
+
+#[test]
+fn end_screen_with_ticket() {
+    let set = flows();
+    let mut app = at_results_step(&set);
+    update(&mut app, key(KeyCode::Down));
+    assert_eq!(update(&mut app, key(KeyCode::Enter)), None);
+    assert_eq!(app.screen, why401::tui::Screen::End);
+    snap_both("end", &mut app);
+}
+
+/// NO_COLOR: not one cell gets a colour; icons and words carry the meaning.
+#[test]
+fn monochrome_draws_no_colour() {
+    use ratatui::style::Color;
+    let set = flows();
+    let mut app = at_results_step(&set);
+    app.options.monochrome = true;
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    terminal.draw(|f| why401::tui::view(&app, f)).unwrap();
+    let buffer = terminal.backend().buffer();
+    assert!(
+        buffer
+            .content()
+            .iter()
+            .all(|c| c.fg == Color::Reset && c.bg == Color::Reset)
+    );
+    let text = terminal.backend().to_string();
+    assert!(text.contains("✘ fail") && text.contains("★ suggested"));
+}
