@@ -12,7 +12,13 @@ use tokio_util::sync::CancellationToken;
 
 use crate::diagnose::CauseHit;
 
+pub mod cache;
+pub mod challenge;
+pub mod clock;
+pub mod cookie;
+pub mod cors;
 pub mod http;
+pub mod limits;
 
 /// The type of a fact, as flows test it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -289,7 +295,7 @@ impl ProbeKind {
 
 /// Every probe kind why401 knows.
 pub fn registry() -> &'static [ProbeKind] {
-    static KINDS: &[ProbeKind] = &[http::KIND];
+    static KINDS: &[ProbeKind] = &[http::KIND, challenge::KIND];
     KINDS
 }
 
