@@ -295,7 +295,15 @@ impl ProbeKind {
 
 /// Every probe kind why401 knows.
 pub fn registry() -> &'static [ProbeKind] {
-    static KINDS: &[ProbeKind] = &[http::KIND, challenge::KIND];
+    static KINDS: &[ProbeKind] = &[
+        http::KIND,
+        challenge::KIND,
+        clock::KIND,
+        cache::KIND,
+        cors::KIND,
+        cookie::KIND,
+        limits::KIND,
+    ];
     KINDS
 }
 

@@ -220,7 +220,12 @@ fn describe(report: &mut ProbeReport, target: &Target, ex: &Exchange) {
     report.fact("version", ex.version.as_str());
     report.fact("final_url", ex.final_url.as_str());
     for (name, _) in &ex.headers {
-        if let Some(v) = header_text(&ex.headers, name.as_str()) {
+        if name == reqwest::header::SET_COOKIE {
+            // Session cookies the server hands out are secrets too.
+            let lines = header_lines(&ex.headers, "set-cookie");
+            let shown: Vec<String> = lines.iter().map(|l| redact_set_cookie(l)).collect();
+            report.fact("header.set-cookie", shown.join(", "));
+        } else if let Some(v) = header_text(&ex.headers, name.as_str()) {
             report.fact(&format!("header.{}", name.as_str()), v);
         }
     }
@@ -317,6 +322,18 @@ fn describe_hops(report: &mut ProbeReport, target: &Target, ex: &Exchange) {
             confidence,
             line,
         ));
+    }
+}
+
+/// A Set-Cookie line with its value replaced by a fingerprint; attributes kept.
+pub fn redact_set_cookie(line: &str) -> String {
+    let (pair, attrs) = line.split_once(';').unwrap_or((line, ""));
+    let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+    let value = crate::report::redact::fingerprint("cookie", value.trim());
+    if attrs.is_empty() {
+        format!("{}={value}", name.trim())
+    } else {
+        format!("{}={value};{attrs}", name.trim())
     }
 }
 

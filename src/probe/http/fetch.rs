@@ -87,11 +87,11 @@ async fn follow(ctx: &ProbeContext, target: &Target) -> Result<Exchange, FetchEr
             .filter(|_| target.follow_redirects && (300..400).contains(&status))
             .and_then(|l| url.join(&l).ok());
         let Some(next) = next else {
-            return finish(response, hops, drops, redirect_loop, started).await;
+            return finish(response, hops, drops, redirect_loop, started, url).await;
         };
         if hops.iter().any(|h| h.url == next) || hops.len() > MAX_HOPS {
             redirect_loop = true;
-            return finish(response, hops, drops, redirect_loop, started).await;
+            return finish(response, hops, drops, redirect_loop, started, url).await;
         }
         if target.creds.any()
             && let Some(d) = drop_kind(&url, &next, &target.url)
@@ -153,11 +153,12 @@ async fn finish(
     drops: Vec<Drop>,
     redirect_loop: bool,
     started: Instant,
+    // The URL as requested, without the API key the query may have carried.
+    final_url: url::Url,
 ) -> Result<Exchange, FetchError> {
     let status = response.status().as_u16();
     let version = format!("{:?}", response.version());
     let headers = response.headers().clone();
-    let final_url = response.url().clone();
     let mut body = Vec::new();
     let mut truncated = false;
     // A body cut short (an error mid-way) still leaves a usable status and headers.
