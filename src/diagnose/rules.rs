@@ -65,6 +65,14 @@ pub fn diagnose(reports: &[ProbeReport], input: &RuleInput) -> Vec<CauseHit> {
         .and_then(|r| r.facts.get("final_url"))
         .map_or_else(String::new, ToString::to_string);
     if !matches!(main, 401 | 407) {
+        let preflight = report(reports, "cors").and_then(|r| r.facts.get("requires_auth"));
+        if accepted(Some(main)) && preflight == Some(&FactValue::Bool(true)) {
+            hits.push(CauseHit::new(
+                "cors-preflight-requires-auth",
+                0.92,
+                format!("{url} answers {main} to the request, but 401 to the CORS preflight browsers send first without credentials"),
+            ));
+        }
         hits.push(CauseHit::new(
             "not-a-401",
             0.9,

@@ -113,14 +113,20 @@ async fn preflight(id: &str, args: &ProbeArgs, ctx: &ProbeContext) -> ProbeRepor
     };
     match http::fetch_target(report, target, ctx).await {
         Ok((mut report, target, ex)) => {
-            describe(&mut report, &target, &ex, origin);
+            describe(&mut report, &target, &ex, origin, origin != DEFAULT_ORIGIN);
             report
         }
         Err(report) => report,
     }
 }
 
-fn describe(report: &mut ProbeReport, target: &Target, ex: &http::Exchange, origin: &str) {
+fn describe(
+    report: &mut ProbeReport,
+    target: &Target,
+    ex: &http::Exchange,
+    origin: &str,
+    explicit_origin: bool,
+) {
     let h = |n: &str| http::header_text(&ex.headers, n);
     let allow_origin = h("access-control-allow-origin").unwrap_or_default();
     let allow_credentials =
@@ -148,9 +154,13 @@ fn describe(report: &mut ProbeReport, target: &Target, ex: &http::Exchange, orig
             "the CORS preflight is answered {}: browsers never send credentials on it",
             ex.status
         );
-        report
-            .causes
-            .push(CauseHit::new("cors-preflight-requires-auth", 0.85, line));
+        // Without an origin the person did not say a browser is involved: a hint, not a verdict.
+        let confidence = if explicit_origin { 0.85 } else { 0.35 };
+        report.causes.push(CauseHit::new(
+            "cors-preflight-requires-auth",
+            confidence,
+            line,
+        ));
     } else if wildcard {
         report.verdict = Verdict::Warn;
         "Access-Control-Allow-Origin: * with Allow-Credentials: true — browsers reject credentialed requests".clone_into(&mut report.summary);
