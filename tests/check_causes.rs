@@ -443,7 +443,7 @@ fn cors_preflight_refused_while_the_request_itself_works() {
             answer(200, &[], "ok")
         }
     });
-    let (json, code, _) = check_json(&url, &[], None);
+    let (json, code, _) = check_json(&url, &["--origin", "https://app.example"], None);
     assert_eq!(
         top_cause(&json),
         "cors-preflight-requires-auth",
@@ -451,6 +451,10 @@ fn cors_preflight_refused_while_the_request_itself_works() {
         cause_ids(&json)
     );
     assert_eq!(code, 1);
+    // Without an origin no browser is said to be involved: a hint only, and exit 0.
+    let (json, code, _) = check_json(&url, &[], None);
+    assert_eq!(top_cause(&json), "not-a-401", "{:?}", cause_ids(&json));
+    assert_eq!(code, 0);
 }
 
 #[test]

@@ -65,11 +65,15 @@ pub fn diagnose(reports: &[ProbeReport], input: &RuleInput) -> Vec<CauseHit> {
         .and_then(|r| r.facts.get("final_url"))
         .map_or_else(String::new, ToString::to_string);
     if !matches!(main, 401 | 407) {
-        let preflight = report(reports, "cors").and_then(|r| r.facts.get("requires_auth"));
-        if accepted(Some(main)) && preflight == Some(&FactValue::Bool(true)) {
+        let cors = |fact: &str| {
+            report(reports, "cors").and_then(|r| r.facts.get(fact)) == Some(&FactValue::Bool(true))
+        };
+        if accepted(Some(main)) && cors("requires_auth") {
+            // Only a page on another origin sends a preflight: without --origin it is a hint.
+            let confidence = if cors("explicit_origin") { 0.92 } else { 0.4 };
             hits.push(CauseHit::new(
                 "cors-preflight-requires-auth",
-                0.92,
+                confidence,
                 format!("{url} answers {main} to the request, but 401 to the CORS preflight browsers send first without credentials"),
             ));
         }

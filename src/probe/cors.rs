@@ -44,6 +44,11 @@ pub const KIND: ProbeKind = ProbeKind {
     facts: &[
         fact("status", FactType::Int, "status of the preflight"),
         fact(
+            "explicit_origin",
+            FactType::Bool,
+            "the origin was given (a browser page is involved)",
+        ),
+        fact(
             "requires_auth",
             FactType::Bool,
             "the preflight was answered 401 or 407",
@@ -138,6 +143,7 @@ fn describe(
     let requires_auth = matches!(ex.status, 401 | 407);
     let wildcard = allow_origin.trim() == "*" && allow_credentials;
     report.fact("requires_auth", requires_auth);
+    report.fact("explicit_origin", explicit_origin);
     report.fact("allow_origin", allow_origin.as_str());
     report.fact("allow_credentials", allow_credentials);
     report.fact("allow_headers", allow_headers.as_str());

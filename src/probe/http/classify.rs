@@ -82,6 +82,7 @@ pub fn classify(e: &reqwest::Error) -> FetchError {
     } else if lower.contains("invalid")
         || lower.contains("parse")
         || lower.contains("http version")
+        || lower.contains("unexpected message")
         || e.is_decode()
     {
         "protocol"
@@ -112,6 +113,8 @@ fn tls_reason(lower: &str) -> Option<&'static str> {
     } else if lower.contains("unknownissuer")
         || lower.contains("unknown issuer")
         || lower.contains("self-signed")
+        || lower.contains("caused as end entity")
+        || lower.contains("causedasendentity")
         || lower.contains("self signed")
     {
         "unknown-issuer"
