@@ -19,6 +19,7 @@ pub mod cookie;
 pub mod cors;
 pub mod http;
 pub mod limits;
+pub mod redirect;
 
 /// The type of a fact, as flows test it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -303,6 +304,7 @@ pub fn registry() -> &'static [ProbeKind] {
         cors::KIND,
         cookie::KIND,
         limits::KIND,
+        redirect::KIND,
     ];
     KINDS
 }

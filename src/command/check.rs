@@ -85,7 +85,11 @@ fn req(id: &str, kind: &str, args: ProbeArgs) -> ProbeRequest {
 }
 
 /// Every request of the battery, and what the rules need to know about them.
-fn plan(args: &CheckArgs, url: &url::Url, creds: &Credentials) -> (Vec<ProbeRequest>, RuleInput) {
+pub fn plan(
+    args: &CheckArgs,
+    url: &url::Url,
+    creds: &Credentials,
+) -> (Vec<ProbeRequest>, RuleInput) {
     let u = url.as_str();
     let m = args.method.to_ascii_uppercase();
     let given = request_args(u, &m, Some(creds));
@@ -148,7 +152,7 @@ fn plan(args: &CheckArgs, url: &url::Url, creds: &Credentials) -> (Vec<ProbeRequ
 }
 
 /// Runs the battery concurrently and ranks what it found.
-async fn battery(
+pub async fn battery(
     args: &CheckArgs,
     url: &url::Url,
     creds: &Credentials,

@@ -303,26 +303,32 @@ fn describe_hops(report: &mut ProbeReport, target: &Target, ex: &Exchange) {
     if let Some(d) = ex.drops.first() {
         report.fact("redirect.drop_kind", d.kind);
     }
-    for d in &ex.drops {
-        let what = if d.withheld {
-            "another origin, so the credentials were not sent on (clients must not leak them)"
-        } else {
-            "a path that differs only by its trailing slash; clients that scope credentials by path do not resend them"
-        };
-        let line = format!("redirect {} → {} ({}): {what}", d.from, d.to, d.kind);
-        report.evidence.push(line.clone());
-        let confidence = match (d.withheld, ex.status) {
-            (true, 401) => 0.9,
-            (true, _) => 0.5,
-            (false, 401) => 0.55,
-            (false, _) => 0.2,
-        };
-        report.causes.push(CauseHit::new(
-            "credentials-dropped-on-redirect",
-            confidence,
-            line,
-        ));
+    for hit in redirect_causes(ex) {
+        report.evidence.extend(hit.evidence.iter().cloned());
+        report.causes.push(hit);
     }
+}
+
+/// A `credentials-dropped-on-redirect` hit per redirect that lost (or may lose) credentials.
+pub fn redirect_causes(ex: &Exchange) -> Vec<CauseHit> {
+    ex.drops
+        .iter()
+        .map(|d| {
+            let what = if d.withheld {
+                "another origin, so the credentials were not sent on (clients must not leak them)"
+            } else {
+                "a path that differs only by its trailing slash; clients that scope credentials by path do not resend them"
+            };
+            let line = format!("redirect {} → {} ({}): {what}", d.from, d.to, d.kind);
+            let confidence = match (d.withheld, ex.status) {
+                (true, 401) => 0.9,
+                (true, _) => 0.5,
+                (false, 401) => 0.55,
+                (false, _) => 0.2,
+            };
+            CauseHit::new("credentials-dropped-on-redirect", confidence, line)
+        })
+        .collect()
 }
 
 /// A Set-Cookie line with its value replaced by a fingerprint; attributes kept.
