@@ -12,10 +12,21 @@ use tokio_util::sync::CancellationToken;
 
 use crate::diagnose::CauseHit;
 
+<<<<<<< HEAD
 pub mod htaccess;
 pub mod htpasswd;
 pub mod http;
 pub mod nginx;
+=======
+pub mod cache;
+pub mod challenge;
+pub mod clock;
+pub mod cookie;
+pub mod cors;
+pub mod http;
+pub mod limits;
+pub mod redirect;
+>>>>>>> check
 
 /// The type of a fact, as flows test it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -292,7 +303,20 @@ impl ProbeKind {
 
 /// Every probe kind why401 knows.
 pub fn registry() -> &'static [ProbeKind] {
+<<<<<<< HEAD
     static KINDS: &[ProbeKind] = &[http::KIND, nginx::KIND, htaccess::KIND, htpasswd::KIND];
+=======
+    static KINDS: &[ProbeKind] = &[
+        http::KIND,
+        challenge::KIND,
+        clock::KIND,
+        cache::KIND,
+        cors::KIND,
+        cookie::KIND,
+        limits::KIND,
+        redirect::KIND,
+    ];
+>>>>>>> check
     KINDS
 }
 

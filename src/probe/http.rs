@@ -1,6 +1,5 @@
-//! The `http` probe: one request, redirects not followed, the answer described as facts.
-
-use std::time::Instant;
+//! The `http` probe: one request with redirects followed by hand, the answer described as
+//! facts. Its parts ([`fetch`], [`Target`]) are what every other network probe builds on.
 
 use futures::FutureExt;
 
@@ -9,260 +8,194 @@ use super::{
 };
 use crate::diagnose::CauseHit;
 
-/// Bytes of body read at most; the rest is dropped.
-pub const BODY_LIMIT: usize = 64 * 1024;
+mod classify;
+mod fetch;
+mod target;
+
+pub use classify::{FetchError, classify};
+pub use fetch::{BODY_LIMIT, Drop, Exchange, Hop, MAX_HOPS, fetch};
+pub use target::{Credentials, Target, parse_header_lines, parse_url, same_origin};
+
+const fn arg(name: &'static str, secret: bool, doc: &'static str) -> ArgSpec {
+    ArgSpec {
+        name,
+        required: false,
+        secret,
+        doc,
+    }
+}
+
+const fn fact(name: &'static str, ty: FactType, doc: &'static str) -> FactSpec {
+    FactSpec { name, ty, doc }
+}
+
+/// The arguments of every probe that makes an authenticated request.
+pub const REQUEST_ARGS: &[ArgSpec] = &[
+    ArgSpec {
+        name: "url",
+        required: true,
+        secret: false,
+        doc: "address to request",
+    },
+    arg("method", false, "request method (GET)"),
+    arg("authorization", true, "Authorization header value"),
+    arg("user", false, "Basic user name"),
+    arg("password", true, "Basic password"),
+    arg("cookie", true, "Cookie header value"),
+    arg("headers", true, "extra 'Name: value' header lines"),
+    arg(
+        "api_key_query",
+        false,
+        "query parameter that carries the API key",
+    ),
+    arg("api_key", true, "API key for api_key_query"),
+    arg("follow", false, "'false' to not follow redirects (true)"),
+];
 
 pub const KIND: ProbeKind = ProbeKind {
     name: "http",
-    doc: "One HTTP request (redirects not followed): status, headers, challenges, timing.",
-    args: &[
-        ArgSpec {
-            name: "url",
-            required: true,
-            secret: false,
-            doc: "address to request",
-        },
-        ArgSpec {
-            name: "method",
-            required: false,
-            secret: false,
-            doc: "request method (GET)",
-        },
-        ArgSpec {
-            name: "authorization",
-            required: false,
-            secret: true,
-            doc: "Authorization header value",
-        },
-        ArgSpec {
-            name: "user",
-            required: false,
-            secret: false,
-            doc: "Basic user name",
-        },
-        ArgSpec {
-            name: "password",
-            required: false,
-            secret: true,
-            doc: "Basic password",
-        },
-        ArgSpec {
-            name: "cookie",
-            required: false,
-            secret: true,
-            doc: "Cookie header value",
-        },
-    ],
+    doc: "One HTTP request, redirects followed by hand: status, headers, challenges, hops, timing.",
+    args: REQUEST_ARGS,
     facts: &[
-        FactSpec {
-            name: "responded",
-            ty: FactType::Bool,
-            doc: "an HTTP answer came back",
-        },
-        FactSpec {
-            name: "status",
-            ty: FactType::Int,
-            doc: "status code",
-        },
-        FactSpec {
-            name: "reason",
-            ty: FactType::Str,
-            doc: "reason phrase",
-        },
-        FactSpec {
-            name: "sent_credentials",
-            ty: FactType::Bool,
-            doc: "the request carried credentials",
-        },
-        FactSpec {
-            name: "challenge.raw",
-            ty: FactType::StrList,
-            doc: "WWW-Authenticate field values",
-        },
-        FactSpec {
-            name: "challenge.scheme",
-            ty: FactType::Str,
-            doc: "first challenge's scheme, lower-case",
-        },
-        FactSpec {
-            name: "challenge.schemes",
-            ty: FactType::StrList,
-            doc: "every challenge scheme, lower-case",
-        },
-        FactSpec {
-            name: "challenge.realm",
-            ty: FactType::Str,
-            doc: "first challenge's realm",
-        },
-        FactSpec {
-            name: "proxy_challenge.raw",
-            ty: FactType::StrList,
-            doc: "Proxy-Authenticate values",
-        },
-        FactSpec {
-            name: "location",
-            ty: FactType::Str,
-            doc: "Location header of a redirect",
-        },
-        FactSpec {
-            name: "final_url",
-            ty: FactType::Str,
-            doc: "the URL that answered",
-        },
-        FactSpec {
-            name: "elapsed_ms",
-            ty: FactType::Int,
-            doc: "time to the answer",
-        },
-        FactSpec {
-            name: "body_bytes",
-            ty: FactType::Int,
-            doc: "body bytes read (bounded)",
-        },
-        FactSpec {
-            name: "error.class",
-            ty: FactType::Str,
-            doc: "dns, refused, reset, timeout, tls, protocol, url, other",
-        },
-        FactSpec {
-            name: "error.message",
-            ty: FactType::Str,
-            doc: "what went wrong",
-        },
-        FactSpec {
-            name: "header.*",
-            ty: FactType::Str,
-            doc: "a response header, lower-case name",
-        },
+        fact("responded", FactType::Bool, "an HTTP answer came back"),
+        fact("status", FactType::Int, "status code of the final answer"),
+        fact("reason", FactType::Str, "reason phrase"),
+        fact("version", FactType::Str, "HTTP version of the answer"),
+        fact(
+            "sent_credentials",
+            FactType::Bool,
+            "the request carried credentials",
+        ),
+        fact(
+            "challenge.raw",
+            FactType::StrList,
+            "WWW-Authenticate field values",
+        ),
+        fact(
+            "challenge.scheme",
+            FactType::Str,
+            "first challenge's scheme, lower-case",
+        ),
+        fact(
+            "challenge.schemes",
+            FactType::StrList,
+            "every challenge scheme, lower-case",
+        ),
+        fact("challenge.realm", FactType::Str, "first challenge's realm"),
+        fact(
+            "proxy_challenge.raw",
+            FactType::StrList,
+            "Proxy-Authenticate values",
+        ),
+        fact(
+            "location",
+            FactType::Str,
+            "Location header of the last redirect",
+        ),
+        fact("final_url", FactType::Str, "the URL that answered"),
+        fact("redirects", FactType::Int, "redirects followed"),
+        fact(
+            "hops",
+            FactType::StrList,
+            "every request of the chain with its status",
+        ),
+        fact(
+            "redirect.loop",
+            FactType::Bool,
+            "the redirects went round in a loop",
+        ),
+        fact(
+            "redirect.dropped_credentials",
+            FactType::Bool,
+            "a redirect left the credentials behind",
+        ),
+        fact(
+            "redirect.drop_kind",
+            FactType::Str,
+            "http-to-https, other-host, other-origin, trailing-slash",
+        ),
+        fact("elapsed_ms", FactType::Int, "time to the answer"),
+        fact("body_bytes", FactType::Int, "body bytes read (bounded)"),
+        fact(
+            "body_truncated",
+            FactType::Bool,
+            "the body was longer than the bound",
+        ),
+        fact(
+            "error.class",
+            FactType::Str,
+            "dns, refused, reset, timeout, tls, protocol, too-large, usage, other",
+        ),
+        fact(
+            "error.tls",
+            FactType::Str,
+            "expired, unknown-issuer, name-mismatch, not-yet-valid, handshake",
+        ),
+        fact("error.message", FactType::Str, "what went wrong"),
+        fact(
+            "header.*",
+            FactType::Str,
+            "a response header, lower-case name",
+        ),
     ],
     run,
 };
 
 fn run(id: String, args: ProbeArgs, ctx: ProbeContext) -> super::ProbeFuture {
-    async move { request(&id, &args, &ctx).await }.boxed()
+    async move {
+        match exchange(&id, "http", &args, &ctx).await {
+            Ok((mut report, target, ex)) => {
+                describe(&mut report, &target, &ex);
+                report
+            }
+            Err(report) => report,
+        }
+    }
+    .boxed()
 }
 
-async fn request(id: &str, args: &ProbeArgs, ctx: &ProbeContext) -> ProbeReport {
-    let mut report = ProbeReport::new(id, "http");
-    let Some(raw_url) = args.get("url") else {
-        return ProbeReport::failed(id, "http", "no url given");
-    };
-    let url = match url::Url::parse(raw_url.trim()) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") => u,
-        Ok(u) => {
-            return unreachable_report(
-                report,
-                "url",
-                &format!("unsupported scheme '{}'", u.scheme()),
-            );
-        }
-        Err(e) => return unreachable_report(report, "url", &format!("not a valid URL: {e}")),
-    };
-    let method = args.get("method").map_or("GET", String::as_str);
-    let Ok(method) = reqwest::Method::from_bytes(method.to_ascii_uppercase().as_bytes()) else {
-        return unreachable_report(report, "url", &format!("not a valid method '{method}'"));
-    };
-    let mut builder = ctx.client.request(method.clone(), url.clone());
-    let mut sent = false;
-    if let Some(auth) = args.get("authorization").filter(|v| !v.is_empty()) {
-        builder = builder.header(reqwest::header::AUTHORIZATION, auth.as_str());
-        sent = true;
-    } else if let Some(user) = args.get("user").filter(|v| !v.is_empty()) {
-        builder = builder.basic_auth(user, args.get("password"));
-        sent = true;
-    }
-    if let Some(cookie) = args.get("cookie").filter(|v| !v.is_empty()) {
-        builder = builder.header(reqwest::header::COOKIE, cookie.as_str());
-        sent = true;
-    }
-    report.fact("sent_credentials", sent);
-    let started = Instant::now();
-    let response = match builder.send().await {
-        Ok(r) => r,
-        Err(e) => {
-            let (class, message) = classify(&e);
-            return unreachable_report(report, class, &message);
-        }
-    };
-    let elapsed = started.elapsed();
-    describe(&mut report, &response, method.as_str(), &url);
-    let body_bytes = read_bounded(response).await;
-    report.fact("body_bytes", body_bytes as i64);
-    report.elapsed_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
-    report.fact("elapsed_ms", report.elapsed_ms as i64);
-    report
+/// Parses the target and makes the exchange. On failure the report that explains it.
+pub async fn exchange(
+    id: &str,
+    kind: &str,
+    args: &ProbeArgs,
+    ctx: &ProbeContext,
+) -> Result<(ProbeReport, Target, Exchange), ProbeReport> {
+    let report = ProbeReport::new(id, kind);
+    let target = Target::from_args(args).map_err(|e| unreachable(report.clone(), &e))?;
+    fetch_target(report, target, ctx).await
 }
 
-fn describe(report: &mut ProbeReport, response: &reqwest::Response, method: &str, url: &url::Url) {
-    let status = response.status();
-    report.fact("responded", true);
-    report.fact("status", i64::from(status.as_u16()));
-    report.fact("reason", status.canonical_reason().unwrap_or(""));
-    report.fact("final_url", url.as_str());
-    let headers = response.headers();
-    for (name, value) in headers {
-        let key = format!("header.{}", name.as_str());
-        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
-        // Several lines of one field are combined as RFC 9110 §5.3 says.
-        let combined = match report.facts.get(&key) {
-            Some(prev) => format!("{prev}, {value}"),
-            None => value,
-        };
-        report.fact(&key, combined);
+/// Like [`exchange`] for a target already built.
+pub async fn fetch_target(
+    mut report: ProbeReport,
+    target: Target,
+    ctx: &ProbeContext,
+) -> Result<(ProbeReport, Target, Exchange), ProbeReport> {
+    report.fact("sent_credentials", target.creds.any());
+    match fetch(ctx, &target).await {
+        Ok(ex) => {
+            report.fact("responded", true);
+            report.fact("status", i64::from(ex.status));
+            report.elapsed_ms = u64::try_from(ex.elapsed.as_millis()).unwrap_or(u64::MAX);
+            Ok((report, target, ex))
+        }
+        Err(e) => Err(unreachable(report, &e)),
     }
-    let challenges: Vec<String> = field_values(headers, reqwest::header::WWW_AUTHENTICATE);
-    let schemes: Vec<String> = challenges
+}
+
+/// The value of response header `name`, several lines joined with ", " (RFC 9110 §5.3).
+pub fn header_text(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
+    let values: Vec<String> = headers
+        .get_all(name)
         .iter()
-        .filter_map(|c| c.split_whitespace().next())
-        .map(|s| s.trim_end_matches(',').to_ascii_lowercase())
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_owned())
         .collect();
-    if let Some(first) = schemes.first() {
-        report.fact("challenge.scheme", first.as_str());
-    }
-    if let Some(realm) = challenges.iter().find_map(|c| realm_of(c)) {
-        report.fact("challenge.realm", realm);
-    }
-    report.fact("challenge.schemes", schemes);
-    report.fact("challenge.raw", challenges.clone());
-    let proxy = field_values(headers, reqwest::header::PROXY_AUTHENTICATE);
-    report.fact("proxy_challenge.raw", proxy);
-    if let Some(loc) = headers.get(reqwest::header::LOCATION) {
-        report.fact(
-            "location",
-            String::from_utf8_lossy(loc.as_bytes()).into_owned(),
-        );
-    }
-    report.evidence.push(format!(
-        "{method} {url} → {} {}",
-        status.as_u16(),
-        status.canonical_reason().unwrap_or("")
-    ));
-    for c in &challenges {
-        report.evidence.push(format!("WWW-Authenticate: {c}"));
-    }
-    report.verdict = match status.as_u16() {
-        401 | 407 => Verdict::Fail,
-        400..=599 => Verdict::Warn,
-        _ => Verdict::Ok,
-    };
-    report.summary = match status.as_u16() {
-        401 if challenges.is_empty() => "401 without a WWW-Authenticate challenge".to_owned(),
-        401 => format!("401, server asks for {}", challenges.join(" / ")),
-        code => format!("{code} {}", status.canonical_reason().unwrap_or("")),
-    };
-    if status.as_u16() == 401 && challenges.is_empty() {
-        report.causes.push(CauseHit::new(
-            "missing-www-authenticate",
-            0.6,
-            format!("{method} {url} answered 401 with no WWW-Authenticate header"),
-        ));
-    }
+    (!values.is_empty()).then(|| values.join(", "))
 }
 
-fn field_values(
-    headers: &reqwest::header::HeaderMap,
-    name: reqwest::header::HeaderName,
-) -> Vec<String> {
+/// Every field line of header `name`.
+pub fn header_lines(headers: &reqwest::header::HeaderMap, name: &str) -> Vec<String> {
     headers
         .get_all(name)
         .iter()
@@ -270,95 +203,163 @@ fn field_values(
         .collect()
 }
 
-/// The realm of a challenge, quoted or not. The full parser lives in the challenge probe.
-fn realm_of(challenge: &str) -> Option<String> {
-    let lower = challenge.to_ascii_lowercase();
-    let at = lower.find("realm=")? + "realm=".len();
-    let rest = &challenge[at..];
-    if let Some(quoted) = rest.strip_prefix('"') {
-        let mut out = String::new();
-        let mut chars = quoted.chars();
-        while let Some(c) = chars.next() {
-            match c {
-                '\\' => out.extend(chars.next()),
-                '"' => return Some(out),
-                c => out.push(c),
-            }
-        }
-        Some(out)
+/// The request line for evidence: method, URL and credentials as fingerprints.
+pub fn request_line(target: &Target) -> String {
+    let creds = target.creds.describe();
+    if creds.is_empty() {
+        format!("{} {} (no credentials)", target.method, target.url)
     } else {
-        Some(rest.split([',', ' ']).next().unwrap_or("").to_owned())
+        format!("{} {} ({})", target.method, target.url, creds.join("; "))
     }
 }
 
-async fn read_bounded(mut response: reqwest::Response) -> usize {
-    let mut total = 0usize;
-    while let Ok(Some(chunk)) = response.chunk().await {
-        total += chunk.len();
-        if total >= BODY_LIMIT {
-            break;
+fn describe(report: &mut ProbeReport, target: &Target, ex: &Exchange) {
+    let status = reqwest::StatusCode::from_u16(ex.status).ok();
+    let reason = status.and_then(|s| s.canonical_reason()).unwrap_or("");
+    report.fact("reason", reason);
+    report.fact("version", ex.version.as_str());
+    report.fact("final_url", ex.final_url.as_str());
+    for (name, _) in &ex.headers {
+        if name == reqwest::header::SET_COOKIE {
+            // Session cookies the server hands out are secrets too.
+            let lines = header_lines(&ex.headers, "set-cookie");
+            let shown: Vec<String> = lines.iter().map(|l| redact_set_cookie(l)).collect();
+            report.fact("header.set-cookie", shown.join(", "));
+        } else if let Some(v) = header_text(&ex.headers, name.as_str()) {
+            report.fact(&format!("header.{}", name.as_str()), v);
         }
     }
-    total
+    let raw = header_lines(&ex.headers, "www-authenticate");
+    let refs: Vec<&str> = raw.iter().map(String::as_str).collect();
+    let parsed = super::challenge::parse(&refs);
+    if let Some(first) = parsed.challenges.first() {
+        report.fact("challenge.scheme", first.scheme_lower());
+        if let Some(realm) = first.param("realm") {
+            report.fact("challenge.realm", realm);
+        }
+    }
+    report.fact("challenge.schemes", parsed.schemes());
+    report.fact("challenge.raw", raw.clone());
+    report.fact(
+        "proxy_challenge.raw",
+        header_lines(&ex.headers, "proxy-authenticate"),
+    );
+    if let Some(loc) = ex.hops.iter().rev().find_map(|h| h.location.clone()) {
+        report.fact("location", loc);
+    }
+    describe_hops(report, target, ex);
+    report.fact("elapsed_ms", report.elapsed_ms as i64);
+    report.fact("body_bytes", ex.body.len() as i64);
+    report.fact("body_truncated", ex.body_truncated);
+    for c in &raw {
+        report.evidence.push(format!("WWW-Authenticate: {c}"));
+    }
+    report.verdict = match ex.status {
+        401 | 407 => Verdict::Fail,
+        _ if ex.redirect_loop => Verdict::Fail,
+        400..=599 => Verdict::Warn,
+        _ => Verdict::Ok,
+    };
+    report.summary = match ex.status {
+        _ if ex.redirect_loop => format!("redirect loop after {} requests", ex.hops.len()),
+        401 if raw.is_empty() => "401 without a WWW-Authenticate challenge".to_owned(),
+        401 => format!("401, server asks for {}", raw.join(" / ")),
+        code => format!("{code} {reason}"),
+    };
+    if ex.status == 401 && raw.is_empty() {
+        report.causes.push(CauseHit::new(
+            "missing-www-authenticate",
+            0.6,
+            format!(
+                "{} answered 401 with no WWW-Authenticate header",
+                ex.final_url
+            ),
+        ));
+    }
 }
 
-fn unreachable_report(mut report: ProbeReport, class: &str, message: &str) -> ProbeReport {
+fn describe_hops(report: &mut ProbeReport, target: &Target, ex: &Exchange) {
+    report.fact("redirects", ex.hops.len().saturating_sub(1) as i64);
+    let hops: Vec<String> = ex
+        .hops
+        .iter()
+        .map(|h| {
+            let creds = if h.credentials_sent {
+                " [credentials sent]"
+            } else {
+                ""
+            };
+            format!("{} {} → {}{creds}", h.method, h.url, h.status)
+        })
+        .collect();
+    report.evidence.push(request_line(target));
+    report.evidence.extend(hops.iter().cloned());
+    report.fact("hops", hops);
+    report.fact("redirect.loop", ex.redirect_loop);
+    report.fact(
+        "redirect.dropped_credentials",
+        ex.drops.iter().any(|d| d.withheld),
+    );
+    if let Some(d) = ex.drops.first() {
+        report.fact("redirect.drop_kind", d.kind);
+    }
+    for hit in redirect_causes(ex) {
+        report.evidence.extend(hit.evidence.iter().cloned());
+        report.causes.push(hit);
+    }
+}
+
+/// A `credentials-dropped-on-redirect` hit per redirect that lost (or may lose) credentials.
+pub fn redirect_causes(ex: &Exchange) -> Vec<CauseHit> {
+    ex.drops
+        .iter()
+        .map(|d| {
+            let what = if d.withheld {
+                "another origin, so the credentials were not sent on (clients must not leak them)"
+            } else {
+                "a path that differs only by its trailing slash; clients that scope credentials by path do not resend them"
+            };
+            let line = format!("redirect {} → {} ({}): {what}", d.from, d.to, d.kind);
+            let confidence = match (d.withheld, ex.status) {
+                (true, 401) => 0.9,
+                (true, _) => 0.5,
+                (false, 401) => 0.55,
+                (false, _) => 0.2,
+            };
+            CauseHit::new("credentials-dropped-on-redirect", confidence, line)
+        })
+        .collect()
+}
+
+/// A Set-Cookie line with its value replaced by a fingerprint; attributes kept.
+pub fn redact_set_cookie(line: &str) -> String {
+    let (pair, attrs) = line.split_once(';').unwrap_or((line, ""));
+    let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+    let value = crate::report::redact::fingerprint("cookie", value.trim());
+    if attrs.is_empty() {
+        format!("{}={value}", name.trim())
+    } else {
+        format!("{}={value};{attrs}", name.trim())
+    }
+}
+
+/// The report of a request that got no HTTP answer.
+pub fn unreachable(mut report: ProbeReport, e: &FetchError) -> ProbeReport {
     report.fact("responded", false);
-    report.fact("error.class", class);
-    report.fact("error.message", message);
+    report.fact("error.class", e.class);
+    if let Some(t) = e.tls {
+        report.fact("error.tls", t);
+    }
+    report.fact("error.message", e.message.as_str());
     report.verdict = Verdict::Fail;
-    report.summary = format!("no HTTP answer: {message}");
-    report
-        .evidence
-        .push(format!("no HTTP answer ({class}): {message}"));
-    if class != "url" {
+    report.summary = format!("no HTTP answer ({}): {}", e.reason(), e.message);
+    report.evidence.push(report.summary.clone());
+    if e.class != "usage" {
         report.causes.push(CauseHit::new(
             "server-unreachable",
-            0.9,
-            format!("{class}: {message}"),
+            0.95,
+            format!("{}: {}", e.reason(), e.message),
         ));
     }
     report
-}
-
-/// Sorts a request error into a class a person can act on, with the innermost reason.
-pub fn classify(e: &reqwest::Error) -> (&'static str, String) {
-    let mut chain = String::new();
-    let mut source: Option<&dyn std::error::Error> = Some(e);
-    while let Some(s) = source {
-        let text = s.to_string();
-        if !chain.contains(&text) {
-            if !chain.is_empty() {
-                chain.push_str(": ");
-            }
-            chain.push_str(&text);
-        }
-        source = s.source();
-    }
-    let lower = chain.to_ascii_lowercase();
-    let class = if e.is_timeout() || lower.contains("timed out") {
-        "timeout"
-    } else if lower.contains("dns")
-        || lower.contains("failed to lookup")
-        || lower.contains("name or service not known")
-    {
-        "dns"
-    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
-    {
-        "tls"
-    } else if lower.contains("connection refused") {
-        "refused"
-    } else if lower.contains("reset")
-        || lower.contains("connection closed")
-        || lower.contains("broken pipe")
-    {
-        "reset"
-    } else if e.is_connect() {
-        "refused"
-    } else if lower.contains("invalid") || lower.contains("parse") || e.is_decode() {
-        "protocol"
-    } else {
-        "other"
-    };
-    (class, chain)
 }

@@ -1,0 +1,93 @@
+//! The battery against a loopback server that takes 200 ms per request: the probes run
+//! concurrently, so the battery should take about as long as the slowest single probe.
+//!
+//! `cargo bench --bench check`; compare `battery` with the slowest `single/*`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::any;
+use clap::Parser;
+use criterion::{Criterion, criterion_group, criterion_main};
+use why401::cli::{Cli, Command};
+use why401::probe::{self, ProbeContext, ProbeRequest};
+
+const LATENCY: Duration = Duration::from_millis(200);
+
+fn slow_server(rt: &tokio::runtime::Runtime) -> String {
+    let app = Router::new().fallback(any(|| async {
+        tokio::time::sleep(LATENCY).await;
+        (
+            StatusCode::UNAUTHORIZED,
+            [("www-authenticate", "Basic realm=\"bench\"")],
+            "no",
+        )
+    }));
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    rt.spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}/private/page")
+}
+
+fn bench(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let url = slow_server(&rt);
+    let cli = Cli::parse_from([
+        "why401",
+        "check",
+        &url,
+        "--user",
+        "alice",
+        "--timeout",
+        "10",
+    ]);
+    let Some(Command::Check(args)) = cli.command else {
+        unreachable!("parsed a check command")
+    };
+    let parsed = url::Url::parse(&url).unwrap();
+    let creds = why401::probe::http::Credentials {
+        user: Some("alice".into()),
+        password: Some("not-a-real-password".into()),
+        ..Default::default()
+    };
+    let (requests, _) = why401::command::check::plan(&args, &parsed, &creds);
+    let ctx = ProbeContext::new(Duration::from_secs(10)).unwrap();
+    let mut group = c.benchmark_group("check");
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(6));
+    let mut kinds_seen: Vec<String> = Vec::new();
+    for r in &requests {
+        if kinds_seen.contains(&r.kind) {
+            continue;
+        }
+        kinds_seen.push(r.kind.clone());
+        let req: ProbeRequest = r.clone();
+        group.bench_function(format!("single/{}", r.kind), |b| {
+            b.iter(|| rt.block_on(probe::run_one(req.clone(), ctx.clone())));
+        });
+    }
+    group.bench_function(format!("battery/{}_probes", requests.len()), |b| {
+        b.iter(|| {
+            rt.block_on(why401::command::check::battery(
+                &args,
+                &parsed,
+                &creds,
+                Duration::from_secs(10),
+            ))
+            .unwrap()
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

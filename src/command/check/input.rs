@@ -1,0 +1,134 @@
+//! The check's inputs: secrets read from stdin, files or the environment (never from the
+//! command line), checked before any request is made.
+
+use std::io::Read;
+use std::path::Path;
+
+use anyhow::{Context, bail};
+
+use crate::cli::CheckArgs;
+use crate::probe::http::Credentials;
+
+/// The environment variable an API key is read from.
+pub const API_KEY_ENV: &str = "WHY401_API_KEY";
+
+/// Largest secret file read: a token or key is far smaller; this keeps memory bounded.
+const MAX_SECRET_BYTES: u64 = 64 * 1024;
+
+/// Reads stdin once, for whichever option asked for it.
+struct Stdin {
+    used_by: Option<&'static str>,
+}
+
+impl Stdin {
+    fn read(&mut self, who: &'static str) -> anyhow::Result<String> {
+        if let Some(first) = self.used_by {
+            bail!("{who} and {first} both want standard input; give one of them another source");
+        }
+        self.used_by = Some(who);
+        let mut text = String::new();
+        std::io::stdin()
+            .take(MAX_SECRET_BYTES)
+            .read_to_string(&mut text)
+            .with_context(|| format!("reading {who} from standard input"))?;
+        let line = text.lines().next().unwrap_or("").to_owned();
+        if line.is_empty() {
+            bail!("{who}: standard input is empty");
+        }
+        Ok(line)
+    }
+}
+
+fn read_secret_file(path: &Path, what: &str) -> anyhow::Result<String> {
+    let file = std::fs::File::open(path)
+        .with_context(|| format!("{what}: cannot open {}", path.display()))?;
+    let mut text = String::new();
+    file.take(MAX_SECRET_BYTES)
+        .read_to_string(&mut text)
+        .with_context(|| format!("{what}: cannot read {} as UTF-8 text", path.display()))?;
+    // A file ends with a newline by convention: that one is not part of the secret.
+    let text = text.strip_suffix('\n').unwrap_or(&text);
+    let text = text.strip_suffix('\r').unwrap_or(text);
+    if text.trim().is_empty() {
+        bail!("{what}: {} is empty", path.display());
+    }
+    Ok(text.to_owned())
+}
+
+/// The credentials the options describe.
+pub fn credentials(args: &CheckArgs) -> anyhow::Result<Credentials> {
+    let mut stdin = Stdin { used_by: None };
+    let mut creds = Credentials::default();
+    if let Some(user) = &args.user {
+        if user.contains(':') {
+            bail!("--user: a user name cannot contain ':' (RFC 7617)");
+        }
+        creds.user = Some(user.clone());
+        creds.password = if args.password_stdin {
+            Some(stdin.read("--password-stdin")?)
+        } else {
+            Some(String::new())
+        };
+    }
+    if let Some(path) = &args.bearer_file {
+        let token = if path.as_os_str() == "-" {
+            stdin.read("--bearer-file -")?
+        } else {
+            read_secret_file(path, "--bearer-file")?
+        };
+        creds.authorization = Some(format!("Bearer {token}"));
+    }
+    for (i, h) in args.headers.iter().enumerate() {
+        let (name, value) = header(h, i)?;
+        if name.eq_ignore_ascii_case("authorization") {
+            if creds.authorization.is_some() {
+                bail!(
+                    "--header {}: Authorization is already set by --bearer-file",
+                    i + 1
+                );
+            }
+            creds.authorization = Some(value);
+        } else if name.eq_ignore_ascii_case("cookie") {
+            creds.cookie = Some(value);
+        } else {
+            creds.headers.push((name, value));
+        }
+    }
+    if !args.cookies.is_empty() {
+        for (i, c) in args.cookies.iter().enumerate() {
+            if !c.contains('=') {
+                bail!("--cookie {}: expected NAME=VALUE", i + 1);
+            }
+        }
+        let joined = args.cookies.join("; ");
+        creds.cookie = Some(match creds.cookie.take() {
+            Some(prev) => format!("{prev}; {joined}"),
+            None => joined,
+        });
+    }
+    if let Some(name) = &args.api_key_query {
+        let key = match std::env::var(API_KEY_ENV) {
+            Ok(k) if !k.is_empty() => k,
+            _ => stdin.read("--api-key-query (no WHY401_API_KEY set)")?,
+        };
+        creds.api_key_query = Some((name.clone(), key));
+    }
+    Ok(creds)
+}
+
+/// `Name: value` or `Name: @FILE`. Errors name the option's position, never the value.
+fn header(text: &str, i: usize) -> anyhow::Result<(String, String)> {
+    let Some((name, value)) = text.split_once(':') else {
+        bail!("--header {}: expected 'Name: value'", i + 1);
+    };
+    let name = name.trim();
+    if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
+        bail!("--header {}: '{name}' is not a valid header name", i + 1);
+    }
+    let value = value.strip_prefix(' ').unwrap_or(value);
+    let value = match value.trim().strip_prefix('@') {
+        Some(path) => read_secret_file(Path::new(path), &format!("--header {name}"))?,
+        None => value.to_owned(),
+    };
+    Ok((name.to_owned(), value))
+}

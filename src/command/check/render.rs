@@ -1,0 +1,200 @@
+//! What `check` prints: text for people, one JSON object for programs, and the report file.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use serde_json::{Map, Value, json};
+
+use crate::cli::TicketFormat;
+use crate::diagnose::rules::ids;
+use crate::diagnose::{self, CauseHit};
+use crate::probe::challenge::{self, Challenge};
+use crate::probe::{FactValue, ProbeReport};
+
+/// Causes below this confidence are listed in JSON but not counted as findings.
+const FINDING_CONFIDENCE: f64 = 0.5;
+
+/// The battery's outcome.
+#[derive(Debug, Clone)]
+pub struct CheckResult {
+    pub url: String,
+    pub method: String,
+    /// Ranked, most likely first.
+    pub causes: Vec<CauseHit>,
+    pub reports: Vec<ProbeReport>,
+    pub elapsed: Duration,
+    /// The credentials sent, as fingerprints.
+    pub sent: Vec<String>,
+}
+
+impl CheckResult {
+    fn main(&self) -> Option<&ProbeReport> {
+        self.reports.iter().find(|r| r.id == ids::MAIN)
+    }
+
+    fn main_fact(&self, name: &str) -> Option<&FactValue> {
+        self.main().and_then(|r| r.facts.get(name))
+    }
+
+    pub fn status(&self) -> Option<i64> {
+        match self.main_fact("status") {
+            Some(FactValue::Int(s)) => Some(*s),
+            _ => None,
+        }
+    }
+
+    fn challenges(&self, fact: &str) -> Vec<Challenge> {
+        let raw = match self.main_fact(fact) {
+            Some(FactValue::StrList(v)) => v.clone(),
+            _ => Vec::new(),
+        };
+        let refs: Vec<&str> = raw.iter().map(String::as_str).collect();
+        challenge::parse(&refs).challenges
+    }
+
+    /// True when the exit code should say something was found.
+    pub fn found_problem(&self) -> bool {
+        matches!(self.status(), None | Some(401 | 407))
+            || self
+                .causes
+                .iter()
+                .any(|c| c.id != "not-a-401" && c.confidence >= FINDING_CONFIDENCE)
+    }
+
+    /// The `--json` object.
+    pub fn json(&self) -> String {
+        serde_json::to_string_pretty(&self.json_value()).unwrap_or_default()
+    }
+
+    fn json_value(&self) -> Value {
+        let challenges = |fact: &str| -> Vec<Value> {
+            self.challenges(fact)
+                .iter()
+                .map(|c| {
+                    let params: Map<String, Value> = c
+                        .params
+                        .iter()
+                        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                        .collect();
+                    json!({"scheme": c.scheme_lower(), "params": params, "token68": c.token68})
+                })
+                .collect()
+        };
+        let causes: Vec<Value> = self.causes.iter().map(cause_json).collect();
+        let probes: Map<String, Value> = self
+            .reports
+            .iter()
+            .map(|r| {
+                let v = json!({
+                    "kind": r.kind, "verdict": r.verdict, "summary": r.summary,
+                    "facts": r.facts, "evidence": r.evidence, "elapsed_ms": r.elapsed_ms,
+                });
+                (r.id.clone(), v)
+            })
+            .collect();
+        json!({
+            "schema_version": 1,
+            "url": self.url,
+            "method": self.method,
+            "status": self.status(),
+            "error": self.main_fact("error.message").map(ToString::to_string),
+            "credentials_sent": self.sent,
+            "challenges": challenges("challenge.raw"),
+            "proxy_challenges": challenges("proxy_challenge.raw"),
+            "causes": causes,
+            "probes": probes,
+            "elapsed_ms": u64::try_from(self.elapsed.as_millis()).unwrap_or(u64::MAX),
+        })
+    }
+
+    /// The text for a person.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "why401 check {} {}", self.method, self.url);
+        if self.sent.is_empty() {
+            let _ = writeln!(out, "sent: no credentials");
+        } else {
+            let _ = writeln!(out, "sent: {}", self.sent.join("; "));
+        }
+        let answer = self.main().map_or_else(String::new, |r| r.summary.clone());
+        let _ = writeln!(out, "answer: {answer}");
+        let shown: Vec<&CauseHit> = self.causes.iter().filter(|c| c.confidence >= 0.3).collect();
+        if shown.is_empty() {
+            let _ = writeln!(out, "\nNo cause found.");
+        } else {
+            let _ = writeln!(out, "\nLikely causes, most likely first:");
+        }
+        for (i, c) in shown.iter().enumerate() {
+            write_cause(&mut out, i + 1, c);
+        }
+        let _ = writeln!(
+            out,
+            "\nProbes ({} run concurrently, {} ms):",
+            self.reports.len(),
+            self.elapsed.as_millis()
+        );
+        for r in &self.reports {
+            let _ = writeln!(
+                out,
+                "  {} {:<4} {:<20} {}",
+                r.verdict.icon(),
+                r.verdict.label(),
+                r.id,
+                r.summary
+            );
+        }
+        out.trim_end().to_owned()
+    }
+
+    /// The `--report` file in the asked format.
+    pub fn report(&self, format: TicketFormat) -> String {
+        match format {
+            TicketFormat::Json => self.json(),
+            TicketFormat::Text => self.text(),
+            TicketFormat::Md => {
+                let mut out = format!("# why401 check: {} {}\n\n```text\n", self.method, self.url);
+                out.push_str(&self.text());
+                out.push_str("\n```\n\n## Evidence by probe\n\n");
+                for r in &self.reports {
+                    let _ = writeln!(out, "### {} ({})\n", r.id, r.verdict.label());
+                    for e in &r.evidence {
+                        let _ = writeln!(out, "- {e}");
+                    }
+                    out.push('\n');
+                }
+                out
+            }
+        }
+    }
+}
+
+fn cause_json(c: &CauseHit) -> Value {
+    let entry = diagnose::cause(&c.id);
+    json!({
+        "id": c.id,
+        "title": entry.map(|e| e.title),
+        "confidence": (c.confidence * 100.0).round() / 100.0,
+        "evidence": c.evidence,
+        "fix": entry.map(|e| e.fix),
+        "fixed_by": entry.map(|e| e.fixed_by.iter().map(|a| a.label()).collect::<Vec<_>>()),
+    })
+}
+
+fn write_cause(out: &mut String, n: usize, c: &CauseHit) {
+    let entry = diagnose::cause(&c.id);
+    let title = entry.map_or("", |e| e.title);
+    let _ = writeln!(
+        out,
+        "  {n}. {} ({:.0}%): {title}",
+        c.id,
+        c.confidence * 100.0
+    );
+    for e in &c.evidence {
+        let _ = writeln!(out, "     evidence: {e}");
+    }
+    if let Some(e) = entry {
+        let _ = writeln!(out, "     fix: {}", e.fix);
+        let who: Vec<&str> = e.fixed_by.iter().map(|a| a.label()).collect();
+        let _ = writeln!(out, "     fixed by: {}", who.join(", "));
+    }
+}

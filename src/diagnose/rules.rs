@@ -1,0 +1,324 @@
+//! Rules across probes: from the facts of several probe reports (the request as given, the
+//! same without credentials, with a normalised Authorization, straight to the backend, at the
+//! site root) to ranked causes. Pure: no I/O, so every rule is tested with made-up reports.
+
+use crate::diagnose::CauseHit;
+use crate::probe::{FactValue, ProbeReport};
+
+/// Probe ids the rules read; the check battery and the flows use these names.
+pub mod ids {
+    /// The request with the credentials as given.
+    pub const MAIN: &str = "http";
+    /// The same request without credentials.
+    pub const ANONYMOUS: &str = "anonymous";
+    /// The same request with the Authorization header normalised.
+    pub const NORMALISED: &str = "normalised";
+    /// The request straight to the backend behind the proxy.
+    pub const BACKEND: &str = "backend";
+    /// The site root with the same credentials.
+    pub const ELSEWHERE: &str = "elsewhere";
+    /// The site root without credentials.
+    pub const ELSEWHERE_ANONYMOUS: &str = "elsewhere_anonymous";
+}
+
+/// What the rules know about the request besides the reports (never secret values).
+#[derive(Debug, Clone, Default)]
+pub struct RuleInput {
+    /// Scheme word of the Authorization sent (lower-case), or "basic" for --user.
+    pub scheme_sent: Option<String>,
+    /// What the normalised request changed: `scheme` or `syntax`.
+    pub normalisation: Option<&'static str>,
+    pub cookie_sent: bool,
+    /// Names of extra headers sent.
+    pub header_names: Vec<String>,
+}
+
+fn report<'a>(reports: &'a [ProbeReport], id: &str) -> Option<&'a ProbeReport> {
+    reports.iter().find(|r| r.id == id)
+}
+
+fn status(reports: &[ProbeReport], id: &str) -> Option<i64> {
+    match report(reports, id)?.facts.get("status") {
+        Some(FactValue::Int(s)) => Some(*s),
+        _ => None,
+    }
+}
+
+fn list(reports: &[ProbeReport], id: &str, fact: &str) -> Vec<String> {
+    match report(reports, id).and_then(|r| r.facts.get(fact)) {
+        Some(FactValue::StrList(v)) => v.clone(),
+        _ => Vec::new(),
+    }
+}
+
+fn accepted(s: Option<i64>) -> bool {
+    s.is_some_and(|s| (200..400).contains(&s))
+}
+
+/// The causes the reports point to together, not yet ranked.
+pub fn diagnose(reports: &[ProbeReport], input: &RuleInput) -> Vec<CauseHit> {
+    let mut hits = Vec::new();
+    let Some(main) = status(reports, ids::MAIN) else {
+        return hits;
+    };
+    let url = report(reports, ids::MAIN)
+        .and_then(|r| r.facts.get("final_url"))
+        .map_or_else(String::new, ToString::to_string);
+    if !matches!(main, 401 | 407) {
+        let cors = |fact: &str| {
+            report(reports, "cors").and_then(|r| r.facts.get(fact)) == Some(&FactValue::Bool(true))
+        };
+        if accepted(Some(main)) && cors("requires_auth") {
+            // Only a page on another origin sends a preflight: without --origin it is a hint.
+            let confidence = if cors("explicit_origin") { 0.92 } else { 0.4 };
+            hits.push(CauseHit::new(
+                "cors-preflight-requires-auth",
+                confidence,
+                format!("{url} answers {main} to the request, but 401 to the CORS preflight browsers send first without credentials"),
+            ));
+        }
+        hits.push(CauseHit::new(
+            "not-a-401",
+            0.9,
+            format!("{url} answered {main}, not 401"),
+        ));
+        return hits;
+    }
+    if main == 407 {
+        return hits;
+    }
+    let offered = list(reports, ids::MAIN, "challenge.schemes");
+    let sent = report(reports, ids::MAIN)
+        .and_then(|r| r.facts.get("sent_credentials"))
+        .is_some_and(|v| *v == FactValue::Bool(true));
+    if !sent {
+        let asks = if offered.is_empty() {
+            String::new()
+        } else {
+            format!("; the server asks for {}", offered.join(", "))
+        };
+        hits.push(CauseHit::new(
+            "no-credentials-sent",
+            0.8,
+            format!("{url} answered 401 to a request without credentials{asks}"),
+        ));
+        return hits;
+    }
+    with_credentials(reports, input, &offered, &url, &mut hits);
+    hits
+}
+
+fn with_credentials(
+    reports: &[ProbeReport],
+    input: &RuleInput,
+    offered: &[String],
+    url: &str,
+    hits: &mut Vec<CauseHit>,
+) {
+    let mut hit = |id: &str, c: f64, e: String| hits.push(CauseHit::new(id, c, e));
+    if let (Some(kind), Some(s)) = (input.normalisation, status(reports, ids::NORMALISED))
+        && accepted(Some(s))
+    {
+        let id = if kind == "scheme" {
+            "wrong-auth-scheme"
+        } else {
+            "malformed-authorization-header"
+        };
+        hit(
+            id,
+            0.92,
+            format!(
+                "401 with the Authorization header as given, {s} once it was normalised ({kind} fixed)"
+            ),
+        );
+    }
+    if let Some(scheme) = &input.scheme_sent
+        && !offered.is_empty()
+        && !offered.contains(scheme)
+    {
+        hit(
+            "wrong-auth-scheme",
+            0.8,
+            format!(
+                "sent scheme '{scheme}', the server offers {}",
+                offered.join(", ")
+            ),
+        );
+    }
+    if let Some(b) = status(reports, ids::BACKEND) {
+        if accepted(Some(b)) {
+            hit(
+                "proxy-strips-authorization",
+                0.9,
+                format!(
+                    "the backend accepts the same credentials ({b}) while the proxy answers 401"
+                ),
+            );
+        } else if b == 401 {
+            hit(
+                "bad-credentials",
+                0.6,
+                "the backend itself answers 401 to the same credentials".to_owned(),
+            );
+        }
+    }
+    let root = status(reports, ids::ELSEWHERE);
+    let root_anon = status(reports, ids::ELSEWHERE_ANONYMOUS);
+    if accepted(root) && root_anon == Some(401) {
+        hit(
+            "should-be-403",
+            0.7,
+            format!(
+                "the same credentials are accepted at the site root ({}), so the user is known: a refusal here should be 403",
+                root.unwrap_or_default()
+            ),
+        );
+    }
+    let anon = status(reports, ids::ANONYMOUS);
+    if accepted(anon) {
+        let (id, why) = if input.cookie_sent {
+            (
+                "stale-cookie-or-cache",
+                "the cookie sent is what the server rejects",
+            )
+        } else {
+            (
+                "bad-credentials",
+                "the credentials sent are what the server rejects",
+            )
+        };
+        hit(
+            id,
+            0.7,
+            format!(
+                "without credentials {url} answers {}; {why}",
+                anon.unwrap_or_default()
+            ),
+        );
+    }
+    for name in input.header_names.iter().filter(|n| n.contains('_')) {
+        hit(
+            "underscore-header-dropped",
+            0.55,
+            format!(
+                "header '{name}' has an underscore: nginx drops it unless underscores_in_headers is on"
+            ),
+        );
+    }
+    hit(
+        "bad-credentials",
+        0.5,
+        format!("{url} answered 401 to the credentials sent"),
+    );
+}
+
+/// Problems of an Authorization value that need no server to see. The evidence never quotes
+/// the value.
+pub fn lint_authorization(value: &str) -> Vec<CauseHit> {
+    let mut out = Vec::new();
+    let mut bad = |e: &str| {
+        out.push(CauseHit::new(
+            "malformed-authorization-header",
+            0.6,
+            format!("Authorization header: {e}"),
+        ));
+    };
+    if value.contains(['\r', '\n']) {
+        bad("contains a line break");
+    }
+    if value != value.trim() {
+        bad("has leading or trailing whitespace");
+    }
+    let trimmed = value.trim();
+    let Some((scheme, rest)) = trimmed.split_once(char::is_whitespace) else {
+        bad("has no scheme word (expected e.g. 'Bearer <token>')");
+        return out;
+    };
+    if rest.starts_with(char::is_whitespace) {
+        bad("has more than one space after the scheme");
+    }
+    let rest = rest.trim();
+    if rest.starts_with('"') || rest.ends_with('"') {
+        bad("the credentials are wrapped in quotes");
+    }
+    if rest
+        .split_whitespace()
+        .next()
+        .is_some_and(|w| w.eq_ignore_ascii_case(scheme))
+    {
+        bad("the scheme word is repeated");
+    }
+    if scheme.eq_ignore_ascii_case("basic") {
+        use base64::Engine as _;
+        match base64::engine::general_purpose::STANDARD.decode(rest.trim_matches('"')) {
+            Ok(bytes) if !bytes.contains(&b':') => {
+                bad("Basic credentials decode without a ':' between user and password");
+            }
+            Ok(_) => {}
+            Err(_) => bad("Basic credentials are not valid base64"),
+        }
+    }
+    if !["basic", "bearer", "digest", "negotiate", "ntlm"]
+        .contains(&scheme.to_ascii_lowercase().as_str())
+    {
+        out.push(CauseHit::new(
+            "wrong-auth-scheme",
+            0.5,
+            format!(
+                "Authorization scheme '{}' is not a registered HTTP scheme",
+                scheme_for_evidence(scheme)
+            ),
+        ));
+    }
+    out
+}
+
+/// The scheme word, unless it looks like a token (long, or not a plain word).
+fn scheme_for_evidence(word: &str) -> String {
+    if word.len() <= 16 && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        word.to_owned()
+    } else {
+        crate::report::redact::fingerprint("word", word)
+    }
+}
+
+/// The Authorization value a careful client would send, and what changed: `scheme` when the
+/// scheme word was replaced, `syntax` when only spacing, quotes or case were fixed.
+pub fn normalise_authorization(value: &str) -> Option<(String, &'static str)> {
+    let clean: String = value.chars().filter(|c| *c != '\r' && *c != '\n').collect();
+    let words: Vec<&str> = clean.split_whitespace().collect();
+    let (scheme, creds) = match words.as_slice() {
+        [] => return None,
+        [token] => ("Bearer".to_owned(), (*token).to_owned()),
+        [scheme, rest @ ..] => (canonical_scheme(scheme), rest.join(" ")),
+    };
+    let mut creds = creds.trim_matches('"').to_owned();
+    if let Some(stripped) = creds.strip_prefix(&format!("{scheme} ")) {
+        creds = stripped.to_owned();
+    }
+    let out = format!("{scheme} {creds}");
+    if out == value {
+        return None;
+    }
+    let first = words.first().copied().unwrap_or("");
+    let kind = if words.len() > 1 && !first.eq_ignore_ascii_case(&scheme) {
+        "scheme"
+    } else {
+        "syntax"
+    };
+    Some((out, kind))
+}
+
+fn canonical_scheme(word: &str) -> String {
+    match word.to_ascii_lowercase().as_str() {
+        "basic" => "Basic".to_owned(),
+        "digest" => "Digest".to_owned(),
+        "negotiate" => "Negotiate".to_owned(),
+        "ntlm" => "NTLM".to_owned(),
+        // Token, JWT, Bearer in any case, or a scheme nobody registered: Bearer is what APIs mean.
+        _ => "Bearer".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,104 @@
+use super::*;
+
+fn one(v: &str) -> ChallengeList {
+    parse(&[v])
+}
+
+#[test]
+fn rfc_9110_example_with_two_challenges_and_escapes() {
+    let l = one(r#"Newauth realm="apps", type=1, title="Login to \"apps\"", Basic realm="simple""#);
+    assert_eq!(l.schemes(), vec!["newauth", "basic"]);
+    let n = &l.challenges[0];
+    assert_eq!(n.param("realm"), Some("apps"));
+    assert_eq!(n.param("TYPE"), Some("1"));
+    assert_eq!(n.param("title"), Some(r#"Login to "apps""#));
+    assert_eq!(l.challenges[1].param("realm"), Some("simple"));
+    assert!(l.problems.is_empty(), "{:?}", l.problems);
+}
+
+#[test]
+fn challenges_across_field_lines_and_token68() {
+    let l = parse(&["Negotiate", "NTLM TlRMTVNTUAACAAAA==", "basic Realm=x"]);
+    assert_eq!(l.schemes(), vec!["negotiate", "ntlm", "basic"]);
+    assert_eq!(
+        l.challenges[1].token68.as_deref(),
+        Some("TlRMTVNTUAACAAAA==")
+    );
+    assert_eq!(l.challenges[2].param("realm"), Some("x"));
+}
+
+#[test]
+fn digest_and_bearer_parameters() {
+    let l = one(
+        r#"Digest realm="http-auth@example.org", qop="auth, auth-int", algorithm=SHA-256, nonce="7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", stale=TRUE, Bearer realm="api", error="invalid_token", error_description="The access token expired""#,
+    );
+    let d = l.find("DIGEST").unwrap();
+    assert_eq!(d.param("qop"), Some("auth, auth-int"));
+    assert_eq!(d.param("stale"), Some("TRUE"));
+    let b = l.find("bearer").unwrap();
+    assert_eq!(b.param("error"), Some("invalid_token"));
+    assert_eq!(
+        b.param("error_description"),
+        Some("The access token expired")
+    );
+}
+
+#[test]
+fn bad_whitespace_and_empty_elements_are_accepted() {
+    let l = one(r#" , Basic realm = "a" ,, charset=UTF-8 , "#);
+    assert_eq!(l.challenges.len(), 1);
+    assert_eq!(l.challenges[0].param("charset"), Some("UTF-8"));
+    assert!(l.problems.is_empty(), "{:?}", l.problems);
+}
+
+#[test]
+fn garbage_is_reported_not_crashed_on() {
+    for v in [
+        "",
+        "   ",
+        "\"",
+        "Basic realm=\"unterminated",
+        "=== , Basic realm=x",
+        "Basic realm",
+        "Basic realm=x y=z",
+        "Basic,,,,",
+        "Basic realm=\"a\", realm=\"b\"",
+        "\u{0}\u{ff}é",
+    ] {
+        let l = one(v);
+        assert!(
+            !l.problems.is_empty() || v.starts_with("Basic,"),
+            "{v:?} gave no problem: {l:?}"
+        );
+    }
+    let l = one("=== , Basic realm=x");
+    assert_eq!(l.schemes(), vec!["basic"]);
+    let l = one("Basic realm=\"a\", realm=\"b\"");
+    assert_eq!(l.challenges[0].param("realm"), Some("a"));
+}
+
+#[test]
+fn rfc_requirements_per_scheme_are_checked() {
+    let l = one("Basic charset=latin1");
+    assert!(l.problems.iter().any(|p| p.contains("realm")));
+    assert!(l.problems.iter().any(|p| p.contains("charset")));
+    let l = one("Digest realm=x");
+    assert!(l.problems.iter().any(|p| p.contains("nonce")));
+    let l = one("Bearer error=nope");
+    assert!(l.problems.iter().any(|p| p.contains("RFC 6750")));
+}
+
+#[test]
+fn newline_inside_a_value_reads_as_space() {
+    let l = one("Basic\r\n realm=\"x\"");
+    assert_eq!(l.challenges[0].param("realm"), Some("x"));
+}
+
+proptest::proptest! {
+    #[test]
+    fn never_panics_and_stays_bounded(s in "\\PC{0,300}", t in "[ -~]{0,300}") {
+        let l = parse(&[&s, &t]);
+        proptest::prop_assert!(l.challenges.len() <= 2 * 301);
+        proptest::prop_assert!(l.problems.len() <= 256);
+    }
+}

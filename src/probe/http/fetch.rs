@@ -1,0 +1,239 @@
+//! One exchange with redirects followed by hand: every hop is recorded, credentials go only
+//! to the origin the person named, and the final body is read up to a bound.
+
+use std::time::{Duration, Instant};
+
+use reqwest::header::{self, HeaderMap};
+
+use super::classify::{FetchError, classify};
+use super::target::{Target, same_origin};
+use crate::probe::ProbeContext;
+
+/// Bytes of body kept at most; the rest is not read.
+pub const BODY_LIMIT: usize = 64 * 1024;
+/// Redirects followed at most before the chain counts as a loop.
+pub const MAX_HOPS: usize = 10;
+
+/// One request of the chain.
+#[derive(Debug, Clone)]
+pub struct Hop {
+    pub method: String,
+    pub url: url::Url,
+    pub status: u16,
+    pub location: Option<String>,
+    pub credentials_sent: bool,
+}
+
+/// How a redirect treated the credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Drop {
+    /// `other-origin`, `http-to-https`, `other-host`, `trailing-slash`.
+    pub kind: &'static str,
+    pub from: String,
+    pub to: String,
+    /// True when why401 (like every careful client) did not send them on.
+    pub withheld: bool,
+}
+
+/// What came back.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    pub hops: Vec<Hop>,
+    pub status: u16,
+    pub version: String,
+    pub headers: HeaderMap,
+    /// At most [`BODY_LIMIT`] bytes of the final body.
+    pub body: Vec<u8>,
+    pub body_truncated: bool,
+    pub elapsed: Duration,
+    pub drops: Vec<Drop>,
+    pub redirect_loop: bool,
+    /// The URL of the final answer.
+    pub final_url: url::Url,
+}
+
+/// Requests `target`, following redirects when asked, within the context's timeout.
+pub async fn fetch(ctx: &ProbeContext, target: &Target) -> Result<Exchange, FetchError> {
+    let secs = ctx.timeout.as_secs_f64();
+    match tokio::time::timeout(ctx.timeout, follow(ctx, target)).await {
+        Ok(r) => r,
+        Err(_) => Err(FetchError::timeout(secs)),
+    }
+}
+
+async fn follow(ctx: &ProbeContext, target: &Target) -> Result<Exchange, FetchError> {
+    let started = Instant::now();
+    let mut url = target.url.clone();
+    let mut method = target.method.clone();
+    let mut hops: Vec<Hop> = Vec::new();
+    let mut drops = Vec::new();
+    let mut redirect_loop = false;
+    loop {
+        let creds_ok = same_origin(&url, &target.url);
+        let response = send(ctx, target, &method, &url, creds_ok).await?;
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get(header::LOCATION)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        hops.push(Hop {
+            method: method.to_string(),
+            url: url.clone(),
+            status,
+            location: location.clone(),
+            credentials_sent: creds_ok && target.creds.any(),
+        });
+        let next = location
+            .filter(|_| target.follow_redirects && (300..400).contains(&status))
+            .and_then(|l| url.join(&l).ok());
+        let Some(next) = next else {
+            return finish(response, hops, drops, redirect_loop, started, url).await;
+        };
+        if hops.iter().any(|h| h.url == next) || hops.len() > MAX_HOPS {
+            redirect_loop = true;
+            return finish(response, hops, drops, redirect_loop, started, url).await;
+        }
+        if target.creds.any()
+            && let Some(d) = drop_kind(&url, &next, &target.url)
+        {
+            drops.push(d);
+        }
+        // 303, and 301/302 after a POST, turn into GET as browsers do.
+        if status == 303 || (matches!(status, 301 | 302) && method == reqwest::Method::POST) {
+            method = reqwest::Method::GET;
+        }
+        url = next;
+    }
+}
+
+async fn send(
+    ctx: &ProbeContext,
+    target: &Target,
+    method: &reqwest::Method,
+    url: &url::Url,
+    with_creds: bool,
+) -> Result<reqwest::Response, FetchError> {
+    let mut url = url.clone();
+    let c = &target.creds;
+    if with_creds && let Some((name, key)) = &c.api_key_query {
+        url.query_pairs_mut().append_pair(name, key);
+    }
+    let mut b = ctx.client.request(method.clone(), url);
+    for (n, v) in &target.plain_headers {
+        b = b.header(n, v);
+    }
+    if with_creds {
+        if let Some(a) = &c.authorization {
+            b = b.header(header::AUTHORIZATION, a.as_str());
+        } else if let Some(u) = &c.user {
+            b = b.basic_auth(u, c.password.as_ref());
+        }
+        if let Some(cookie) = &c.cookie {
+            b = b.header(header::COOKIE, cookie.as_str());
+        }
+        for (n, v) in &c.headers {
+            b = b.header(n.as_str(), v.as_str());
+        }
+    }
+    let request = b.build().map_err(|e| {
+        // The builder's message may quote the header value: keep only what is safe.
+        let _ = e;
+        FetchError::usage("a header value is not valid in HTTP (control character or newline)")
+    })?;
+    // The URL may carry the API key: errors are worded without it.
+    ctx.client
+        .execute(request)
+        .await
+        .map_err(|e| classify(&e.without_url()))
+}
+
+async fn finish(
+    mut response: reqwest::Response,
+    hops: Vec<Hop>,
+    drops: Vec<Drop>,
+    redirect_loop: bool,
+    started: Instant,
+    // The URL as requested, without the API key the query may have carried.
+    final_url: url::Url,
+) -> Result<Exchange, FetchError> {
+    let status = response.status().as_u16();
+    let version = format!("{:?}", response.version());
+    let headers = response.headers().clone();
+    let mut body = Vec::new();
+    let mut truncated = false;
+    // A body cut short (an error mid-way) still leaves a usable status and headers.
+    while let Ok(Some(chunk)) = response.chunk().await {
+        let room = BODY_LIMIT - body.len();
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if chunk.len() >= room {
+            truncated = true;
+            break;
+        }
+    }
+    Ok(Exchange {
+        hops,
+        status,
+        version,
+        headers,
+        body,
+        body_truncated: truncated,
+        elapsed: started.elapsed(),
+        drops,
+        redirect_loop,
+        final_url,
+    })
+}
+
+/// How a redirect from `from` to `to` treats credentials meant for `origin`'s origin.
+fn drop_kind(from: &url::Url, to: &url::Url, origin: &url::Url) -> Option<Drop> {
+    let kind = if !same_origin(to, origin) {
+        if from.scheme() == "http" && to.scheme() == "https" && from.host() == to.host() {
+            "http-to-https"
+        } else if from.host() == to.host() {
+            "other-origin"
+        } else {
+            "other-host"
+        }
+    } else if from.path().trim_end_matches('/') == to.path().trim_end_matches('/')
+        && from.path() != to.path()
+    {
+        "trailing-slash"
+    } else {
+        return None;
+    };
+    Some(Drop {
+        kind,
+        from: from.to_string(),
+        to: to.to_string(),
+        withheld: !same_origin(to, origin),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn u(s: &str) -> url::Url {
+        url::Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn redirects_that_lose_credentials_are_named() {
+        let o = u("http://a.test/x");
+        let k = |from: &str, to: &str| drop_kind(&u(from), &u(to), &o).map(|d| d.kind);
+        assert_eq!(
+            k("http://a.test/x", "https://a.test/x"),
+            Some("http-to-https")
+        );
+        assert_eq!(k("http://a.test/x", "http://b.test/x"), Some("other-host"));
+        assert_eq!(
+            k("http://a.test/x", "http://a.test:81/x"),
+            Some("other-origin")
+        );
+        assert_eq!(
+            k("http://a.test/x", "http://a.test/x/"),
+            Some("trailing-slash")
+        );
+        assert_eq!(k("http://a.test/x", "http://a.test/y"), None);
+    }
+}

@@ -1,0 +1,185 @@
+//! What to request, read from probe arguments: the URL, the method and the credentials.
+//! Secrets stay in [`Credentials`] and are only ever shown through their fingerprints.
+
+use reqwest::header::{HeaderName, HeaderValue};
+
+use super::classify::FetchError;
+use crate::probe::ProbeArgs;
+use crate::report::redact::fingerprint;
+
+/// Credentials to send, only ever to the origin the person named.
+#[derive(Debug, Clone, Default)]
+pub struct Credentials {
+    pub authorization: Option<String>,
+    pub user: Option<String>,
+    pub password: Option<String>,
+    pub cookie: Option<String>,
+    /// Extra headers that may carry secrets (API keys): name and value.
+    pub headers: Vec<(String, String)>,
+    /// Query parameter name and the API key for it.
+    pub api_key_query: Option<(String, String)>,
+}
+
+impl Credentials {
+    pub fn any(&self) -> bool {
+        self.authorization.is_some()
+            || self.user.is_some()
+            || self.cookie.is_some()
+            || !self.headers.is_empty()
+            || self.api_key_query.is_some()
+    }
+
+    /// How the credentials look in evidence: names and fingerprints, never values.
+    pub fn describe(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(a) = &self.authorization {
+            let scheme = a.split_whitespace().next().unwrap_or("");
+            let rest = a.trim_start().get(scheme.len()..).unwrap_or("").trim();
+            out.push(format!(
+                "Authorization: {} {}",
+                scheme_shown(scheme),
+                fingerprint("credentials", rest)
+            ));
+        }
+        if let Some(u) = &self.user {
+            let pw = self.password.as_deref().unwrap_or("");
+            out.push(format!(
+                "Basic user '{u}' with password {}",
+                fingerprint("password", pw)
+            ));
+        }
+        if let Some(c) = &self.cookie {
+            out.push(format!("Cookie: {}", fingerprint("cookie", c)));
+        }
+        for (n, v) in &self.headers {
+            out.push(format!("{n}: {}", fingerprint("header", v)));
+        }
+        if let Some((n, v)) = &self.api_key_query {
+            out.push(format!("?{n}={}", fingerprint("api-key", v)));
+        }
+        out
+    }
+}
+
+/// A scheme word is shown only when it looks like one, so a bare token is never echoed.
+fn scheme_shown(word: &str) -> String {
+    let known = [
+        "basic",
+        "bearer",
+        "digest",
+        "negotiate",
+        "ntlm",
+        "token",
+        "jwt",
+        "apikey",
+        "hoba",
+        "mutual",
+        "aws4-hmac-sha256",
+    ];
+    if known.contains(&word.to_ascii_lowercase().as_str()) || word.is_empty() {
+        word.to_owned()
+    } else {
+        fingerprint("word", word)
+    }
+}
+
+/// One request to make.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub url: url::Url,
+    pub method: reqwest::Method,
+    pub creds: Credentials,
+    /// Headers that are not secret (Origin, Access-Control-Request-*).
+    pub plain_headers: Vec<(HeaderName, HeaderValue)>,
+    pub follow_redirects: bool,
+}
+
+impl Target {
+    /// Reads url, method, authorization, user, password, cookie, headers, api_key_query,
+    /// api_key and follow from probe arguments.
+    pub fn from_args(args: &ProbeArgs) -> Result<Self, FetchError> {
+        let raw = args
+            .get("url")
+            .ok_or_else(|| FetchError::usage("no url given"))?;
+        let mut url = parse_url(raw)?;
+        let method = args.get("method").map_or("GET", String::as_str);
+        let method = reqwest::Method::from_bytes(method.trim().to_ascii_uppercase().as_bytes())
+            .map_err(|_| FetchError::usage(&format!("not a valid method '{method}'")))?;
+        let get = |k: &str| args.get(k).filter(|v| !v.is_empty()).cloned();
+        let mut creds = Credentials {
+            authorization: get("authorization"),
+            user: get("user"),
+            password: get("password"),
+            cookie: get("cookie"),
+            headers: parse_header_lines(args.get("headers").map_or("", String::as_str))?,
+            api_key_query: get("api_key_query").zip(get("api_key")),
+        };
+        // Userinfo in the URL is moved into the credentials, so it is never shown.
+        if !url.username().is_empty() && creds.user.is_none() && creds.authorization.is_none() {
+            creds.user = Some(percent_decode(url.username()));
+            creds.password = url.password().map(percent_decode);
+        }
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        Ok(Self {
+            url,
+            method,
+            creds,
+            plain_headers: Vec::new(),
+            follow_redirects: args.get("follow").is_none_or(|v| v != "false"),
+        })
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    url::form_urlencoded::parse(format!("x={s}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+/// A URL why401 can request: http or https, with a host.
+pub fn parse_url(raw: &str) -> Result<url::Url, FetchError> {
+    let url = url::Url::parse(raw.trim())
+        .map_err(|e| FetchError::usage(&format!("not a valid URL '{}': {e}", raw.trim())))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(FetchError::usage(&format!(
+            "unsupported scheme '{}' (use http or https)",
+            url.scheme()
+        )));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(FetchError::usage("the URL has no host"));
+    }
+    Ok(url)
+}
+
+/// `Name: value` lines; the values are secrets, so errors name only the line number.
+pub fn parse_header_lines(text: &str) -> Result<Vec<(String, String)>, FetchError> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let Some((name, value)) = line.split_once(':') else {
+            return Err(FetchError::usage(&format!(
+                "header {} has no ':' between name and value",
+                i + 1
+            )));
+        };
+        let name = name.trim();
+        if HeaderName::from_bytes(name.as_bytes()).is_err() {
+            return Err(FetchError::usage(&format!(
+                "header {}: '{name}' is not a valid header name",
+                i + 1
+            )));
+        }
+        out.push((name.to_owned(), value.trim().to_owned()));
+    }
+    Ok(out)
+}
+
+/// True when `a` and `b` share scheme, host and port: credentials may go to both.
+pub fn same_origin(a: &url::Url, b: &url::Url) -> bool {
+    a.origin() == b.origin()
+}
