@@ -9,4 +9,5 @@ pub mod diagnose;
 pub mod flow;
 pub mod probe;
 pub mod report;
+pub mod token;
 pub mod tui;

@@ -1,0 +1,1 @@
+//! DevTools HAR files.
