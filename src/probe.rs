@@ -12,7 +12,10 @@ use tokio_util::sync::CancellationToken;
 
 use crate::diagnose::CauseHit;
 
+pub mod har;
 pub mod http;
+pub mod jwks;
+pub mod jwt;
 
 /// The type of a fact, as flows test it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -289,7 +292,7 @@ impl ProbeKind {
 
 /// Every probe kind why401 knows.
 pub fn registry() -> &'static [ProbeKind] {
-    static KINDS: &[ProbeKind] = &[http::KIND];
+    static KINDS: &[ProbeKind] = &[http::KIND, jwt::KIND, jwks::KIND, har::KIND];
     KINDS
 }
 
