@@ -45,12 +45,15 @@ pub fn text(name: &str, a: &Analysis) -> String {
     if a.unauthorized_total > MAX_KEPT {
         let _ = writeln!(out, "(showing the first {MAX_KEPT})");
     }
+    // Each login or refresh is shown once, before the first 401 that follows it.
+    let mut shown = 0usize;
     for u in &a.unauthorized {
         out.push('\n');
         exchange(&mut out, &u.exchange, "");
-        for b in &u.before {
+        for b in u.before.iter().filter(|b| b.index > shown) {
             exchange(&mut out, b, "    before: ");
         }
+        shown = shown.max(u.before.iter().map(|b| b.index).max().unwrap_or(0));
     }
     out.push_str(&render::causes_text(&a.causes));
     out
@@ -85,6 +88,9 @@ fn exchange(out: &mut String, e: &Exchange, lead: &str) {
             let _ = writeln!(out, "{pad}Authorization  none sent");
         }
         None => {}
+    }
+    if let Some(p) = &e.token_in_url {
+        let _ = writeln!(out, "{pad}URL credential {p}= in the URL");
     }
     if !e.cookies.is_empty() {
         let _ = writeln!(out, "{pad}Cookie         {}", e.cookies.join("; "));

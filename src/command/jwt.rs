@@ -6,7 +6,7 @@ use crate::cli::JwtArgs;
 use crate::command::Outcome;
 use crate::token::input::{TOKEN_LIMIT, read_bounded_bytes, read_bounded_file, read_token};
 use crate::token::verify::Key;
-use crate::token::{Expectations, Inspection, inspect, jwks, render, time};
+use crate::token::{Expectations, Inspection, inspect, jwks, render};
 
 pub fn run(args: &JwtArgs) -> anyhow::Result<Outcome> {
     let raw = read_token(args.token.as_deref())?;
@@ -15,8 +15,7 @@ pub fn run(args: &JwtArgs) -> anyhow::Result<Outcome> {
         iss: args.iss.clone(),
         scopes: args.require_scope.clone(),
         leeway: args.leeway,
-        now: time::now(),
-        server_now: None,
+        ..Expectations::local()
     };
     let mut inspection = inspect(&raw, &expect);
     if let Some(key) = key_from_args(args, &inspection)? {

@@ -158,8 +158,8 @@ fn expectations(args: &ProbeArgs) -> Expectations {
         leeway: nonempty("leeway")
             .and_then(|l| l.parse().ok())
             .unwrap_or(60),
-        now: time::now(),
         server_now: nonempty("server_date").and_then(|d| time::parse_date(&d)),
+        ..Expectations::local()
     }
 }
 

@@ -21,6 +21,8 @@ pub struct Expectations {
     pub now: i64,
     /// Now by the server's clock (its `Date`), when known.
     pub server_now: Option<i64>,
+    /// Whose clock `now` is: "local", or "browser's" for a request in a HAR.
+    pub clock: &'static str,
 }
 
 impl Expectations {
@@ -33,6 +35,7 @@ impl Expectations {
             leeway: 60,
             now: time::now(),
             server_now: None,
+            clock: "local",
         }
     }
 }
@@ -150,19 +153,17 @@ fn check_times(claims: &Map<String, Value>, e: &Expectations, f: &mut ClaimFindi
         f.expired = Some(expired);
         f.expires_in_s = Some(at.saturating_sub(e.now));
         f.expired_by_server_clock = e.server_now.map(|s| at.saturating_add(leeway) < s);
-        for (clock, now) in &clocks {
-            if at.saturating_add(leeway) < *now {
-                f.causes.push(CauseHit::new(
-                    "token-expired",
-                    0.95,
-                    format!(
-                        "exp {} is {} by the {clock} clock (leeway {} s)",
-                        time::utc(at),
-                        time::relative(at, *now),
-                        e.leeway
-                    ),
-                ));
-            }
+        let late: Vec<(&str, i64)> = clocks
+            .iter()
+            .copied()
+            .filter(|(_, now)| at.saturating_add(leeway) < *now)
+            .collect();
+        if !late.is_empty() {
+            f.causes.push(CauseHit::new(
+                "token-expired",
+                0.95,
+                judged("exp", at, &late, leeway),
+            ));
         }
     } else if !claims.contains_key("exp") {
         f.notes
@@ -179,8 +180,30 @@ fn check_times(claims: &Map<String, Value>, e: &Expectations, f: &mut ClaimFindi
     clock_disagreement(exp, nbf, e, leeway, f);
 }
 
+/// `exp 2026-01-10 10:05:00 UTC is 5 min ago by the local and the server's clock (leeway 60 s)`:
+/// one line however many clocks agree.
+fn judged(name: &str, at: i64, clocks: &[(&str, i64)], leeway: i64) -> String {
+    let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
+    for (clock, now) in clocks {
+        let rel = time::relative(at, *now);
+        match groups.iter_mut().find(|(r, _)| *r == rel) {
+            Some((_, names)) => names.push(clock),
+            None => groups.push((rel, vec![clock])),
+        }
+    }
+    let said: Vec<String> = groups
+        .iter()
+        .map(|(rel, names)| format!("{rel} by the {} clock", names.join(" and the ")))
+        .collect();
+    format!(
+        "{name} {} is {} (leeway {leeway} s)",
+        time::utc(at),
+        said.join(", ")
+    )
+}
+
 fn clock_names(e: &Expectations) -> Vec<(&'static str, i64)> {
-    let mut v = vec![("local", e.now)];
+    let mut v = vec![(e.clock, e.now)];
     v.extend(e.server_now.map(|s| ("server's", s)));
     v
 }
@@ -202,19 +225,18 @@ fn future_check(
     conf: f64,
     f: &mut ClaimFindings,
 ) {
-    for (clock, now) in clocks {
-        if at > now.saturating_add(leeway) {
-            f.not_yet_valid = true;
-            f.causes.push(CauseHit::new(
-                "token-not-yet-valid",
-                conf,
-                format!(
-                    "{name} {} is {} by the {clock} clock (leeway {leeway} s)",
-                    time::utc(at),
-                    time::relative(at, *now)
-                ),
-            ));
-        }
+    let early: Vec<(&str, i64)> = clocks
+        .iter()
+        .copied()
+        .filter(|(_, now)| at > now.saturating_add(leeway))
+        .collect();
+    if !early.is_empty() {
+        f.not_yet_valid = true;
+        f.causes.push(CauseHit::new(
+            "token-not-yet-valid",
+            conf,
+            judged(name, at, &early, leeway),
+        ));
     }
 }
 
@@ -235,14 +257,16 @@ fn clock_disagreement(
             "clock-skew",
             0.8,
             format!(
-                "the server's clock is {} {} the local clock, which changes whether the token is valid",
+                "the server's clock is {} {} the {} clock, which changes whether the token is valid",
                 time::span(skew.unsigned_abs()),
-                if skew > 0 { "ahead of" } else { "behind" }
+                if skew > 0 { "ahead of" } else { "behind" },
+                e.clock
             ),
         ));
     } else if skew.unsigned_abs() > e.leeway.max(60) {
         f.notes.push(format!(
-            "the server's clock differs from the local clock by {}",
+            "the server's clock differs from the {} clock by {}",
+            e.clock,
             time::span(skew.unsigned_abs())
         ));
     }

@@ -53,6 +53,9 @@ pub struct Exchange {
     pub initiator: Option<String>,
     pub authorization: Option<SentAuth>,
     pub cookies: Vec<String>,
+    /// The name of a query or fragment parameter that carried a credential.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_in_url: Option<String>,
     pub set_cookies: Vec<String>,
     pub challenges: Vec<String>,
     pub server_date: Option<String>,
@@ -126,6 +129,7 @@ fn summarise(index: usize, e: &Entry, auth_kind: Option<&'static str>) -> Exchan
     let expect = Expectations {
         now: time::parse_date(&e.started).unwrap_or_else(time::now),
         server_now: server_date.as_deref().and_then(time::parse_date),
+        clock: "browser's",
         ..Expectations::local()
     };
     Exchange {
@@ -142,6 +146,7 @@ fn summarise(index: usize, e: &Entry, auth_kind: Option<&'static str>) -> Exchan
             .request_header("cookie")
             .map(redact::cookie_header)
             .unwrap_or_default(),
+        token_in_url: redact::credential_param(&e.request.url),
         set_cookies: e
             .response_headers("set-cookie")
             .map(redact::set_cookie)
@@ -298,8 +303,20 @@ fn diagnose(ex: &Exchange, before: &[Exchange]) -> Vec<CauseHit> {
             ),
         );
     }
+    if let Some(param) = &ex.token_in_url {
+        hit(
+            "wrong-auth-scheme",
+            0.55,
+            format!(
+                "the credential went in the URL ({param}=…), where RFC 6750 §2.3 discourages it and most APIs never look; send it as Authorization: Bearer"
+            ),
+        );
+    }
     match &ex.authorization {
-        None if ex.cookies.is_empty() && !ex.method.eq_ignore_ascii_case("OPTIONS") => {
+        None if ex.cookies.is_empty()
+            && ex.token_in_url.is_none()
+            && !ex.method.eq_ignore_ascii_case("OPTIONS") =>
+        {
             hit(
                 "no-credentials-sent",
                 0.8,

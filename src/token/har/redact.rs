@@ -101,6 +101,25 @@ fn is_secret(name: &str, value: &str) -> bool {
     SECRET_PARAMS.contains(&lower.as_str()) || looks_secret(value)
 }
 
+/// The name of the first query or fragment parameter that carries a bearer credential.
+pub fn credential_param(raw: &str) -> Option<String> {
+    const NAMES: &[&str] = &[
+        "access_token",
+        "id_token",
+        "token",
+        "jwt",
+        "api_key",
+        "apikey",
+        "key",
+    ];
+    let after = raw.split_once(['?', '#'])?.1;
+    after.split(['&', '#']).find_map(|pair| {
+        let (name, value) = pair.split_once('=')?;
+        (NAMES.contains(&name.to_ascii_lowercase().as_str()) && !value.is_empty())
+            .then(|| name.to_owned())
+    })
+}
+
 /// `name=[cookie len=N sha256=...]` for each cookie of a Cookie header.
 pub fn cookie_header(value: &str) -> Vec<String> {
     value
