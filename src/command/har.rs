@@ -18,14 +18,16 @@ pub fn run(args: &HarArgs) -> anyhow::Result<Outcome> {
         Box::new(std::fs::File::open(&args.file).with_context(|| format!("reading {name}"))?)
     };
     let analysis = har::analyse(reader).with_context(|| format!("reading {name}"))?;
-    let text = if args.json {
-        serde_json::to_string_pretty(&analysis)?
+    let report = text(&name, &analysis);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&analysis)?);
     } else {
-        text(&name, &analysis)
-    };
-    println!("{}", text.trim_end());
+        println!("{}", report.trim_end());
+    }
     if let Some(path) = &args.report.report {
-        std::fs::write(path, &text).with_context(|| format!("writing {}", path.display()))?;
+        let doc = serde_json::to_value(&analysis)?;
+        let saved = render::report_file("why401 har", &report, &doc, args.report.format);
+        std::fs::write(path, saved).with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(if analysis.causes.is_empty() {
         Outcome::Clean

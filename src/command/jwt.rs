@@ -22,18 +22,23 @@ pub fn run(args: &JwtArgs) -> anyhow::Result<Outcome> {
         inspection.verify_with(&key);
     }
     let revealed = args.reveal.then(|| inspection.revealed());
-    let text = if args.json {
-        serde_json::to_string_pretty(&render::json(&inspection, revealed.as_deref()))?
+    if args.json {
+        let doc = render::json(&inspection, revealed.as_deref());
+        println!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
-        render::text(&inspection, revealed.as_deref())
-    };
-    println!("{}", text.trim_end());
+        println!(
+            "{}",
+            render::text(&inspection, revealed.as_deref()).trim_end()
+        );
+    }
     if let Some(path) = &args.report.report {
-        let saved = if args.reveal {
-            render::text(&inspection, None)
-        } else {
-            text
-        };
+        // A saved report is shared: --reveal is for the screen only.
+        let saved = render::report_file(
+            "why401 jwt",
+            &render::text(&inspection, None),
+            &render::json(&inspection, None),
+            args.report.format,
+        );
         std::fs::write(path, saved).with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(if inspection.causes.is_empty() {

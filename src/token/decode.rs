@@ -101,8 +101,8 @@ pub enum Shape {
     Encrypted { header: Option<Map<String, Value>> },
     /// Not a JWT: an opaque token only its issuer can check (RFC 7662 introspection).
     Opaque,
-    /// Meant to be a JWT but broken.
-    Malformed,
+    /// Meant to be a JWT but broken; the header when it still decodes.
+    Malformed { header: Option<Map<String, Value>> },
 }
 
 /// The result of [`parse`]: the cleaned token, its shape and every problem found.
@@ -122,7 +122,7 @@ pub fn parse(raw: &str) -> Parsed {
         problems.push(Problem::whole("the token is empty"));
         return Parsed {
             token,
-            shape: Shape::Malformed,
+            shape: Shape::Malformed { header: None },
             problems,
         };
     }
@@ -137,8 +137,8 @@ pub fn parse(raw: &str) -> Parsed {
             n => {
                 problems.push(Problem::whole(count_message(n)));
                 // The header alone still tells the person what they are holding.
-                let _ = decode_object(parts[0], Segment::Header, &mut problems);
-                Shape::Malformed
+                let header = decode_object(parts[0], Segment::Header, &mut problems);
+                Shape::Malformed { header }
             }
         }
     } else {
@@ -173,7 +173,7 @@ fn opaque_shape(token: &str, problems: &mut Vec<Problem>) -> Shape {
                 describe_char(c),
                 at + 1
             )));
-            Shape::Malformed
+            Shape::Malformed { header: None }
         }
         None => Shape::Opaque,
     }
@@ -223,7 +223,7 @@ fn jws_shape(parts: &[&str], problems: &mut Vec<Problem>) -> Shape {
             signing_input: format!("{}.{}", parts[0], parts[1]),
             signature: signature.to_owned(),
         })),
-        _ => Shape::Malformed,
+        (header, _) => Shape::Malformed { header },
     }
 }
 
@@ -443,8 +443,11 @@ mod tests {
             parse(jwe).shape,
             Shape::Encrypted { header: Some(_) }
         ));
-        assert_eq!(parse("not a token!").shape, Shape::Malformed);
-        assert_eq!(parse("   ").shape, Shape::Malformed);
+        assert_eq!(
+            parse("not a token!").shape,
+            Shape::Malformed { header: None }
+        );
+        assert_eq!(parse("   ").shape, Shape::Malformed { header: None });
     }
 
     #[test]

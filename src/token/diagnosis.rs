@@ -161,7 +161,7 @@ pub fn inspect(raw: &str, exp: &Expectations) -> Inspection {
             out.kind = TokenKind::Opaque;
             out.notes.push("an opaque token, not a JWT: only its issuer can check it, by token introspection (RFC 7662)".to_owned());
         }
-        Shape::Malformed => {}
+        Shape::Malformed { header } => out.header = header,
     }
     out.token = parsed.token;
     out.causes = rank(causes);

@@ -67,9 +67,6 @@ pub fn text(i: &Inspection, revealed: Option<&str>) -> String {
             i.type_reason
         );
     }
-    for p in &i.problems {
-        let _ = writeln!(out, "Problem    {p}");
-    }
     for n in &i.notes {
         let _ = writeln!(out, "Note       {n}");
     }
@@ -96,6 +93,21 @@ pub fn causes_text(causes: &[CauseHit]) -> String {
         }
     }
     out
+}
+
+/// The file `--report` writes, in the `--format` asked for.
+pub fn report_file(
+    title: &str,
+    text: &str,
+    json: &Value,
+    format: crate::cli::TicketFormat,
+) -> String {
+    use crate::cli::TicketFormat;
+    match format {
+        TicketFormat::Json => serde_json::to_string_pretty(json).unwrap_or_default(),
+        TicketFormat::Text => text.to_owned(),
+        TicketFormat::Md => format!("# {title}\n\n```text\n{}\n```\n", text.trim_end()),
+    }
 }
 
 /// The `--json` document: {token, kind, header, claims, signature, causes, ...}.
