@@ -127,7 +127,8 @@ pub fn parse(raw: &str) -> Parsed {
         };
     }
     let parts: Vec<&str> = token.split('.').collect();
-    let looks_jwt = token.starts_with("eyJ") || decodes_to_object(parts[0]);
+    // `eyJ` is base64url of `{"`: a JSON header, even behind a stray character.
+    let looks_jwt = parts.iter().any(|p| p.contains("eyJ")) || decodes_to_object(parts[0]);
     let shape = if looks_jwt {
         match parts.len() {
             3 => jws_shape(&parts, &mut problems),
@@ -232,7 +233,9 @@ fn clean(raw: &str) -> (String, Vec<Problem>) {
     let mut problems = Vec::new();
     let mut s = raw.trim();
     for prefix in ["authorization:", "bearer "] {
-        if s.len() >= prefix.len() && s[..prefix.len()].eq_ignore_ascii_case(prefix) {
+        if s.get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+        {
             let what = if prefix.starts_with('a') {
                 "a pasted \"Authorization:\" header name"
             } else {
