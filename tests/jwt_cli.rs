@@ -266,6 +266,30 @@ fn claims_checks_name_their_causes() {
 }
 
 #[test]
+fn the_server_clock_is_a_second_opinion() {
+    let token = hs256(b"k", &json!({"exp": now() + 600}));
+    let later = chrono::DateTime::from_timestamp(now() + 3600, 0)
+        .unwrap()
+        .format("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string();
+    let r = jwt(&["-", "--json", "--server-date", &later], &token);
+    assert_eq!(r.cause_ids(), vec!["token-expired", "clock-skew"]);
+    assert!(
+        r.evidence().contains("by the server's clock"),
+        "{}",
+        r.evidence()
+    );
+    assert!(
+        r.evidence().contains("ahead of the local clock"),
+        "{}",
+        r.evidence()
+    );
+    let r = jwt(&["-", "--server-date", "soon"], &token);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--server-date 'soon'"), "{}", r.stderr);
+}
+
+#[test]
 fn leeway_forgives_a_token_just_past_exp() {
     let token = hs256(b"k", &json!({"exp": now() - 30}));
     assert_eq!(jwt(&["-", "--json"], &token).code, 0);
@@ -360,14 +384,22 @@ fn opaque_tokens_point_to_introspection() {
 
 #[test]
 fn the_token_is_never_taken_on_the_command_line() {
-    let r = jwt(&[RFC7515_TOKEN], "");
-    assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains("never taken on the command line"),
-        "{}",
-        r.stderr
-    );
-    assert!(!r.stderr.contains(RFC7515_TOKEN));
+    for arg in [RFC7515_TOKEN, "ghp_CANARYopaque0123456789"] {
+        let r = jwt(&[arg], "");
+        assert_eq!(r.code, 2);
+        assert!(
+            r.stderr.contains("never taken on the command line"),
+            "{}",
+            r.stderr
+        );
+        assert!(
+            !r.stderr.contains(arg) && !r.stderr.contains("CANARY"),
+            "{}",
+            r.stderr
+        );
+    }
+    let r = jwt(&["/nonexistent/token.txt"], "");
+    assert!(r.stderr.contains("/nonexistent/token.txt"), "{}", r.stderr);
 }
 
 #[test]

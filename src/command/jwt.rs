@@ -6,7 +6,7 @@ use crate::cli::JwtArgs;
 use crate::command::Outcome;
 use crate::token::input::{TOKEN_LIMIT, read_bounded_bytes, read_bounded_file, read_token};
 use crate::token::verify::Key;
-use crate::token::{Expectations, Inspection, inspect, jwks, render};
+use crate::token::{Expectations, Inspection, inspect, jwks, render, time};
 
 pub fn run(args: &JwtArgs) -> anyhow::Result<Outcome> {
     let raw = read_token(args.token.as_deref())?;
@@ -15,6 +15,12 @@ pub fn run(args: &JwtArgs) -> anyhow::Result<Outcome> {
         iss: args.iss.clone(),
         scopes: args.require_scope.clone(),
         leeway: args.leeway,
+        server_now: match &args.server_date {
+            Some(d) => Some(time::parse_date(d).with_context(|| {
+                format!("--server-date '{d}': expected an HTTP date like 'Tue, 22 Mar 2011 18:43:00 GMT' or an RFC 3339 time")
+            })?),
+            None => None,
+        },
         ..Expectations::local()
     };
     let mut inspection = inspect(&raw, &expect);

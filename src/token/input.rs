@@ -45,9 +45,11 @@ pub fn read_token(arg: Option<&str>) -> anyhow::Result<String> {
             .context("reading the token from stdin"),
         Some(path) => {
             let p = Path::new(path);
-            if !p.exists() && path.starts_with("eyJ") {
+            if !p.exists() && !path.contains(['/', '\\']) {
+                // It may be the token itself: never echo it back.
                 bail!(
-                    "the token is never taken on the command line (shell history keeps it): pass '-' and paste it, or give a file"
+                    "{} is not a file; the token is never taken on the command line (shell history keeps it): pass '-' and paste it, or give a file",
+                    crate::report::fingerprint("argument", path)
                 );
             }
             read_bounded_file(p, TOKEN_LIMIT)

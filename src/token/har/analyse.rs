@@ -153,7 +153,7 @@ fn summarise(index: usize, e: &Entry, auth_kind: Option<&'static str>) -> Exchan
             .collect(),
         challenges: e
             .response_headers("www-authenticate")
-            .map(str::to_owned)
+            .map(redact::challenge)
             .collect(),
         server_date,
         auth_kind,

@@ -120,6 +120,20 @@ pub fn credential_param(raw: &str) -> Option<String> {
     })
 }
 
+/// A challenge with its Negotiate / NTLM handshake token fingerprinted.
+pub fn challenge(value: &str) -> String {
+    let trimmed = value.trim();
+    match trimmed.split_once(' ') {
+        Some((scheme, data))
+            if ["negotiate", "ntlm", "kerberos"]
+                .contains(&scheme.to_ascii_lowercase().as_str()) =>
+        {
+            format!("{scheme} {}", fingerprint("handshake", data.trim()))
+        }
+        _ => trimmed.to_owned(),
+    }
+}
+
 /// `name=[cookie len=N sha256=...]` for each cookie of a Cookie header.
 pub fn cookie_header(value: &str) -> Vec<String> {
     value
