@@ -250,6 +250,11 @@ fn describe(report: &mut ProbeReport, i: &Inspection) {
             .push(format!("signature {}: {d}", i.signature.label()));
     }
     report.evidence.extend(i.notes.iter().cloned());
+    verdict(report, i);
+}
+
+/// Verdict and summary line, from the causes found.
+fn verdict(report: &mut ProbeReport, i: &Inspection) {
     report.causes.clone_from(&i.causes);
     report.verdict = if i.causes.iter().any(|c| c.confidence >= 0.7) {
         Verdict::Fail

@@ -276,6 +276,27 @@ fn diagnose(ex: &Exchange, before: &[Exchange]) -> Vec<CauseHit> {
     let mut causes = Vec::new();
     let mut hit =
         |id: &str, c: f64, why: String| causes.push(CauseHit::new(id, c, format!("{at}: {why}")));
+    challenge_causes(ex, &mut hit);
+    credential_causes(ex, before, &mut hit);
+    if let Some(failed) = before.iter().rev().find(|b| b.status >= 400) {
+        hit(
+            "session-expired",
+            0.55,
+            format!(
+                "the {} just before (#{} {} {}) failed with {}",
+                failed.auth_kind.unwrap_or("login"),
+                failed.index,
+                failed.method,
+                failed.url,
+                failed.status
+            ),
+        );
+    }
+    rank(causes)
+}
+
+/// What the 401's own answer says: preflight, missing or telling challenge.
+fn challenge_causes(ex: &Exchange, hit: &mut impl FnMut(&str, f64, String)) {
     if ex.method.eq_ignore_ascii_case("OPTIONS") {
         hit(
             "cors-preflight-requires-auth",
@@ -303,6 +324,10 @@ fn diagnose(ex: &Exchange, before: &[Exchange]) -> Vec<CauseHit> {
             ),
         );
     }
+}
+
+/// What the request carried, and what is wrong with it.
+fn credential_causes(ex: &Exchange, before: &[Exchange], hit: &mut impl FnMut(&str, f64, String)) {
     if let Some(param) = &ex.token_in_url {
         hit(
             "wrong-auth-scheme",
@@ -312,69 +337,47 @@ fn diagnose(ex: &Exchange, before: &[Exchange]) -> Vec<CauseHit> {
             ),
         );
     }
-    match &ex.authorization {
-        None if ex.cookies.is_empty()
-            && ex.token_in_url.is_none()
-            && !ex.method.eq_ignore_ascii_case("OPTIONS") =>
-        {
+    let Some(auth) = &ex.authorization else {
+        if !ex.cookies.is_empty() {
+            hit(
+                "session-expired",
+                0.5,
+                format!("only cookies were sent ({}), and refused", ex.cookies.len()),
+            );
+        } else if ex.token_in_url.is_none() && !ex.method.eq_ignore_ascii_case("OPTIONS") {
             hit(
                 "no-credentials-sent",
                 0.8,
                 "the request carried no Authorization header and no cookie".to_owned(),
             );
         }
-        None => {
-            if !ex.cookies.is_empty() {
-                hit(
-                    "session-expired",
-                    0.5,
-                    format!("only cookies were sent ({}), and refused", ex.cookies.len()),
-                );
-            }
-        }
-        Some(auth) => {
-            let schemes: Vec<String> = ex
-                .challenges
-                .iter()
-                .filter_map(|c| c.split_whitespace().next())
-                .map(|s| s.trim_end_matches(',').to_ascii_lowercase())
-                .collect();
-            if !schemes.is_empty() && !schemes.contains(&auth.scheme.to_ascii_lowercase()) {
-                hit(
-                    "wrong-auth-scheme",
-                    0.6,
-                    format!(
-                        "sent {} but the server asks for {}",
-                        auth.scheme,
-                        schemes.join(", ")
-                    ),
-                );
-            }
-            if let Some(token) = &auth.token {
-                for c in &token.causes {
-                    for e in &c.evidence {
-                        hit(&c.id, c.confidence, e.clone());
-                    }
-                }
-                stale_token(&auth.credential, before, &mut hit);
-            }
-        }
-    }
-    if let Some(failed) = before.iter().rev().find(|b| b.status >= 400) {
+        return;
+    };
+    let schemes: Vec<String> = ex
+        .challenges
+        .iter()
+        .filter_map(|c| c.split_whitespace().next())
+        .map(|s| s.trim_end_matches(',').to_ascii_lowercase())
+        .collect();
+    if !schemes.is_empty() && !schemes.contains(&auth.scheme.to_ascii_lowercase()) {
         hit(
-            "session-expired",
-            0.55,
+            "wrong-auth-scheme",
+            0.6,
             format!(
-                "the {} just before (#{} {} {}) failed with {}",
-                failed.auth_kind.unwrap_or("login"),
-                failed.index,
-                failed.method,
-                failed.url,
-                failed.status
+                "sent {} but the server asks for {}",
+                auth.scheme,
+                schemes.join(", ")
             ),
         );
     }
-    rank(causes)
+    if let Some(token) = &auth.token {
+        for c in &token.causes {
+            for e in &c.evidence {
+                hit(&c.id, c.confidence, e.clone());
+            }
+        }
+        stale_token(&auth.credential, before, hit);
+    }
 }
 
 /// A request that still sends the old token after a refresh handed out a new one.
