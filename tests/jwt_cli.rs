@@ -469,3 +469,27 @@ fn bad_key_inputs_are_clear_errors() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("no iss claim"), "{}", r.stderr);
 }
+
+#[test]
+fn a_jwks_that_publishes_secret_keys_is_flagged() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = b"0123456789abcdef0123456789abcdef";
+    let k = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret);
+    let jwks =
+        json!({"keys": [{"kty": "oct", "kid": "shared", "k": k}, {"kty": "weird", "kid": "x"}]});
+    let path = write(&dir, "jwks.json", jwks.to_string().as_bytes());
+    let mut header = jsonwebtoken::Header::new(Algorithm::HS256);
+    header.kid = Some("shared".into());
+    let token = jsonwebtoken::encode(
+        &header,
+        &json!({"exp": now() + 600}),
+        &jsonwebtoken::EncodingKey::from_secret(secret),
+    )
+    .unwrap();
+    let r = jwt(&["-", "--jwks", &path, "--json"], &token);
+    assert_eq!(r.json()["signature"], "valid", "{}", r.stdout);
+    let notes = r.json()["notes"].to_string();
+    assert!(notes.contains("publishes private key material"), "{notes}");
+    assert!(notes.contains("kid 'x'"), "{notes}");
+    assert!(!r.stdout.contains(&k), "the key itself is never shown");
+}

@@ -97,6 +97,16 @@ pub async fn fetch(client: &reqwest::Client, url: &str) -> Result<String, String
             )
         })?;
     let status = response.status();
+    if status.is_redirection() {
+        let to = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|l| l.to_str().ok())
+            .unwrap_or("?");
+        return Err(format!(
+            "{url} answered {status} to {to} (redirects are not followed: give that address)"
+        ));
+    }
     if !status.is_success() {
         return Err(format!("{url} answered {status}"));
     }

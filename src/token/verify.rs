@@ -97,7 +97,22 @@ pub fn verify(jwt: &Jwt, key: &Key) -> Verification {
     match key {
         Key::Secret(secret) => with_secret(jwt, alg, secret),
         Key::Pem(pem) => with_pem(jwt, alg, pem),
-        Key::Jwks(set) => with_jwks(jwt, alg, set),
+        Key::Jwks(set) => {
+            let mut v = with_jwks(jwt, alg, set);
+            if !set.private_leaks.is_empty() {
+                v.notes.push(format!(
+                    "the JWKS at {} publishes private key material ({}): whoever can read it can sign tokens; rotate those keys",
+                    set.source,
+                    set.private_leaks.join(", ")
+                ));
+            }
+            v.notes.extend(
+                set.skipped
+                    .iter()
+                    .map(|s| format!("JWKS entry skipped: {s}")),
+            );
+            v
+        }
     }
 }
 
