@@ -156,6 +156,9 @@ pub struct JwtArgs {
     /// Clock leeway in seconds.
     #[arg(long, default_value_t = 60)]
     pub leeway: u64,
+    /// The server's clock: its Date header ("Tue, 22 Mar 2011 18:43:00 GMT") or an RFC 3339 time.
+    #[arg(long, value_name = "DATE")]
+    pub server_date: Option<String>,
     /// Show the token itself instead of its fingerprint.
     #[arg(long)]
     pub reveal: bool,

@@ -11,4 +11,5 @@ pub mod logscan;
 pub mod probe;
 pub mod report;
 pub mod server;
+pub mod token;
 pub mod tui;

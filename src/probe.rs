@@ -12,21 +12,20 @@ use tokio_util::sync::CancellationToken;
 
 use crate::diagnose::CauseHit;
 
-<<<<<<< HEAD
-pub mod htaccess;
-pub mod htpasswd;
-pub mod http;
-pub mod nginx;
-=======
 pub mod cache;
 pub mod challenge;
 pub mod clock;
 pub mod cookie;
 pub mod cors;
+pub mod har;
+pub mod htaccess;
+pub mod htpasswd;
 pub mod http;
+pub mod jwks;
+pub mod jwt;
 pub mod limits;
+pub mod nginx;
 pub mod redirect;
->>>>>>> check
 
 /// The type of a fact, as flows test it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -303,9 +302,6 @@ impl ProbeKind {
 
 /// Every probe kind why401 knows.
 pub fn registry() -> &'static [ProbeKind] {
-<<<<<<< HEAD
-    static KINDS: &[ProbeKind] = &[http::KIND, nginx::KIND, htaccess::KIND, htpasswd::KIND];
-=======
     static KINDS: &[ProbeKind] = &[
         http::KIND,
         challenge::KIND,
@@ -315,8 +311,13 @@ pub fn registry() -> &'static [ProbeKind] {
         cookie::KIND,
         limits::KIND,
         redirect::KIND,
+        jwt::KIND,
+        jwks::KIND,
+        har::KIND,
+        nginx::KIND,
+        htaccess::KIND,
+        htpasswd::KIND,
     ];
->>>>>>> check
     KINDS
 }
 

@@ -1,9 +1,119 @@
-//! `why401 jwt`.
+//! `why401 jwt`: decode, check and verify one token.
+
+use anyhow::{Context, bail};
 
 use crate::cli::JwtArgs;
 use crate::command::Outcome;
+use crate::token::input::{TOKEN_LIMIT, read_bounded_bytes, read_bounded_file, read_token};
+use crate::token::verify::Key;
+use crate::token::{Expectations, Inspection, inspect, jwks, render, time};
 
-#[allow(clippy::needless_pass_by_value, unused_variables)]
 pub fn run(args: &JwtArgs) -> anyhow::Result<Outcome> {
-    anyhow::bail!("'why401 jwt' is not available in this build yet")
+    let raw = read_token(args.token.as_deref())?;
+    let expect = Expectations {
+        aud: args.aud.clone(),
+        iss: args.iss.clone(),
+        scopes: args.require_scope.clone(),
+        leeway: args.leeway,
+        server_now: match &args.server_date {
+            Some(d) => Some(time::parse_date(d).with_context(|| {
+                format!("--server-date '{d}': expected an HTTP date like 'Tue, 22 Mar 2011 18:43:00 GMT' or an RFC 3339 time")
+            })?),
+            None => None,
+        },
+        ..Expectations::local()
+    };
+    let mut inspection = inspect(&raw, &expect);
+    if let Some(key) = key_from_args(args, &inspection)? {
+        inspection.verify_with(&key);
+    }
+    let revealed = args.reveal.then(|| inspection.revealed());
+    if args.json {
+        let doc = render::json(&inspection, revealed.as_deref());
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+    } else {
+        println!(
+            "{}",
+            render::text(&inspection, revealed.as_deref()).trim_end()
+        );
+    }
+    if let Some(path) = &args.report.report {
+        // A saved report is shared: --reveal is for the screen only.
+        let saved = render::report_file(
+            "why401 jwt",
+            &render::text(&inspection, None),
+            &render::json(&inspection, None),
+            args.report.format,
+        );
+        std::fs::write(path, saved).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(if inspection.causes.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    })
+}
+
+/// The key the flags name, read or fetched. Bad key input is an error: the person asked for a
+/// check that cannot run.
+fn key_from_args(args: &JwtArgs, inspection: &Inspection) -> anyhow::Result<Option<Key>> {
+    let chosen = [
+        args.secret_file.is_some(),
+        args.public_key.is_some(),
+        args.jwks.is_some(),
+        args.discover,
+    ]
+    .iter()
+    .filter(|b| **b)
+    .count();
+    if chosen > 1 {
+        bail!("give one of --secret-file, --public-key, --jwks, --discover");
+    }
+    if let Some(path) = &args.secret_file {
+        let mut secret = read_bounded_bytes(path, TOKEN_LIMIT).context("--secret-file")?;
+        // A trailing newline from `echo` is never part of the secret.
+        while secret.last().is_some_and(|b| matches!(b, b'\n' | b'\r')) {
+            secret.pop();
+        }
+        return Ok(Some(Key::Secret(secret)));
+    }
+    if let Some(path) = &args.public_key {
+        let text = read_bounded_file(path, jwks::DOCUMENT_LIMIT).context("--public-key")?;
+        return Ok(Some(Key::Pem(text.into_bytes())));
+    }
+    if let Some(source) = &args.jwks {
+        let set = if source.starts_with("http://") || source.starts_with("https://") {
+            eprintln!("fetching the JWKS from {source}");
+            fetch(|client| async move { jwks::fetch_set(&client, source).await })?
+        } else {
+            jwks::load_file(std::path::Path::new(source)).map_err(anyhow::Error::msg)?
+        };
+        return Ok(Some(Key::Jwks(set)));
+    }
+    if args.discover {
+        let Some(issuer) = args.iss.as_deref().or_else(|| inspection.claim_str("iss")) else {
+            bail!("--discover needs an issuer: the token has no iss claim (give --iss)");
+        };
+        eprintln!("fetching {}", jwks::discovery_url(issuer));
+        let found = fetch(|client| async move { jwks::discover(&client, issuer).await })?;
+        if let (Some(doc_iss), Some(tok_iss)) = (&found.issuer, inspection.claim_str("iss"))
+            && doc_iss != tok_iss
+        {
+            eprintln!(
+                "note: the discovery document names issuer '{doc_iss}', the token '{tok_iss}'"
+            );
+        }
+        return Ok(Some(Key::Jwks(found.keys)));
+    }
+    Ok(None)
+}
+
+fn fetch<'a, T, F, Fut>(f: F) -> anyhow::Result<T>
+where
+    F: FnOnce(reqwest::Client) -> Fut + 'a,
+    Fut: std::future::Future<Output = Result<T, String>> + 'a,
+{
+    let ctx = crate::probe::ProbeContext::new(std::time::Duration::from_secs(10))?;
+    let rt = crate::command::runtime()?;
+    rt.block_on(f(ctx.client)).map_err(anyhow::Error::msg)
 }

@@ -1,0 +1,406 @@
+//! From a HAR stream to a diagnosis: every request answered 401, what credentials it carried
+//! (tokens decoded and checked against the moment of the request and the server's Date), its
+//! challenge, and the login or refresh exchanges just before it.
+
+use std::collections::VecDeque;
+use std::io::Read;
+
+use base64::Engine as _;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{Entry, redact};
+use crate::diagnose::{CauseHit, rank};
+use crate::report::fingerprint;
+use crate::token::{Expectations, Inspection, inspect, time};
+
+/// 401s kept in full; more are only counted, so memory stays bounded.
+pub const MAX_KEPT: usize = 200;
+/// Login/refresh exchanges shown before each 401.
+const BEFORE: usize = 3;
+/// Response bodies larger than this are not searched for issued tokens.
+const BODY_SCAN_LIMIT: usize = 1024 * 1024;
+
+/// Credentials a request carried in its Authorization header.
+#[derive(Debug, Clone, Serialize)]
+pub struct SentAuth {
+    pub scheme: String,
+    /// The credential's fingerprint (never the credential).
+    pub credential: String,
+    /// Basic only: the user name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<Inspection>,
+}
+
+/// A token a login or refresh response handed out.
+#[derive(Debug, Clone, Serialize)]
+pub struct Issued {
+    pub name: String,
+    pub fingerprint: String,
+}
+
+/// One request and its answer, redacted.
+#[derive(Debug, Clone, Serialize)]
+pub struct Exchange {
+    /// 1-based position in the HAR.
+    pub index: usize,
+    pub started: String,
+    pub method: String,
+    pub url: String,
+    pub status: i64,
+    pub initiator: Option<String>,
+    pub authorization: Option<SentAuth>,
+    pub cookies: Vec<String>,
+    /// The name of a query or fragment parameter that carried a credential.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_in_url: Option<String>,
+    pub set_cookies: Vec<String>,
+    pub challenges: Vec<String>,
+    pub server_date: Option<String>,
+    /// login, refresh or token, for exchanges with the identity provider.
+    pub auth_kind: Option<&'static str>,
+    pub issued: Vec<Issued>,
+}
+
+/// A 401 with what came just before it and what it points to.
+#[derive(Debug, Clone, Serialize)]
+pub struct Unauthorized {
+    #[serde(flatten)]
+    pub exchange: Exchange,
+    pub before: Vec<Exchange>,
+    pub causes: Vec<CauseHit>,
+}
+
+/// The whole HAR's findings.
+#[derive(Debug, Clone, Serialize)]
+pub struct Analysis {
+    pub requests: usize,
+    pub unauthorized_total: usize,
+    pub unauthorized: Vec<Unauthorized>,
+    pub causes: Vec<CauseHit>,
+}
+
+/// Reads a HAR from `reader` and analyses it as it streams.
+pub fn analyse(reader: impl Read) -> Result<Analysis, serde_json::Error> {
+    let mut recent: VecDeque<Exchange> = VecDeque::new();
+    let mut kept: Vec<Unauthorized> = Vec::new();
+    let mut total_401 = 0usize;
+    let mut index = 0usize;
+    let requests = super::stream(reader, |entry| {
+        index += 1;
+        let status = entry.response.status;
+        let kind = auth_kind(&entry);
+        if status != 401 && kind.is_none() {
+            return;
+        }
+        let ex = summarise(index, &entry, kind);
+        if status == 401 {
+            total_401 += 1;
+            if kept.len() < MAX_KEPT {
+                let before: Vec<Exchange> = recent.iter().cloned().collect();
+                let causes = diagnose(&ex, &before);
+                kept.push(Unauthorized {
+                    exchange: ex.clone(),
+                    before,
+                    causes,
+                });
+            }
+        }
+        if ex.auth_kind.is_some() {
+            if recent.len() == BEFORE {
+                recent.pop_front();
+            }
+            recent.push_back(ex);
+        }
+    })?;
+    let causes = rank(kept.iter().flat_map(|u| u.causes.iter().cloned()));
+    Ok(Analysis {
+        requests,
+        unauthorized_total: total_401,
+        unauthorized: kept,
+        causes,
+    })
+}
+
+fn summarise(index: usize, e: &Entry, auth_kind: Option<&'static str>) -> Exchange {
+    let server_date = e.response_header("date").map(str::to_owned);
+    let expect = Expectations {
+        now: time::parse_date(&e.started).unwrap_or_else(time::now),
+        server_now: server_date.as_deref().and_then(time::parse_date),
+        clock: "browser's",
+        ..Expectations::local()
+    };
+    Exchange {
+        index,
+        started: e.started.clone(),
+        method: e.request.method.clone(),
+        url: redact::url(&e.request.url),
+        status: e.response.status,
+        initiator: initiator(e.initiator.as_ref()),
+        authorization: e
+            .request_header("authorization")
+            .map(|v| sent_auth(v, &expect)),
+        cookies: e
+            .request_header("cookie")
+            .map(redact::cookie_header)
+            .unwrap_or_default(),
+        token_in_url: redact::credential_param(&e.request.url),
+        set_cookies: e
+            .response_headers("set-cookie")
+            .map(redact::set_cookie)
+            .collect(),
+        challenges: e
+            .response_headers("www-authenticate")
+            .map(redact::challenge)
+            .collect(),
+        server_date,
+        auth_kind,
+        issued: if auth_kind.is_some() {
+            issued(e)
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+fn sent_auth(value: &str, expect: &Expectations) -> SentAuth {
+    let (scheme, cred) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
+    let cred = cred.trim();
+    let mut out = SentAuth {
+        scheme: scheme.to_owned(),
+        credential: fingerprint("credential", cred),
+        user: None,
+        token: None,
+    };
+    if scheme.eq_ignore_ascii_case("bearer") {
+        let i = inspect(cred, expect);
+        out.credential.clone_from(&i.fingerprint);
+        out.token = Some(i);
+    } else if scheme.eq_ignore_ascii_case("basic") {
+        out.user = base64::engine::general_purpose::STANDARD
+            .decode(cred)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .and_then(|s| s.split_once(':').map(|(u, _)| u.to_owned()));
+    }
+    out
+}
+
+fn initiator(v: Option<&Value>) -> Option<String> {
+    let v = v?;
+    let kind = v.get("type").and_then(Value::as_str).unwrap_or("other");
+    let url = v
+        .get("url")
+        .and_then(Value::as_str)
+        .or_else(|| v.pointer("/stack/callFrames/0/url").and_then(Value::as_str));
+    Some(match url {
+        Some(u) if !u.is_empty() => format!("{kind} {}", redact::url(u)),
+        _ => kind.to_owned(),
+    })
+}
+
+/// Whether this exchange is a login, a token refresh or another token request.
+fn auth_kind(e: &Entry) -> Option<&'static str> {
+    let url = e.request.url.to_ascii_lowercase();
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    let body = e
+        .request
+        .post_data
+        .as_ref()
+        .and_then(|b| b.text.as_deref())
+        .unwrap_or("");
+    if body.contains("grant_type=refresh_token")
+        || body.contains("\"refresh_token\"")
+        || path.contains("refresh")
+    {
+        return Some("refresh");
+    }
+    if ["/login", "/signin", "/sign-in", "/authorize", "/session"]
+        .iter()
+        .any(|p| path.contains(p))
+        || body.contains("grant_type=password")
+        || body.contains("grant_type=authorization_code")
+    {
+        return Some("login");
+    }
+    if path.ends_with("/token") || path.contains("/oauth") || body.contains("grant_type=") {
+        return Some("token");
+    }
+    None
+}
+
+/// Tokens a response body hands out, as fingerprints.
+fn issued(e: &Entry) -> Vec<Issued> {
+    let Some(content) = &e.response.content else {
+        return Vec::new();
+    };
+    let Some(text) = content
+        .text
+        .as_deref()
+        .filter(|t| t.len() <= BODY_SCAN_LIMIT)
+    else {
+        return Vec::new();
+    };
+    let decoded;
+    let text = if content.encoding.as_deref() == Some("base64") {
+        decoded = base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok());
+        match &decoded {
+            Some(d) => d.as_str(),
+            None => return Vec::new(),
+        }
+    } else {
+        text
+    };
+    let Ok(Value::Object(doc)) = serde_json::from_str::<Value>(text) else {
+        return Vec::new();
+    };
+    ["access_token", "id_token", "refresh_token", "token"]
+        .iter()
+        .filter_map(|name| {
+            let v = doc.get(*name)?.as_str()?;
+            Some(Issued {
+                name: (*name).to_owned(),
+                fingerprint: fingerprint("token", v.trim()),
+            })
+        })
+        .collect()
+}
+
+fn diagnose(ex: &Exchange, before: &[Exchange]) -> Vec<CauseHit> {
+    let at = format!("#{} {} {}", ex.index, ex.method, ex.url);
+    let mut causes = Vec::new();
+    let mut hit =
+        |id: &str, c: f64, why: String| causes.push(CauseHit::new(id, c, format!("{at}: {why}")));
+    challenge_causes(ex, &mut hit);
+    credential_causes(ex, before, &mut hit);
+    if let Some(failed) = before.iter().rev().find(|b| b.status >= 400) {
+        hit(
+            "session-expired",
+            0.55,
+            format!(
+                "the {} just before (#{} {} {}) failed with {}",
+                failed.auth_kind.unwrap_or("login"),
+                failed.index,
+                failed.method,
+                failed.url,
+                failed.status
+            ),
+        );
+    }
+    rank(causes)
+}
+
+/// What the 401's own answer says: preflight, missing or telling challenge.
+fn challenge_causes(ex: &Exchange, hit: &mut impl FnMut(&str, f64, String)) {
+    if ex.method.eq_ignore_ascii_case("OPTIONS") {
+        hit(
+            "cors-preflight-requires-auth",
+            0.85,
+            "the CORS preflight was answered 401; browsers never send credentials on it".to_owned(),
+        );
+    }
+    if ex.challenges.is_empty() {
+        hit(
+            "missing-www-authenticate",
+            0.6,
+            "answered 401 without WWW-Authenticate".to_owned(),
+        );
+    } else if ex
+        .challenges
+        .iter()
+        .any(|c| c.contains("insufficient_scope"))
+    {
+        hit(
+            "insufficient-scope",
+            0.7,
+            format!(
+                "the challenge says insufficient_scope: {}",
+                ex.challenges.join(" / ")
+            ),
+        );
+    }
+}
+
+/// What the request carried, and what is wrong with it.
+fn credential_causes(ex: &Exchange, before: &[Exchange], hit: &mut impl FnMut(&str, f64, String)) {
+    if let Some(param) = &ex.token_in_url {
+        hit(
+            "wrong-auth-scheme",
+            0.55,
+            format!(
+                "the credential went in the URL ({param}=…), where RFC 6750 §2.3 discourages it and most APIs never look; send it as Authorization: Bearer"
+            ),
+        );
+    }
+    let Some(auth) = &ex.authorization else {
+        if !ex.cookies.is_empty() {
+            hit(
+                "session-expired",
+                0.5,
+                format!("only cookies were sent ({}), and refused", ex.cookies.len()),
+            );
+        } else if ex.token_in_url.is_none() && !ex.method.eq_ignore_ascii_case("OPTIONS") {
+            hit(
+                "no-credentials-sent",
+                0.8,
+                "the request carried no Authorization header and no cookie".to_owned(),
+            );
+        }
+        return;
+    };
+    let schemes: Vec<String> = ex
+        .challenges
+        .iter()
+        .filter_map(|c| c.split_whitespace().next())
+        .map(|s| s.trim_end_matches(',').to_ascii_lowercase())
+        .collect();
+    if !schemes.is_empty() && !schemes.contains(&auth.scheme.to_ascii_lowercase()) {
+        hit(
+            "wrong-auth-scheme",
+            0.6,
+            format!(
+                "sent {} but the server asks for {}",
+                auth.scheme,
+                schemes.join(", ")
+            ),
+        );
+    }
+    if let Some(token) = &auth.token {
+        for c in &token.causes {
+            for e in &c.evidence {
+                hit(&c.id, c.confidence, e.clone());
+            }
+        }
+        stale_token(&auth.credential, before, hit);
+    }
+}
+
+/// A request that still sends the old token after a refresh handed out a new one.
+fn stale_token(sent: &str, before: &[Exchange], hit: &mut impl FnMut(&str, f64, String)) {
+    let latest = before.iter().rev().find_map(|b| {
+        b.issued
+            .iter()
+            .find(|i| i.name == "access_token" || i.name == "token")
+            .map(|i| (b, i))
+    });
+    if let Some((b, new)) = latest
+        && new.fingerprint != sent
+    {
+        hit(
+            "stale-cookie-or-cache",
+            0.6,
+            format!(
+                "sent token {sent}, though the {} at #{} ({}) had issued {}",
+                b.auth_kind.unwrap_or("login"),
+                b.index,
+                b.started,
+                new.fingerprint
+            ),
+        );
+    }
+}

@@ -1,0 +1,330 @@
+//! Signature checks with jsonwebtoken: a shared secret, a PEM key or certificate, or a JWKS
+//! (by kid). Only the signature is checked here; the claims are checked in `claims`, against
+//! both clocks. A key that does not fit the token's alg is named (RFC 8725 §3.1), never tried
+//! the way a vulnerable verifier would.
+
+use std::str::FromStr;
+
+use jsonwebtoken::jwk::{AlgorithmParameters, Jwk, KeyAlgorithm};
+use jsonwebtoken::{Algorithm, DecodingKey, crypto};
+use serde::Serialize;
+
+use super::decode::Jwt;
+use super::jwks::KeySet;
+use crate::diagnose::CauseHit;
+
+/// The key material to check a signature with.
+#[derive(Debug, Clone)]
+pub enum Key {
+    /// An HMAC secret (HS*).
+    Secret(Vec<u8>),
+    /// A PEM public key or certificate (RS*, PS*, ES*, EdDSA).
+    Pem(Vec<u8>),
+    Jwks(KeySet),
+}
+
+/// Whether the signature was checked and held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignatureState {
+    Valid,
+    Invalid,
+    Unchecked,
+}
+
+impl SignatureState {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Valid => "valid",
+            Self::Invalid => "invalid",
+            Self::Unchecked => "unchecked",
+        }
+    }
+}
+
+/// The outcome of one check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verification {
+    pub state: SignatureState,
+    /// One line: what was checked with what.
+    pub detail: String,
+    pub causes: Vec<CauseHit>,
+    pub notes: Vec<String>,
+}
+
+impl Verification {
+    fn new(state: SignatureState, detail: impl Into<String>) -> Self {
+        Self {
+            state,
+            detail: detail.into(),
+            causes: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+    fn cause(mut self, id: &str, confidence: f64, evidence: impl Into<String>) -> Self {
+        self.causes.push(CauseHit::new(id, confidence, evidence));
+        self
+    }
+}
+
+/// Checks `jwt`'s signature with `key`.
+pub fn verify(jwt: &Jwt, key: &Key) -> Verification {
+    let alg_text = jwt.alg().unwrap_or("");
+    if alg_text.eq_ignore_ascii_case("none") {
+        return Verification::new(
+            SignatureState::Invalid,
+            "unsigned token (alg none): nothing to verify",
+        )
+        .cause(
+            "token-alg-none",
+            0.95,
+            format!(
+                "header alg is '{alg_text}'; an API must reject unsigned tokens (RFC 8725 §3.2)"
+            ),
+        );
+    }
+    let Ok(alg) = Algorithm::from_str(alg_text) else {
+        return Verification::new(
+            SignatureState::Unchecked,
+            format!("alg '{alg_text}' is not one why401 can verify"),
+        )
+        .cause(
+            "token-alg-mismatch",
+            0.5,
+            format!("header alg '{alg_text}' is not a JWS algorithm APIs accept"),
+        );
+    };
+    match key {
+        Key::Secret(secret) => with_secret(jwt, alg, secret),
+        Key::Pem(pem) => with_pem(jwt, alg, pem),
+        Key::Jwks(set) => {
+            let mut v = with_jwks(jwt, alg, set);
+            if !set.private_leaks.is_empty() {
+                v.notes.push(format!(
+                    "the JWKS at {} publishes private key material ({}): whoever can read it can sign tokens; rotate those keys",
+                    set.source,
+                    set.private_leaks.join(", ")
+                ));
+            }
+            v.notes.extend(
+                set.skipped
+                    .iter()
+                    .map(|s| format!("JWKS entry skipped: {s}")),
+            );
+            v
+        }
+    }
+}
+
+fn check(jwt: &Jwt, alg: Algorithm, key: &DecodingKey, what: &str) -> Verification {
+    match crypto::verify(&jwt.signature, jwt.signing_input.as_bytes(), key, alg) {
+        Ok(true) => Verification::new(
+            SignatureState::Valid,
+            format!("{alg:?} signature verified with {what}"),
+        ),
+        Ok(false) => Verification::new(
+            SignatureState::Invalid,
+            format!("{alg:?} signature does not verify with {what}"),
+        )
+        .cause(
+            "token-signature-invalid",
+            0.9,
+            format!("the {alg:?} signature does not verify with {what}"),
+        ),
+        Err(e) => Verification::new(
+            SignatureState::Invalid,
+            format!("{alg:?} signature could not be checked with {what}: {e}"),
+        )
+        .cause(
+            "token-signature-invalid",
+            0.7,
+            format!("{what} cannot check this {alg:?} signature: {e}"),
+        ),
+    }
+}
+
+fn family_name(alg: Algorithm) -> &'static str {
+    match alg {
+        Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => "an HMAC secret",
+        Algorithm::ES256 | Algorithm::ES384 => "an EC key",
+        Algorithm::EdDSA => "an Ed25519 key",
+        _ => "an RSA key",
+    }
+}
+
+fn is_hmac(alg: Algorithm) -> bool {
+    matches!(alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512)
+}
+
+fn with_secret(jwt: &Jwt, alg: Algorithm, secret: &[u8]) -> Verification {
+    if !is_hmac(alg) {
+        return Verification::new(
+            SignatureState::Unchecked,
+            format!("a shared secret cannot check a {alg:?} token"),
+        )
+        .cause(
+            "token-alg-mismatch",
+            0.9,
+            format!(
+                "the token is {alg:?}, which needs {}, but a shared secret was given",
+                family_name(alg)
+            ),
+        );
+    }
+    let mut v = check(
+        jwt,
+        alg,
+        &DecodingKey::from_secret(secret),
+        "the shared secret",
+    );
+    let bits = match alg {
+        Algorithm::HS384 => 384,
+        Algorithm::HS512 => 512,
+        _ => 256,
+    };
+    if secret.len() * 8 < bits {
+        v.notes.push(format!(
+            "the secret has {} bits, fewer than the {bits} {alg:?} needs (RFC 7518 §3.2, RFC 8725 §3.5)",
+            secret.len() * 8
+        ));
+    }
+    v
+}
+
+type PemParser = fn(&[u8]) -> jsonwebtoken::errors::Result<DecodingKey>;
+
+/// The PEM is tried as each key family; one that parses but does not fit the alg is a mismatch.
+fn with_pem(jwt: &Jwt, alg: Algorithm, pem: &[u8]) -> Verification {
+    let parsers: [(&str, PemParser); 3] = [
+        ("an RSA key", DecodingKey::from_rsa_pem),
+        ("an EC key", DecodingKey::from_ec_pem),
+        ("an Ed25519 key", DecodingKey::from_ed_pem),
+    ];
+    let wanted = family_name(alg);
+    if is_hmac(alg) {
+        let found = parsers
+            .iter()
+            .find(|(_, p)| p(pem).is_ok())
+            .map_or("a public key", |(n, _)| n);
+        return Verification::new(SignatureState::Unchecked, format!("an {alg:?} token cannot be checked with a public key"))
+            .cause("token-alg-mismatch", 0.9, format!(
+                "the token is {alg:?} (HMAC) but the key is {found}: a verifier that accepts this is open to the RS256→HS256 confusion (RFC 8725 §2.1, CVE-2015-9235)"
+            ));
+    }
+    if let Some((_, parse)) = parsers.iter().find(|(n, _)| *n == wanted)
+        && let Ok(key) = parse(pem)
+    {
+        return check(jwt, alg, &key, "the PEM key");
+    }
+    match parsers.iter().find(|(_, p)| p(pem).is_ok()) {
+        Some((found, _)) => Verification::new(
+            SignatureState::Unchecked,
+            format!("the PEM holds {found}, the token needs {wanted}"),
+        )
+        .cause(
+            "token-alg-mismatch",
+            0.9,
+            format!("the token is {alg:?}, which needs {wanted}, but the PEM holds {found}"),
+        ),
+        None => Verification::new(
+            SignatureState::Unchecked,
+            "the PEM file holds no public key or certificate why401 can read",
+        ),
+    }
+}
+
+fn with_jwks(jwt: &Jwt, alg: Algorithm, set: &KeySet) -> Verification {
+    let kid = jwt.header_str("kid");
+    let candidates: Vec<&Jwk> = match kid {
+        Some(kid) => set
+            .keys
+            .iter()
+            .filter(|k| k.common.key_id.as_deref() == Some(kid))
+            .collect(),
+        None => set.keys.iter().filter(|k| fits(k, alg)).collect(),
+    };
+    if candidates.is_empty() {
+        let kids = set.kids();
+        let listed = if kids.is_empty() {
+            "none".to_owned()
+        } else {
+            kids.join(", ")
+        };
+        let what = kid.map_or_else(
+            || format!("the token has no kid and the JWKS holds no key for {alg:?}"),
+            |k| format!("kid '{k}' is not in the JWKS from {} (its kids: {listed}): the keys were rotated, or the token is from another issuer", set.source),
+        );
+        return Verification::new(SignatureState::Unchecked, what.clone()).cause(
+            "token-key-not-found",
+            0.9,
+            what,
+        );
+    }
+    let mut last = None;
+    for jwk in candidates {
+        let label = jwk
+            .common
+            .key_id
+            .as_ref()
+            .map_or_else(|| "a key".to_owned(), |k| format!("key '{k}'"));
+        if !fits(jwk, alg) {
+            last = Some(
+                Verification::new(
+                    SignatureState::Unchecked,
+                    format!("{label} does not fit {alg:?}"),
+                )
+                .cause(
+                    "token-alg-mismatch",
+                    0.85,
+                    format!("the token is {alg:?} but JWKS {label} is {}", describe(jwk)),
+                ),
+            );
+            continue;
+        }
+        let what = format!("JWKS {label} from {}", set.source);
+        let v = match DecodingKey::from_jwk(jwk) {
+            Ok(key) => check(jwt, alg, &key, &what),
+            Err(e) => Verification::new(
+                SignatureState::Unchecked,
+                format!("{what} cannot be used: {e}"),
+            ),
+        };
+        if v.state == SignatureState::Valid {
+            return v;
+        }
+        last = Some(v);
+    }
+    last.unwrap_or_else(|| Verification::new(SignatureState::Unchecked, "no usable key"))
+}
+
+/// Whether a JWK can check `alg`: its kty fits the family and its own alg, if any, is `alg`.
+fn fits(jwk: &Jwk, alg: Algorithm) -> bool {
+    let kty_ok = match &jwk.algorithm {
+        AlgorithmParameters::RSA(_) => {
+            !is_hmac(alg) && !matches!(alg, Algorithm::ES256 | Algorithm::ES384 | Algorithm::EdDSA)
+        }
+        AlgorithmParameters::EllipticCurve(_) => matches!(alg, Algorithm::ES256 | Algorithm::ES384),
+        AlgorithmParameters::OctetKeyPair(_) => alg == Algorithm::EdDSA,
+        AlgorithmParameters::OctetKey(_) => is_hmac(alg),
+        _ => false,
+    };
+    let alg_ok = jwk
+        .common
+        .key_algorithm
+        .is_none_or(|ka| ka == KeyAlgorithm::from(alg));
+    kty_ok && alg_ok
+}
+
+fn describe(jwk: &Jwk) -> String {
+    let kty = match &jwk.algorithm {
+        AlgorithmParameters::RSA(_) => "an RSA key",
+        AlgorithmParameters::EllipticCurve(_) => "an EC key",
+        AlgorithmParameters::OctetKeyPair(_) => "an OKP key",
+        AlgorithmParameters::OctetKey(_) => "a symmetric key",
+        _ => "an unknown key",
+    };
+    match jwk.common.key_algorithm {
+        Some(a) => format!("{kty} for {a:?}"),
+        None => kty.to_owned(),
+    }
+}
