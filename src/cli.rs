@@ -229,8 +229,8 @@ pub struct LogsArgs {
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Access-log format: combined, common, json, or an nginx log_format string.
-    #[arg(long = "log-format", value_name = "FORMAT")]
-    pub log_format: Option<String>,
+    #[arg(long)]
+    pub format: Option<String>,
     /// Read the access-log format from this nginx configuration.
     #[arg(long, value_name = "FILE")]
     pub nginx_conf: Option<PathBuf>,

@@ -93,7 +93,7 @@ pub async fn fetch(client: &reqwest::Client, url: &str) -> Result<String, String
         .map_err(|e| {
             format!(
                 "could not reach {url}: {}",
-                crate::probe::http::classify(&e).1
+                crate::probe::http::classify(&e).message
             )
         })?;
     let status = response.status();
@@ -114,7 +114,7 @@ pub async fn fetch(client: &reqwest::Client, url: &str) -> Result<String, String
     while let Some(chunk) = response
         .chunk()
         .await
-        .map_err(|e| format!("reading {url}: {}", crate::probe::http::classify(&e).1))?
+        .map_err(|e| format!("reading {url}: {}", crate::probe::http::classify(&e).message))?
     {
         body.extend_from_slice(&chunk);
         if body.len() > DOCUMENT_LIMIT {
