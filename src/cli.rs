@@ -306,6 +306,8 @@ pub enum FlowsCommand {
     },
     /// List the available flows.
     List,
+    /// List every probe kind with its arguments and the facts flows can test.
+    Probes,
     /// Print the JSON Schema of the flow format.
     Schema,
 }

@@ -39,11 +39,34 @@ pub fn run(cmd: &FlowsCommand, global: &GlobalArgs) -> anyhow::Result<Outcome> {
             }
             Ok(Outcome::Clean)
         }
+        FlowsCommand::Probes => {
+            print!("{}", probe_reference());
+            Ok(Outcome::Clean)
+        }
         FlowsCommand::Schema => {
             print!("{}", crate::flow::schema::flow_schema());
             Ok(Outcome::Clean)
         }
     }
+}
+
+/// Every probe kind, its arguments and its facts, for people writing flows.
+fn probe_reference() -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    for kind in crate::probe::registry() {
+        let _ = writeln!(out, "{}: {}", kind.name, kind.doc);
+        for a in kind.args {
+            let req = if a.required { "required" } else { "optional" };
+            let secret = if a.secret { ", secret" } else { "" };
+            let _ = writeln!(out, "  arg  {:<22} {req}{secret}: {}", a.name, a.doc);
+        }
+        for f in kind.facts {
+            let _ = writeln!(out, "  fact {}.{:<20} {}: {}", kind.name, f.name, f.ty, f.doc);
+        }
+        out.push('\n');
+    }
+    out
 }
 
 fn ids(set: &FlowSet) -> String {
