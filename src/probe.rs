@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 use crate::diagnose::CauseHit;
 
 pub mod http;
+pub mod logs;
 
 /// The type of a fact, as flows test it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -289,7 +290,7 @@ impl ProbeKind {
 
 /// Every probe kind why401 knows.
 pub fn registry() -> &'static [ProbeKind] {
-    static KINDS: &[ProbeKind] = &[http::KIND];
+    static KINDS: &[ProbeKind] = &[http::KIND, logs::KIND];
     KINDS
 }
 
