@@ -26,9 +26,13 @@ if [ ! -x "$BIN" ] || [ -n "$(find "$ROOT/src" -newer "$BIN" -name '*.rs' | head
 fi
 
 export WHY401="$BIN"
-FULL=1 "$SHARED/baselines.sh" "$LOG" "$RUNS" \
+# FULL=1 adds cat, wc, grep and goaccess (goaccess alone takes minutes per run).
+AWK_BY_PATH='$9==401{c[$7]++} END{for(p in c) print c[p], p}'
+"$SHARED/baselines.sh" "$LOG" "$RUNS" \
+  "rg --no-mmap -c=rg --no-mmap -c '\" 401 ' \"\$LOG\"" \
+  "LC_ALL=C gawk by-path=LC_ALL=C gawk '$AWK_BY_PATH' \"\$LOG\"" \
   'why401 logs --json=$WHY401 logs --json "$LOG"' \
-  'why401 logs --threads 1=$WHY401 logs --json --threads 1 "$LOG"'
+  'why401 logs --json --threads 1=$WHY401 logs --json --threads 1 "$LOG"'
 
 # Every count against the truth (exact, not "close").
 "$BIN" logs --json "$LOG" > "$BENCH_DIR/why401.json" || true

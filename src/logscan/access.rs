@@ -101,7 +101,7 @@ pub fn parse_clf(line: &[u8], tail: ClfTail) -> Option<AccessRecord<'_>> {
         return None;
     }
     let idents = &line[sp + 1..lb - 1];
-    let user = match memchr(b' ', idents) {
+    let user = match short_find(idents, 0, b' ') {
         Some(i) => &idents[i + 1..],
         None => idents,
     };
