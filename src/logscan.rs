@@ -94,5 +94,10 @@ pub fn analyze(sources: &[Source], opts: &Options) -> anyhow::Result<Summary> {
         });
         total.combine(scanned.stats);
     }
-    Ok(Summary::build(files, &total, opts.top.max(1), opts.marker.as_deref()))
+    Ok(Summary::build(
+        files,
+        &total,
+        opts.top.max(1),
+        opts.marker.as_deref(),
+    ))
 }

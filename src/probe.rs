@@ -24,6 +24,7 @@ pub mod http;
 pub mod jwks;
 pub mod jwt;
 pub mod limits;
+pub mod logs;
 pub mod nginx;
 pub mod redirect;
 
@@ -317,6 +318,7 @@ pub fn registry() -> &'static [ProbeKind] {
         nginx::KIND,
         htaccess::KIND,
         htpasswd::KIND,
+        logs::KIND,
     ];
     KINDS
 }

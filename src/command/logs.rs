@@ -27,7 +27,10 @@ pub fn options(args: &LogsArgs) -> anyhow::Result<Options> {
         opts.format = Some(format::from_flag(spec)?);
     } else if let Some(conf) = &args.nginx_conf {
         let first_file = args.files.iter().find(|f| f.as_os_str() != "-");
-        opts.format = Some(format::nginx_conf::format_from_conf(conf, first_file.map(PathBuf::as_path))?);
+        opts.format = Some(format::nginx_conf::format_from_conf(
+            conf,
+            first_file.map(PathBuf::as_path),
+        )?);
     }
     opts.filters = filters(args)?;
     Ok(opts)
@@ -51,7 +54,10 @@ fn filters(args: &LogsArgs) -> anyhow::Result<Filters> {
         }
         let t = when("--around", around)?;
         let w = time::parse_duration(&args.window).with_context(|| {
-            format!("--window '{}': expected a duration like 10m, 2h, 90s", args.window)
+            format!(
+                "--window '{}': expected a duration like 10m, 2h, 90s",
+                args.window
+            )
         })?;
         f.since = Some(t - w);
         f.until = Some(t + w);
@@ -106,32 +112,59 @@ pub fn run(args: &LogsArgs) -> anyhow::Result<Outcome> {
 
 fn follow(args: &LogsArgs, opts: &Options) -> anyhow::Result<Outcome> {
     if args.files.iter().any(|f| f.as_os_str() == "-") {
-        bail!("--follow needs files to watch, not '-' (pipe `journalctl -f` into `why401 logs -` instead)");
+        bail!(
+            "--follow needs files to watch, not '-' (pipe `journalctl -f` into `why401 logs -` instead)"
+        );
     }
     let limit = match &args.follow_for {
         Some(d) => Some(Duration::from_secs(
-            u64::try_from(time::parse_duration(d).with_context(|| format!("--follow-for '{d}': expected a duration like 2m"))?)
-                .unwrap_or(0),
+            u64::try_from(
+                time::parse_duration(d)
+                    .with_context(|| format!("--follow-for '{d}': expected a duration like 2m"))?,
+            )
+            .unwrap_or(0),
         )),
         None => None,
     };
     let names: Vec<String> = args.files.iter().map(|f| f.display().to_string()).collect();
-    eprintln!("watching {} — retry now; matching lines appear as they are written{}", names.join(", "),
-        if limit.is_some() { "" } else { " (Ctrl-C stops)" });
+    eprintln!(
+        "watching {} — retry now; matching lines appear as they are written{}",
+        names.join(", "),
+        if limit.is_some() {
+            ""
+        } else {
+            " (Ctrl-C stops)"
+        }
+    );
     let stop = Arc::new(AtomicBool::new(false));
     let mut seen = 0u64;
     let mut out = std::io::stdout();
-    logscan::follow::follow(&args.files, opts, args.probe_marker.as_deref(), limit, &|| stop.load(Ordering::Relaxed), &mut |ev| {
-        seen += 1;
-        let tag = ev.marker.as_ref().map(|m| format!(" [probe {m}]")).unwrap_or_default();
-        let line = if args.json {
-            serde_json::json!({"file": ev.file, "what": ev.what, "marker": ev.marker, "text": ev.text}).to_string()
-        } else {
-            format!("{} {}{}: {}", ev.file, ev.what, tag, ev.text)
-        };
-        let _ = writeln!(out, "{line}");
-        let _ = out.flush();
-    });
+    logscan::follow::follow(
+        &args.files,
+        opts,
+        args.probe_marker.as_deref(),
+        limit,
+        &|| stop.load(Ordering::Relaxed),
+        &mut |ev| {
+            seen += 1;
+            let tag = ev
+                .marker
+                .as_ref()
+                .map(|m| format!(" [probe {m}]"))
+                .unwrap_or_default();
+            let line = if args.json {
+                serde_json::json!({"file": ev.file, "what": ev.what, "marker": ev.marker, "text": ev.text}).to_string()
+            } else {
+                format!("{} {}{}: {}", ev.file, ev.what, tag, ev.text)
+            };
+            let _ = writeln!(out, "{line}");
+            let _ = out.flush();
+        },
+    );
     eprintln!("stopped watching: {seen} matching line(s)");
-    Ok(if seen == 0 { Outcome::Clean } else { Outcome::Findings })
+    Ok(if seen == 0 {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    })
 }

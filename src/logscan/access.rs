@@ -15,6 +15,21 @@ pub struct AccessRecord<'a> {
     pub status: u16,
     pub referer: &'a [u8],
     pub user_agent: &'a [u8],
+    /// The raw request line when it has not been split into method and target yet
+    /// (splitting costs a search, and most lines never need it).
+    pub request: &'a [u8],
+}
+
+impl AccessRecord<'_> {
+    /// Splits the raw request line into method and target, if that is still to be done.
+    pub fn resolve(&mut self) {
+        if !self.request.is_empty() {
+            let (m, t) = split_request(self.request);
+            self.method = m;
+            self.target = t;
+            self.request = &[];
+        }
+    }
 }
 
 /// Which fields follow the size in a CLF line.
@@ -62,20 +77,31 @@ fn split_request(req: &[u8]) -> (&[u8], &[u8]) {
     (&req[..sp], target)
 }
 
+/// The first `needle` in the short field at `from`; a plain loop beats a SIMD search here
+/// because the fields it is used for (client, user, size) are a few bytes long.
+fn short_find(line: &[u8], from: usize, needle: u8) -> Option<usize> {
+    line.get(from..)?
+        .iter()
+        .position(|&c| c == needle)
+        .map(|i| from + i)
+}
+
 /// Parses one `IP IDENT USER [TIME] "REQUEST" STATUS SIZE ["REFERER" "UA" ...]` line.
 /// Returns `None` when the line does not have that shape (truncated, garbage, other format).
+/// The user agent of a combined line is everything between the referer and the final quote;
+/// [`exact_user_agent`] trims extra quoted fields off when it matters.
 pub fn parse_clf(line: &[u8], tail: ClfTail) -> Option<AccessRecord<'_>> {
-    let sp = memchr(b' ', line)?;
+    let sp = short_find(line, 0, b' ')?;
     if sp == 0 {
         return None;
     }
     // The user may hold spaces ("admin user"), so the time is found by its bracket.
-    let lb = sp + memchr(b'[', line.get(sp..)?)?;
+    let lb = short_find(line, sp, b'[')?;
     if line.get(lb + 27..lb + 30)? != b"] \"" || lb < sp + 3 {
         return None;
     }
     let idents = &line[sp + 1..lb - 1];
-    let user = match memchr(b' ', idents) {
+    let user = match short_find(idents, 0, b' ') {
         Some(i) => &idents[i + 1..],
         None => idents,
     };
@@ -85,14 +111,12 @@ pub fn parse_clf(line: &[u8], tail: ClfTail) -> Option<AccessRecord<'_>> {
         return None;
     }
     let status = status_at(line, rq_end + 2)?;
-    let (method, target) = split_request(&line[rq..rq_end]);
     let mut rec = AccessRecord {
         client: &line[..sp],
         user,
         time: &line[lb + 1..lb + 27],
-        method,
-        target,
         status,
+        request: &line[rq..rq_end],
         ..AccessRecord::default()
     };
     let after_status = rq_end + 5;
@@ -103,24 +127,35 @@ pub fn parse_clf(line: &[u8], tail: ClfTail) -> Option<AccessRecord<'_>> {
             ok.then_some(rec)
         }
         ClfTail::Combined => {
-            let size_end = after_status + 1 + memchr(b' ', line.get(after_status + 1..)?)?;
+            let size_end = short_find(line, after_status + 1, b' ')?;
             if line.get(size_end + 1) != Some(&b'"') {
                 return None;
             }
-            let ref_end = closing_quote(line, size_end + 2)?;
-            if line.get(ref_end + 1..ref_end + 3)? != b" \"" {
+            // Most referers are "-": skip the search then.
+            let ref_end = if line.get(size_end + 2..size_end + 4) == Some(b"-\"") {
+                size_end + 3
+            } else {
+                closing_quote(line, size_end + 2)?
+            };
+            if line.get(ref_end + 1..ref_end + 3)? != b" \"" || !ends_with_closing_quote(line) {
                 return None;
             }
-            let ua_end = closing_quote(line, ref_end + 3)?;
-            // Anything after the user agent must itself be complete quoted fields (the
-            // common `"$http_x_forwarded_for"` extension); the line must end on a quote.
-            if ua_end + 1 != line.len() && !ends_with_closing_quote(line) {
+            let ua_start = ref_end + 3;
+            if ua_start >= line.len() {
                 return None;
             }
             rec.referer = &line[size_end + 2..ref_end];
-            rec.user_agent = &line[ref_end + 3..ua_end];
+            rec.user_agent = &line[ua_start..line.len() - 1];
             Some(rec)
         }
+    }
+}
+
+/// The user agent without any quoted fields that follow it (`"$http_x_forwarded_for"`).
+pub fn exact_user_agent(ua: &[u8]) -> &[u8] {
+    match closing_quote(ua, 0) {
+        Some(q) => &ua[..q],
+        None => ua,
     }
 }
 
@@ -137,7 +172,8 @@ mod tests {
 
     #[test]
     fn combined_lines_give_every_field() {
-        let r = parse_clf(NGINX, ClfTail::Combined).unwrap();
+        let mut r = parse_clf(NGINX, ClfTail::Combined).unwrap();
+        r.resolve();
         assert_eq!(r.client, b"127.0.0.1");
         assert_eq!(r.user, b"nosuchuser");
         assert_eq!(r.method, b"GET");
@@ -154,7 +190,10 @@ mod tests {
         assert_eq!(r.user, b"admin user");
         assert_eq!(r.user_agent, br#"say \"hi\""#);
         let tls = br#"1.2.3.4 - - [01/Nov/2026:00:00:00 +0000] "\x16\x03\x01" 400 157 "-" "-""#;
-        assert_eq!(parse_clf(tls, ClfTail::Combined).unwrap().method, b"");
+        let mut r = parse_clf(tls, ClfTail::Combined).unwrap();
+        r.resolve();
+        assert_eq!(r.method, b"");
+        assert_eq!(r.target, br"\x16\x03\x01");
     }
 
     #[test]

@@ -194,6 +194,7 @@ impl JsonScratch {
             status: self.status,
             referer: &[],
             user_agent: self.agent.as_bytes(),
+            request: &[],
         }
     }
 }

@@ -2,9 +2,11 @@
 //! searches and fixed-offset checks; only 401 lines and error-log auth lines are looked at
 //! closely, and nothing is allocated unless a key is new.
 
-use memchr::memchr_iter;
+use std::sync::LazyLock;
 
-use super::access::{AccessRecord, ClfTail, parse_clf};
+use memchr::{memchr_iter, memmem};
+
+use super::access::{AccessRecord, ClfTail, exact_user_agent, parse_clf};
 use super::errorlog::{self, ErrorLine};
 use super::format::{JsonScratch, LineFormat, parse_json};
 use super::stats::{
@@ -158,7 +160,7 @@ impl AccessScanner<'_> {
                 let mut scratch = std::mem::take(&mut self.json);
                 if let Some(t) = parse_json(line, &mut scratch) {
                     let rec = scratch.record();
-                    self.record(&rec, Some(t).flatten(), line);
+                    self.record(&rec, t);
                 } else {
                     self.malformed(raw);
                 }
@@ -167,7 +169,7 @@ impl AccessScanner<'_> {
             }
         };
         match parsed {
-            Some((rec, t)) => self.record(&rec, t, line),
+            Some((rec, t)) => self.record(&rec, t),
             None => self.malformed(raw),
         }
     }
@@ -191,11 +193,15 @@ impl AccessScanner<'_> {
         }
     }
 
-    fn record(&mut self, rec: &AccessRecord<'_>, known_time: Option<i64>, line: &[u8]) {
+    fn record(&mut self, rec: &AccessRecord<'_>, known_time: Option<i64>) {
         let t = match known_time {
             Some(t) => Some(t),
             None => self.clf_time(rec.time),
         };
+        let mut rec = *rec;
+        if self.filters.path.is_some() {
+            rec.resolve();
+        }
         if !self.filters.keep(t, rec.client, rec.target) {
             self.stats.filtered_out += 1;
             return;
@@ -209,14 +215,21 @@ impl AccessScanner<'_> {
         if (200..300).contains(&rec.status) || rec.status == 304 {
             st.success_from(rec.client, t);
         }
-        if rec.user_agent.starts_with(b"why401/") && st.probe_lines.len() < PROBE_LINE_LIMIT {
+        let probe = rec.user_agent.starts_with(b"why401/");
+        if rec.status != 401 && !probe {
+            return;
+        }
+        rec.resolve();
+        if matches!(self.format, AccessFormat::Combined) {
+            rec.user_agent = exact_user_agent(rec.user_agent);
+        }
+        if probe && st.probe_lines.len() < PROBE_LINE_LIMIT {
             let n = st.lines;
-            st.probe_lines.push(probe_line(self.origin, n, rec, t));
+            st.probe_lines.push(probe_line(self.origin, n, &rec, t));
         }
         if rec.status == 401 {
-            record_401(st, rec, t);
+            record_401(st, &rec, t);
         }
-        let _ = line;
     }
 }
 
@@ -257,10 +270,9 @@ fn is_health_check(target: &[u8], agent: &[u8]) -> bool {
         b"UptimeRobot",
         b"Consul Health",
     ];
-    PATHS.iter().any(|p| target.starts_with(p))
-        || AGENTS
-            .iter()
-            .any(|a| memchr::memmem::find(agent, a).is_some())
+    static FINDERS: LazyLock<Vec<memmem::Finder<'static>>> =
+        LazyLock::new(|| AGENTS.iter().map(|a| memmem::Finder::new(*a)).collect());
+    PATHS.iter().any(|p| target.starts_with(p)) || FINDERS.iter().any(|f| f.find(agent).is_some())
 }
 
 fn record_401(st: &mut AccessStats, rec: &AccessRecord<'_>, t: i64) {

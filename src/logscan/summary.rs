@@ -13,7 +13,6 @@ use super::stats::{Sample, Stats};
 use super::time::format_utc;
 use crate::diagnose::{CauseHit, rank};
 
-
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct PathCount {
     pub path: String,
@@ -119,6 +118,8 @@ pub struct Summary {
     pub top_users: Vec<KeyCount>,
     pub anonymous_401: u64,
     pub timeline: Timeline,
+    /// The five minutes with the most 401s (by count, then time).
+    pub busiest_minutes: Vec<Bucket>,
     pub retry: Retry,
     pub noise: Noise,
     pub auth_failures: BTreeMap<&'static str, u64>,
@@ -197,6 +198,18 @@ pub fn timeline(minutes: &BTreeMap<i64, u64>) -> Timeline {
     }
 }
 
+fn busiest(minutes: &BTreeMap<i64, u64>, n: usize) -> Vec<Bucket> {
+    let mut all: Vec<(i64, u64)> = minutes.iter().map(|(m, c)| (*m, *c)).collect();
+    all.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    all.into_iter()
+        .take(n)
+        .map(|(m, count)| Bucket {
+            start: format_utc(m * 60, false),
+            count,
+        })
+        .collect()
+}
+
 fn sample_out(s: &Sample) -> SampleOut {
     SampleOut {
         file: s.file.clone(),
@@ -234,9 +247,9 @@ fn clients(st: &Stats, top: usize) -> (Vec<ClientSummary>, Retry, Vec<KeyCount>)
     for (k, c) in &a.clients.map {
         let through = a.success.get(&hash_key(k)).is_some_and(|&t| t >= c.first);
         if through {
-            retry.got_through += 1
+            retry.got_through += 1;
         } else {
-            retry.never += 1
+            retry.never += 1;
         }
         let client = String::from_utf8_lossy(k).into_owned();
         if is_burst(c.max_per_minute) {
@@ -307,6 +320,7 @@ impl Summary {
             top_users: key_counts(a.users.top(top), false),
             anonymous_401: a.anonymous_401,
             timeline: timeline(&a.timeline),
+            busiest_minutes: busiest(&a.timeline, 5),
             retry,
             noise: Noise {
                 assets: a.asset_401,
@@ -404,7 +418,7 @@ fn causes(s: &Summary, st: &Stats) -> Vec<CauseHit> {
     if s.noise.preflight > 0 {
         hits.push(CauseHit::new(
             "cors-preflight-requires-auth",
-            0.6,
+            0.75,
             format!("{} OPTIONS request(s) answered 401", s.noise.preflight),
         ));
     }

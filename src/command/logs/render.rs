@@ -44,7 +44,11 @@ fn header(s: &Summary, elapsed: Duration, o: &mut String) {
         let _ = writeln!(o, "  {}: {}, {} lines", f.file, f.kind, thousands(f.lines));
     }
     if s.filtered_out > 0 {
-        let _ = writeln!(o, "  {} line(s) outside --since/--until/--path/--client", thousands(s.filtered_out));
+        let _ = writeln!(
+            o,
+            "  {} line(s) outside --since/--until/--path/--client",
+            thousands(s.filtered_out)
+        );
     }
 }
 
@@ -52,7 +56,12 @@ fn access(s: &Summary, o: &mut String) {
     if s.access_lines == 0 {
         return;
     }
-    let _ = writeln!(o, "\n401 Unauthorized: {} ({:.2}% of requests)", thousands(s.status_401), s.rate_401 * 100.0);
+    let _ = writeln!(
+        o,
+        "\n401 Unauthorized: {} ({:.2}% of requests)",
+        thousands(s.status_401),
+        s.rate_401 * 100.0
+    );
     if s.status_401 == 0 {
         return;
     }
@@ -60,17 +69,46 @@ fn access(s: &Summary, o: &mut String) {
         let _ = writeln!(o, "  per {}, {} → {}", s.timeline.unit, f.start, l.start);
         let _ = writeln!(o, "  {}", s.timeline.sparkline);
     }
-    let _ = writeln!(o, "  {} without a user name, {} with one", thousands(s.anonymous_401), thousands(s.status_401 - s.anonymous_401));
-    list(o, "Top paths", s.top_paths.iter().map(|p| (p.path.as_str(), p.count)));
+    let _ = writeln!(
+        o,
+        "  {} without a user name, {} with one",
+        thousands(s.anonymous_401),
+        thousands(s.status_401 - s.anonymous_401)
+    );
+    list(
+        o,
+        "Top paths",
+        s.top_paths.iter().map(|p| (p.path.as_str(), p.count)),
+    );
     if !s.top_clients.is_empty() {
         let _ = writeln!(o, "  Top clients:");
         for c in &s.top_clients {
-            let fate = if c.got_through { "got through later" } else { "never got through" };
-            let _ = writeln!(o, "    {:>8}  {}  ({} → {}, up to {}/min, {fate})", thousands(c.count), c.client, c.first_seen, c.last_seen, c.max_per_minute);
+            let fate = if c.got_through {
+                "got through later"
+            } else {
+                "never got through"
+            };
+            let _ = writeln!(
+                o,
+                "    {:>8}  {}  ({} → {}, up to {}/min, {fate})",
+                thousands(c.count),
+                c.client,
+                c.first_seen,
+                c.last_seen,
+                c.max_per_minute
+            );
         }
     }
-    list(o, "User agents", s.top_user_agents.iter().map(|k| (k.key.as_str(), k.count)));
-    list(o, "Users named", s.top_users.iter().map(|k| (k.key.as_str(), k.count)));
+    list(
+        o,
+        "User agents",
+        s.top_user_agents.iter().map(|k| (k.key.as_str(), k.count)),
+    );
+    list(
+        o,
+        "Users named",
+        s.top_users.iter().map(|k| (k.key.as_str(), k.count)),
+    );
     let _ = writeln!(
         o,
         "  Retrying: {} client(s) got a 2xx/304 after a 401, {} never did",
@@ -105,18 +143,48 @@ fn errors(s: &Summary, o: &mut String) {
         }
         return;
     }
-    let _ = writeln!(o, "\nError log: {} credential failure(s)", thousands(s.auth_failure_lines));
+    let _ = writeln!(
+        o,
+        "\nError log: {} credential failure(s)",
+        thousands(s.auth_failure_lines)
+    );
     if !s.error_timeline.sparkline.is_empty() {
-        let _ = writeln!(o, "  per {}: {}", s.error_timeline.unit, s.error_timeline.sparkline);
+        let _ = writeln!(
+            o,
+            "  per {}: {}",
+            s.error_timeline.unit, s.error_timeline.sparkline
+        );
     }
     for r in Reason::ALL {
         if let Some(n) = s.auth_failures.get(r.key()) {
-            let _ = writeln!(o, "    {:>8}  {} ({})", thousands(*n), r.key(), r.describe());
+            let _ = writeln!(
+                o,
+                "    {:>8}  {} ({})",
+                thousands(*n),
+                r.key(),
+                r.describe()
+            );
         }
     }
-    list(o, "Failures per user", s.failures_by_user.iter().map(|k| (k.key.as_str(), k.count)));
-    list(o, "Failures per client", s.failures_by_client.iter().map(|k| (k.key.as_str(), k.count)));
-    list(o, "Failures per path", s.failures_by_path.iter().map(|p| (p.path.as_str(), p.count)));
+    list(
+        o,
+        "Failures per user",
+        s.failures_by_user.iter().map(|k| (k.key.as_str(), k.count)),
+    );
+    list(
+        o,
+        "Failures per client",
+        s.failures_by_client
+            .iter()
+            .map(|k| (k.key.as_str(), k.count)),
+    );
+    list(
+        o,
+        "Failures per path",
+        s.failures_by_path
+            .iter()
+            .map(|p| (p.path.as_str(), p.count)),
+    );
 }
 
 fn extras(s: &Summary, o: &mut String) {
@@ -129,23 +197,45 @@ fn extras(s: &Summary, o: &mut String) {
     if !s.probe_lines.is_empty() {
         let _ = writeln!(o, "\nwhy401's own probe requests:");
         for p in &s.probe_lines {
-            let _ = writeln!(o, "  {}:{}  {} {} {} → {}  [probe {}]", p.file, p.line, p.time.as_deref().unwrap_or("-"), p.method, p.path, p.status, p.marker);
+            let _ = writeln!(
+                o,
+                "  {}:{}  {} {} {} → {}  [probe {}]",
+                p.file,
+                p.line,
+                p.time.as_deref().unwrap_or("-"),
+                p.method,
+                p.path,
+                p.status,
+                p.marker
+            );
             for e in &p.error_lines {
                 let _ = writeln!(o, "      error log, same second and client: {e}");
             }
         }
     }
     if s.malformed > 0 {
-        let _ = writeln!(o, "\nMalformed lines: {} (skipped; first {} shown)", thousands(s.malformed), s.malformed_samples.len());
+        let _ = writeln!(
+            o,
+            "\nMalformed lines: {} (skipped; first {} shown)",
+            thousands(s.malformed),
+            s.malformed_samples.len()
+        );
         for m in &s.malformed_samples {
             let _ = writeln!(o, "  {}:{}: {}", m.file, m.line, m.text);
         }
     }
     if s.nul_prefixed > 0 {
-        let _ = writeln!(o, "  {} record(s) after a run of NUL bytes (copytruncate rotation)", s.nul_prefixed);
+        let _ = writeln!(
+            o,
+            "  {} record(s) after a run of NUL bytes (copytruncate rotation)",
+            s.nul_prefixed
+        );
     }
     if s.approximate {
-        let _ = writeln!(o, "\nNote: very many distinct keys; the rarest were dropped, so top-list counts are lower bounds.");
+        let _ = writeln!(
+            o,
+            "\nNote: very many distinct keys; the rarest were dropped, so top-list counts are lower bounds."
+        );
     }
 }
 

@@ -163,7 +163,7 @@ mod tests {
         .unwrap();
         match format_from_conf(&conf, Some(Path::new("/x/access.log"))).unwrap() {
             AccessFormat::Custom(f) => {
-                assert_eq!(f.source, "$remote_addr [$time_local] \"$request\" $status")
+                assert_eq!(f.source, "$remote_addr [$time_local] \"$request\" $status");
             }
             other => panic!("{other:?}"),
         }
