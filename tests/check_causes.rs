@@ -465,3 +465,34 @@ fn not_a_401_exits_zero() {
     assert_eq!(top_cause(&json), "not-a-401");
     assert_eq!(json["status"], 200);
 }
+
+#[test]
+fn api_key_in_query_reaches_the_server_and_only_its_origin() {
+    let app = Router::new().fallback(any(|q: axum::extract::RawQuery| async move {
+        if q.0.as_deref() == Some("key=good") {
+            answer(200, &[], "ok")
+        } else {
+            answer(
+                401,
+                &[("www-authenticate", "ApiKey realm=\"api\"".into())],
+                "",
+            )
+        }
+    }));
+    let url = serve(app);
+    let (json, code, _) = check_json(
+        &format!("{url}/v1"),
+        &["--api-key-query", "key"],
+        Some("good\n"),
+    );
+    assert_eq!(json["status"], 200, "{:?}", cause_ids(&json));
+    assert_eq!(code, 0);
+    assert!(!json.to_string().contains("key=good"));
+    let (json, code, _) = check_json(
+        &format!("{url}/v1"),
+        &["--api-key-query", "key"],
+        Some("bad\n"),
+    );
+    assert_eq!(top_cause(&json), "bad-credentials");
+    assert_eq!(code, 1);
+}
