@@ -496,3 +496,44 @@ fn api_key_in_query_reaches_the_server_and_only_its_origin() {
     assert_eq!(top_cause(&json), "bad-credentials");
     assert_eq!(code, 1);
 }
+
+#[test]
+fn credentials_never_reach_another_origin() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let leaked = Arc::new(AtomicUsize::new(0));
+    let seen = leaked.clone();
+    let other = site(move |_, h| {
+        if h.contains_key("authorization")
+            || h.contains_key("cookie")
+            || h.contains_key("x-api-key")
+        {
+            seen.fetch_add(1, Ordering::SeqCst);
+        }
+        answer(401, &[basic()], "")
+    });
+    let start = site(move |_, _| answer(302, &[("location", format!("{other}/login"))], ""));
+    let f = bearer_token_file();
+    let (json, _, _) = check_json(
+        &start,
+        &[
+            "--bearer-file",
+            f.path().to_str().unwrap(),
+            "--cookie",
+            "sid=x",
+            "--header",
+            "X-Api-Key: k",
+        ],
+        None,
+    );
+    assert_eq!(
+        leaked.load(Ordering::SeqCst),
+        0,
+        "credentials reached the other origin"
+    );
+    assert_eq!(top_cause(&json), "credentials-dropped-on-redirect");
+    let hops = json["probes"]["http"]["facts"]["hops"].as_array().unwrap();
+    assert_eq!(hops.len(), 2);
+    assert!(hops[0].as_str().unwrap().contains("[credentials sent]"));
+    assert!(!hops[1].as_str().unwrap().contains("[credentials sent]"));
+}
