@@ -4,60 +4,10 @@
 #[path = "support/loopback.rs"]
 mod loopback;
 
-use axum::Router;
-use axum::http::{HeaderMap, Method, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::routing::any;
-use loopback::{cause_ids, check_json, serve, top_cause};
-
-/// A response with `status` and `headers`.
-fn answer(status: u16, headers: &[(&'static str, String)], body: &'static str) -> Response {
-    let mut r = (StatusCode::from_u16(status).unwrap(), body).into_response();
-    for (k, v) in headers {
-        r.headers_mut().append(*k, v.parse().unwrap());
-    }
-    r
-}
-
-fn auth(h: &HeaderMap) -> String {
-    h.get("authorization")
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-        .unwrap_or_default()
-}
-
-/// Every path answers with `f(method, headers)`.
-fn site<F>(f: F) -> String
-where
-    F: Fn(&Method, &HeaderMap) -> Response + Clone + Send + Sync + 'static,
-{
-    let h = move |m: Method, hm: HeaderMap| {
-        let f = f.clone();
-        async move { f(&m, &hm) }
-    };
-    serve(Router::new().fallback(any(h)))
-}
-
-fn basic() -> (&'static str, String) {
-    ("www-authenticate", "Basic realm=\"test\"".to_owned())
-}
-
-fn bearer_token_file() -> tempfile::NamedTempFile {
-    let f = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(f.path(), "good\n").unwrap();
-    f
-}
-
-fn assert_top(url: &str, args: &[&str], stdin: Option<&str>, want: &str) -> serde_json::Value {
-    let (json, code, stderr) = check_json(url, args, stdin);
-    assert_eq!(
-        top_cause(&json),
-        want,
-        "causes: {:?}\nstderr: {stderr}",
-        cause_ids(&json)
-    );
-    assert_eq!(code, 1, "exit code");
-    json
-}
+use axum::http::Method;
+use loopback::{
+    answer, assert_top, basic, bearer_token_file, cause_ids, check_json, site, top_cause,
+};
 
 #[test]
 fn no_credentials_sent() {
@@ -114,66 +64,6 @@ fn cached_401() {
         )
     });
     assert_top(&url, &[], None, "cached-401");
-}
-
-fn bearer_site() -> String {
-    site(|_, h| {
-        if auth(h) == "Bearer good" {
-            answer(200, &[], "ok")
-        } else {
-            answer(
-                401,
-                &[("www-authenticate", "Bearer realm=\"api\"".into())],
-                "",
-            )
-        }
-    })
-}
-
-#[test]
-fn malformed_authorization_header() {
-    let json = assert_top(
-        &bearer_site(),
-        &["--header", "Authorization: Bearer  good"],
-        None,
-        "malformed-authorization-header",
-    );
-    assert_eq!(json["probes"]["normalised"]["facts"]["status"], 200);
-}
-
-#[test]
-fn wrong_auth_scheme() {
-    assert_top(
-        &bearer_site(),
-        &["--header", "Authorization: Token good"],
-        None,
-        "wrong-auth-scheme",
-    );
-}
-
-#[test]
-fn proxy_strips_authorization() {
-    let backend = bearer_site();
-    // A "proxy" that never passes Authorization on: the backend behind it always says 401.
-    let proxy = site(|_, _| {
-        answer(
-            401,
-            &[("www-authenticate", "Bearer realm=\"api\"".into())],
-            "",
-        )
-    });
-    let f = bearer_token_file();
-    assert_top(
-        &format!("{proxy}/api"),
-        &[
-            "--bearer-file",
-            f.path().to_str().unwrap(),
-            "--backend",
-            &format!("{backend}/api"),
-        ],
-        None,
-        "proxy-strips-authorization",
-    );
 }
 
 #[test]
@@ -262,25 +152,6 @@ fn stale_cookie_or_cache() {
 }
 
 #[test]
-fn credentials_dropped_on_redirect() {
-    let target = bearer_site();
-    let target_for = target.clone();
-    let start = site(move |_, _| answer(301, &[("location", format!("{target_for}/moved"))], ""));
-    let f = bearer_token_file();
-    let json = assert_top(
-        &format!("{start}/x"),
-        &["--bearer-file", f.path().to_str().unwrap()],
-        None,
-        "credentials-dropped-on-redirect",
-    );
-    assert_eq!(
-        json["probes"]["http"]["facts"]["redirect.dropped_credentials"],
-        true
-    );
-    assert_eq!(json["probes"]["http"]["facts"]["redirects"], 1);
-}
-
-#[test]
 fn ip_or_rate_limited() {
     let url = site(|_, _| {
         answer(
@@ -294,44 +165,6 @@ fn ip_or_rate_limited() {
         &["--user", "alice", "--password-stdin"],
         Some("pw\n"),
         "ip-or-rate-limited",
-    );
-}
-
-#[test]
-fn should_be_403() {
-    // The site root accepts the token, /admin refuses the same known user with 401.
-    let root_ok = Router::new()
-        .route(
-            "/",
-            any(|h: HeaderMap| async move {
-                if auth(&h) == "Bearer good" {
-                    answer(200, &[], "home")
-                } else {
-                    answer(
-                        401,
-                        &[("www-authenticate", "Bearer realm=\"api\"".into())],
-                        "",
-                    )
-                }
-            }),
-        )
-        .route(
-            "/admin",
-            any(|| async {
-                answer(
-                    401,
-                    &[("www-authenticate", "Bearer realm=\"api\"".into())],
-                    "",
-                )
-            }),
-        );
-    let url = serve(root_ok);
-    let f = bearer_token_file();
-    assert_top(
-        &format!("{url}/admin"),
-        &["--bearer-file", f.path().to_str().unwrap()],
-        None,
-        "should-be-403",
     );
 }
 

@@ -196,3 +196,26 @@ fn self_signed_tls() {
     );
     assert_eq!(code, 1);
 }
+
+#[test]
+fn huge_body_is_read_only_up_to_the_bound() {
+    let url = serve_raw(|mut s| async move {
+        read_head(&mut s).await;
+        let head = b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"big\"\r\nContent-Length: 8388608\r\n\r\n";
+        if s.write_all(head).await.is_err() {
+            return;
+        }
+        let chunk = vec![b'x'; 64 * 1024];
+        for _ in 0..128 {
+            if s.write_all(&chunk).await.is_err() {
+                return;
+            }
+        }
+    });
+    let (json, code) = classified(&url);
+    let facts = &json["probes"]["http"]["facts"];
+    assert_eq!(facts["body_bytes"], 65536);
+    assert_eq!(facts["body_truncated"], true);
+    assert_eq!(json["status"], 401);
+    assert_eq!(code, 1);
+}

@@ -143,3 +143,37 @@ fn usage_errors_exit_2_without_echoing_the_secret() {
         );
     }
 }
+
+#[test]
+fn password_in_the_url_is_used_but_never_shown() {
+    let app = Router::new().fallback(any(|h: axum::http::HeaderMap| async move {
+        // alice:canary-pw-5f1e
+        let ok = h
+            .get("authorization")
+            .is_some_and(|v| v == "Basic YWxpY2U6Y2FuYXJ5LXB3LTVmMWU=");
+        if ok {
+            (axum::http::StatusCode::OK, "in").into_response()
+        } else {
+            (
+                axum::http::StatusCode::UNAUTHORIZED,
+                [("www-authenticate", "Basic realm=\"x\"")],
+                "out",
+            )
+                .into_response()
+        }
+    }));
+    let base = loopback::serve(app);
+    let url = base.replace("http://", "http://alice:canary-pw-5f1e@");
+    let out = Command::cargo_bin("why401")
+        .unwrap()
+        .args(["check", &url, "--json"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert_clean(&[
+        stdout,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        String::new(),
+    ]);
+}

@@ -19,7 +19,7 @@ pub use render::CheckResult;
 
 /// Entry point of the subcommand.
 pub fn run(args: &CheckArgs, _global: &GlobalArgs) -> anyhow::Result<Outcome> {
-    let url = http::parse_url(&args.url).map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    let mut url = http::parse_url(&args.url).map_err(|e| anyhow::anyhow!("{}", e.message))?;
     if let Some(b) = &args.backend {
         http::parse_url(b).map_err(|e| anyhow::anyhow!("--backend: {}", e.message))?;
     }
@@ -28,7 +28,8 @@ pub fn run(args: &CheckArgs, _global: &GlobalArgs) -> anyhow::Result<Outcome> {
     }
     reqwest::Method::from_bytes(args.method.to_ascii_uppercase().as_bytes())
         .map_err(|_| anyhow::anyhow!("--method: '{}' is not a valid method", args.method))?;
-    let creds = input::credentials(args)?;
+    let mut creds = input::credentials(args)?;
+    take_userinfo(&mut url, &mut creds);
     let timeout = Duration::from_secs_f64(args.timeout);
     let result = crate::command::runtime()?.block_on(battery(args, &url, &creds, timeout))?;
     let text = if args.json {
@@ -46,6 +47,20 @@ pub fn run(args: &CheckArgs, _global: &GlobalArgs) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Clean
     })
+}
+
+/// `http://user:pass@host/` works as in curl, but the password never reaches any output:
+/// it moves into the credentials and the URL shown is without it.
+fn take_userinfo(url: &mut url::Url, creds: &mut Credentials) {
+    if url.username().is_empty() && url.password().is_none() {
+        return;
+    }
+    if creds.user.is_none() && creds.authorization.is_none() {
+        creds.user = Some(http::percent_decode(url.username()));
+        creds.password = Some(url.password().map(http::percent_decode).unwrap_or_default());
+    }
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
 }
 
 /// The probe arguments for a request to `url` with `creds`.

@@ -14,7 +14,7 @@ mod target;
 
 pub use classify::{FetchError, classify};
 pub use fetch::{BODY_LIMIT, Drop, Exchange, Hop, MAX_HOPS, fetch};
-pub use target::{Credentials, Target, parse_header_lines, parse_url, same_origin};
+pub use target::{Credentials, Target, parse_header_lines, parse_url, percent_decode, same_origin};
 
 const fn arg(name: &'static str, secret: bool, doc: &'static str) -> ArgSpec {
     ArgSpec {
@@ -323,8 +323,9 @@ pub fn redirect_causes(ex: &Exchange) -> Vec<CauseHit> {
             let confidence = match (d.withheld, ex.status) {
                 (true, 401) => 0.9,
                 (true, _) => 0.5,
-                (false, 401) => 0.55,
-                (false, _) => 0.2,
+                // why401 resent them on the same origin: for it the redirect was not what
+                // failed, so this is a hint about clients that do not resend.
+                (false, _) => 0.35,
             };
             CauseHit::new("credentials-dropped-on-redirect", confidence, line)
         })

@@ -6,6 +6,10 @@ use std::future::Future;
 use std::net::SocketAddr;
 
 use assert_cmd::Command;
+use axum::Router;
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
 use serde_json::Value;
 
 fn spawn_runtime<F, Fut>(f: F) -> SocketAddr
@@ -86,4 +90,67 @@ pub fn cause_ids(json: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// A response with `status` and `headers`.
+pub fn answer(status: u16, headers: &[(&'static str, String)], body: &'static str) -> Response {
+    let mut r = (StatusCode::from_u16(status).unwrap(), body).into_response();
+    for (k, v) in headers {
+        r.headers_mut().append(*k, v.parse().unwrap());
+    }
+    r
+}
+
+pub fn auth(h: &HeaderMap) -> String {
+    h.get("authorization")
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .unwrap_or_default()
+}
+
+/// Every path answers with `f(method, headers)`.
+pub fn site<F>(f: F) -> String
+where
+    F: Fn(&Method, &HeaderMap) -> Response + Clone + Send + Sync + 'static,
+{
+    let h = move |m: Method, hm: HeaderMap| {
+        let f = f.clone();
+        async move { f(&m, &hm) }
+    };
+    serve(Router::new().fallback(any(h)))
+}
+
+pub fn basic() -> (&'static str, String) {
+    ("www-authenticate", "Basic realm=\"test\"".to_owned())
+}
+
+pub fn bearer_token_file() -> tempfile::NamedTempFile {
+    let f = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(f.path(), "good\n").unwrap();
+    f
+}
+
+pub fn assert_top(url: &str, args: &[&str], stdin: Option<&str>, want: &str) -> serde_json::Value {
+    let (json, code, stderr) = check_json(url, args, stdin);
+    assert_eq!(
+        top_cause(&json),
+        want,
+        "causes: {:?}\nstderr: {stderr}",
+        cause_ids(&json)
+    );
+    assert_eq!(code, 1, "exit code");
+    json
+}
+
+pub fn bearer_site() -> String {
+    site(|_, h| {
+        if auth(h) == "Bearer good" {
+            answer(200, &[], "ok")
+        } else {
+            answer(
+                401,
+                &[("www-authenticate", "Bearer realm=\"api\"".into())],
+                "",
+            )
+        }
+    })
 }
