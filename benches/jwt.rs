@@ -2,8 +2,10 @@
 //! openssl at start; without openssl the verify benches are skipped with a message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../tests/jwt_common.rs"]
+mod common;
+
 use std::hint::black_box;
-use std::process::Command;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use jsonwebtoken::jwk::Jwk;
@@ -12,40 +14,6 @@ use serde_json::json;
 use why401::token::jwks::KeySet;
 use why401::token::verify::Key;
 use why401::token::{Expectations, inspect};
-
-fn rsa_key(dir: &std::path::Path) -> Option<(Vec<u8>, Vec<u8>)> {
-    let private = dir.join("k.pem");
-    let public = dir.join("k.pub.pem");
-    let ok = Command::new("openssl")
-        .args([
-            "genpkey",
-            "-algorithm",
-            "RSA",
-            "-pkeyopt",
-            "rsa_keygen_bits:2048",
-            "-out",
-        ])
-        .arg(&private)
-        .status()
-        .ok()?
-        .success()
-        && Command::new("openssl")
-            .arg("pkey")
-            .arg("-in")
-            .arg(&private)
-            .arg("-pubout")
-            .arg("-out")
-            .arg(&public)
-            .status()
-            .ok()?
-            .success();
-    ok.then(|| {
-        (
-            std::fs::read(&private).unwrap(),
-            std::fs::read(&public).unwrap(),
-        )
-    })
-}
 
 fn bench(c: &mut Criterion) {
     let now = chrono::Utc::now().timestamp();
@@ -65,11 +33,10 @@ fn bench(c: &mut Criterion) {
         b.iter(|| inspect(black_box(&hs), &expect));
     });
     let dir = tempfile::tempdir().unwrap();
-    let Some((private, public)) = rsa_key(dir.path()) else {
-        eprintln!("openssl not found: RS256 benches skipped");
+    let Some(pair) = common::keypair(dir.path(), Algorithm::RS256, "bench") else {
         return;
     };
-    let enc = EncodingKey::from_rsa_pem(&private).unwrap();
+    let enc = pair.encoding();
     let mut header = Header::new(Algorithm::RS256);
     header.kid = Some("k1".into());
     let token = encode(&header, &claims, &enc).unwrap();
@@ -81,7 +48,7 @@ fn bench(c: &mut Criterion) {
         skipped: vec![],
         private_leaks: vec![],
     });
-    let pem = Key::Pem(public);
+    let pem = Key::Pem(pair.public_pem.clone());
     c.bench_function("decode + RS256 verify (JWKS kid)", |b| {
         b.iter(|| {
             let mut i = inspect(black_box(&token), &expect);

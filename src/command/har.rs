@@ -57,7 +57,14 @@ pub fn text(name: &str, a: &Analysis) -> String {
         }
         shown = shown.max(u.before.iter().map(|b| b.index).max().unwrap_or(0));
     }
-    out.push_str(&render::causes_text(&a.causes));
+    out.push_str(&render::causes_text(
+        &a.causes,
+        if a.unauthorized_total == 0 {
+            "No request in this capture was answered 401."
+        } else {
+            "Nothing in this capture explains these 401s."
+        },
+    ));
     out
 }
 

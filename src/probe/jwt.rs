@@ -91,6 +91,11 @@ pub const KIND: ProbeKind = ProbeKind {
             "exp is past, beyond the leeway, by the local clock",
         ),
         fact(
+            "has_exp",
+            FactType::Bool,
+            "the token has a usable exp claim",
+        ),
+        fact(
             "expires_in_s",
             FactType::Int,
             "seconds to exp (negative once expired)",
@@ -224,9 +229,9 @@ fn describe(report: &mut ProbeReport, i: &Inspection) {
     }
     report.fact("aud", i.audiences.clone());
     report.fact("scopes", i.scopes.clone());
-    if let Some(e) = i.expired {
-        report.fact("expired", e);
-    }
+    // A token without exp never expires: flows can test `jwt.expired` either way.
+    report.fact("expired", i.expired.unwrap_or(false));
+    report.fact("has_exp", i.expired.is_some());
     if let Some(s) = i.expires_in_s {
         report.fact("expires_in_s", s);
     }

@@ -43,6 +43,9 @@ impl fmt::Display for Segment {
 pub struct Problem {
     pub segment: Option<Segment>,
     pub message: String,
+    /// A paste accident (prefix, quotes, line breaks): it may come from copying the token into
+    /// why401 rather than from the client, so it weighs less.
+    pub pasted: bool,
 }
 
 impl Problem {
@@ -50,12 +53,20 @@ impl Problem {
         Self {
             segment: None,
             message: message.into(),
+            pasted: false,
+        }
+    }
+    fn pasted(message: impl Into<String>) -> Self {
+        Self {
+            pasted: true,
+            ..Self::whole(message)
         }
     }
     fn at(segment: Segment, message: impl Into<String>) -> Self {
         Self {
             segment: Some(segment),
             message: message.into(),
+            pasted: false,
         }
     }
 }
@@ -241,13 +252,13 @@ fn clean(raw: &str) -> (String, Vec<Problem>) {
             } else {
                 "a pasted \"Bearer \" prefix: the scheme belongs in the header, not in the token"
             };
-            problems.push(Problem::whole(format!("starts with {what}")));
+            problems.push(Problem::pasted(format!("starts with {what}")));
             s = s[prefix.len()..].trim();
         }
     }
     for q in ['"', '\''] {
         if s.len() >= 2 && s.starts_with(q) && s.ends_with(q) {
-            problems.push(Problem::whole(format!(
+            problems.push(Problem::pasted(format!(
                 "wrapped in {} quotes (copied from JSON or a shell line)",
                 if q == '"' { "double" } else { "single" }
             )));
@@ -257,12 +268,12 @@ fn clean(raw: &str) -> (String, Vec<Problem>) {
     let breaks = s.chars().filter(|c| matches!(c, '\n' | '\r')).count();
     let spaces = s.chars().filter(|c| matches!(c, ' ' | '\t')).count();
     if breaks > 0 {
-        problems.push(Problem::whole(format!(
+        problems.push(Problem::pasted(format!(
             "contains {breaks} line break(s): the token was wrapped when copied"
         )));
     }
     if spaces > 0 {
-        problems.push(Problem::whole(format!(
+        problems.push(Problem::pasted(format!(
             "contains {spaces} space(s) or tab(s) inside it"
         )));
     }

@@ -113,8 +113,16 @@ pub fn inspect(raw: &str, exp: &Expectations) -> Inspection {
     let parsed = decode::parse(raw);
     let mut causes: Vec<CauseHit> = Vec::new();
     let problems: Vec<String> = parsed.problems.iter().map(ToString::to_string).collect();
-    for p in &problems {
-        causes.push(CauseHit::new("token-malformed", 0.95, p.clone()));
+    for p in &parsed.problems {
+        let (confidence, text) = if p.pasted {
+            (
+                0.6,
+                format!("{p} (if the client sends it like this, the server rejects it)"),
+            )
+        } else {
+            (0.95, p.to_string())
+        };
+        causes.push(CauseHit::new("token-malformed", confidence, text));
     }
     let mut notes = Vec::new();
     if parsed.token.len() > HEADER_LIMIT {

@@ -70,6 +70,8 @@ pub fn prompt_masked(prompt: &str) -> anyhow::Result<String> {
     write!(err, "{prompt}")?;
     err.flush()?;
     enable_raw_mode().context("switching the terminal to hidden input")?;
+    // A bracketed paste arrives whole, so a token wrapped over lines is not cut at its first break.
+    let _ = crossterm::execute!(err, crossterm::event::EnableBracketedPaste);
     let mut secret = String::new();
     let result = loop {
         match read() {
@@ -91,6 +93,7 @@ pub fn prompt_masked(prompt: &str) -> anyhow::Result<String> {
             Err(e) => break Err(e.into()),
         }
     };
+    let _ = crossterm::execute!(err, crossterm::event::DisableBracketedPaste);
     let _ = disable_raw_mode();
     let _ = writeln!(err);
     result.map(|()| secret)

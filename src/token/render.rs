@@ -70,15 +70,24 @@ pub fn text(i: &Inspection, revealed: Option<&str>) -> String {
     for n in &i.notes {
         let _ = writeln!(out, "Note       {n}");
     }
-    out.push_str(&causes_text(&i.causes));
+    let empty = match i.kind {
+        TokenKind::Opaque | TokenKind::Jwe => {
+            "Nothing wrong can be seen from outside; only the issuer can tell more (introspection, RFC 7662)."
+        }
+        _ if i.signature == super::SignatureState::Valid => "No problem found with this token.",
+        _ => "No problem found with this token (its signature was not checked).",
+    };
+    out.push_str(&causes_text(&i.causes, empty));
     out
 }
 
 /// The causes block shared by `jwt` and `har`.
-pub fn causes_text(causes: &[CauseHit]) -> String {
+pub fn causes_text(causes: &[CauseHit], empty: &str) -> String {
     let mut out = String::new();
     if causes.is_empty() {
-        out.push_str("\nNo problem found with this token.\n");
+        out.push('\n');
+        out.push_str(empty);
+        out.push('\n');
         return out;
     }
     out.push_str("\nFindings, most likely first\n");
