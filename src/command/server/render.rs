@@ -64,6 +64,25 @@ fn effective(out: &mut String, e: &EffectiveAuth) {
     }
 }
 
+fn formats(u: &crate::server::access::UserFileReport) -> String {
+    if u.support.is_empty() {
+        return "none".to_owned();
+    }
+    let mark = |ok: bool| if ok { "✔" } else { "✘" };
+    u.support
+        .iter()
+        .map(|s| {
+            format!(
+                "{} (Apache {} nginx {})",
+                s.label,
+                mark(s.apache),
+                mark(s.nginx)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The whole report.
 pub fn text(inputs: &Inputs, a: &Analysis, tests: &[SelfTest], exposures: &[Exposure]) -> String {
     let mut out = String::new();
@@ -78,11 +97,7 @@ pub fn text(inputs: &Inputs, a: &Analysis, tests: &[SelfTest], exposures: &[Expo
             format!(
                 "{} user(s), hash formats: {}, {} bad line(s)",
                 u.users,
-                if u.formats.is_empty() {
-                    "none".to_owned()
-                } else {
-                    u.formats.join(", ")
-                },
+                formats(u),
                 u.malformed_lines
             )
         } else {

@@ -343,3 +343,6 @@ pub fn serves(config: &Config, host: Option<&str>, web_root: &Path, file: &Path)
     let v = evaluate(config, &Request { host, path: &uri });
     v.access == Access::Granted && !v.effective.demands_credentials()
 }
+
+#[cfg(test)]
+mod tests;

@@ -399,3 +399,6 @@ fn served(
     let protected = plain(&levels, "auth_basic").is_some_and(|d| d.arg(0) != Some("off"));
     !(denied || returns || protected)
 }
+
+#[cfg(test)]
+mod tests;
