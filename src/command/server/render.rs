@@ -64,23 +64,17 @@ fn effective(out: &mut String, e: &EffectiveAuth) {
     }
 }
 
-fn formats(u: &crate::server::access::UserFileReport) -> String {
-    if u.support.is_empty() {
-        return "none".to_owned();
+fn formats(out: &mut String, u: &crate::server::access::UserFileReport) {
+    let mark = |ok: bool| if ok { "✔" } else { "✘ cannot verify" };
+    for f in &u.support {
+        let _ = writeln!(
+            out,
+            "  hash {}: Apache {}, nginx {}",
+            f.label,
+            mark(f.apache),
+            mark(f.nginx)
+        );
     }
-    let mark = |ok: bool| if ok { "✔" } else { "✘" };
-    u.support
-        .iter()
-        .map(|s| {
-            format!(
-                "{} (Apache {} nginx {})",
-                s.label,
-                mark(s.apache),
-                mark(s.nginx)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// The whole report.
@@ -94,16 +88,12 @@ pub fn text(inputs: &Inputs, a: &Analysis, tests: &[SelfTest], exposures: &[Expo
     }
     if let Some(u) = &a.user_file {
         let state = if u.exists {
-            format!(
-                "{} user(s), hash formats: {}, {} bad line(s)",
-                u.users,
-                formats(u),
-                u.malformed_lines
-            )
+            format!("{} user(s), {} bad line(s)", u.users, u.malformed_lines)
         } else {
             "missing".to_owned()
         };
         let _ = writeln!(out, "User file {}: {state}", u.path.display());
+        formats(&mut out, u);
         if let (Some(user), Some(found)) = (&inputs.user, u.user_found) {
             let verdict = match (found, u.password_ok) {
                 (false, _) => "not in the file".to_owned(),
