@@ -36,6 +36,11 @@ fn effective(out: &mut String, e: &EffectiveAuth) {
         Scheme::Off => "no auth (auth_basic off)".to_owned(),
         Scheme::None => "no auth: requests get in without credentials".to_owned(),
     };
+    let headline = if e.denied_to_all {
+        "every client is refused (403), whatever the credentials".to_owned()
+    } else {
+        headline
+    };
     let _ = writeln!(out, "{server}: {headline}");
     let mut row = |k: &str, v: String| {
         let _ = writeln!(out, "  {k:<10} {v}");

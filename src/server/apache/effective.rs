@@ -330,7 +330,7 @@ pub fn evaluate(config: &Config, req: &Request<'_>) -> Verdict {
         web_root: secs.web_root.clone(),
     };
     authz::judge(config, &merged, &mut v);
-    authz::app_forwarding(&secs.applied, config, &merged, &mut v);
+    authz::app_forwarding(&secs.applied, config, req, &mut v);
     v
 }
 

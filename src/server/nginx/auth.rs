@@ -252,6 +252,7 @@ fn access_rules(levels: &[Level<'_>], eff: &mut EffectiveAuth, problems: &mut Ve
         }
     } else if let Some(d) = first_all.filter(|d| d.name == "deny") {
         if rules.iter().all(|r| r.name == "deny") {
+            eff.denied_to_all = true;
             problems.push(Problem::warning(
                 "deny-all",
                 Some(d.pos.clone()),
