@@ -206,7 +206,8 @@ pub struct ServerArgs {
     /// Read that user's password from stdin.
     #[arg(long, requires = "user")]
     pub password_stdin: bool,
-    /// The live site, to check whether the user file can be fetched over the web.
+    /// The live site (for an .htaccess: the URL of its directory), to check whether the user
+    /// file can be downloaded from it.
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
     /// A custom header the client authenticates with (e.g. X_API_KEY), for nginx's

@@ -216,6 +216,8 @@ pub struct EffectiveAuth {
     pub proxy_target: Option<String>,
     /// Whether a proxied request still carries the client's Authorization header.
     pub forwards_authorization: Option<bool>,
+    /// Every client is refused (403) whatever the credentials.
+    pub denied_to_all: bool,
     /// The block that decided it (`location /admin/`, `<Directory /srv>`...).
     pub matched: Option<String>,
     pub at: Option<Pos>,
@@ -232,6 +234,7 @@ impl EffectiveAuth {
             satisfy: "all".to_owned(),
             proxy_target: None,
             forwards_authorization: None,
+            denied_to_all: false,
             matched: None,
             at: None,
         }

@@ -184,3 +184,39 @@ fn a_user_file_in_the_root_is_found_downloadable() {
     let problems = s.json["problems"].to_string();
     assert!(problems.contains("user-file-in-web-root"), "{problems}");
 }
+
+#[test]
+fn nginx_own_test_runs_and_its_verdict_is_shown() {
+    let Some(n) = servers::Nginx::start("location / { return 200 ok; }") else {
+        return;
+    };
+    let conf = n.path("nginx.conf");
+    let out = assert_cmd::Command::cargo_bin("why401")
+        .unwrap()
+        .args(["server", "--nginx", &p(&conf)])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Server's own test: nginx -t -c") && text.contains("✔ passed"),
+        "{text}"
+    );
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    // nginx rejects what a lenient reading accepts: auth_basic needs an argument.
+    let body = std::fs::read_to_string(&conf)
+        .unwrap()
+        .replace("return 200 ok;", "auth_basic;");
+    let broken = n.path("broken.conf");
+    std::fs::write(&broken, body).unwrap();
+    let out = assert_cmd::Command::cargo_bin("why401")
+        .unwrap()
+        .args(["server", "--nginx", &p(&broken)])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("✘ FAILED") && text.contains("invalid number of arguments in \"auth_basic\""),
+        "{text}"
+    );
+    assert_eq!(out.status.code(), Some(1));
+}

@@ -46,6 +46,12 @@ pub const KIND: ProbeKind = ProbeKind {
         ),
         arg("user", false, false, "user to look up in the user file"),
         arg("password", false, true, "that user's password, to verify"),
+        arg(
+            "url",
+            false,
+            false,
+            "the URL of the .htaccess directory (or site root): is the user file downloadable?",
+        ),
     ],
     facts: &[
         fact("parse_ok", FactType::Bool, "the files parsed"),
@@ -77,6 +83,11 @@ pub const KIND: ProbeKind = ProbeKind {
             "a CGI/FastCGI app gets Authorization (true when there is no such app)",
         ),
         fact(
+            "user_file_downloadable",
+            FactType::Bool,
+            "with url: a GET of the user file answered 200 with its content",
+        ),
+        fact(
             "problems",
             FactType::StrList,
             "every problem, FILE:LINE:COL: message",
@@ -86,24 +97,38 @@ pub const KIND: ProbeKind = ProbeKind {
     run,
 };
 
-fn run(id: String, args: ProbeArgs, _ctx: ProbeContext) -> super::ProbeFuture {
+fn run(id: String, args: ProbeArgs, ctx: ProbeContext) -> super::ProbeFuture {
     async move {
-        tokio::task::spawn_blocking(move || check(&id, &args))
-            .await
-            .unwrap_or_else(|e| {
-                ProbeReport::failed("htaccess", "htaccess", format!("check stopped: {e}"))
-            })
+        let url = args.get("url").filter(|u| !u.is_empty()).cloned();
+        let checked = tokio::task::spawn_blocking(move || check_with_uris(&id, &args)).await;
+        match checked {
+            Ok((mut report, uris)) => {
+                if let Some(url) = url {
+                    super::nginx::download_check(&mut report, &ctx, &url, &uris).await;
+                }
+                report
+            }
+            Err(e) => ProbeReport::failed("htaccess", "htaccess", format!("check stopped: {e}")),
+        }
     }
     .boxed()
 }
 
 /// Runs the check synchronously (files only, no network).
 pub fn check(id: &str, args: &ProbeArgs) -> ProbeReport {
+    check_with_uris(id, args).0
+}
+
+/// The check, plus the web paths of user files that lie under a web root.
+fn check_with_uris(id: &str, args: &ProbeArgs) -> (ProbeReport, Vec<String>) {
     let mut report = ProbeReport::new(id, "htaccess");
     let given = |k: &str| args.get(k).filter(|v| !v.is_empty());
     let (htaccess, apache) = (given("htaccess"), given("apache_conf"));
     if htaccess.is_none() && apache.is_none() {
-        return ProbeReport::failed(id, "htaccess", "no htaccess or apache_conf given");
+        return (
+            ProbeReport::failed(id, "htaccess", "no htaccess or apache_conf given"),
+            Vec::new(),
+        );
     }
     let inputs = Inputs {
         apache: apache.map(Into::into),
@@ -123,7 +148,7 @@ pub fn check(id: &str, args: &ProbeArgs) -> ProbeReport {
         Ok(a) => a,
         Err(e) => {
             analysis::failed_report(&mut report, &e);
-            return report;
+            return (report, Vec::new());
         }
     };
     analysis::fill_report(&mut report, &a);
@@ -151,5 +176,12 @@ pub fn check(id: &str, args: &ProbeArgs) -> ProbeReport {
         .any(|p| p.cause == Some("auth-not-forwarded-to-app"));
     report.fact("forwards_to_app", !hidden);
     user_file_facts(&mut report, &a);
-    report
+    let uris = a
+        .servers
+        .iter()
+        .filter_map(|s| {
+            analysis::user_file_uri(s.web_root.as_ref()?, s.effective.user_file.as_ref()?)
+        })
+        .collect();
+    (report, uris)
 }

@@ -44,6 +44,12 @@ pub const KIND: ProbeKind = ProbeKind {
         ),
         arg("user", false, false, "user to look up in the user file"),
         arg("password", false, true, "that user's password, to verify"),
+        arg(
+            "url",
+            false,
+            false,
+            "the live site: is the user file downloadable from it?",
+        ),
     ],
     facts: &[
         fact("parse_ok", FactType::Bool, "the configuration parsed"),
@@ -81,6 +87,11 @@ pub const KIND: ProbeKind = ProbeKind {
             "the password matches the user's hash",
         ),
         fact(
+            "user_file_downloadable",
+            FactType::Bool,
+            "with url: a GET of the user file answered 200 with its content",
+        ),
+        fact(
             "problems",
             FactType::StrList,
             "every problem, FILE:LINE:COL: message",
@@ -90,22 +101,36 @@ pub const KIND: ProbeKind = ProbeKind {
     run,
 };
 
-fn run(id: String, args: ProbeArgs, _ctx: ProbeContext) -> super::ProbeFuture {
+fn run(id: String, args: ProbeArgs, ctx: ProbeContext) -> super::ProbeFuture {
     async move {
-        tokio::task::spawn_blocking(move || check(&id, &args))
-            .await
-            .unwrap_or_else(|e| {
-                ProbeReport::failed("nginx", "nginx", format!("check stopped: {e}"))
-            })
+        let url = args.get("url").filter(|u| !u.is_empty()).cloned();
+        let checked = tokio::task::spawn_blocking(move || check_with_uris(&id, &args)).await;
+        match checked {
+            Ok((mut report, uris)) => {
+                if let Some(url) = url {
+                    download_check(&mut report, &ctx, &url, &uris).await;
+                }
+                report
+            }
+            Err(e) => ProbeReport::failed("nginx", "nginx", format!("check stopped: {e}")),
+        }
     }
     .boxed()
 }
 
 /// Runs the check synchronously (files only, no network).
 pub fn check(id: &str, args: &ProbeArgs) -> ProbeReport {
+    check_with_uris(id, args).0
+}
+
+/// The check, plus the web paths of user files that lie under a web root.
+fn check_with_uris(id: &str, args: &ProbeArgs) -> (ProbeReport, Vec<String>) {
     let mut report = ProbeReport::new(id, "nginx");
     let Some(conf) = args.get("nginx_conf").filter(|c| !c.is_empty()) else {
-        return ProbeReport::failed(id, "nginx", "no nginx_conf given");
+        return (
+            ProbeReport::failed(id, "nginx", "no nginx_conf given"),
+            Vec::new(),
+        );
     };
     let inputs = Inputs {
         nginx: Some(conf.into()),
@@ -127,7 +152,7 @@ pub fn check(id: &str, args: &ProbeArgs) -> ProbeReport {
         Ok(a) => a,
         Err(e) => {
             analysis::failed_report(&mut report, &e);
-            return report;
+            return (report, Vec::new());
         }
     };
     analysis::fill_report(&mut report, &a);
@@ -160,7 +185,14 @@ pub fn check(id: &str, args: &ProbeArgs) -> ProbeReport {
         );
     }
     user_file_facts(&mut report, &a);
-    report
+    let uris = a
+        .servers
+        .iter()
+        .filter_map(|s| {
+            analysis::user_file_uri(s.web_root.as_ref()?, s.effective.user_file.as_ref()?)
+        })
+        .collect();
+    (report, uris)
 }
 
 /// The user-file facts shared by the server probes.
@@ -172,5 +204,26 @@ pub fn user_file_facts(report: &mut ProbeReport, a: &analysis::Analysis) {
     }
     if let Some(ok) = u.password_ok {
         report.fact("password_ok", ok);
+    }
+}
+
+/// With a live URL: GETs each user file under the web root and records whether it came back.
+pub async fn download_check(
+    report: &mut ProbeReport,
+    ctx: &ProbeContext,
+    url: &str,
+    uris: &[String],
+) {
+    let mut exposed = false;
+    for uri in uris {
+        let e = crate::server::exposure::fetch(&ctx.client, url, uri).await;
+        if let Some(p) = e.problem(None) {
+            exposed = true;
+            report.evidence.push(p.evidence());
+            report.verdict = super::Verdict::Fail;
+        }
+    }
+    if !uris.is_empty() {
+        report.fact("user_file_downloadable", exposed);
     }
 }

@@ -26,6 +26,15 @@ pub struct UserFileCheck<'a> {
     pub login: Option<(&'a str, &'a str)>,
 }
 
+/// Which server verifies one hash format.
+#[derive(Debug, Clone, Serialize)]
+pub struct FormatSupport {
+    pub format: String,
+    pub label: String,
+    pub apache: bool,
+    pub nginx: bool,
+}
+
 /// What the check found, as facts and problems.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct UserFileReport {
@@ -36,6 +45,8 @@ pub struct UserFileReport {
     pub malformed_lines: usize,
     /// Formats found, by id, each once.
     pub formats: Vec<String>,
+    /// For each format found: can Apache, can nginx verify it.
+    pub support: Vec<FormatSupport>,
     pub user_found: Option<bool>,
     pub password_ok: Option<bool>,
     /// Hash format of the checked user's entry.
@@ -150,6 +161,12 @@ fn contents(c: &UserFileCheck<'_>, file: &UserFile, r: &mut UserFileReport) {
     for e in &file.entries {
         let id = e.format.id().to_owned();
         if !r.formats.contains(&id) {
+            r.support.push(FormatSupport {
+                format: id.clone(),
+                label: e.format.label().to_owned(),
+                apache: e.format.supported_by(Target::Apache),
+                nginx: e.format.supported_by(Target::Nginx),
+            });
             r.formats.push(id);
         }
         if !e.format.supported_by(c.target) {

@@ -205,6 +205,14 @@ mod tests {
             err("AuthName \"open"),
             "/x/h.conf:1:10: unterminated quoted string"
         );
+        let c = Config::parse_str(
+            "<IfModule mod_a.c>\nA 1\n<IfModule !mod_b.c>\nB 2\n</IfModule>\n</IfModule>\nC 3",
+            Path::new("/x/h.conf"),
+            Kind::Server,
+        )
+        .unwrap();
+        let names: Vec<&str> = c.root.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, ["A", "C"]);
         assert_eq!(
             err("<Directory /a"),
             "/x/h.conf:1:1: <Directory /a is missing its closing '>'"

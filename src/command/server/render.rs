@@ -36,6 +36,11 @@ fn effective(out: &mut String, e: &EffectiveAuth) {
         Scheme::Off => "no auth (auth_basic off)".to_owned(),
         Scheme::None => "no auth: requests get in without credentials".to_owned(),
     };
+    let headline = if e.denied_to_all {
+        "every client is refused (403), whatever the credentials".to_owned()
+    } else {
+        headline
+    };
     let _ = writeln!(out, "{server}: {headline}");
     let mut row = |k: &str, v: String| {
         let _ = writeln!(out, "  {k:<10} {v}");
@@ -64,6 +69,19 @@ fn effective(out: &mut String, e: &EffectiveAuth) {
     }
 }
 
+fn formats(out: &mut String, u: &crate::server::access::UserFileReport) {
+    let mark = |ok: bool| if ok { "✔" } else { "✘ cannot verify" };
+    for f in &u.support {
+        let _ = writeln!(
+            out,
+            "  hash {}: Apache {}, nginx {}",
+            f.label,
+            mark(f.apache),
+            mark(f.nginx)
+        );
+    }
+}
+
 /// The whole report.
 pub fn text(inputs: &Inputs, a: &Analysis, tests: &[SelfTest], exposures: &[Exposure]) -> String {
     let mut out = String::new();
@@ -75,20 +93,12 @@ pub fn text(inputs: &Inputs, a: &Analysis, tests: &[SelfTest], exposures: &[Expo
     }
     if let Some(u) = &a.user_file {
         let state = if u.exists {
-            format!(
-                "{} user(s), hash formats: {}, {} bad line(s)",
-                u.users,
-                if u.formats.is_empty() {
-                    "none".to_owned()
-                } else {
-                    u.formats.join(", ")
-                },
-                u.malformed_lines
-            )
+            format!("{} user(s), {} bad line(s)", u.users, u.malformed_lines)
         } else {
             "missing".to_owned()
         };
         let _ = writeln!(out, "User file {}: {state}", u.path.display());
+        formats(&mut out, u);
         if let (Some(user), Some(found)) = (&inputs.user, u.user_found) {
             let verdict = match (found, u.password_ok) {
                 (false, _) => "not in the file".to_owned(),

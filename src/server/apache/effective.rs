@@ -330,7 +330,7 @@ pub fn evaluate(config: &Config, req: &Request<'_>) -> Verdict {
         web_root: secs.web_root.clone(),
     };
     authz::judge(config, &merged, &mut v);
-    authz::app_forwarding(&secs.applied, config, &merged, &mut v);
+    authz::app_forwarding(&secs.applied, config, req, &mut v);
     v
 }
 
@@ -343,3 +343,6 @@ pub fn serves(config: &Config, host: Option<&str>, web_root: &Path, file: &Path)
     let v = evaluate(config, &Request { host, path: &uri });
     v.access == Access::Granted && !v.effective.demands_credentials()
 }
+
+#[cfg(test)]
+mod tests;

@@ -171,6 +171,16 @@ impl TreeParser {
     }
 }
 
+/// Sections that only test the build or the command line.
+const CONDITIONAL: &[&str] = &[
+    "IfModule",
+    "IfDefine",
+    "IfVersion",
+    "IfFile",
+    "IfDirective",
+    "IfSection",
+];
+
 fn close_section(
     close: &str,
     pos: &Pos,
@@ -193,11 +203,23 @@ fn close_section(
             ),
         ));
     }
-    open.block = Some(body);
-    match stack.last_mut() {
-        Some((_, b)) => b.push(open),
-        None => top.push(open),
+    let parent = match stack.last_mut() {
+        Some((_, b)) => b,
+        None => top,
+    };
+    if CONDITIONAL
+        .iter()
+        .any(|c| open.name.eq_ignore_ascii_case(c))
+    {
+        // Modules and defines are taken as present: a positive condition's body applies
+        // as if written in place; a negated one's does not.
+        if !open.args.first().is_some_and(|a| a.starts_with('!')) {
+            parent.extend(body);
+        }
+        return Ok(());
     }
+    open.block = Some(body);
+    parent.push(open);
     Ok(())
 }
 

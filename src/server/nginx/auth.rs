@@ -252,6 +252,7 @@ fn access_rules(levels: &[Level<'_>], eff: &mut EffectiveAuth, problems: &mut Ve
         }
     } else if let Some(d) = first_all.filter(|d| d.name == "deny") {
         if rules.iter().all(|r| r.name == "deny") {
+            eff.denied_to_all = true;
             problems.push(Problem::warning(
                 "deny-all",
                 Some(d.pos.clone()),
@@ -399,3 +400,6 @@ fn served(
     let protected = plain(&levels, "auth_basic").is_some_and(|d| d.arg(0) != Some("off"));
     !(denied || returns || protected)
 }
+
+#[cfg(test)]
+mod tests;

@@ -213,6 +213,7 @@ pub fn judge(config: &Config, m: &Merged<'_>, v: &mut Verdict) {
         "any".clone_into(&mut v.effective.satisfy);
     }
     v.access = access;
+    v.effective.denied_to_all = access == Access::Denied;
     let mut require: Vec<String> = m.authz.iter().map(|d| d.head()).collect();
     require.extend(m.legacy.iter().map(|d| d.head()));
     if !require.is_empty() {
@@ -333,12 +334,29 @@ fn walk_all<'a>(body: &'a [Directive], out: &mut Vec<&'a Directive>) {
 }
 
 /// PHP-FPM/CGI apps do not get Authorization unless it is passed on explicitly.
-pub fn app_forwarding(applied: &[Applied<'_>], config: &Config, _m: &Merged<'_>, v: &mut Verdict) {
-    let mut every = Vec::new();
-    walk_all(&config.root, &mut every);
+pub fn app_forwarding(
+    applied: &[Applied<'_>],
+    config: &Config,
+    req: &super::Request<'_>,
+    v: &mut Verdict,
+) {
+    let path = req.path;
+    // What applies to this request: the applied sections, plus server-level directives
+    // (not those inside sections that do not apply).
+    let mut every: Vec<&Directive> = config.root.iter().filter(|d| d.block.is_none()).collect();
+    if let Some(vh) = config
+        .vhost(req.host)
+        .filter(|_| config.kind == super::Kind::Server)
+    {
+        every.extend(vh.body().iter().filter(|d| d.block.is_none()));
+    }
     for a in applied {
         walk_all(a.body, &mut every);
     }
+    // ScriptAlias only covers its own URL prefix.
+    every.retain(|d| {
+        !is(d, "ScriptAlias") || d.arg(0).is_some_and(|prefix| path.starts_with(prefix))
+    });
     let text = |d: &Directive| d.args.join(" ").to_ascii_lowercase();
     let handler = every.iter().find(|d| {
         let t = text(d);
@@ -354,7 +372,6 @@ pub fn app_forwarding(applied: &[Applied<'_>], config: &Config, _m: &Merged<'_>,
                 || t.contains("fcgid")))
             || is(d, "ScriptAlias")
             || is(d, "FcgidWrapper")
-            || (is(d, "Options") && t.contains("execcgi"))
             || (is(d, "RewriteRule") && t.contains(".php"))
     });
     let Some(handler) = handler else { return };
@@ -372,11 +389,13 @@ pub fn app_forwarding(applied: &[Applied<'_>], config: &Config, _m: &Merged<'_>,
     let mut p = Problem::cause("auth-not-forwarded-to-app", Some(handler.pos.clone()),
         format!("{} nothing passes Authorization on (no CGIPassAuth On, no HTTP_AUTHORIZATION rewrite): an app that checks credentials itself never sees them", how(handler)))
         .with_fix("Add CGIPassAuth On (Apache 2.4.13+), or RewriteRule .* - [E=HTTP_AUTHORIZATION:%{HTTP:Authorization}]");
-    if v.effective.demands_credentials() {
-        // Apache checks the password itself and hands the app REMOTE_USER: only apps that
-        // read the header are affected.
-        p.severity = Severity::Warning;
-    }
+    // Only apps that read the header themselves are affected; with Apache doing the auth
+    // the app still gets REMOTE_USER.
+    p.severity = if v.effective.demands_credentials() {
+        Severity::Note
+    } else {
+        Severity::Warning
+    };
     v.problems.push(p);
 }
 
