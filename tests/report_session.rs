@@ -201,3 +201,35 @@ fn a_pending_secret_input_is_asked_again_on_resume() {
     e.give_input("password", PASSWORD).unwrap();
     assert_eq!(e.phase(), Phase::Probes);
 }
+
+#[test]
+fn a_newer_session_file_is_not_replaced_by_an_older_why401() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = saved(dir.path(), None);
+    let newer =
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .replacen("\"version\": 1", "\"version\": 5", 1);
+    std::fs::write(&path, &newer).unwrap();
+    let flows = fixture::flows();
+    let session = fixture::walk(&flows, PASSWORD, None);
+    let err = session_file::save(&path, &session, &flows, &desk()).unwrap_err();
+    assert!(
+        matches!(err, SessionFileError::Newer { found: 5, .. }),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), newer);
+}
+
+#[test]
+fn a_resolved_walk_says_so_in_its_summary() {
+    let flows = fixture::flows();
+    let session = fixture::walk(&flows, PASSWORD, Some(1));
+    let t = why401::report::Ticket::from_session_with(&session, Some(&flows), chrono::Utc::now());
+    assert_eq!(t.outcome, "resolved");
+    assert!(
+        t.summary.starts_with("HTTP 401: likely") || t.summary.starts_with("Resolved"),
+        "{}",
+        t.summary
+    );
+}

@@ -115,8 +115,13 @@ pub fn save(
     flows: &FlowSet,
     help_desk: &HelpDesk,
 ) -> Result<(), SessionFileError> {
-    if path.exists() && read_header(path).is_err() {
-        return Err(SessionFileError::WouldClobber { path: shown(path) });
+    if path.exists() {
+        match read_header(path) {
+            Ok(_) => {}
+            // A newer why401's session is not replaced by an older one's.
+            Err(e @ SessionFileError::Newer { .. }) => return Err(e),
+            Err(_) => return Err(SessionFileError::WouldClobber { path: shown(path) }),
+        }
     }
     let file = to_file(session, flows, help_desk, chrono::Utc::now());
     let mut text = serde_json::to_string_pretty(&file).map_err(|e| SessionFileError::Io {
@@ -199,27 +204,11 @@ fn digest(value: &impl Serialize) -> String {
 
 /// Reads `path` and checks it against `flows`.
 pub fn load(path: &Path, flows: &FlowSet) -> Result<Resumed, SessionFileError> {
-    let (text, header) = read_header(path)?;
+    let text = read_header(path)?;
     let p = shown(path);
+    // Parsed again from the text (not the checked value) so errors keep line and column.
     let file: SessionFile = serde_json::from_str(&text).map_err(|e| corrupt(&p, &e))?;
-    let _ = header;
-    let mut changes = Vec::new();
-    for saved in &file.flows {
-        let Some(now) = stamp(flows, &saved.id) else {
-            let known: Vec<&str> = flows.flows.keys().map(String::as_str).collect();
-            return Err(SessionFileError::UnknownFlow {
-                path: p,
-                flow: saved.id.clone(),
-                hint: format!(
-                    " (loaded: {}); pass --flows DIR with the flow it was saved with",
-                    known.join(", ")
-                ),
-            });
-        };
-        if let Some(line) = describe_change(saved, &now) {
-            changes.push(line);
-        }
-    }
+    let changes = changes_since(&file, flows, &p)?;
     let mut session = file.session;
     let current = &session.current;
     let Some(node) = crate::report::ticket::node_of(flows, current) else {
@@ -260,6 +249,32 @@ pub fn load(path: &Path, flows: &FlowSet) -> Result<Resumed, SessionFileError> {
     })
 }
 
+/// What changed in each flow of `file`; an error when one is not loaded at all.
+fn changes_since(
+    file: &SessionFile,
+    flows: &FlowSet,
+    p: &str,
+) -> Result<Vec<String>, SessionFileError> {
+    let mut changes = Vec::new();
+    for saved in &file.flows {
+        let Some(now) = stamp(flows, &saved.id) else {
+            let known: Vec<&str> = flows.flows.keys().map(String::as_str).collect();
+            return Err(SessionFileError::UnknownFlow {
+                path: p.to_owned(),
+                flow: saved.id.clone(),
+                hint: format!(
+                    " (loaded: {}); pass --flows DIR with the flow it was saved with",
+                    known.join(", ")
+                ),
+            });
+        };
+        if let Some(line) = describe_change(saved, &now) {
+            changes.push(line);
+        }
+    }
+    Ok(changes)
+}
+
 /// `flow 'owner' changed since the session was saved (version 1 → 2): node 'a' changed, ...`.
 pub fn describe_change(saved: &FlowStamp, now: &FlowStamp) -> Option<String> {
     if saved.digest == now.digest {
@@ -293,7 +308,7 @@ pub fn describe_change(saved: &FlowStamp, now: &FlowStamp) -> Option<String> {
 
 /// Reads the file (bounded) and checks `format` and `version` before anything else, so a
 /// newer file is named as such rather than as broken.
-fn read_header(path: &Path) -> Result<(String, serde_json::Value), SessionFileError> {
+fn read_header(path: &Path) -> Result<String, SessionFileError> {
     let p = shown(path);
     let io = |e: std::io::Error| SessionFileError::Io {
         path: p.clone(),
@@ -327,7 +342,7 @@ fn read_header(path: &Path) -> Result<(String, serde_json::Value), SessionFileEr
     }
     match value.get("version").and_then(serde_json::Value::as_u64) {
         Some(v) if v > u64::from(VERSION) => Err(SessionFileError::Newer { path: p, found: v }),
-        Some(_) => Ok((text, value)),
+        Some(_) => Ok(text),
         None => Err(SessionFileError::NotASession {
             path: p,
             what: " (no format version)".to_owned(),

@@ -81,6 +81,10 @@ pub(super) fn from_session(
         (None, None) => "unfinished",
     };
     outcome.clone_into(&mut t.outcome);
+    if outcome == "resolved" && t.causes.is_empty() {
+        let last = session.trail.last().map_or("", |s| s.title.as_str());
+        t.summary = format!("Resolved during the walk: {last}");
+    }
     t.error.clone_from(&session.error);
     t.replay = Some(replay::of_session(session, flows));
     t
