@@ -62,7 +62,11 @@ fn probe_reference() -> String {
             let _ = writeln!(out, "  arg  {:<22} {req}{secret}: {}", a.name, a.doc);
         }
         for f in kind.facts {
-            let _ = writeln!(out, "  fact {}.{:<20} {}: {}", kind.name, f.name, f.ty, f.doc);
+            let _ = writeln!(
+                out,
+                "  fact {}.{:<20} {}: {}",
+                kind.name, f.name, f.ty, f.doc
+            );
         }
         out.push('\n');
     }

@@ -111,11 +111,12 @@ pub async fn fetch(client: &reqwest::Client, url: &str) -> Result<String, String
         return Err(format!("{url} answered {status}"));
     }
     let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| format!("reading {url}: {}", crate::probe::http::classify(&e).message))?
-    {
+    while let Some(chunk) = response.chunk().await.map_err(|e| {
+        format!(
+            "reading {url}: {}",
+            crate::probe::http::classify(&e).message
+        )
+    })? {
         body.extend_from_slice(&chunk);
         if body.len() > DOCUMENT_LIMIT {
             return Err(format!(
