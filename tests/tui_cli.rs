@@ -49,5 +49,5 @@ fn a_session_file_that_is_not_one_is_refused() {
         .write_stdin("")
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("not a saved why401 session"));
+        .stderr(predicate::str::contains("not a why401 session file"));
 }

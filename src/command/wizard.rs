@@ -1,10 +1,8 @@
 //! `why401`, `why401 URL`, `why401 --agent`: the interactive wizard.
 
-use anyhow::Context as _;
-
 use crate::cli::Cli;
 use crate::command::Outcome;
-use crate::flow::{FlowSet, Session, lint::lint, load::read_bounded};
+use crate::flow::{FlowSet, Session, lint::lint};
 use crate::tui::{self, Options};
 
 pub fn run(cli: &Cli) -> anyhow::Result<Outcome> {
@@ -22,7 +20,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<Outcome> {
         );
     }
     let resume = match &cli.resume {
-        Some(path) => Some(read_session(path)?),
+        Some(path) => Some(read_session(path, &set)?),
         None => None,
     };
     let options = Options {
@@ -46,8 +44,17 @@ pub fn run(cli: &Cli) -> anyhow::Result<Outcome> {
     })
 }
 
-fn read_session(path: &std::path::Path) -> anyhow::Result<Session> {
-    let shown = path.display();
-    let text = read_bounded(path).map_err(|e| anyhow::anyhow!("{shown}: {e}"))?;
-    serde_json::from_str(&text).with_context(|| format!("{shown}: not a saved why401 session"))
+/// Reads a saved session; what changed in the flows since it was saved is said on stderr.
+fn read_session(path: &std::path::Path, set: &crate::flow::FlowSet) -> anyhow::Result<Session> {
+    let resumed = crate::report::session_file::load(path, set)?;
+    for change in &resumed.changes {
+        eprintln!("why401: {change}");
+    }
+    if !resumed.secrets_to_reenter.is_empty() {
+        eprintln!(
+            "why401: secrets are never saved; the walk asks again for: {}",
+            resumed.secrets_to_reenter.join(", ")
+        );
+    }
+    Ok(resumed.session)
 }

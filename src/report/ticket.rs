@@ -17,8 +17,8 @@ mod build;
 mod observe;
 pub mod reproduce;
 
-pub use build::TargetSpec;
 pub(crate) use build::node_of;
+pub use build::{TargetSpec, help_desk_of};
 
 /// Bumped when a field changes meaning or goes away (adding one does not bump it).
 pub const SCHEMA_VERSION: u32 = 1;

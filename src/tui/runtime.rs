@@ -186,11 +186,12 @@ fn execute(
         Command::Quit { save_session } => {
             if save_session && let Some(engine) = &app.engine {
                 let path = app.options.save_session.as_deref();
-                exit.notices
-                    .push(match session_file::save(engine.session(), path, cwd) {
+                exit.notices.push(
+                    match session_file::save(engine.session(), engine.flows(), path, cwd) {
                         Ok(p) => format!("session saved to {}", p.display()),
                         Err(e) => format!("could not save the session: {e}"),
-                    });
+                    },
+                );
             }
         }
     }

@@ -52,16 +52,22 @@ pub fn redacted(session: &Session) -> Session {
     s
 }
 
-/// Writes the session to `path`, or to `why401-session-YYYYMMDD-HHMMSS.json` in `dir`.
-pub fn save(session: &Session, path: Option<&Path>, dir: &Path) -> std::io::Result<PathBuf> {
-    let json = serde_json::to_string_pretty(&redacted(session)).map_err(std::io::Error::other)?;
-    match path {
-        Some(p) => {
-            std::fs::write(p, json)?;
-            Ok(p.to_path_buf())
-        }
-        None => write_new(dir, "why401-session", "json", &json),
-    }
+/// Saves the session in the versioned session format (secrets left out, everything else
+/// redacted) to `path`, or to `why401-session-YYYYMMDD-HHMMSS.json` in `dir`.
+pub fn save(
+    session: &Session,
+    flows: &crate::flow::FlowSet,
+    path: Option<&Path>,
+    dir: &Path,
+) -> Result<PathBuf, String> {
+    let path = path.map_or_else(
+        || crate::report::session_file::default_path(dir),
+        Path::to_path_buf,
+    );
+    let help_desk = crate::report::ticket::help_desk_of(session);
+    crate::report::session_file::save(&path, session, flows, &help_desk)
+        .map_err(|e| e.to_string())?;
+    Ok(path)
 }
 
 /// Writes `text` to a new timestamped file `PREFIX-YYYYMMDD-HHMMSS.EXT` in `dir`, never
@@ -122,7 +128,8 @@ mod tests {
             error: None,
         };
         let dir = tempfile::tempdir().unwrap();
-        let p = save(&s, None, dir.path()).unwrap();
+        let flows = crate::flow::FlowSet::load(None).0;
+        let p = save(&s, &flows, None, dir.path()).unwrap();
         let text = std::fs::read_to_string(&p).unwrap();
         assert!(!text.contains("canary-SECRET"));
         assert!(!text.contains("canary-COOKIE"));

@@ -67,6 +67,7 @@ pub(super) fn from_session(
     t.flow_title = lf.map(|l| l.flow.title.clone());
     t.flow_version = lf.map(|l| l.flow.version);
     t.answers = answers(session, session.answers.keys());
+    t.help_desk = help_desk_of(session);
     t.steps = session
         .trail
         .iter()
@@ -88,6 +89,27 @@ pub(super) fn from_session(
     t.error.clone_from(&session.error);
     t.replay = Some(replay::of_session(session, flows));
     t
+}
+
+/// The help-desk fields the wizard keeps in the session: ticket id and reporter as answers,
+/// agent notes on the steps.
+pub fn help_desk_of(session: &Session) -> super::HelpDesk {
+    let field = |k: &str| {
+        session
+            .answers
+            .get(k)
+            .filter(|v| !v.trim().is_empty())
+            .cloned()
+    };
+    super::HelpDesk {
+        ticket_id: field("ticket_id"),
+        reporter: field("reporter"),
+        agent_notes: session
+            .trail
+            .iter()
+            .filter_map(|s| s.note.as_ref().map(|n| format!("{}: {n}", s.title)))
+            .collect(),
+    }
 }
 
 pub(super) fn from_reports(
