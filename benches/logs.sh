@@ -27,12 +27,13 @@ fi
 
 export WHY401="$BIN"
 # FULL=1 adds cat, wc, grep and goaccess (goaccess alone takes minutes per run).
+# why401 exits 1 when it names causes (it does on this log), which is not a failure here.
 AWK_BY_PATH='$9==401{c[$7]++} END{for(p in c) print c[p], p}'
 "$SHARED/baselines.sh" "$LOG" "$RUNS" \
   "rg --no-mmap -c=rg --no-mmap -c '\" 401 ' \"\$LOG\"" \
-  "LC_ALL=C gawk by-path=LC_ALL=C gawk '$AWK_BY_PATH' \"\$LOG\"" \
-  'why401 logs --json=$WHY401 logs --json "$LOG"' \
-  'why401 logs --json --threads 1=$WHY401 logs --json --threads 1 "$LOG"'
+  "gawk by-path (C locale)=LC_ALL=C gawk '$AWK_BY_PATH' \"\$LOG\"" \
+  'why401 logs --json=$WHY401 logs --json "$LOG" || [ $? = 1 ]' \
+  'why401 logs --json --threads 1=$WHY401 logs --json --threads 1 "$LOG" || [ $? = 1 ]'
 
 # Every count against the truth (exact, not "close").
 "$BIN" logs --json "$LOG" > "$BENCH_DIR/why401.json" || true

@@ -77,13 +77,32 @@ fn split_request(req: &[u8]) -> (&[u8], &[u8]) {
     (&req[..sp], target)
 }
 
-/// The first `needle` in the short field at `from`; a plain loop beats a SIMD search here
-/// because the fields it is used for (client, user, size) are a few bytes long.
-fn short_find(line: &[u8], from: usize, needle: u8) -> Option<usize> {
-    line.get(from..)?
+/// The first `needle` at or after `from`, for short fields (client, user, size): eight bytes
+/// at a time in a plain u64 (SWAR), which beats both a byte loop and a SIMD search's setup
+/// cost on fields of a few dozen bytes.
+pub fn short_find(line: &[u8], from: usize, needle: u8) -> Option<usize> {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let hay = line.get(from..)?;
+    let pattern = LOW * u64::from(needle);
+    let mut words = hay.chunks_exact(8);
+    let mut at = 0;
+    for w in &mut words {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(w);
+        let x = u64::from_le_bytes(bytes) ^ pattern;
+        // The lowest set bit marks the first zero byte (borrows only run upwards).
+        let zero = x.wrapping_sub(LOW) & !x & HIGH;
+        if zero != 0 {
+            return Some(from + at + (zero.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    words
+        .remainder()
         .iter()
         .position(|&c| c == needle)
-        .map(|i| from + i)
+        .map(|i| from + at + i)
 }
 
 /// Parses one `IP IDENT USER [TIME] "REQUEST" STATUS SIZE ["REFERER" "UA" ...]` line.
@@ -194,6 +213,18 @@ mod tests {
         r.resolve();
         assert_eq!(r.method, b"");
         assert_eq!(r.target, br"\x16\x03\x01");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn short_find_agrees_with_a_plain_search(
+            hay in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..80),
+            from in 0usize..90,
+            needle in proptest::prelude::any::<u8>(),
+        ) {
+            let want = hay.get(from..).and_then(|h| h.iter().position(|&c| c == needle)).map(|i| from + i);
+            proptest::prop_assert_eq!(short_find(&hay, from, needle), want);
+        }
     }
 
     #[test]

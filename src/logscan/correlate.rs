@@ -24,16 +24,21 @@ pub fn probe_lines(st: &Stats) -> Vec<ProbeLineOut> {
         .probe_lines
         .iter()
         .map(|p| {
-            let error_lines = st
-                .error
-                .recent
-                .iter()
-                .filter(|e| {
-                    e.client == p.client
-                        && matches!((e.time, p.time), (Some(a), Some(b)) if (a - b).abs() <= 1)
-                })
-                .map(|e| e.text.clone())
-                .collect();
+            // The same second first; a second apart only when nothing matches exactly (the
+            // error log is written at the check, the access log when the response ends).
+            let near = |slack: i64| -> Vec<String> {
+                st.error
+                    .recent
+                    .iter()
+                    .filter(|e| {
+                        e.client == p.client
+                            && matches!((e.time, p.time), (Some(a), Some(b)) if (a - b).abs() <= slack)
+                    })
+                    .map(|e| e.text.clone())
+                    .collect()
+            };
+            let exact = near(0);
+            let error_lines = if exact.is_empty() { near(1) } else { exact };
             ProbeLineOut {
                 file: p.file.clone(),
                 line: p.line,

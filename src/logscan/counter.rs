@@ -10,11 +10,11 @@ use sha2::{Digest, Sha256};
 pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// Keys longer than this are stored as a prefix plus their length and a hash, so one 200 KB
-/// request line costs a few hundred bytes.
-const KEY_LIMIT: usize = 1024;
+/// request line costs a few hundred bytes, and memory stays bounded on hostile logs.
+pub const KEY_LIMIT: usize = 256;
 
 /// Distinct keys kept per counter before pruning.
-pub const DEFAULT_CAP: usize = 50_000;
+pub const DEFAULT_CAP: usize = 10_000;
 
 /// The stored form of a key: itself, or a bounded stand-in for a huge one.
 pub fn bounded_key(key: &[u8]) -> Box<[u8]> {
@@ -22,7 +22,7 @@ pub fn bounded_key(key: &[u8]) -> Box<[u8]> {
         return key.into();
     }
     let digest = Sha256::digest(key);
-    let mut k = key[..200].to_vec();
+    let mut k = key[..160].to_vec();
     k.extend_from_slice(
         format!(
             "…[{} bytes, sha256 {}]",

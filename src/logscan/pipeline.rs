@@ -11,7 +11,7 @@ use super::scan::{Filters, Kind, Origin, scan_chunk};
 use super::stats::{Sample, Stats};
 
 /// Bytes read per chunk.
-pub const CHUNK: usize = 2 << 20;
+pub const CHUNK: usize = 1 << 20;
 /// Lines longer than this are counted as malformed and skipped without being kept.
 pub const MAX_LINE: usize = 8 << 20;
 

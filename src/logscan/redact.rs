@@ -23,7 +23,9 @@ static URL_PASSWORD: LazyLock<Option<Regex>> =
 static JWT: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*").ok());
 static AUTH_VALUE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(Basic|Bearer|Token|Digest)(\s+)([A-Za-z0-9+/=._~-]{8,})").ok()
+    // Header values write the scheme capitalised ("Basic dXNl..."); log prose writes "basic
+    // authentication", which must stay readable.
+    Regex::new(r"\b(Basic|Bearer|Token|Digest|BASIC|BEARER)(\s+)([A-Za-z0-9+/=._~-]{8,})").ok()
 });
 
 fn apply<'a>(
@@ -100,6 +102,8 @@ mod tests {
         assert!(out.contains("user=bob&access_token=[secret len=19 sha256="));
         assert!(out.contains("&x=1"));
         assert_eq!(secrets("/admin/login?next=/x"), "/admin/login?next=/x");
+        let prose = "no user/password was provided for basic authentication";
+        assert_eq!(secrets(prose), prose);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use super::counter::{FxMap, TopCounter, hash_key};
+use super::counter::{FxMap, KEY_LIMIT, TopCounter, bounded_key, hash_key};
 use super::errorlog::Reason;
 
 /// A few examples of lines that did not parse, for the person to look at.
@@ -14,7 +14,7 @@ pub const RECENT_EVENTS: usize = 4096;
 /// Distinct clients whose successes are remembered (for "got through after a 401").
 const SUCCESS_CAP: usize = 200_000;
 /// Clients with 401s tracked individually.
-const CLIENT_CAP: usize = 50_000;
+const CLIENT_CAP: usize = 10_000;
 /// 401s from one client within one minute that count as a burst.
 pub const BURST_PER_MINUTE: u64 = 20;
 
@@ -120,6 +120,13 @@ pub struct ClientTable {
 
 impl ClientTable {
     pub fn add(&mut self, client: &[u8], t: i64) {
+        let long;
+        let client = if client.len() > KEY_LIMIT {
+            long = bounded_key(client);
+            &long[..]
+        } else {
+            client
+        };
         if let Some(c) = self.map.get_mut(client) {
             c.add(t);
         } else if self.map.len() < CLIENT_CAP {
