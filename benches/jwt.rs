@@ -49,6 +49,20 @@ fn bench(c: &mut Criterion) {
         private_leaks: vec![],
     });
     let pem = Key::Pem(pair.public_pem.clone());
+    // Baseline in the same run: the RSA primitive alone, through jsonwebtoken, key prepared.
+    let (signing_input, signature) = token.rsplit_once('.').unwrap();
+    let key = jsonwebtoken::DecodingKey::from_rsa_pem(&pair.public_pem).unwrap();
+    c.bench_function("baseline: RS256 signature check only", |b| {
+        b.iter(|| {
+            jsonwebtoken::crypto::verify(
+                black_box(signature),
+                signing_input.as_bytes(),
+                &key,
+                Algorithm::RS256,
+            )
+            .unwrap()
+        });
+    });
     c.bench_function("decode + RS256 verify (JWKS kid)", |b| {
         b.iter(|| {
             let mut i = inspect(black_box(&token), &expect);

@@ -159,7 +159,7 @@ pub struct JwtArgs {
     /// The server's clock: its Date header ("Tue, 22 Mar 2011 18:43:00 GMT") or an RFC 3339 time.
     #[arg(long, value_name = "DATE")]
     pub server_date: Option<String>,
-    /// Show the token itself instead of its fingerprint.
+    /// Show the token's header and claims as sent (never its signature) instead of its fingerprint, on screen only.
     #[arg(long)]
     pub reveal: bool,
     /// Print JSON.
