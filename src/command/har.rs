@@ -25,9 +25,15 @@ pub fn run(args: &HarArgs) -> anyhow::Result<Outcome> {
         println!("{}", report.trim_end());
     }
     if let Some(path) = &args.report.report {
-        let doc = serde_json::to_value(&analysis)?;
-        let saved = render::report_file("why401 har", &report, &doc, args.report.format);
-        std::fs::write(path, saved).with_context(|| format!("writing {}", path.display()))?;
+        let probe = crate::probe::har::describe("har", &analysis);
+        let mut ticket = crate::report::Ticket::from_reports(
+            &crate::report::TargetSpec::described(&format!("DevTools HAR export {name}")),
+            &[probe],
+            analysis.causes.clone(),
+        );
+        ticket.attach("why401 har", Some(&name), report.lines().map(str::to_owned).collect());
+        crate::report::write_report(path, args.report.format, &ticket)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     Ok(if analysis.causes.is_empty() {
         Outcome::Clean

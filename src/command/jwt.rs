@@ -39,13 +39,18 @@ pub fn run(args: &JwtArgs) -> anyhow::Result<Outcome> {
     }
     if let Some(path) = &args.report.report {
         // A saved report is shared: --reveal is for the screen only.
-        let saved = render::report_file(
-            "why401 jwt",
-            &render::text(&inspection, None),
-            &render::json(&inspection, None),
-            args.report.format,
+        let report = crate::probe::jwt::report_of("jwt", &inspection);
+        let what = format!("bearer token {}", inspection.fingerprint);
+        let mut ticket = crate::report::Ticket::from_reports(
+            &crate::report::TargetSpec::described(&what),
+            &[report],
+            Vec::new(),
         );
-        std::fs::write(path, saved).with_context(|| format!("writing {}", path.display()))?;
+        ticket.add_secret("token", &raw);
+        let lines = render::text(&inspection, None).lines().map(str::to_owned).collect();
+        ticket.attach("why401 jwt", None, lines);
+        crate::report::write_report(path, args.report.format, &ticket)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     Ok(if inspection.causes.is_empty() {
         Outcome::Clean

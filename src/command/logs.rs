@@ -96,12 +96,23 @@ pub fn run(args: &LogsArgs) -> anyhow::Result<Outcome> {
     out.write_all(text.as_bytes())?;
     out.flush()?;
     if let Some(path) = &args.report {
-        let body = if path.extension().is_some_and(|e| e == "json") {
-            serde_json::to_string_pretty(&summary)? + "\n"
-        } else {
-            render::text(&summary, started.elapsed())
+        // --format names the log format here, so the ticket's format follows the file name.
+        let format = match path.extension().and_then(|e| e.to_str()) {
+            Some("json") => crate::cli::TicketFormat::Json,
+            Some("txt" | "text") => crate::cli::TicketFormat::Text,
+            _ => crate::cli::TicketFormat::Md,
         };
-        std::fs::write(path, body).with_context(|| format!("writing {}", path.display()))?;
+        let marker = args.probe_marker.as_deref().unwrap_or("");
+        let probe = crate::probe::logs::facts("logs", &summary, marker, Vec::new());
+        let names: Vec<String> = args.files.iter().map(|f| f.display().to_string()).collect();
+        let mut ticket = crate::report::Ticket::from_reports(
+            &crate::report::TargetSpec::described(&format!("server logs {}", names.join(", "))),
+            &[probe],
+            summary.causes.clone(),
+        );
+        let lines = render::text(&summary, started.elapsed()).lines().map(str::to_owned).collect();
+        ticket.attach("why401 logs", None, lines);
+        crate::report::write_report(path, format, &ticket).map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     Ok(if summary.causes.is_empty() {
         Outcome::Clean

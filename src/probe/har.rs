@@ -104,7 +104,8 @@ fn run(id: String, args: ProbeArgs, _ctx: ProbeContext) -> super::ProbeFuture {
     .boxed()
 }
 
-fn describe(id: &str, a: &har::Analysis) -> ProbeReport {
+/// The report of a HAR analysis, as the probe gives it (the `why401 har` ticket uses it too).
+pub fn describe(id: &str, a: &har::Analysis) -> ProbeReport {
     let mut r = ProbeReport::new(id, "har");
     r.fact("requests", a.requests as i64);
     r.fact("unauthorized", a.unauthorized_total as i64);

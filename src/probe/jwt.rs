@@ -205,6 +205,14 @@ pub async fn key(
     Ok(None)
 }
 
+/// The report of an inspection, as the probe gives it (the `why401 jwt` ticket uses it too).
+pub fn report_of(id: &str, i: &Inspection) -> ProbeReport {
+    let mut report = ProbeReport::new(id, "jwt");
+    describe(&mut report, i);
+    verdict(&mut report, i);
+    report
+}
+
 fn describe(report: &mut ProbeReport, i: &Inspection) {
     report.fact("fingerprint", i.fingerprint.as_str());
     report.fact("valid_format", i.valid_format());

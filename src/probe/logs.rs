@@ -238,7 +238,8 @@ fn unreadable(id: &str, e: &anyhow::Error) -> ProbeReport {
     r
 }
 
-fn facts(id: &str, s: &Summary, marker: &str, watched: Vec<String>) -> ProbeReport {
+/// The report of a log analysis, as the probe gives it (the `why401 logs` ticket uses it too).
+pub fn facts(id: &str, s: &Summary, marker: &str, watched: Vec<String>) -> ProbeReport {
     let mut r = ProbeReport::new(id, "logs");
     let to_i = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
     r.fact("readable", true);

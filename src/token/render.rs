@@ -104,21 +104,6 @@ pub fn causes_text(causes: &[CauseHit], empty: &str) -> String {
     out
 }
 
-/// The file `--report` writes, in the `--format` asked for.
-pub fn report_file(
-    title: &str,
-    text: &str,
-    json: &Value,
-    format: crate::cli::TicketFormat,
-) -> String {
-    use crate::cli::TicketFormat;
-    match format {
-        TicketFormat::Json => serde_json::to_string_pretty(json).unwrap_or_default(),
-        TicketFormat::Text => text.to_owned(),
-        TicketFormat::Md => format!("# {title}\n\n```text\n{}\n```\n", text.trim_end()),
-    }
-}
-
 /// The `--json` document: {token, kind, header, claims, signature, causes, ...}.
 pub fn json(i: &Inspection, revealed: Option<&str>) -> Value {
     let mut v = json!({
