@@ -20,7 +20,7 @@ fn write_tree(dir: &Path) -> usize {
             "    root /srv/site{i}; # comment\n    proxy_set_header Host $host;"
         )
         .unwrap();
-        for j in 0..8 {
+        for j in 0..9 {
             writeln!(
                 s,
                 "    location /area{j}/ {{\n        auth_basic \"Area {j}\";\n        auth_basic_user_file /etc/nginx/htpasswd{i};\n        proxy_pass http://127.0.0.1:{};\n    }}",

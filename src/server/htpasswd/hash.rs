@@ -135,7 +135,7 @@ pub fn verify(format: HashFormat, hash: &str, password: &str) -> Option<bool> {
             let mut h = Sha1::new();
             h.update(password.as_bytes());
             h.update(salt);
-            h.finalize().as_slice() == digest
+            h.finalize()[..] == *digest
         }
         HashFormat::PlainTagged => hash["{PLAIN}".len()..] == *password,
         HashFormat::Plain => hash == password,
