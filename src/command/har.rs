@@ -31,7 +31,11 @@ pub fn run(args: &HarArgs) -> anyhow::Result<Outcome> {
             &[probe],
             analysis.causes.clone(),
         );
-        ticket.attach("why401 har", Some(&name), report.lines().map(str::to_owned).collect());
+        ticket.attach(
+            "why401 har",
+            Some(&name),
+            report.lines().map(str::to_owned).collect(),
+        );
         crate::report::write_report(path, args.report.format, &ticket)
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     }

@@ -47,7 +47,10 @@ pub fn run(args: &JwtArgs) -> anyhow::Result<Outcome> {
             Vec::new(),
         );
         ticket.add_secret("token", &raw);
-        let lines = render::text(&inspection, None).lines().map(str::to_owned).collect();
+        let lines = render::text(&inspection, None)
+            .lines()
+            .map(str::to_owned)
+            .collect();
         ticket.attach("why401 jwt", None, lines);
         crate::report::write_report(path, args.report.format, &ticket)
             .map_err(|e| anyhow::anyhow!("{e}"))?;

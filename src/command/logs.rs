@@ -110,7 +110,10 @@ pub fn run(args: &LogsArgs) -> anyhow::Result<Outcome> {
             &[probe],
             summary.causes.clone(),
         );
-        let lines = render::text(&summary, started.elapsed()).lines().map(str::to_owned).collect();
+        let lines = render::text(&summary, started.elapsed())
+            .lines()
+            .map(str::to_owned)
+            .collect();
         ticket.attach("why401 logs", None, lines);
         crate::report::write_report(path, format, &ticket).map_err(|e| anyhow::anyhow!("{e}"))?;
     }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::Context;
 use serde_json::json;
 
-use crate::cli::{ServerArgs, TicketFormat};
+use crate::cli::ServerArgs;
 use crate::command::Outcome;
 use crate::server::analysis::{self, Analysis, Inputs};
 use crate::server::exposure::{self, Exposure};
@@ -71,18 +71,31 @@ pub fn run(args: &ServerArgs) -> anyhow::Result<Outcome> {
     };
     print!("{out}");
     if let Some(path) = &args.report.report {
-        let body = match args.report.format {
-            TicketFormat::Json => {
-                serde_json::to_string_pretty(&to_json(&inputs, &analysis, &tests, &exposures))?
-                    + "\n"
-            }
-            TicketFormat::Md => format!(
-                "```\n{}```\n",
-                render::text(&inputs, &analysis, &tests, &exposures)
-            ),
-            TicketFormat::Text => render::text(&inputs, &analysis, &tests, &exposures),
-        };
-        std::fs::write(path, body).with_context(|| format!("writing {}", path.display()))?;
+        let files: Vec<String> = [&args.nginx, &args.apache, &args.htaccess, &args.htpasswd]
+            .into_iter()
+            .flatten()
+            .map(|p| p.display().to_string())
+            .collect();
+        let what = format!(
+            "server configuration {} for path {}",
+            files.join(", "),
+            args.path
+        );
+        let mut ticket = crate::report::Ticket::from_reports(
+            &crate::report::TargetSpec::described(&what),
+            &[],
+            analysis.causes(),
+        );
+        let lines = render::text(&inputs, &analysis, &tests, &exposures)
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        if let Some(pw) = &inputs.password {
+            ticket.add_secret("password", pw);
+        }
+        ticket.attach("why401 server", Some(&files.join(", ")), lines);
+        crate::report::write_report(path, args.report.format, &ticket)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     let serious = analysis.problems.iter().any(|p| {
         p.cause.is_some() && p.severity >= Severity::Warning || p.severity == Severity::Error
