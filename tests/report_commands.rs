@@ -4,6 +4,9 @@
 
 use assert_cmd::Command;
 
+#[path = "support/basic_site.rs"]
+mod basic_site;
+
 fn why401() -> Command {
     Command::cargo_bin("why401").unwrap()
 }
@@ -71,4 +74,37 @@ fn server_report_is_a_ticket_with_the_config_problem_and_its_fix() {
         md.contains("why401 server"),
         "the command's output is attached: {md}"
     );
+}
+
+#[test]
+fn check_report_is_a_ticket_with_a_curl_command_and_no_password() {
+    let site = basic_site::start();
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("ticket.json");
+    why401()
+        .args([
+            "check",
+            &format!("{site}/admin"),
+            "-u",
+            "alice",
+            "--password-stdin",
+            "--timeout",
+            "5",
+            "--format",
+            "json",
+            "--report",
+        ])
+        .arg(&report)
+        .write_stdin("canary-check-password-Q7\n")
+        .assert()
+        .code(1);
+    let text = std::fs::read_to_string(&report).unwrap();
+    let ticket: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(ticket["schema_version"], 1);
+    assert_eq!(ticket["causes"][0]["id"], "bad-credentials", "{text}");
+    assert!(
+        ticket["reproduce"].as_str().unwrap().contains("curl"),
+        "{text}"
+    );
+    assert!(!text.contains("canary-check-password-Q7"));
 }

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 
 use crate::cli::{CheckArgs, GlobalArgs};
 use crate::command::Outcome;
@@ -39,14 +39,39 @@ pub fn run(args: &CheckArgs, _global: &GlobalArgs) -> anyhow::Result<Outcome> {
     };
     println!("{text}");
     if let Some(path) = &args.report.report {
-        std::fs::write(path, result.report(args.report.format))
-            .with_context(|| format!("writing the report to {}", path.display()))?;
+        let mut ticket = crate::report::Ticket::from_reports(
+            &crate::report::TargetSpec::request(&result.url, &result.method),
+            &result.reports,
+            result.causes.clone(),
+        );
+        for secret in secrets_of(&creds) {
+            ticket.add_secret("secret", secret);
+        }
+        ticket.attach(
+            "why401 check",
+            None,
+            result.text().lines().map(str::to_owned).collect(),
+        );
+        crate::report::write_report(path, args.report.format, &ticket)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     Ok(if result.found_problem() {
         Outcome::Findings
     } else {
         Outcome::Clean
     })
+}
+
+/// Every secret value the credentials hold, so the ticket can hide each wherever it shows up.
+fn secrets_of(creds: &Credentials) -> Vec<&str> {
+    let mut out: Vec<&str> = [&creds.authorization, &creds.password, &creds.cookie]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    out.extend(creds.headers.iter().map(|(_, v)| v.as_str()));
+    out.extend(creds.api_key_query.iter().map(|(_, v)| v.as_str()));
+    out
 }
 
 /// `http://user:pass@host/` works as in curl, but the password never reaches any output:

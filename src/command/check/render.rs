@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
-use crate::cli::TicketFormat;
 use crate::diagnose::rules::ids;
 use crate::diagnose::{self, CauseHit};
 use crate::probe::challenge::{self, Challenge};
@@ -144,27 +143,6 @@ impl CheckResult {
             );
         }
         out.trim_end().to_owned()
-    }
-
-    /// The `--report` file in the asked format.
-    pub fn report(&self, format: TicketFormat) -> String {
-        match format {
-            TicketFormat::Json => self.json(),
-            TicketFormat::Text => self.text(),
-            TicketFormat::Md => {
-                let mut out = format!("# why401 check: {} {}\n\n```text\n", self.method, self.url);
-                out.push_str(&self.text());
-                out.push_str("\n```\n\n## Evidence by probe\n\n");
-                for r in &self.reports {
-                    let _ = writeln!(out, "### {} ({})\n", r.id, r.verdict.label());
-                    for e in &r.evidence {
-                        let _ = writeln!(out, "- {e}");
-                    }
-                    out.push('\n');
-                }
-                out
-            }
-        }
     }
 }
 
