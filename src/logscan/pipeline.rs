@@ -7,6 +7,7 @@ use std::io::BufRead;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 
+use super::counter::FxMap;
 use super::scan::{Filters, Kind, Origin, scan_chunk};
 use super::stats::{Sample, Stats};
 
@@ -53,24 +54,32 @@ fn overlong_stats(kind: &Kind, file: &str, prefix: &[u8], len: u64) -> Stats {
     st
 }
 
+/// Successes seen by one worker: kept across its chunks (they merge in any order), so the
+/// table is not rebuilt and re-merged for every chunk.
+type Successes = (FxMap<u64, i64>, bool);
+
 fn worker(
     jobs: &Mutex<Receiver<Work>>,
     done: &SyncSender<(u64, Stats, Option<Vec<u8>>)>,
     kind: &Kind,
     filters: &Filters,
     file: &str,
-) {
+) -> Successes {
+    let mut successes: Successes = (FxMap::default(), false);
     loop {
         let job = match jobs.lock() {
             Ok(rx) => rx.recv(),
-            Err(_) => return,
+            Err(_) => return successes,
         };
-        let Ok(job) = job else { return };
+        let Ok(job) = job else { return successes };
         let origin = Origin { file };
         let msg = match job {
             Work::Lines(seq, buf, len) => {
                 let mut st = Stats::default();
+                st.access.success = std::mem::take(&mut successes.0);
                 scan_chunk(kind, filters, &origin, &buf[..len], &mut st);
+                successes.0 = std::mem::take(&mut st.access.success);
+                successes.1 |= std::mem::take(&mut st.access.success_approximate);
                 (seq, st, Some(buf))
             }
             Work::Overlong(seq, prefix, len) => {
@@ -78,7 +87,7 @@ fn worker(
             }
         };
         if done.send(msg).is_err() {
-            return;
+            return successes;
         }
     }
 }
@@ -96,17 +105,25 @@ pub fn scan_reader(
     let job_rx = Arc::new(Mutex::new(job_rx));
     let (done_tx, done_rx) = sync_channel(threads * 2 + 2);
     std::thread::scope(|scope| {
-        for _ in 0..threads {
-            let rx = Arc::clone(&job_rx);
-            let tx = done_tx.clone();
-            scope.spawn(move || worker(&rx, &tx, kind, filters, file));
-        }
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                let rx = Arc::clone(&job_rx);
+                let tx = done_tx.clone();
+                scope.spawn(move || worker(&rx, &tx, kind, filters, file))
+            })
+            .collect();
         drop(done_tx);
         let mut merger = Merger::default();
         let read = read_chunks(reader, &job_tx, &done_rx, &mut merger);
         drop(job_tx);
         for msg in &done_rx {
             merger.take(msg);
+        }
+        for h in handles {
+            let (map, approximate) = h
+                .join()
+                .map_err(|_| anyhow::anyhow!("log scanning stopped unexpectedly"))?;
+            merger.total.access.absorb_successes(map, approximate);
         }
         let bytes = read?;
         Ok(Scanned {
