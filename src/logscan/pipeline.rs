@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use super::counter::FxMap;
 use super::scan::{Filters, Kind, Origin, scan_chunk};
-use super::stats::{Sample, Stats};
+use super::stats::{SUCCESS_CAP, Sample, Stats};
 
 /// Bytes read per chunk.
 pub const CHUNK: usize = 1 << 20;
@@ -54,9 +54,23 @@ fn overlong_stats(kind: &Kind, file: &str, prefix: &[u8], len: u64) -> Stats {
     st
 }
 
-/// Successes seen by one worker: kept across its chunks (they merge in any order), so the
-/// table is not rebuilt and re-merged for every chunk.
+/// Successes seen by one worker, kept across its chunks (they merge in any order). Each chunk
+/// fills a small reused table that stays in cache, then folds into the big one: one lookup in
+/// the big table per client and chunk rather than per line.
 type Successes = (FxMap<u64, i64>, bool);
+
+fn fold_successes(into: &mut Successes, chunk: &mut FxMap<u64, i64>) {
+    for (&h, &t) in chunk.iter() {
+        if let Some(v) = into.0.get_mut(&h) {
+            *v = (*v).max(t);
+        } else if into.0.len() < SUCCESS_CAP {
+            into.0.insert(h, t);
+        } else {
+            into.1 = true;
+        }
+    }
+    chunk.clear();
+}
 
 fn worker(
     jobs: &Mutex<Receiver<Work>>,
@@ -66,6 +80,7 @@ fn worker(
     file: &str,
 ) -> Successes {
     let mut successes: Successes = (FxMap::default(), false);
+    let mut small = FxMap::default();
     loop {
         let job = match jobs.lock() {
             Ok(rx) => rx.recv(),
@@ -76,10 +91,11 @@ fn worker(
         let msg = match job {
             Work::Lines(seq, buf, len) => {
                 let mut st = Stats::default();
-                st.access.success = std::mem::take(&mut successes.0);
+                st.access.success = std::mem::take(&mut small);
                 scan_chunk(kind, filters, &origin, &buf[..len], &mut st);
-                successes.0 = std::mem::take(&mut st.access.success);
+                small = std::mem::take(&mut st.access.success);
                 successes.1 |= std::mem::take(&mut st.access.success_approximate);
+                fold_successes(&mut successes, &mut small);
                 (seq, st, Some(buf))
             }
             Work::Overlong(seq, prefix, len) => {

@@ -12,7 +12,7 @@ pub const PROBE_LINE_LIMIT: usize = 200;
 /// Recent auth events kept for matching probe requests to error-log lines.
 pub const RECENT_EVENTS: usize = 4096;
 /// Distinct clients whose successes are remembered (for "got through after a 401").
-const SUCCESS_CAP: usize = 200_000;
+pub const SUCCESS_CAP: usize = 200_000;
 /// Clients with 401s tracked individually.
 const CLIENT_CAP: usize = 10_000;
 /// 401s from one client within one minute that count as a burst.
