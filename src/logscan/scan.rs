@@ -153,8 +153,20 @@ impl AccessScanner<'_> {
         }
         let format = self.format;
         let parsed = match format {
-            AccessFormat::Combined => parse_clf(line, ClfTail::Combined).map(|r| (r, None)),
-            AccessFormat::Common => parse_clf(line, ClfTail::Common).map(|r| (r, None)),
+            // Handled here rather than through the tuple below, which costs a copy of the
+            // record on every line.
+            AccessFormat::Combined | AccessFormat::Common => {
+                let tail = if matches!(format, AccessFormat::Combined) {
+                    ClfTail::Combined
+                } else {
+                    ClfTail::Common
+                };
+                match parse_clf(line, tail) {
+                    Some(rec) => self.record(&rec, None),
+                    None => self.malformed(raw),
+                }
+                return;
+            }
             AccessFormat::Custom(f) => f.parse(line),
             AccessFormat::Json => {
                 let mut scratch = std::mem::take(&mut self.json);
@@ -198,11 +210,16 @@ impl AccessScanner<'_> {
             Some(t) => Some(t),
             None => self.clf_time(rec.time),
         };
-        let mut rec = *rec;
-        if self.filters.path.is_some() {
-            rec.resolve();
-        }
-        if !self.filters.keep(t, rec.client, rec.target) {
+        // Most lines need only client, time and status: the record is copied (to split its
+        // request) only for a path filter or a line looked at closely below.
+        let keep = if self.filters.path.is_some() {
+            let mut r = *rec;
+            r.resolve();
+            self.filters.keep(t, r.client, r.target)
+        } else {
+            self.filters.keep(t, rec.client, rec.target)
+        };
+        if !keep {
             self.stats.filtered_out += 1;
             return;
         }
@@ -219,6 +236,7 @@ impl AccessScanner<'_> {
         if rec.status != 401 && !probe {
             return;
         }
+        let mut rec = *rec;
         rec.resolve();
         if matches!(self.format, AccessFormat::Combined) {
             rec.user_agent = exact_user_agent(rec.user_agent);
