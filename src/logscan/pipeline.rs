@@ -54,10 +54,14 @@ fn overlong_stats(kind: &Kind, file: &str, prefix: &[u8], len: u64) -> Stats {
     st
 }
 
-/// Successes seen by one worker, kept across its chunks (they merge in any order). Each chunk
-/// fills a small reused table that stays in cache, then folds into the big one: one lookup in
-/// the big table per client and chunk rather than per line.
+/// Successes seen by one worker, kept across its chunks (they merge in any order). Lines fill
+/// a small table that stays in cache; it folds into the big one only when it reaches
+/// [`SMALL_SUCCESSES`] clients (and at the end), so the big table sees one lookup per client
+/// and fold rather than one per line.
 type Successes = (FxMap<u64, i64>, bool);
+
+/// Clients held in the small success table before it is folded (16 bytes each, in cache).
+const SMALL_SUCCESSES: usize = 8192;
 
 fn fold_successes(into: &mut Successes, chunk: &mut FxMap<u64, i64>) {
     for (&h, &t) in chunk.iter() {
@@ -81,21 +85,37 @@ fn worker(
 ) -> Successes {
     let mut successes: Successes = (FxMap::default(), false);
     let mut small = FxMap::default();
+    work(jobs, done, kind, filters, file, &mut successes, &mut small);
+    fold_successes(&mut successes, &mut small);
+    successes
+}
+
+fn work(
+    jobs: &Mutex<Receiver<Work>>,
+    done: &SyncSender<(u64, Stats, Option<Vec<u8>>)>,
+    kind: &Kind,
+    filters: &Filters,
+    file: &str,
+    successes: &mut Successes,
+    small: &mut FxMap<u64, i64>,
+) {
     loop {
         let job = match jobs.lock() {
             Ok(rx) => rx.recv(),
-            Err(_) => return successes,
+            Err(_) => return,
         };
-        let Ok(job) = job else { return successes };
+        let Ok(job) = job else { return };
         let origin = Origin { file };
         let msg = match job {
             Work::Lines(seq, buf, len) => {
                 let mut st = Stats::default();
-                st.access.success = std::mem::take(&mut small);
+                st.access.success = std::mem::take(small);
                 scan_chunk(kind, filters, &origin, &buf[..len], &mut st);
-                small = std::mem::take(&mut st.access.success);
+                *small = std::mem::take(&mut st.access.success);
                 successes.1 |= std::mem::take(&mut st.access.success_approximate);
-                fold_successes(&mut successes, &mut small);
+                if small.len() >= SMALL_SUCCESSES {
+                    fold_successes(successes, small);
+                }
                 (seq, st, Some(buf))
             }
             Work::Overlong(seq, prefix, len) => {
@@ -103,7 +123,7 @@ fn worker(
             }
         };
         if done.send(msg).is_err() {
-            return successes;
+            return;
         }
     }
 }
