@@ -4,6 +4,7 @@
 #
 # usage: benches/logs.sh [SIZE_MB] [RUNS]      (default 1024 MiB, 5 runs)
 #   LOG=path/to/access.log benches/logs.sh     reuse a log made by gen_logs.py (with its truth file)
+#   BEFORE=path/to/older/why401 benches/logs.sh   also time an older build (before/after, same run)
 # Needs python3, ripgrep, mawk, gawk and /usr/bin/time. Builds the release binary if needed.
 # The log is generated in $BENCH_DIR (default /tmp/why401-bench), never in the repository.
 set -euo pipefail
@@ -26,6 +27,7 @@ if [ ! -x "$BIN" ] || [ -n "$(find "$ROOT/src" -newer "$BIN" -name '*.rs' | head
 fi
 
 export WHY401="$BIN"
+[ -z "${BEFORE:-}" ] || export BEFORE
 # FULL=1 adds cat, wc, grep and goaccess (goaccess alone takes minutes per run).
 # why401 exits 1 when it names causes (it does on this log), which is not a failure here.
 AWK_BY_PATH='$9==401{c[$7]++} END{for(p in c) print c[p], p}'
@@ -33,7 +35,8 @@ AWK_BY_PATH='$9==401{c[$7]++} END{for(p in c) print c[p], p}'
   "rg --no-mmap -c=rg --no-mmap -c '\" 401 ' \"\$LOG\"" \
   "gawk by-path (C locale)=LC_ALL=C gawk '$AWK_BY_PATH' \"\$LOG\"" \
   'why401 logs --json=$WHY401 logs --json "$LOG" || [ $? = 1 ]' \
-  'why401 logs --json --threads 1=$WHY401 logs --json --threads 1 "$LOG" || [ $? = 1 ]'
+  'why401 logs --json --threads 1=$WHY401 logs --json --threads 1 "$LOG" || [ $? = 1 ]' \
+  ${BEFORE:+'before: why401 logs --json=$BEFORE logs --json "$LOG" || [ $? = 1 ]'}
 
 # Every count against the truth (exact, not "close").
 "$BIN" logs --json "$LOG" > "$BENCH_DIR/why401.json" || true

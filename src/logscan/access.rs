@@ -42,11 +42,12 @@ pub enum ClfTail {
 }
 
 /// The index of the first `"` at or after `from` that is not escaped by a backslash (Apache
-/// writes `\"` inside quoted fields; nginx writes `\x22`, which never matches).
+/// writes `\"` inside quoted fields; nginx writes `\x22`, which never matches). Quoted fields
+/// are short, so the inlined word-at-a-time search beats a SIMD call's setup here.
 fn closing_quote(line: &[u8], from: usize) -> Option<usize> {
     let mut at = from;
     loop {
-        let q = at + memchr(b'"', line.get(at..)?)?;
+        let q = short_find(line, at, b'"')?;
         if q > 0 && line[q - 1] == b'\\' && !(q > 1 && line[q - 2] == b'\\') {
             at = q + 1;
             continue;
@@ -80,6 +81,7 @@ fn split_request(req: &[u8]) -> (&[u8], &[u8]) {
 /// The first `needle` at or after `from`, for short fields (client, user, size): eight bytes
 /// at a time in a plain u64 (SWAR), which beats both a byte loop and a SIMD search's setup
 /// cost on fields of a few dozen bytes.
+#[inline]
 pub fn short_find(line: &[u8], from: usize, needle: u8) -> Option<usize> {
     const LOW: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;

@@ -7,8 +7,9 @@ use std::io::BufRead;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 
+use super::counter::FxMap;
 use super::scan::{Filters, Kind, Origin, scan_chunk};
-use super::stats::{Sample, Stats};
+use super::stats::{SUCCESS_CAP, Sample, Stats};
 
 /// Bytes read per chunk.
 pub const CHUNK: usize = 1 << 20;
@@ -53,12 +54,50 @@ fn overlong_stats(kind: &Kind, file: &str, prefix: &[u8], len: u64) -> Stats {
     st
 }
 
+/// Successes seen by one worker, kept across its chunks (they merge in any order). Lines fill
+/// a small table that stays in cache; it folds into the big one only when it reaches
+/// [`SMALL_SUCCESSES`] clients (and at the end), so the big table sees one lookup per client
+/// and fold rather than one per line.
+type Successes = (FxMap<u64, i64>, bool);
+
+/// Clients held in the small success table before it is folded (16 bytes each, in cache).
+const SMALL_SUCCESSES: usize = 8192;
+
+fn fold_successes(into: &mut Successes, chunk: &mut FxMap<u64, i64>) {
+    for (&h, &t) in chunk.iter() {
+        if let Some(v) = into.0.get_mut(&h) {
+            *v = (*v).max(t);
+        } else if into.0.len() < SUCCESS_CAP {
+            into.0.insert(h, t);
+        } else {
+            into.1 = true;
+        }
+    }
+    chunk.clear();
+}
+
 fn worker(
     jobs: &Mutex<Receiver<Work>>,
     done: &SyncSender<(u64, Stats, Option<Vec<u8>>)>,
     kind: &Kind,
     filters: &Filters,
     file: &str,
+) -> Successes {
+    let mut successes: Successes = (FxMap::default(), false);
+    let mut small = FxMap::default();
+    work(jobs, done, kind, filters, file, &mut successes, &mut small);
+    fold_successes(&mut successes, &mut small);
+    successes
+}
+
+fn work(
+    jobs: &Mutex<Receiver<Work>>,
+    done: &SyncSender<(u64, Stats, Option<Vec<u8>>)>,
+    kind: &Kind,
+    filters: &Filters,
+    file: &str,
+    successes: &mut Successes,
+    small: &mut FxMap<u64, i64>,
 ) {
     loop {
         let job = match jobs.lock() {
@@ -70,7 +109,13 @@ fn worker(
         let msg = match job {
             Work::Lines(seq, buf, len) => {
                 let mut st = Stats::default();
+                st.access.success = std::mem::take(small);
                 scan_chunk(kind, filters, &origin, &buf[..len], &mut st);
+                *small = std::mem::take(&mut st.access.success);
+                successes.1 |= std::mem::take(&mut st.access.success_approximate);
+                if small.len() >= SMALL_SUCCESSES {
+                    fold_successes(successes, small);
+                }
                 (seq, st, Some(buf))
             }
             Work::Overlong(seq, prefix, len) => {
@@ -96,17 +141,25 @@ pub fn scan_reader(
     let job_rx = Arc::new(Mutex::new(job_rx));
     let (done_tx, done_rx) = sync_channel(threads * 2 + 2);
     std::thread::scope(|scope| {
-        for _ in 0..threads {
-            let rx = Arc::clone(&job_rx);
-            let tx = done_tx.clone();
-            scope.spawn(move || worker(&rx, &tx, kind, filters, file));
-        }
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                let rx = Arc::clone(&job_rx);
+                let tx = done_tx.clone();
+                scope.spawn(move || worker(&rx, &tx, kind, filters, file))
+            })
+            .collect();
         drop(done_tx);
         let mut merger = Merger::default();
         let read = read_chunks(reader, &job_tx, &done_rx, &mut merger);
         drop(job_tx);
         for msg in &done_rx {
             merger.take(msg);
+        }
+        for h in handles {
+            let (map, approximate) = h
+                .join()
+                .map_err(|_| anyhow::anyhow!("log scanning stopped unexpectedly"))?;
+            merger.total.access.absorb_successes(map, approximate);
         }
         let bytes = read?;
         Ok(Scanned {

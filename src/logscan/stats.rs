@@ -12,7 +12,7 @@ pub const PROBE_LINE_LIMIT: usize = 200;
 /// Recent auth events kept for matching probe requests to error-log lines.
 pub const RECENT_EVENTS: usize = 4096;
 /// Distinct clients whose successes are remembered (for "got through after a 401").
-const SUCCESS_CAP: usize = 200_000;
+pub const SUCCESS_CAP: usize = 200_000;
 /// Clients with 401s tracked individually.
 const CLIENT_CAP: usize = 10_000;
 /// 401s from one client within one minute that count as a burst.
@@ -246,6 +246,24 @@ impl AccessStats {
         }
     }
 
+    /// Adds another table of successes (order does not matter: each keeps its latest time).
+    pub fn absorb_successes(&mut self, other: FxMap<u64, i64>, approximate: bool) {
+        self.success_approximate |= approximate;
+        if self.success.is_empty() {
+            self.success = other;
+            return;
+        }
+        for (h, t) in other {
+            if let Some(v) = self.success.get_mut(&h) {
+                *v = (*v).max(t);
+            } else if self.success.len() < SUCCESS_CAP {
+                self.success.insert(h, t);
+            } else {
+                self.success_approximate = true;
+            }
+        }
+    }
+
     /// Merges the tallies of the part of the log that follows this one; line numbers in
     /// `later` are relative to its start.
     pub fn merge(&mut self, mut later: Self, renumber: bool) {
@@ -274,16 +292,7 @@ impl AccessStats {
         self.last_time = max_opt(self.last_time, later.last_time);
         self.first_401 = min_opt(self.first_401, later.first_401);
         self.last_401 = max_opt(self.last_401, later.last_401);
-        self.success_approximate |= later.success_approximate;
-        for (h, t) in later.success {
-            if let Some(v) = self.success.get_mut(&h) {
-                *v = (*v).max(t);
-            } else if self.success.len() < SUCCESS_CAP {
-                self.success.insert(h, t);
-            } else {
-                self.success_approximate = true;
-            }
-        }
+        self.absorb_successes(later.success, later.success_approximate);
         for p in &mut later.probe_lines {
             p.line += offset;
         }
