@@ -8,6 +8,27 @@ use std::process::Command;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn load_and_lint(c: &mut Criterion) {
+    c.bench_function("load shipped flows", |b| {
+        b.iter(|| black_box(why401::flow::FlowSet::load(None)));
+    });
+    c.bench_function("serde_yaml only, shipped flows", |b| {
+        b.iter(|| {
+            for (_, text) in why401::flow::load::SHIPPED {
+                black_box(serde_yaml::from_str::<why401::flow::Flow>(text).ok());
+            }
+        });
+    });
+    c.bench_function("source maps only, shipped flows", |b| {
+        b.iter(|| {
+            for (_, text) in why401::flow::load::SHIPPED {
+                black_box(why401::flow::source_map::SourceMap::build(text).ok());
+            }
+        });
+    });
+    let (set, _) = why401::flow::FlowSet::load(None);
+    c.bench_function("lint shipped flows", |b| {
+        b.iter(|| black_box(why401::flow::lint::lint(&set)));
+    });
     c.bench_function("load + lint shipped flows", |b| {
         b.iter(|| {
             let (set, diags) = why401::flow::FlowSet::load(None);

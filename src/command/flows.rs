@@ -84,6 +84,7 @@ fn ids(set: &FlowSet) -> String {
 /// Prints every problem as FILE:LINE:COL: message; 1 when there are any.
 fn lint_flows(dir: Option<&std::path::Path>) -> Outcome {
     let (set, mut diags) = FlowSet::load(dir);
+    diags.extend(set.shipped_source_problems());
     diags.extend(lint::lint(&set));
     diags.sort();
     for d in &diags {

@@ -106,7 +106,7 @@ fn check_flow(set: &FlowSet, lf: &LoadedFlow, out: &mut Vec<Diagnostic>) {
     let flow = &lf.flow;
     if !flow.nodes.contains_key(&flow.start) {
         out.push(lf.diag(
-            lf.map.value("start"),
+            lf.map().value("start"),
             format!(
                 "start '{}' names no node{}",
                 flow.start,
@@ -116,7 +116,7 @@ fn check_flow(set: &FlowSet, lf: &LoadedFlow, out: &mut Vec<Diagnostic>) {
     }
     if flow.id.is_empty() || flow.id.contains(':') {
         out.push(lf.diag(
-            lf.map.value("id"),
+            lf.map().value("id"),
             "flow id must be non-empty and contain no ':'",
         ));
     }
@@ -134,18 +134,18 @@ fn check_node(
     base: &str,
     out: &mut Vec<Diagnostic>,
 ) {
-    let key = lf.map.key(base);
+    let key = || lf.map().key(base);
     if id.contains(':') || id.contains('.') {
-        out.push(lf.diag(key, format!("node id '{id}' must not contain ':' or '.'")));
+        out.push(lf.diag(key(), format!("node id '{id}' must not contain ':' or '.'")));
     }
     let moves = !node.next.is_empty() || !node.choices.is_empty();
     match (node.end.is_some(), moves) {
         (true, true) => out.push(lf.diag(
-            key,
+            key(),
             format!("node '{id}' is an end node but also has next/choices"),
         )),
         (false, false) => out.push(lf.diag(
-            key,
+            key(),
             format!("node '{id}' has no way on: give it choices, next or end"),
         )),
         _ => {}
@@ -155,20 +155,20 @@ fn check_node(
         && node.next.last().is_some_and(|r| r.when.is_some())
     {
         out.push(lf.diag(
-            lf.map.value(&format!("{base}.next")),
+            lf.map().value(&format!("{base}.next")),
             format!("node '{id}' has no choices and every next rule has a condition: the walk could stop here (end with a rule without 'when')"),
         ));
     }
     for (path, goto) in edges(node, base) {
         if let Err(m) = resolve(set, &lf.flow.id, &goto) {
-            out.push(lf.diag(lf.map.value(&path), m));
+            out.push(lf.diag(lf.map().value(&path), m));
         }
     }
     let mut input_ids = HashSet::new();
     for (i, input) in node.inputs.iter().enumerate() {
         if !input_ids.insert(&input.id) {
             out.push(lf.diag(
-                lf.map.value(&format!("{base}.inputs.{i}.id")),
+                lf.map().value(&format!("{base}.inputs.{i}.id")),
                 format!("input '{}' is asked twice in this node", input.id),
             ));
         }
@@ -190,7 +190,7 @@ fn check_probes(
         let p = format!("{base}.probes.{i}");
         if !ids.insert(call.instance_id()) {
             out.push(lf.diag(
-                lf.map.value(&p),
+                lf.map().value(&p),
                 format!(
                     "two probes named '{}' in one node: give one an id",
                     call.instance_id()
@@ -203,7 +203,7 @@ fn check_probes(
                 .map(|k| k.name.to_owned())
                 .collect();
             out.push(lf.diag(
-                lf.map.value(&format!("{p}.kind")),
+                lf.map().value(&format!("{p}.kind")),
                 format!(
                     "unknown probe kind '{}'{}",
                     call.kind,
@@ -216,7 +216,7 @@ fn check_probes(
             if kind.arg(name).is_none() {
                 let names: Vec<String> = kind.args.iter().map(|a| a.name.to_owned()).collect();
                 out.push(lf.diag(
-                    lf.map.key(&format!("{p}.args.{name}")),
+                    lf.map().key(&format!("{p}.args.{name}")),
                     format!(
                         "probe '{}' takes no argument '{name}'{}",
                         kind.name,
@@ -229,7 +229,7 @@ fn check_probes(
         for a in kind.args.iter().filter(|a| a.required) {
             if !call.args.contains_key(a.name) {
                 out.push(lf.diag(
-                    lf.map.value(&p),
+                    lf.map().value(&p),
                     format!("probe '{}' needs the argument '{}'", kind.name, a.name),
                 ));
             }
@@ -294,11 +294,13 @@ fn check_condition(
     path: &str,
     out: &mut Vec<Diagnostic>,
 ) {
-    let loc = lf.map.value(path);
     // Columns point into the condition when it is written on one line as a plain scalar.
-    let shift = |offset: usize| Loc {
-        line: loc.line,
-        col: loc.col + offset,
+    let shift = |offset: usize| {
+        let loc = lf.map().value(path);
+        Loc {
+            line: loc.line,
+            col: loc.col + offset,
+        }
     };
     match expr::parse(src) {
         Err(e) => out.push(lf.diag(shift(e.offset), format!("in condition: {}", e.message))),
@@ -348,7 +350,7 @@ fn check_finding(
             .map(|c| c.id.to_owned())
             .collect();
         out.push(lf.diag(
-            lf.map.value(&format!("{path}.cause")),
+            lf.map().value(&format!("{path}.cause")),
             format!(
                 "unknown cause id '{}'{}",
                 f.cause,
@@ -358,7 +360,7 @@ fn check_finding(
     }
     if !(0.0..=1.0).contains(&f.confidence) {
         out.push(lf.diag(
-            lf.map.value(&format!("{path}.confidence")),
+            lf.map().value(&format!("{path}.confidence")),
             "confidence must be between 0.0 and 1.0",
         ));
     }
@@ -394,12 +396,12 @@ fn check_template_text(
     out: &mut Vec<Diagnostic>,
 ) {
     match template::vars(text) {
-        Err((_, m)) => out.push(lf.diag(lf.map.value(path), m)),
+        Err((_, m)) => out.push(lf.diag(lf.map().value(path), m)),
         Ok(vars) => {
             for v in vars.iter().filter(|v| v.name.contains('.')) {
                 if let Err(m) = path_type(set, lf, &v.name) {
                     out.push(lf.diag(
-                        lf.map.value(path),
+                        lf.map().value(path),
                         format!("placeholder '{{{{{}}}}}': {m}", v.name),
                     ));
                 }
@@ -430,10 +432,10 @@ fn check_graph(set: &FlowSet, out: &mut Vec<Diagnostic>) {
     let can_end = graph.reach(&ends, true);
     for (r, node) in &graph.nodes {
         let Some(lf) = set.get(&r.flow) else { continue };
-        let loc = lf.map.key(&format!("nodes.{}", r.node));
+        let loc = || lf.map().key(&format!("nodes.{}", r.node));
         if !reachable.contains(r) {
             out.push(lf.diag(
-                loc,
+                loc(),
                 format!(
                     "node '{}' is unreachable: no path from '{}' leads here",
                     r.node, lf.flow.start
@@ -441,7 +443,7 @@ fn check_graph(set: &FlowSet, out: &mut Vec<Diagnostic>) {
             ));
         } else if !can_end.contains(r) && node.end.is_none() {
             out.push(lf.diag(
-                loc,
+                loc(),
                 format!(
                     "node '{}' can never reach an end node (a cycle with no way out)",
                     r.node
@@ -590,7 +592,7 @@ fn check_defined_inputs(set: &FlowSet, out: &mut Vec<Diagnostic>) {
                         "is not defined by any input"
                     };
                     out.push(lf.diag(
-                        lf.map.value(&path),
+                        lf.map().value(&path),
                         format!("placeholder '{{{{{}}}}}' {why}", v.name),
                     ));
                 }
@@ -605,7 +607,8 @@ mod tests {
 
     #[test]
     fn shipped_flows_are_clean() {
-        let (set, diags) = FlowSet::load(None);
+        let (set, mut diags) = FlowSet::load(None);
+        diags.extend(set.shipped_source_problems());
         assert!(diags.is_empty(), "{diags:?}");
         let problems = lint(&set);
         assert!(

@@ -46,12 +46,21 @@ impl fmt::Display for Diagnostic {
 pub struct LoadedFlow {
     pub flow: Flow,
     pub file: String,
-    pub map: SourceMap,
+    /// Where each value is written; built on first use for shipped flows (only diagnostics
+    /// need it, and the shipped flows are checked by the tests), at load for the others.
+    map: std::sync::OnceLock<SourceMap>,
+    text: String,
     /// True for the flows embedded in the binary.
     pub shipped: bool,
 }
 
 impl LoadedFlow {
+    /// Where each value of the file is written.
+    pub fn map(&self) -> &SourceMap {
+        self.map
+            .get_or_init(|| SourceMap::build(&self.text).unwrap_or_default())
+    }
+
     pub fn diag(&self, loc: Loc, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             file: self.file.clone(),
@@ -123,27 +132,27 @@ impl FlowSet {
 
     /// Parses one file and adds its flow; problems go to `diags`.
     pub fn add(&mut self, file: &str, text: &str, shipped: bool, diags: &mut Vec<Diagnostic>) {
-        let map = match SourceMap::build(text) {
-            Ok(m) => m,
-            Err((loc, msg)) => {
-                diags.push(Diagnostic {
-                    file: file.to_owned(),
-                    loc,
-                    message: format!("YAML syntax error: {msg}"),
-                });
+        let diag = |loc: Loc, message: String| Diagnostic {
+            file: file.to_owned(),
+            loc,
+            message,
+        };
+        // Files from outside are mapped before serde sees them: the map refuses alias floods.
+        let map = std::sync::OnceLock::new();
+        if !shipped {
+            let built = match SourceMap::build(text) {
+                Ok(m) => m,
+                Err((loc, msg)) => {
+                    diags.push(diag(loc, format!("YAML syntax error: {msg}")));
+                    return;
+                }
+            };
+            let bomb = built.problems.iter().any(|(_, m)| m.contains("aliases"));
+            diags.extend(built.problems.iter().map(|(loc, m)| diag(*loc, m.clone())));
+            if bomb {
                 return;
             }
-        };
-        let bomb = map.problems.iter().any(|(_, m)| m.contains("aliases"));
-        for (loc, message) in &map.problems {
-            diags.push(Diagnostic {
-                file: file.to_owned(),
-                loc: *loc,
-                message: message.clone(),
-            });
-        }
-        if bomb {
-            return;
+            let _ = map.set(built);
         }
         let flow: Flow = match serde_yaml::from_str(text) {
             Ok(f) => f,
@@ -152,34 +161,42 @@ impl FlowSet {
                     line: l.line(),
                     col: l.column(),
                 });
-                diags.push(Diagnostic {
-                    file: file.to_owned(),
-                    loc,
-                    message: serde_message(&e),
-                });
+                diags.push(diag(loc, serde_message(&e)));
                 return;
             }
         };
-        if let Some(prev) = self.flows.get(&flow.id)
+        let loaded = LoadedFlow {
+            flow,
+            file: file.to_owned(),
+            map,
+            text: text.to_owned(),
+            shipped,
+        };
+        if let Some(prev) = self.flows.get(&loaded.flow.id)
             && !prev.shipped
         {
-            diags.push(Diagnostic {
-                file: file.to_owned(),
-                loc: map.value("id"),
-                message: format!("flow id '{}' is also used by {}", flow.id, prev.file),
-            });
+            diags.push(diag(
+                loaded.map().value("id"),
+                format!("flow id '{}' is also used by {}", loaded.flow.id, prev.file),
+            ));
             return;
         }
-        let id = flow.id.clone();
-        self.flows.insert(
-            id,
-            LoadedFlow {
-                flow,
-                file: file.to_owned(),
-                map,
-                shipped,
-            },
-        );
+        self.flows.insert(loaded.flow.id.clone(), loaded);
+    }
+
+    /// Problems only the source map sees (duplicate keys) in the shipped flows, which are
+    /// mapped lazily: `flows lint` and the tests ask for them.
+    pub fn shipped_source_problems(&self) -> Vec<Diagnostic> {
+        self.flows
+            .values()
+            .filter(|lf| lf.shipped)
+            .flat_map(|lf| {
+                lf.map()
+                    .problems
+                    .iter()
+                    .map(|(loc, m)| lf.diag(*loc, m.clone()))
+            })
+            .collect()
     }
 
     pub fn get(&self, id: &str) -> Option<&LoadedFlow> {
