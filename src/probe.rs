@@ -126,6 +126,11 @@ pub struct FactSpec {
     pub doc: &'static str,
 }
 
+/// A fact spec, for the registry tables of the probe kinds.
+pub const fn fact(name: &'static str, ty: FactType, doc: &'static str) -> FactSpec {
+    FactSpec { name, ty, doc }
+}
+
 /// An argument a probe kind takes (always a string after templating).
 #[derive(Debug, Clone, Copy)]
 pub struct ArgSpec {

@@ -119,19 +119,12 @@ fn probes_really_run_and_findings_reach_the_ticket() {
 fn the_right_password_resolves_and_exits_0() {
     let site = basic_site::start();
     let (dir, answers) = setup(&format!(
-        "url: {site}/admin\nknock: 1\nuser: alice\npassword: {}\n",
+        "url: {site}/admin\nknock: login\nuser: alice\npassword: \"{}\"\n",
         basic_site::PASSWORD
     ));
-    std::fs::write(
-        &answers,
-        format!(
-            "url: {site}/admin\nknock: login\nuser: alice\npassword: \"{}\"\n",
-            basic_site::PASSWORD
-        ),
-    )
-    .unwrap();
     let out = run(&dir, &answers, "text");
     // a finding on the first step (401 without credentials) is still evidence: exit 1
+    assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("It opens"), "{text}");
     let open = format!("url: {site}/open\n");

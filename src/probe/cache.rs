@@ -3,8 +3,9 @@
 
 use futures::FutureExt;
 
+use super::fact;
 use super::http::{self, Exchange, Target};
-use super::{FactSpec, FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport, Verdict};
+use super::{FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport, Verdict};
 use crate::diagnose::CauseHit;
 
 /// Headers caches and CDNs use to say whether they answered.
@@ -17,10 +18,6 @@ const CACHE_STATUS_HEADERS: &[&str] = &[
     "x-varnish-cache",
     "akamai-cache-status",
 ];
-
-const fn fact(name: &'static str, ty: FactType, doc: &'static str) -> FactSpec {
-    FactSpec { name, ty, doc }
-}
 
 pub const KIND: ProbeKind = ProbeKind {
     name: "cache",

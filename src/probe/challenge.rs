@@ -4,17 +4,14 @@
 
 use futures::FutureExt;
 
+use super::fact;
 use super::http::{self, Exchange, Target};
-use super::{FactSpec, FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport, Verdict};
+use super::{FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport, Verdict};
 use crate::diagnose::CauseHit;
 
 mod parser;
 
 pub use parser::{Challenge, ChallengeList, parse};
-
-const fn fact(name: &'static str, ty: FactType, doc: &'static str) -> FactSpec {
-    FactSpec { name, ty, doc }
-}
 
 pub const KIND: ProbeKind = ProbeKind {
     name: "challenge",

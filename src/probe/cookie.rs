@@ -3,13 +3,10 @@
 
 use futures::FutureExt;
 
+use super::fact;
 use super::http::{self, Exchange, Target};
-use super::{FactSpec, FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport, Verdict};
+use super::{FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport, Verdict};
 use crate::diagnose::CauseHit;
-
-const fn fact(name: &'static str, ty: FactType, doc: &'static str) -> FactSpec {
-    FactSpec { name, ty, doc }
-}
 
 pub const KIND: ProbeKind = ProbeKind {
     name: "cookie",

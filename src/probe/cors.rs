@@ -5,18 +5,13 @@
 use futures::FutureExt;
 use reqwest::header::{HeaderName, HeaderValue};
 
+use super::fact;
 use super::http::{self, Target};
-use super::{
-    ArgSpec, FactSpec, FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport, Verdict,
-};
+use super::{ArgSpec, FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport, Verdict};
 use crate::diagnose::CauseHit;
 
 /// Used when no origin is given: a name that cannot be anybody's site.
 pub const DEFAULT_ORIGIN: &str = "https://why401-preflight.invalid";
-
-const fn fact(name: &'static str, ty: FactType, doc: &'static str) -> FactSpec {
-    FactSpec { name, ty, doc }
-}
 
 pub const KIND: ProbeKind = ProbeKind {
     name: "cors",

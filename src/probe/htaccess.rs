@@ -1,10 +1,9 @@
 //! The `htaccess` probe: the auth Apache applies to a path, from an .htaccess file or the
 //! server configuration.
 
-use futures::FutureExt;
-
+use super::fact;
 use super::nginx::user_file_facts;
-use super::{ArgSpec, FactSpec, FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport};
+use super::{ArgSpec, FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport};
 use crate::server::analysis::{self, Inputs};
 
 const fn arg(name: &'static str, required: bool, secret: bool, doc: &'static str) -> ArgSpec {
@@ -14,10 +13,6 @@ const fn arg(name: &'static str, required: bool, secret: bool, doc: &'static str
         secret,
         doc,
     }
-}
-
-const fn fact(name: &'static str, ty: FactType, doc: &'static str) -> FactSpec {
-    FactSpec { name, ty, doc }
 }
 
 pub const KIND: ProbeKind = ProbeKind {
@@ -98,20 +93,7 @@ pub const KIND: ProbeKind = ProbeKind {
 };
 
 fn run(id: String, args: ProbeArgs, ctx: ProbeContext) -> super::ProbeFuture {
-    async move {
-        let url = args.get("url").filter(|u| !u.is_empty()).cloned();
-        let checked = tokio::task::spawn_blocking(move || check_with_uris(&id, &args)).await;
-        match checked {
-            Ok((mut report, uris)) => {
-                if let Some(url) = url {
-                    super::nginx::download_check(&mut report, &ctx, &url, &uris).await;
-                }
-                report
-            }
-            Err(e) => ProbeReport::failed("htaccess", "htaccess", format!("check stopped: {e}")),
-        }
-    }
-    .boxed()
+    super::nginx::run_config_check("htaccess", id, args, ctx, check_with_uris)
 }
 
 /// Runs the check synchronously (files only, no network).

@@ -2,9 +2,8 @@
 
 use futures::FutureExt;
 
-use super::{
-    ArgSpec, FactSpec, FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport, Verdict,
-};
+use super::fact;
+use super::{ArgSpec, FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport, Verdict};
 use crate::server::access::{self, UserFileCheck};
 use crate::server::htpasswd::Target;
 
@@ -15,10 +14,6 @@ const fn arg(name: &'static str, required: bool, secret: bool, doc: &'static str
         secret,
         doc,
     }
-}
-
-const fn fact(name: &'static str, ty: FactType, doc: &'static str) -> FactSpec {
-    FactSpec { name, ty, doc }
 }
 
 pub const KIND: ProbeKind = ProbeKind {

@@ -3,9 +3,8 @@
 
 use futures::FutureExt;
 
-use super::{
-    ArgSpec, FactSpec, FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport, Verdict,
-};
+use super::fact;
+use super::{ArgSpec, FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport, Verdict};
 use crate::diagnose::CauseHit;
 
 mod classify;
@@ -23,10 +22,6 @@ const fn arg(name: &'static str, secret: bool, doc: &'static str) -> ArgSpec {
         secret,
         doc,
     }
-}
-
-const fn fact(name: &'static str, ty: FactType, doc: &'static str) -> FactSpec {
-    FactSpec { name, ty, doc }
 }
 
 /// The arguments of every probe that makes an authenticated request.

@@ -3,8 +3,9 @@
 
 use futures::FutureExt;
 
+use super::fact;
 use super::http::{self, Exchange, Target};
-use super::{FactSpec, FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport, Verdict};
+use super::{FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport, Verdict};
 use crate::diagnose::CauseHit;
 
 /// Phrases servers use when they block a client rather than judge its credentials.
@@ -23,10 +24,6 @@ const LOCKOUT_WORDS: &[&str] = &[
     "whitelist",
     "access denied for your ip",
 ];
-
-const fn fact(name: &'static str, ty: FactType, doc: &'static str) -> FactSpec {
-    FactSpec { name, ty, doc }
-}
 
 pub const KIND: ProbeKind = ProbeKind {
     name: "limits",

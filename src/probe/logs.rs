@@ -8,14 +8,9 @@ use std::time::{Duration, Instant};
 
 use futures::FutureExt;
 
-use super::{
-    ArgSpec, FactSpec, FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport, Verdict,
-};
+use super::fact;
+use super::{ArgSpec, FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport, Verdict};
 use crate::logscan::{self, Options, Summary, format, input, time};
-
-const fn fact(name: &'static str, ty: FactType, doc: &'static str) -> FactSpec {
-    FactSpec { name, ty, doc }
-}
 
 const fn arg(name: &'static str, required: bool, doc: &'static str) -> ArgSpec {
     ArgSpec {

@@ -2,7 +2,8 @@
 
 use futures::FutureExt;
 
-use super::{ArgSpec, FactSpec, FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport};
+use super::fact;
+use super::{ArgSpec, FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport};
 use crate::server::analysis::{self, Inputs};
 
 const fn arg(name: &'static str, required: bool, secret: bool, doc: &'static str) -> ArgSpec {
@@ -12,10 +13,6 @@ const fn arg(name: &'static str, required: bool, secret: bool, doc: &'static str
         secret,
         doc,
     }
-}
-
-const fn fact(name: &'static str, ty: FactType, doc: &'static str) -> FactSpec {
-    FactSpec { name, ty, doc }
 }
 
 pub const KIND: ProbeKind = ProbeKind {
@@ -102,9 +99,21 @@ pub const KIND: ProbeKind = ProbeKind {
 };
 
 fn run(id: String, args: ProbeArgs, ctx: ProbeContext) -> super::ProbeFuture {
+    run_config_check("nginx", id, args, ctx, check_with_uris)
+}
+
+/// A file check (nginx or Apache) off the async threads, then, with a `url`, whether the user
+/// file it found can be downloaded from the live site.
+pub(super) fn run_config_check(
+    kind: &'static str,
+    id: String,
+    args: ProbeArgs,
+    ctx: ProbeContext,
+    check: fn(&str, &ProbeArgs) -> (ProbeReport, Vec<String>),
+) -> super::ProbeFuture {
     async move {
         let url = args.get("url").filter(|u| !u.is_empty()).cloned();
-        let checked = tokio::task::spawn_blocking(move || check_with_uris(&id, &args)).await;
+        let checked = tokio::task::spawn_blocking(move || check(&id, &args)).await;
         match checked {
             Ok((mut report, uris)) => {
                 if let Some(url) = url {
@@ -112,7 +121,7 @@ fn run(id: String, args: ProbeArgs, ctx: ProbeContext) -> super::ProbeFuture {
                 }
                 report
             }
-            Err(e) => ProbeReport::failed("nginx", "nginx", format!("check stopped: {e}")),
+            Err(e) => ProbeReport::failed(kind, kind, format!("check stopped: {e}")),
         }
     }
     .boxed()

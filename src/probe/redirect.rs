@@ -3,12 +3,9 @@
 
 use futures::FutureExt;
 
+use super::fact;
 use super::http::{self, Exchange, Target};
-use super::{FactSpec, FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport, Verdict};
-
-const fn fact(name: &'static str, ty: FactType, doc: &'static str) -> FactSpec {
-    FactSpec { name, ty, doc }
-}
+use super::{FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport, Verdict};
 
 pub const KIND: ProbeKind = ProbeKind {
     name: "redirect",
