@@ -195,3 +195,40 @@ proptest! {
         }
     }
 }
+
+/// A long URL is cut with `\` continuations in the text ticket; bash must read back the
+/// very same command.
+#[test]
+fn long_curl_lines_in_text_paste_back_into_bash() {
+    let url = format!(
+        "http://127.0.0.1:8080/{}?page=2&q=a%20b",
+        "segment/".repeat(25)
+    );
+    let mut target = TargetSpec::request(&url, "GET");
+    target.credentials = vec![Credential::Bearer];
+    let text = Ticket::from_reports_at(&target, &[], vec![], now()).render(TicketFormat::Text);
+    let block: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("curl "))
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert!(block.len() > 2, "{text}");
+    assert!(block.iter().all(|l| l.chars().count() <= TEXT_WIDTH));
+    let script = format!(
+        "WHY401_TOKEN=t0k; curl() {{ printf '%s\\n' \"$@\"; }}\n{}",
+        block.join("\n")
+    );
+    let Ok(out) = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .output()
+    else {
+        return;
+    };
+    let args = String::from_utf8_lossy(&out.stdout);
+    let args: Vec<&str> = args.lines().collect();
+    assert_eq!(
+        args,
+        ["-sS", "-i", url.as_str(), "-H", "Authorization: Bearer t0k"],
+        "{script}"
+    );
+}

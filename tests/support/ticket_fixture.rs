@@ -96,12 +96,25 @@ pub async fn serve_401() -> String {
 
 /// Walks `desk` against a fresh 401 server with `password`, choosing `choice`, with a note.
 pub fn walk(flows: &FlowSet, password: &str, choice: Option<usize>) -> Session {
+    walk_url(flows, None, password, choice)
+}
+
+/// Walks `desk` against `url` (a fresh loopback 401 server when None).
+pub fn walk_url(
+    flows: &FlowSet,
+    url: Option<&str>,
+    password: &str,
+    choice: Option<usize>,
+) -> Session {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     rt.block_on(async {
-        let url = serve_401().await;
+        let url = match url {
+            Some(u) => u.to_owned(),
+            None => serve_401().await,
+        };
         let mut e = Engine::new(flows, "desk", BTreeMap::new()).unwrap();
         e.give_input("url", &url).unwrap();
         e.give_input("user", "alice").unwrap();

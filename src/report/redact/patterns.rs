@@ -34,13 +34,20 @@ static HAR_PAIR: LazyLock<Regex> = LazyLock::new(|| {
 static JWT: LazyLock<Regex> =
     LazyLock::new(|| re(r"\beyJ[A-Za-z0-9_-]{2,}(?:\.[A-Za-z0-9_-]*){2,4}"));
 const KEYS: &str = "password|passwd|pwd|pass|passphrase|secret|client_secret|token|access_token|refresh_token|id_token|auth_token|api_key|apikey|api-key|x-api-key|key|private_key|session|sessionid|session_id|sid|auth|code|signature|sig|credential|credentials";
+/// Keys that also name things that are not secret (`code=401`, `key=id`): their values
+/// count as secrets only from this length on, like the OAuth codes and keys they stand for.
+const GENERIC_KEYS: &[&str] = &["code", "key", "sid", "auth", "session", "sig"];
+const GENERIC_MIN_LEN: usize = 6;
 static KEY_VALUE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r#"(?i)\b(?:{KEYS})[ \t]*=[ \t]*([^\[&\s;,"'<>)][^&\s;,"'<>)]*)"#
+        r#"(?i)\b(?P<k>{KEYS})[ \t]*=[ \t]*(?P<v>[^\[&\s;,"'<>)][^&\s;,"'<>)]*)"#
     ))
 });
-static JSON_KEY_VALUE: LazyLock<Regex> =
-    LazyLock::new(|| re(&format!(r#"(?i)"(?:{KEYS})"\s*:\s*"((?:[^"\\]|\\.)+)""#)));
+static JSON_KEY_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r#"(?i)"(?P<k>{KEYS})"\s*:\s*"(?P<v>(?:[^"\\]|\\.)+)""#
+    ))
+});
 static URL_USERINFO: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)\b[a-z][a-z0-9+.-]*://[^/\s:@\[]*:([^@/\s\[]+)@"));
 static HTPASSWD_HASH: LazyLock<Regex> = LazyLock::new(|| {
@@ -112,9 +119,16 @@ pub(super) fn find(text: &str, r: &Redactor) -> Vec<Span> {
         &*HTPASSWD_DES,
     ] {
         for c in re.captures_iter(text) {
-            if let Some(m) = c.get(1) {
-                whole(&mut spans, m, "secret", 1);
+            let Some(m) = c.name("v").or_else(|| c.get(1)) else {
+                continue;
+            };
+            if c.name("k")
+                .is_some_and(|k| GENERIC_KEYS.contains(&k.as_str().to_ascii_lowercase().as_str()))
+                && m.as_str().len() < GENERIC_MIN_LEN
+            {
+                continue;
             }
+            whole(&mut spans, m, "secret", 1);
         }
     }
     for m in HTPASSWD_HASH.find_iter(text) {

@@ -243,3 +243,14 @@ fn markdown_escaped_fingerprints_are_not_fingerprinted_again() {
     let text = r"Authorization: Bearer \[credentials len=26 sha256=a84d0836\]";
     assert_eq!(r().redact(text), text);
 }
+
+#[test]
+fn generic_keys_with_short_values_are_not_secrets() {
+    for text in ["status code=401", "sort by key=id", "\"code\": \"E42\""] {
+        assert_eq!(r().redact(text), text);
+    }
+    assert!(
+        !r().redact("cb?code=SplxlOBeZQQYbYS6WxSbIA")
+            .contains("Splx")
+    );
+}

@@ -125,26 +125,35 @@ fn with_query_placeholders(url: &url::Url, target: &Target, vars: &mut Vec<Strin
     let mut out = format!("\"{}", dq(base.as_str()));
     let mut first = true;
     let mut added: Vec<&str> = Vec::new();
-    for (k, v) in url.query_pairs() {
-        let secret = key_params.contains(&k.as_ref())
-            || SECRET_PARAMS.iter().any(|p| p.eq_ignore_ascii_case(&k));
+    // Parts are kept as written (`%20` stays `%20`): only secret values are replaced.
+    for part in url
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
+        let (raw_k, _) = part.split_once('=').unwrap_or((part, ""));
+        let k: String = url::form_urlencoded::parse(raw_k.as_bytes())
+            .next()
+            .map(|(k, _)| k.into_owned())
+            .unwrap_or_default();
+        let is_key_param = key_params.contains(&k.as_str());
+        let secret = is_key_param || SECRET_PARAMS.iter().any(|p| p.eq_ignore_ascii_case(&k));
         out.push(if first { '?' } else { '&' });
         first = false;
-        let k_enc: String = url::form_urlencoded::byte_serialize(k.as_bytes()).collect();
         if secret {
             // The API key has the variable `why401 check` reads it from.
-            let name = if key_params.contains(&k.as_ref()) {
+            let name = if is_key_param {
                 "WHY401_API_KEY".to_owned()
             } else {
                 var_name("WHY401_QUERY", &k)
             };
-            out.push_str(&format!("{}={}", dq(&k_enc), var(&name, vars)));
-            if let Some(p) = key_params.iter().find(|p| **p == k.as_ref()) {
+            out.push_str(&format!("{}={}", dq(raw_k), var(&name, vars)));
+            if let Some(p) = key_params.iter().find(|p| **p == k) {
                 added.push(p);
             }
         } else {
-            let v_enc: String = url::form_urlencoded::byte_serialize(v.as_bytes()).collect();
-            out.push_str(&format!("{}={}", dq(&k_enc), dq(&v_enc)));
+            out.push_str(&dq(part));
         }
     }
     for p in key_params.iter().filter(|p| !added.contains(p)) {
