@@ -12,8 +12,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use axum::http::{StatusCode, header};
-
 /// A tmux server of its own (`-L`), so tests never touch the user's sessions.
 struct Tmux {
     socket: String,
@@ -98,19 +96,8 @@ impl Drop for Tmux {
 /// A local server answering every request with 401 and a Basic challenge for realm "staff".
 fn serve_basic_401() -> (tokio::runtime::Runtime, String) {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let app = axum::Router::new().fallback(|| async {
-        (
-            StatusCode::UNAUTHORIZED,
-            [(header::WWW_AUTHENTICATE, r#"Basic realm="staff""#)],
-            "401 Unauthorized",
-        )
-    });
-    rt.spawn(async move { axum::serve(listener, app).await });
-    (rt, format!("http://127.0.0.1:{port}/admin"))
+    let url = rt.block_on(tui_app::serve_basic_401());
+    (rt, url)
 }
 
 /// A working directory with the test flows in `flows/`.

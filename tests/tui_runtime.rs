@@ -7,7 +7,6 @@ mod tui_app;
 
 use std::time::Duration;
 
-use axum::http::{StatusCode, header};
 use futures::channel::mpsc;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -24,19 +23,7 @@ fn press(tx: &mpsc::UnboundedSender<std::io::Result<Event>>, code: KeyCode) {
 
 #[tokio::test]
 async fn probes_run_as_tasks_and_their_results_reach_the_screen() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!(
-        "http://127.0.0.1:{}/admin",
-        listener.local_addr().unwrap().port()
-    );
-    let server = axum::Router::new().fallback(|| async {
-        (
-            StatusCode::UNAUTHORIZED,
-            [(header::WWW_AUTHENTICATE, r#"Basic realm="staff""#)],
-            "",
-        )
-    });
-    tokio::spawn(async move { axum::serve(listener, server).await });
+    let url = tui_app::serve_basic_401().await;
 
     let set = tui_app::flows();
     let mut app = App::new(
