@@ -207,3 +207,37 @@ fn a_pasted_password_stays_masked_and_out_of_the_ticket_and_ctrl_c_restores_the_
     let after = tmux.wait_for("EXIT=");
     assert!(!after.contains("Ticket (markdown)"), "{after}");
 }
+
+#[test]
+fn sigterm_from_outside_restores_the_terminal() {
+    let (_rt, url) = serve_basic_401();
+    let (dir, flows) = workdir();
+    let Some(tmux) = Tmux::start("sigterm", dir.path(), &command(&flows, &url)) else {
+        return;
+    };
+    tmux.wait_for("Who are you?");
+    let out = tmux.run(&["list-panes", "-t", "w", "-F", "#{pane_pid}"]);
+    let shell = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let out = Command::new("pgrep")
+        .args(["-P", &shell, "-x", "why401"])
+        .output()
+        .unwrap();
+    let pid = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    assert!(
+        !pid.is_empty(),
+        "why401 not found under the pane's shell {shell}"
+    );
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let after = tmux.wait_for("EXIT=");
+    assert!(after.contains("EXIT=0"), "{after}");
+    assert!(
+        !after.contains("Who are you?"),
+        "alternate screen left:\n{after}"
+    );
+}
