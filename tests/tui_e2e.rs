@@ -12,8 +12,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use axum::http::{StatusCode, header};
-
 /// A tmux server of its own (`-L`), so tests never touch the user's sessions.
 struct Tmux {
     socket: String,
@@ -98,19 +96,8 @@ impl Drop for Tmux {
 /// A local server answering every request with 401 and a Basic challenge for realm "staff".
 fn serve_basic_401() -> (tokio::runtime::Runtime, String) {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let app = axum::Router::new().fallback(|| async {
-        (
-            StatusCode::UNAUTHORIZED,
-            [(header::WWW_AUTHENTICATE, r#"Basic realm="staff""#)],
-            "401 Unauthorized",
-        )
-    });
-    rt.spawn(async move { axum::serve(listener, app).await });
-    (rt, format!("http://127.0.0.1:{port}/admin"))
+    let url = rt.block_on(tui_app::serve_basic_401());
+    (rt, url)
 }
 
 /// A working directory with the test flows in `flows/`.
@@ -219,4 +206,38 @@ fn a_pasted_password_stays_masked_and_out_of_the_ticket_and_ctrl_c_restores_the_
     tmux.keys(&["C-c"]);
     let after = tmux.wait_for("EXIT=");
     assert!(!after.contains("Ticket (markdown)"), "{after}");
+}
+
+#[test]
+fn sigterm_from_outside_restores_the_terminal() {
+    let (_rt, url) = serve_basic_401();
+    let (dir, flows) = workdir();
+    let Some(tmux) = Tmux::start("sigterm", dir.path(), &command(&flows, &url)) else {
+        return;
+    };
+    tmux.wait_for("Who are you?");
+    let out = tmux.run(&["list-panes", "-t", "w", "-F", "#{pane_pid}"]);
+    let shell = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let out = Command::new("pgrep")
+        .args(["-P", &shell, "-x", "why401"])
+        .output()
+        .unwrap();
+    let pid = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    assert!(
+        !pid.is_empty(),
+        "why401 not found under the pane's shell {shell}"
+    );
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let after = tmux.wait_for("EXIT=");
+    assert!(after.contains("EXIT=0"), "{after}");
+    assert!(
+        !after.contains("Who are you?"),
+        "alternate screen left:\n{after}"
+    );
 }

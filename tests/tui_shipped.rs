@@ -8,26 +8,11 @@ mod tui_app;
 
 use std::time::Duration;
 
-use axum::http::{StatusCode, header};
 use ratatui::crossterm::event::KeyCode;
 use tui_app::{key, render};
 use why401::flow::{FlowSet, InputKind, Phase};
 use why401::probe::{ProbeContext, run_one};
 use why401::tui::{App, Command, Message, Options, Screen, update};
-
-async fn serve_basic_401() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let app = axum::Router::new().fallback(|| async {
-        (
-            StatusCode::UNAUTHORIZED,
-            [(header::WWW_AUTHENTICATE, r#"Basic realm="staff""#)],
-            "",
-        )
-    });
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    format!("http://127.0.0.1:{port}/")
-}
 
 /// Carries out what the app asks: runs probes for real and feeds their reports back.
 async fn carry_out(app: &mut App<'_>, mut cmd: Option<Command>, ctx: &ProbeContext) {
@@ -48,7 +33,7 @@ fn draw_both(app: &mut App) {
 
 #[tokio::test]
 async fn the_shipped_visitor_flow_walks_to_its_end() {
-    let url = serve_basic_401().await;
+    let url = tui_app::serve_basic_401().await;
     let (set, diags) = FlowSet::load(None);
     assert!(diags.is_empty(), "{diags:?}");
     let ctx = ProbeContext::new(Duration::from_secs(5)).unwrap();

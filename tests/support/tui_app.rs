@@ -124,6 +124,23 @@ pub fn at_results_step(set: &FlowSet) -> App<'_> {
     app
 }
 
+/// Serves 401 with `WWW-Authenticate: Basic realm="staff"` on a free loopback port, on the
+/// current tokio runtime; returns the address of `/admin` there.
+pub async fn serve_basic_401() -> String {
+    use axum::http::{StatusCode, header};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let app = axum::Router::new().fallback(|| async {
+        (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, r#"Basic realm="staff""#)],
+            "401 Unauthorized",
+        )
+    });
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://127.0.0.1:{port}/admin")
+}
+
 /// Draws the app at `w`x`h` and returns the screen as text.
 pub fn render(app: &mut App, w: u16, h: u16) -> String {
     app.size = (w, h);

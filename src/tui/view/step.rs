@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::{draw_field, footer, header, spinner};
 use crate::flow::{Engine, Phase, Step};
-use crate::probe::{ProbeReport, Verdict};
+use crate::probe::{FactValue, ProbeReport, Verdict};
 use crate::tui::app::App;
 use crate::tui::layout::{choices_area, choices_offset, inner, step_areas};
 use crate::tui::theme::Theme;
@@ -206,12 +206,23 @@ fn clip(text: &str, width: usize) -> String {
     out
 }
 
+/// The facts worth a glance. A probe kind without any of [`KEY_FACTS`] shows its first few
+/// numbers and yes/no facts: those can never hold a secret, unlike text facts.
 fn key_facts(r: &ProbeReport) -> String {
-    KEY_FACTS
+    let mut shown: Vec<String> = KEY_FACTS
         .iter()
         .filter_map(|(name, label)| r.facts.get(*name).map(|v| format!("{label} {v}")))
-        .collect::<Vec<_>>()
-        .join(" · ")
+        .collect();
+    if shown.is_empty() {
+        shown = r
+            .facts
+            .iter()
+            .filter(|(_, v)| matches!(v, FactValue::Bool(_) | FactValue::Int(_)))
+            .take(4)
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+    }
+    shown.join(" · ")
 }
 
 fn draw_probes(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
