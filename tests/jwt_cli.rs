@@ -126,13 +126,20 @@ fn unsecured_tokens_are_named() {
 #[test]
 fn every_algorithm_family_verifies_with_a_generated_pem_key() {
     let dir = tempfile::tempdir().unwrap();
-    for alg in [
-        Algorithm::RS256,
-        Algorithm::PS256,
-        Algorithm::ES256,
-        Algorithm::EdDSA,
+    for (alg, bits) in [
+        (Algorithm::RS256, 2048),
+        (Algorithm::RS384, 3072),
+        (Algorithm::RS512, 2048),
+        (Algorithm::PS256, 2048),
+        (Algorithm::PS384, 2048),
+        (Algorithm::PS512, 4096),
+        (Algorithm::ES256, 0),
+        (Algorithm::ES384, 0),
+        (Algorithm::EdDSA, 0),
+        // Under 2048 bits: too weak for the fast path, still checked (and still valid).
+        (Algorithm::RS256, 1024),
     ] {
-        let Some(pair) = keypair(dir.path(), alg, &format!("{alg:?}")) else {
+        let Some(pair) = keypair_bits(dir.path(), alg, &format!("{alg:?}-{bits}"), bits) else {
             return;
         };
         let token = pair.sign(Some("k1"), &fresh_claims("https://id.example"));
@@ -141,7 +148,12 @@ fn every_algorithm_family_verifies_with_a_generated_pem_key() {
             &["-", "--public-key", &key, "--json", "--aud", "api://orders"],
             &token,
         );
-        assert_eq!(r.json()["signature"], "valid", "{alg:?}: {}", r.stdout);
+        assert_eq!(
+            r.json()["signature"],
+            "valid",
+            "{alg:?} {bits}: {}",
+            r.stdout
+        );
         assert_eq!(r.code, 0, "{alg:?}: {}", r.stdout);
         // One changed claim breaks the signature.
         let parts: Vec<&str> = token.split('.').collect();

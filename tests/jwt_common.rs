@@ -75,7 +75,13 @@ pub fn openssl() -> Option<PathBuf> {
 
 /// Generates a key for `alg` in `dir` with openssl.
 pub fn keypair(dir: &Path, alg: Algorithm, name: &str) -> Option<KeyPair> {
+    keypair_bits(dir, alg, name, 2048)
+}
+
+/// Like `keypair`, with the RSA modulus size given (ignored for EC and Ed25519 keys).
+pub fn keypair_bits(dir: &Path, alg: Algorithm, name: &str, rsa_bits: u32) -> Option<KeyPair> {
     let openssl = openssl()?;
+    let rsa_bits = format!("rsa_keygen_bits:{rsa_bits}");
     let private = dir.join(format!("{name}.key"));
     let public = dir.join(format!("{name}.pub.pem"));
     let mut keygen = Command::new(&openssl);
@@ -84,8 +90,11 @@ pub fn keypair(dir: &Path, alg: Algorithm, name: &str) -> Option<KeyPair> {
         Algorithm::ES256 => {
             keygen.args(["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"])
         }
+        Algorithm::ES384 => {
+            keygen.args(["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384"])
+        }
         Algorithm::EdDSA => keygen.args(["-algorithm", "ED25519"]),
-        _ => keygen.args(["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"]),
+        _ => keygen.args(["-algorithm", "RSA", "-pkeyopt", &rsa_bits]),
     };
     assert!(
         keygen.output().unwrap().status.success(),

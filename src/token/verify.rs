@@ -1,12 +1,15 @@
-//! Signature checks with jsonwebtoken: a shared secret, a PEM key or certificate, or a JWKS
+//! Signature checks (ring, with jsonwebtoken for the verdict on anything ring refuses): a shared secret, a PEM key or certificate, or a JWKS
 //! (by kid). Only the signature is checked here; the claims are checked in `claims`, against
 //! both clocks. A key that does not fit the token's alg is named (RFC 8725 §3.1), never tried
 //! the way a vulnerable verifier would.
 
 use std::str::FromStr;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::jwk::{AlgorithmParameters, Jwk, KeyAlgorithm};
-use jsonwebtoken::{Algorithm, DecodingKey, crypto};
+use jsonwebtoken::{Algorithm, DecodingKey, DecodingKeyKind, crypto};
+use ring::signature as ring_sig;
 use serde::Serialize;
 
 use super::decode::Jwt;
@@ -117,7 +120,12 @@ pub fn verify(jwt: &Jwt, key: &Key) -> Verification {
 }
 
 fn check(jwt: &Jwt, alg: Algorithm, key: &DecodingKey, what: &str) -> Verification {
-    match crypto::verify(&jwt.signature, jwt.signing_input.as_bytes(), key, alg) {
+    let verdict = if ring_accepts(&jwt.signature, jwt.signing_input.as_bytes(), key, alg) {
+        Ok(true)
+    } else {
+        crypto::verify(&jwt.signature, jwt.signing_input.as_bytes(), key, alg)
+    };
+    match verdict {
         Ok(true) => Verification::new(
             SignatureState::Valid,
             format!("{alg:?} signature verified with {what}"),
@@ -141,6 +149,59 @@ fn check(jwt: &Jwt, alg: Algorithm, key: &DecodingKey, what: &str) -> Verificati
             format!("{what} cannot check this {alg:?} signature: {e}"),
         ),
     }
+}
+
+/// The fast path: ring checks RSA, EC and Ed25519 signatures about ten times faster than
+/// jsonwebtoken's pure-Rust backend. Only a yes counts; anything ring refuses (a bad
+/// signature, an RSA key under 2048 bits, a key of another family) goes to jsonwebtoken,
+/// whose answer and error message are the verdict.
+fn ring_accepts(signature: &str, message: &[u8], key: &DecodingKey, alg: Algorithm) -> bool {
+    if key.family() != alg.family() {
+        return false;
+    }
+    let rsa: &'static ring_sig::RsaParameters = match alg {
+        Algorithm::RS256 => &ring_sig::RSA_PKCS1_2048_8192_SHA256,
+        Algorithm::RS384 => &ring_sig::RSA_PKCS1_2048_8192_SHA384,
+        Algorithm::RS512 => &ring_sig::RSA_PKCS1_2048_8192_SHA512,
+        Algorithm::PS256 => &ring_sig::RSA_PSS_2048_8192_SHA256,
+        Algorithm::PS384 => &ring_sig::RSA_PSS_2048_8192_SHA384,
+        Algorithm::PS512 => &ring_sig::RSA_PSS_2048_8192_SHA512,
+        Algorithm::ES256 => {
+            return ring_der(&ring_sig::ECDSA_P256_SHA256_FIXED, signature, message, key);
+        }
+        Algorithm::ES384 => {
+            return ring_der(&ring_sig::ECDSA_P384_SHA384_FIXED, signature, message, key);
+        }
+        Algorithm::EdDSA => return ring_der(&ring_sig::ED25519, signature, message, key),
+        _ => return false,
+    };
+    let Ok(sig) = URL_SAFE_NO_PAD.decode(signature) else {
+        return false;
+    };
+    match key.kind() {
+        DecodingKeyKind::SecretOrDer(der) => ring_sig::UnparsedPublicKey::new(rsa, der)
+            .verify(message, &sig)
+            .is_ok(),
+        DecodingKeyKind::RsaModulusExponent { n, e } => ring_sig::RsaPublicKeyComponents { n, e }
+            .verify(rsa, message, &sig)
+            .is_ok(),
+    }
+}
+
+fn ring_der(
+    alg: &'static dyn ring_sig::VerificationAlgorithm,
+    signature: &str,
+    message: &[u8],
+    key: &DecodingKey,
+) -> bool {
+    let (DecodingKeyKind::SecretOrDer(der), Ok(sig)) =
+        (key.kind(), URL_SAFE_NO_PAD.decode(signature))
+    else {
+        return false;
+    };
+    ring_sig::UnparsedPublicKey::new(alg, der)
+        .verify(message, &sig)
+        .is_ok()
 }
 
 fn family_name(alg: Algorithm) -> &'static str {
