@@ -18,6 +18,8 @@ fn snap_both(name: &str, app: &mut App) {
         r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z",
         "YYYY-MM-DDThh:mm:ssZ",
     );
+    // A probe's log marker is random per session: same width, so the frame stays aligned.
+    settings.add_filter(r"probe [0-9a-f]{12}", "probe 0123456789ab");
     settings.bind(|| {
         for (w, h) in SIZES {
             insta::assert_snapshot!(format!("{name}_{w}x{h}"), render(app, w, h));
@@ -66,6 +68,47 @@ fn step_with_results() {
     let set = flows();
     let mut app = at_results_step(&set);
     snap_both("step_results", &mut app);
+}
+
+/// A step whose check read a log: the 401s over time are drawn as a sparkline under it.
+#[test]
+fn step_with_a_log_timeline() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("access.log");
+    let mut text = String::new();
+    for (minute, n) in [(0, 1), (1, 3), (2, 8), (4, 2)] {
+        for s in 0..n {
+            text.push_str(&format!(
+                "203.0.113.7 - - [23/Nov/2026:10:{minute:02}:{s:02} +0000] \"GET /admin HTTP/1.1\" 401 179 \"-\" \"curl/8\"\n"
+            ));
+        }
+    }
+    std::fs::write(&log, text).unwrap();
+    let mut args = why401::probe::ProbeArgs::new();
+    args.insert("files".into(), log.display().to_string());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let logs = rt.block_on(why401::probe::run_one(
+        why401::probe::ProbeRequest {
+            id: "logs".into(),
+            kind: "logs".into(),
+            args,
+        },
+        why401::probe::ProbeContext::new(std::time::Duration::from_secs(5)).unwrap(),
+    ));
+    let set = flows();
+    let (mut app, cmd) = at_running_step(&set);
+    tui_app::answer_probes(&mut app, cmd, |id| {
+        let mut r = logs.clone();
+        id.clone_into(&mut r.id);
+        r.elapsed_ms = 31;
+        r
+    });
+    let screen = render(&mut app, 120, 40);
+    assert!(
+        screen.contains("401s per minute, 2026-11-23T10:00 → 2026-11-23T10:04: ▁▃█ ▂"),
+        "{screen}"
+    );
+    snap_both("step_log_timeline", &mut app);
 }
 
 /// The login step with the password half typed: the canary must never reach the screen.

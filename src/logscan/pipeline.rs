@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use super::counter::FxMap;
 use super::scan::{Filters, Kind, Origin, scan_chunk};
-use super::stats::{SUCCESS_CAP, Sample, Stats};
+use super::stats::{AccessStats, SUCCESS_CAP, Sample, Stats};
 
 /// Bytes read per chunk.
 pub const CHUNK: usize = 1 << 20;
@@ -54,26 +54,81 @@ fn overlong_stats(kind: &Kind, file: &str, prefix: &[u8], len: u64) -> Stats {
     st
 }
 
-/// Successes seen by one worker, kept across its chunks (they merge in any order). Lines fill
-/// a small table that stays in cache; it folds into the big one only when it reaches
-/// [`SMALL_SUCCESSES`] clients (and at the end), so the big table sees one lookup per client
-/// and fold rather than one per line.
-type Successes = (FxMap<u64, i64>, bool);
+/// What one worker gathers across all its chunks: the tallies whose order does not matter
+/// (counts, top paths, agents, users, timeline, time range, successes). Only what must be
+/// put back in file order (line numbers, samples, probe lines, per-client bursts) travels
+/// with each chunk, so the thread that reads the file merges little, and nothing per line
+/// is allocated again for every chunk.
+struct Worker {
+    acc: Stats,
+    /// Successes folded out of `acc.access.success`, which stays a small table in cache.
+    successes: FxMap<u64, i64>,
+    successes_approximate: bool,
+}
 
 /// Clients held in the small success table before it is folded (16 bytes each, in cache).
 const SMALL_SUCCESSES: usize = 8192;
 
-fn fold_successes(into: &mut Successes, chunk: &mut FxMap<u64, i64>) {
-    for (&h, &t) in chunk.iter() {
-        if let Some(v) = into.0.get_mut(&h) {
-            *v = (*v).max(t);
-        } else if into.0.len() < SUCCESS_CAP {
-            into.0.insert(h, t);
-        } else {
-            into.1 = true;
+impl Worker {
+    fn new() -> Self {
+        Self {
+            acc: Stats::default(),
+            successes: FxMap::default(),
+            successes_approximate: false,
         }
     }
-    chunk.clear();
+
+    /// Folds the small success table into the big one: one lookup per client and fold
+    /// rather than one per line.
+    fn fold_successes(&mut self) {
+        let small = &mut self.acc.access.success;
+        for (&h, &t) in small.iter() {
+            if let Some(v) = self.successes.get_mut(&h) {
+                *v = (*v).max(t);
+            } else if self.successes.len() < SUCCESS_CAP {
+                self.successes.insert(h, t);
+            } else {
+                self.successes_approximate = true;
+            }
+        }
+        small.clear();
+    }
+
+    /// Scans one chunk; returns what must be merged in file order.
+    fn chunk(&mut self, kind: &Kind, filters: &Filters, origin: &Origin<'_>, buf: &[u8]) -> Stats {
+        if matches!(kind, Kind::Error) {
+            let mut st = Stats::default();
+            scan_chunk(kind, filters, origin, buf, &mut st);
+            return st;
+        }
+        // Line numbers are counted from the chunk's start, as the merge expects.
+        self.acc.access.lines = 0;
+        scan_chunk(kind, filters, origin, buf, &mut self.acc);
+        let a = &mut self.acc.access;
+        let ordered = Stats {
+            access: AccessStats {
+                lines: std::mem::take(&mut a.lines),
+                samples: std::mem::take(&mut a.samples),
+                probe_lines: std::mem::take(&mut a.probe_lines),
+                clients: std::mem::take(&mut a.clients),
+                ..AccessStats::default()
+            },
+            ..Stats::default()
+        };
+        if a.success.len() >= SMALL_SUCCESSES {
+            self.fold_successes();
+        }
+        ordered
+    }
+
+    /// The worker's tallies, to combine with the ordered ones (no line numbers left in it).
+    fn finish(mut self) -> Stats {
+        self.fold_successes();
+        let a = &mut self.acc.access;
+        a.success = self.successes;
+        a.success_approximate |= self.successes_approximate;
+        self.acc
+    }
 }
 
 fn worker(
@@ -82,40 +137,18 @@ fn worker(
     kind: &Kind,
     filters: &Filters,
     file: &str,
-) -> Successes {
-    let mut successes: Successes = (FxMap::default(), false);
-    let mut small = FxMap::default();
-    work(jobs, done, kind, filters, file, &mut successes, &mut small);
-    fold_successes(&mut successes, &mut small);
-    successes
-}
-
-fn work(
-    jobs: &Mutex<Receiver<Work>>,
-    done: &SyncSender<(u64, Stats, Option<Vec<u8>>)>,
-    kind: &Kind,
-    filters: &Filters,
-    file: &str,
-    successes: &mut Successes,
-    small: &mut FxMap<u64, i64>,
-) {
+) -> Stats {
+    let mut w = Worker::new();
     loop {
         let job = match jobs.lock() {
             Ok(rx) => rx.recv(),
-            Err(_) => return,
+            Err(_) => break,
         };
-        let Ok(job) = job else { return };
+        let Ok(job) = job else { break };
         let origin = Origin { file };
         let msg = match job {
             Work::Lines(seq, buf, len) => {
-                let mut st = Stats::default();
-                st.access.success = std::mem::take(small);
-                scan_chunk(kind, filters, &origin, &buf[..len], &mut st);
-                *small = std::mem::take(&mut st.access.success);
-                successes.1 |= std::mem::take(&mut st.access.success_approximate);
-                if small.len() >= SMALL_SUCCESSES {
-                    fold_successes(successes, small);
-                }
+                let st = w.chunk(kind, filters, &origin, &buf[..len]);
                 (seq, st, Some(buf))
             }
             Work::Overlong(seq, prefix, len) => {
@@ -123,9 +156,10 @@ fn work(
             }
         };
         if done.send(msg).is_err() {
-            return;
+            break;
         }
     }
+    w.finish()
 }
 
 /// Reads `reader` to its end and scans it with `threads` workers.
@@ -156,10 +190,10 @@ pub fn scan_reader(
             merger.take(msg);
         }
         for h in handles {
-            let (map, approximate) = h
+            let tallies = h
                 .join()
                 .map_err(|_| anyhow::anyhow!("log scanning stopped unexpectedly"))?;
-            merger.total.access.absorb_successes(map, approximate);
+            merger.total.combine(tallies);
         }
         let bytes = read?;
         Ok(Scanned {

@@ -105,6 +105,11 @@ pub const KIND: ProbeKind = ProbeKind {
         ),
         fact("top_client", FactType::Str, "client with the most 401s"),
         fact(
+            "timeline",
+            FactType::Str,
+            "401s over time as a sparkline, with its unit and span",
+        ),
+        fact(
             "bursts",
             FactType::Int,
             "clients with 20+ failures in one minute",
@@ -276,6 +281,15 @@ pub fn facts(id: &str, s: &Summary, marker: &str, watched: Vec<String>) -> Probe
     }
     if let Some(c) = s.top_clients.first() {
         r.fact("top_client", c.client.clone());
+    }
+    if let (Some(f), Some(l)) = (s.timeline.buckets.first(), s.timeline.buckets.last()) {
+        r.fact(
+            "timeline",
+            format!(
+                "401s per {}, {} → {}: {}",
+                s.timeline.unit, f.start, l.start, s.timeline.sparkline
+            ),
+        );
     }
     r.fact("bursts", to_i(s.bursts.len() as u64));
     r.fact("got_through", to_i(s.retry.got_through));

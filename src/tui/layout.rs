@@ -33,8 +33,16 @@ pub struct StepAreas {
 }
 
 /// Rows a list of `n` probes needs (two lines each, in a box).
-fn probes_height(n: usize) -> u16 {
-    if n == 0 { 0 } else { (n as u16) * 2 + 2 }
+/// Rows of the checks box: two per probe, one more under a probe with a timeline, and the
+/// borders.
+fn probes_height(rows: usize) -> u16 {
+    if rows == 0 {
+        0
+    } else {
+        u16::try_from(rows)
+            .unwrap_or(u16::MAX / 2)
+            .saturating_add(2)
+    }
 }
 
 /// Rows the choices or the input box needs.
@@ -48,10 +56,19 @@ fn bottom_height(app: &App) -> u16 {
     n.max(1) + reason + 2
 }
 
-fn probe_count(app: &App) -> usize {
+fn probe_rows(app: &App) -> usize {
+    let extra = |r: &crate::probe::ProbeReport| usize::from(r.facts.contains_key("timeline"));
     match (app.running.as_ref().or(app.held.as_ref()), &app.engine) {
-        (Some(run), _) => run.slots.len(),
-        (None, Some(e)) => e.session().trail.last().map_or(0, |s| s.reports.len()),
+        (Some(run), _) => run
+            .slots
+            .iter()
+            .map(|s| 2 + s.report.as_ref().map_or(0, extra))
+            .sum(),
+        (None, Some(e)) => e
+            .session()
+            .trail
+            .last()
+            .map_or(0, |s| s.reports.iter().map(|r| 2 + extra(r)).sum()),
         _ => 0,
     }
 }
@@ -102,7 +119,7 @@ pub fn step_areas(app: &App, area: Rect) -> StepAreas {
         (None, rest)
     };
     let room = main.height.saturating_sub(u16::from(!wide));
-    let probes_h = probes_height(probe_count(app)).min(room / 3);
+    let probes_h = probes_height(probe_rows(app)).min(room / 3);
     let bottom_h = bottom_height(app).min(room.saturating_sub(probes_h + 5));
     let wanted = wrapped_rows(&body_text(app), main.width.saturating_sub(2)).saturating_add(2);
     let body_h = wanted.clamp(3, room.saturating_sub(probes_h + bottom_h).max(3));

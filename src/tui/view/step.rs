@@ -24,6 +24,10 @@ const KEY_FACTS: &[(&str, &str)] = &[
     ("offset_s", "clock offset (s)"),
     ("kid", "kid"),
     ("location", "location"),
+    ("lines", "lines"),
+    ("status_401", "401s"),
+    ("top_reason", "top reason"),
+    ("bursts", "bursts"),
 ];
 
 pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
@@ -225,6 +229,15 @@ fn key_facts(r: &ProbeReport) -> String {
     shown.join(" · ")
 }
 
+/// The lines under a finished probe: its key facts, and its timeline when it has one (the
+/// logs probe draws its 401s over time as a sparkline).
+fn fact_lines(r: &ProbeReport, lines: &mut Vec<Line<'static>>) {
+    lines.push(Line::from(format!("       {}", key_facts(r))));
+    if let Some(FactValue::Str(t)) = r.facts.get("timeline") {
+        lines.push(Line::from(format!("       {t}")));
+    }
+}
+
 fn draw_probes(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     let mut lines: Vec<Line> = Vec::new();
     let done_line = |r: &ProbeReport| {
@@ -243,7 +256,7 @@ fn draw_probes(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         for slot in &run.slots {
             if let Some(r) = &slot.report {
                 lines.push(done_line(r));
-                lines.push(Line::from(format!("       {}", key_facts(r))));
+                fact_lines(r, &mut lines);
             } else {
                 let what = if run.cancelling {
                     "cancelling"
@@ -261,7 +274,7 @@ fn draw_probes(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     } else if let Some(step) = app.engine.as_ref().and_then(|e| e.session().trail.last()) {
         for r in &step.reports {
             lines.push(done_line(r));
-            lines.push(Line::from(format!("       {}", key_facts(r))));
+            fact_lines(r, &mut lines);
         }
     }
     frame.render_widget(
