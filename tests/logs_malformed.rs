@@ -142,3 +142,74 @@ fn custom_nginx_formats_and_json_lines_are_read() {
     assert_eq!(r["status_401"], 1);
     assert_eq!(r["causes"][0]["id"], "cors-preflight-requires-auth");
 }
+
+/// A log of several chunks gives the same report whatever the number of scanning threads:
+/// counts, top lists, bursts, who got through after a 401, and the line numbers of samples.
+#[test]
+fn the_report_does_not_depend_on_the_number_of_threads() {
+    use std::fmt::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = String::new();
+    for i in 0..60_000u32 {
+        let client = format!("198.51.{}.{}", i % 7, i % 251);
+        let (minute, second) = (i / 600, (i / 10) % 60);
+        let status = match i % 23 {
+            0..=2 => 401,
+            3 => 404,
+            _ => 200,
+        };
+        let path = ["/admin", "/api/orders", "/", "/login"][(i % 4) as usize];
+        let _ = writeln!(
+            log,
+            "{client} - - [01/Nov/2026:{:02}:{:02}:{second:02} +0000] \"GET {path} HTTP/1.1\" {status} 12 \"-\" \"agent-{}\"",
+            10 + minute / 60,
+            minute % 60,
+            i % 5
+        );
+        if i % 9_999 == 0 {
+            log.push_str("truncated line\n");
+        }
+        // A burst from one client, then its success much later.
+        if (30_000..30_040).contains(&i) {
+            let _ = writeln!(
+                log,
+                "192.0.2.99 - - [01/Nov/2026:10:50:00 +0000] \"GET /admin HTTP/1.1\" 401 12 \"-\" \"curl/8\""
+            );
+        }
+    }
+    log.push_str(
+        "192.0.2.99 - - [01/Nov/2026:11:30:00 +0000] \"GET /admin HTTP/1.1\" 200 12 \"-\" \"curl/8\"\n",
+    );
+    assert!(log.len() > 3 << 20, "several 1 MiB chunks");
+    let path = dir.path().join("access.log");
+    std::fs::write(&path, &log).unwrap();
+    let run = |threads: &str| {
+        let out = Command::cargo_bin("why401")
+            .unwrap()
+            .args(["logs", "--json", "--threads", threads])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let mut r: Value = serde_json::from_slice(&out.stdout).unwrap();
+        r.as_object_mut().unwrap().remove("elapsed_ms");
+        r
+    };
+    let one = run("1");
+    assert_eq!(one["malformed"], 7);
+    assert_eq!(
+        one["malformed_samples"][1]["line"], 10_002,
+        "{}",
+        one["malformed_samples"]
+    );
+    let burst = one["top_clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["client"] == "192.0.2.99")
+        .unwrap();
+    assert_eq!(burst["count"], 40);
+    assert_eq!(burst["got_through"], true);
+    for threads in ["2", "3", "8"] {
+        assert_eq!(run(threads), one, "--threads {threads}");
+    }
+}

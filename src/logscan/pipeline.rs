@@ -101,8 +101,7 @@ impl Worker {
             scan_chunk(kind, filters, origin, buf, &mut st);
             return st;
         }
-        // Line numbers are counted from the chunk's start, as the merge expects.
-        self.acc.access.lines = 0;
+        // Line numbers are counted from the chunk's start (`lines` is taken after each one).
         scan_chunk(kind, filters, origin, buf, &mut self.acc);
         let a = &mut self.acc.access;
         let ordered = Stats {

@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 use memchr::{memchr_iter, memmem};
 
 use super::access::{AccessRecord, ClfTail, exact_user_agent, parse_clf};
+use super::counter::hash_key;
 use super::errorlog::{self, ErrorLine};
 use super::format::{JsonScratch, LineFormat, parse_json};
 use super::stats::{
@@ -93,8 +94,10 @@ pub fn scan_chunk(
                 time_text: [0; 26],
                 time_value: None,
                 json: JsonScratch::default(),
+                successes: Vec::with_capacity(SUCCESS_BATCH),
             };
             for_each_line(buf, |line| scanner.line(line));
+            scanner.flush_successes();
         }
         Kind::Error => {
             let mut scanner = ErrorScanner {
@@ -136,9 +139,21 @@ struct AccessScanner<'a> {
     time_text: [u8; 26],
     time_value: Option<i64>,
     json: JsonScratch,
+    /// Successes (client, time) of the lines scanned since the last flush.
+    successes: Vec<(u64, i64)>,
 }
 
+/// Successes gathered before they go into the table together: lookups in a tight loop
+/// overlap their cache misses, where one per line waits for each.
+const SUCCESS_BATCH: usize = 4096;
+
 impl AccessScanner<'_> {
+    fn flush_successes(&mut self) {
+        for (h, t) in self.successes.drain(..) {
+            self.stats.success_hashed(h, t);
+        }
+    }
+
     fn line(&mut self, raw: &[u8]) {
         self.stats.lines += 1;
         let mut line = raw.strip_suffix(b"\r").unwrap_or(raw);
@@ -230,8 +245,12 @@ impl AccessScanner<'_> {
             st.see_time(t);
         }
         if (200..300).contains(&rec.status) || rec.status == 304 {
-            st.success_from(rec.client, t);
+            if self.successes.len() == SUCCESS_BATCH {
+                self.flush_successes();
+            }
+            self.successes.push((hash_key(rec.client), t));
         }
+        let st = &mut *self.stats;
         let probe = rec.user_agent.starts_with(b"why401/");
         if rec.status != 401 && !probe {
             return;

@@ -236,7 +236,11 @@ impl AccessStats {
     }
 
     pub fn success_from(&mut self, client: &[u8], t: i64) {
-        let h = hash_key(client);
+        self.success_hashed(hash_key(client), t);
+    }
+
+    /// A success of the client whose [`hash_key`] is `h`.
+    pub fn success_hashed(&mut self, h: u64, t: i64) {
         if let Some(v) = self.success.get_mut(&h) {
             *v = (*v).max(t);
         } else if self.success.len() < SUCCESS_CAP {
