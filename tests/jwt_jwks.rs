@@ -217,3 +217,53 @@ fn jwt_and_jwks_probes_give_flows_their_facts() {
     assert_eq!(r.facts["signature"], FactValue::Str("unchecked".into()));
     assert!(matches!(&r.facts["key_error"], FactValue::Str(e) if e.contains("could not reach")));
 }
+
+/// The jwks probe reads a set from a plain file too: the kid of the token is looked up there,
+/// and a set that publishes private members or holds entries it cannot use says so.
+#[test]
+fn the_jwks_probe_reads_a_set_from_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(key) = keypair(dir.path(), Algorithm::ES256, "ec") else {
+        return;
+    };
+    let token = key.sign(Some("file-kid"), &fresh_claims("https://id.example"));
+    let mut leaked = serde_json::to_value(key.jwk("leaky")).unwrap();
+    leaked["d"] = serde_json::json!("c2VjcmV0LXByaXZhdGUtc2NhbGFy");
+    let set = serde_json::json!({"keys": [
+        key.jwk("file-kid"),
+        leaked,
+        {"kty": "oct-unknown", "kid": "odd"},
+    ]});
+    let path = dir.path().join("jwks.json");
+    std::fs::write(&path, set.to_string()).unwrap();
+    let file = path.display().to_string();
+
+    let r = probe("jwks", &[("url", &file), ("token", &token)]);
+    assert_eq!(r.facts["reachable"], FactValue::Bool(true), "{r:?}");
+    assert_eq!(r.facts["kid"], FactValue::Str("file-kid".into()));
+    assert_eq!(r.facts["kid_found"], FactValue::Bool(true));
+    assert_eq!(r.facts["private_keys_published"], FactValue::Bool(true));
+    assert_eq!(r.facts["skipped"], FactValue::Int(1));
+    let shown = format!("{r:?}");
+    assert!(
+        !shown.contains("c2VjcmV0LXByaXZhdGUtc2NhbGFy"),
+        "private member shown"
+    );
+
+    // The same file checks the token's signature through the jwt probe.
+    let r = probe("jwt", &[("token", &token), ("jwks", &file)]);
+    assert_eq!(
+        r.facts["signature"],
+        FactValue::Str("valid".into()),
+        "{r:?}"
+    );
+
+    // A file that is not a JWKS is a clear failure, not a crash.
+    std::fs::write(&path, "<html>not json</html>").unwrap();
+    let r = probe("jwks", &[("url", &file)]);
+    assert_eq!(r.facts["reachable"], FactValue::Bool(false));
+    assert!(
+        matches!(&r.facts["error"], FactValue::Str(e) if e.contains("jwks.json")),
+        "{r:?}"
+    );
+}
