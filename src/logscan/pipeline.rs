@@ -7,9 +7,8 @@ use std::io::BufRead;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 
-use super::counter::FxMap;
 use super::scan::{Filters, Kind, Origin, scan_chunk};
-use super::stats::{AccessStats, SUCCESS_CAP, Sample, Stats};
+use super::stats::{AccessStats, Sample, Stats, SuccessTable};
 
 /// Bytes read per chunk.
 pub const CHUNK: usize = 1 << 20;
@@ -62,8 +61,7 @@ fn overlong_stats(kind: &Kind, file: &str, prefix: &[u8], len: u64) -> Stats {
 struct Worker {
     acc: Stats,
     /// Successes folded out of `acc.access.success`, which stays a small table in cache.
-    successes: FxMap<u64, i64>,
-    successes_approximate: bool,
+    successes: SuccessTable,
 }
 
 /// Clients held in the small success table before it is folded (16 bytes each, in cache).
@@ -73,25 +71,15 @@ impl Worker {
     fn new() -> Self {
         Self {
             acc: Stats::default(),
-            successes: FxMap::default(),
-            successes_approximate: false,
+            successes: SuccessTable::default(),
         }
     }
 
     /// Folds the small success table into the big one: one lookup per client and fold
     /// rather than one per line.
     fn fold_successes(&mut self) {
-        let small = &mut self.acc.access.success;
-        for (&h, &t) in small.iter() {
-            if let Some(v) = self.successes.get_mut(&h) {
-                *v = (*v).max(t);
-            } else if self.successes.len() < SUCCESS_CAP {
-                self.successes.insert(h, t);
-            } else {
-                self.successes_approximate = true;
-            }
-        }
-        small.clear();
+        let small = std::mem::take(&mut self.acc.access.success);
+        self.successes.absorb(small);
     }
 
     /// Scans one chunk; returns what must be merged in file order.
@@ -114,7 +102,7 @@ impl Worker {
             },
             ..Stats::default()
         };
-        if a.success.len() >= SMALL_SUCCESSES {
+        if a.success.map.len() >= SMALL_SUCCESSES {
             self.fold_successes();
         }
         ordered
@@ -123,9 +111,7 @@ impl Worker {
     /// The worker's tallies, to combine with the ordered ones (no line numbers left in it).
     fn finish(mut self) -> Stats {
         self.fold_successes();
-        let a = &mut self.acc.access;
-        a.success = self.successes;
-        a.success_approximate |= self.successes_approximate;
+        self.acc.access.success = self.successes;
         self.acc
     }
 }

@@ -150,7 +150,7 @@ const SUCCESS_BATCH: usize = 4096;
 impl AccessScanner<'_> {
     fn flush_successes(&mut self) {
         for (h, t) in self.successes.drain(..) {
-            self.stats.success_hashed(h, t);
+            self.stats.success.add(h, t);
         }
     }
 

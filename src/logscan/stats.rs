@@ -111,6 +111,45 @@ pub struct AuthEvent {
     pub text: String,
 }
 
+/// The latest success (2xx/304) time per client hash, bounded; order of adding does not
+/// matter, so tables from anywhere in the log merge in any order.
+#[derive(Debug, Clone, Default)]
+pub struct SuccessTable {
+    pub map: FxMap<u64, i64>,
+    /// True once clients were dropped for room.
+    pub approximate: bool,
+}
+
+impl SuccessTable {
+    /// A success of the client whose [`hash_key`] is `h`, at `t`.
+    pub fn add(&mut self, h: u64, t: i64) {
+        if let Some(v) = self.map.get_mut(&h) {
+            *v = (*v).max(t);
+        } else if self.map.len() < SUCCESS_CAP {
+            self.map.insert(h, t);
+        } else {
+            self.approximate = true;
+        }
+    }
+
+    /// Adds another table's successes.
+    pub fn absorb(&mut self, other: Self) {
+        self.approximate |= other.approximate;
+        if self.map.is_empty() {
+            self.map = other.map;
+            return;
+        }
+        for (h, t) in other.map {
+            self.add(h, t);
+        }
+    }
+
+    /// The latest success of `client`, if it had one.
+    pub fn latest(&self, client: &[u8]) -> Option<i64> {
+        self.map.get(&hash_key(client)).copied()
+    }
+}
+
 /// Per-client 401 table, bounded.
 #[derive(Debug, Clone, Default)]
 pub struct ClientTable {
@@ -177,9 +216,8 @@ pub struct AccessStats {
     pub last_time: Option<i64>,
     pub first_401: Option<i64>,
     pub last_401: Option<i64>,
-    /// Last 2xx/304 time per client hash.
-    pub success: FxMap<u64, i64>,
-    pub success_approximate: bool,
+    /// Last 2xx/304 time per client.
+    pub success: SuccessTable,
     pub probe_lines: Vec<ProbeLine>,
     pub samples: Vec<Sample>,
 }
@@ -207,8 +245,7 @@ impl Default for AccessStats {
             last_time: None,
             first_401: None,
             last_401: None,
-            success: FxMap::default(),
-            success_approximate: false,
+            success: SuccessTable::default(),
             probe_lines: Vec::new(),
             samples: Vec::new(),
         }
@@ -233,39 +270,6 @@ impl AccessStats {
     pub fn see_time(&mut self, t: i64) {
         self.first_time = min_opt(self.first_time, Some(t));
         self.last_time = max_opt(self.last_time, Some(t));
-    }
-
-    pub fn success_from(&mut self, client: &[u8], t: i64) {
-        self.success_hashed(hash_key(client), t);
-    }
-
-    /// A success of the client whose [`hash_key`] is `h`.
-    pub fn success_hashed(&mut self, h: u64, t: i64) {
-        if let Some(v) = self.success.get_mut(&h) {
-            *v = (*v).max(t);
-        } else if self.success.len() < SUCCESS_CAP {
-            self.success.insert(h, t);
-        } else {
-            self.success_approximate = true;
-        }
-    }
-
-    /// Adds another table of successes (order does not matter: each keeps its latest time).
-    pub fn absorb_successes(&mut self, other: FxMap<u64, i64>, approximate: bool) {
-        self.success_approximate |= approximate;
-        if self.success.is_empty() {
-            self.success = other;
-            return;
-        }
-        for (h, t) in other {
-            if let Some(v) = self.success.get_mut(&h) {
-                *v = (*v).max(t);
-            } else if self.success.len() < SUCCESS_CAP {
-                self.success.insert(h, t);
-            } else {
-                self.success_approximate = true;
-            }
-        }
     }
 
     /// Merges the tallies of the part of the log that follows this one; line numbers in
@@ -296,7 +300,7 @@ impl AccessStats {
         self.last_time = max_opt(self.last_time, later.last_time);
         self.first_401 = min_opt(self.first_401, later.first_401);
         self.last_401 = max_opt(self.last_401, later.last_401);
-        self.absorb_successes(later.success, later.success_approximate);
+        self.success.absorb(later.success);
         for p in &mut later.probe_lines {
             p.line += offset;
         }

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::counter::hash_key;
 use super::errorlog::Reason;
 use super::redact;
 use super::scan::is_burst;
@@ -245,7 +244,7 @@ fn clients(st: &Stats, top: usize) -> (Vec<ClientSummary>, Retry, Vec<KeyCount>)
     let mut all: Vec<ClientSummary> = Vec::with_capacity(a.clients.map.len());
     let mut bursts = Vec::new();
     for (k, c) in &a.clients.map {
-        let through = a.success.get(&hash_key(k)).is_some_and(|&t| t >= c.first);
+        let through = a.success.latest(k).is_some_and(|t| t >= c.first);
         if through {
             retry.got_through += 1;
         } else {
@@ -350,7 +349,7 @@ impl Summary {
             approximate: a.paths.approximate
                 || a.agents.approximate
                 || a.clients.approximate
-                || a.success_approximate
+                || a.success.approximate
                 || e.users.approximate
                 || e.clients.approximate,
             causes: Vec::new(),
