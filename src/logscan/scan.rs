@@ -91,8 +91,7 @@ pub fn scan_chunk(
                 filters,
                 origin,
                 stats: &mut stats.access,
-                time_text: [0; 26],
-                time_value: None,
+                clock: time::ClfClock::default(),
                 json: JsonScratch::default(),
                 successes: Vec::with_capacity(SUCCESS_BATCH),
             };
@@ -136,8 +135,7 @@ struct AccessScanner<'a> {
     filters: &'a Filters,
     origin: &'a Origin<'a>,
     stats: &'a mut AccessStats,
-    time_text: [u8; 26],
-    time_value: Option<i64>,
+    clock: time::ClfClock,
     json: JsonScratch,
     /// Successes (client, time) of the lines scanned since the last flush.
     successes: Vec<(u64, i64)>,
@@ -207,14 +205,10 @@ impl AccessScanner<'_> {
         sample(&mut self.stats.samples, self.origin, n, raw);
     }
 
-    /// Seconds of a CLF time, parsed once per distinct text (logs repeat a second many times).
+    /// Seconds of a CLF time (or an ISO one, as custom formats may write).
     fn clf_time(&mut self, text: &[u8]) -> Option<i64> {
         if text.len() == 26 {
-            if !same_26(&self.time_text, text) {
-                self.time_text.copy_from_slice(text);
-                self.time_value = time::parse_clf(text);
-            }
-            self.time_value
+            self.clock.seconds(text)
         } else {
             time::parse_iso(std::str::from_utf8(text).ok()?)
         }
@@ -268,17 +262,6 @@ impl AccessScanner<'_> {
             record_401(st, &rec, t);
         }
     }
-}
-
-/// Compares 26 bytes as two overlapping 16-byte words: a few instructions, where a slice
-/// comparison calls memcmp on every line.
-fn same_26(a: &[u8; 26], b: &[u8]) -> bool {
-    let word = |s: &[u8], at: usize| {
-        let mut w = [0u8; 16];
-        w.copy_from_slice(&s[at..at + 16]);
-        u128::from_le_bytes(w)
-    };
-    b.len() == 26 && word(a, 0) == word(b, 0) && word(a, 10) == word(b, 10)
 }
 
 fn lossy(b: &[u8]) -> String {
@@ -412,21 +395,4 @@ impl ErrorScanner<'_> {
 /// True when a client's 401s came in a burst.
 pub fn is_burst(max_per_minute: u64) -> bool {
     max_per_minute >= BURST_PER_MINUTE
-}
-
-#[cfg(test)]
-mod tests {
-    use super::same_26;
-
-    #[test]
-    fn same_26_tells_apart_any_single_byte() {
-        let a = *b"23/Nov/2026:00:28:15 +0000";
-        assert!(same_26(&a, &a));
-        for i in 0..26 {
-            let mut b = a;
-            b[i] ^= 1;
-            assert!(!same_26(&a, &b), "byte {i}");
-        }
-        assert!(!same_26(&a, &a[..25]));
-    }
 }
