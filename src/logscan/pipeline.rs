@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::io::BufRead;
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
 
 use super::scan::{Filters, Kind, Origin, scan_chunk};
@@ -130,24 +130,58 @@ fn worker(
             Err(_) => break,
         };
         let Ok(job) = job else { break };
-        let origin = Origin { file };
-        let msg = match job {
-            Work::Lines(seq, buf, len) => {
-                let st = w.chunk(kind, filters, &origin, &buf[..len]);
-                (seq, st, Some(buf))
-            }
-            Work::Overlong(seq, prefix, len) => {
-                (seq, overlong_stats(kind, file, &prefix, len), None)
-            }
-        };
-        if done.send(msg).is_err() {
+        if done.send(w.run(job, kind, filters, file)).is_err() {
             break;
         }
     }
     w.finish()
 }
 
-/// Reads `reader` to its end and scans it with `threads` workers.
+type Done = (u64, Stats, Option<Vec<u8>>);
+
+impl Worker {
+    fn run(&mut self, job: Work, kind: &Kind, filters: &Filters, file: &str) -> Done {
+        let origin = Origin { file };
+        match job {
+            Work::Lines(seq, buf, len) => {
+                let st = self.chunk(kind, filters, &origin, &buf[..len]);
+                (seq, st, Some(buf))
+            }
+            Work::Overlong(seq, prefix, len) => {
+                (seq, overlong_stats(kind, file, &prefix, len), None)
+            }
+        }
+    }
+}
+
+/// Where the reading thread puts each chunk: to a helper with room in its queue, or, when
+/// every helper is busy, into its own scan. The reader is thus also a worker (no thread
+/// waits while the cores have work), and the chunks it scans are still in its cache.
+struct Dispatch<'a> {
+    jobs: SyncSender<Work>,
+    local: Worker,
+    kind: &'a Kind,
+    filters: &'a Filters,
+    file: &'a str,
+}
+
+impl Dispatch<'_> {
+    fn send(&mut self, w: Work, merger: &mut Merger) -> anyhow::Result<()> {
+        match self.jobs.try_send(w) {
+            Ok(()) => Ok(()),
+            Err(TrySendError::Full(w)) => {
+                merger.take(self.local.run(w, self.kind, self.filters, self.file));
+                Ok(())
+            }
+            Err(TrySendError::Disconnected(_)) => {
+                Err(anyhow::anyhow!("log scanning stopped unexpectedly"))
+            }
+        }
+    }
+}
+
+/// Reads `reader` to its end and scans it with `threads` threads: the calling thread, which
+/// reads and scans, and `threads - 1` helpers.
 pub fn scan_reader(
     reader: &mut dyn BufRead,
     kind: &Kind,
@@ -155,12 +189,12 @@ pub fn scan_reader(
     file: &str,
     threads: usize,
 ) -> anyhow::Result<Scanned> {
-    let threads = threads.max(1);
-    let (job_tx, job_rx) = sync_channel::<Work>(threads);
+    let helpers = threads.max(1) - 1;
+    let (job_tx, job_rx) = sync_channel::<Work>(helpers);
     let job_rx = Arc::new(Mutex::new(job_rx));
-    let (done_tx, done_rx) = sync_channel(threads * 2 + 2);
+    let (done_tx, done_rx) = sync_channel(helpers * 2 + 2);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
+        let handles: Vec<_> = (0..helpers)
             .map(|_| {
                 let rx = Arc::clone(&job_rx);
                 let tx = done_tx.clone();
@@ -169,11 +203,20 @@ pub fn scan_reader(
             .collect();
         drop(done_tx);
         let mut merger = Merger::default();
-        let read = read_chunks(reader, &job_tx, &done_rx, &mut merger);
-        drop(job_tx);
+        let mut dispatch = Dispatch {
+            jobs: job_tx,
+            local: Worker::new(),
+            kind,
+            filters,
+            file,
+        };
+        let read = read_chunks(reader, &mut dispatch, &done_rx, &mut merger);
+        let Dispatch { jobs, local, .. } = dispatch;
+        drop(jobs);
         for msg in &done_rx {
             merger.take(msg);
         }
+        merger.total.combine(local.finish());
         for h in handles {
             let tallies = h
                 .join()
@@ -212,8 +255,8 @@ impl Merger {
 
 fn read_chunks(
     reader: &mut dyn BufRead,
-    jobs: &SyncSender<Work>,
-    done: &Receiver<(u64, Stats, Option<Vec<u8>>)>,
+    jobs: &mut Dispatch<'_>,
+    done: &Receiver<Done>,
     merger: &mut Merger,
 ) -> anyhow::Result<u64> {
     let mut seq = 0u64;
@@ -247,14 +290,14 @@ fn read_chunks(
                 *len += nl as u64;
                 let (prefix, len) = (std::mem::take(prefix), *len);
                 skipping = None;
-                send(jobs, Work::Overlong(seq, prefix, len))?;
+                jobs.send(Work::Overlong(seq, prefix, len), merger)?;
                 seq += 1;
                 buf.copy_within(nl + 1..filled, 0);
                 filled -= nl + 1;
             } else {
                 *len += filled as u64;
                 if eof {
-                    send(jobs, Work::Overlong(seq, std::mem::take(prefix), *len))?;
+                    jobs.send(Work::Overlong(seq, std::mem::take(prefix), *len), merger)?;
                     return Ok(total);
                 }
                 merger.spare.push(buf);
@@ -277,7 +320,7 @@ fn read_chunks(
         };
         carry.extend_from_slice(&buf[cut..filled]);
         if cut > 0 {
-            send(jobs, Work::Lines(seq, buf, cut))?;
+            jobs.send(Work::Lines(seq, buf, cut), merger)?;
             seq += 1;
         } else {
             merger.spare.push(buf);
@@ -286,9 +329,4 @@ fn read_chunks(
             return Ok(total);
         }
     }
-}
-
-fn send(jobs: &SyncSender<Work>, w: Work) -> anyhow::Result<()> {
-    jobs.send(w)
-        .map_err(|_| anyhow::anyhow!("log scanning stopped unexpectedly"))
 }
