@@ -8,7 +8,7 @@ use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
 
 use super::scan::{Filters, Kind, Origin, scan_chunk};
-use super::stats::{AccessStats, Sample, Stats, SuccessTable};
+use super::stats::{AccessStats, Sample, Stats};
 
 /// Bytes read per chunk.
 pub const CHUNK: usize = 1 << 20;
@@ -60,26 +60,13 @@ fn overlong_stats(kind: &Kind, file: &str, prefix: &[u8], len: u64) -> Stats {
 /// is allocated again for every chunk.
 struct Worker {
     acc: Stats,
-    /// Successes folded out of `acc.access.success`, which stays a small table in cache.
-    successes: SuccessTable,
 }
-
-/// Clients held in the small success table before it is folded (16 bytes each, in cache).
-const SMALL_SUCCESSES: usize = 8192;
 
 impl Worker {
     fn new() -> Self {
         Self {
             acc: Stats::default(),
-            successes: SuccessTable::default(),
         }
-    }
-
-    /// Folds the small success table into the big one: one lookup per client and fold
-    /// rather than one per line.
-    fn fold_successes(&mut self) {
-        let small = std::mem::take(&mut self.acc.access.success);
-        self.successes.absorb(small);
     }
 
     /// Scans one chunk; returns what must be merged in file order.
@@ -92,7 +79,7 @@ impl Worker {
         // Line numbers are counted from the chunk's start (`lines` is taken after each one).
         scan_chunk(kind, filters, origin, buf, &mut self.acc);
         let a = &mut self.acc.access;
-        let ordered = Stats {
+        Stats {
             access: AccessStats {
                 lines: std::mem::take(&mut a.lines),
                 samples: std::mem::take(&mut a.samples),
@@ -101,17 +88,11 @@ impl Worker {
                 ..AccessStats::default()
             },
             ..Stats::default()
-        };
-        if a.success.map.len() >= SMALL_SUCCESSES {
-            self.fold_successes();
         }
-        ordered
     }
 
     /// The worker's tallies, to combine with the ordered ones (no line numbers left in it).
-    fn finish(mut self) -> Stats {
-        self.fold_successes();
-        self.acc.access.success = self.successes;
+    fn finish(self) -> Stats {
         self.acc
     }
 }
