@@ -171,7 +171,8 @@ pub fn scan_reader(
     threads: usize,
 ) -> anyhow::Result<Scanned> {
     let helpers = threads.max(1) - 1;
-    let (job_tx, job_rx) = sync_channel::<Work>(helpers);
+    // Room for a few chunks per helper, so a helper never waits while the reader scans one.
+    let (job_tx, job_rx) = sync_channel::<Work>(helpers * 4);
     let job_rx = Arc::new(Mutex::new(job_rx));
     let (done_tx, done_rx) = sync_channel(helpers * 2 + 2);
     std::thread::scope(|scope| {
