@@ -2,9 +2,9 @@
 //! server configuration.
 
 use super::fact;
-use super::nginx::user_file_facts;
+use super::nginx::{analysed, user_file_facts};
 use super::{ArgSpec, FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport};
-use crate::server::analysis::{self, Inputs};
+use crate::server::analysis::Inputs;
 
 const fn arg(name: &'static str, required: bool, secret: bool, doc: &'static str) -> ArgSpec {
     ArgSpec {
@@ -126,24 +126,11 @@ fn check_with_uris(id: &str, args: &ProbeArgs) -> (ProbeReport, Vec<String>) {
         password: args.get("password").cloned(),
         ..Inputs::default()
     };
-    let a = match analysis::analyse(&inputs) {
-        Ok(a) => a,
-        Err(e) => {
-            analysis::failed_report(&mut report, &e);
-            return (report, Vec::new());
-        }
+    let Some(a) = analysed(&mut report, &inputs) else {
+        return (report, Vec::new());
     };
-    analysis::fill_report(&mut report, &a);
     if let Some(s) = a.servers.first() {
         let e = &s.effective;
-        report.fact("auth", e.scheme.label());
-        report.fact("satisfy", e.satisfy.as_str());
-        if let Some(r) = &e.realm {
-            report.fact("realm", r.as_str());
-        }
-        if let Some(f) = &e.user_file {
-            report.fact("user_file", f.display().to_string());
-        }
         if let Some(r) = &e.require {
             report.fact("require", r.as_str());
         }
@@ -157,13 +144,6 @@ fn check_with_uris(id: &str, args: &ProbeArgs) -> (ProbeReport, Vec<String>) {
         .iter()
         .any(|p| p.cause == Some("auth-not-forwarded-to-app"));
     report.fact("forwards_to_app", !hidden);
-    user_file_facts(&mut report, &a);
-    let uris = a
-        .servers
-        .iter()
-        .filter_map(|s| {
-            analysis::user_file_uri(s.web_root.as_ref()?, s.effective.user_file.as_ref()?)
-        })
-        .collect();
+    let uris = user_file_facts(&mut report, &a);
     (report, uris)
 }

@@ -157,24 +157,11 @@ fn check_with_uris(id: &str, args: &ProbeArgs) -> (ProbeReport, Vec<String>) {
         auth_header: args.get("header").filter(|h| !h.is_empty()).cloned(),
         ..Inputs::default()
     };
-    let a = match analysis::analyse(&inputs) {
-        Ok(a) => a,
-        Err(e) => {
-            analysis::failed_report(&mut report, &e);
-            return (report, Vec::new());
-        }
+    let Some(a) = analysed(&mut report, &inputs) else {
+        return (report, Vec::new());
     };
-    analysis::fill_report(&mut report, &a);
     if let Some(s) = a.servers.first() {
         let e = &s.effective;
-        report.fact("auth", e.scheme.label());
-        report.fact("satisfy", e.satisfy.as_str());
-        if let Some(r) = &e.realm {
-            report.fact("realm", r.as_str());
-        }
-        if let Some(f) = &e.user_file {
-            report.fact("user_file", f.display().to_string());
-        }
         if let Some(m) = &e.matched {
             report.fact("location", m.as_str());
         }
@@ -193,27 +180,53 @@ fn check_with_uris(id: &str, args: &ProbeArgs) -> (ProbeReport, Vec<String>) {
             e.matched.as_deref().unwrap_or("the server")
         );
     }
-    user_file_facts(&mut report, &a);
-    let uris = a
-        .servers
+    let uris = user_file_facts(&mut report, &a);
+    (report, uris)
+}
+
+/// Analyses the files for the server probes: the report gets the problems (or the parse
+/// error, and None comes back) and the effective auth of the first server matched.
+pub fn analysed(report: &mut ProbeReport, inputs: &Inputs) -> Option<analysis::Analysis> {
+    let a = match analysis::analyse(inputs) {
+        Ok(a) => a,
+        Err(e) => {
+            analysis::failed_report(report, &e);
+            return None;
+        }
+    };
+    analysis::fill_report(report, &a);
+    if let Some(s) = a.servers.first() {
+        let e = &s.effective;
+        report.fact("auth", e.scheme.label());
+        report.fact("satisfy", e.satisfy.as_str());
+        if let Some(r) = &e.realm {
+            report.fact("realm", r.as_str());
+        }
+        if let Some(f) = &e.user_file {
+            report.fact("user_file", f.display().to_string());
+        }
+    }
+    Some(a)
+}
+
+/// The user-file facts shared by the server probes; returns the addresses at which each user
+/// file under a web root could be downloaded.
+pub fn user_file_facts(report: &mut ProbeReport, a: &analysis::Analysis) -> Vec<String> {
+    if let Some(u) = &a.user_file {
+        report.fact("user_file_exists", u.exists);
+        if let Some(found) = u.user_found {
+            report.fact("user_found", found);
+        }
+        if let Some(ok) = u.password_ok {
+            report.fact("password_ok", ok);
+        }
+    }
+    a.servers
         .iter()
         .filter_map(|s| {
             analysis::user_file_uri(s.web_root.as_ref()?, s.effective.user_file.as_ref()?)
         })
-        .collect();
-    (report, uris)
-}
-
-/// The user-file facts shared by the server probes.
-pub fn user_file_facts(report: &mut ProbeReport, a: &analysis::Analysis) {
-    let Some(u) = &a.user_file else { return };
-    report.fact("user_file_exists", u.exists);
-    if let Some(found) = u.user_found {
-        report.fact("user_found", found);
-    }
-    if let Some(ok) = u.password_ok {
-        report.fact("password_ok", ok);
-    }
+        .collect()
 }
 
 /// With a live URL: GETs each user file under the web root and records whether it came back.
