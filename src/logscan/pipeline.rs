@@ -58,17 +58,16 @@ fn overlong_stats(kind: &Kind, file: &str, prefix: &[u8], len: u64) -> Stats {
 /// put back in file order (line numbers, samples, probe lines, per-client bursts) travels
 /// with each chunk, so the thread that reads the file merges little, and nothing per line
 /// is allocated again for every chunk.
+#[derive(Default)]
 struct Worker {
     acc: Stats,
 }
 
-impl Worker {
-    fn new() -> Self {
-        Self {
-            acc: Stats::default(),
-        }
-    }
+/// A scanned chunk: its number in file order, what must be merged in that order, and its
+/// buffer to use again.
+type Done = (u64, Stats, Option<Vec<u8>>);
 
+impl Worker {
     /// Scans one chunk; returns what must be merged in file order.
     fn chunk(&mut self, kind: &Kind, filters: &Filters, origin: &Origin<'_>, buf: &[u8]) -> Stats {
         if matches!(kind, Kind::Error) {
@@ -91,36 +90,6 @@ impl Worker {
         }
     }
 
-    /// The worker's tallies, to combine with the ordered ones (no line numbers left in it).
-    fn finish(self) -> Stats {
-        self.acc
-    }
-}
-
-fn worker(
-    jobs: &Mutex<Receiver<Work>>,
-    done: &SyncSender<(u64, Stats, Option<Vec<u8>>)>,
-    kind: &Kind,
-    filters: &Filters,
-    file: &str,
-) -> Stats {
-    let mut w = Worker::new();
-    loop {
-        let job = match jobs.lock() {
-            Ok(rx) => rx.recv(),
-            Err(_) => break,
-        };
-        let Ok(job) = job else { break };
-        if done.send(w.run(job, kind, filters, file)).is_err() {
-            break;
-        }
-    }
-    w.finish()
-}
-
-type Done = (u64, Stats, Option<Vec<u8>>);
-
-impl Worker {
     fn run(&mut self, job: Work, kind: &Kind, filters: &Filters, file: &str) -> Done {
         let origin = Origin { file };
         match job {
@@ -133,6 +102,28 @@ impl Worker {
             }
         }
     }
+}
+
+fn worker(
+    jobs: &Mutex<Receiver<Work>>,
+    done: &SyncSender<Done>,
+    kind: &Kind,
+    filters: &Filters,
+    file: &str,
+) -> Stats {
+    let mut w = Worker::default();
+    loop {
+        let job = match jobs.lock() {
+            Ok(rx) => rx.recv(),
+            Err(_) => break,
+        };
+        let Ok(job) = job else { break };
+        if done.send(w.run(job, kind, filters, file)).is_err() {
+            break;
+        }
+    }
+    // The order-free tallies, to combine with the ordered ones (no line numbers left in them).
+    w.acc
 }
 
 /// Where the reading thread puts each chunk: to a helper with room in its queue, or, when
@@ -187,7 +178,7 @@ pub fn scan_reader(
         let mut merger = Merger::default();
         let mut dispatch = Dispatch {
             jobs: job_tx,
-            local: Worker::new(),
+            local: Worker::default(),
             kind,
             filters,
             file,
@@ -198,7 +189,7 @@ pub fn scan_reader(
         for msg in &done_rx {
             merger.take(msg);
         }
-        merger.total.combine(local.finish());
+        merger.total.combine(local.acc);
         for h in handles {
             let tallies = h
                 .join()
@@ -223,7 +214,7 @@ struct Merger {
 }
 
 impl Merger {
-    fn take(&mut self, (seq, st, buf): (u64, Stats, Option<Vec<u8>>)) {
+    fn take(&mut self, (seq, st, buf): Done) {
         if let Some(b) = buf {
             self.spare.push(b);
         }
