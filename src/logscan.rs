@@ -7,6 +7,7 @@ use std::io::BufRead;
 use anyhow::Context;
 
 pub mod access;
+pub mod blocks;
 pub mod correlate;
 pub mod counter;
 pub mod detect;

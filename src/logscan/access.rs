@@ -3,6 +3,8 @@
 
 use memchr::memchr;
 
+use super::blocks::Quotes;
+
 /// One access-log request, borrowed from the line.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AccessRecord<'a> {
@@ -81,7 +83,8 @@ fn split_request(req: &[u8]) -> (&[u8], &[u8]) {
 /// The first `needle` at or after `from`, for short fields (client, user, size): eight bytes
 /// at a time in a plain u64 (SWAR), which beats both a byte loop and a SIMD search's setup
 /// cost on fields of a few dozen bytes.
-#[inline]
+#[inline(always)] // a call costs more than the search on the short fields it is made for
+#[allow(clippy::inline_always)]
 pub fn short_find(line: &[u8], from: usize, needle: u8) -> Option<usize> {
     const LOW: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -105,6 +108,40 @@ pub fn short_find(line: &[u8], from: usize, needle: u8) -> Option<usize> {
         .iter()
         .position(|&c| c == needle)
         .map(|i| from + at + i)
+}
+
+/// The 16 bytes of `line` from `at` (zeros past its end).
+#[inline]
+fn u128_at(line: &[u8], at: usize) -> u128 {
+    if let Some(b) = line
+        .get(at..at + 16)
+        .and_then(|b| <[u8; 16]>::try_from(b).ok())
+    {
+        return u128::from_le_bytes(b);
+    }
+    let mut w = [0u8; 16];
+    let part = line.get(at..).unwrap_or_default();
+    let n = part.len().min(16);
+    w[..n].copy_from_slice(&part[..n]);
+    u128::from_le_bytes(w)
+}
+
+/// The first `needle` among the first `len` (at most 16) bytes of `word`, without a loop
+/// (whose exit a branch predictor misses on fields of varying length).
+#[inline]
+fn first_in_word(word: u128, needle: u8, len: usize) -> Option<usize> {
+    const LOW: u128 = u128::MAX / 255;
+    const HIGH: u128 = LOW << 7;
+    let x = word ^ (LOW * u128::from(needle));
+    // The lowest set bit marks the first zero byte exactly (borrows only run upwards).
+    let zero = x.wrapping_sub(LOW) & !x & HIGH;
+    let within = if len >= 16 {
+        u128::MAX
+    } else {
+        (1u128 << (8 * len)) - 1
+    };
+    let hit = zero & within;
+    (hit != 0).then(|| (hit.trailing_zeros() / 8) as usize)
 }
 
 /// Parses one `IP IDENT USER [TIME] "REQUEST" STATUS SIZE ["REFERER" "UA" ...]` line.
@@ -172,6 +209,92 @@ pub fn parse_clf(line: &[u8], tail: ClfTail) -> Option<AccessRecord<'_>> {
     }
 }
 
+/// The record of a CLF line whose quotes are known, when they have the plain shape: a
+/// combined line with exactly six quotes (or a common one with two), none escaped, every
+/// field where they put it. Such a line needs no search but for its first space; any other
+/// line gets `None` and goes to [`parse_clf`], which gives the same record for every line
+/// accepted here.
+pub fn clf_from_quotes<'a>(
+    line: &'a [u8],
+    quotes: &Quotes,
+    tail: ClfTail,
+) -> Option<AccessRecord<'a>> {
+    let (q0, q1, rest) = match tail {
+        ClfTail::Combined => {
+            let [q0, q1, q2, q3, q4, q5] = quotes.exactly::<6>()?;
+            (q0, q1, Some([q2, q3, q4, q5]))
+        }
+        ClfTail::Common => {
+            let [q0, q1] = quotes.exactly::<2>()?;
+            (q0, q1, None)
+        }
+    };
+    // `[TIME] "` ends at the first quote; the time is 26 bytes.
+    let lb = q0.checked_sub(29)?;
+    let head = &line[..q0];
+    if head[0] == 0 || head[lb] != b'[' || head[q0 - 2] != b']' || head[q0 - 1] != b' ' {
+        return None;
+    }
+    // The client ends at the first space: one look at 16 bytes finds it for every IPv4 client.
+    let sp = match first_in_word(u128_at(head, 0), b' ', 16) {
+        Some(sp) => sp,
+        None => short_find(head, 16, b' ')?,
+    };
+    if sp == 0 || lb < sp + 3 {
+        return None;
+    }
+    // ` IDENT USER ` (` - - `, ` - bob `): no `[` before the time's (the full parser would stop
+    // there); the user follows IDENT's space.
+    let gap = lb - sp;
+    let user_at = if gap <= 16 {
+        let w = u128_at(head, sp);
+        if first_in_word(w, b'[', gap).is_some() {
+            return None;
+        }
+        first_in_word(w >> 8, b' ', gap - 2)
+    } else {
+        if head[sp..lb].contains(&b'[') {
+            return None;
+        }
+        head[sp + 1..lb - 1].iter().position(|&c| c == b' ')
+    };
+    let idents = &head[sp + 1..lb - 1];
+    let user = user_at.map_or(idents, |i| &idents[i + 1..]);
+    let [b0, d0, d1, d2, b1] = *line.get(q1 + 1..q1 + 6)?.first_chunk::<5>()?;
+    let digit = |d: u8| d.wrapping_sub(b'0');
+    let (d0, d1, d2) = (digit(d0), digit(d1), digit(d2));
+    if line[q1 - 1] == b'\\' || b0 != b' ' || b1 != b' ' || d0 > 9 || d1 > 9 || d2 > 9 {
+        return None;
+    }
+    let mut rec = AccessRecord {
+        client: &head[..sp],
+        user,
+        time: &head[lb + 1..lb + 27],
+        status: u16::from(d0) * 100 + u16::from(d1) * 10 + u16::from(d2),
+        request: &line[q0 + 1..q1],
+        ..AccessRecord::default()
+    };
+    let Some([q2, q3, q4, q5]) = rest else {
+        let size = &line[q1 + 6..];
+        let ok = !size.is_empty() && (size == b"-" || size.iter().all(u8::is_ascii_digit));
+        return ok.then_some(rec);
+    };
+    // ` SIZE "REFERER" "AGENT"` and nothing after: no space inside the size, no escaped quote.
+    let size = line
+        .get(q1 + 6..q2 - 1)
+        .filter(|s| !s.is_empty() && s.len() <= 16)?;
+    let spaced = first_in_word(u128_at(line, q1 + 6), b' ', size.len()).is_some();
+    if line[q2 - 1] != b' ' || spaced || line[q3 - 1] == b'\\' {
+        return None;
+    }
+    if line[q3 + 1] != b' ' || q4 != q3 + 2 || q5 + 1 != line.len() || line[q5 - 1] == b'\\' {
+        return None;
+    }
+    rec.referer = &line[q2 + 1..q3];
+    rec.user_agent = &line[q4 + 1..q5];
+    Some(rec)
+}
+
 /// The user agent without any quoted fields that follow it (`"$http_x_forwarded_for"`).
 pub fn exact_user_agent(ua: &[u8]) -> &[u8] {
     match closing_quote(ua, 0) {
@@ -226,6 +349,63 @@ mod tests {
         ) {
             let want = hay.get(from..).and_then(|h| h.iter().position(|&c| c == needle)).map(|i| from + i);
             proptest::prop_assert_eq!(short_find(&hay, from, needle), want);
+        }
+    }
+
+    fn quotes_of(line: &[u8]) -> Quotes {
+        let mut quotes = Quotes::default();
+        crate::logscan::blocks::for_each_line(line, |_, q| quotes = *q);
+        quotes
+    }
+
+    #[test]
+    fn plain_lines_take_the_quote_path() {
+        let common = br#"1.2.3.4 - bob [01/Nov/2026:00:00:00 +0000] "GET / HTTP/1.0" 401 12"#;
+        for (line, tail) in [(NGINX, ClfTail::Combined), (&common[..], ClfTail::Common)] {
+            let fast = clf_from_quotes(line, &quotes_of(line), tail);
+            assert!(fast.is_some());
+            assert_eq!(fast, parse_clf(line, tail));
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+
+        #[test]
+        fn first_in_word_agrees_with_a_plain_search(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 16),
+            needle in proptest::prelude::any::<u8>(),
+            len in 0usize..=16,
+        ) {
+            let want = bytes[..len].iter().position(|&c| c == needle);
+            proptest::prop_assert_eq!(first_in_word(u128_at(&bytes, 0), needle, len), want);
+        }
+
+        /// Lines made from a plain one by inserting the bytes that change its shape: the quote
+        /// path either declines or gives exactly what the full parser gives.
+        #[test]
+        fn the_quote_path_agrees_with_the_parser(
+            edits in proptest::collection::vec(
+                (0usize..120, proptest::sample::select(b"\"\\ [] -0\x00\r".to_vec())),
+                0..4,
+            ),
+            cut in 0usize..4,
+            common in proptest::prelude::any::<bool>(),
+        ) {
+            let base: &[u8] = if common {
+                br#"10.0.0.1 - - [01/Nov/2026:00:00:00 +0000] "GET /a HTTP/1.1" 200 5"#
+            } else {
+                br#"10.0.0.1 - al [01/Nov/2026:00:00:00 +0000] "GET /a?b HTTP/1.1" 401 5 "http://r/" "UA 1""#
+            };
+            let mut line = base.to_vec();
+            for (at, byte) in edits {
+                line.insert(at.min(line.len()), byte);
+            }
+            line.truncate(line.len() - cut.min(line.len()));
+            let tail = if common { ClfTail::Common } else { ClfTail::Combined };
+            if let Some(fast) = clf_from_quotes(&line, &quotes_of(&line), tail) {
+                proptest::prop_assert_eq!(Some(fast), parse_clf(&line, tail));
+            }
         }
     }
 

@@ -6,7 +6,8 @@ use std::sync::LazyLock;
 
 use memchr::{memchr_iter, memmem};
 
-use super::access::{AccessRecord, ClfTail, exact_user_agent, parse_clf};
+use super::access::{AccessRecord, ClfTail, clf_from_quotes, exact_user_agent, parse_clf};
+use super::blocks;
 use super::counter::hash_key;
 use super::errorlog::{self, ErrorLine};
 use super::format::{JsonScratch, LineFormat, parse_json};
@@ -95,7 +96,27 @@ pub fn scan_chunk(
                 json: JsonScratch::default(),
                 successes: Vec::with_capacity(SUCCESS_BATCH),
             };
-            for_each_line(buf, |line| scanner.line(line));
+            match format {
+                AccessFormat::Combined | AccessFormat::Common => {
+                    let tail = if matches!(format, AccessFormat::Combined) {
+                        ClfTail::Combined
+                    } else {
+                        ClfTail::Common
+                    };
+                    blocks::for_each_line(buf, |line, quotes| {
+                        match clf_from_quotes(line, quotes, tail) {
+                            Some(rec) => {
+                                scanner.stats.lines += 1;
+                                scanner.record(&rec, None);
+                            }
+                            None => scanner.line(line),
+                        }
+                    });
+                }
+                AccessFormat::Custom(_) | AccessFormat::Json => {
+                    for_each_line(buf, |line| scanner.line(line));
+                }
+            }
             scanner.flush_successes();
         }
         Kind::Error => {
