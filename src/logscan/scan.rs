@@ -58,6 +58,11 @@ pub struct Filters {
 }
 
 impl Filters {
+    /// True when no filter is set: every line is kept.
+    pub fn is_empty(&self) -> bool {
+        self.since.is_none() && self.until.is_none() && self.path.is_none() && self.client.is_none()
+    }
+
     fn time_ok(&self, t: Option<i64>) -> bool {
         match t {
             Some(t) => self.since.is_none_or(|s| t >= s) && self.until.is_none_or(|u| t < u),
@@ -95,6 +100,8 @@ pub fn scan_chunk(
                 clock: time::ClfClock::default(),
                 json: JsonScratch::default(),
                 successes: Vec::with_capacity(SUCCESS_BATCH),
+                filtering: !filters.is_empty(),
+                last_time: 0,
             };
             match format {
                 AccessFormat::Combined | AccessFormat::Common => {
@@ -160,6 +167,10 @@ struct AccessScanner<'a> {
     json: JsonScratch,
     /// Successes (client, time) of the lines scanned since the last flush.
     successes: Vec<(u64, i64)>,
+    /// True when any filter is set.
+    filtering: bool,
+    /// The time of the previous line, already in the time range.
+    last_time: i64,
 }
 
 /// Successes gathered before they go into the table together: lookups in a tight loop
@@ -235,29 +246,34 @@ impl AccessScanner<'_> {
         }
     }
 
-    fn record(&mut self, rec: &AccessRecord<'_>, known_time: Option<i64>) {
-        let t = match known_time {
-            Some(t) => Some(t),
-            None => self.clf_time(rec.time),
-        };
-        // Most lines need only client, time and status: the record is copied (to split its
-        // request) only for a path filter or a line looked at closely below.
-        let keep = if self.filters.path.is_some() {
+    /// Whether the filters keep the line. Most lines need only client, time and status: the
+    /// record is copied (to split its request) only for a path filter.
+    fn keeps(&self, rec: &AccessRecord<'_>, t: Option<i64>) -> bool {
+        if self.filters.path.is_some() {
             let mut r = *rec;
             r.resolve();
             self.filters.keep(t, r.client, r.target)
         } else {
             self.filters.keep(t, rec.client, rec.target)
+        }
+    }
+
+    fn record(&mut self, rec: &AccessRecord<'_>, known_time: Option<i64>) {
+        let t = match known_time {
+            Some(t) => Some(t),
+            None => self.clf_time(rec.time),
         };
-        if !keep {
+        if self.filtering && !self.keeps(rec, t) {
             self.stats.filtered_out += 1;
             return;
         }
         let st = &mut *self.stats;
         st.status[usize::from(rec.status.min(999))] += 1;
         let t = t.unwrap_or(0);
-        if t != 0 {
+        // Lines come in time order, mostly: the range moves only when the second does.
+        if t != 0 && t != self.last_time {
             st.see_time(t);
+            self.last_time = t;
         }
         if (200..300).contains(&rec.status) || rec.status == 304 {
             if self.successes.len() == SUCCESS_BATCH {
