@@ -258,6 +258,9 @@ impl AccessScanner<'_> {
         }
     }
 
+    /// Tallies one parsed line. Kept small enough to inline into the scan loop; the rarer
+    /// lines (401s and why401's own probes) are tallied out of line.
+    #[inline]
     fn record(&mut self, rec: &AccessRecord<'_>, known_time: Option<i64>) {
         let t = match known_time {
             Some(t) => Some(t),
@@ -281,11 +284,16 @@ impl AccessScanner<'_> {
             }
             self.successes.push((hash_key(rec.client), t));
         }
-        let st = &mut *self.stats;
         let probe = rec.user_agent.starts_with(b"why401/");
-        if rec.status != 401 && !probe {
-            return;
+        if rec.status == 401 || probe {
+            self.record_closely(rec, t, probe);
         }
+    }
+
+    /// A 401 or a probe's line: every field counts.
+    #[inline(never)]
+    fn record_closely(&mut self, rec: &AccessRecord<'_>, t: i64, probe: bool) {
+        let st = &mut *self.stats;
         let mut rec = *rec;
         rec.resolve();
         if matches!(self.format, AccessFormat::Combined) {

@@ -1,6 +1,8 @@
 //! What a scan gathers: per-chunk tallies that merge into one report, with bounded memory.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::counter::{FxMap, KEY_LIMIT, TopCounter, bounded_key, hash_key};
 use super::errorlog::Reason;
@@ -115,20 +117,43 @@ pub struct AuthEvent {
 /// matter, so tables from anywhere in the log merge in any order.
 #[derive(Debug, Clone, Default)]
 pub struct SuccessTable {
-    pub map: FxMap<u64, i64>,
+    pub map: HashMap<u64, i64, BuildHasherDefault<AlreadyHashed>>,
     /// True once clients were dropped for room.
     pub approximate: bool,
+}
+
+/// The hasher of a table whose keys are [`hash_key`]s already: hashing them again would only
+/// cost time on every successful request.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AlreadyHashed(u64);
+
+impl Hasher for AlreadyHashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = hash_key(bytes) ^ self.0.rotate_left(5);
+    }
+
+    fn write_u64(&mut self, h: u64) {
+        self.0 = h;
+    }
 }
 
 impl SuccessTable {
     /// A success of the client whose [`hash_key`] is `h`, at `t`.
     pub fn add(&mut self, h: u64, t: i64) {
-        if let Some(v) = self.map.get_mut(&h) {
-            *v = (*v).max(t);
-        } else if self.map.len() < SUCCESS_CAP {
-            self.map.insert(h, t);
-        } else {
-            self.approximate = true;
+        let room = self.map.len() < SUCCESS_CAP;
+        match self.map.entry(h) {
+            Entry::Occupied(mut e) => {
+                let v = e.get_mut();
+                *v = (*v).max(t);
+            }
+            Entry::Vacant(e) if room => {
+                e.insert(t);
+            }
+            Entry::Vacant(_) => self.approximate = true,
         }
     }
 
