@@ -113,20 +113,30 @@ pub fn short_find(line: &[u8], from: usize, needle: u8) -> Option<usize> {
 const LOW: u64 = u64::MAX / 255;
 const SPACES: u64 = LOW * b' ' as u64;
 
-/// The 8 bytes of `line` from `at` (zeros past its end).
+/// The `N` bytes of `line` from `at` (zeros past its end).
+#[inline]
+fn bytes_at<const N: usize>(line: &[u8], at: usize) -> [u8; N] {
+    if let Some(b) = line
+        .get(at..at + N)
+        .and_then(|b| <[u8; N]>::try_from(b).ok())
+    {
+        return b;
+    }
+    let mut w = [0u8; N];
+    let part = line.get(at..).unwrap_or_default();
+    let n = part.len().min(N);
+    w[..n].copy_from_slice(&part[..n]);
+    w
+}
+
 #[inline]
 fn u64_at(line: &[u8], at: usize) -> u64 {
-    if let Some(b) = line
-        .get(at..at + 8)
-        .and_then(|b| <[u8; 8]>::try_from(b).ok())
-    {
-        return u64::from_le_bytes(b);
-    }
-    let mut w = [0u8; 8];
-    let part = line.get(at..).unwrap_or_default();
-    let n = part.len().min(8);
-    w[..n].copy_from_slice(&part[..n]);
-    u64::from_le_bytes(w)
+    u64::from_le_bytes(bytes_at(line, at))
+}
+
+#[inline]
+fn u128_at(line: &[u8], at: usize) -> u128 {
+    u128::from_le_bytes(bytes_at(line, at))
 }
 
 /// The high bit of each zero byte of `x`; the lowest one set marks the first zero byte exactly
@@ -140,22 +150,6 @@ fn zero_bytes(x: u64) -> u64 {
 #[inline]
 fn low_bytes(n: usize) -> u64 {
     u64::MAX.checked_shr(64 - 8 * n as u32).unwrap_or(0)
-}
-
-/// The 16 bytes of `line` from `at` (zeros past its end).
-#[inline]
-fn u128_at(line: &[u8], at: usize) -> u128 {
-    if let Some(b) = line
-        .get(at..at + 16)
-        .and_then(|b| <[u8; 16]>::try_from(b).ok())
-    {
-        return u128::from_le_bytes(b);
-    }
-    let mut w = [0u8; 16];
-    let part = line.get(at..).unwrap_or_default();
-    let n = part.len().min(16);
-    w[..n].copy_from_slice(&part[..n]);
-    u128::from_le_bytes(w)
 }
 
 /// The first `needle` among the first `len` (at most 16) bytes of `word`, without a loop
