@@ -3,6 +3,7 @@
 //! The core (flows, probes, diagnosis, reports) knows nothing of the terminal; `tui` draws
 //! it and `command` wires each subcommand to the core.
 
+pub mod check;
 pub mod cli;
 pub mod command;
 pub mod diagnose;
