@@ -28,8 +28,7 @@ const LAYERS: &[(&str, u8)] = &[
 
 /// Upward imports that predate this check: `file -> module`.
 const CARRIED: &[&str] = &[
-    "diagnose/rules.rs -> probe",
-    "diagnose/rules.rs -> report",
+    "check/rules.rs -> report",
     "flow/engine.rs -> report",
     "logscan/redact.rs -> report",
     "probe/http.rs -> report",
