@@ -290,6 +290,12 @@ pub static CATALOGUE: &[Cause] = &[
         fix: "Block or rate-limit the offending clients (fail2ban, limit_req) and review the accounts they target.",
         fixed_by: &[Actor::Owner],
     },
+    Cause {
+        id: "user-file-entry-broken",
+        title: "a user-file entry that no password can match (truncated or invalid hash, stray quote, escaped $$)",
+        fix: "Set the user's password again with the real tool (htpasswd -B FILE USER) and keep the file free of quotes and compose escaping.",
+        fixed_by: &[Actor::Owner],
+    },
 ];
 
 /// The cause with this id.
@@ -320,6 +326,6 @@ mod tests {
             );
             assert!(!c.fixed_by.is_empty(), "{} has no actor", c.id);
         }
-        assert_eq!(CATALOGUE.len(), 42);
+        assert_eq!(CATALOGUE.len(), 43);
     }
 }
