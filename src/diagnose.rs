@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub mod catalogue;
-pub mod rules;
 
 pub use catalogue::{Actor, CATALOGUE, Cause, cause};
 

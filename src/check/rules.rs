@@ -1,6 +1,6 @@
-//! Rules across probes: from the facts of several probe reports (the request as given, the
-//! same without credentials, with a normalised Authorization, straight to the backend, at the
-//! site root) to ranked causes. Pure: no I/O, so every rule is tested with made-up reports.
+//! Rules across the battery's probes: from the facts of several probe reports (the request as
+//! given, the same without credentials, with a normalised Authorization, straight to the
+//! backend, at the site root) to ranked causes. Pure: no I/O, so every rule is tested with made-up reports.
 
 use crate::diagnose::CauseHit;
 use crate::probe::{FactValue, ProbeReport};

@@ -1,11 +1,11 @@
-//! What `check` prints: text for people, one JSON object for programs, and the report file.
+//! What a check found, and how it reads: text for people, one JSON object for programs.
 
 use std::fmt::Write as _;
 use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
-use crate::diagnose::rules::ids;
+use super::rules::ids;
 use crate::diagnose::{self, CauseHit};
 use crate::probe::challenge::{self, Challenge};
 use crate::probe::{FactValue, ProbeReport};
