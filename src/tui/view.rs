@@ -82,18 +82,9 @@ fn draw_too_small(app: &App, frame: &mut Frame, area: Rect) {
 }
 
 /// Text a stranger controls, made safe for the terminal: control characters and bidi
-/// overrides are shown as visible escapes, never emitted.
+/// overrides are shown as visible escapes, never emitted (the one sanitiser).
 pub(super) fn shown(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        let bidi = matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
-        if c.is_control() || bidi {
-            out.push_str(&c.escape_unicode().to_string());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    crate::sanitize::line(text).into_owned()
 }
 
 /// `text` cut to `width` characters, with an ellipsis when cut.

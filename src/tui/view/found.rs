@@ -14,7 +14,7 @@ use crate::tui::theme::Theme;
 
 /// How sure a cause is, as the verdict its line is drawn with.
 pub(super) fn verdict_of(hit: &CauseHit) -> Verdict {
-    if hit.id == "not-a-401" {
+    if hit.remark || hit.id == "not-a-401" {
         Verdict::Info
     } else if hit.confidence >= 0.7 {
         Verdict::Fail
@@ -30,7 +30,12 @@ pub(super) fn cause_line(hit: &CauseHit, width: usize, theme: Theme) -> Line<'st
     let pct = (hit.confidence * 100.0).round();
     let head = format!("{} {pct:>3}% ", v.icon());
     // The id first: it is what the ticket, `check` and the docs call the cause.
-    let mut rest = format!("{} — {title}", hit.id);
+    let remark = if hit.remark {
+        " (remark: true, but not why it failed)"
+    } else {
+        ""
+    };
+    let mut rest = format!("{} — {title}{remark}", hit.id);
     if let Some(e) = hit.evidence.first().filter(|e| !e.is_empty()) {
         rest.push_str(" · ");
         rest.push_str(&shown(e));
