@@ -39,22 +39,13 @@ pub struct Directive {
 
 impl Directive {
     /// `name arg1 arg2` for messages: control characters shown as escapes, and credentials a
-    /// config holds (a URL's user:password, a fixed Authorization or Cookie value) redacted.
+    /// config holds (a URL's user:password, a fixed value of a credential header) redacted.
     pub fn head(&self) -> String {
         let mut s = visible(&self.name);
         let mut previous: Option<&str> = None;
         for a in &self.args {
             s.push(' ');
-            let credential_header = previous.is_some_and(|p| {
-                [
-                    "authorization",
-                    "proxy-authorization",
-                    "cookie",
-                    "x-api-key",
-                ]
-                .iter()
-                .any(|h| p.eq_ignore_ascii_case(h))
-            });
+            let credential_header = previous.is_some_and(crate::secret::is_secret_header);
             if credential_header {
                 s.push_str(&redact_header_value(a));
             } else {
@@ -74,19 +65,10 @@ impl Directive {
     }
 }
 
-/// Text a stranger wrote (a config value, a user name, a realm) as it may be printed: control
-/// characters and bidi overrides shown as `\u{..}` escapes, never emitted.
+/// Text a stranger wrote (a config value, a user name, a realm) as it may be printed, through
+/// the one sanitiser: controls and invisible format characters shown, never emitted.
 pub fn visible(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}');
-        if c.is_control() || bidi {
-            out.push_str(&c.escape_unicode().to_string());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    crate::sanitize::line(text).into_owned()
 }
 
 /// A URL's `user:password@` replaced by `***@` (proxy_pass and friends may carry one).
