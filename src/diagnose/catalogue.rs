@@ -290,6 +290,12 @@ pub static CATALOGUE: &[Cause] = &[
         fix: "Block or rate-limit the offending clients (fail2ban, limit_req) and review the accounts they target.",
         fixed_by: &[Actor::Owner],
     },
+    Cause {
+        id: "resource-acl-denied",
+        title: "the server authenticated the user but the file system or resource ACL refuses it (IIS 401.3)",
+        fix: "Grant the user (or the server's account for anonymous access) read rights on the file or folder, or fix the ownership rule (Apache Require file-owner).",
+        fixed_by: &[Actor::Owner],
+    },
 ];
 
 /// The cause with this id.
@@ -320,6 +326,6 @@ mod tests {
             );
             assert!(!c.fixed_by.is_empty(), "{} has no actor", c.id);
         }
-        assert_eq!(CATALOGUE.len(), 42);
+        assert_eq!(CATALOGUE.len(), 43);
     }
 }
