@@ -8,7 +8,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::diagnose::{self, CauseHit};
+use crate::diagnose::{CauseHit, Ranking};
 use crate::probe::http::Credentials;
 use crate::probe::{self, ProbeArgs, ProbeContext, ProbeReport, ProbeRequest};
 
@@ -263,10 +263,12 @@ pub async fn run(request: &CheckRequest) -> anyhow::Result<CheckResult> {
     if let Some(a) = &request.credentials.authorization {
         hits.extend(rules::lint_authorization(a));
     }
+    let ranking = Ranking::of(only_main_unreachable(hits, &reports));
     Ok(CheckResult {
         url: request.url.to_string(),
         method: request.method.to_ascii_uppercase(),
-        causes: diagnose::rank(only_main_unreachable(hits, &reports)),
+        causes: ranking.causes,
+        remarks: ranking.remarks,
         reports,
         elapsed,
         sent: request.credentials.describe(),

@@ -27,7 +27,7 @@ pub fn run(args: &CheckArgs, _global: &GlobalArgs) -> anyhow::Result<Outcome> {
         let mut ticket = crate::report::Ticket::from_reports(
             &crate::report::TargetSpec::request(&result.url, &result.method),
             &result.reports,
-            result.causes.clone(),
+            result.ranked(),
         );
         for secret in request.secrets() {
             ticket.add_secret("secret", secret);

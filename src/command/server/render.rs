@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use crate::server::analysis::{Analysis, Inputs};
 use crate::server::exposure::Exposure;
 use crate::server::selftest::SelfTest;
-use crate::server::{EffectiveAuth, Scheme, Severity};
+use crate::server::{EffectiveAuth, Scheme, Severity, visible};
 
 fn icon(s: Severity) -> &'static str {
     match s {
@@ -30,14 +30,24 @@ fn effective(out: &mut String, e: &EffectiveAuth) {
             } else {
                 "Digest"
             },
-            e.realm.as_deref().unwrap_or("")
+            visible(e.realm.as_deref().unwrap_or(""))
         ),
         Scheme::Request => "auth_request subrequest decides".to_owned(),
         Scheme::Off => "no auth (auth_basic off)".to_owned(),
         Scheme::None => "no auth: requests get in without credentials".to_owned(),
     };
-    let headline = if e.denied_to_all {
+    let headline = if let Some(code) = e.returns {
+        format!("return {code} answers before any access check runs")
+    } else if e.denied_to_all {
         "every client is refused (403), whatever the credentials".to_owned()
+    } else if e.scheme == Scheme::None && e.status_anonymous != Some(200) {
+        match e.status_anonymous {
+            Some(code) => format!("no password is asked, and this request gets {code}"),
+            None => {
+                "no password is asked; whether it gets in depends on the client (give --client IP)"
+                    .to_owned()
+            }
+        }
     } else {
         headline
     };
@@ -50,15 +60,22 @@ fn effective(out: &mut String, e: &EffectiveAuth) {
             e.at.as_ref()
                 .map(|p| format!("  ({p})"))
                 .unwrap_or_default();
-        row("matched", format!("{m}{at}"));
+        row("matched", format!("{}{at}", visible(m)));
     }
     if let Some(f) = &e.user_file {
-        row("user file", f.display().to_string());
+        row("user file", visible(&f.display().to_string()));
     }
     if let Some(r) = &e.require {
-        row("require", r.clone());
+        row("require", visible(r));
     }
     row("satisfy", e.satisfy.clone());
+    let status =
+        |s: Option<u16>| s.map_or_else(|| "depends (see above)".to_owned(), |c| c.to_string());
+    let mut answers = format!("{} without credentials", status(e.status_anonymous));
+    if let Some(s) = e.status_with_login {
+        let _ = write!(answers, ", {s} with the login given");
+    }
+    row("answers", answers);
     if let Some(p) = &e.proxy_target {
         let fwd = match e.forwards_authorization {
             Some(true) => "Authorization is passed on",
@@ -97,7 +114,11 @@ pub fn text(inputs: &Inputs, a: &Analysis, tests: &[SelfTest], exposures: &[Expo
         } else {
             "missing".to_owned()
         };
-        let _ = writeln!(out, "User file {}: {state}", u.path.display());
+        let _ = writeln!(
+            out,
+            "User file {}: {state}",
+            visible(&u.path.display().to_string())
+        );
         formats(&mut out, u);
         if let (Some(user), Some(found)) = (&inputs.user, u.user_found) {
             let verdict = match (found, u.password_ok) {
@@ -116,6 +137,15 @@ pub fn text(inputs: &Inputs, a: &Analysis, tests: &[SelfTest], exposures: &[Expo
                 ),
             };
             let _ = writeln!(out, "  user \"{user}\": {verdict}");
+            if let (Some(a), Some(n)) = (u.apache_accepts, u.nginx_accepts) {
+                let word = |ok: bool| if ok { "logs in" } else { "cannot log in" };
+                let _ = writeln!(
+                    out,
+                    "  (server not known) Apache: {}, nginx: {}",
+                    word(a),
+                    word(n)
+                );
+            }
         }
         out.push('\n');
     }
