@@ -247,7 +247,7 @@ fn fresh_token_args(
 pub async fn run(request: &CheckRequest) -> anyhow::Result<CheckResult> {
     let ctx = ProbeContext::with_network(request.timeout, &request.net)?;
     let (mut reqs, input) = plan(request);
-    if shows_network(&ctx) {
+    if shows_network(&ctx, &request.url) {
         let mut a = ProbeArgs::new();
         a.insert("url".into(), request.url.to_string());
         reqs.push(req("network", "network", a));
@@ -288,12 +288,13 @@ fn only_main_unreachable(hits: Vec<CauseHit>, reports: &[ProbeReport]) -> Vec<Ca
         .collect()
 }
 
-/// True when the way requests take is not the plain default, so the battery reports it.
-fn shows_network(ctx: &ProbeContext) -> bool {
+/// True when the way requests to `url` take is not the plain default, so the battery
+/// reports it: a trust store matters to https only.
+fn shows_network(ctx: &ProbeContext, url: &url::Url) -> bool {
     let n = &ctx.net;
     n.insecure
         || n.proxies.any()
         || !n.routes.is_empty()
         || n.http_version != crate::net::HttpVersion::Any
-        || !n.trust.starts_with("built-in")
+        || (url.scheme() == "https" && !n.trust.starts_with("built-in"))
 }

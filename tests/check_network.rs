@@ -282,13 +282,13 @@ impl Pki {
 /// nginx `server` blocks serving TLS on free ports, one per (cert, key); returns the ports.
 fn tls_servers(certs: &[(String, String)]) -> (String, Vec<u16>) {
     let mut extra = String::from(
-        "log_format hosts '$server_port \"$http_host\" \"$request\" $status \"$http_user_agent\"';\n",
+        "log_format hosts '$server_port \"$http_host\" \"$request\" $status \"$http_user_agent\" $server_protocol';\n",
     );
     let mut ports = Vec::new();
     for (crt, key) in certs {
         let p = free_port();
         extra.push_str(&format!(
-            "server {{ listen 127.0.0.1:{p} ssl; server_name _; ssl_certificate {crt}; ssl_certificate_key {key};\n\
+            "server {{ listen 127.0.0.1:{p} ssl http2; server_name _; ssl_certificate {crt}; ssl_certificate_key {key};\n\
              access_log {{dir}}/hosts.log hosts; location / {{ return 200 \"tls ok\\n\"; }} }}\n"
         ));
         ports.push(p);
@@ -352,6 +352,23 @@ fn certificate_problems_are_named_and_trust_options_are_honoured() {
         )),
         "{log}"
     );
+    // HTTP/2 when the server offers it, HTTP/1.1 when asked, HTTP/2 only when asked.
+    assert_eq!(fact(&j, "http", "version"), "HTTP/2.0", "{j}");
+    let (j, _) = check(&[&url(0), "--cacert", &ca, "--http1.1"], &[], None);
+    assert_eq!(fact(&j, "http", "version"), "HTTP/1.1", "{j}");
+    let (j, _) = check(
+        &[&url(0), "--cacert", &ca, "--http2", "-d", "a=1&b=2"],
+        &[],
+        None,
+    );
+    assert_eq!(fact(&j, "http", "version"), "HTTP/2.0", "{j}");
+    assert_eq!(j["method"], "POST", "{j}");
+    let log = std::fs::read_to_string(nginx.path("hosts.log")).unwrap();
+    assert!(
+        log.contains("\"GET / HTTP/1.1\" 200") && log.contains("HTTP/1.1\n"),
+        "{log}"
+    );
+    assert!(log.contains("\"POST / HTTP/2.0\" 200"), "{log}");
     // SSL_CERT_FILE and SSL_CERT_DIR stand in for --cacert; without any, the built-in roots.
     let (j, _) = check(&[&url(0)], &[("SSL_CERT_FILE", &ca)], None);
     assert_eq!(j["status"], 200, "{j}");

@@ -39,7 +39,7 @@ impl Stdin {
     }
 }
 
-pub(super) fn read_secret_file(path: &Path, what: &str) -> anyhow::Result<String> {
+fn read_secret_file(path: &Path, what: &str) -> anyhow::Result<String> {
     let file = std::fs::File::open(path)
         .with_context(|| format!("{what}: cannot open {}", path.display()))?;
     let mut text = String::new();

@@ -8,7 +8,6 @@ use std::path::Path;
 
 use anyhow::{Context as _, bail};
 
-use super::input::read_secret_file;
 use crate::cli::NetArgs;
 use crate::net::oauth::{ClientAuth, ClientCredentials};
 use crate::net::{HttpVersion, NetOptions, proxy, route};
@@ -23,7 +22,9 @@ const MAX_BODY_BYTES: u64 = 8 * 1024 * 1024;
 /// A secret from `file` when given, else from the environment variable `env`.
 fn secret(file: Option<&Path>, env: &str, what: &str) -> anyhow::Result<String> {
     if let Some(f) = file {
-        return read_secret_file(f, what);
+        return Ok(crate::secret::read_secret_file(f, what)?
+            .expose()
+            .to_owned());
     }
     match std::env::var(env) {
         Ok(v) if !v.is_empty() => Ok(v),
