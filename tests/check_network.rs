@@ -1026,3 +1026,22 @@ fn digest_answers_match_curls() {
         );
     }
 }
+
+/// The wizard takes the same connection options, checked before it takes the terminal.
+#[test]
+fn the_wizard_takes_the_connection_options() {
+    let out = assert_cmd::Command::cargo_bin("why401")
+        .unwrap()
+        .args(["--cacert", "/nonexistent/ca.pem", "https://example.test/"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--cacert /nonexistent/ca.pem"));
+    let out = assert_cmd::Command::cargo_bin("why401")
+        .unwrap()
+        .args(["--connect-to", "a.test:1:b.test", "https://example.test/"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("HOST1:PORT1:HOST2:PORT2"));
+}
