@@ -290,6 +290,12 @@ pub static CATALOGUE: &[Cause] = &[
         fix: "Block or rate-limit the offending clients (fail2ban, limit_req) and review the accounts they target.",
         fixed_by: &[Actor::Owner],
     },
+    Cause {
+        id: "cookie-rejected-by-client",
+        title: "the browser or client refuses to store or send the cookie (`SameSite=None` without `Secure`, `Secure` over http, `Domain`/`Path` not matching)",
+        fix: "Set the cookie so browsers keep and send it: `Secure` with `SameSite=None`, https for `Secure` cookies, a `Domain` the host matches, a `Path` that covers the API.",
+        fixed_by: &[Actor::Owner],
+    },
 ];
 
 /// The cause with this id.
@@ -320,6 +326,6 @@ mod tests {
             );
             assert!(!c.fixed_by.is_empty(), "{} has no actor", c.id);
         }
-        assert_eq!(CATALOGUE.len(), 42);
+        assert_eq!(CATALOGUE.len(), 43);
     }
 }

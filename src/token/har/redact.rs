@@ -33,6 +33,24 @@ const SECRET_PARAMS: &[&str] = &[
     "ticket",
 ];
 
+/// Request headers that carry an API key (gateways, Azure API Management, GitLab, Google).
+pub const API_KEY_HEADERS: &[&str] = &[
+    "x-api-key",
+    "api-key",
+    "apikey",
+    "x-apikey",
+    "x-api-token",
+    "x-auth-token",
+    "x-access-token",
+    "private-token",
+    "x-functions-key",
+    "ocp-apim-subscription-key",
+    "x-goog-api-key",
+];
+
+/// Query parameters that carry an API key rather than a bearer token.
+pub const API_KEY_PARAMS: &[&str] = &["key", "api_key", "apikey", "api-key"];
+
 /// Whether a value looks like a credential even under a harmless name.
 fn looks_secret(value: &str) -> bool {
     value.starts_with("eyJ")
