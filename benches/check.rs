@@ -52,13 +52,9 @@ fn bench(c: &mut Criterion) {
     let Some(Command::Check(args)) = cli.command else {
         unreachable!("parsed a check command")
     };
-    let parsed = url::Url::parse(&url).unwrap();
-    let creds = why401::probe::http::Credentials {
-        user: Some("alice".into()),
-        password: Some("not-a-real-password".into()),
-        ..Default::default()
-    };
-    let (requests, _) = why401::command::check::plan(&args, &parsed, &creds);
+    let mut request = why401::command::check::request(&args).unwrap();
+    request.credentials.password = Some("not-a-real-password".into());
+    let (requests, _) = why401::check::plan(&request);
     let ctx = ProbeContext::new(Duration::from_secs(10)).unwrap();
     let mut group = c.benchmark_group("check");
     group.sample_size(10);
@@ -76,15 +72,7 @@ fn bench(c: &mut Criterion) {
         });
     }
     group.bench_function(format!("battery/{}_probes", requests.len()), |b| {
-        b.iter(|| {
-            rt.block_on(why401::command::check::battery(
-                &args,
-                &parsed,
-                &creds,
-                Duration::from_secs(10),
-            ))
-            .unwrap()
-        });
+        b.iter(|| rt.block_on(why401::check::run(&request)).unwrap());
     });
     group.finish();
 }

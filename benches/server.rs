@@ -51,7 +51,7 @@ fn bench(c: &mut Criterion) {
             let req = auth::Request {
                 host: Some("www.site150.example.test"),
                 path: "/area7/x",
-                auth_header: None,
+                ..auth::Request::default()
             };
             let v = auth::evaluate(&config, &req);
             assert_eq!(v.effective.realm.as_deref(), Some("Area 7"));

@@ -207,13 +207,23 @@ pub struct ServerArgs {
     #[arg(long, requires = "user")]
     pub password_stdin: bool,
     /// The live site (for an .htaccess: the URL of its directory), to check whether the user
-    /// file can be downloaded from it.
+    /// file can be downloaded from it. Its scheme and port also choose nginx's server block.
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
     /// A custom header the client authenticates with (e.g. X_API_KEY), for nginx's
     /// underscores_in_headers rule.
     #[arg(long, value_name = "NAME")]
     pub auth_header: Option<String>,
+    /// Apache's ServerRoot (apache2 -d DIR), where relative AuthUserFile and Include paths
+    /// start. Default: the config's ServerRoot, else the distribution's.
+    #[arg(long, value_name = "DIR")]
+    pub server_root: Option<PathBuf>,
+    /// A name Apache is started with (apache2 -D NAME), for <IfDefine NAME>. Repeatable.
+    #[arg(long, value_name = "NAME")]
+    pub define: Vec<String>,
+    /// The client's IP address, for allow/deny, Order/Allow/Deny and Require ip rules.
+    #[arg(long, value_name = "IP")]
+    pub client: Option<std::net::IpAddr>,
     /// Skip running the server's own configuration test (nginx -t, apache2 -t).
     #[arg(long)]
     pub no_config_test: bool,

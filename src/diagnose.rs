@@ -1,12 +1,17 @@
 //! The cause catalogue (stable ids, a contract shared by flows, tickets and `--json`) and the
-//! ranking of causes found by probes and flows.
+//! one ranking of causes found by probes, rules and flows: every command and the wizard call
+//! [`rank`] (or [`Ranking::of`]), so they never disagree.
+//!
+//! A hit is either an explanation (it may be why this request failed) or a remark (true, worth
+//! fixing, but not why it failed: a 401 without `WWW-Authenticate` on a JSON API, a preflight
+//! that wants credentials when no browser page is involved). Remarks always rank below
+//! explanations, whatever their confidence.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 pub mod catalogue;
-pub mod rules;
 
 pub use catalogue::{Actor, CATALOGUE, Cause, cause};
 
@@ -17,6 +22,9 @@ pub struct CauseHit {
     /// 0.0 to 1.0.
     pub confidence: f64,
     pub evidence: Vec<String>,
+    /// True for a remark: true of the site, but not what made this request fail.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub remark: bool,
 }
 
 impl CauseHit {
@@ -26,18 +34,65 @@ impl CauseHit {
             id: id.to_owned(),
             confidence: confidence.clamp(0.0, 1.0),
             evidence: vec![evidence.into()],
+            remark: false,
+        }
+    }
+
+    /// A remark: ranked below every explanation.
+    pub fn remark(id: &str, confidence: f64, evidence: impl Into<String>) -> Self {
+        Self {
+            remark: true,
+            ..Self::new(id, confidence, evidence)
+        }
+    }
+
+    /// The same hit as a remark.
+    #[must_use]
+    pub fn into_remark(self) -> Self {
+        Self {
+            remark: true,
+            ..self
         }
     }
 }
 
-/// Merges hits for the same cause (highest confidence, evidence kept in order, no repeats)
-/// and sorts them most likely first; ties keep catalogue order, so output is deterministic.
+/// A ranking parted: what may explain the failure, and remarks.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Ranking {
+    /// Explanations, most likely first.
+    pub causes: Vec<CauseHit>,
+    /// Remarks, most likely first.
+    pub remarks: Vec<CauseHit>,
+}
+
+impl Ranking {
+    /// Ranks `hits` with [`rank`] and parts explanations from remarks.
+    pub fn of(hits: impl IntoIterator<Item = CauseHit>) -> Self {
+        let (remarks, causes) = rank(hits).into_iter().partition(|h| h.remark);
+        Self { causes, remarks }
+    }
+
+    /// The most likely explanation.
+    pub fn top(&self) -> Option<&CauseHit> {
+        self.causes.first()
+    }
+
+    /// Explanations then remarks, as [`rank`] orders them.
+    pub fn all(&self) -> impl Iterator<Item = &CauseHit> {
+        self.causes.iter().chain(&self.remarks)
+    }
+}
+
+/// Merges hits for the same cause (highest confidence, evidence kept in order, no repeats; an
+/// explanation and a remark of one id make an explanation) and sorts explanations most likely
+/// first, then remarks; ties keep catalogue order, so output is deterministic.
 pub fn rank(hits: impl IntoIterator<Item = CauseHit>) -> Vec<CauseHit> {
     let mut merged: BTreeMap<String, CauseHit> = BTreeMap::new();
     for hit in hits {
         match merged.get_mut(&hit.id) {
             Some(existing) => {
                 existing.confidence = existing.confidence.max(hit.confidence);
+                existing.remark &= hit.remark;
                 for e in hit.evidence {
                     if !existing.evidence.contains(&e) {
                         existing.evidence.push(e);
@@ -51,8 +106,9 @@ pub fn rank(hits: impl IntoIterator<Item = CauseHit>) -> Vec<CauseHit> {
     }
     let mut out: Vec<CauseHit> = merged.into_values().collect();
     out.sort_by(|a, b| {
-        b.confidence
-            .total_cmp(&a.confidence)
+        a.remark
+            .cmp(&b.remark)
+            .then_with(|| b.confidence.total_cmp(&a.confidence))
             .then_with(|| catalogue::position(&a.id).cmp(&catalogue::position(&b.id)))
     });
     out
@@ -74,5 +130,35 @@ mod tests {
         assert_eq!(ranked[1].id, "no-credentials-sent");
         assert!((ranked[1].confidence - 0.7).abs() < f64::EPSILON);
         assert_eq!(ranked[1].evidence, vec!["a", "c"]);
+    }
+
+    #[test]
+    fn remarks_rank_below_every_explanation() {
+        let ranking = Ranking::of([
+            CauseHit::remark("missing-www-authenticate", 0.85, "no challenge"),
+            CauseHit::new("bad-credentials", 0.5, "rejected"),
+            CauseHit::remark("cors-preflight-requires-auth", 0.4, "preflight 401"),
+            CauseHit::new("token-expired", 0.9, "exp"),
+        ]);
+        let ids = |v: &[CauseHit]| v.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&ranking.causes), ["token-expired", "bad-credentials"]);
+        assert_eq!(
+            ids(&ranking.remarks),
+            ["missing-www-authenticate", "cors-preflight-requires-auth"]
+        );
+        assert_eq!(
+            rank(ranking.all().cloned())[2].id,
+            "missing-www-authenticate"
+        );
+    }
+
+    #[test]
+    fn an_explanation_and_a_remark_of_one_id_make_an_explanation() {
+        let ranking = Ranking::of([
+            CauseHit::remark("cors-preflight-requires-auth", 0.4, "no origin"),
+            CauseHit::new("cors-preflight-requires-auth", 0.85, "origin given"),
+        ]);
+        assert_eq!(ranking.causes.len(), 1);
+        assert!(ranking.remarks.is_empty());
     }
 }

@@ -15,6 +15,7 @@ pub mod apache;
 pub mod exposure;
 pub mod htpasswd;
 pub mod nginx;
+pub mod pcre;
 pub mod selftest;
 pub mod source;
 
@@ -221,6 +222,14 @@ pub struct EffectiveAuth {
     /// The block that decided it (`location /admin/`, `<Directory /srv>`...).
     pub matched: Option<String>,
     pub at: Option<Pos>,
+    /// nginx `return CODE` that answers before the access phase (auth never runs).
+    pub returns: Option<u16>,
+    /// The status the server gives a request without credentials: 200 (gets through to the
+    /// content), 401, 403, 500, or a `return` code; `None` where it depends on what the files
+    /// do not say (the client's address when not given, an expression, a subrequest).
+    pub status_anonymous: Option<u16>,
+    /// The status for `--user` with `--password-stdin`, when both were given.
+    pub status_with_login: Option<u16>,
 }
 
 impl EffectiveAuth {
@@ -237,6 +246,9 @@ impl EffectiveAuth {
             denied_to_all: false,
             matched: None,
             at: None,
+            returns: None,
+            status_anonymous: Some(200),
+            status_with_login: None,
         }
     }
 

@@ -6,7 +6,8 @@ mod loopback;
 
 use axum::http::Method;
 use loopback::{
-    answer, assert_top, basic, bearer_token_file, cause_ids, check_json, site, top_cause,
+    answer, assert_top, basic, bearer_token_file, cause_ids, check_json, remark_ids, site,
+    top_cause,
 };
 
 #[test]
@@ -31,9 +32,37 @@ fn bad_credentials() {
 }
 
 #[test]
-fn missing_www_authenticate() {
+fn missing_www_authenticate_is_a_remark_below_the_explanation() {
+    // Most JSON APIs send no challenge: RFC 9110 wants one, but that is not why this failed.
     let url = site(|_, _| answer(401, &[], "go away"));
-    assert_top(&url, &[], None, "missing-www-authenticate");
+    let json = assert_top(&url, &[], None, "no-credentials-sent");
+    // The preflight gets the same 401: with no --origin that too is only a remark.
+    assert_eq!(
+        remark_ids(&json),
+        ["missing-www-authenticate", "cors-preflight-requires-auth"]
+    );
+    assert!(!cause_ids(&json).contains(&"missing-www-authenticate".to_owned()));
+    let evidence = json["remarks"][0]["evidence"].to_string();
+    assert!(evidence.contains("no WWW-Authenticate"), "{evidence}");
+}
+
+#[test]
+fn a_preflight_answered_407_is_a_proxy_not_cors() {
+    let proxy = || {
+        answer(
+            407,
+            &[("proxy-authenticate", "Basic realm=\"corp\"".into())],
+            "",
+        )
+    };
+    let url = site(move |_, _| proxy());
+    let (json, _, _) = check_json(&url, &["--origin", "https://app.example"], None);
+    assert_eq!(top_cause(&json), "proxy-auth-required");
+    let all = [cause_ids(&json), remark_ids(&json)].concat();
+    assert!(
+        !all.contains(&"cors-preflight-requires-auth".to_owned()),
+        "{all:?}"
+    );
 }
 
 #[test]
@@ -284,9 +313,10 @@ fn cors_preflight_refused_while_the_request_itself_works() {
         cause_ids(&json)
     );
     assert_eq!(code, 1);
-    // Without an origin no browser is said to be involved: a hint only, and exit 0.
+    // Without an origin no browser is said to be involved: a remark only, and exit 0.
     let (json, code, _) = check_json(&url, &[], None);
     assert_eq!(top_cause(&json), "not-a-401", "{:?}", cause_ids(&json));
+    assert_eq!(remark_ids(&json), ["cors-preflight-requires-auth"]);
     assert_eq!(code, 0);
 }
 

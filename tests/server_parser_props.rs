@@ -56,7 +56,7 @@ proptest! {
         let r = nginx::Config::parse_str(&text, Path::new("p.conf"), Path::new("/nonexistent-why401"));
         match r {
             Ok(c) => {
-                let req = nginx::auth::Request { host: Some("a"), path: "/a/b", auth_header: Some("X_Y") };
+                let req = nginx::auth::Request { host: Some("a"), path: "/a/b", auth_header: Some("X_Y"), ..nginx::auth::Request::default() };
                 let _ = nginx::auth::evaluate(&c, &req);
             }
             Err(e) => prop_assert!(inside(&text, e.pos.line, e.pos.col), "{e} for {text:?}"),
@@ -68,7 +68,7 @@ proptest! {
         let r = apache::Config::parse_str(&text, Path::new("/nonexistent-why401/.htaccess"), apache::Kind::Htaccess);
         match r {
             Ok(c) => {
-                let _ = apache::effective::evaluate(&c, &apache::effective::Request { host: None, path: "/a" });
+                let _ = apache::effective::evaluate(&c, &apache::effective::Request { path: "/a", ..apache::effective::Request::default() });
             }
             Err(e) => prop_assert!(inside(&text, e.pos.line, e.pos.col), "{e} for {text:?}"),
         }

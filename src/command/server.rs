@@ -47,6 +47,10 @@ pub fn run(args: &ServerArgs) -> anyhow::Result<Outcome> {
         user: args.user.clone(),
         password,
         auth_header: args.auth_header.clone(),
+        server_root: args.server_root.clone(),
+        defines: args.define.clone(),
+        url: args.url.clone(),
+        client: args.client,
     };
     let mut analysis = analysis::analyse(&inputs).map_err(|e| anyhow::anyhow!("{e}"))?;
     let tests = if args.no_config_test {
@@ -140,7 +144,11 @@ fn self_tests(args: &ServerArgs) -> Vec<SelfTest> {
         }
     }
     if let Some(path) = &args.apache {
-        if let Ok(c) = apache::Config::load(path, apache::Kind::Server) {
+        let options = apache::LoadOptions {
+            server_root: args.server_root.clone(),
+            defines: args.define.clone(),
+        };
+        if let Ok(c) = apache::Config::load_with(path, apache::Kind::Server, &options) {
             let complete = c.root.iter().any(|d| apache::is(d, "LoadModule"));
             out.push(selftest::apache(path, &c.server_root, complete));
         }

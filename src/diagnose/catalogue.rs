@@ -291,9 +291,33 @@ pub static CATALOGUE: &[Cause] = &[
         fixed_by: &[Actor::Owner],
     },
     Cause {
+        id: "credential-in-wrong-place",
+        title: "the credential is sent where this endpoint does not read it (header vs query parameter vs body, wrong header name)",
+        fix: "Send the credential where the API's documentation (or its error message) says: the named query parameter, header or body field.",
+        fixed_by: &[Actor::Client],
+    },
+    Cause {
         id: "cookie-rejected-by-client",
-        title: "the browser or client refuses to store or send the cookie (`SameSite=None` without `Secure`, `Secure` over http, `Domain`/`Path` not matching)",
-        fix: "Set the cookie so browsers keep and send it: `Secure` with `SameSite=None`, https for `Secure` cookies, a `Domain` the host matches, a `Path` that covers the API.",
+        title: "the browser or client refuses to store or send the cookie (SameSite=None without Secure, Secure over http, Domain/Path not matching)",
+        fix: "Set the cookie so clients keep it: Secure with SameSite=None, served over https, a Domain and Path that match the pages that need it.",
+        fixed_by: &[Actor::Owner],
+    },
+    Cause {
+        id: "server-key-or-config-stale",
+        title: "the token verifies against the issuer's current keys and claims, yet the API rejects it (stale key cache, wrong expected audience or issuer)",
+        fix: "Have the API refresh its signing keys (JWKS cache) and check the audience and issuer it expects against the token's.",
+        fixed_by: &[Actor::Owner],
+    },
+    Cause {
+        id: "resource-acl-denied",
+        title: "the server authenticated the user but the file system or resource ACL refuses it (IIS 401.3)",
+        fix: "Grant the authenticated user (or the app pool identity) read access to the file or resource.",
+        fixed_by: &[Actor::Owner],
+    },
+    Cause {
+        id: "user-file-entry-broken",
+        title: "a user-file entry that no password can match (truncated or invalid hash, stray quote, escaped $$)",
+        fix: "Re-create the entry with htpasswd (or the server's tool), and check how the config or environment file quotes and escapes it.",
         fixed_by: &[Actor::Owner],
     },
 ];
@@ -326,6 +350,6 @@ mod tests {
             );
             assert!(!c.fixed_by.is_empty(), "{} has no actor", c.id);
         }
-        assert_eq!(CATALOGUE.len(), 43);
+        assert_eq!(CATALOGUE.len(), 47);
     }
 }

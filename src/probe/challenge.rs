@@ -171,7 +171,6 @@ fn causes(
     raw: &[String],
     sent: bool,
 ) {
-    let mut hit = |id: &str, c: f64, e: String| report.causes.push(CauseHit::new(id, c, e));
     if ex.status == 401 && list.challenges.is_empty() {
         let e = if raw.is_empty() {
             "401 with no WWW-Authenticate header (RFC 9110 §15.5.2 requires one)".to_owned()
@@ -181,8 +180,12 @@ fn causes(
                 raw.join(" / ")
             )
         };
-        hit("missing-www-authenticate", 0.85, e);
+        // An RFC violation, but not why the request failed: a remark, ranked below causes.
+        report
+            .causes
+            .push(CauseHit::remark("missing-www-authenticate", 0.85, e));
     }
+    let mut hit = |id: &str, c: f64, e: String| report.causes.push(CauseHit::new(id, c, e));
     if ex.status == 407 {
         hit(
             "proxy-auth-required",

@@ -149,19 +149,23 @@ fn describe(
         target.url, ex.status
     );
     report.evidence.push(line.clone());
-    if requires_auth {
+    if ex.status == 407 {
+        // A proxy on the way wants credentials: not the site's CORS configuration.
+        report.verdict = Verdict::Warn;
+        "the preflight is answered 407 by a proxy on the way, not by the site"
+            .clone_into(&mut report.summary);
+    } else if requires_auth {
         report.verdict = Verdict::Fail;
         report.summary = format!(
             "the CORS preflight is answered {}: browsers never send credentials on it",
             ex.status
         );
-        // Without an origin the person did not say a browser is involved: a hint, not a verdict.
-        let confidence = if explicit_origin { 0.85 } else { 0.35 };
-        report.causes.push(CauseHit::new(
-            "cors-preflight-requires-auth",
-            confidence,
-            line,
-        ));
+        // Without an origin the person did not say a browser is involved: a remark, not a cause.
+        report.causes.push(if explicit_origin {
+            CauseHit::new("cors-preflight-requires-auth", 0.85, line)
+        } else {
+            CauseHit::remark("cors-preflight-requires-auth", 0.35, line)
+        });
     } else if wildcard {
         report.verdict = Verdict::Warn;
         "Access-Control-Allow-Origin: * with Allow-Credentials: true — browsers reject credentialed requests".clone_into(&mut report.summary);

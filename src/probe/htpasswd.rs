@@ -99,6 +99,7 @@ pub fn check(id: &str, args: &ProbeArgs) -> ProbeReport {
         required_users: Vec::new(),
         // Without a password only the user is looked up.
         login: login.filter(|(_, p)| !p.is_empty()),
+        digest_realm: None,
     });
     report.fact("exists", r.exists);
     report.fact("users", r.users as i64);

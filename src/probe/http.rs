@@ -262,7 +262,8 @@ fn describe(report: &mut ProbeReport, target: &Target, ex: &Exchange) {
         code => format!("{code} {reason}"),
     };
     if ex.status == 401 && raw.is_empty() {
-        report.causes.push(CauseHit::new(
+        // True of the server, but most JSON APIs send no challenge: not why the request failed.
+        report.causes.push(CauseHit::remark(
             "missing-www-authenticate",
             0.6,
             format!(

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::htpasswd::{Target, UserFile};
+use super::htpasswd::{Entry, HashFormat, LineIssue, Target, UserFile};
 use super::{Pos, Problem, Severity};
 
 /// What to check the user file against.
@@ -24,6 +24,8 @@ pub struct UserFileCheck<'a> {
     pub required_users: Vec<(String, Pos)>,
     /// A login to verify: user and password.
     pub login: Option<(&'a str, &'a str)>,
+    /// `AuthType Digest`: the realm (AuthName) whose htdigest lines Apache reads.
+    pub digest_realm: Option<&'a str>,
 }
 
 /// Which server verifies one hash format.
@@ -52,6 +54,11 @@ pub struct UserFileReport {
     /// Hash format of the checked user's entry.
     pub hash: Option<String>,
     pub hash_supported: Option<bool>,
+    /// With a login checked and no server known: whether each server lets it in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub apache_accepts: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nginx_accepts: Option<bool>,
     #[serde(skip)]
     pub problems: Vec<Problem>,
 }
@@ -142,7 +149,9 @@ pub fn check(c: &UserFileCheck<'_>) -> UserFileReport {
 fn contents(c: &UserFileCheck<'_>, file: &UserFile, r: &mut UserFileReport) {
     r.users = file.entries.len();
     for m in &file.malformed {
-        if m.harmless_for.contains(&c.target) {
+        if m.issue == LineIssue::Crlf {
+            r.problems.push(crlf(c, m));
+        } else if m.harmless_for.contains(&c.target) {
             r.problems.push(Problem::warning(
                 "htpasswd-line",
                 at_line(c.path, m.line, m.col),
@@ -169,18 +178,7 @@ fn contents(c: &UserFileCheck<'_>, file: &UserFile, r: &mut UserFileReport) {
             });
             r.formats.push(id);
         }
-        if !e.format.supported_by(c.target) {
-            r.problems.push(Problem::cause(
-                "htpasswd-unsupported-hash",
-                at_line(c.path, e.line, e.user.len() + 2),
-                format!(
-                    "user \"{}\" has a {} hash, which {} cannot verify: that user can never log in",
-                    e.user,
-                    e.format.label(),
-                    c.target.label()
-                ),
-            ));
-        }
+        entry_problems(c, e, r);
     }
     if file.entries.is_empty() {
         r.problems.push(Problem::cause(
@@ -188,6 +186,20 @@ fn contents(c: &UserFileCheck<'_>, file: &UserFile, r: &mut UserFileReport) {
             at_line(c.path, 1, 1),
             format!("{} holds no user at all", c.path.display()),
         ));
+    }
+    if let Some(realm) = c.digest_realm {
+        if !file.entries.is_empty()
+            && !file
+                .entries
+                .iter()
+                .any(|e| e.realm.as_deref() == Some(realm))
+        {
+            r.problems.push(Problem::cause(
+                "auth-config-incomplete",
+                c.at.clone(),
+                format!("no line of {} is in the realm \"{realm}\" (AuthName): Apache's Digest auth finds no user, every login gets 401", c.path.display()),
+            ).with_fix(format!("Make the AuthName and the htdigest realm the same: htdigest {} \"{realm}\" USER", c.path.display())));
+        }
     }
     for (user, pos) in &c.required_users {
         if file.find(user).is_none() {
@@ -209,6 +221,101 @@ fn contents(c: &UserFileCheck<'_>, file: &UserFile, r: &mut UserFileReport) {
     }
 }
 
+/// Apache and nginx cut a line's `\r`; tools that keep it (Traefik, Caddy, many libraries)
+/// make it part of the hash. A concern only when the reader is not known to be one of the two.
+fn crlf(c: &UserFileCheck<'_>, m: &crate::server::htpasswd::Malformed) -> Problem {
+    let mut p = Problem::cause(
+        "user-file-entry-broken",
+        at_line(c.path, m.line, m.col),
+        format!("line {} ends in CRLF: Apache and nginx cut the \\r, but tools that keep it (Traefik, Caddy, most libraries) read it as part of the hash and no password matches", m.line),
+    )
+    .with_fix(format!("Rewrite the file with Unix line endings: dos2unix {}", c.path.display()));
+    p.severity = if c.target == Target::Either {
+        Severity::Warning
+    } else {
+        Severity::Note
+    };
+    p
+}
+
+fn entry_problems(c: &UserFileCheck<'_>, e: &Entry, r: &mut UserFileReport) {
+    let at = at_line(c.path, e.line, e.user.len() + 2);
+    if let Some(why) = &e.broken {
+        r.problems.push(
+            Problem::cause(
+                "user-file-entry-broken",
+                at,
+                format!(
+                    "line {}, user \"{}\": {why}; nobody can log in as this user",
+                    e.line,
+                    e.user.trim_matches(['"', '\''])
+                ),
+            )
+            .with_fix(format!(
+                "Set the password again with the real tool: htpasswd -B {} {}",
+                c.path.display(),
+                e.user.trim_matches(['"', '\''])
+            )),
+        );
+        return;
+    }
+    let digest = c.digest_realm.is_some();
+    if digest != (e.format == HashFormat::DigestMd5) {
+        let message = if digest {
+            format!(
+                "line {}, user \"{}\": a {} line, but AuthType Digest reads only htdigest lines (user:realm:md5): that user can never log in",
+                e.line,
+                e.user,
+                e.format.label()
+            )
+        } else {
+            format!(
+                "line {}, user \"{}\": an htdigest line (user:realm:hash), but Basic auth reads the realm as the hash: that user can never log in",
+                e.line, e.user
+            )
+        };
+        r.problems
+            .push(Problem::cause("htpasswd-unsupported-hash", at, message));
+        return;
+    }
+    if digest {
+        return;
+    }
+    let (apache, nginx) = (
+        e.format.supported_by(Target::Apache),
+        e.format.supported_by(Target::Nginx),
+    );
+    if c.target == Target::Either && apache != nginx {
+        let (can, cannot) = if apache {
+            ("Apache", "nginx")
+        } else {
+            ("nginx", "Apache")
+        };
+        let mut p = Problem::cause(
+            "htpasswd-unsupported-hash",
+            at,
+            format!(
+                "user \"{}\" has a {} hash: {can} verifies it, {cannot} cannot (that user cannot log in there)",
+                e.user,
+                e.format.label()
+            ),
+        );
+        p.severity = Severity::Warning;
+        r.problems.push(p);
+    } else if !e.format.supported_by(c.target) {
+        r.problems.push(Problem::cause(
+            "htpasswd-unsupported-hash",
+            at,
+            format!(
+                "user \"{}\" has a {} hash, which {} cannot verify: that user can never log in",
+                e.user,
+                e.format.label(),
+                c.target.label()
+            ),
+        ));
+    }
+}
+
 fn login(
     c: &UserFileCheck<'_>,
     file: &UserFile,
@@ -216,19 +323,13 @@ fn login(
     password: &str,
     r: &mut UserFileReport,
 ) {
-    let Some(entry) = file.find(user) else {
+    let found = match c.digest_realm {
+        Some(realm) => file.find_digest(user, realm),
+        None => file.find(user),
+    };
+    let Some(entry) = found else {
         r.user_found = Some(false);
-        r.problems.push(
-            Problem::cause(
-                "user-unknown",
-                Some(Pos::new(c.path, 1, 1)),
-                format!("no user \"{user}\" in {}", c.path.display()),
-            )
-            .with_fix(format!(
-                "Add the user: htpasswd -B {} {user}",
-                c.path.display()
-            )),
-        );
+        unknown(c, file, user, r);
         return;
     };
     r.user_found = Some(true);
@@ -242,11 +343,18 @@ fn login(
         ));
     }
     r.hash = Some(entry.format.id().to_owned());
-    let supported = entry.format.supported_by(c.target);
+    let supported = entry.format.supported_by(c.target) || c.digest_realm.is_some();
     r.hash_supported = Some(supported);
     r.password_ok = entry.verify(password);
+    if c.target == Target::Either {
+        let ok = r.password_ok == Some(true) && entry.broken.is_none();
+        r.apache_accepts = Some(ok && entry.format.supported_by(Target::Apache));
+        r.nginx_accepts = Some(ok && entry.format.supported_by(Target::Nginx));
+    }
     let at = at_line(c.path, entry.line, 1);
     match r.password_ok {
+        // A broken entry is already reported: no password could match it.
+        Some(false) if entry.broken.is_some() => {}
         Some(false) => r.problems.push(
             Problem::cause(
                 "password-mismatch",
@@ -262,8 +370,7 @@ fn login(
                 c.path.display()
             )),
         ),
-        Some(true) if !supported => {} // already reported as an unsupported hash
-        Some(true) => {}
+        Some(true) => {} // an unsupported hash is already reported
         None => r.problems.push(Problem::warning(
             "hash-not-checked",
             at,
@@ -274,6 +381,42 @@ fn login(
             "",
         )),
     }
+}
+
+/// The user is not in the file: say so, unless a quoted name or another realm explains it.
+fn unknown(c: &UserFileCheck<'_>, file: &UserFile, user: &str, r: &mut UserFileReport) {
+    let quoted = file
+        .entries
+        .iter()
+        .any(|e| e.user != user && e.user.trim_matches(['"', '\'']) == user);
+    if quoted {
+        // Already reported as a broken entry, with its line.
+        return;
+    }
+    let other_realm = c
+        .digest_realm
+        .and_then(|_| file.find(user))
+        .and_then(|e| e.realm.clone().map(|realm| (e.line, realm)));
+    let message = match other_realm {
+        Some((line, realm)) => format!(
+            "\"{user}\" is in {} only in the realm \"{realm}\" (line {line}), not in the AuthName realm: Apache's Digest auth does not find it",
+            c.path.display()
+        ),
+        None => format!("no user \"{user}\" in {}", c.path.display()),
+    };
+    let add = if c.digest_realm.is_some() {
+        format!(
+            "htdigest {} \"{}\" {user}",
+            c.path.display(),
+            c.digest_realm.unwrap_or_default()
+        )
+    } else {
+        format!("htpasswd -B {} {user}", c.path.display())
+    };
+    r.problems.push(
+        Problem::cause("user-unknown", Some(Pos::new(c.path, 1, 1)), message)
+            .with_fix(format!("Add the user: {add}")),
+    );
 }
 
 fn mode_of(path: &Path) -> String {
@@ -361,6 +504,7 @@ mod tests {
             served: false,
             required_users: vec![("zoe".to_owned(), Pos::new(Path::new("h"), 3, 1))],
             login,
+            digest_realm: None,
         })
     }
 
@@ -382,8 +526,57 @@ mod tests {
     }
 
     #[test]
+    fn broken_entries_are_flagged_without_a_login_and_are_not_a_wrong_password() {
+        let body = b"zoe:$1$\n\"bob:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=\ntim:$$apr1$$saltsalt$$LrttParrLPdxvgutaSXWJ0\n";
+        let r = check_file(body, Target::Either, None);
+        let lines: Vec<usize> = r
+            .problems
+            .iter()
+            .filter(|p| p.cause == Some("user-file-entry-broken"))
+            .filter_map(|p| p.at.as_ref().map(|a| a.line))
+            .collect();
+        assert_eq!(lines, [1, 2, 3]);
+        let zoe = check_file(body, Target::Apache, Some(("zoe", "secret")));
+        assert!(
+            !causes(&zoe).contains(&"password-mismatch"),
+            "{:?}",
+            zoe.problems
+        );
+        let bob = check_file(body, Target::Nginx, Some(("bob", "secret")));
+        assert!(
+            !causes(&bob).contains(&"user-unknown"),
+            "{:?}",
+            bob.problems
+        );
+    }
+
+    #[test]
+    fn a_file_alone_is_judged_for_both_servers() {
+        let r = check_file(
+            b"zoe:{PLAIN}secret\n",
+            Target::Either,
+            Some(("zoe", "secret")),
+        );
+        assert_eq!(
+            (r.apache_accepts, r.nginx_accepts),
+            (Some(false), Some(true))
+        );
+        let p = r
+            .problems
+            .iter()
+            .find(|p| p.cause == Some("htpasswd-unsupported-hash"))
+            .unwrap();
+        assert_eq!(p.severity, Severity::Warning);
+        assert!(
+            p.message.contains("nginx verifies it, Apache cannot"),
+            "{}",
+            p.message
+        );
+    }
+
+    #[test]
     fn logins_are_checked() {
-        let body = b"u:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=\nzoe:{SHA}x\n";
+        let body = b"u:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=\nzoe:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=\n";
         let ok = check_file(body, Target::Nginx, Some(("u", "secret")));
         assert_eq!((ok.user_found, ok.password_ok), (Some(true), Some(true)));
         assert!(causes(&ok).is_empty());

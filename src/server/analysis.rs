@@ -24,6 +24,14 @@ pub struct Inputs {
     pub password: Option<String>,
     /// A custom auth header name (for nginx's underscore rule).
     pub auth_header: Option<String>,
+    /// Apache's ServerRoot (`-d`), for relative paths.
+    pub server_root: Option<PathBuf>,
+    /// Apache's `-D` names, for `<IfDefine>`.
+    pub defines: Vec<String>,
+    /// The URL asked for: its scheme and port choose nginx's server block.
+    pub url: Option<String>,
+    /// The client's address, for allow/deny and Require ip rules.
+    pub client: Option<std::net::IpAddr>,
 }
 
 /// One server's answer.
@@ -60,6 +68,9 @@ struct UserFileTarget {
     web_root: Option<PathBuf>,
     served: bool,
     required: Vec<(String, Pos)>,
+    digest_realm: Option<String>,
+    /// The server (index in `servers`) that reads it, with what it answers a right login.
+    server: Option<(usize, Option<u16>)>,
 }
 
 /// Runs every check the inputs allow. Unparsable files are errors (`FILE:LINE:COL: ...`).
@@ -69,12 +80,21 @@ pub fn analyse(inputs: &Inputs) -> Result<Analysis, ParseError> {
     let mut targets: Vec<UserFileTarget> = Vec::new();
     if let Some(path) = &inputs.nginx {
         let config = nginx::Config::load(path, None)?;
+        let url = inputs.url.as_deref().and_then(|u| url::Url::parse(u).ok());
+        let url_host = url.as_ref().and_then(|u| u.host_str().map(str::to_owned));
         let req = nginx::auth::Request {
-            host: inputs.host.as_deref(),
+            host: inputs.host.as_deref().or(url_host.as_deref()),
             path: &inputs.path,
             auth_header: inputs.auth_header.as_deref(),
+            client: inputs.client,
+            port: url.as_ref().and_then(url::Url::port_or_known_default),
         };
-        let v = nginx::auth::evaluate(&config, &req);
+        let mut v = nginx::auth::evaluate(&config, &req);
+        let login_ok = v.status_login_ok;
+        if v.user_file.is_none() && inputs.password.is_some() {
+            // No user file to check the login against: what nginx gives is already known.
+            v.effective.status_with_login = login_ok;
+        }
         problems.extend(v.problems);
         if let Some(uf) = v.user_file {
             targets.push(UserFileTarget {
@@ -85,6 +105,8 @@ pub fn analyse(inputs: &Inputs) -> Result<Analysis, ParseError> {
                 web_root: v.web_root.clone(),
                 served: v.user_file_served,
                 required: Vec::new(),
+                digest_realm: None,
+                server: Some((servers.len(), login_ok)),
             });
         }
         servers.push(ServerResult {
@@ -103,12 +125,29 @@ pub fn analyse(inputs: &Inputs) -> Result<Analysis, ParseError> {
             .as_ref()
             .map(|p| (p, apache::Kind::Htaccess)));
     if let Some((path, kind)) = apache_file {
-        let config = apache::Config::load(path, kind)?;
+        let options = apache::LoadOptions {
+            server_root: inputs.server_root.clone(),
+            defines: inputs.defines.clone(),
+        };
+        let config = apache::Config::load_with(path, kind, &options)?;
+        problems.extend(config.skipped.iter().map(|s| {
+            let mut p = Problem::warning(
+                "section-not-applied",
+                Some(s.at.clone()),
+                format!("{} is skipped as Apache skips it: {}", s.section, s.reason),
+                "",
+            );
+            p.severity = super::Severity::Note;
+            p
+        }));
         let req = apache::effective::Request {
             host: inputs.host.as_deref(),
             path: &inputs.path,
+            client: inputs.client,
+            user: inputs.user.as_deref(),
         };
-        let v = apache::effective::evaluate(&config, &req);
+        let mut v = apache::effective::evaluate(&config, &req);
+        v.effective.status_anonymous = v.status_anonymous;
         problems.extend(v.problems);
         let served = match (&v.user_file, &v.web_root) {
             (Some(f), Some(root)) if kind == apache::Kind::Server => {
@@ -117,6 +156,7 @@ pub fn analyse(inputs: &Inputs) -> Result<Analysis, ParseError> {
             _ => false,
         };
         if let Some(uf) = v.user_file {
+            let digest = v.effective.scheme == super::Scheme::Digest;
             targets.push(UserFileTarget {
                 path: uf,
                 at: v.user_file_at,
@@ -125,6 +165,13 @@ pub fn analyse(inputs: &Inputs) -> Result<Analysis, ParseError> {
                 web_root: v.web_root.clone(),
                 served,
                 required: v.required_users,
+                digest_realm: v
+                    .effective
+                    .realm
+                    .clone()
+                    .filter(|_| digest)
+                    .or_else(|| digest.then(String::new)),
+                server: Some((servers.len(), v.status_user)),
             });
         }
         servers.push(ServerResult {
@@ -157,13 +204,17 @@ pub fn analyse(inputs: &Inputs) -> Result<Analysis, ParseError> {
                 at: None,
                 target: if inputs.nginx.is_some() {
                     Target::Nginx
-                } else {
+                } else if apache_file.is_some() {
                     Target::Apache
+                } else {
+                    Target::Either
                 },
                 server_user: String::new(),
                 web_root: None,
                 served: false,
                 required: Vec::new(),
+                digest_realm: None,
+                server: None,
             }),
         }
     }
@@ -182,10 +233,35 @@ pub fn analyse(inputs: &Inputs) -> Result<Analysis, ParseError> {
             served: t.served,
             required_users: t.required.clone(),
             login,
+            digest_realm: t.digest_realm.as_deref(),
         });
         problems.extend(report.problems.iter().cloned());
+        if let Some((server, right)) = t
+            .server
+            .and_then(|(index, right)| Some((servers.get_mut(index)?, right)))
+        {
+            let accepted = report.user_found == Some(true)
+                && report.password_ok == Some(true)
+                && report.hash_supported == Some(true);
+            let e = &mut server.effective;
+            if login.is_some() {
+                e.status_with_login = match e.status_anonymous {
+                    Some(401) if accepted => right,
+                    other => other,
+                };
+            }
+        }
         if i == 0 {
             user_file = Some(report);
+        }
+    }
+    if inputs.user.is_some() && inputs.password.is_some() {
+        // Where no user file is read, a login changes nothing but a challenge's outcome.
+        for s in &mut servers {
+            let e = &mut s.effective;
+            if e.status_with_login.is_none() && e.status_anonymous != Some(401) {
+                e.status_with_login = e.status_anonymous;
+            }
         }
     }
     dedup(&mut problems);

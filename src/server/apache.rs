@@ -23,14 +23,43 @@ pub struct Config {
     pub kind: Kind,
     pub main: PathBuf,
     pub server_root: PathBuf,
+    /// Where the ServerRoot came from, for messages.
+    pub server_root_from: &'static str,
     pub root: Vec<Directive>,
     pub files: Vec<PathBuf>,
+    /// Conditional sections whose body Apache does not read (`<IfDefine X>` with X not
+    /// defined, `<IfModule !mod_x.c>`): each with where and why.
+    pub skipped: Vec<parse::Skipped>,
+}
+
+/// What the command line tells Apache that the files do not say.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// `-d DIR`: where relative paths start (ServerRoot).
+    pub server_root: Option<PathBuf>,
+    /// `-D NAME`: names `<IfDefine>` tests.
+    pub defines: Vec<String>,
+}
+
+/// The ServerRoot a distribution's apache2/httpd is built with, for an .htaccess read alone.
+fn distribution_server_root() -> PathBuf {
+    ["/etc/apache2", "/etc/httpd", "/usr/local/apache2"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_dir())
+        .unwrap_or_else(|| PathBuf::from("/etc/apache2"))
 }
 
 impl Config {
-    /// Loads a server configuration; ServerRoot is the file's directory (or its parent for
-    /// files in sites-*/conf.d/conf-*), as Debian lays it out.
+    /// Loads a file with no command-line options (see [`Config::load_with`]).
     pub fn load(path: &Path, kind: Kind) -> Result<Self, ParseError> {
+        Self::load_with(path, kind, &LoadOptions::default())
+    }
+
+    /// Loads a server configuration or an .htaccess. ServerRoot: `-d` if given, else the
+    /// config's own ServerRoot, else the file's directory (or its parent for files in
+    /// sites-*/conf.d/conf-*), as Debian lays it out; for an .htaccess the distribution's.
+    pub fn load_with(path: &Path, kind: Kind, options: &LoadOptions) -> Result<Self, ParseError> {
         let dir = path
             .parent()
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
@@ -49,7 +78,15 @@ impl Config {
             } else {
                 dir
             };
-        if kind == Kind::Server {
+        let mut server_root_from = "guessed from the file's place";
+        if kind == Kind::Htaccess {
+            server_root = distribution_server_root();
+            server_root_from = "the distribution's default; give --server-root if it differs";
+        }
+        if let Some(root) = &options.server_root {
+            server_root.clone_from(root);
+            server_root_from = "--server-root";
+        } else if kind == Kind::Server {
             // A ServerRoot in the first lines decides where includes start.
             let head = source::read(path, None, &mut source::Budget::default())?;
             let text = String::from_utf8_lossy(&head);
@@ -60,28 +97,27 @@ impl Config {
                     .map(|_| l[10..].trim().trim_matches('"').to_owned())
             }) {
                 server_root = PathBuf::from(root);
+                server_root_from = "ServerRoot";
             }
         }
         let mut tree = parse::TreeParser::new(server_root.clone());
-        if kind == Kind::Htaccess {
+        tree.defines.clone_from(&options.defines);
+        let (root, files) = if kind == Kind::Htaccess {
             // .htaccess files cannot include others: parse the text alone.
             let bytes = source::read(path, None, &mut tree.budget)?;
-            let root = tree.text(&bytes, path)?;
-            return Ok(Self {
-                kind,
-                main: path.to_path_buf(),
-                server_root,
-                root,
-                files: vec![path.to_path_buf()],
-            });
-        }
-        let root = tree.file(path, None)?;
+            (tree.text(&bytes, path)?, vec![path.to_path_buf()])
+        } else {
+            let root = tree.file(path, None)?;
+            (root, std::mem::take(&mut tree.files))
+        };
         Ok(Self {
             kind,
             main: path.to_path_buf(),
             server_root,
+            server_root_from,
             root,
-            files: tree.files,
+            files,
+            skipped: tree.skipped,
         })
     }
 
@@ -93,8 +129,10 @@ impl Config {
             kind,
             main: name.to_path_buf(),
             server_root: dir,
+            server_root_from: "the file's directory",
             root,
             files: vec![name.to_path_buf()],
+            skipped: tree.skipped,
         })
     }
 

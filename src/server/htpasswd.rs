@@ -18,6 +18,8 @@ pub use hash::HashFormat;
 pub enum Target {
     Apache,
     Nginx,
+    /// Not known (a user file given alone): either server may read it.
+    Either,
 }
 
 impl Target {
@@ -25,17 +27,22 @@ impl Target {
         match self {
             Self::Apache => "Apache",
             Self::Nginx => "nginx",
+            Self::Either => "Apache or nginx",
         }
     }
 }
 
-/// One `user:hash` line.
+/// One `user:hash` line, or an htdigest `user:realm:hash` line.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Entry {
     pub user: String,
     hash: String,
     pub line: usize,
     pub format: HashFormat,
+    /// The realm of an htdigest line.
+    pub realm: Option<String>,
+    /// Why no password can ever match this entry, when none can.
+    pub broken: Option<String>,
 }
 
 impl std::fmt::Debug for Entry {
@@ -45,6 +52,8 @@ impl std::fmt::Debug for Entry {
             .field("hash", &self.hash_fingerprint())
             .field("line", &self.line)
             .field("format", &self.format)
+            .field("realm", &self.realm)
+            .field("broken", &self.broken)
             .finish()
     }
 }
@@ -57,7 +66,13 @@ impl Entry {
 
     /// Whether `password` matches; `None` when this format cannot be checked here.
     pub fn verify(&self, password: &str) -> Option<bool> {
-        hash::verify(self.format, &self.hash, password)
+        if self.broken.is_some() {
+            return Some(false);
+        }
+        match &self.realm {
+            Some(realm) => Some(hash::digest_ha1(&self.user, realm, password) == self.hash),
+            None => hash::verify(self.format, &self.hash, password),
+        }
     }
 }
 
@@ -168,7 +183,13 @@ impl UserFile {
             );
             return;
         };
-        let (user, hash) = (&text[..colon], &text[colon + 1..]);
+        let user = &text[..colon];
+        // Both servers end the hash at the next ':'; htdigest lines carry realm:hash there.
+        let rest = &text[colon + 1..];
+        let (hash, extra) = match rest.split_once(':') {
+            Some((h, x)) => (h, Some(x.split(':').next().unwrap_or_default())),
+            None => (rest, None),
+        };
         if user.is_empty() {
             self.bad(
                 n,
@@ -184,7 +205,7 @@ impl UserFile {
                 format!("spaces in the user name \"{user}\": the server compares them too, so \"{}\" never matches", user.trim()),
                 Vec::new());
         }
-        if hash != hash.trim() {
+        if hash != hash.trim() && extra.is_none() {
             let col = colon
                 + 2
                 + if hash.starts_with(char::is_whitespace) {
@@ -216,29 +237,69 @@ impl UserFile {
                 Vec::new(),
             );
         }
-        if let Some(first) = self.entries.iter().find(|e| e.user == user) {
+        let digest = extra
+            .map(str::trim_end)
+            .filter(|x| x.len() == 32 && x.bytes().all(|b| b.is_ascii_hexdigit()));
+        let realm = digest.map(|_| hash.to_owned());
+        if let Some(first) = self
+            .entries
+            .iter()
+            .find(|e| e.user == user && e.realm == realm)
+        {
             let first_line = first.line;
             self.bad(n, 1, LineIssue::DuplicateUser,
                 format!("user \"{user}\" again (first at line {first_line}): the servers use the first entry only"),
                 Vec::new());
             return;
         }
-        let trimmed = if hash.starts_with(char::is_whitespace) {
-            hash
+        let (hash, format) = if let Some(ha1) = digest {
+            (ha1.to_ascii_lowercase(), HashFormat::DigestMd5)
         } else {
-            hash.trim_end()
+            let h = if hash.starts_with(char::is_whitespace) {
+                hash
+            } else {
+                hash.trim_end()
+            };
+            (h.to_owned(), HashFormat::detect(h))
         };
+        let broken = hash::defect(format, &hash).or_else(|| quoted(user, &hash));
         self.entries.push(Entry {
             user: user.to_owned(),
-            hash: trimmed.to_owned(),
+            hash,
             line: n,
-            format: HashFormat::detect(trimmed),
+            format,
+            realm,
+            broken,
         });
     }
 
     /// The entry the server uses for `user` (the first).
     pub fn find(&self, user: &str) -> Option<&Entry> {
         self.entries.iter().find(|e| e.user == user)
+    }
+
+    /// The entry Apache's Digest auth uses: the first line with this user and realm
+    /// (`get_realm_hash()` in mod_authn_file).
+    pub fn find_digest(&self, user: &str, realm: &str) -> Option<&Entry> {
+        self.entries
+            .iter()
+            .find(|e| e.user == user && e.realm.as_deref() == Some(realm))
+    }
+}
+
+/// A quote left around a name or hash by an env file or a YAML value: the server takes it
+/// literally, so the name or the hash never matches.
+fn quoted(user: &str, hash: &str) -> Option<String> {
+    let quote = |s: &str| s.starts_with(['"', '\'']) || s.ends_with(['"', '\'']);
+    if quote(user) {
+        Some(format!(
+            "the user name {user} carries a quote (left by an env file or YAML quoting): the server compares it literally, so \"{}\" is not this user",
+            user.trim_matches(['"', '\''])
+        ))
+    } else if quote(hash) {
+        Some("the hash starts or ends with a quote (left by an env file or YAML quoting): no password matches it".to_owned())
+    } else {
+        None
     }
 }
 

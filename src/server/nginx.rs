@@ -76,7 +76,19 @@ impl Config {
     /// The server a request for `host` lands in: by server_name (exact, leading wildcard,
     /// trailing wildcard, regex), else the `default_server`, else the first.
     pub fn server_for(&self, host: Option<&str>) -> Option<&Directive> {
-        let servers = self.servers();
+        self.server_for_port(host, None)
+    }
+
+    /// Like [`Config::server_for`], among the servers that listen on `port` (when given and
+    /// some server does): the connection's port picks the candidates before the name does.
+    pub fn server_for_port(&self, host: Option<&str>, port: Option<u16>) -> Option<&Directive> {
+        let all = self.servers();
+        let on_port: Vec<&Directive> = all
+            .iter()
+            .copied()
+            .filter(|s| port.is_none_or(|p| listens(s).iter().any(|(lp, _)| *lp == p)))
+            .collect();
+        let servers = if on_port.is_empty() { all } else { on_port };
         if let Some(host) = host.map(|h| h.trim_end_matches('.').to_ascii_lowercase()) {
             if let Some(s) = pick_by_name(&servers, &host) {
                 return Some(s);
@@ -85,15 +97,42 @@ impl Config {
         servers
             .iter()
             .find(|s| {
-                s.body().iter().any(|d| {
-                    d.name == "listen"
-                        && d.args
-                            .iter()
-                            .any(|a| a == "default_server" || a == "default")
-                })
+                listens(s)
+                    .iter()
+                    .any(|(lp, default)| *default && port.is_none_or(|p| p == *lp))
             })
             .or_else(|| servers.first())
             .copied()
+    }
+}
+
+/// The ports a server block listens on, each with whether it is the default server there.
+/// No `listen` means port 80.
+fn listens(server: &Directive) -> Vec<(u16, bool)> {
+    let out: Vec<(u16, bool)> = server
+        .body()
+        .iter()
+        .filter(|d| d.name == "listen")
+        .filter_map(|d| {
+            let addr = d.arg(0)?;
+            if addr.starts_with("unix:") {
+                return None;
+            }
+            let port = match addr.rsplit_once(':') {
+                Some((_, p)) if !addr.ends_with(']') => p.parse().ok()?,
+                _ => addr.parse().unwrap_or(80),
+            };
+            let default = d
+                .args
+                .iter()
+                .any(|a| a == "default_server" || a == "default");
+            Some((port, default))
+        })
+        .collect();
+    if server.body().iter().any(|d| d.name == "listen") {
+        out
+    } else {
+        vec![(80, false)]
     }
 }
 
@@ -123,15 +162,14 @@ fn guess_prefix(path: &Path) -> PathBuf {
 
 /// Match rank of one server_name against a host: lower is better (nginx's order).
 fn name_rank(name: &str, host: &str) -> Option<(u8, usize)> {
-    let name = name.to_ascii_lowercase();
     if let Some(re) = name.strip_prefix('~') {
-        let ok = regex::RegexBuilder::new(re)
-            .case_insensitive(true)
-            .size_limit(1 << 20)
-            .build()
-            .is_ok_and(|r| r.is_match(host));
+        // Caseless only when the pattern has an uppercase letter (nginx lowercases the host).
+        let caseless = re.chars().any(|c| c.is_ascii_uppercase());
+        let ok = crate::server::pcre::Pcre::new(re, caseless, false)
+            .is_ok_and(|r| r.is_match(host) == Some(true));
         return ok.then_some((3, 0));
     }
+    let name = name.to_ascii_lowercase();
     if name == host {
         return Some((0, 0));
     }
@@ -191,6 +229,22 @@ mod tests {
         assert_eq!(line("www1.example.com"), 3);
         assert_eq!(line("nowhere.test"), 2);
         assert_eq!(c.server_for(None).unwrap().pos.line, 2);
+    }
+
+    #[test]
+    fn the_port_picks_the_candidates_before_the_name() {
+        let c = conf(
+            "server { listen 80; server_name example.com; return 301 https://$host$request_uri; }\n\
+             server { listen 443 ssl; server_name example.com; }\n\
+             server { listen 127.0.0.1:8080 default_server; server_name other; }\n\
+             server { listen [::]:8443; server_name v6; }",
+        );
+        let line = |h: &str, p: Option<u16>| c.server_for_port(Some(h), p).unwrap().pos.line;
+        assert_eq!(line("example.com", None), 1);
+        assert_eq!(line("example.com", Some(80)), 1);
+        assert_eq!(line("example.com", Some(443)), 2);
+        assert_eq!(line("example.com", Some(8080)), 3);
+        assert_eq!(line("x", Some(8443)), 4);
     }
 
     #[test]

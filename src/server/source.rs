@@ -107,7 +107,9 @@ pub fn is_glob(pattern: &str) -> bool {
 }
 
 /// Expands an include argument against `base`: a glob gives its sorted matches (maybe none);
-/// a plain path gives itself, present or not (the caller reports a missing one).
+/// a plain path gives itself, present or not (the caller reports a missing one). Both servers
+/// glob with a leading-dot rule: `*` never matches a hidden file's leading `.` (nginx calls
+/// glob(3) with no flags, Apache apr_fnmatch with APR_FNM_PERIOD); `.*` still does.
 pub fn expand(pattern: &str, base: &Path, at: &Pos) -> Result<Vec<PathBuf>, ParseError> {
     let full = resolve(pattern, base);
     if !is_glob(pattern) {
@@ -120,9 +122,16 @@ pub fn expand(pattern: &str, base: &Path, at: &Pos) -> Result<Vec<PathBuf>, Pars
             format!("bad include pattern \"{pattern}\": {e}"),
         )
     })?;
+    let wanted: Vec<_> = full.components().collect();
+    let shown = |p: &PathBuf| {
+        p.components().zip(&wanted).all(|(got, want)| {
+            !got.as_os_str().to_string_lossy().starts_with('.')
+                || want.as_os_str().to_string_lossy().starts_with('.')
+        })
+    };
     let mut out: Vec<PathBuf> = paths
         .filter_map(Result::ok)
-        .filter(|p| p.is_file())
+        .filter(|p| p.is_file() && shown(p))
         .collect();
     out.sort();
     Ok(out)
@@ -154,6 +163,25 @@ mod tests {
         assert_eq!(line_col(b, 1), (1, 2));
         assert_eq!(line_col(b, 3), (2, 1));
         assert_eq!(line_col(b, 4), (2, 2));
+    }
+
+    #[test]
+    fn globs_skip_hidden_files_as_the_servers_do() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["a.conf", ".default.conf", "B.conf", "_x.conf"] {
+            std::fs::write(dir.path().join(name), "").unwrap();
+        }
+        let at = Pos::new(Path::new("x"), 1, 1);
+        let names = |pattern: &str| -> Vec<String> {
+            expand(pattern, dir.path(), &at)
+                .unwrap()
+                .iter()
+                .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+                .collect()
+        };
+        // Sorted bytewise, as glob(3) and Apache's strcmp sort give them.
+        assert_eq!(names("*.conf"), ["B.conf", "_x.conf", "a.conf"]);
+        assert_eq!(names(".*.conf"), [".default.conf"]);
     }
 
     #[test]

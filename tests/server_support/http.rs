@@ -70,9 +70,21 @@ impl Static {
     pub fn has(&self, cause: &str) -> bool {
         self.causes().iter().any(|c| c == cause)
     }
-    /// The status the files predict for a request without credentials: 401 when auth is on.
+    /// Whether the files predict a 401 for a request without credentials.
     pub fn challenges(&self) -> bool {
-        matches!(self.scheme(), "basic" | "digest" | "request")
+        self.status() == Some(401)
+    }
+    /// The status predicted for a request without credentials (`None`: depends).
+    pub fn status(&self) -> Option<u16> {
+        self.json["effective"]["status_anonymous"]
+            .as_u64()
+            .map(|s| s as u16)
+    }
+    /// The status predicted for `--user` with the password given on stdin.
+    pub fn login_status(&self) -> Option<u16> {
+        self.json["effective"]["status_with_login"]
+            .as_u64()
+            .map(|s| s as u16)
     }
 }
 

@@ -82,7 +82,17 @@ pub fn top_cause(json: &Value) -> String {
 
 /// Every cause id, most likely first.
 pub fn cause_ids(json: &Value) -> Vec<String> {
-    json["causes"]
+    ids_of(json, "causes")
+}
+
+/// Every remark id (true of the site, not why the request failed), most likely first.
+#[allow(dead_code)]
+pub fn remark_ids(json: &Value) -> Vec<String> {
+    ids_of(json, "remarks")
+}
+
+fn ids_of(json: &Value, array: &str) -> Vec<String> {
+    json[array]
         .as_array()
         .map(|a| {
             a.iter()

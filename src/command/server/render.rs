@@ -36,8 +36,18 @@ fn effective(out: &mut String, e: &EffectiveAuth) {
         Scheme::Off => "no auth (auth_basic off)".to_owned(),
         Scheme::None => "no auth: requests get in without credentials".to_owned(),
     };
-    let headline = if e.denied_to_all {
+    let headline = if let Some(code) = e.returns {
+        format!("return {code} answers before any access check runs")
+    } else if e.denied_to_all {
         "every client is refused (403), whatever the credentials".to_owned()
+    } else if e.scheme == Scheme::None && e.status_anonymous != Some(200) {
+        match e.status_anonymous {
+            Some(code) => format!("no password is asked, and this request gets {code}"),
+            None => {
+                "no password is asked; whether it gets in depends on the client (give --client IP)"
+                    .to_owned()
+            }
+        }
     } else {
         headline
     };
@@ -59,6 +69,13 @@ fn effective(out: &mut String, e: &EffectiveAuth) {
         row("require", r.clone());
     }
     row("satisfy", e.satisfy.clone());
+    let status =
+        |s: Option<u16>| s.map_or_else(|| "depends (see above)".to_owned(), |c| c.to_string());
+    let mut answers = format!("{} without credentials", status(e.status_anonymous));
+    if let Some(s) = e.status_with_login {
+        let _ = write!(answers, ", {s} with the login given");
+    }
+    row("answers", answers);
     if let Some(p) = &e.proxy_target {
         let fwd = match e.forwards_authorization {
             Some(true) => "Authorization is passed on",
@@ -116,6 +133,15 @@ pub fn text(inputs: &Inputs, a: &Analysis, tests: &[SelfTest], exposures: &[Expo
                 ),
             };
             let _ = writeln!(out, "  user \"{user}\": {verdict}");
+            if let (Some(a), Some(n)) = (u.apache_accepts, u.nginx_accepts) {
+                let word = |ok: bool| if ok { "logs in" } else { "cannot log in" };
+                let _ = writeln!(
+                    out,
+                    "  (server not known) Apache: {}, nginx: {}",
+                    word(a),
+                    word(n)
+                );
+            }
         }
         out.push('\n');
     }

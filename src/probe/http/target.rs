@@ -7,8 +7,9 @@ use super::classify::FetchError;
 use crate::probe::ProbeArgs;
 use crate::report::redact::fingerprint;
 
-/// Credentials to send, only ever to the origin the person named.
-#[derive(Debug, Clone, Default)]
+/// Credentials to send, only ever to the origin the person named. `Debug` shows what
+/// [`Credentials::describe`] shows: names and fingerprints, never a value.
+#[derive(Clone, Default)]
 pub struct Credentials {
     pub authorization: Option<String>,
     pub user: Option<String>,
@@ -58,6 +59,12 @@ impl Credentials {
             out.push(format!("?{n}={}", fingerprint("api-key", v)));
         }
         out
+    }
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.describe()).finish()
     }
 }
 

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{Config, Kind, is, wildcard};
+use crate::server::pcre::{Pcre, could_match};
 use crate::server::{Directive, EffectiveAuth, Pos, Problem, source};
 
 pub mod authz;
@@ -12,10 +13,14 @@ pub mod authz;
 pub use authz::Access;
 
 /// The request to evaluate.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Request<'a> {
     pub host: Option<&'a str>,
     pub path: &'a str,
+    /// The client's address, for Require ip / Allow from; unknown when `None`.
+    pub client: Option<std::net::IpAddr>,
+    /// A user whose credentials are right, to work out what Apache answers them.
+    pub user: Option<&'a str>,
 }
 
 /// One section that applies: what it is and its directives.
@@ -36,6 +41,13 @@ pub struct Verdict {
     pub required_users: Vec<(String, Pos)>,
     pub server_user: String,
     pub web_root: Option<PathBuf>,
+    /// What Apache answers a request without credentials; `None` when it depends on what
+    /// the files do not say (the client's address, a host name, an expression).
+    pub status_anonymous: Option<u16>,
+    /// What it answers `Request::user` with the right password.
+    pub status_user: Option<u16>,
+    /// Whether some rule wants an authenticated user (Apache asks for credentials).
+    pub asks_for_user: bool,
 }
 
 /// The applicable sections, outermost first, plus .htaccess files read from disk.
@@ -169,8 +181,8 @@ pub fn sections<'a>(
         } else {
             d.arg(0)
         };
-        if let (Some(re), Some(p)) = (re.and_then(|r| regex::Regex::new(r).ok()), &fs_path) {
-            if re.is_match(&p.to_string_lossy()) {
+        if let (Some(re), Some(p)) = (re, &fs_path) {
+            if regex_hit(d, re, &p.to_string_lossy(), notes) {
                 applied.push(Applied {
                     label: d.head(),
                     body: d.body(),
@@ -199,7 +211,31 @@ fn basename(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or("")
 }
 
-fn files_match(d: &Directive, name: &str) -> bool {
+/// Whether a section's PCRE matches; a pattern that cannot be evaluated is reported with
+/// its file:line where it could match, and taken as not matching.
+fn regex_hit(d: &Directive, re: &str, text: &str, notes: &mut Vec<Problem>) -> bool {
+    let why = match Pcre::new(re, false, true) {
+        Ok(r) => match r.is_match(text) {
+            Some(hit) => return hit,
+            None => "matching it took too many steps".to_owned(),
+        },
+        Err(e) => e,
+    };
+    if could_match(re, text, false) {
+        notes.push(Problem::warning(
+            "regex-not-evaluated",
+            Some(d.pos.clone()),
+            format!(
+                "cannot evaluate <{}> ({why}); if it matches {text}, the answer below is wrong",
+                d.head()
+            ),
+            "",
+        ));
+    }
+    false
+}
+
+fn files_match(d: &Directive, name: &str, notes: &mut Vec<Problem>) -> bool {
     let (re, tilde) = if is(d, "FilesMatch") {
         (d.arg(0), true)
     } else if d.arg(0) == Some("~") {
@@ -209,7 +245,7 @@ fn files_match(d: &Directive, name: &str) -> bool {
     };
     let Some(p) = re else { return false };
     if tilde {
-        regex::Regex::new(p).is_ok_and(|r| r.is_match(name))
+        regex_hit(d, p, name, notes)
     } else {
         wildcard(p, name)
     }
@@ -224,7 +260,7 @@ fn nested<'a>(
 ) {
     let name = basename(req.path);
     for d in body.iter().filter(|d| d.block.is_some()) {
-        if (is(d, "Files") || is(d, "FilesMatch")) && files_match(d, name) {
+        if (is(d, "Files") || is(d, "FilesMatch")) && files_match(d, name, notes) {
             out.push(Applied {
                 label: format!("<{}>", d.head()),
                 body: d.body(),
@@ -253,7 +289,7 @@ fn nested_top<'a>(
     notes: &mut Vec<Problem>,
 ) {
     for d in all.iter().copied() {
-        if (is(d, "Files") || is(d, "FilesMatch")) && files_match(d, basename(req.path)) {
+        if (is(d, "Files") || is(d, "FilesMatch")) && files_match(d, basename(req.path), notes) {
             out.push(Applied {
                 label: format!("<{}>", d.head()),
                 body: d.body(),
@@ -267,8 +303,7 @@ fn nested_top<'a>(
             } else {
                 d.arg(0)
             };
-            re.and_then(|r| regex::Regex::new(r).ok())
-                .is_some_and(|r| r.is_match(req.path))
+            re.is_some_and(|r| regex_hit(d, r, req.path, notes))
         } else if is(d, "Location") {
             d.arg(0).is_some_and(|p| location_matches(p, req.path))
         } else {
@@ -328,8 +363,11 @@ pub fn evaluate(config: &Config, req: &Request<'_>) -> Verdict {
         required_users: Vec::new(),
         server_user,
         web_root: secs.web_root.clone(),
+        status_anonymous: None,
+        status_user: None,
+        asks_for_user: false,
     };
-    authz::judge(config, &merged, &mut v);
+    authz::judge(config, &merged, &secs.applied, req, &mut v);
     authz::app_forwarding(&secs.applied, config, req, &mut v);
     v
 }
@@ -340,7 +378,14 @@ pub fn serves(config: &Config, host: Option<&str>, web_root: &Path, file: &Path)
         return false;
     };
     let uri = format!("/{}", rel.to_string_lossy());
-    let v = evaluate(config, &Request { host, path: &uri });
+    let v = evaluate(
+        config,
+        &Request {
+            host,
+            path: &uri,
+            ..Request::default()
+        },
+    );
     v.access == Access::Granted && !v.effective.demands_credentials()
 }
 

@@ -14,10 +14,27 @@ pub struct TreeParser {
     pub budget: Budget,
     stack: Vec<PathBuf>,
     pub files: Vec<PathBuf>,
+    /// Names defined so far: `-D` from the command line, then `Define` in file order.
+    pub defines: Vec<String>,
+    /// Conditional sections whose body Apache does not read.
+    pub skipped: Vec<Skipped>,
 }
 
-/// An open section: its directive (without body yet) and the body collected so far.
-type Frame = (Directive, Vec<Directive>);
+/// A conditional section Apache skips, with where and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Skipped {
+    pub at: Pos,
+    pub section: String,
+    pub reason: String,
+}
+
+/// An open section: its directive (without body yet), the body collected so far, and
+/// whether Apache reads it (false inside a conditional section that does not hold).
+struct Frame {
+    open: Directive,
+    body: Vec<Directive>,
+    live: bool,
+}
 
 impl TreeParser {
     pub fn new(server_root: PathBuf) -> Self {
@@ -26,6 +43,57 @@ impl TreeParser {
             budget: Budget::default(),
             stack: Vec::new(),
             files: Vec::new(),
+            defines: Vec::new(),
+            skipped: Vec::new(),
+        }
+    }
+
+    /// Whether a conditional section holds, as Apache decides it while reading (in file
+    /// order): `<IfDefine>` from `-D` and earlier `Define`s; modules are taken as loaded;
+    /// other conditions as true. Records a section that does not hold.
+    fn holds(&mut self, open: &Directive) -> bool {
+        let arg = open.arg(0).unwrap_or_default();
+        let (negated, name) = match arg.strip_prefix('!') {
+            Some(n) => (true, n),
+            None => (false, arg),
+        };
+        let (value, why) = if open.name.eq_ignore_ascii_case("IfDefine") {
+            let defined = self.defines.iter().any(|d| d == name);
+            (
+                defined,
+                format!(
+                    "\"{name}\" is {}defined (give --define {name} if apache2 starts with -D {name})",
+                    if defined { "" } else { "not " }
+                ),
+            )
+        } else if open.name.eq_ignore_ascii_case("IfModule") {
+            (true, "modules are taken as loaded".to_owned())
+        } else if CONDITIONAL
+            .iter()
+            .any(|c| open.name.eq_ignore_ascii_case(c))
+        {
+            (true, "taken as true".to_owned())
+        } else {
+            return true;
+        };
+        let holds = value != negated;
+        if !holds {
+            self.skipped.push(Skipped {
+                at: open.pos.clone(),
+                section: format!("<{}>", open.head()),
+                reason: why,
+            });
+        }
+        holds
+    }
+
+    /// `Define NAME` / `UnDefine NAME`, in effect from here on.
+    fn define(&mut self, d: &Directive) {
+        let Some(name) = d.arg(0) else { return };
+        if d.name.eq_ignore_ascii_case("Define") {
+            self.defines.push(name.to_owned());
+        } else if d.name.eq_ignore_ascii_case("UnDefine") {
+            self.defines.retain(|x| x != name);
         }
     }
 
@@ -79,8 +147,9 @@ impl TreeParser {
                 continue;
             }
             let pos = Pos::new(file, number, indent + 1);
+            let reading = stack.last().is_none_or(|f| f.live);
             let out = match stack.last_mut() {
-                Some((_, b)) => b,
+                Some(f) => &mut f.body,
                 None => &mut top,
             };
             if let Some(close) = body.strip_prefix("</") {
@@ -103,16 +172,20 @@ impl TreeParser {
                     return Err(ParseError::new(pos, "empty section name '<>'"));
                 }
                 let name = words.remove(0);
-                stack.push((
-                    Directive {
-                        name,
-                        args: words,
-                        pos,
-                        block: None,
-                    },
-                    Vec::new(),
-                ));
-            } else {
+                let open = Directive {
+                    name,
+                    args: words,
+                    pos,
+                    block: None,
+                };
+                // False sections are skipped unread, but their nesting must balance.
+                let holds = reading && self.holds(&open);
+                stack.push(Frame {
+                    open,
+                    body: Vec::new(),
+                    live: holds,
+                });
+            } else if reading {
                 let mut words = split_args(body, &pos)?;
                 let name = words.remove(0);
                 let d = Directive {
@@ -121,10 +194,11 @@ impl TreeParser {
                     pos,
                     block: None,
                 };
+                self.define(&d);
                 self.push(d, out)?;
             }
         }
-        if let Some((open, _)) = stack.last() {
+        if let Some(Frame { open, .. }) = stack.last() {
             let (line, col) = source::line_col(bytes, bytes.len());
             return Err(ParseError::new(
                 Pos::new(file, line, col),
@@ -150,8 +224,7 @@ impl TreeParser {
         let paths = source::expand(pattern, &self.server_root.clone(), &d.pos)?;
         for path in paths {
             if path.is_dir() {
-                let inner = format!("{}/*", path.display());
-                for p in source::expand(&inner, Path::new("/"), &d.pos)? {
+                for p in dir_files(&path, &d.pos)? {
                     out.extend(self.file(&p, Some(&d.pos))?);
                 }
                 continue;
@@ -171,6 +244,37 @@ impl TreeParser {
     }
 }
 
+/// Every file under a directory, hidden ones and subdirectories included, each level sorted
+/// by name: what `Include DIR` reads (`ap_dir_nofnmatch()`).
+fn dir_files(dir: &Path, at: &Pos) -> Result<Vec<PathBuf>, ParseError> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> std::io::Result<()> {
+        if depth > DEPTH_LIMIT || out.len() > crate::server::INCLUDE_LIMIT {
+            return Ok(());
+        }
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(&p, out, depth + 1)?;
+            } else {
+                out.push(p);
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(dir, &mut out, 0).map_err(|e| {
+        ParseError::new(
+            at.clone(),
+            format!("Include \"{}\": {}", dir.display(), source::io_reason(&e)),
+        )
+    })?;
+    Ok(out)
+}
+
 /// Sections that only test the build or the command line.
 const CONDITIONAL: &[&str] = &[
     "IfModule",
@@ -188,7 +292,12 @@ fn close_section(
     top: &mut Vec<Directive>,
 ) -> Result<(), ParseError> {
     let name = close.trim_end().trim_end_matches('>').trim();
-    let Some((mut open, body)) = stack.pop() else {
+    let Some(Frame {
+        mut open,
+        body,
+        live,
+    }) = stack.pop()
+    else {
         return Err(ParseError::new(
             pos.clone(),
             format!("</{name}> without matching <{name}> section"),
@@ -203,19 +312,20 @@ fn close_section(
             ),
         ));
     }
+    if !live {
+        // Skipped unread, as Apache does; recorded in `skipped` when it was opened.
+        return Ok(());
+    }
     let parent = match stack.last_mut() {
-        Some((_, b)) => b,
+        Some(f) => &mut f.body,
         None => top,
     };
     if CONDITIONAL
         .iter()
         .any(|c| open.name.eq_ignore_ascii_case(c))
     {
-        // Modules and defines are taken as present: a positive condition's body applies
-        // as if written in place; a negated one's does not.
-        if !open.args.first().is_some_and(|a| a.starts_with('!')) {
-            parent.extend(body);
-        }
+        // A condition that holds: its body applies as if written in place.
+        parent.extend(body);
         return Ok(());
     }
     open.block = Some(body);

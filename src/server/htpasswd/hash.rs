@@ -33,6 +33,8 @@ pub enum HashFormat {
     Des,
     /// Anything else: taken as plain text.
     Plain,
+    /// An htdigest `user:realm:md5(user:realm:password)` line (Apache Digest auth only).
+    DigestMd5,
 }
 
 impl HashFormat {
@@ -71,6 +73,7 @@ impl HashFormat {
             Self::PlainTagged => "{PLAIN} plain text",
             Self::Des => "DES crypt",
             Self::Plain => "plain text",
+            Self::DigestMd5 => "htdigest (Digest MD5)",
         }
     }
 
@@ -88,6 +91,7 @@ impl HashFormat {
             Self::PlainTagged => "plain-tagged",
             Self::Des => "des",
             Self::Plain => "plain",
+            Self::DigestMd5 => "htdigest",
         }
     }
 
@@ -95,11 +99,17 @@ impl HashFormat {
     /// and {SHA} itself and hands the rest to the system crypt(); plain text only on Windows.
     /// nginx: its own apr1, {SHA}, {SSHA}, {PLAIN}; the rest through crypt() (glibc with
     /// libxcrypt on Debian: bcrypt, yescrypt, $1$/$5$/$6$ and DES).
+    /// An htdigest line serves Digest auth only: Basic auth reads its realm as the hash.
+    /// `Either` (server unknown) means both servers verify it.
     pub fn supported_by(self, target: Target) -> bool {
-        !matches!(
-            (self, target),
-            (Self::Plain, _) | (Self::Ssha | Self::PlainTagged, Target::Apache)
-        )
+        match target {
+            Target::Either => self.supported_by(Target::Apache) && self.supported_by(Target::Nginx),
+            _ => !matches!(
+                (self, target),
+                (Self::Plain | Self::DigestMd5, _)
+                    | (Self::Ssha | Self::PlainTagged, Target::Apache)
+            ),
+        }
     }
 
     /// Whether the format is weak enough to mention.
@@ -140,7 +150,82 @@ pub fn verify(format: HashFormat, hash: &str, password: &str) -> Option<bool> {
         HashFormat::PlainTagged => hash["{PLAIN}".len()..] == *password,
         HashFormat::Plain => hash == password,
         HashFormat::Yescrypt => return None,
+        HashFormat::DigestMd5 => false,
     })
+}
+
+/// The hex `MD5(user:realm:password)` an htdigest line stores (RFC 7616 HA1).
+pub fn digest_ha1(user: &str, realm: &str, password: &str) -> String {
+    hex::encode(Md5::digest(format!("{user}:{realm}:{password}").as_bytes()))
+}
+
+fn crypt_chars(s: &str) -> bool {
+    s.bytes().all(|b| ITOA64.contains(&b))
+}
+
+/// `salt$checksum` of a crypt hash after its `$id$`: the salt at most `salt_max` long
+/// (after an optional `rounds=N$`), the checksum exactly `sum_len` crypt characters.
+fn crypt_defect(rest: &str, salt_max: usize, sum_len: usize) -> Option<String> {
+    let rest = match rest.strip_prefix("rounds=") {
+        Some(r) => r.split_once('$').map_or("", |(_, tail)| tail),
+        None => rest,
+    };
+    let Some((salt, sum)) = rest.split_once('$') else {
+        return Some("it has no checksum after the salt (cut short)".to_owned());
+    };
+    if salt.len() > salt_max || !crypt_chars(salt) {
+        return Some(format!("its salt is not up to {salt_max} crypt characters"));
+    }
+    if sum.len() != sum_len || !crypt_chars(sum) {
+        return Some(format!(
+            "its checksum is {} characters where {sum_len} are needed (cut short or edited)",
+            sum.len()
+        ));
+    }
+    None
+}
+
+fn sha_defect(b64: &str, min: usize, exact: bool) -> Option<String> {
+    match base64::engine::general_purpose::STANDARD.decode(b64) {
+        Err(_) => Some("its SHA-1 part is not valid base64".to_owned()),
+        Ok(raw) if raw.len() < min || (exact && raw.len() != min) => Some(format!(
+            "its SHA-1 part decodes to {} bytes where {min}{} are needed",
+            raw.len(),
+            if exact { "" } else { " or more" }
+        )),
+        Ok(_) => None,
+    }
+}
+
+/// Why no password can match this hash, if none can: a hash cut short, not valid base64,
+/// or escaped for a compose file (`$$apr1$$`). Both servers answer 401 to every password.
+pub fn defect(format: HashFormat, hash: &str) -> Option<String> {
+    if hash.starts_with("$$") {
+        return Some("the hash starts with \"$$\": the compose-file escaping of \"$\" was written into the file (docker-compose turns $$ into $, the file itself must hold single $)".to_owned());
+    }
+    let why = match format {
+        HashFormat::Apr1 => crypt_defect(&hash["$apr1$".len()..], 8, 22),
+        HashFormat::Md5Crypt => crypt_defect(&hash["$1$".len()..], 8, 22),
+        HashFormat::Sha256Crypt => crypt_defect(&hash["$5$".len()..], 16, 43),
+        HashFormat::Sha512Crypt => crypt_defect(&hash["$6$".len()..], 16, 86),
+        HashFormat::Bcrypt => {
+            let tail = &hash[4..];
+            let ok = tail.len() == 56
+                && tail.as_bytes()[..2].iter().all(u8::is_ascii_digit)
+                && tail.as_bytes()[2] == b'$'
+                && crypt_chars(&tail[3..]);
+            (!ok).then(|| {
+                "it is not a cost, '$' and 53 bcrypt characters (cut short or edited)".to_owned()
+            })
+        }
+        HashFormat::Sha1 => sha_defect(&hash["{SHA}".len()..], 20, true),
+        HashFormat::Ssha => sha_defect(&hash["{SSHA}".len()..], 20, false),
+        HashFormat::Plain if hash.starts_with('$') => {
+            Some("it starts like a crypt hash ($id$...) but no server knows its form".to_owned())
+        }
+        _ => None,
+    }?;
+    Some(format!("the {} hash is broken: {why}", format.label()))
 }
 
 const ITOA64: &[u8; 64] = b"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -270,6 +355,46 @@ mod tests {
         assert_eq!(verify(HashFormat::Ssha, &hash, "secret"), Some(true));
         assert_eq!(verify(HashFormat::Ssha, &hash, "nope"), Some(false));
         assert_eq!(verify(HashFormat::Ssha, "{SSHA}!!", "x"), None);
+    }
+
+    #[test]
+    fn broken_hashes_are_named_and_good_ones_are_not() {
+        // Made by htpasswd -m / -s and openssl passwd -1 / -5 / -6, then damaged.
+        let good = [
+            "$apr1$saltsalt$LrttParrLPdxvgutaSXWJ0",
+            "$1$abc$iCQ2D3nhptRYi27fDYv2s1",
+            "{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=",
+            "$2y$04$xd..6mfujYExEQWvLe8ttOcLq.caP1DEXEtI91I4BuxiQFo40elG6",
+            "$5$gkKg3JDJ.IStrbA0$ecDpciW1rdFcpGrJ6d/SbNKbqvxnzwDdEmoigt2NCL8",
+            "$5$rounds=5000$gkKg3JDJ.IStrbA0$ecDpciW1rdFcpGrJ6d/SbNKbqvxnzwDdEmoigt2NCL8",
+            "0WxyhlJeYJSmE",
+        ];
+        for h in good {
+            assert_eq!(defect(HashFormat::detect(h), h), None, "{h}");
+        }
+        let broken = [
+            "$1$",
+            "$apr1$saltsalt$LrttParrLPdxvgutaSXW",
+            "$$apr1$$saltsalt$$LrttParrLPdxvgutaSXWJ0",
+            "{SHA}5en6G6MezRroT3XKqkdPOmY/Bf",
+            "{SHA}!!!",
+            "{SSHA}c2hvcnQ=",
+            "$2y$04$xd..6mfujYExEQWvLe8ttOcLq",
+            "$6$salt",
+            "$x$whatever",
+        ];
+        for h in broken {
+            assert!(defect(HashFormat::detect(h), h).is_some(), "{h}");
+        }
+    }
+
+    #[test]
+    fn htdigest_ha1_matches_rfc_7616_and_the_real_htdigest() {
+        // RFC 2617 section 3.5: Mufasa / testrealm@host.com / Circle Of Life.
+        assert_eq!(
+            digest_ha1("Mufasa", "testrealm@host.com", "Circle Of Life"),
+            "939e7578ed9e3c518a452acee763bce9"
+        );
     }
 
     #[test]

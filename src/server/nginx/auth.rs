@@ -3,6 +3,7 @@
 //! (`proxy_set_header`, `fastcgi_param`, `allow`/`deny`) come whole from the innermost level
 //! that has any of them, discarding everything inherited.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 
 use super::location;
@@ -24,6 +25,8 @@ pub struct Verdict {
     pub web_root: Option<PathBuf>,
     /// True when the user file lies under the root and no location denies it.
     pub user_file_served: bool,
+    /// The status for a request whose Basic credentials are right.
+    pub status_login_ok: Option<u16>,
 }
 
 /// One configuration level: what it is and its directives.
@@ -39,18 +42,26 @@ pub struct Request<'a> {
     pub path: &'a str,
     /// A custom header the client authenticates with (for the underscore check).
     pub auth_header: Option<&'a str>,
+    /// The client's address, for allow/deny; unknown when `None`.
+    pub client: Option<IpAddr>,
+    /// The port the request arrives on (from the URL), which narrows the server blocks.
+    pub port: Option<u16>,
 }
 
-fn levels<'a>(
-    config: &'a Config,
-    req: &Request<'_>,
-    notes: &mut Vec<Problem>,
-) -> (Vec<Level<'a>>, Option<&'a Directive>) {
+/// The way a request takes through the configuration.
+struct Route<'a> {
+    levels: Vec<Level<'a>>,
+    server: Option<&'a Directive>,
+    /// The location chosen (innermost), if any.
+    location: Option<&'a Directive>,
+}
+
+fn levels<'a>(config: &'a Config, req: &Request<'_>, notes: &mut Vec<Problem>) -> Route<'a> {
     let mut out = vec![Level {
         label: "http".to_owned(),
         body: config.http(),
     }];
-    let server = config.server_for(req.host);
+    let server = config.server_for_port(req.host, req.port);
     let server_body = match server {
         Some(s) => {
             out.push(Level {
@@ -67,7 +78,7 @@ fn levels<'a>(
         notes.push(Problem::warning(
             "regex-not-evaluated",
             Some(d.pos.clone()),
-            format!("cannot evaluate the regex of \"{}\" (PCRE-only syntax); if it matches {}, the answer below is wrong", d.head(), req.path),
+            format!("cannot evaluate the regex of \"{}\" (not even as PCRE here); if it matches {}, the answer below is wrong", d.head(), req.path),
             "",
         ));
     }
@@ -77,7 +88,70 @@ fn levels<'a>(
             body: d.body(),
         });
     }
-    (out, server)
+    Route {
+        levels: out,
+        server,
+        location: choice.chain.last().copied(),
+    }
+}
+
+/// The levels of a named location `@name` of the same server, if there is one.
+fn named<'a>(route: &Route<'a>, config: &'a Config, name: &str) -> Option<Route<'a>> {
+    let body = route.server.map_or(config.http(), Directive::body);
+    let loc = body
+        .iter()
+        .find(|d| d.name == "location" && d.arg(0) == Some(name) && d.block.is_some())?;
+    let mut levels: Vec<Level<'a>> = route
+        .levels
+        .iter()
+        .take(1 + usize::from(route.server.is_some()))
+        .map(|l| Level {
+            label: l.label.clone(),
+            body: l.body,
+        })
+        .collect();
+    levels.push(Level {
+        label: loc.head(),
+        body: loc.body(),
+    });
+    Some(Route {
+        levels,
+        server: route.server,
+        location: Some(loc),
+    })
+}
+
+/// Where the request's content comes from when the chosen location hands it on by name:
+/// `try_files ... @name` (its last argument) or, with no handler of its own,
+/// `error_page ... @name`.
+fn handed_to<'a>(route: &Route<'a>) -> Option<&'a Directive> {
+    let last = route.levels.last()?.body;
+    let try_files = last.iter().find(|d| d.name == "try_files");
+    if let Some(t) = try_files.filter(|t| t.args.last().is_some_and(|a| a.starts_with('@'))) {
+        return Some(t);
+    }
+    let handler = last.iter().any(|d| {
+        matches!(
+            d.name.as_str(),
+            "proxy_pass" | "fastcgi_pass" | "uwsgi_pass" | "scgi_pass" | "grpc_pass"
+        )
+    });
+    if handler {
+        return None;
+    }
+    last.iter()
+        .find(|d| d.name == "error_page" && d.args.last().is_some_and(|a| a.starts_with('@')))
+}
+
+/// A `return` written straight in a body (not inside `if`): it answers in the rewrite phase,
+/// before any access check.
+fn returned(body: &[Directive]) -> Option<&Directive> {
+    body.iter().find(|d| d.name == "return")
+}
+
+/// The status a `return` gives: its code, or 302 for `return URL`.
+fn return_code(d: &Directive) -> u16 {
+    d.arg(0).and_then(|c| c.parse().ok()).unwrap_or(302)
 }
 
 /// The innermost directive named `name`.
@@ -103,25 +177,87 @@ fn array<'a>(levels: &[Level<'a>], names: &[&str]) -> Option<(usize, Vec<&'a Dir
 /// Works out the effective auth for a request and every problem on its way.
 pub fn evaluate(config: &Config, req: &Request<'_>) -> Verdict {
     let mut problems = Vec::new();
-    let (levels, _server) = levels(config, req, &mut problems);
+    let route = levels(config, req, &mut problems);
     let mut eff = EffectiveAuth::none("nginx");
-    let last = levels.last().filter(|_| levels.len() > 1);
-    eff.matched = last.map(|l| l.label.clone());
-    eff.at = plain(&levels, "location").map(|d| d.pos.clone());
-    if let Some(loc) = levels
-        .iter()
-        .rev()
-        .find(|l| l.label.starts_with("location"))
-    {
-        eff.matched = Some(loc.label.clone());
+    if let Some(loc) = route.location {
+        eff.matched = Some(loc.head());
+        eff.at = Some(loc.pos.clone());
+    } else if let Some(s) = route.server {
+        eff.matched = Some("server".to_owned());
+        eff.at = Some(s.pos.clone());
     }
-    let (user_file, user_file_at) = basic(&levels, &mut eff, &mut problems, config);
-    request_auth(&levels, &mut eff);
-    access_rules(&levels, &mut eff, &mut problems);
-    proxy(&levels, &mut eff, &mut problems);
-    fastcgi(&levels, &mut problems);
-    underscores(&levels, req, &mut problems);
-    let web_root = plain(&levels, "root")
+    let named_route = handed_to(&route).and_then(|d| {
+        let name = d.args.last()?;
+        let found = named(&route, config, name);
+        if found.is_none() {
+            problems.push(Problem::warning(
+                "named-location-missing",
+                Some(d.pos.clone()),
+                format!(
+                    "\"{}\" hands the request to {name}, but this server has no location {name}",
+                    d.head()
+                ),
+                "",
+            ));
+        }
+        found
+    });
+    let levels = &route.levels;
+    // A server-level return answers before a location is chosen; a location's before access.
+    let ret = route
+        .server
+        .and_then(|s| returned(s.body()))
+        .or_else(|| route.location.and_then(|l| returned(l.body())));
+    let (mut user_file, mut user_file_at) = basic(levels, &mut eff, &mut problems, config);
+    request_auth(levels, &mut eff);
+    access_rules(levels, &mut eff, &mut problems);
+    let mut access = access_status(levels, &eff, req.client);
+    if let Some(n) = &named_route {
+        // ACCESS runs in the chosen location, then again in the named one.
+        let mut inner = EffectiveAuth::none("nginx");
+        let mut ignored = Vec::new();
+        let (inner_file, inner_at) = basic(&n.levels, &mut inner, &mut ignored, config);
+        if user_file.is_none() {
+            (user_file, user_file_at) = (inner_file, inner_at);
+        }
+        request_auth(&n.levels, &mut inner);
+        access_rules(&n.levels, &mut inner, &mut ignored);
+        let after = access_status(&n.levels, &inner, req.client);
+        let inner_ret = n.location.and_then(|l| returned(l.body())).map(return_code);
+        access = combine_named(access, after, inner_ret);
+        if eff.scheme == Scheme::None && inner.scheme != Scheme::None {
+            eff.scheme = inner.scheme;
+            eff.realm = inner.realm;
+            eff.user_file = inner.user_file;
+            eff.require = inner.require;
+        }
+    }
+    let content = named_route
+        .as_ref()
+        .map_or(levels.as_slice(), |n| &n.levels);
+    proxy(content, &mut eff, &mut problems);
+    fastcgi(content, &mut problems);
+    underscores(levels, req, &mut problems);
+    (eff.status_anonymous, _) = access;
+    let mut status_login_ok = access.1;
+    if let Some(r) = ret {
+        let code = return_code(r);
+        eff.returns = Some(code);
+        eff.status_anonymous = Some(code);
+        status_login_ok = Some(code);
+        if eff.demands_credentials() || eff.denied_to_all {
+            problems.push(Problem::warning(
+                "return-before-auth",
+                Some(r.pos.clone()),
+                format!("\"{}\" answers in the rewrite phase, before the access phase: the auth configured here never runs, every client gets {code}", r.head()),
+                "Move the return into a location of its own, or serve the content another way (try_files, proxy_pass) so that auth runs.",
+            ));
+        }
+        eff.scheme = Scheme::None;
+        eff.denied_to_all = false;
+        return_challenge(&route, r, code, &mut eff);
+    }
+    let web_root = plain(levels, "root")
         .and_then(|d| d.arg(0))
         .map(|r| source::resolve(r, &config.prefix));
     let worker_user = config
@@ -152,7 +288,144 @@ pub fn evaluate(config: &Config, req: &Request<'_>) -> Verdict {
         worker_user,
         web_root,
         user_file_served,
+        status_login_ok,
     }
+}
+
+/// `return 401` with a WWW-Authenticate header: a fixed challenge no credentials answer.
+fn return_challenge(route: &Route<'_>, r: &Directive, code: u16, eff: &mut EffectiveAuth) {
+    if code != 401 {
+        return;
+    }
+    // add_header sends on 401 only with `always`.
+    let header = array(&route.levels, &["add_header"]).and_then(|(_, hs)| {
+        hs.into_iter().find(|h| {
+            h.arg(0)
+                .is_some_and(|n| n.eq_ignore_ascii_case("WWW-Authenticate"))
+                && h.args.iter().any(|a| a == "always")
+        })
+    });
+    let what = header.and_then(|h| h.arg(1)).map_or_else(
+        || "no WWW-Authenticate (add_header needs \"always\" on a 401)".to_owned(),
+        |v| {
+            format!(
+                "WWW-Authenticate: {}",
+                v.split_whitespace().next().unwrap_or("")
+            )
+        },
+    );
+    eff.require = Some(format!(
+        "{} answers 401 to everyone, with {what}; no credentials get past it",
+        r.head()
+    ));
+}
+
+/// One access handler's answer, as ngx_http_core_access_phase() sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Check {
+    Ok,
+    Fail(u16),
+    Declined,
+    /// Cannot be told from the files (client not given, a subrequest).
+    Unknown,
+}
+
+/// What the access phase gives an anonymous request, and a request with the right Basic
+/// credentials: allow/deny, then auth_basic, then auth_request, combined by `satisfy`.
+fn access_status(
+    levels: &[Level<'_>],
+    eff: &EffectiveAuth,
+    client: Option<IpAddr>,
+) -> (Option<u16>, Option<u16>) {
+    let rules = array(levels, &["allow", "deny"])
+        .map(|(_, r)| r)
+        .unwrap_or_default();
+    let host = rules
+        .iter()
+        .find_map(|d| {
+            let arg = d.arg(0).unwrap_or_default();
+            let hit = if arg == "all" {
+                Some(true)
+            } else {
+                client.map(|c| crate::server::apache::effective::authz::ip_matches(arg, c))
+            };
+            match hit {
+                Some(true) if d.name == "allow" => Some(Check::Ok),
+                Some(true) => Some(Check::Fail(403)),
+                Some(false) => None,
+                None => Some(Check::Unknown),
+            }
+        })
+        .unwrap_or(Check::Declined);
+    let basic = eff.user_file.is_some() && eff.scheme != Scheme::Off;
+    let request = plain(levels, "auth_request").is_some_and(|d| d.arg(0) != Some("off"));
+    let any = eff.satisfy == "any";
+    let run = |basic_ok: bool| {
+        let checks = [
+            host,
+            match (basic, basic_ok) {
+                (false, _) => Check::Declined,
+                (true, true) => Check::Ok,
+                (true, false) => Check::Fail(401),
+            },
+            if request {
+                Check::Unknown
+            } else {
+                Check::Declined
+            },
+        ];
+        if any {
+            satisfy_any(&checks)
+        } else {
+            satisfy_all(&checks)
+        }
+    };
+    (run(false), if basic { run(true) } else { None })
+}
+
+fn satisfy_all(checks: &[Check]) -> Option<u16> {
+    for c in checks {
+        match c {
+            Check::Fail(code) => return Some(*code),
+            Check::Unknown => return None,
+            Check::Ok | Check::Declined => {}
+        }
+    }
+    Some(200)
+}
+
+/// `satisfy any`: the first handler that passes lets the request in; none passing gives 401
+/// if one asked for credentials, else 403.
+fn satisfy_any(checks: &[Check]) -> Option<u16> {
+    if checks.contains(&Check::Ok) {
+        return Some(200);
+    }
+    if checks.contains(&Check::Unknown) {
+        return None;
+    }
+    if checks.contains(&Check::Fail(401)) {
+        Some(401)
+    } else if checks.iter().any(|c| matches!(c, Check::Fail(_))) {
+        Some(403)
+    } else {
+        Some(200)
+    }
+}
+
+/// The chosen location's access verdict, then the named location's (its return first).
+fn combine_named(
+    outer: (Option<u16>, Option<u16>),
+    inner: (Option<u16>, Option<u16>),
+    inner_return: Option<u16>,
+) -> (Option<u16>, Option<u16>) {
+    let step = |o: Option<u16>, i: Option<u16>| match o {
+        Some(200) => inner_return.map_or(i, Some),
+        other => other,
+    };
+    (
+        step(outer.0, inner.0),
+        step(outer.1.or(outer.0), inner.1.or(inner.0)),
+    )
 }
 
 fn basic(
@@ -167,11 +440,9 @@ fn basic(
     let realm = ab.arg(0).unwrap_or_default();
     if realm == "off" {
         eff.scheme = Scheme::Off;
-        eff.at = Some(ab.pos.clone());
         return (None, None);
     }
     eff.realm = Some(realm.to_owned());
-    eff.at = Some(ab.pos.clone());
     let Some(uf) = plain(levels, "auth_basic_user_file") else {
         // nginx declines to check anything without a user file: the location is open.
         problems.push(Problem::cause(
@@ -185,12 +456,20 @@ fn basic(
     eff.require = Some("valid-user (any user in the file)".to_owned());
     let raw = uf.arg(0).unwrap_or_default();
     if raw.contains('$') {
-        problems.push(Problem::warning(
+        // nginx fills the variables per request, after a well-formed Basic header; the file
+        // named then is opened (ENOENT gives 403). Nothing to open from here.
+        let mut p = Problem::warning(
             "user-file-variable",
             Some(uf.pos.clone()),
-            format!("auth_basic_user_file \"{raw}\" uses variables; it cannot be checked from the files alone"),
+            format!(
+                "auth_basic_user_file \"{raw}\" uses variables: nginx works out the file per request (a file that does not exist then gives 403), so it is not checked here"
+            ),
             "",
-        ));
+        );
+        p.severity = crate::server::Severity::Note;
+        problems.push(p);
+        eff.user_file = Some(PathBuf::from(raw));
+        return (None, Some(uf.pos.clone()));
     } else if !std::path::Path::new(raw).is_absolute() {
         problems.push(Problem::warning(
             "user-file-relative",
@@ -217,11 +496,13 @@ fn request_auth(levels: &[Level<'_>], eff: &mut EffectiveAuth) {
     }
     let rule = format!("auth_request {uri} (the subrequest must answer 2xx)");
     if eff.scheme == Scheme::Basic {
-        eff.require = Some(format!("valid-user and {rule}"));
+        // satisfy any lets either one in; all (the default) needs both.
+        let any = plain(levels, "satisfy").and_then(|d| d.arg(0)) == Some("any");
+        let join = if any { "or" } else { "and" };
+        eff.require = Some(format!("valid-user {join} {rule}"));
     } else {
         eff.scheme = Scheme::Request;
         eff.require = Some(rule);
-        eff.at = Some(ar.pos.clone());
     }
 }
 
@@ -293,6 +574,18 @@ fn proxy(levels: &[Level<'_>], eff: &mut EffectiveAuth, problems: &mut Vec<Probl
             problems.push(Problem::cause("proxy-strips-authorization", Some(r.pos.clone()),
                 format!("proxy_set_header Authorization \"\" removes the header before {}", pass.head()))
                 .with_fix("Remove proxy_set_header Authorization \"\" (or set it to $http_authorization) for this location."));
+        } else if !forwards && fed_by_auth_request(levels, value).is_some() {
+            let mut p = Problem::warning(
+                "authorization-from-auth-request",
+                Some(r.pos.clone()),
+                format!(
+                    "proxy_set_header Authorization \"{value}\" sends {} the credentials the auth_request subrequest handed back (auth_request_set): nginx supplies them on purpose",
+                    pass.head()
+                ),
+                "",
+            );
+            p.severity = crate::server::Severity::Note;
+            problems.push(p);
         } else if !forwards {
             problems.push(Problem::warning("authorization-replaced", Some(r.pos.clone()),
                 format!("proxy_set_header Authorization \"{value}\" replaces the client's credentials before {}", pass.head()),
@@ -319,6 +612,19 @@ fn proxy(levels: &[Level<'_>], eff: &mut EffectiveAuth, problems: &mut Vec<Probl
         }
     }
     eff.forwards_authorization = Some(forwards);
+}
+
+/// The `auth_request_set $var ...` that fills a header value made of `$var` alone.
+fn fed_by_auth_request<'a>(levels: &[Level<'a>], value: &str) -> Option<&'a Directive> {
+    let var = value
+        .strip_prefix("${")
+        .and_then(|v| v.strip_suffix('}'))
+        .or_else(|| value.strip_prefix('$'))?;
+    levels.iter().rev().find_map(|l| {
+        l.body.iter().find(|d| {
+            d.name == "auth_request_set" && d.arg(0).and_then(|a| a.strip_prefix('$')) == Some(var)
+        })
+    })
 }
 
 fn fastcgi(levels: &[Level<'_>], problems: &mut Vec<Problem>) {
@@ -382,10 +688,12 @@ fn served(
     let probe = Request {
         host: req.host,
         path: &uri,
-        auth_header: None,
+        port: req.port,
+        ..Request::default()
     };
     let mut ignored = Vec::new();
-    let (levels, _) = levels(config, &probe, &mut ignored);
+    let route = levels(config, &probe, &mut ignored);
+    let levels = route.levels;
     let denied = array(&levels, &["allow", "deny"]).is_some_and(|(_, r)| {
         r.first()
             .is_some_and(|d| d.name == "deny" && d.arg(0) == Some("all"))

@@ -4,6 +4,7 @@
 //! first match wins; else the longest prefix stands.
 
 use super::Directive;
+use crate::server::pcre::{Pcre, could_match};
 
 /// How a location matches.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,15 +48,6 @@ impl Matcher {
             (None, _) => Self::Named,
         }
     }
-}
-
-/// Compiles an nginx (PCRE) regex with the `regex` crate; `None` when it uses PCRE-only syntax.
-pub fn compile(source: &str, caseless: bool) -> Option<regex::Regex> {
-    regex::RegexBuilder::new(source)
-        .case_insensitive(caseless)
-        .size_limit(1 << 20)
-        .build()
-        .ok()
 }
 
 /// The outcome of a search: the chain of nested locations chosen, outermost first, plus
@@ -127,11 +119,17 @@ fn find<'a>(body: &'a [Directive], uri: &str, out: &mut Choice<'a>, depth: usize
         let Matcher::Regex { source, caseless } = Matcher::of(d) else {
             continue;
         };
-        let Some(re) = compile(&source, caseless) else {
-            out.unevaluated.push(d);
+        let hit = Pcre::new(&source, caseless, false)
+            .ok()
+            .and_then(|re| re.is_match(uri));
+        let Some(hit) = hit else {
+            // Reported only where it could change the answer.
+            if could_match(&source, uri, caseless) {
+                out.unevaluated.push(d);
+            }
             continue;
         };
-        if re.is_match(uri) {
+        if hit {
             // A regex replaces the prefix chosen at this level (and below it).
             if let Some((prefix, _, _)) = best {
                 if let Some(at) = out.chain.iter().position(|c| std::ptr::eq(*c, prefix)) {

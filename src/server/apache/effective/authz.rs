@@ -1,6 +1,8 @@
 //! Merging auth directives over the applied sections and judging the result: who gets in,
 //! what Apache asks for, and what is missing.
 
+use std::net::IpAddr;
+
 use serde::Serialize;
 
 use super::{Applied, Verdict};
@@ -104,105 +106,382 @@ pub fn merge<'a>(applied: &[Applied<'a>]) -> Merged<'a> {
     m
 }
 
-fn require_access(d: &Directive) -> Access {
+/// One authz result, as mod_authz_core's providers and containers give it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Authz {
+    Granted,
+    Denied,
+    /// Denied because no user is known yet: Apache authenticates and asks again.
+    DeniedNoUser,
+    Neutral,
+}
+
+/// What the rules are evaluated for.
+#[derive(Debug, Clone, Copy)]
+struct Who<'a> {
+    client: Option<IpAddr>,
+    /// An authenticated user, or none (an anonymous request).
+    user: Option<&'a str>,
+    /// Variables SetEnvIf/BrowserMatch may set before authz runs.
+    env: &'a [String],
+    /// What a rule that cannot be judged here (host names, expressions, a client address
+    /// not given) gives: evaluated once each way, and where the answers differ, it depends.
+    unknown: Authz,
+}
+
+fn provider(d: &Directive, words: &[String], who: &Who<'_>) -> Authz {
+    let args = &words[1.min(words.len())..];
+    let yes = |b: bool| if b { Authz::Granted } else { Authz::Denied };
+    let needs_user = |f: &dyn Fn(&str) -> Authz| who.user.map_or(Authz::DeniedNoUser, f);
+    match words.first().map(String::as_str) {
+        Some("all") => yes(args.first().is_some_and(|a| a == "granted")),
+        Some("valid-user") => needs_user(&|_| Authz::Granted),
+        Some("user") => {
+            let listed: Vec<&String> = d
+                .args
+                .iter()
+                .skip_while(|a| !a.eq_ignore_ascii_case("user"))
+                .skip(1)
+                .collect();
+            needs_user(&|u| yes(listed.iter().any(|l| l.as_str() == u)))
+        }
+        Some(
+            "group" | "file-owner" | "file-group" | "ldap-user" | "ldap-group" | "ldap-dn"
+            | "ldap-attribute" | "ldap-filter" | "dbd-group",
+        ) => needs_user(&|_| who.unknown),
+        Some("ip") => who
+            .client
+            .map_or(who.unknown, |c| yes(args.iter().any(|a| ip_matches(a, c)))),
+        Some("local") => who.client.map_or(who.unknown, |c| yes(c.is_loopback())),
+        Some("env") => {
+            // SetEnv runs after authz; only SetEnvIf-style variables can be set in time.
+            if args.iter().any(|a| who.env.contains(a)) {
+                who.unknown
+            } else {
+                Authz::Denied
+            }
+        }
+        Some("method") => yes(args.iter().any(|m| m == "get" || m == "head")),
+        Some("expr") if d.args.join(" ").contains("REMOTE_USER") => needs_user(&|_| who.unknown),
+        _ => who.unknown,
+    }
+}
+
+fn require(d: &Directive, who: &Who<'_>) -> Authz {
     if is(d, "RequireAll") || is(d, "RequireAny") || is(d, "RequireNone") {
-        let kids: Vec<Access> = d
+        let kids: Vec<Authz> = d
             .body()
             .iter()
             .filter(|k| is_authz(k))
-            .map(require_access)
+            .map(|k| require(k, who))
             .collect();
         return if is(d, "RequireAll") {
             all(&kids)
         } else if is(d, "RequireAny") {
             any(&kids)
         } else {
-            Access::Depends
+            negate(any(&kids))
         };
     }
-    let negated = d.arg(0) == Some("not");
+    let negated = d.arg(0).is_some_and(|a| a.eq_ignore_ascii_case("not"));
     let words: Vec<String> = d
         .args
         .iter()
         .skip(usize::from(negated))
         .map(|a| a.to_ascii_lowercase())
         .collect();
-    let access = match words.first().map(String::as_str) {
-        Some("all") if words.get(1).map(String::as_str) == Some("granted") => Access::Granted,
-        Some("all") => Access::Denied,
-        Some(
-            "valid-user" | "user" | "group" | "file-owner" | "file-group" | "ldap-user"
-            | "ldap-group" | "ldap-dn" | "ldap-attribute" | "ldap-filter" | "dbd-group",
-        ) => Access::NeedsUser,
-        _ => Access::Depends,
+    let r = provider(d, &words, who);
+    if negated { negate(r) } else { r }
+}
+
+/// `Require not` and `<RequireNone>`: a grant becomes a denial, a denial is only neutral.
+fn negate(r: Authz) -> Authz {
+    match r {
+        Authz::Granted => Authz::Denied,
+        Authz::Denied | Authz::DeniedNoUser | Authz::Neutral => Authz::Neutral,
+    }
+}
+
+/// `<RequireAny>` (and the implicit top level): a grant ends it; a denial for want of a
+/// user outranks a plain one.
+fn any(kids: &[Authz]) -> Authz {
+    let mut out = Authz::Neutral;
+    for &k in kids {
+        match k {
+            Authz::Granted => return Authz::Granted,
+            Authz::DeniedNoUser if out != Authz::DeniedNoUser => out = k,
+            Authz::Denied if out == Authz::Neutral => out = k,
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `<RequireAll>`: a denial ends it; a denial for want of a user is kept over a grant.
+fn all(kids: &[Authz]) -> Authz {
+    let mut out = Authz::Neutral;
+    for &k in kids {
+        match k {
+            Authz::Denied => return Authz::Denied,
+            Authz::DeniedNoUser => out = k,
+            Authz::Granted if out == Authz::Neutral => out = k,
+            _ => {}
+        }
+    }
+    out
+}
+
+/// An `Allow from` / `Deny from` / `Require ip` argument against the client: `all`, a full
+/// or partial address (`10.1`), `a.b.c.d/nn` or `a.b.c.d/m.m.m.m`, an IPv6 address or prefix.
+/// Host names never match here (they need DNS).
+pub fn ip_matches(arg: &str, client: IpAddr) -> bool {
+    if arg.eq_ignore_ascii_case("all") {
+        return true;
+    }
+    let (net, bits) = match arg.split_once('/') {
+        Some((n, m)) => (n, Some(m)),
+        None => (arg, None),
     };
-    if negated { Access::Depends } else { access }
-}
-
-fn any(kids: &[Access]) -> Access {
-    for want in [Access::Granted, Access::NeedsUser, Access::Depends] {
-        if kids.contains(&want) {
-            return want;
-        }
+    if let Ok(addr) = net.parse::<IpAddr>() {
+        let len = match bits {
+            None => return addr == client,
+            Some(m) => match m.parse::<u32>() {
+                Ok(n) => n,
+                Err(_) => match m.parse::<std::net::Ipv4Addr>() {
+                    Ok(mask) => u32::from(mask).count_ones(),
+                    Err(_) => return false,
+                },
+            },
+        };
+        return prefix_eq(addr, client, len);
     }
-    Access::Denied
-}
-
-fn all(kids: &[Access]) -> Access {
-    for want in [Access::Denied, Access::NeedsUser, Access::Depends] {
-        if kids.contains(&want) {
-            return want;
-        }
-    }
-    Access::Granted
-}
-
-/// Old-style Order/Allow/Deny/Satisfy (mod_access_compat), for an unknown client.
-fn legacy_access(m: &Merged<'_>) -> Option<(Access, bool)> {
-    if m.legacy.is_empty() {
-        return None;
-    }
-    let from_all = |name: &str| {
-        m.legacy
+    // A partial IPv4 address: `10.1` is 10.1.0.0/16.
+    let parts: Vec<&str> = net.trim_end_matches('.').split('.').collect();
+    if bits.is_none() && parts.len() < 4 && parts.iter().all(|p| p.parse::<u8>().is_ok()) {
+        let IpAddr::V4(c) = client else { return false };
+        return parts
             .iter()
-            .any(|d| is(d, name) && d.args.iter().any(|a| a.eq_ignore_ascii_case("all")))
+            .zip(c.octets())
+            .all(|(p, o)| p.parse::<u8>() == Ok(o));
+    }
+    false
+}
+
+fn prefix_eq(net: IpAddr, client: IpAddr, len: u32) -> bool {
+    match (net, client) {
+        (IpAddr::V4(n), IpAddr::V4(c)) => {
+            let mask = u32::MAX.checked_shl(32 - len.min(32)).unwrap_or(0);
+            u32::from(n) & mask == u32::from(c) & mask
+        }
+        (IpAddr::V6(n), IpAddr::V6(c)) => {
+            let mask = u128::MAX.checked_shl(128 - len.min(128)).unwrap_or(0);
+            u128::from(n) & mask == u128::from(c) & mask
+        }
+        _ => false,
+    }
+}
+
+/// mod_access_compat's host check for the client: `None` when it cannot be judged here.
+/// The Order table (check_dir_access()): allow,deny and mutual-failure need an Allow match
+/// and no Deny match; deny,allow (the default) refuses only a Deny match without an Allow.
+fn host_check(m: &Merged<'_>, who: &Who<'_>) -> Option<bool> {
+    let matches = |name: &str| -> Option<bool> {
+        let mut unknown = false;
+        for d in m.legacy.iter().filter(|d| is(d, name)) {
+            for a in d.args.iter().skip_while(|a| a.eq_ignore_ascii_case("from")) {
+                let hit = if let Some(var) = a.strip_prefix("env=") {
+                    let (neg, var) = var.strip_prefix('!').map_or((false, var), |v| (true, v));
+                    if who.env.iter().any(|e| e == var) {
+                        None
+                    } else {
+                        Some(neg)
+                    }
+                } else if a.eq_ignore_ascii_case("all") {
+                    Some(true)
+                } else {
+                    who.client
+                        .map(|c| ip_matches(a, c))
+                        .filter(|hit| *hit || looks_like_ip(a))
+                };
+                match hit {
+                    Some(true) => return Some(true),
+                    Some(false) => {}
+                    None => unknown = true,
+                }
+            }
+        }
+        if unknown { None } else { Some(false) }
     };
-    let order_allow_first = m
-        .legacy
-        .iter()
-        .find(|d| is(d, "Order"))
-        .and_then(|d| d.arg(0))
-        .is_some_and(|o| o.to_ascii_lowercase().starts_with("allow"));
-    let host = if from_all("Deny") && (!from_all("Allow") || order_allow_first) {
-        Access::Denied
-    } else if from_all("Allow") || !m.legacy.iter().any(|d| is(d, "Allow")) {
-        Access::Granted
+    let order = m.legacy.iter().rev().find(|d| is(d, "Order")).map_or_else(
+        || "deny,allow".to_owned(),
+        |d| d.args.join("").to_ascii_lowercase(),
+    );
+    let (allowed, denied) = (matches("Allow"), matches("Deny"));
+    if order.starts_with("deny") {
+        match (allowed, denied) {
+            (Some(true), _) | (_, Some(false)) => Some(true),
+            (Some(false), Some(true)) => Some(false),
+            _ => None,
+        }
     } else {
-        Access::Depends
+        match (allowed, denied) {
+            (Some(false), _) | (_, Some(true)) => Some(false),
+            (Some(true), Some(false)) => Some(true),
+            _ => None,
+        }
+    }
+}
+
+fn looks_like_ip(a: &str) -> bool {
+    a.bytes()
+        .all(|b| b.is_ascii_hexdigit() || b"./:".contains(&b))
+}
+
+/// Names SetEnvIf, SetEnvIfNoCase, SetEnvIfExpr and BrowserMatch may set (they run before
+/// authz, unlike SetEnv).
+fn early_env(applied: &[Applied<'_>], config: &Config) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut add = |d: &Directive| {
+        let skip = if is(d, "SetEnvIf") || is(d, "SetEnvIfNoCase") {
+            2
+        } else if is(d, "BrowserMatch") || is(d, "BrowserMatchNoCase") || is(d, "SetEnvIfExpr") {
+            1
+        } else {
+            return;
+        };
+        for a in d.args.iter().skip(skip) {
+            let name = a.trim_start_matches('!');
+            out.push(name.split('=').next().unwrap_or(name).to_owned());
+        }
     };
+    let mut every = Vec::new();
+    walk_all(&config.root, &mut every);
+    for a in applied {
+        walk_all(a.body, &mut every);
+    }
+    for d in every {
+        add(d);
+    }
+    out
+}
+
+/// The status Apache answers for `who`: 200, 401 (asks for credentials), 403, 500.
+fn status(m: &Merged<'_>, who: &Who<'_>, auth_type: bool) -> u16 {
+    let authz = if m.authz.is_empty() {
+        Authz::Granted
+    } else {
+        any(&m.authz.iter().map(|d| require(d, who)).collect::<Vec<_>>())
+    };
+    let after_host = |authz: Authz| match authz {
+        Authz::Granted => 200,
+        Authz::DeniedNoUser if !auth_type => 500,
+        Authz::DeniedNoUser => 401,
+        // After authentication a denial asks again; before it, it is final.
+        Authz::Denied | Authz::Neutral if who.user.is_some() => 401,
+        Authz::Denied | Authz::Neutral => 403,
+    };
+    if m.legacy.is_empty() {
+        return after_host(authz);
+    }
     let satisfy_any = m
         .legacy
         .iter()
-        .any(|d| is(d, "Satisfy") && d.arg(0).is_some_and(|a| a.eq_ignore_ascii_case("any")));
-    Some((host, satisfy_any))
+        .rev()
+        .find(|d| is(d, "Satisfy"))
+        .and_then(|d| d.arg(0))
+        .is_some_and(|a| a.eq_ignore_ascii_case("any"));
+    let unknown_host = who.unknown == Authz::Granted;
+    match (host_check(m, who).unwrap_or(unknown_host), satisfy_any) {
+        (true, true) => 200,
+        (false, false) => 403,
+        _ => after_host(authz),
+    }
+}
+
+/// Statuses for an anonymous request and for `user` (if given): `None` where it depends on
+/// what cannot be known from the files (client address not given, host names, expressions).
+fn statuses(
+    m: &Merged<'_>,
+    client: Option<IpAddr>,
+    env: &[String],
+    user: Option<&str>,
+    auth_type: bool,
+) -> (Option<u16>, Option<u16>, bool) {
+    let at = |user: Option<&str>, unknown| {
+        let who = Who {
+            client,
+            user: None,
+            env,
+            unknown,
+        };
+        let first = status(m, &who, auth_type);
+        // Apache authenticates, and asks again with the user, only when the first answer
+        // is "no user yet"; a plain denial is final whatever the credentials.
+        match user {
+            Some(u) if first == 401 => status(
+                m,
+                &Who {
+                    user: Some(u),
+                    ..who
+                },
+                auth_type,
+            ),
+            _ => first,
+        }
+    };
+    let agree = |user: Option<&str>| {
+        let (hi, lo) = (at(user, Authz::Granted), at(user, Authz::Denied));
+        (hi == lo).then_some(hi)
+    };
+    let (hi, lo) = (at(None, Authz::Granted), at(None, Authz::Denied));
+    // Without AuthType a rule that wants a user is a 500 (AH00027).
+    let wants = |s: u16| s == 401 || (s == 500 && !auth_type);
+    let asks = wants(hi) || wants(lo);
+    (agree(None), user.and_then(|u| agree(Some(u))), asks)
+}
+
+fn access_of(status: Option<u16>, asks: bool) -> Access {
+    match status {
+        Some(200) => Access::Granted,
+        Some(401) => Access::NeedsUser,
+        Some(500) if asks => Access::NeedsUser,
+        Some(_) => Access::Denied,
+        None => Access::Depends,
+    }
 }
 
 /// Sets the effective auth and the problems of the merged directives.
-pub fn judge(config: &Config, m: &Merged<'_>, v: &mut Verdict) {
-    let kids: Vec<Access> = m.authz.iter().map(|d| require_access(d)).collect();
-    let mut access = if m.authz.is_empty() {
-        Access::Granted
+pub fn judge(
+    config: &Config,
+    m: &Merged<'_>,
+    applied: &[Applied<'_>],
+    req: &super::Request<'_>,
+    v: &mut Verdict,
+) {
+    let env = early_env(applied, config);
+    let auth_type = m
+        .auth_type
+        .and_then(|d| d.arg(0))
+        .is_some_and(|t| !t.eq_ignore_ascii_case("none"));
+    // An .htaccess read alone inherits its directory's Require from the server config,
+    // which is not given: distributions grant the web root (Require all granted).
+    let no_authz = m.authz.is_empty() && config.kind == super::Kind::Server;
+    let (anonymous, with_user, asks) = if auth_type && no_authz {
+        // AH01627: AuthType with no authorization directive at all.
+        (Some(500), Some(500), false)
     } else {
-        any(&kids)
+        statuses(m, req.client, &env, req.user, auth_type)
     };
-    let legacy = legacy_access(m);
-    if let Some((host, satisfy_any)) = legacy {
+    let access = access_of(anonymous, asks);
+    v.status_anonymous = anonymous;
+    v.status_user = with_user;
+    v.asks_for_user = asks;
+    if !m.legacy.is_empty() {
+        let satisfy_any = m
+            .legacy
+            .iter()
+            .any(|d| is(d, "Satisfy") && d.arg(0).is_some_and(|a| a.eq_ignore_ascii_case("any")));
         if satisfy_any { "any" } else { "all" }.clone_into(&mut v.effective.satisfy);
-        access = match (host, satisfy_any) {
-            (Access::Granted, true) => Access::Granted,
-            (Access::Denied, false) => Access::Denied,
-            _ => access,
-        };
         if !m.authz.is_empty() {
             let at = m.legacy.first().map(|d| d.pos.clone());
             v.problems.push(Problem::warning("mixed-access-syntax", at,
@@ -213,7 +492,7 @@ pub fn judge(config: &Config, m: &Merged<'_>, v: &mut Verdict) {
         "any".clone_into(&mut v.effective.satisfy);
     }
     v.access = access;
-    v.effective.denied_to_all = access == Access::Denied;
+    v.effective.denied_to_all = anonymous == Some(403) && !asks;
     let mut require: Vec<String> = m.authz.iter().map(|d| d.head()).collect();
     require.extend(m.legacy.iter().map(|d| d.head()));
     if !require.is_empty() {
@@ -249,8 +528,7 @@ fn scheme(config: &Config, m: &Merged<'_>, v: &mut Verdict) {
         .auth_type
         .and_then(|d| d.arg(0))
         .map(str::to_ascii_lowercase);
-    let needs_user = v.access == Access::NeedsUser;
-    match (ty.as_deref(), needs_user) {
+    match (ty.as_deref(), v.asks_for_user) {
         (None | Some("none"), true) => {
             let d = m.authz.first().copied();
             incomplete(
@@ -263,7 +541,14 @@ fn scheme(config: &Config, m: &Merged<'_>, v: &mut Verdict) {
             return;
         }
         (Some("basic" | "digest"), false) => {
-            if v.access != Access::Denied {
+            if v.status_anonymous == Some(500) {
+                incomplete(
+                    v,
+                    m.auth_type,
+                    "AuthType with no Require at all: Apache answers 500 (AH01627)".to_owned(),
+                    "Add Require valid-user (or Require user NAME) to the same section.",
+                );
+            } else if v.access != Access::Denied && v.access != Access::Depends {
                 incomplete(
                     v,
                     m.auth_type,

@@ -10,6 +10,7 @@ fn verdict(conf: &str, path: &str, header: Option<&str>) -> Verdict {
             host: None,
             path,
             auth_header: header,
+            ..Request::default()
         },
     )
 }

@@ -1,11 +1,11 @@
-//! What `check` prints: text for people, one JSON object for programs, and the report file.
+//! What a check found, and how it reads: text for people, one JSON object for programs.
 
 use std::fmt::Write as _;
 use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
-use crate::diagnose::rules::ids;
+use super::rules::ids;
 use crate::diagnose::{self, CauseHit};
 use crate::probe::challenge::{self, Challenge};
 use crate::probe::{FactValue, ProbeReport};
@@ -18,8 +18,10 @@ const FINDING_CONFIDENCE: f64 = 0.5;
 pub struct CheckResult {
     pub url: String,
     pub method: String,
-    /// Ranked, most likely first.
+    /// What may explain the failure, most likely first.
     pub causes: Vec<CauseHit>,
+    /// True of the site but not why this request failed, most likely first.
+    pub remarks: Vec<CauseHit>,
     pub reports: Vec<ProbeReport>,
     pub elapsed: Duration,
     /// The credentials sent, as fingerprints.
@@ -80,6 +82,7 @@ impl CheckResult {
                 .collect()
         };
         let causes: Vec<Value> = self.causes.iter().map(cause_json).collect();
+        let remarks: Vec<Value> = self.remarks.iter().map(cause_json).collect();
         let probes: Map<String, Value> = self
             .reports
             .iter()
@@ -101,9 +104,15 @@ impl CheckResult {
             "challenges": challenges("challenge.raw"),
             "proxy_challenges": challenges("proxy_challenge.raw"),
             "causes": causes,
+            "remarks": remarks,
             "probes": probes,
             "elapsed_ms": u64::try_from(self.elapsed.as_millis()).unwrap_or(u64::MAX),
         })
+    }
+
+    /// Explanations then remarks, for a ticket.
+    pub fn ranked(&self) -> Vec<CauseHit> {
+        self.causes.iter().chain(&self.remarks).cloned().collect()
     }
 
     /// The text for a person.
@@ -124,6 +133,15 @@ impl CheckResult {
             let _ = writeln!(out, "\nLikely causes, most likely first:");
         }
         for (i, c) in shown.iter().enumerate() {
+            write_cause(&mut out, i + 1, c);
+        }
+        if !self.remarks.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nRemarks (true of the site, not why this request failed):"
+            );
+        }
+        for (i, c) in self.remarks.iter().enumerate() {
             write_cause(&mut out, i + 1, c);
         }
         let _ = writeln!(

@@ -1,6 +1,6 @@
-//! Rules across probes: from the facts of several probe reports (the request as given, the
-//! same without credentials, with a normalised Authorization, straight to the backend, at the
-//! site root) to ranked causes. Pure: no I/O, so every rule is tested with made-up reports.
+//! Rules across the battery's probes: from the facts of several probe reports (the request as
+//! given, the same without credentials, with a normalised Authorization, straight to the
+//! backend, at the site root) to ranked causes. Pure: no I/O, so every rule is tested with made-up reports.
 
 use crate::diagnose::CauseHit;
 use crate::probe::{FactValue, ProbeReport};
@@ -68,14 +68,16 @@ pub fn diagnose(reports: &[ProbeReport], input: &RuleInput) -> Vec<CauseHit> {
         let cors = |fact: &str| {
             report(reports, "cors").and_then(|r| r.facts.get(fact)) == Some(&FactValue::Bool(true))
         };
-        if accepted(Some(main)) && cors("requires_auth") {
-            // Only a page on another origin sends a preflight: without --origin it is a hint.
-            let confidence = if cors("explicit_origin") { 0.92 } else { 0.4 };
-            hits.push(CauseHit::new(
-                "cors-preflight-requires-auth",
-                confidence,
-                format!("{url} answers {main} to the request, but 401 to the CORS preflight browsers send first without credentials"),
-            ));
+        if accepted(Some(main)) && status(reports, "cors") == Some(401) {
+            // Only a page on another origin sends a preflight: without --origin it is a remark.
+            let line = format!(
+                "{url} answers {main} to the request, but 401 to the CORS preflight browsers send first without credentials"
+            );
+            hits.push(if cors("explicit_origin") {
+                CauseHit::new("cors-preflight-requires-auth", 0.92, line)
+            } else {
+                CauseHit::remark("cors-preflight-requires-auth", 0.4, line)
+            });
         }
         hits.push(CauseHit::new(
             "not-a-401",

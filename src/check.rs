@@ -1,0 +1,231 @@
+//! The check battery: which probes run for one request, running them concurrently, and the
+//! rules from their facts to ranked causes. `why401 check` and the wizard both call [`run`];
+//! neither knows how the battery is made.
+//!
+//! A request's life: [`CheckRequest`] (what the person gave) → [`plan`] (probe requests and
+//! what the rules need to know) → [`probe::run_all`] (reports) → [`rules::diagnose`] plus the
+//! probes' own hits → [`diagnose::rank`] → [`CheckResult`].
+
+use std::time::{Duration, Instant};
+
+use crate::diagnose::{CauseHit, Ranking};
+use crate::probe::http::Credentials;
+use crate::probe::{self, ProbeArgs, ProbeContext, ProbeReport, ProbeRequest};
+
+mod result;
+pub mod rules;
+
+pub use result::CheckResult;
+use rules::{RuleInput, ids};
+
+/// Everything one check needs. A plain struct with a `Default`, so options can be added as
+/// fields; its `Debug` never shows a secret (the credentials print as fingerprints).
+#[derive(Debug, Clone)]
+pub struct CheckRequest {
+    /// The address to check, without userinfo (see [`CheckRequest::take_userinfo`]).
+    pub url: url::Url,
+    /// Upper-case method.
+    pub method: String,
+    pub credentials: Credentials,
+    /// The page's origin, when a browser page makes the request (CORS).
+    pub origin: Option<String>,
+    /// The backend behind the proxy, to compare what reaches it.
+    pub backend: Option<String>,
+    /// Timeout of each request.
+    pub timeout: Duration,
+}
+
+impl Default for CheckRequest {
+    fn default() -> Self {
+        Self {
+            url: url::Url::parse("http://127.0.0.1/").unwrap_or_else(|_| unreachable!()),
+            method: "GET".to_owned(),
+            credentials: Credentials::default(),
+            origin: None,
+            backend: None,
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl CheckRequest {
+    /// A GET of `url` with no credentials and the default timeout.
+    pub fn new(url: url::Url) -> Self {
+        Self {
+            url,
+            ..Self::default()
+        }
+    }
+
+    /// `http://user:pass@host/` works as in curl, but the password never reaches any output:
+    /// it moves into the credentials and the URL kept is without it.
+    pub fn take_userinfo(&mut self) {
+        let (url, creds) = (&mut self.url, &mut self.credentials);
+        if url.username().is_empty() && url.password().is_none() {
+            return;
+        }
+        if creds.user.is_none() && creds.authorization.is_none() {
+            creds.user = Some(probe::http::percent_decode(url.username()));
+            creds.password = Some(
+                url.password()
+                    .map(probe::http::percent_decode)
+                    .unwrap_or_default(),
+            );
+        }
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+    }
+
+    /// Every secret value the credentials hold, so a ticket can hide each wherever it shows up.
+    pub fn secrets(&self) -> Vec<&str> {
+        let c = &self.credentials;
+        let mut out: Vec<&str> = [&c.authorization, &c.password, &c.cookie]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        out.extend(c.headers.iter().map(|(_, v)| v.as_str()));
+        out.extend(c.api_key_query.iter().map(|(_, v)| v.as_str()));
+        out
+    }
+}
+
+/// The probe arguments for a request to `url` with `creds`.
+fn request_args(url: &str, method: &str, creds: Option<&Credentials>) -> ProbeArgs {
+    let mut a = ProbeArgs::new();
+    a.insert("url".into(), url.to_owned());
+    a.insert("method".into(), method.to_owned());
+    let Some(c) = creds else {
+        return a;
+    };
+    let mut put = |k: &str, v: &Option<String>| {
+        if let Some(v) = v {
+            a.insert(k.to_owned(), v.clone());
+        }
+    };
+    put("authorization", &c.authorization);
+    put("user", &c.user);
+    put("password", &c.password);
+    put("cookie", &c.cookie);
+    if let Some((name, key)) = &c.api_key_query {
+        a.insert("api_key_query".into(), name.clone());
+        a.insert("api_key".into(), key.clone());
+    }
+    if !c.headers.is_empty() {
+        let lines: Vec<String> = c.headers.iter().map(|(n, v)| format!("{n}: {v}")).collect();
+        a.insert("headers".into(), lines.join("\n"));
+    }
+    a
+}
+
+fn req(id: &str, kind: &str, args: ProbeArgs) -> ProbeRequest {
+    ProbeRequest {
+        id: id.to_owned(),
+        kind: kind.to_owned(),
+        args,
+    }
+}
+
+/// Every request of the battery, and what the rules need to know about them.
+pub fn plan(request: &CheckRequest) -> (Vec<ProbeRequest>, RuleInput) {
+    let (url, creds) = (&request.url, &request.credentials);
+    let u = url.as_str();
+    let m = request.method.to_ascii_uppercase();
+    let given = request_args(u, &m, Some(creds));
+    let mut reqs = vec![
+        req(ids::MAIN, "http", given.clone()),
+        req("challenge", "challenge", given.clone()),
+        req("clock", "clock", request_args(u, &m, None)),
+        req("cache", "cache", given.clone()),
+        req("cookie", "cookie", given.clone()),
+        req("limits", "limits", given),
+    ];
+    let mut cors = request_args(u, &m, None);
+    if let Some(o) = &request.origin {
+        cors.insert("origin".into(), o.clone());
+    }
+    reqs.push(req("cors", "cors", cors));
+    let mut input = RuleInput {
+        cookie_sent: creds.cookie.is_some(),
+        header_names: creds.headers.iter().map(|(n, _)| n.clone()).collect(),
+        scheme_sent: creds
+            .authorization
+            .as_deref()
+            .and_then(|a| a.split_whitespace().next())
+            .map(str::to_ascii_lowercase)
+            .or_else(|| creds.user.as_ref().map(|_| "basic".to_owned())),
+        normalisation: None,
+    };
+    if creds.any() {
+        reqs.push(req(ids::ANONYMOUS, "http", request_args(u, &m, None)));
+        if url.path() != "/" {
+            let mut root = url.clone();
+            root.set_path("/");
+            root.set_query(None);
+            reqs.push(req(
+                ids::ELSEWHERE,
+                "http",
+                request_args(root.as_str(), "GET", Some(creds)),
+            ));
+            reqs.push(req(
+                ids::ELSEWHERE_ANONYMOUS,
+                "http",
+                request_args(root.as_str(), "GET", None),
+            ));
+        }
+    }
+    if let Some((fixed, kind)) = creds
+        .authorization
+        .as_deref()
+        .and_then(rules::normalise_authorization)
+    {
+        let mut c = creds.clone();
+        c.authorization = Some(fixed);
+        reqs.push(req(ids::NORMALISED, "http", request_args(u, &m, Some(&c))));
+        input.normalisation = Some(kind);
+    }
+    if let Some(b) = &request.backend {
+        reqs.push(req(ids::BACKEND, "http", request_args(b, &m, Some(creds))));
+    }
+    (reqs, input)
+}
+
+/// Runs the battery concurrently and ranks what it found.
+pub async fn run(request: &CheckRequest) -> anyhow::Result<CheckResult> {
+    let ctx = ProbeContext::new(request.timeout)?;
+    let (reqs, input) = plan(request);
+    let started = Instant::now();
+    let reports = probe::run_all(reqs, &ctx).await;
+    let elapsed = started.elapsed();
+    let mut hits: Vec<CauseHit> = reports
+        .iter()
+        .flat_map(|r| r.causes.iter().cloned())
+        .collect();
+    hits.extend(rules::diagnose(&reports, &input));
+    if let Some(a) = &request.credentials.authorization {
+        hits.extend(rules::lint_authorization(a));
+    }
+    let ranking = Ranking::of(only_main_unreachable(hits, &reports));
+    Ok(CheckResult {
+        url: request.url.to_string(),
+        method: request.method.to_ascii_uppercase(),
+        causes: ranking.causes,
+        remarks: ranking.remarks,
+        reports,
+        elapsed,
+        sent: request.credentials.describe(),
+    })
+}
+
+/// Side requests (the site root, the backend) that fail must not claim the whole site is
+/// down when the main request got an answer.
+fn only_main_unreachable(hits: Vec<CauseHit>, reports: &[ProbeReport]) -> Vec<CauseHit> {
+    let main_answered = reports
+        .iter()
+        .find(|r| r.id == ids::MAIN)
+        .and_then(|r| r.facts.get("responded"))
+        .is_some_and(|v| *v == probe::FactValue::Bool(true));
+    hits.into_iter()
+        .filter(|h| !(main_answered && h.id == "server-unreachable"))
+        .collect()
+}
