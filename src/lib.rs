@@ -22,6 +22,7 @@ pub mod command;
 pub mod diagnose;
 pub mod flow;
 pub mod logscan;
+pub mod net;
 pub mod probe;
 pub mod report;
 pub mod server;

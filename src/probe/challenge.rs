@@ -9,9 +9,7 @@ use super::http::{self, Exchange, Target};
 use super::{FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport, Verdict};
 use crate::diagnose::CauseHit;
 
-mod parser;
-
-pub use parser::{Challenge, ChallengeList, field_value, parse};
+pub use crate::net::challenge::{Challenge, ChallengeList, field_value, parse};
 
 pub const KIND: ProbeKind = ProbeKind {
     name: "challenge",

@@ -133,7 +133,7 @@ pub fn analyse(reader: impl Read) -> Result<Analysis, serde_json::Error> {
                 let before: Vec<Exchange> = recent.iter().cloned().collect();
                 let mut causes = diagnose(&ex, &before);
                 causes.extend(refused.into_iter().map(|why| {
-                    CauseHit::new("cookie-rejected-by-client", 0.8, format!("{at}: {why}"))
+                    CauseHit::new("cookie-rejected-by-client", 0.9, format!("{at}: {why}"))
                 }));
                 kept.push(Unauthorized {
                     exchange: ex.clone(),
@@ -182,7 +182,7 @@ fn api_key_header(e: &Entry) -> Option<String> {
 
 fn summarise(index: usize, e: &Entry, auth_kind: Option<&'static str>) -> Exchange {
     let raw_challenges: Vec<&str> = e.response_headers("www-authenticate").collect();
-    let parsed = crate::probe::challenge::parse(&raw_challenges);
+    let parsed = crate::net::challenge::parse(&raw_challenges);
     let digest_stale = parsed
         .find("digest")
         .and_then(|d| d.param("stale"))
