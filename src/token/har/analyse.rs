@@ -174,8 +174,7 @@ fn cookie_names(value: &str) -> Vec<String> {
 /// The first request header that carries an API key, shown by name and fingerprint.
 fn api_key_header(e: &Entry) -> Option<String> {
     e.request.headers.iter().find_map(|h| {
-        let lower = h.name.to_ascii_lowercase();
-        (redact::API_KEY_HEADERS.contains(&lower.as_str()) && !h.value.trim().is_empty())
+        (redact::is_api_key_header(&h.name) && !h.value.trim().is_empty())
             .then(|| format!("{} {}", h.name, fingerprint("key", h.value.trim())))
     })
 }

@@ -3,53 +3,22 @@
 
 use crate::report::fingerprint;
 
-/// Query or fragment parameters whose values are secrets whatever they look like.
-const SECRET_PARAMS: &[&str] = &[
-    "access_token",
-    "id_token",
-    "refresh_token",
-    "token",
-    "code",
-    "key",
-    "api_key",
-    "apikey",
-    "api-key",
-    "secret",
-    "client_secret",
-    "password",
-    "pass",
-    "pwd",
-    "sig",
-    "signature",
-    "auth",
-    "session",
-    "sessionid",
-    "jwt",
-    "assertion",
-    "state",
-    "nonce",
-    "x-amz-signature",
-    "x-amz-security-token",
-    "ticket",
-];
-
-/// Request headers that carry an API key (gateways, Azure API Management, GitLab, Google).
-pub const API_KEY_HEADERS: &[&str] = &[
-    "x-api-key",
-    "api-key",
-    "apikey",
-    "x-apikey",
-    "x-api-token",
-    "x-auth-token",
-    "x-access-token",
-    "private-token",
-    "x-functions-key",
-    "ocp-apim-subscription-key",
-    "x-goog-api-key",
-];
-
 /// Query parameters that carry an API key rather than a bearer token.
 pub const API_KEY_PARAMS: &[&str] = &["key", "api_key", "apikey", "api-key"];
+
+/// Whether a request header carries an API key: a credential header of the one secret list
+/// (`X-Api-Key`, `Ocp-Apim-Subscription-Key`, ...) that is not Authorization, a cookie or an
+/// anti-CSRF token.
+pub fn is_api_key_header(name: &str) -> bool {
+    let lower = name.trim().to_ascii_lowercase();
+    crate::secret::is_secret_header(&lower)
+        && !matches!(
+            lower.as_str(),
+            "authorization" | "proxy-authorization" | "cookie" | "set-cookie"
+        )
+        && !lower.contains("csrf")
+        && !lower.contains("xsrf")
+}
 
 /// Whether a value looks like a credential even under a harmless name.
 fn looks_secret(value: &str) -> bool {
@@ -115,8 +84,7 @@ fn params(text: &str) -> String {
 }
 
 fn is_secret(name: &str, value: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    SECRET_PARAMS.contains(&lower.as_str()) || looks_secret(value)
+    crate::secret::is_secret_param(name, value) || looks_secret(value)
 }
 
 /// The name of the first query or fragment parameter that carries a bearer credential.
