@@ -218,6 +218,7 @@ fn summarise(index: usize, e: &Entry, auth_kind: Option<&'static str>) -> Exchan
             .unwrap_or_default(),
         token_in_url: redact::credential_param(&e.request.url),
         api_key: api_key_header(e),
+        // Browsers fold several Set-Cookie headers into one value joined by line feeds.
         set_cookies: e
             .response_headers("set-cookie")
             .flat_map(|v| v.split('\n'))
