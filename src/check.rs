@@ -96,8 +96,8 @@ impl CheckRequest {
         out.extend(c.headers.iter().map(|(_, v)| v.as_str()));
         out.extend(c.api_key_query.iter().map(|(_, v)| v.as_str()));
         out.extend(self.body.iter().map(|b| b.0.as_str()));
-        out.extend(self.net.proxy_user.iter().map(|(_, p)| p.as_str()));
-        out.extend(self.fresh_token.iter().map(|cc| cc.client_secret.as_str()));
+        out.extend(self.net.proxy_user.iter().map(|(_, p)| p.expose()));
+        out.extend(self.fresh_token.iter().map(|cc| cc.client_secret.expose()));
         out
     }
 }
@@ -239,7 +239,7 @@ fn fresh_token_args(
     };
     put("body", request.body.as_ref().map(|b| b.0.as_str()));
     put("client_id", Some(&cc.client_id));
-    put("client_secret", Some(&cc.client_secret));
+    put("client_secret", Some(cc.client_secret.expose()));
     put("scope", cc.scope.as_deref());
     put("audience", cc.audience.as_deref());
     put(

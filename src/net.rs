@@ -34,8 +34,8 @@ pub enum HttpVersion {
 }
 
 /// The network options of a check. A plain struct: fill what was given. Its `Debug` shows
-/// no password.
-#[derive(Clone, Default)]
+/// no password (a `-x` URL with one is refused).
+#[derive(Debug, Clone, Default)]
 pub struct NetOptions {
     /// `--cacert FILE`: trust exactly these certificates.
     pub cacert: Option<PathBuf>,
@@ -44,25 +44,9 @@ pub struct NetOptions {
     pub routes: route::Routes,
     /// `-x/--proxy URL`.
     pub proxy: Option<url::Url>,
-    /// `--proxy-user` name and its password (a secret).
-    pub proxy_user: Option<(String, String)>,
+    /// `--proxy-user` name and its password.
+    pub proxy_user: Option<(String, crate::secret::Secret)>,
     pub http_version: HttpVersion,
-}
-
-impl std::fmt::Debug for NetOptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NetOptions")
-            .field("cacert", &self.cacert)
-            .field("insecure", &self.insecure)
-            .field("routes", &self.routes)
-            .field("proxy", &self.proxy.as_ref().map(proxy::shown))
-            .field(
-                "proxy_user",
-                &self.proxy_user.as_ref().map(|(u, _)| (u, "(redacted)")),
-            )
-            .field("http_version", &self.http_version)
-            .finish()
-    }
 }
 
 /// A request body (`-d`): it may carry a password or a token, so `Debug` shows its size only.
@@ -169,9 +153,10 @@ impl Network {
             use base64::Engine as _;
             let value = format!(
                 "Basic {}",
-                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+                base64::engine::general_purpose::STANDARD
+                    .encode(format!("{user}:{}", password.expose()))
             );
-            secrets.push(password.clone());
+            secrets.push(password.expose().to_owned());
             secrets.push(value.clone());
             proxy_authorization = Some(value);
         }

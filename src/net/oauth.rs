@@ -22,10 +22,10 @@ pub enum ClientAuth {
 
 /// What a client credentials request needs. The secret never leaves this struct but in the
 /// request to the token endpoint.
-#[derive(Clone, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ClientCredentials {
     pub client_id: String,
-    pub client_secret: String,
+    pub client_secret: crate::secret::Secret,
     pub scope: Option<String>,
     pub audience: Option<String>,
     /// The token endpoint, when given.
@@ -33,20 +33,6 @@ pub struct ClientCredentials {
     /// The issuer, for discovery when no token endpoint is given.
     pub issuer: Option<url::Url>,
     pub auth: ClientAuth,
-}
-
-impl std::fmt::Debug for ClientCredentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClientCredentials")
-            .field("client_id", &self.client_id)
-            .field("client_secret", &"(redacted)")
-            .field("scope", &self.scope)
-            .field("audience", &self.audience)
-            .field("token_endpoint", &self.token_endpoint)
-            .field("issuer", &self.issuer)
-            .field("auth", &self.auth)
-            .finish()
-    }
 }
 
 /// A token endpoint's answer.
@@ -172,11 +158,11 @@ async fn fetch_inner(client: &reqwest::Client, cc: &ClientCredentials) -> TokenO
             // RFC 6749 §2.3.1: both are form-urlencoded before they go into Basic.
             let enc =
                 |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-            req = req.basic_auth(enc(&cc.client_id), Some(enc(&cc.client_secret)));
+            req = req.basic_auth(enc(&cc.client_id), Some(enc(cc.client_secret.expose())));
         }
         ClientAuth::Post => {
             form.push(("client_id", &cc.client_id));
-            form.push(("client_secret", &cc.client_secret));
+            form.push(("client_secret", cc.client_secret.expose()));
         }
     }
     let r = match req.form(&form).send().await {

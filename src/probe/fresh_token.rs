@@ -86,7 +86,9 @@ fn credentials(args: &ProbeArgs) -> Result<ClientCredentials, String> {
     };
     let cc = ClientCredentials {
         client_id: get("client_id").ok_or("no client_id given")?,
-        client_secret: get("client_secret").ok_or("no client_secret given")?,
+        client_secret: crate::secret::Secret::new(
+            get("client_secret").ok_or("no client_secret given")?,
+        ),
         scope: get("scope"),
         audience: get("audience"),
         token_endpoint: url("token_endpoint")?,

@@ -11,6 +11,7 @@ use anyhow::{Context as _, bail};
 use crate::cli::{ConnectArgs, NetArgs};
 use crate::net::oauth::{ClientAuth, ClientCredentials};
 use crate::net::{HttpVersion, NetOptions, proxy, route};
+use crate::secret::Secret;
 
 /// The environment variable the proxy password is read from.
 pub const PROXY_PASSWORD_ENV: &str = "WHY401_PROXY_PASSWORD";
@@ -20,14 +21,12 @@ pub const CLIENT_SECRET_ENV: &str = "WHY401_CLIENT_SECRET";
 const MAX_BODY_BYTES: u64 = 8 * 1024 * 1024;
 
 /// A secret from `file` when given, else from the environment variable `env`.
-fn secret(file: Option<&Path>, env: &str, what: &str) -> anyhow::Result<String> {
+fn secret(file: Option<&Path>, env: &str, what: &str) -> anyhow::Result<Secret> {
     if let Some(f) = file {
-        return Ok(crate::secret::read_secret_file(f, what)?
-            .expose()
-            .to_owned());
+        return crate::secret::read_secret_file(f, what);
     }
     match std::env::var(env) {
-        Ok(v) if !v.is_empty() => Ok(v),
+        Ok(v) if !v.is_empty() => Ok(Secret::new(v)),
         _ => bail!(
             "{what}: set {env} or give a file (a secret is never taken from the command line)"
         ),
