@@ -90,6 +90,16 @@ impl CheckRequest {
     }
 }
 
+/// The scheme word sent, lower-cased; a word too long or odd to be one (a token glued to its
+/// scheme, `BearereyJ...`) is a secret and shown by fingerprint only.
+fn shown_scheme(word: &str) -> String {
+    if word.len() <= 20 && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        word.to_ascii_lowercase()
+    } else {
+        crate::secret::fingerprint("word", word)
+    }
+}
+
 /// The probe arguments for a request to `url` with `creds`.
 fn request_args(url: &str, method: &str, creds: Option<&Credentials>) -> ProbeArgs {
     let mut a = ProbeArgs::new();
@@ -152,7 +162,7 @@ pub fn plan(request: &CheckRequest) -> (Vec<ProbeRequest>, RuleInput) {
             .authorization
             .as_deref()
             .and_then(|a| a.split_whitespace().next())
-            .map(str::to_ascii_lowercase)
+            .map(shown_scheme)
             .or_else(|| creds.user.as_ref().map(|_| "basic".to_owned())),
         normalisation: None,
     };

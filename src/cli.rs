@@ -297,6 +297,10 @@ pub struct RunArgs {
     /// Timeout per probe, in seconds.
     #[arg(long, default_value_t = 10.0)]
     pub timeout: f64,
+    /// Lets `{ env: NAME }` answers read environment variables (off: an answers file is data
+    /// that names where its answers are sent).
+    #[arg(long)]
+    pub allow_env: bool,
     #[command(flatten)]
     pub report: ReportArgs,
 }

@@ -16,10 +16,15 @@ mod input;
 pub fn run(args: &CheckArgs, _global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let request = request(args)?;
     let result = crate::command::runtime()?.block_on(check::run(&request))?;
+    let mut redactor = crate::report::Redactor::new();
+    for secret in request.secrets() {
+        redactor.add_secret("secret", secret);
+    }
+    // A server may echo a credential back, and its headers are a stranger's text.
     let text = if args.json {
-        result.json()
+        crate::report::shown::json_text(&result.json(), &redactor)
     } else {
-        result.text()
+        crate::report::shown::text(&result.text(), &redactor)
     };
     println!("{text}");
     if let Some(path) = &args.report.report {

@@ -70,20 +70,7 @@ impl std::fmt::Debug for Credentials {
 
 /// A scheme word is shown only when it looks like one, so a bare token is never echoed.
 fn scheme_shown(word: &str) -> String {
-    let known = [
-        "basic",
-        "bearer",
-        "digest",
-        "negotiate",
-        "ntlm",
-        "token",
-        "jwt",
-        "apikey",
-        "hoba",
-        "mutual",
-        "aws4-hmac-sha256",
-    ];
-    if known.contains(&word.to_ascii_lowercase().as_str()) || word.is_empty() {
+    if crate::secret::is_auth_scheme(word) || word.is_empty() {
         word.to_owned()
     } else {
         fingerprint("word", word)

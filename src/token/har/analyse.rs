@@ -147,8 +147,11 @@ fn summarise(index: usize, e: &Entry, auth_kind: Option<&'static str>) -> Exchan
             .map(redact::cookie_header)
             .unwrap_or_default(),
         token_in_url: redact::credential_param(&e.request.url),
+        // Browsers fold several Set-Cookie headers into one value joined by line feeds.
         set_cookies: e
             .response_headers("set-cookie")
+            .flat_map(|v| v.split('\n'))
+            .filter(|v| !v.trim().is_empty())
             .map(redact::set_cookie)
             .collect(),
         challenges: e
