@@ -2,7 +2,8 @@
 //! trusted and whether to check them ([`tls`]), which address a host name goes to
 //! ([`route`]), which proxy carries the request ([`proxy`]), HTTP/1.1 or HTTP/2; and the
 //! credentials that take more than a header: Digest answers ([`digest`]) and a fresh OAuth
-//! token ([`oauth`]).
+//! token ([`oauth`]). The WWW-Authenticate / Proxy-Authenticate parser ([`challenge`],
+//! RFC 9110 §11) reads what comes back, with no I/O.
 //!
 //! [`NetOptions`] is what the person asked for; [`Network::build`] turns it into a
 //! `reqwest::Client` plus what every report must say about it (the trust store, `--insecure`
@@ -13,6 +14,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub mod challenge;
 pub mod digest;
 pub mod oauth;
 pub mod proxy;
