@@ -64,7 +64,11 @@ pub fn error_line(err: &anyhow::Error) -> String {
             parts.push(text);
         }
     }
-    parts.join(": ").replace('\n', " ")
+    let joined = parts.join(": ").replace('\n', " ");
+    // Errors quote what they could not use (a URL, a header, a YAML token): secrets in it are
+    // fingerprinted, and a stranger's control characters are shown, never emitted.
+    let redacted = crate::report::Redactor::new().redact(&joined).into_owned();
+    crate::sanitize::line(&redacted).into_owned()
 }
 
 /// A tokio runtime for one command.

@@ -16,6 +16,7 @@ pub mod follow;
 pub mod format;
 pub mod input;
 pub mod pipeline;
+pub mod prefix;
 pub mod redact;
 pub mod scan;
 pub mod stats;
@@ -53,23 +54,28 @@ impl Default for Options {
     }
 }
 
-/// Peeks at the start of a stream and decides what it is.
-pub fn detect_kind(reader: &mut dyn BufRead, name: &str, opts: &Options) -> anyhow::Result<Kind> {
+/// Peeks at the start of a stream and decides what it is: `Ok(Err(why))` when it is no log
+/// why401 can read (the stream itself was read fine).
+pub fn detect_kind(
+    reader: &mut dyn BufRead,
+    name: &str,
+    opts: &Options,
+) -> anyhow::Result<Result<Kind, String>> {
     let head = reader
         .fill_buf()
         .with_context(|| format!("reading {name}"))?;
     if head.is_empty() {
-        return Ok(Kind::Access(
+        return Ok(Ok(Kind::Access(
             opts.format.clone().unwrap_or(AccessFormat::Combined),
-        ));
+        )));
     }
-    detect::detect(head, opts.format.as_ref()).with_context(|| {
+    Ok(detect::detect(head, opts.format.as_ref()).ok_or_else(|| {
         let first = head.split(|&c| c == b'\n').next().unwrap_or_default();
         format!(
-            "{name}: neither an access log (combined, common, JSON, --format) nor an nginx/Apache error log; first line: {}",
+            "{name}: neither an access log (CLF and its dialects, JSON, HAProxy, IIS W3C, --format) nor an nginx/Apache error log; first line: {}",
             redact::shown_line(&first[..first.len().min(120)])
         )
-    })
+    }))
 }
 
 /// Reads every input to its end and builds the report.
@@ -81,13 +87,24 @@ pub fn analyze(sources: &[Source], opts: &Options) -> anyhow::Result<Summary> {
     };
     let mut total = Stats::default();
     let mut files = Vec::new();
+    let mut skipped = Vec::new();
     for source in sources {
         let name = source.name();
         let mut reader = input::open(source)?;
-        let kind = detect_kind(&mut *reader, &name, opts)?;
+        let kind = match detect_kind(&mut *reader, &name, opts)? {
+            Ok(kind) => kind,
+            Err(why) => {
+                skipped.push(why);
+                continue;
+            }
+        };
         let scanned = pipeline::scan_reader(&mut *reader, &kind, &opts.filters, &name, threads)
             .with_context(|| format!("reading {name}"))?;
         files.push(summary::FileOut {
+            user_on_401: match &kind {
+                Kind::Access(f) => f.records_user_on_401(&name),
+                Kind::Error => true,
+            },
             file: name,
             kind: kind.label(),
             bytes: scanned.bytes,
@@ -95,10 +112,10 @@ pub fn analyze(sources: &[Source], opts: &Options) -> anyhow::Result<Summary> {
         });
         total.combine(scanned.stats);
     }
-    Ok(Summary::build(
-        files,
-        &total,
-        opts.top.max(1),
-        opts.marker.as_deref(),
-    ))
+    if files.is_empty() && !skipped.is_empty() {
+        anyhow::bail!("{}", skipped.join("\n"));
+    }
+    let mut summary = Summary::build(files, &total, opts.top.max(1), opts.marker.as_deref());
+    summary.skipped = skipped;
+    Ok(summary)
 }

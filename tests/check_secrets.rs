@@ -84,7 +84,7 @@ fn canaries_never_leak_from_an_answering_server() {
     for (json, format) in [(false, "md"), (true, "json"), (false, "text")] {
         let outputs = run_check(&url, json, format);
         assert!(
-            outputs[0].contains("sha256="),
+            outputs[0].contains(" hmac="),
             "fingerprints shown: {}",
             outputs[0]
         );

@@ -448,7 +448,7 @@ fn canary_token_and_secret_never_appear_in_any_output() {
         "{}",
         r.stdout
     );
-    assert!(r.stdout.contains("[token len=27 sha256="), "{}", r.stdout);
+    assert!(r.stdout.contains("[token len=27 hmac="), "{}", r.stdout);
 }
 
 #[test]

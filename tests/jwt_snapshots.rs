@@ -25,6 +25,7 @@ fn settings() -> insta::Settings {
     let mut s = insta::Settings::clone_current();
     s.add_filter(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", "[UTC]");
     s.add_filter(r"sha256=[0-9a-f]{8}", "sha256=[hash]");
+    s.add_filter(r"hmac=[0-9a-f]{8}", "hmac=[hash]");
     s.add_filter(r"len=\d+", "len=[n]");
     s
 }

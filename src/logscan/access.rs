@@ -20,6 +20,9 @@ pub struct AccessRecord<'a> {
     /// The raw request line when it has not been split into method and target yet
     /// (splitting costs a search, and most lines never need it).
     pub request: &'a [u8],
+    /// IIS `sc-substatus` and `sc-win32-status` (0 where the log has none).
+    pub substatus: u32,
+    pub win32: u32,
 }
 
 impl AccessRecord<'_> {
@@ -148,10 +151,12 @@ fn first_in_word(word: u64, needle: u8, len: usize) -> Option<usize> {
     (hit != 0).then(|| (hit.trailing_zeros() / 8) as usize)
 }
 
-/// Parses one `IP IDENT USER [TIME] "REQUEST" STATUS SIZE ["REFERER" "UA" ...]` line.
-/// Returns `None` when the line does not have that shape (truncated, garbage, other format).
-/// The user agent of a combined line is everything between the referer and the final quote;
-/// [`exact_user_agent`] trims extra quoted fields off when it matters.
+/// Parses one `IP IDENT USER [TIME] "REQUEST" STATUS SIZE ["REFERER" "UA"] [MORE...]` line:
+/// the common prefix every CLF dialect shares, and whatever fields a server adds after it
+/// (Apache `combinedio`'s `%I %O`, nginx `main`'s `"$http_x_forwarded_for"` and
+/// `$request_time`, Traefik's request count, router, service and duration). The time may lack
+/// its zone (`[01/Nov/2026:00:00:00]`). Returns `None` when the line does not have that shape
+/// (truncated, garbage, other format).
 pub fn parse_clf(line: &[u8], tail: ClfTail) -> Option<AccessRecord<'_>> {
     let sp = short_find(line, 0, b' ')?;
     if sp == 0 {
@@ -159,7 +164,14 @@ pub fn parse_clf(line: &[u8], tail: ClfTail) -> Option<AccessRecord<'_>> {
     }
     // The user may hold spaces ("admin user"), so the time is found by its bracket.
     let lb = short_find(line, sp, b'[')?;
-    if line.get(lb + 27..lb + 30)? != b"] \"" || lb < sp + 3 {
+    let time_len = if line.get(lb + 27..lb + 30) == Some(b"] \"") {
+        26
+    } else if line.get(lb + 21..lb + 24) == Some(b"] \"") {
+        20
+    } else {
+        return None;
+    };
+    if lb < sp + 3 {
         return None;
     }
     let idents = &line[sp + 1..lb - 1];
@@ -167,7 +179,7 @@ pub fn parse_clf(line: &[u8], tail: ClfTail) -> Option<AccessRecord<'_>> {
         Some(i) => &idents[i + 1..],
         None => idents,
     };
-    let rq = lb + 30;
+    let rq = lb + time_len + 4;
     let rq_end = closing_quote(line, rq)?;
     if line.get(rq_end + 1) != Some(&b' ') || line.get(rq_end + 5) != Some(&b' ') {
         return None;
@@ -176,17 +188,17 @@ pub fn parse_clf(line: &[u8], tail: ClfTail) -> Option<AccessRecord<'_>> {
     let mut rec = AccessRecord {
         client: &line[..sp],
         user,
-        time: &line[lb + 1..lb + 27],
+        time: &line[lb + 1..lb + 1 + time_len],
         status,
         request: &line[rq..rq_end],
         ..AccessRecord::default()
     };
     let after_status = rq_end + 5;
+    let size_end = short_find(line, after_status + 1, b' ').unwrap_or(line.len());
     match tail {
-        ClfTail::Common => size_ok(line.get(after_status + 1..)?).then_some(rec),
+        ClfTail::Common => size_ok(line.get(after_status + 1..size_end)?).then_some(rec),
         ClfTail::Combined => {
-            let size_end = short_find(line, after_status + 1, b' ')?;
-            if line.get(size_end + 1) != Some(&b'"') {
+            if size_end == line.len() || line.get(size_end + 1) != Some(&b'"') {
                 return None;
             }
             // Most referers are "-": skip the search then.
@@ -195,18 +207,46 @@ pub fn parse_clf(line: &[u8], tail: ClfTail) -> Option<AccessRecord<'_>> {
             } else {
                 closing_quote(line, size_end + 2)?
             };
-            if line.get(ref_end + 1..ref_end + 3)? != b" \"" || !ends_with_closing_quote(line) {
+            if line.get(ref_end + 1..ref_end + 3)? != b" \"" {
                 return None;
             }
             let ua_start = ref_end + 3;
-            if ua_start >= line.len() {
+            let ua_end = closing_quote(line, ua_start)?;
+            if ua_end + 1 != line.len() && line[ua_end + 1] != b' ' {
                 return None;
             }
             rec.referer = &line[size_end + 2..ref_end];
-            rec.user_agent = &line[ua_start..line.len() - 1];
+            rec.user_agent = &line[ua_start..ua_end];
             Some(rec)
         }
     }
+}
+
+/// A CLF line behind a virtual-host field (Apache `vhost_combined`'s `%v:%p`, or
+/// `host client - - [...]`): the host is skipped, the rest read as CLF.
+pub fn parse_vhost(line: &[u8], tail: ClfTail) -> Option<AccessRecord<'_>> {
+    let sp = short_find(line, 0, b' ')?;
+    parse_clf(&line[sp + 1..], tail)
+}
+
+/// True when a line that parses as CLF starts with a virtual host rather than the client:
+/// `name:port` (one colon, so not IPv6), or a name followed by an IP address.
+pub fn starts_with_vhost(line: &[u8]) -> bool {
+    let mut fields = line.splitn(3, |&c| c == b' ');
+    let (Some(first), Some(second)) = (fields.next(), fields.next()) else {
+        return false;
+    };
+    let one_colon_port = memchr::memchr_iter(b':', first).count() == 1
+        && first
+            .rsplit(|&c| c == b':')
+            .next()
+            .is_some_and(|p| !p.is_empty() && p.iter().all(u8::is_ascii_digit));
+    one_colon_port || (is_ip(second) && !is_ip(first))
+}
+
+/// An IPv4 or IPv6 address (as text).
+pub fn is_ip(b: &[u8]) -> bool {
+    std::str::from_utf8(b).is_ok_and(|s| s.parse::<std::net::IpAddr>().is_ok())
 }
 
 /// The record of a CLF line whose quotes are known, when they have the plain shape: a
@@ -297,19 +337,6 @@ pub fn clf_from_quotes<'a>(
     rec.referer = &line[q2 + 1..q3];
     rec.user_agent = &line[q4 + 1..q5];
     Some(rec)
-}
-
-/// The user agent without any quoted fields that follow it (`"$http_x_forwarded_for"`).
-pub fn exact_user_agent(ua: &[u8]) -> &[u8] {
-    match closing_quote(ua, 0) {
-        Some(q) => &ua[..q],
-        None => ua,
-    }
-}
-
-fn ends_with_closing_quote(line: &[u8]) -> bool {
-    let n = line.len();
-    n >= 2 && line[n - 1] == b'"' && line[n - 2] != b'\\'
 }
 
 #[cfg(test)]
@@ -419,6 +446,37 @@ mod tests {
     }
 
     #[test]
+    fn fields_after_the_agent_are_accepted() {
+        let cases: [(&[u8], &[u8]); 4] = [
+            // Apache combinedio (%I %O).
+            (br#"1.2.3.4 - bob [01/Nov/2026:00:00:00 +0000] "GET /a HTTP/1.1" 401 381 "-" "curl/8.0" 512 790"#, b"curl/8.0"),
+            // nginx main + $request_time.
+            (br#"1.2.3.4 - - [01/Nov/2026:00:00:00 +0000] "GET /a HTTP/1.1" 401 179 "-" "curl/8.0" "-" 0.002"#, b"curl/8.0"),
+            // Traefik CLF (logger_formatters.go).
+            (br#"1.2.3.4 - - [01/Nov/2026:00:00:00 +0000] "GET /a HTTP/1.1" 401 17 "-" "Mozilla/5.0" 72 "Auth for frontend-Host-x-0" "/dashboard/" 0ms"#, b"Mozilla/5.0"),
+            // A time without zone.
+            (br#"1.2.3.4 - - [01/Nov/2026:00:00:00] "GET /a HTTP/1.1" 401 17 "-" "x y""#, b"x y"),
+        ];
+        for (line, agent) in cases {
+            let mut r = parse_clf(line, ClfTail::Combined).unwrap();
+            r.resolve();
+            assert_eq!((r.status, r.target, r.user_agent), (401, &b"/a"[..], agent));
+        }
+        let vhost = br#"api.example.com:443 203.0.113.7 - bob [01/May/2024:10:00:00 +0000] "GET / HTTP/1.1" 401 381 "-" "curl/8.0""#;
+        assert!(starts_with_vhost(vhost));
+        let r = parse_vhost(vhost, ClfTail::Combined).unwrap();
+        assert_eq!((r.client, r.user), (&b"203.0.113.7"[..], &b"bob"[..]));
+        assert!(starts_with_vhost(&b"www.example.com 192.0.2.1 - - [x"[..]));
+        for plain in [
+            NGINX,
+            &b"2001:db8::1 - - [x"[..],
+            &b"203.0.113.7 api.example.com - [x"[..],
+        ] {
+            assert!(!starts_with_vhost(plain));
+        }
+    }
+
+    #[test]
     fn truncated_and_foreign_lines_are_rejected() {
         for cut in 1..NGINX.len() - 1 {
             assert!(
@@ -430,6 +488,5 @@ mod tests {
         let common = br#"1.2.3.4 - - [01/Nov/2026:00:00:00 +0000] "GET / HTTP/1.0" 401 12"#;
         assert_eq!(parse_clf(common, ClfTail::Common).unwrap().status, 401);
         assert!(parse_clf(common, ClfTail::Combined).is_none());
-        assert!(parse_clf(NGINX, ClfTail::Common).is_none());
     }
 }

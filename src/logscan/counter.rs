@@ -116,7 +116,8 @@ impl TopCounter {
         all.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
         all.into_iter()
             .take(n)
-            .map(|(k, c)| (String::from_utf8_lossy(k).into_owned(), c))
+            // Keys are stranger text: shown escaped and with secrets redacted.
+            .map(|(k, c)| (super::redact::shown_line(k), c))
             .collect()
     }
 }

@@ -1,17 +1,66 @@
-//! Telling what a log is from its first lines.
+//! Telling what a log is from its first lines: the layout most of them agree on, read from
+//! the prefix every dialect of a family shares (fields a server adds after it do not
+//! matter), behind a syslog or container prefix when every line has one.
 
-use super::access::{ClfTail, parse_clf};
+use std::sync::Arc;
+
+use super::access::{ClfTail, parse_clf, starts_with_vhost};
 use super::errorlog::{self, ErrorLine};
-use super::format::{JsonScratch, parse_json};
+use super::format::w3c::W3cLayout;
+use super::format::{JsonScratch, haproxy, parse_json};
+use super::prefix;
 use super::scan::{AccessFormat, Kind};
 
 /// Lines looked at.
 const SAMPLE_LINES: usize = 50;
 
+/// The layouts a line can vote for, in order of preference on a tie.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Vote {
+    Given,
+    Combined,
+    Common,
+    VhostCombined,
+    VhostCommon,
+    Json,
+    Haproxy,
+    Error,
+}
+
+/// What one line (without any prefix) looks like.
+fn vote(line: &[u8], access: Option<&AccessFormat>, scratch: &mut JsonScratch) -> Option<Vote> {
+    if let Some(f) = access {
+        if f.parse(line, scratch).is_some() {
+            return Some(Vote::Given);
+        }
+    }
+    let vhost = || starts_with_vhost(line);
+    Some(if parse_clf(line, ClfTail::Combined).is_some() {
+        if vhost() {
+            Vote::VhostCombined
+        } else {
+            Vote::Combined
+        }
+    } else if parse_clf(line, ClfTail::Common).is_some() {
+        if vhost() {
+            Vote::VhostCommon
+        } else {
+            Vote::Common
+        }
+    } else if line.first() == Some(&b'{') && parse_json(line, scratch).is_some() {
+        Vote::Json
+    } else if haproxy::parse(line).is_some() {
+        Vote::Haproxy
+    } else if !matches!(errorlog::classify(line), ErrorLine::Malformed) {
+        Vote::Error
+    } else {
+        return None;
+    })
+}
+
 /// The kind most of the first lines agree on; `access` is the layout to use for access logs
 /// when the person gave one.
 pub fn detect(head: &[u8], access: Option<&AccessFormat>) -> Option<Kind> {
-    let mut votes = [0usize; 5];
     let mut scratch = JsonScratch::default();
     let lines = head
         .split(|&c| c == b'\n')
@@ -20,47 +69,60 @@ pub fn detect(head: &[u8], access: Option<&AccessFormat>) -> Option<Kind> {
             let start = l.iter().position(|&c| c != 0).unwrap_or(l.len());
             &l[start..]
         })
-        .filter(|l| !l.is_empty())
-        .take(SAMPLE_LINES);
-    for line in lines {
-        if let Some(AccessFormat::Custom(f)) = access {
-            if f.parse(line).is_some() {
-                votes[0] += 1;
-                continue;
-            }
-        }
-        if parse_clf(line, ClfTail::Combined).is_some() {
-            votes[1] += 1;
-        } else if parse_clf(line, ClfTail::Common).is_some() {
-            votes[2] += 1;
-        } else if line.first() == Some(&b'{') && parse_json(line, &mut scratch).is_some() {
-            votes[3] += 1;
-        } else if !matches!(errorlog::classify(line), ErrorLine::Malformed) {
-            votes[4] += 1;
+        .filter(|l| !l.is_empty());
+    if access.is_none() {
+        if let Some(layout) = lines
+            .clone()
+            .take(SAMPLE_LINES)
+            .find_map(W3cLayout::from_directive)
+        {
+            return Some(Kind::Access(AccessFormat::W3c(Arc::new(layout))));
         }
     }
-    let (best, &n) = votes
-        .iter()
-        .enumerate()
-        .max_by_key(|(i, n)| (**n, usize::MAX - i))?;
-    if n == 0 {
-        return None;
-    }
-    Some(match best {
-        0 => Kind::Access(access.cloned().unwrap_or(AccessFormat::Combined)),
-        1..=3 if access.is_some() => {
-            Kind::Access(access.cloned().unwrap_or(AccessFormat::Combined))
+    // Votes per layout, as written and behind a prefix.
+    let mut votes: Vec<(Vote, bool)> = Vec::new();
+    for line in lines.take(SAMPLE_LINES) {
+        // A prefix first: `May  1 10:00:00 web nginx: 1.2.3.4 - - [...]` would also pass
+        // for a CLF line from client `May` with a long user name.
+        let prefixed = prefix::strip(line)
+            .and_then(|s| vote(s.rest, access, &mut scratch))
+            .map(|v| (v, true));
+        if let Some(v) = prefixed.or_else(|| vote(line, access, &mut scratch).map(|v| (v, false))) {
+            votes.push(v);
         }
-        1 => Kind::Access(AccessFormat::Combined),
-        2 => Kind::Access(AccessFormat::Common),
-        3 => Kind::Access(AccessFormat::Json),
-        _ => Kind::Error,
-    })
+    }
+    votes.sort_unstable();
+    let mut best: Option<((Vote, bool), usize)> = None;
+    for chunk in votes.chunk_by(|a, b| a == b) {
+        if best.is_none_or(|(_, n)| chunk.len() > n) {
+            best = Some((chunk[0], chunk.len()));
+        }
+    }
+    let ((v, prefixed), _) = best?;
+    let format = match v {
+        Vote::Error => return Some(Kind::Error),
+        _ if access.is_some() => access.cloned().unwrap_or(AccessFormat::Combined),
+        Vote::Given | Vote::Combined => AccessFormat::Combined,
+        Vote::Common => AccessFormat::Common,
+        Vote::VhostCombined => AccessFormat::Vhost(ClfTail::Combined),
+        Vote::VhostCommon => AccessFormat::Vhost(ClfTail::Common),
+        Vote::Json => AccessFormat::Json,
+        Vote::Haproxy => AccessFormat::Haproxy,
+    };
+    Some(Kind::Access(if prefixed {
+        AccessFormat::Prefixed(Arc::new(format))
+    } else {
+        format
+    }))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn label(head: &str) -> Option<String> {
+        detect(head.as_bytes(), None).map(|k| k.label())
+    }
 
     #[test]
     fn kinds_are_told_apart() {
@@ -78,5 +140,43 @@ mod tests {
             Some(Kind::Access(AccessFormat::Json))
         ));
         assert!(detect(b"\x01\x02garbage\nmore garbage", None).is_none());
+    }
+
+    #[test]
+    fn dialects_and_prefixes_are_recognised() {
+        let clf = r#"1.2.3.4 - - [01/Nov/2026:00:00:00 +0000] "GET / HTTP/1.1" 401 1 "-" "x""#;
+        let cases = [
+            (
+                format!("{clf} 12 34\n{clf} 56 78"),
+                "access log (combined)",
+            ),
+            (
+                format!("api.example.com:443 {clf}"),
+                "access log (vhost_combined)",
+            ),
+            (
+                format!("May  1 10:00:00 web nginx: {clf}"),
+                "access log (combined, behind a syslog or container prefix)",
+            ),
+            (
+                r#"May  1 10:00:00 lb haproxy[14389]: 10.0.1.2:33317 [06/Feb/2009:12:14:14.655] http-in static/srv1 10/0/30/69/109 401 2750 - - ---- 1/1/1/1/0 0/0 "GET /api HTTP/1.1""#.to_owned(),
+                "access log (HAProxy httplog, behind a syslog or container prefix)",
+            ),
+            (
+                "#Software: Microsoft Internet Information Services 10.0\n#Fields: date time c-ip cs-method cs-uri-stem sc-status sc-substatus sc-win32-status\n2024-05-01 10:00:00 1.2.3.4 GET / 401 2 5".to_owned(),
+                "access log (IIS W3C extended)",
+            ),
+            (
+                r#"caddy-1  | {"level":"info","ts":1793491205.5,"msg":"handled request","request":{"remote_ip":"5.6.7.8","method":"GET","uri":"/b"},"status":401}"#.to_owned(),
+                "access log (JSON lines, behind a syslog or container prefix)",
+            ),
+            (
+                "Feb 15 16:23:00 srv httpd[22034]: [authz_core:error] [pid 22034] [client 10.0.0.1:5] AH01630: client denied by server configuration: /x".to_owned(),
+                "error log",
+            ),
+        ];
+        for (head, want) in cases {
+            assert_eq!(label(&head).as_deref(), Some(want), "{head}");
+        }
     }
 }

@@ -3,7 +3,7 @@
 
 use memchr::{memchr, memmem};
 
-use super::time;
+use super::{prefix, time};
 
 /// Why the server refused, as its error log says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -22,10 +22,16 @@ pub enum Reason {
     AuthRequestFailed,
     Forbidden,
     RateLimited,
+    /// Authenticated, but the file's owner is not the user (Apache mod_authz_owner).
+    OwnerMismatch,
+    /// A Digest header the server could not use: bad nonce, realm, algorithm or qop.
+    DigestProtocol,
+    /// PAM refused the user (password, expired or locked account).
+    PamFailure,
 }
 
 impl Reason {
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 17] = [
         Self::NoCredentials,
         Self::UserNotFound,
         Self::PasswordMismatch,
@@ -40,6 +46,9 @@ impl Reason {
         Self::AuthRequestFailed,
         Self::Forbidden,
         Self::RateLimited,
+        Self::OwnerMismatch,
+        Self::DigestProtocol,
+        Self::PamFailure,
     ];
 
     /// The key used in `auth_failures` of `--json`.
@@ -59,6 +68,9 @@ impl Reason {
             Self::AuthRequestFailed => "auth_request_failed",
             Self::Forbidden => "forbidden",
             Self::RateLimited => "rate_limited",
+            Self::OwnerMismatch => "owner_mismatch",
+            Self::DigestProtocol => "digest_protocol_error",
+            Self::PamFailure => "pam_failure",
         }
     }
 
@@ -69,7 +81,7 @@ impl Reason {
             Self::UserNotFound => "user-unknown",
             Self::PasswordMismatch => "password-mismatch",
             Self::WrongScheme => "wrong-auth-scheme",
-            Self::EmptyUser => "malformed-authorization-header",
+            Self::EmptyUser | Self::DigestProtocol => "malformed-authorization-header",
             Self::UserFileMissing => "htpasswd-file-missing",
             Self::UserFileUnreadable => "htpasswd-file-unreadable",
             Self::CryptFailed => "htpasswd-unsupported-hash",
@@ -77,6 +89,8 @@ impl Reason {
             Self::RequireNotMet => "should-be-403",
             Self::DigestNonceStale => "digest-nonce-stale",
             Self::RateLimited => "ip-or-rate-limited",
+            Self::OwnerMismatch => "resource-acl-denied",
+            Self::PamFailure => "bad-credentials",
             Self::AuthRequestFailed | Self::Forbidden => return None,
         })
     }
@@ -90,6 +104,8 @@ impl Reason {
                 | Self::PasswordMismatch
                 | Self::WrongScheme
                 | Self::EmptyUser
+                | Self::DigestProtocol
+                | Self::PamFailure
         )
     }
 
@@ -110,6 +126,9 @@ impl Reason {
             Self::AuthRequestFailed => "auth_request subrequest failed",
             Self::Forbidden => "denied by configuration (403)",
             Self::RateLimited => "rate limited",
+            Self::OwnerMismatch => "user authenticated but does not own the file (authz_owner)",
+            Self::DigestProtocol => "Digest header unusable (nonce, realm, algorithm or qop)",
+            Self::PamFailure => "PAM refused the user",
         }
     }
 }
@@ -134,32 +153,28 @@ pub enum ErrorLine<'a> {
     Malformed,
 }
 
-/// Drops a syslog/journal prefix (`Nov 23 00:28:15 host nginx[12]: `).
-fn strip_syslog(line: &[u8]) -> &[u8] {
-    if line
-        .first()
-        .is_some_and(|c| c.is_ascii_digit() || *c == b'[')
-    {
-        return line;
-    }
-    let head = &line[..line.len().min(160)];
-    match memmem::find(head, b"]: ") {
-        Some(i) => &line[i + 3..],
-        None => line,
-    }
-}
-
 fn between<'a>(hay: &'a [u8], start: &[u8], end: &[u8]) -> Option<&'a [u8]> {
     let s = memmem::find(hay, start)? + start.len();
     let e = memmem::find(&hay[s..], end)?;
     Some(&hay[s..s + e])
 }
 
-/// Classifies one error-log line of either server.
+/// Classifies one error-log line of either server, as written or behind a syslog, journal
+/// or container prefix (whose time serves lines that carry none, as Apache's through
+/// syslog do).
 pub fn classify(line: &[u8]) -> ErrorLine<'_> {
-    let line = strip_syslog(line);
+    match own_line(line, None) {
+        ErrorLine::Malformed => match prefix::strip(line) {
+            Some(s) => own_line(s.rest, s.time),
+            None => ErrorLine::Malformed,
+        },
+        known => known,
+    }
+}
+
+fn own_line(line: &[u8], header_time: Option<i64>) -> ErrorLine<'_> {
     match line.first() {
-        Some(b'[') => apache(line),
+        Some(b'[') => apache(line, header_time),
         Some(c) if c.is_ascii_digit() => nginx(line),
         _ => ErrorLine::Malformed,
     }
@@ -179,44 +194,20 @@ fn nginx(line: &[u8]) -> ErrorLine<'_> {
     if msg.first() == Some(&b'*') {
         msg = memchr(b' ', msg).map_or(&[][..], |i| &msg[i + 1..]);
     }
-    let reason = if msg.starts_with(b"no user/password was provided for basic authentication") {
-        Reason::NoCredentials
-    } else if msg.starts_with(b"user \"") {
-        if memmem::find(msg, b"\" was not found in \"").is_some() {
-            Reason::UserNotFound
-        } else if memmem::find(msg, b"\": password mismatch").is_some() {
-            Reason::PasswordMismatch
-        } else {
+    let (reason, user, context) = if msg.starts_with(b"user \"") {
+        match nginx_user_message(msg) {
+            Some(found) => found,
+            None => return ErrorLine::Other,
+        }
+    } else {
+        let Some(reason) = nginx_fixed_reason(msg, level) else {
             return ErrorLine::Other;
-        }
-    } else if msg.starts_with(b"open() \"") {
-        let file = between(msg, b"open() \"", b"\" failed").unwrap_or_default();
-        let userfile =
-            memmem::find(file, b"passwd").is_some() || memmem::find(file, b"users").is_some();
-        let missing = memmem::find(msg, b"failed (2:").is_some();
-        match (userfile || (level == b"crit" && !missing), missing) {
-            (true, true) => Reason::UserFileMissing,
-            (true, false) => Reason::UserFileUnreadable,
-            _ => return ErrorLine::Other,
-        }
-    } else if msg.starts_with(b"crypt_r() failed") || msg.starts_with(b"crypt() failed") {
-        Reason::CryptFailed
-    } else if msg.starts_with(b"auth request unexpected status") {
-        Reason::AuthRequestFailed
-    } else if msg.starts_with(b"access forbidden by rule") {
-        Reason::Forbidden
-    } else if msg.starts_with(b"limiting requests") {
-        Reason::RateLimited
-    } else {
-        return ErrorLine::Other;
+        };
+        let at = memmem::find(msg, b", client: ").unwrap_or(msg.len());
+        (reason, &[][..], &msg[at..])
     };
-    let user = if msg.starts_with(b"user \"") {
-        between(msg, b"user \"", b"\"").unwrap_or_default()
-    } else {
-        &[]
-    };
-    let client = between(msg, b", client: ", b",").unwrap_or_default();
-    let path = between(msg, b", request: \"", b"\"")
+    let client = between(context, b", client: ", b",").unwrap_or_default();
+    let path = between(context, b", request: \"", b"\"")
         .and_then(|r| r.split(|c| *c == b' ').nth(1))
         .unwrap_or_default();
     ErrorLine::Auth(ErrorEvent {
@@ -228,9 +219,155 @@ fn nginx(line: &[u8]) -> ErrorLine<'_> {
     })
 }
 
+/// The nginx messages that start with fixed text (no stranger's bytes before the context).
+fn nginx_fixed_reason(msg: &[u8], level: &[u8]) -> Option<Reason> {
+    Some(
+        if msg.starts_with(b"no user/password was provided for basic authentication") {
+            Reason::NoCredentials
+        } else if msg.starts_with(b"open() \"") || msg.starts_with(b"pread() \"") {
+            let file = between(msg, b"() \"", b"\" failed").unwrap_or_default();
+            let userfile =
+                memmem::find(file, b"passwd").is_some() || memmem::find(file, b"users").is_some();
+            let missing = memmem::find(msg, b"failed (2:").is_some();
+            // pread() on a directory (21: Is a directory) is a user file nginx cannot read.
+            let is_dir = memmem::find(msg, b"failed (21:").is_some();
+            match (
+                userfile || is_dir || (level == b"crit" && !missing),
+                missing,
+            ) {
+                (true, true) => Reason::UserFileMissing,
+                (true, false) => Reason::UserFileUnreadable,
+                _ => return None,
+            }
+        } else if msg.starts_with(b"crypt_r() failed") || msg.starts_with(b"crypt() failed") {
+            Reason::CryptFailed
+        } else if msg.starts_with(b"auth request unexpected status") {
+            Reason::AuthRequestFailed
+        } else if msg.starts_with(b"access forbidden by rule") {
+            Reason::Forbidden
+        } else if msg.starts_with(b"limiting requests") {
+            Reason::RateLimited
+        } else if msg.starts_with(b"PAM: user '") || has_pam_failure(msg) {
+            Reason::PamFailure
+        } else {
+            return None;
+        },
+    )
+}
+
+fn has_pam_failure(msg: &[u8]) -> bool {
+    memmem::find(msg, b"PAM authentication failed for user").is_some()
+        || memmem::find(msg, b"PAM account validation failed for user").is_some()
+}
+
+/// `user "NAME": password mismatch` or `user "NAME" was not found in "FILE"`, then nginx's
+/// context (`, client: ADDR, server: NAME, request: "...", host: "..."`). The name is the
+/// one part a stranger writes, and it may hold quotes, commas, newlines or the whole fixed
+/// text; what follows it is nginx's. So the fixed text read is the one just before the last
+/// `, client: ` whose context has nginx's shape to the end of the line: a crafted name can
+/// add earlier candidates, never a later one. Returns the reason, the name and the context.
+fn nginx_user_message(msg: &[u8]) -> Option<(Reason, &[u8], &[u8])> {
+    const MISMATCH: &[u8] = b"\": password mismatch";
+    let mut end = msg.len();
+    while let Some(at) = memmem::rfind(&msg[..end], b", client: ") {
+        end = at;
+        let (head, context) = msg.split_at(at);
+        if !nginx_context(context) || head.len() < 6 {
+            continue;
+        }
+        if let Some(user) = head.strip_suffix(MISMATCH) {
+            return Some((Reason::PasswordMismatch, &user[6..], context));
+        }
+        // `" was not found in "FILE"`; the file is nginx's configuration, never quoted.
+        let Some(file_and_quote) = head.strip_suffix(b"\"") else {
+            continue;
+        };
+        let Some(open) = memchr::memrchr(b'"', file_and_quote) else {
+            continue;
+        };
+        let before = &file_and_quote[..=open];
+        let user = before
+            .strip_suffix(b"\" was not found in \"")
+            .or_else(|| before.strip_suffix(b"\": was not found in \""));
+        if let Some(user) = user.filter(|u| u.len() >= 6) {
+            return Some((Reason::UserNotFound, &user[6..], context));
+        }
+    }
+    None
+}
+
+/// The length of a quoted context value up to its closing quote: a request line is
+/// `METHOD TARGET HTTP/x.y` (the target may hold quotes, never a space); the other values
+/// hold neither.
+fn quoted_value_len(value: &[u8], request: bool) -> Option<usize> {
+    if !request {
+        let q = memchr(b'"', value)?;
+        return (!value[..q].contains(&b' ')).then_some(q);
+    }
+    let s1 = memchr(b' ', value)?;
+    let s2 = s1 + 1 + memchr(b' ', &value[s1 + 1..])?;
+    let version = value[s2 + 1..].strip_prefix(b"HTTP/")?;
+    let digits = version
+        .iter()
+        .position(|&b| !(b.is_ascii_digit() || b == b'.'))?;
+    (version[digits] == b'"' && !value[..s1].contains(&b'"')).then_some(s2 + 6 + digits)
+}
+
+/// True when `c` is nginx's request context as `ngx_http_log_error_handler` writes it:
+/// `, client: ADDR, server: NAME` then `request`, `subrequest`, `upstream`, `host` and
+/// `referrer` in that order, each optional. A request line and a host hold no spaces beyond
+/// the request line's two; only the referrer, last, is free text.
+fn nginx_context(c: &[u8]) -> bool {
+    let Some(rest) = c.strip_prefix(b", client: ") else {
+        return false;
+    };
+    let Some(comma) = memmem::find(rest, b", server: ") else {
+        return false;
+    };
+    let addr = &rest[..comma];
+    let addr_ok = !addr.is_empty()
+        && addr
+            .iter()
+            .all(|&b| b.is_ascii_hexdigit() || matches!(b, b'.' | b':' | b'[' | b']'))
+        || addr.starts_with(b"unix:");
+    if !addr_ok {
+        return false;
+    }
+    let rest = &rest[comma + 10..];
+    let server_end = memmem::find(rest, b", ").unwrap_or(rest.len());
+    if rest[..server_end].iter().any(|&b| b == b'"' || b == b' ') {
+        return false;
+    }
+    let mut rest = &rest[server_end..];
+    for key in [
+        &b", request: \""[..],
+        b", subrequest: \"",
+        b", upstream: \"",
+        b", host: \"",
+    ] {
+        if let Some(value) = rest.strip_prefix(key) {
+            let Some(len) = quoted_value_len(value, key == b", request: \"") else {
+                return false;
+            };
+            rest = &value[len + 1..];
+        }
+    }
+    if let Some(referrer) = rest.strip_prefix(b", referrer: \"") {
+        // Free text, last: it runs to the line's final quote.
+        return referrer.ends_with(b"\"");
+    }
+    rest.is_empty()
+}
+
 /// Apache codes that mean the authentication setup itself is incomplete.
 const CONFIG_CODES: [&[u8]; 8] = [
     b"AH01615", b"AH01616", b"AH01619", b"AH01621", b"AH01627", b"AH00027", b"AH00028", b"AH01796",
+];
+
+/// Apache codes of Digest headers the server could not use (mod_auth_digest).
+const DIGEST_CODES: [&[u8]; 10] = [
+    b"AH01772", b"AH01774", b"AH01775", b"AH01776", b"AH01777", b"AH01782", b"AH01787", b"AH01788",
+    b"AH01789", b"AH01793",
 ];
 
 fn apache_reason(msg: &[u8], whole: &[u8]) -> Option<Reason> {
@@ -239,7 +376,10 @@ fn apache_reason(msg: &[u8], whole: &[u8]) -> Option<Reason> {
     } else {
         &[][..]
     };
-    let has = |n: &[u8]| memmem::find(msg, n).is_some();
+    // Apache 2.2's mod_auth_digest starts its messages with `Digest: `.
+    let text = msg.strip_prefix(b"Digest: ").unwrap_or(msg);
+    let digest = text.len() < msg.len();
+    let has = |n: &[u8]| memmem::find(text, n).is_some();
     Some(match code {
         b"AH01614" | b"AH01781" => Reason::WrongScheme,
         b"AH01617" | b"AH01792" | b"AH01794" => Reason::PasswordMismatch,
@@ -251,51 +391,103 @@ fn apache_reason(msg: &[u8], whole: &[u8]) -> Option<Reason> {
         b"AH01629" => Reason::NoCredentials,
         b"AH01630" | b"AH01797" => Reason::Forbidden,
         b"AH01778" | b"AH01779" => Reason::DigestNonceStale,
+        b"AH01637" => Reason::OwnerMismatch,
+        b"AH02533" => Reason::DigestProtocol,
+        c if DIGEST_CODES.contains(&c) => Reason::DigestProtocol,
         c if CONFIG_CODES.contains(&c) => Reason::ConfigIncomplete,
-        b"" if has(b"authentication failure for") || has(b": password mismatch") => {
-            Reason::PasswordMismatch
-        }
-        b"" if has(b"user  not found") => Reason::EmptyUser,
-        b"" if msg.starts_with(b"user ") && has(b" not found") => Reason::UserNotFound,
-        b"" if has(b"client used wrong authentication scheme") => Reason::WrongScheme,
-        b"" if has(b"client denied by server configuration") => Reason::Forbidden,
-        b"" if has(b"AuthType not allowed here") || has(b"Invalid command 'Auth") => {
-            Reason::ConfigIncomplete
-        }
+        _ if has_pam_failure(text) => Reason::PamFailure,
+        b"" => apache22_reason(text, digest)?,
         _ => return None,
     })
 }
 
-fn apache(line: &[u8]) -> ErrorLine<'_> {
-    let Some(end) = memchr(b']', line) else {
+/// Apache 2.2 messages (no AH codes), and 2.4 third-party ones.
+fn apache22_reason(text: &[u8], digest: bool) -> Option<Reason> {
+    let has = |n: &[u8]| memmem::find(text, n).is_some();
+    Some(
+        if has(b"authentication failure for") || has(b": password mismatch") {
+            Reason::PasswordMismatch
+        } else if has(b"user  not found") {
+            Reason::EmptyUser
+        } else if text.starts_with(b"user ") && has(b" not found") {
+            Reason::UserNotFound
+        } else if has(b"client used wrong authentication scheme") {
+            Reason::WrongScheme
+        } else if has(b"client denied by server configuration") {
+            Reason::Forbidden
+        } else if has(b"AuthType not allowed here") || has(b"Invalid command 'Auth") {
+            Reason::ConfigIncomplete
+        } else if text.starts_with(b"Authorization of user ") && has(b"failed, reason: file owner ")
+        {
+            Reason::OwnerMismatch
+        } else if digest
+            && [
+                &b"invalid nonce"[..],
+                b"realm mismatch",
+                b"unknown algorithm",
+                b"invalid qop",
+                b"missing user, realm",
+                b"received invalid opaque",
+                b"nonce-count check failed",
+            ]
+            .iter()
+            .any(|n| has(n))
+        {
+            Reason::DigestProtocol
+        } else {
+            return None;
+        },
+    )
+}
+
+/// The client of an Apache line: `[client ADDR]`, or `[remote ADDR]` on the lines a
+/// connection rather than a request writes. Returns it and where the message starts.
+fn apache_client(line: &[u8], modern: bool) -> Option<(&[u8], usize)> {
+    let i = memmem::find(line, b"[client ")
+        .map(|i| i + 8)
+        .or_else(|| memmem::find(line, b"[remote ").map(|i| i + 8))?;
+    let close = if line.get(i) == Some(&b'[') {
+        memmem::find(&line[i..], b"]")
+            .and_then(|j| memchr(b']', &line[i + j + 1..]).map(|k| i + j + 1 + k))
+    } else {
+        memchr(b']', &line[i..]).map(|j| i + j)
+    }?;
+    Some((client_without_port(&line[i..close], modern), close + 2))
+}
+
+/// An Apache line's time, and where its tags start: `[Www Mmm DD ...] [mod:level]`, or,
+/// through syslog, the header's time and `[mod:level]` first.
+fn apache_time(line: &[u8], header_time: Option<i64>) -> Option<(Option<i64>, usize)> {
+    let end = memchr(b']', line)?;
+    if let Some(t) = time::parse_apache_error(&line[1..end]) {
+        return Some((Some(t), end + 2));
+    }
+    let tag = &line[1..end];
+    let level_tag = !tag.is_empty()
+        && tag
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b':');
+    level_tag.then_some((header_time, 0))
+}
+
+fn apache(line: &[u8], header_time: Option<i64>) -> ErrorLine<'_> {
+    let Some((t, tags_at)) = apache_time(line, header_time) else {
         return ErrorLine::Malformed;
     };
-    let Some(t) = time::parse_apache_error(&line[1..end]) else {
+    if t.is_none() {
+        // `[mod:level] ...` with no time anywhere: a line cut from its header.
         return ErrorLine::Malformed;
-    };
+    }
     let modern = line
-        .get(end + 2..)
+        .get(tags_at..)
         .and_then(|r| between(r, b"[", b"]"))
         .is_some_and(|tag| memchr(b':', tag).is_some());
-    let (client, msg_at) = match memmem::find(line, b"[client ") {
-        Some(i) => {
-            let start = i + 8;
-            let close = if line.get(start) == Some(&b'[') {
-                memmem::find(&line[start..], b"]")
-                    .and_then(|j| memchr(b']', &line[start + j + 1..]).map(|k| start + j + 1 + k))
-            } else {
-                memchr(b']', &line[start..]).map(|j| start + j)
-            };
-            let Some(close) = close else {
-                return ErrorLine::Malformed;
-            };
-            (client_without_port(&line[start..close], modern), close + 2)
-        }
-        None => (
+    let (client, msg_at) = apache_client(line, modern).unwrap_or_else(|| {
+        (
             &[][..],
-            memchr::memrchr(b']', &line[..line.len().min(200)]).map_or(end + 2, |i| i + 2),
-        ),
-    };
+            memchr::memrchr(b']', &line[..line.len().min(200)]).map_or(tags_at, |i| i + 2),
+        )
+    });
     let mut msg = line.get(msg_at..).unwrap_or_default();
     if let Some(i) = memmem::find(msg, b", referer: ") {
         msg = &msg[..i];
@@ -311,7 +503,7 @@ fn apache(line: &[u8]) -> ErrorLine<'_> {
     let body = body.strip_prefix(b"Digest: ").unwrap_or(body);
     let user = apache_user(body);
     ErrorLine::Auth(ErrorEvent {
-        time: Some(t),
+        time: t,
         reason,
         client,
         user,
@@ -337,6 +529,9 @@ fn client_without_port(c: &[u8], has_port: bool) -> &[u8] {
 }
 
 fn apache_user(body: &[u8]) -> &[u8] {
+    if let Some(rest) = body.strip_prefix(b"Authorization of user ") {
+        return memmem::find(rest, b" to access ").map_or(&[][..], |i| &rest[..i]);
+    }
     if let Some(rest) = body.strip_prefix(b"user `") {
         return memchr(b'\'', rest).map_or(&[][..], |i| &rest[..i]);
     }
@@ -354,6 +549,9 @@ fn apache_user(body: &[u8]) -> &[u8] {
 
 fn apache_path(body: &[u8]) -> &[u8] {
     if let Some(p) = between(body, b"for \"", b"\"") {
+        return p;
+    }
+    if let Some(p) = between(body, b" to access ", b" failed, reason: ") {
         return p;
     }
     match memmem::rfind(body, b": ") {

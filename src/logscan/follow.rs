@@ -7,10 +7,9 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::access::{ClfTail, parse_clf};
 use super::errorlog::{self, ErrorLine};
-use super::format::{JsonScratch, parse_json};
-use super::scan::{AccessFormat, Kind};
+use super::format::JsonScratch;
+use super::scan::Kind;
 use super::{Options, detect, redact};
 
 /// A line worth showing while following.
@@ -127,12 +126,7 @@ pub fn event(kind: &Kind, file: &str, line: &[u8], marker: Option<&str>) -> Opti
         },
         Kind::Access(format) => {
             let mut scratch = JsonScratch::default();
-            let rec = match format {
-                AccessFormat::Combined => parse_clf(line, ClfTail::Combined),
-                AccessFormat::Common => parse_clf(line, ClfTail::Common),
-                AccessFormat::Custom(f) => f.parse(line).map(|r| r.0),
-                AccessFormat::Json => parse_json(line, &mut scratch).map(|_| scratch.record()),
-            }?;
+            let (rec, _) = format.parse(line, &mut scratch)?;
             (rec.status.to_string(), rec.user_agent.to_vec())
         }
     };

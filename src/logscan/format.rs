@@ -8,7 +8,9 @@ use serde_json::Value;
 use super::access::AccessRecord;
 use super::time;
 
+pub mod haproxy;
 pub mod nginx_conf;
+pub mod w3c;
 
 /// A field of a log_format that why401 reads; the others are skipped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,6 +111,11 @@ impl LineFormat {
             == r#"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent""#
     }
 
+    /// True when the layout has `$remote_user`.
+    pub fn records_user(&self) -> bool {
+        self.parts.contains(&Part::Var(Field::User))
+    }
+
     /// Parses one line; the time comes back as seconds when the format has one.
     pub fn parse<'a>(&self, line: &'a [u8]) -> Option<(AccessRecord<'a>, Option<i64>)> {
         let mut rec = AccessRecord::default();
@@ -194,7 +201,7 @@ impl JsonScratch {
             status: self.status,
             referer: &[],
             user_agent: self.agent.as_bytes(),
-            request: &[],
+            ..AccessRecord::default()
         }
     }
 }

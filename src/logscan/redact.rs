@@ -13,9 +13,10 @@ use crate::report::redact::fingerprint;
 const SHOWN_LIMIT: usize = 300;
 
 static QUERY_SECRET: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)([?&;](?:access_token|id_token|refresh_token|token|auth|authorization|api[_-]?key|apikey|key|secret|client_secret|password|passwd|pwd|pass|sig|signature|session|sessionid|sid|jwt|code)=)([^&\s\x22#]+)",
-    )
+    Regex::new(&format!(
+        r"(?i)([?&;]({})=)([^&\s\x22#]+)",
+        crate::secret::param_name_pattern()
+    ))
     .ok()
 });
 static URL_PASSWORD: LazyLock<Option<Regex>> =
@@ -44,7 +45,11 @@ pub fn secrets(text: &str) -> String {
     let t = Cow::Borrowed(text);
     let t = apply(&JWT, t, |c| fingerprint("token", &c[0]));
     let t = apply(&QUERY_SECRET, t, |c| {
-        format!("{}{}", &c[1], fingerprint("secret", &c[2]))
+        if crate::secret::is_secret_param(&c[2], &c[3]) {
+            format!("{}{}", &c[1], fingerprint("secret", &c[3]))
+        } else {
+            c[0].to_owned()
+        }
     });
     let t = apply(&URL_PASSWORD, t, |c| {
         format!("{}{}{}", &c[1], fingerprint("password", &c[2]), &c[3])
@@ -58,20 +63,7 @@ pub fn secrets(text: &str) -> String {
 /// A line as it may be shown: valid UTF-8, control bytes escaped, bounded, secrets redacted.
 pub fn shown_line(raw: &[u8]) -> String {
     let cut = &raw[..raw.len().min(SHOWN_LIMIT)];
-    let mut s = String::with_capacity(cut.len() + 16);
-    for chunk in cut.utf8_chunks() {
-        for ch in chunk.valid().chars() {
-            if ch.is_control() && ch != '\t' {
-                s.push_str(&format!("\\x{:02x}", u32::from(ch)));
-            } else {
-                s.push(ch);
-            }
-        }
-        for b in chunk.invalid() {
-            s.push_str(&format!("\\x{b:02x}"));
-        }
-    }
-    let mut s = secrets(&s);
+    let mut s = secrets(&crate::sanitize::bytes(cut));
     if raw.len() > SHOWN_LIMIT {
         s.push_str(&format!("… ({} bytes in all)", raw.len()));
     }
@@ -99,7 +91,7 @@ mod tests {
         ] {
             assert!(!out.contains(secret), "{secret} leaked in {out}");
         }
-        assert!(out.contains("user=bob&access_token=[secret len=19 sha256="));
+        assert!(out.contains("user=bob&access_token=[secret len=19 hmac="));
         assert!(out.contains("&x=1"));
         assert_eq!(secrets("/admin/login?next=/x"), "/admin/login?next=/x");
         let prose = "no user/password was provided for basic authentication";

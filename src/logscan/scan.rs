@@ -6,11 +6,12 @@ use std::sync::LazyLock;
 
 use memchr::{memchr_iter, memmem};
 
-use super::access::{AccessRecord, ClfTail, clf_from_quotes, exact_user_agent, parse_clf};
+use super::access::{AccessRecord, ClfTail, clf_from_quotes, parse_clf, parse_vhost};
 use super::blocks;
 use super::counter::hash_key;
 use super::errorlog::{self, ErrorLine};
-use super::format::{JsonScratch, LineFormat, parse_json};
+use super::format::w3c::W3cLayout;
+use super::format::{JsonScratch, LineFormat, haproxy, parse_json};
 use super::stats::{
     AccessStats, AuthEvent, BURST_PER_MINUTE, ErrorStats, PROBE_LINE_LIMIT, ProbeLine,
     RECENT_EVENTS, SAMPLE_LIMIT, Sample, Stats,
@@ -27,6 +28,69 @@ pub enum AccessFormat {
     Custom(Arc<LineFormat>),
     /// One JSON object per line (nginx escape=json, Caddy, Traefik).
     Json,
+    /// Combined or common after a virtual-host field (Apache `vhost_combined`).
+    Vhost(ClfTail),
+    /// HAProxy `option httplog`.
+    Haproxy,
+    /// IIS W3C extended, with the columns of its `#Fields:` directive.
+    W3c(Arc<W3cLayout>),
+    /// One of the others behind a syslog, journal or docker-compose prefix.
+    Prefixed(Arc<AccessFormat>),
+}
+
+impl AccessFormat {
+    /// Parses one line; the time comes back as seconds when the layout's time is not CLF
+    /// text (which the caller reads from `time`, through its clock).
+    pub fn parse<'a>(
+        &self,
+        line: &'a [u8],
+        json: &'a mut JsonScratch,
+    ) -> Option<(AccessRecord<'a>, Option<i64>)> {
+        match self {
+            Self::Combined => parse_clf(line, ClfTail::Combined).map(|r| (r, None)),
+            Self::Common => parse_clf(line, ClfTail::Common).map(|r| (r, None)),
+            Self::Vhost(tail) => parse_vhost(line, *tail).map(|r| (r, None)),
+            Self::Custom(f) => f.parse(line),
+            Self::Json => {
+                let t = parse_json(line, json)?;
+                Some((json.record(), t))
+            }
+            Self::Haproxy => haproxy::parse(line),
+            Self::W3c(layout) => layout.parse(line),
+            Self::Prefixed(inner) => inner.parse(super::prefix::strip(line)?.rest, json),
+        }
+    }
+
+    /// Whether a 401's line names the user who tried. nginx and Apache log the user even
+    /// when authentication fails; HAProxy never logs one, and Tomcat (its access log is
+    /// recognised by name) only after a successful login.
+    pub fn records_user_on_401(&self, file: &str) -> bool {
+        let tomcat = file.contains("localhost_access_log") || file.contains("catalina");
+        match self {
+            // IIS names only authenticated users, never the one a 401 turned away.
+            Self::Haproxy | Self::W3c(_) => false,
+            Self::Custom(f) => f.records_user(),
+            Self::Prefixed(inner) => inner.records_user_on_401(file),
+            Self::Combined | Self::Common | Self::Vhost(_) | Self::Json => !tomcat,
+        }
+    }
+
+    /// How the layout is named in the report.
+    pub fn label(&self) -> String {
+        match self {
+            Self::Combined => "combined".into(),
+            Self::Common => "common".into(),
+            Self::Custom(_) => "nginx log_format".into(),
+            Self::Json => "JSON lines".into(),
+            Self::Vhost(ClfTail::Combined) => "vhost_combined".into(),
+            Self::Vhost(ClfTail::Common) => "vhost_common".into(),
+            Self::Haproxy => "HAProxy httplog".into(),
+            Self::W3c(_) => "IIS W3C extended".into(),
+            Self::Prefixed(inner) => {
+                format!("{}, behind a syslog or container prefix", inner.label())
+            }
+        }
+    }
 }
 
 /// What a file holds.
@@ -39,10 +103,7 @@ pub enum Kind {
 impl Kind {
     pub fn label(&self) -> String {
         match self {
-            Self::Access(AccessFormat::Combined) => "access log (combined)".into(),
-            Self::Access(AccessFormat::Common) => "access log (common)".into(),
-            Self::Access(AccessFormat::Custom(_)) => "access log (nginx log_format)".into(),
-            Self::Access(AccessFormat::Json) => "access log (JSON lines)".into(),
+            Self::Access(f) => format!("access log ({})", f.label()),
             Self::Error => "error log".into(),
         }
     }
@@ -102,6 +163,7 @@ pub fn scan_chunk(
                 successes: Vec::with_capacity(SUCCESS_BATCH),
                 filtering: !filters.is_empty(),
                 last_time: 0,
+                records_user: format.records_user_on_401(origin.file),
             };
             match format {
                 AccessFormat::Combined | AccessFormat::Common => {
@@ -120,9 +182,7 @@ pub fn scan_chunk(
                         }
                     });
                 }
-                AccessFormat::Custom(_) | AccessFormat::Json => {
-                    for_each_line(buf, |line| scanner.line(line));
-                }
+                _ => for_each_line(buf, |line| scanner.line(line)),
             }
             scanner.flush_successes();
         }
@@ -171,6 +231,8 @@ struct AccessScanner<'a> {
     filtering: bool,
     /// The time of the previous line, already in the time range.
     last_time: i64,
+    /// False when the layout never names the user of a 401.
+    records_user: bool,
 }
 
 /// Successes gathered before they go into the table together: lookups in a tight loop
@@ -197,38 +259,31 @@ impl AccessScanner<'_> {
             self.stats.nul_prefixed += 1;
         }
         let format = self.format;
-        let parsed = match format {
-            // Handled here rather than through the tuple below, which costs a copy of the
-            // record on every line.
-            AccessFormat::Combined | AccessFormat::Common => {
-                let tail = if matches!(format, AccessFormat::Combined) {
-                    ClfTail::Combined
-                } else {
-                    ClfTail::Common
-                };
-                match parse_clf(line, tail) {
-                    Some(rec) => self.record(&rec, None),
-                    None => self.malformed(raw),
-                }
-                return;
+        if let AccessFormat::Combined | AccessFormat::Common = format {
+            // Handled here rather than through `AccessFormat::parse`, which costs a copy of
+            // the record on every line.
+            let tail = if matches!(format, AccessFormat::Combined) {
+                ClfTail::Combined
+            } else {
+                ClfTail::Common
+            };
+            match parse_clf(line, tail) {
+                Some(rec) => self.record(&rec, None),
+                None => self.malformed(raw),
             }
-            AccessFormat::Custom(f) => f.parse(line),
-            AccessFormat::Json => {
-                let mut scratch = std::mem::take(&mut self.json);
-                if let Some(t) = parse_json(line, &mut scratch) {
-                    let rec = scratch.record();
-                    self.record(&rec, t);
-                } else {
-                    self.malformed(raw);
-                }
-                self.json = scratch;
-                return;
-            }
-        };
-        match parsed {
+            return;
+        }
+        if line[0] == b'#' && matches!(format, AccessFormat::W3c(_)) {
+            // W3C directives (#Software, #Fields, ...) are not requests.
+            self.stats.blank += 1;
+            return;
+        }
+        let mut scratch = std::mem::take(&mut self.json);
+        match format.parse(line, &mut scratch) {
             Some((rec, t)) => self.record(&rec, t),
             None => self.malformed(raw),
         }
+        self.json = scratch;
     }
 
     fn malformed(&mut self, raw: &[u8]) {
@@ -239,10 +294,11 @@ impl AccessScanner<'_> {
 
     /// Seconds of a CLF time (or an ISO one, as custom formats may write).
     fn clf_time(&mut self, text: &[u8]) -> Option<i64> {
-        if text.len() == 26 {
-            self.clock.seconds(text)
-        } else {
-            time::parse_iso(std::str::from_utf8(text).ok()?)
+        match text.len() {
+            26 => self.clock.seconds(text),
+            0 => None,
+            20 => time::parse_clf_local(text),
+            _ => time::parse_iso(std::str::from_utf8(text).ok()?),
         }
     }
 
@@ -296,21 +352,20 @@ impl AccessScanner<'_> {
         let st = &mut *self.stats;
         let mut rec = *rec;
         rec.resolve();
-        if matches!(self.format, AccessFormat::Combined) {
-            rec.user_agent = exact_user_agent(rec.user_agent);
-        }
         if probe && st.probe_lines.len() < PROBE_LINE_LIMIT {
             let n = st.lines;
             st.probe_lines.push(probe_line(self.origin, n, &rec, t));
         }
-        if rec.status == 401 {
-            record_401(st, &rec, t);
+        if rec.status != 401 {
+            return;
+        }
+        if probe {
+            // why401's own requests are shown apart, never counted as bursts or CORS.
+            st.probe_401 += 1;
+        } else {
+            record_401(st, &rec, t, self.records_user);
         }
     }
-}
-
-fn lossy(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 fn probe_line(origin: &Origin<'_>, line: u64, rec: &AccessRecord<'_>, t: i64) -> ProbeLine {
@@ -318,11 +373,11 @@ fn probe_line(origin: &Origin<'_>, line: u64, rec: &AccessRecord<'_>, t: i64) ->
         file: origin.file.to_owned(),
         line,
         time: (t != 0).then_some(t),
-        client: lossy(rec.client),
-        method: lossy(rec.method),
+        client: redact::shown_line(rec.client),
+        method: redact::shown_line(rec.method),
         target: redact::target(rec.target),
         status: rec.status,
-        user_agent: lossy(rec.user_agent),
+        user_agent: redact::shown_line(rec.user_agent),
     }
 }
 
@@ -351,14 +406,21 @@ fn is_health_check(target: &[u8], agent: &[u8]) -> bool {
     PATHS.iter().any(|p| target.starts_with(p)) || FINDERS.iter().any(|f| f.find(agent).is_some())
 }
 
-fn record_401(st: &mut AccessStats, rec: &AccessRecord<'_>, t: i64) {
+fn record_401(st: &mut AccessStats, rec: &AccessRecord<'_>, t: i64, records_user: bool) {
     st.status_401 += 1;
     st.paths.add(rec.target, 1);
     st.agents.add(rec.user_agent, 1);
-    if rec.user.is_empty() || rec.user == b"-" {
+    if !records_user {
+        st.unknown_user_401 += 1;
+    } else if rec.user.is_empty() || rec.user == b"-" {
         st.anonymous_401 += 1;
     } else {
         st.users.add(rec.user, 1);
+    }
+    if rec.substatus != 0 || rec.win32 != 0 {
+        *st.substatus_401
+            .entry((rec.substatus, rec.win32))
+            .or_insert(0) += 1;
     }
     if rec.method == b"OPTIONS" {
         st.options_401 += 1;
@@ -430,7 +492,7 @@ impl ErrorScanner<'_> {
         }
         st.recent.push_back(AuthEvent {
             time: ev.time,
-            client: lossy(ev.client),
+            client: redact::shown_line(ev.client),
             reason: ev.reason,
             text: redact::shown_line(line),
         });

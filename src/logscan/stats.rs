@@ -229,6 +229,12 @@ pub struct AccessStats {
     pub status: Vec<u64>,
     pub status_401: u64,
     pub anonymous_401: u64,
+    /// 401s in logs that never name the user of a 401 (HAProxy, IIS, Tomcat).
+    pub unknown_user_401: u64,
+    /// 401s of why401's own probes (not in `status_401`).
+    pub probe_401: u64,
+    /// IIS 401s by (sc-substatus, sc-win32-status).
+    pub substatus_401: BTreeMap<(u32, u32), u64>,
     pub options_401: u64,
     pub asset_401: u64,
     pub health_401: u64,
@@ -258,6 +264,9 @@ impl Default for AccessStats {
             status: vec![0; 1000],
             status_401: 0,
             anonymous_401: 0,
+            unknown_user_401: 0,
+            probe_401: 0,
+            substatus_401: BTreeMap::new(),
             options_401: 0,
             asset_401: 0,
             health_401: 0,
@@ -311,6 +320,11 @@ impl AccessStats {
         }
         self.status_401 += later.status_401;
         self.anonymous_401 += later.anonymous_401;
+        self.unknown_user_401 += later.unknown_user_401;
+        self.probe_401 += later.probe_401;
+        for (k, n) in later.substatus_401 {
+            *self.substatus_401.entry(k).or_insert(0) += n;
+        }
         self.options_401 += later.options_401;
         self.asset_401 += later.asset_401;
         self.health_401 += later.health_401;

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::errorlog::Reason;
+use super::format::w3c::{describe_substatus, substatus_cause};
 use super::redact;
 use super::scan::is_burst;
 use super::stats::{Sample, Stats};
@@ -92,12 +93,37 @@ pub struct FileOut {
     pub kind: String,
     pub bytes: u64,
     pub lines: u64,
+    /// False for access logs that never name the user of a 401 (HAProxy, IIS, Tomcat).
+    pub user_on_401: bool,
+}
+
+/// IIS 401s of one substatus and Windows error code.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct SubstatusCount {
+    pub substatus: u32,
+    pub win32_status: u32,
+    pub count: u64,
+    pub meaning: &'static str,
+}
+
+/// why401's own probe requests of one kind, with the error-log reasons of the same second
+/// and client.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ProbeGroup {
+    pub marker: String,
+    pub method: String,
+    pub path: String,
+    pub status: u16,
+    pub count: u64,
+    pub error_reasons: Vec<KeyCount>,
 }
 
 /// The whole report.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Summary {
     pub files: Vec<FileOut>,
+    /// Inputs that are no log why401 can read, with why.
+    pub skipped: Vec<String>,
     pub lines: u64,
     pub access_lines: u64,
     pub error_lines: u64,
@@ -116,6 +142,11 @@ pub struct Summary {
     pub top_user_agents: Vec<KeyCount>,
     pub top_users: Vec<KeyCount>,
     pub anonymous_401: u64,
+    /// 401s in logs that never name the user of a 401.
+    pub unknown_user_401: u64,
+    /// 401s of why401's own probes, counted apart from `status_401`.
+    pub probe_401: u64,
+    pub iis_substatus: Vec<SubstatusCount>,
     pub timeline: Timeline,
     /// The five minutes with the most 401s (by count, then time).
     pub busiest_minutes: Vec<Bucket>,
@@ -129,6 +160,7 @@ pub struct Summary {
     pub error_timeline: Timeline,
     pub bursts: Vec<KeyCount>,
     pub probe_lines: Vec<ProbeLineOut>,
+    pub probe_groups: Vec<ProbeGroup>,
     pub malformed_samples: Vec<SampleOut>,
     pub examples: BTreeMap<&'static str, SampleOut>,
     /// True when a bound on distinct keys was reached and some top counts are lower bounds.
@@ -217,21 +249,16 @@ fn sample_out(s: &Sample) -> SampleOut {
     }
 }
 
-fn key_counts(list: Vec<(String, u64)>, secrets: bool) -> Vec<KeyCount> {
+/// Top-list entries, already shown through [`redact::shown_line`] by the counter.
+fn key_counts(list: Vec<(String, u64)>) -> Vec<KeyCount> {
     list.into_iter()
-        .map(|(k, count)| KeyCount {
-            key: if secrets { redact::secrets(&k) } else { k },
-            count,
-        })
+        .map(|(key, count)| KeyCount { key, count })
         .collect()
 }
 
 fn path_counts(list: Vec<(String, u64)>) -> Vec<PathCount> {
     list.into_iter()
-        .map(|(p, count)| PathCount {
-            path: redact::secrets(&p),
-            count,
-        })
+        .map(|(path, count)| PathCount { path, count })
         .collect()
 }
 
@@ -250,7 +277,7 @@ fn clients(st: &Stats, top: usize) -> (Vec<ClientSummary>, Retry, Vec<KeyCount>)
         } else {
             retry.never += 1;
         }
-        let client = String::from_utf8_lossy(k).into_owned();
+        let client = redact::shown_line(k);
         if is_burst(c.max_per_minute) {
             bursts.push(KeyCount {
                 key: client.clone(),
@@ -269,7 +296,7 @@ fn clients(st: &Stats, top: usize) -> (Vec<ClientSummary>, Retry, Vec<KeyCount>)
     for (k, c) in &st.error.burst_clients.map {
         if is_burst(c.max_per_minute) {
             bursts.push(KeyCount {
-                key: String::from_utf8_lossy(k).into_owned(),
+                key: redact::shown_line(k),
                 count: c.max_per_minute,
             });
         }
@@ -291,6 +318,7 @@ impl Summary {
         let last = [a.last_time, e.last].into_iter().flatten().max();
         let mut s = Self {
             files,
+            skipped: Vec::new(),
             lines: a.lines + e.lines,
             access_lines: a.lines,
             error_lines: e.lines,
@@ -315,9 +343,21 @@ impl Summary {
                 .collect(),
             top_paths: path_counts(a.paths.top(top)),
             top_clients,
-            top_user_agents: key_counts(a.agents.top(top), true),
-            top_users: key_counts(a.users.top(top), false),
+            top_user_agents: key_counts(a.agents.top(top)),
+            top_users: key_counts(a.users.top(top)),
             anonymous_401: a.anonymous_401,
+            unknown_user_401: a.unknown_user_401,
+            probe_401: a.probe_401,
+            iis_substatus: a
+                .substatus_401
+                .iter()
+                .map(|(&(substatus, win32_status), &count)| SubstatusCount {
+                    substatus,
+                    win32_status,
+                    count,
+                    meaning: describe_substatus(substatus),
+                })
+                .collect(),
             timeline: timeline(&a.timeline),
             busiest_minutes: busiest(&a.timeline, 5),
             retry,
@@ -328,12 +368,13 @@ impl Summary {
             },
             auth_failures: e.reasons.iter().map(|(r, n)| (r.key(), *n)).collect(),
             auth_failure_lines: e.credential_failures(),
-            failures_by_user: key_counts(e.users.top(top), false),
-            failures_by_client: key_counts(e.clients.top(top), false),
+            failures_by_user: key_counts(e.users.top(top)),
+            failures_by_client: key_counts(e.clients.top(top)),
             failures_by_path: path_counts(e.paths.top(top)),
             error_timeline: timeline(&e.timeline),
             bursts,
             probe_lines: Vec::new(),
+            probe_groups: Vec::new(),
             malformed_samples: a
                 .samples
                 .iter()
@@ -358,8 +399,41 @@ impl Summary {
         if let Some(m) = marker {
             s.probe_lines.retain(|p| p.marker == m);
         }
+        s.probe_groups = super::correlate::groups(&s.probe_lines, st);
         s.causes = causes(&s, st);
         s
+    }
+}
+
+/// What the user column of 401s says. A 401 with no user name is what a request without
+/// credentials leaves, but also one with a Bearer token or an undecodable header; and some
+/// logs never name the user of a 401 at all, so they cannot tell.
+fn user_causes(s: &Summary, hits: &mut Vec<CauseHit>) {
+    let real_401 = s
+        .status_401
+        .saturating_sub(s.noise.assets + s.noise.health_checks);
+    let told = s.status_401.saturating_sub(s.unknown_user_401);
+    if real_401 == 0 || told == 0 {
+        return;
+    }
+    let anon = s.anonymous_401 as f64 / told as f64;
+    if s.anonymous_401 > 0 {
+        hits.push(CauseHit::new(
+            "no-credentials-sent",
+            0.2 + 0.3 * anon,
+            format!(
+                "{} of {told} 401s carried no user name in the access log (a Bearer token or an undecodable header leaves none either)",
+                s.anonymous_401
+            ),
+        ));
+    }
+    let named = told - s.anonymous_401;
+    if named > 0 {
+        hits.push(CauseHit::new(
+            "bad-credentials",
+            0.2 + 0.4 * (1.0 - anon),
+            format!("{named} of {told} 401s named a user whose credentials were rejected"),
+        ));
     }
 }
 
@@ -387,29 +461,15 @@ fn causes(s: &Summary, st: &Stats) -> Vec<CauseHit> {
         };
         hits.push(CauseHit::new(id, base + 0.4 * share, ev));
     }
-    let real_401 = s
-        .status_401
-        .saturating_sub(s.noise.assets + s.noise.health_checks);
-    if real_401 > 0 {
-        let anon = s.anonymous_401 as f64 / s.status_401 as f64;
-        if s.anonymous_401 > 0 {
+    user_causes(s, &mut hits);
+    for sub in &s.iis_substatus {
+        if let Some(id) = substatus_cause(sub.substatus, sub.win32_status) {
             hits.push(CauseHit::new(
-                "no-credentials-sent",
-                0.2 + 0.4 * anon,
+                id,
+                0.6 + 0.3 * (sub.count as f64 / s.status_401.max(1) as f64),
                 format!(
-                    "{} of {} 401s carried no user name in the access log",
-                    s.anonymous_401, s.status_401
-                ),
-            ));
-        }
-        let named = s.status_401 - s.anonymous_401;
-        if named > 0 {
-            hits.push(CauseHit::new(
-                "bad-credentials",
-                0.2 + 0.4 * (1.0 - anon),
-                format!(
-                    "{named} of {} 401s named a user whose credentials were rejected",
-                    s.status_401
+                    "{} IIS 401.{} (win32 status {}): {}",
+                    sub.count, sub.substatus, sub.win32_status, sub.meaning
                 ),
             ));
         }

@@ -48,17 +48,10 @@ fn civil(y: u32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Option<i64> {
 
 /// Access-log time `01/Nov/2026:00:00:00 +0000` (exactly 26 bytes), in UTC seconds.
 pub fn parse_clf(b: &[u8]) -> Option<i64> {
-    if b.len() != 26 || b[2] != b'/' || b[6] != b'/' || b[11] != b':' || b[20] != b' ' {
+    if b.len() != 26 || b[20] != b' ' {
         return None;
     }
-    let local = civil(
-        digits(&b[7..11])?,
-        month(&b[3..6])?,
-        digits(&b[0..2])?,
-        digits(&b[12..14])?,
-        digits(&b[15..17])?,
-        digits(&b[18..20])?,
-    )?;
+    let local = parse_clf_local(&b[..20])?;
     let sign = match b[21] {
         b'+' => 1,
         b'-' => -1,
@@ -66,6 +59,36 @@ pub fn parse_clf(b: &[u8]) -> Option<i64> {
     };
     let off = i64::from(digits(&b[22..24])?) * 3600 + i64::from(digits(&b[24..26])?) * 60;
     Some(local - sign * off)
+}
+
+/// A CLF time without a zone, `01/Nov/2026:00:00:00` (20 bytes), or with milliseconds as
+/// HAProxy writes it (`06/Feb/2009:12:14:14.655`); taken as UTC, since the log does not say.
+pub fn parse_clf_local(b: &[u8]) -> Option<i64> {
+    if b.len() < 20 || b[2] != b'/' || b[6] != b'/' || b[11] != b':' {
+        return None;
+    }
+    if b.len() > 20 && (b[20] != b'.' || !b[21..].iter().all(u8::is_ascii_digit)) {
+        return None;
+    }
+    civil(
+        digits(&b[7..11])?,
+        month(&b[3..6])?,
+        digits(&b[0..2])?,
+        digits(&b[12..14])?,
+        digits(&b[15..17])?,
+        digits(&b[18..20])?,
+    )
+}
+
+/// Seconds of a civil time in UTC, for a year given apart (syslog headers carry none).
+pub fn civil_seconds(year: i64, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Option<i64> {
+    let y = u32::try_from(year).ok()?;
+    civil(y, mo, d, h, mi, s)
+}
+
+/// The UTC year of `secs`.
+pub fn year_of(secs: i64) -> i64 {
+    civil_from_days(secs.div_euclid(86_400)).0
 }
 
 /// CLF times to seconds, remembering the last one: a log repeats a second many times and a
@@ -253,6 +276,11 @@ mod tests {
         assert_eq!(parse_duration("10m"), Some(600));
         assert_eq!(parse_duration("x"), None);
         assert_eq!(parse_clf(b"01/Xxx/2026:00:29:05 +0000"), None);
+        assert_eq!(parse_clf_local(b"01/Nov/2026:00:29:05"), Some(t));
+        assert_eq!(parse_clf_local(b"01/Nov/2026:00:29:05.655"), Some(t));
+        assert_eq!(parse_clf_local(b"01/Nov/2026:00:29:05 +0000"), None);
+        assert_eq!(civil_seconds(2026, 11, 1, 0, 29, 5), Some(t));
+        assert_eq!(year_of(t), 2026);
     }
 
     proptest::proptest! {

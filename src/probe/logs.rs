@@ -63,7 +63,7 @@ pub const KIND: ProbeKind = ProbeKind {
         fact(
             "status_401",
             FactType::Int,
-            "401 responses in the access logs",
+            "401 responses in the access logs (why401's own probes included)",
         ),
         fact("rate_401", FactType::Float, "401s per request"),
         fact("malformed", FactType::Int, "lines that did not parse"),
@@ -244,7 +244,7 @@ pub fn facts(id: &str, s: &Summary, marker: &str, watched: Vec<String>) -> Probe
     let to_i = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
     r.fact("readable", true);
     r.fact("lines", to_i(s.lines));
-    r.fact("status_401", to_i(s.status_401));
+    r.fact("status_401", to_i(s.status_401 + s.probe_401));
     r.fact("rate_401", s.rate_401);
     r.fact("malformed", to_i(s.malformed));
     r.fact("probe_lines", to_i(s.probe_lines.len() as u64));

@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 
-use sha2::{Digest, Sha256};
+use crate::secret::Secret;
 
 mod jwt;
 mod patterns;
@@ -18,15 +18,8 @@ pub use jwt::describe as describe_jwt;
 /// would destroy it, and a secret this short is no secret. Pattern detectors still apply.
 pub const MIN_SECRET_LEN: usize = 4;
 
-/// `[kind len=N sha256=abcd1234]`: enough to compare two tickets, nothing to reuse.
-pub fn fingerprint(kind: &str, secret: &str) -> String {
-    let digest = Sha256::digest(secret.as_bytes());
-    format!(
-        "[{kind} len={} sha256={}]",
-        secret.len(),
-        hex::encode(&digest[..4])
-    )
-}
+/// Fingerprints live in [`crate::secret`]; kept here for the many callers that import it.
+pub use crate::secret::fingerprint;
 
 /// A range of the input to replace.
 #[derive(Debug, Clone)]
@@ -42,8 +35,8 @@ pub(crate) struct Span {
 #[derive(Debug, Clone)]
 struct KnownSecret {
     kind: String,
-    value: String,
-    forms: Vec<String>,
+    value: Secret,
+    forms: Vec<Secret>,
 }
 
 /// Hides secrets in any text leaving why401.
@@ -68,7 +61,7 @@ impl Redactor {
 
     /// See [`Redactor::with_secret`].
     pub fn add_secret(&mut self, kind: &str, value: &str) {
-        if value.len() < MIN_SECRET_LEN || self.secrets.iter().any(|s| s.value == value) {
+        if value.len() < MIN_SECRET_LEN || self.secrets.iter().any(|s| s.value.expose() == value) {
             return;
         }
         let mut forms = vec![value.to_owned()];
@@ -91,8 +84,8 @@ impl Redactor {
         }
         self.secrets.push(KnownSecret {
             kind: kind.to_owned(),
-            value: value.to_owned(),
-            forms,
+            value: Secret::new(value),
+            forms: forms.into_iter().map(Secret::new).collect(),
         });
         // Longest first, so a secret containing another is hidden whole.
         self.secrets
@@ -136,13 +129,13 @@ impl Redactor {
         for s in &self.secrets {
             // A typed token that is a JWT still shows its claims; anything else is named
             // after the input it was typed into, which says more than a pattern can.
-            let replacement = if patterns::is_jwt(&s.value) {
-                jwt::describe(&s.value, &Self::new())
+            let replacement = if patterns::is_jwt(s.value.expose()) {
+                jwt::describe(s.value.expose(), &Self::new())
             } else {
-                fingerprint(&s.kind, &s.value)
+                s.value.fingerprint(&s.kind)
             };
             for form in &s.forms {
-                for (at, m) in text.match_indices(form.as_str()) {
+                for (at, m) in text.match_indices(form.expose()) {
                     spans.push(Span {
                         start: at,
                         end: at + m.len(),

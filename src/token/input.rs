@@ -1,7 +1,7 @@
 //! Where a token comes from: a file, stdin, or a masked prompt. Never the command line, where
 //! shell history and `ps` would keep it. Reads are bounded so a wrong file cannot eat memory.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Read};
 use std::path::Path;
 
 use anyhow::{Context, bail};
@@ -62,39 +62,7 @@ pub fn read_token(arg: Option<&str>) -> anyhow::Result<String> {
     }
 }
 
-/// Reads a secret without echo. Raw mode is left again even when reading fails.
+/// Reads a secret without echo (see [`crate::secret::prompt_masked`]).
 pub fn prompt_masked(prompt: &str) -> anyhow::Result<String> {
-    use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers, read};
-    use crossterm::terminal::{disable_raw_mode, enable_raw_mode};
-    let mut err = std::io::stderr();
-    write!(err, "{prompt}")?;
-    err.flush()?;
-    enable_raw_mode().context("switching the terminal to hidden input")?;
-    // A bracketed paste arrives whole, so a token wrapped over lines is not cut at its first break.
-    let _ = crossterm::execute!(err, crossterm::event::EnableBracketedPaste);
-    let mut secret = String::new();
-    let result = loop {
-        match read() {
-            Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => match k.code {
-                KeyCode::Enter => break Ok(()),
-                KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => {
-                    break Err(anyhow::anyhow!("cancelled"));
-                }
-                KeyCode::Backspace => {
-                    secret.pop();
-                }
-                KeyCode::Char(c) if secret.len() < TOKEN_LIMIT => secret.push(c),
-                _ => {}
-            },
-            Ok(Event::Paste(text)) if secret.len() + text.len() <= TOKEN_LIMIT => {
-                secret.push_str(&text);
-            }
-            Ok(_) => {}
-            Err(e) => break Err(e.into()),
-        }
-    };
-    let _ = crossterm::execute!(err, crossterm::event::DisableBracketedPaste);
-    let _ = disable_raw_mode();
-    let _ = writeln!(err);
-    result.map(|()| secret)
+    crate::secret::prompt_masked(prompt, TOKEN_LIMIT).map(|s| s.expose().to_owned())
 }

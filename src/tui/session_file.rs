@@ -134,7 +134,7 @@ mod tests {
         assert!(!text.contains("canary-SECRET"));
         assert!(!text.contains("canary-COOKIE"));
         assert!(text.contains("\"http.sent_credentials\": true"));
-        assert!(text.contains("[token len=17 sha256="));
+        assert!(text.contains("[token len=17 hmac="));
         assert!(text.contains("http://127.0.0.1/"));
         let again = write_new(dir.path(), "why401-session", "json", "x").unwrap();
         assert_ne!(again, p);

@@ -42,6 +42,15 @@ fn header(s: &Summary, elapsed: Duration, o: &mut String) {
     );
     for f in &s.files {
         let _ = writeln!(o, "  {}: {}, {} lines", f.file, f.kind, thousands(f.lines));
+        if !f.user_on_401 {
+            let _ = writeln!(
+                o,
+                "    this log never names the user of a 401, so it cannot tell whether credentials were sent"
+            );
+        }
+    }
+    for why in &s.skipped {
+        let _ = writeln!(o, "  skipped {why}");
     }
     if s.filtered_out > 0 {
         let _ = writeln!(
@@ -69,12 +78,32 @@ fn access(s: &Summary, o: &mut String) {
         let _ = writeln!(o, "  per {}, {} → {}", s.timeline.unit, f.start, l.start);
         let _ = writeln!(o, "  {}", s.timeline.sparkline);
     }
-    let _ = writeln!(
-        o,
-        "  {} without a user name, {} with one",
-        thousands(s.anonymous_401),
-        thousands(s.status_401 - s.anonymous_401)
-    );
+    let told = s.status_401 - s.unknown_user_401;
+    if told > 0 {
+        let _ = writeln!(
+            o,
+            "  {} without a user name, {} with one",
+            thousands(s.anonymous_401),
+            thousands(told - s.anonymous_401)
+        );
+    }
+    if s.unknown_user_401 > 0 {
+        let _ = writeln!(
+            o,
+            "  {} in logs that never name the user of a 401 (the log cannot tell whether credentials were sent)",
+            thousands(s.unknown_user_401)
+        );
+    }
+    for sub in &s.iis_substatus {
+        let _ = writeln!(
+            o,
+            "    {:>8}  IIS 401.{} (win32 {}): {}",
+            thousands(sub.count),
+            sub.substatus,
+            sub.win32_status,
+            sub.meaning
+        );
+    }
     list(
         o,
         "Top paths",
@@ -194,22 +223,29 @@ fn extras(s: &Summary, o: &mut String) {
             let _ = writeln!(o, "    {:>8}/min  {}", b.count, b.key);
         }
     }
-    if !s.probe_lines.is_empty() {
-        let _ = writeln!(o, "\nwhy401's own probe requests:");
-        for p in &s.probe_lines {
+    if !s.probe_groups.is_empty() {
+        let _ = writeln!(
+            o,
+            "\nwhy401's own probe requests ({} answered 401, counted apart from the 401s above):",
+            thousands(s.probe_401)
+        );
+        for g in &s.probe_groups {
             let _ = writeln!(
                 o,
-                "  {}:{}  {} {} {} → {}  [probe {}]",
-                p.file,
-                p.line,
-                p.time.as_deref().unwrap_or("-"),
-                p.method,
-                p.path,
-                p.status,
-                p.marker
+                "  {:>8}× {} {} → {}  [probe {}]",
+                thousands(g.count),
+                g.method,
+                g.path,
+                g.status,
+                g.marker
             );
-            for e in &p.error_lines {
-                let _ = writeln!(o, "      error log, same second and client: {e}");
+            for r in &g.error_reasons {
+                let _ = writeln!(
+                    o,
+                    "  {:>8}× error log, same second and client: {}",
+                    thousands(r.count),
+                    r.key
+                );
             }
         }
     }
@@ -261,10 +297,10 @@ fn causes(s: &Summary, o: &mut String) {
 pub fn text(s: &Summary, elapsed: Duration) -> String {
     let mut o = String::new();
     header(s, elapsed, &mut o);
+    causes(s, &mut o);
     access(s, &mut o);
     errors(s, &mut o);
     extras(s, &mut o);
-    causes(s, &mut o);
     o
 }
 

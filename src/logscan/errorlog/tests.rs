@@ -130,3 +130,115 @@ fn apache_messages_map_to_reasons() {
     let other = "[Sun Nov 01 00:00:03.356637 2026] [cgi:error] [pid 5:tid 1] [client 1.2.3.4:5] AH01215: stderr from x";
     assert_eq!(classify(other.as_bytes()), ErrorLine::Other);
 }
+
+#[test]
+fn issue_classes_are_read() {
+    let cases = [
+        // Apache through syslog: the header's time, Apache's tags first.
+        (
+            "Feb 15 16:23:00 srv httpd[22034]: [auth_basic:error] [pid 22034] [client 10.0.0.1:1] AH01617: user bob: authentication failure for \"/a\": Password Mismatch",
+            Reason::PasswordMismatch,
+            "10.0.0.1",
+            "bob",
+        ),
+        // A journal line forwarded inside another one.
+        (
+            r#"Jan  2 03:04:05 host nginx[1]: host nginx: 2025/01/02 03:04:05 [error] 7#7: *3 user "eve" was not found in "/etc/nginx/htpasswd", client: 192.0.2.9, server: x, request: "GET /a HTTP/1.1", host: "x""#,
+            Reason::UserNotFound,
+            "192.0.2.9",
+            "eve",
+        ),
+        (
+            "[Mon Nov 23 00:28:54.1 2026] [authz_owner:error] [pid 1] [client 192.0.2.1:2] AH01637: Authorization of user bob to access /home/x failed, reason: file owner alice does not match",
+            Reason::OwnerMismatch,
+            "192.0.2.1",
+            "bob",
+        ),
+        (
+            "[Wed Jul 17 22:18:52 2013] [error] [client 192.0.2.1] Authorization of user bob to access /home/x failed, reason: file owner alice does not match.",
+            Reason::OwnerMismatch,
+            "192.0.2.1",
+            "bob",
+        ),
+        (
+            "[Wed Jul 17 22:18:52 2013] [error] [client 192.0.2.1] Digest: user `bob' in realm `R' not found: /d/",
+            Reason::UserNotFound,
+            "192.0.2.1",
+            "bob",
+        ),
+        (
+            "[Mon Nov 23 00:28:54.1 2026] [auth_digest:error] [pid 1] [client 192.0.2.1:2] AH01788: realm mismatch - got `X' but expected `Y'",
+            Reason::DigestProtocol,
+            "192.0.2.1",
+            "",
+        ),
+        (
+            "[Mon Nov 23 00:28:54.1 2026] [auth_digest:error] [pid 1] [client 192.0.2.1:2] AH01793: invalid qop `x' received: /d/",
+            Reason::DigestProtocol,
+            "192.0.2.1",
+            "",
+        ),
+        (
+            "[Mon Nov 23 00:28:54.1 2026] [authnz_pam:error] [pid 1] [client 192.0.2.1:2] mod_authnz_pam: PAM authentication failed for user bob: Authentication failure",
+            Reason::PamFailure,
+            "192.0.2.1",
+            "",
+        ),
+        (
+            r#"2026/11/23 00:28:15 [crit] 1#1: *9 pread() "/etc/nginx/htpasswd" failed (21: Is a directory), client: 192.0.2.1, server: x, request: "GET / HTTP/1.1", host: "x""#,
+            Reason::UserFileUnreadable,
+            "192.0.2.1",
+            "",
+        ),
+        (
+            "[Mon Nov 23 00:28:54.1 2026] [auth_basic:error] [pid 1] [remote 192.0.2.1:35924] AH01618: user bob not found: /b/",
+            Reason::UserNotFound,
+            "192.0.2.1",
+            "bob",
+        ),
+        // fail2ban's injection case: the rightmost context is nginx's.
+        (
+            r#"2014/04/03 22:20:40 [error] 30708#0: *3 user "test": password mismatch, client: 127.0.0.1, server: test, request: "GET / HTTP/1.1", host: "localhost:8443"": was not found in "/etc/nginx/.htpasswd", client: 192.0.2.2, server: , request: "GET / HTTP/1.1", host: "localhost:8443""#,
+            Reason::UserNotFound,
+            "192.0.2.2",
+            r#"test": password mismatch, client: 127.0.0.1, server: test, request: "GET / HTTP/1.1", host: "localhost:8443""#,
+        ),
+    ];
+    for (line, reason, client, user) in cases {
+        let (r, c, u, _) = auth(line);
+        assert_eq!(
+            (r, c.as_str(), u.as_str()),
+            (reason, client, user),
+            "{line}"
+        );
+    }
+}
+
+proptest::proptest! {
+    /// nginx writes `user "NAME"` with the name as the client sent it; whatever the name,
+    /// the class and client come from nginx's own text.
+    #[test]
+    fn a_crafted_user_name_never_changes_class_or_client(
+        parts in proptest::collection::vec(proptest::sample::select(vec![
+            "a", "\"", ", client: 6.6.6.6", ", server: x", ": password mismatch",
+            " was not found in \"/x\"", ", request: \"GET / HTTP/1.1\"", ", host: \"h\"",
+            ", referrer: \"", " ", ":", "\\", "é",
+        ]), 0..12),
+        mismatch in proptest::prelude::any::<bool>(),
+        referrer in proptest::prelude::any::<bool>(),
+    ) {
+        let name: String = parts.concat();
+        let class = if mismatch {
+            format!("user \"{name}\": password mismatch")
+        } else {
+            format!("user \"{name}\" was not found in \"/etc/nginx/htpasswd\"")
+        };
+        let tail = if referrer { ", referrer: \"https://r/\"" } else { "" };
+        let line = format!(
+            "2026/11/23 00:28:15 [error] 1#1: *5 {class}, client: 192.0.2.7, server: lab, request: \"GET /p HTTP/1.1\", host: \"lab\"{tail}"
+        );
+        let want = if mismatch { Reason::PasswordMismatch } else { Reason::UserNotFound };
+        let (r, c, u, p) = auth(&line);
+        proptest::prop_assert_eq!((r, c.as_str(), u.as_str(), p.as_str()), (want, "192.0.2.7", name.as_str(), "/p"));
+    }
+}

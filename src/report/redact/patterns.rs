@@ -5,6 +5,7 @@ use std::sync::LazyLock;
 use regex::{Captures, Regex};
 
 use super::{Redactor, Span, fingerprint, jwt};
+use crate::secret;
 
 fn re(pattern: &str) -> Regex {
     // The patterns are constants checked by the tests; an invalid one matches nothing
@@ -19,33 +20,32 @@ static PEM: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 static AUTH_HEADER: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r#"(?im)\b(?:proxy-authorization|authorization|x-api-key|api-key|x-auth-token)(["']?[ \t]*[:=][ \t]*["']?)([^\r\n]*?)(["'`,}\]\s]*)$"#,
-    )
+    re(&format!(
+        r#"(?im)\b(?:{})(["']?[ \t]*[:=][ \t]*["']?)([^\r\n]*?)(["'`,}}\]\s]*)$"#,
+        secret::header_name_pattern()
+    ))
 });
 static COOKIE_HEADER: LazyLock<Regex> = LazyLock::new(|| {
     re(r#"(?im)\b(set-cookie|cookie)(["']?[ \t]*:[ \t]*["']?)([^\r\n]*?)(["'`,}\]\s]*)$"#)
 });
 static HAR_PAIR: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r#"(?i)"name"\s*:\s*"(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|x-auth-token)"\s*,\s*"value"\s*:\s*"((?:[^"\\]|\\.)*)""#,
-    )
+    re(&format!(
+        r#"(?i)"name"\s*:\s*"({}|set-cookie|cookie)"\s*,\s*"value"\s*:\s*"((?:[^"\\]|\\.)*)""#,
+        secret::header_name_pattern()
+    ))
 });
 static JWT: LazyLock<Regex> =
     LazyLock::new(|| re(r"\beyJ[A-Za-z0-9_-]{2,}(?:\.[A-Za-z0-9_-]*){2,4}"));
-const KEYS: &str = "password|passwd|pwd|pass|passphrase|secret|client_secret|token|access_token|refresh_token|id_token|auth_token|api_key|apikey|api-key|x-api-key|key|private_key|session|sessionid|session_id|sid|auth|code|signature|sig|credential|credentials";
-/// Keys that also name things that are not secret (`code=401`, `key=id`): their values
-/// count as secrets only from this length on, like the OAuth codes and keys they stand for.
-const GENERIC_KEYS: &[&str] = &["code", "key", "sid", "auth", "session", "sig"];
-const GENERIC_MIN_LEN: usize = 6;
 static KEY_VALUE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r#"(?i)\b(?P<k>{KEYS})[ \t]*=[ \t]*(?P<v>[^\[&\s;,"'<>)][^&\s;,"'<>)]*)"#
+        r#"(?i)\b(?P<k>{})[ \t]*=[ \t]*(?P<v>[^\[&\s;,"'<>)][^&\s;,"'<>)]*)"#,
+        secret::param_name_pattern()
     ))
 });
 static JSON_KEY_VALUE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r#"(?i)"(?P<k>{KEYS})"\s*:\s*"(?P<v>(?:[^"\\]|\\.)+)""#
+        r#"(?i)"(?P<k>{})"\s*:\s*"(?P<v>(?:[^"\\]|\\.)+)""#,
+        secret::param_name_pattern()
     ))
 });
 static URL_USERINFO: LazyLock<Regex> =
@@ -123,8 +123,7 @@ pub(super) fn find(text: &str, r: &Redactor) -> Vec<Span> {
                 continue;
             };
             if c.name("k")
-                .is_some_and(|k| GENERIC_KEYS.contains(&k.as_str().to_ascii_lowercase().as_str()))
-                && m.as_str().len() < GENERIC_MIN_LEN
+                .is_some_and(|k| !secret::is_secret_param(k.as_str(), m.as_str()))
             {
                 continue;
             }

@@ -13,14 +13,14 @@ fn fingerprint_hides_the_secret_but_tells_equal_ones_apart() {
     assert!(!a.contains("hunter2"));
     assert_eq!(a, fingerprint("password", "hunter2-canary"));
     assert_ne!(a, fingerprint("password", "hunter3-canary"));
-    assert!(a.starts_with("[password len=14 sha256="));
+    assert!(a.starts_with("[password len=14 hmac="));
 }
 
 #[test]
 fn authorization_keeps_its_scheme_and_loses_its_value() {
     let out = r().redact("Authorization: Basic YWxpY2U6czNjcmV0\nnext line");
     assert!(
-        out.starts_with("Authorization: Basic [credentials len=16 sha256="),
+        out.starts_with("Authorization: Basic [credentials len=16 hmac="),
         "{out}"
     );
     assert!(out.ends_with("]\nnext line"));
@@ -240,7 +240,7 @@ fn placeholders_why401_writes_stay_readable() {
 
 #[test]
 fn markdown_escaped_fingerprints_are_not_fingerprinted_again() {
-    let text = r"Authorization: Bearer \[credentials len=26 sha256=a84d0836\]";
+    let text = r"Authorization: Bearer \[credentials len=26 hmac=a84d0836\]";
     assert_eq!(r().redact(text), text);
 }
 

@@ -3,36 +3,6 @@
 
 use crate::report::fingerprint;
 
-/// Query or fragment parameters whose values are secrets whatever they look like.
-const SECRET_PARAMS: &[&str] = &[
-    "access_token",
-    "id_token",
-    "refresh_token",
-    "token",
-    "code",
-    "key",
-    "api_key",
-    "apikey",
-    "api-key",
-    "secret",
-    "client_secret",
-    "password",
-    "pass",
-    "pwd",
-    "sig",
-    "signature",
-    "auth",
-    "session",
-    "sessionid",
-    "jwt",
-    "assertion",
-    "state",
-    "nonce",
-    "x-amz-signature",
-    "x-amz-security-token",
-    "ticket",
-];
-
 /// Whether a value looks like a credential even under a harmless name.
 fn looks_secret(value: &str) -> bool {
     value.starts_with("eyJ")
@@ -97,8 +67,7 @@ fn params(text: &str) -> String {
 }
 
 fn is_secret(name: &str, value: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    SECRET_PARAMS.contains(&lower.as_str()) || looks_secret(value)
+    crate::secret::is_secret_param(name, value) || looks_secret(value)
 }
 
 /// The name of the first query or fragment parameter that carries a bearer credential.

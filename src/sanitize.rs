@@ -1,0 +1,232 @@
+//! The one display path for text strangers wrote (HTTP answers, log lines, configs, HARs,
+//! token claims): nothing in it ever reaches a terminal as a control.
+//!
+//! C0 controls, DEL and C1 controls become `\x1b`-style escapes; bidi controls and other
+//! invisible format characters become `<U+202E>`. JSON keeps JSON escaping, with the same
+//! characters written as `\u009b` so a JSON report is as safe on a terminal as text.
+//! Like `less` and `lnav`, it shows the bytes and never emits them.
+
+use std::borrow::Cow;
+use std::fmt::{self, Write as _};
+
+/// Invisible characters that reorder or hide text: bidi embeddings, overrides, isolates and
+/// marks (the `admnip.exe` trick), zero-width characters, line and paragraph separators, the
+/// byte-order mark, interlinear annotations and the tag characters.
+fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{E0001}'
+            | '\u{E0020}'..='\u{E007F}'
+    )
+}
+
+/// C0, DEL and C1.
+fn is_control(c: char) -> bool {
+    matches!(c, '\0'..='\x1f' | '\x7f'..='\u{9f}')
+}
+
+/// True when `c` is never written as itself (tab and line feed aside, which callers choose).
+pub fn needs_escape(c: char) -> bool {
+    is_control(c) || is_invisible_format(c)
+}
+
+fn escape(c: char, out: &mut String) {
+    if is_control(c) {
+        let _ = write!(out, "\\x{:02x}", u32::from(c));
+    } else {
+        let _ = write!(out, "<U+{:04X}>", u32::from(c));
+    }
+}
+
+fn sanitized(text: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
+    let Some(first) = text.find(|c: char| needs_escape(c) && !keep(c)) else {
+        return Cow::Borrowed(text);
+    };
+    let mut out = String::with_capacity(text.len() + 16);
+    out.push_str(&text[..first]);
+    for c in text[first..].chars() {
+        if needs_escape(c) && !keep(c) {
+            escape(c, &mut out);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// One field on one line (a user name, a path, a header value): every control escaped, tab
+/// aside, line breaks included.
+pub fn line(text: &str) -> Cow<'_, str> {
+    sanitized(text, |c| c == '\t')
+}
+
+/// Text of several lines: line feeds and tabs stay; a CR LF line end becomes LF, and any
+/// other CR is escaped (it would let a line overwrite itself).
+pub fn text(text: &str) -> Cow<'_, str> {
+    if text.contains("\r\n") {
+        Cow::Owned(sanitized(&text.replace("\r\n", "\n"), |c| c == '\t' || c == '\n').into_owned())
+    } else {
+        sanitized(text, |c| c == '\t' || c == '\n')
+    }
+}
+
+/// Bytes that may not be UTF-8 (a log line): invalid bytes become `\xff`, the rest as [`line`].
+pub fn bytes(raw: &[u8]) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for chunk in raw.utf8_chunks() {
+        out.push_str(&line(chunk.valid()));
+        for b in chunk.invalid() {
+            let _ = write!(out, "\\x{b:02x}");
+        }
+    }
+    out
+}
+
+/// Serialised JSON with every character [`needs_escape`] names written as a JSON `\u` escape
+/// (serde_json escapes C0 already; this adds DEL, C1 and the invisible format characters).
+/// The document means the same; only its bytes are safe to print.
+pub fn json(serialized: &str) -> Cow<'_, str> {
+    let Some(first) = serialized.find(needs_escape) else {
+        return Cow::Borrowed(serialized);
+    };
+    let mut out = String::with_capacity(serialized.len() + 16);
+    out.push_str(&serialized[..first]);
+    for c in serialized[first..].chars() {
+        if needs_escape(c) {
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                let _ = write!(out, "\\u{u:04x}");
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// True when `text` holds nothing a terminal would act on (tab and line feed allowed).
+pub fn is_clean(text: &str) -> bool {
+    !text
+        .chars()
+        .any(|c| needs_escape(c) && c != '\t' && c != '\n')
+}
+
+/// Text from outside: a field a stranger wrote. It has no `Deref` to `str`: printing it goes
+/// through `Display`, which sanitises, and the raw text is reached only by [`Outside::raw`],
+/// for analysis.
+#[derive(
+    Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
+pub struct Outside(String);
+
+impl Outside {
+    /// Wraps a stranger's text.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self(text.into())
+    }
+
+    /// From bytes that may not be UTF-8 (invalid bytes kept as U+FFFD for analysis).
+    pub fn from_bytes(raw: &[u8]) -> Self {
+        Self(String::from_utf8_lossy(raw).into_owned())
+    }
+
+    /// The text as written, for parsing and comparing; never for printing.
+    pub fn raw(&self) -> &str {
+        &self.0
+    }
+
+    /// The text as it may be shown on one line.
+    pub fn shown(&self) -> Cow<'_, str> {
+        line(&self.0)
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Display for Outside {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(&line(&self.0))
+    }
+}
+
+impl fmt::Debug for Outside {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&line(&self.0), f)
+    }
+}
+
+impl From<String> for Outside {
+    fn from(text: String) -> Self {
+        Self(text)
+    }
+}
+
+impl From<&str> for Outside {
+    fn from(text: &str) -> Self {
+        Self(text.to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The payloads a stranger plants: clipboard write (OSC 52), window title (OSC 0), clear
+    /// screen (CSI 2J), the one-byte C1 CSI and OSC, and a right-to-left override.
+    pub(crate) const PAYLOADS: &[&str] = &[
+        "\x1b]52;c;ZWNobyBwd25lZA==\x07",
+        "\x1b]0;pwned\x07",
+        "\x1b[2J",
+        "\u{9b}2J",
+        "\u{9d}0;t\u{9c}",
+        "adm\u{202E}exe.nip",
+    ];
+
+    #[test]
+    fn controls_become_visible_escapes() {
+        assert_eq!(line("\x1b]0;pwned\x07"), "\\x1b]0;pwned\\x07");
+        assert_eq!(line("\u{9b}2J\x7f"), "\\x9b2J\\x7f");
+        assert_eq!(line("adm\u{202E}exe.nip"), "adm<U+202E>exe.nip");
+        assert_eq!(line("a\nb\rc\td"), "a\\x0ab\\x0dc\td");
+        assert_eq!(text("a\r\nb\rc\n"), "a\nb\\x0dc\n");
+        assert_eq!(bytes(b"ok\xff\x1b"), "ok\\xff\\x1b");
+        assert!(matches!(line("plain: ünïcode ✓"), Cow::Borrowed(_)));
+        for p in PAYLOADS {
+            assert!(is_clean(&line(p)), "{p:?}");
+            assert!(!line(p).contains('\x1b'));
+        }
+    }
+
+    #[test]
+    fn json_stays_json_and_safe() {
+        let raw = "x\u{9b}2J\u{202E}\u{E0041}\x7f\x1b";
+        let s = serde_json::to_string(&serde_json::json!({ "user": raw })).unwrap_or_default();
+        let safe = json(&s);
+        assert!(is_clean(&safe), "{safe}");
+        assert!(safe.is_ascii(), "{safe}");
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap_or_default();
+        assert_eq!(back["user"], raw);
+    }
+
+    #[test]
+    fn outside_text_prints_sanitised_only() {
+        let o = Outside::new("bob\x1b]52;c;eA==\x07");
+        assert_eq!(o.to_string(), "bob\\x1b]52;c;eA==\\x07");
+        assert_eq!(format!("{o:?}"), "\"bob\\\\x1b]52;c;eA==\\\\x07\"");
+        assert_eq!(o.raw(), "bob\x1b]52;c;eA==\x07");
+        assert_eq!(format!("[{:>5}]", Outside::new("a")), "[    a]");
+    }
+}
