@@ -15,7 +15,7 @@ pub mod template;
 pub use load::{Diagnostic, FlowSet, LoadedFlow};
 pub mod engine;
 
-pub use engine::{Engine, EngineError, Finding, Phase, Session, Step};
+pub use engine::{Engine, EngineError, Finding, Outcome, Phase, Session, Step, Verification};
 pub mod answers;
 pub mod graph;
 pub mod schema;

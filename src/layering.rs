@@ -40,7 +40,6 @@ const CARRIED: &[&str] = &[
     "report/ticket.rs -> cli",
     "server/analysis.rs -> probe",
     "server/exposure.rs -> probe",
-    "server/htpasswd.rs -> report",
     "token/diagnosis.rs -> report",
     "token/har/analyse.rs -> report",
     "token/har/redact.rs -> report",

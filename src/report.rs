@@ -10,4 +10,4 @@ pub mod ticket;
 
 pub use deliver::{Delivery, deliver, write_report};
 pub use redact::{Redactor, fingerprint};
-pub use ticket::{TargetSpec, Ticket, render};
+pub use ticket::{TargetSpec, Ticket, render, render_with};

@@ -38,12 +38,20 @@ pub struct Directive {
 }
 
 impl Directive {
-    /// `name arg1 arg2` for messages.
+    /// `name arg1 arg2` for messages: control characters shown as escapes, and credentials a
+    /// config holds (a URL's user:password, a fixed value of a credential header) redacted.
     pub fn head(&self) -> String {
-        let mut s = self.name.clone();
+        let mut s = visible(&self.name);
+        let mut previous: Option<&str> = None;
         for a in &self.args {
             s.push(' ');
-            s.push_str(a);
+            let credential_header = previous.is_some_and(crate::secret::is_secret_header);
+            if credential_header {
+                s.push_str(&redact_header_value(a));
+            } else {
+                s.push_str(&visible(&redact_userinfo(a)));
+            }
+            previous = Some(a);
         }
         s
     }
@@ -55,6 +63,46 @@ impl Directive {
     pub fn body(&self) -> &[Directive] {
         self.block.as_deref().unwrap_or(&[])
     }
+}
+
+/// Text a stranger wrote (a config value, a user name, a realm) as it may be printed, through
+/// the one sanitiser: controls and invisible format characters shown, never emitted.
+pub fn visible(text: &str) -> String {
+    crate::sanitize::line(text).into_owned()
+}
+
+/// A URL's `user:password@` replaced by `***@` (proxy_pass and friends may carry one).
+pub fn redact_userinfo(value: &str) -> String {
+    let Some(scheme_end) = value.find("://") else {
+        return value.to_owned();
+    };
+    let rest = &value[scheme_end + 3..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}://***{}", &value[..scheme_end], &rest[at..]),
+        None => value.to_owned(),
+    }
+}
+
+/// A credential header's value: variables (`$http_authorization`) are shown, a fixed
+/// credential is not (only its scheme word and length).
+pub fn redact_header_value(value: &str) -> String {
+    let only_variables = value.split_whitespace().all(|w| {
+        w.starts_with('$')
+            && w[1..]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_{}".contains(c))
+    });
+    if only_variables {
+        return visible(value);
+    }
+    let scheme = value
+        .split_whitespace()
+        .next()
+        .filter(|w| w.len() < value.len() && w.chars().all(|c| c.is_ascii_alphabetic()))
+        .map(|w| format!("{w} "))
+        .unwrap_or_default();
+    format!("{scheme}[redacted, {} chars]", value.len())
 }
 
 /// A place in a file, 1-based.
@@ -127,7 +175,7 @@ impl Problem {
             cause: Some(id),
             code: id,
             severity: Severity::Error,
-            message: message.into(),
+            message: visible(&message.into()),
             fix,
             at,
         }
@@ -143,15 +191,15 @@ impl Problem {
             cause: None,
             code,
             severity: Severity::Warning,
-            message: message.into(),
-            fix: fix.into(),
+            message: visible(&message.into()),
+            fix: visible(&fix.into()),
             at,
         }
     }
 
     #[must_use]
     pub fn with_fix(mut self, fix: impl Into<String>) -> Self {
-        self.fix = fix.into();
+        self.fix = visible(&fix.into());
         self
     }
 

@@ -46,6 +46,7 @@ fn session(canary: &str, noise: &str) -> Session {
             note: Some(format!("{noise} the password is {canary}")),
         }],
         error: None,
+        verification: None,
     }
 }
 

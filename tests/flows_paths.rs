@@ -279,6 +279,11 @@ fn explore(set: &FlowSet, mut e: Engine<'_>, depth: usize, w: &mut Walk) {
             w.paths += 1;
             *w.ends.entry(s.current.to_string()).or_default() += 1;
         }
+        Phase::Review => {
+            let mut next = e.clone();
+            next.proceed().unwrap();
+            explore(set, next, depth + 1, w);
+        }
         Phase::Inputs => {
             let mut next = e.clone();
             for input in e.missing_inputs() {
@@ -432,6 +437,7 @@ fn walk_script(set: &FlowSet, flow: &str, script: &[Step]) -> (String, Vec<Strin
     loop {
         match e.phase() {
             Phase::Ended => break,
+            Phase::Review => e.proceed().unwrap(),
             Phase::Inputs => {
                 for input in e.missing_inputs() {
                     e.give_input(&input.id, input_value(input.kind)).unwrap();
@@ -492,6 +498,17 @@ fn walk_script(set: &FlowSet, flow: &str, script: &[Step]) -> (String, Vec<Strin
     )
 }
 
+/// The API flow to the token checks: a Bearer challenge, "a Bearer token" sent, the checks'
+/// `facts`, then the choice `then`.
+fn token_walk(facts: &'static [(&'static str, Val)], then: &'static str) -> Vec<Step> {
+    vec![
+        Step::Probe(BEARER),
+        Step::Choose("A Bearer token"),
+        Step::Probe(facts),
+        Step::Choose(then),
+    ]
+}
+
 #[test]
 fn representative_paths_end_where_expected_with_their_findings() {
     use Step::{Choose as C, Probe as P};
@@ -543,20 +560,52 @@ fn representative_paths_end_where_expected_with_their_findings() {
             "visitor:contact_it",
             &["proxy-auth-required"],
         ),
+        // A 401 without a challenge is the owner's to fix: no refresh-and-retry detour.
         (
             "visitor",
-            vec![
-                P(NO_CHALLENGE),
-                C("Still 401"),
-                C("Still 401"),
-                C("The address is right"),
-                C("It fails there too"),
-                C("I log in, but"),
-                C("Check the clock"),
-                C("The clock was wrong"),
-            ],
-            "visitor:fixed",
-            &["clock-skew"],
+            vec![P(NO_CHALLENGE), C("Send the site's owner the ticket")],
+            "visitor:contact_owner",
+            &["missing-www-authenticate"],
+        ),
+        // An expired JWT: the token checks route on their own to the renewal step.
+        (
+            "api",
+            token_walk(
+                &[
+                    ("jwt.kind", Val::S("jwt")),
+                    ("jwt.type_hint", Val::S("access")),
+                    ("jwt.expired", Val::B(true)),
+                    ("jwt.not_yet_valid", Val::B(false)),
+                    ("with_token.responded", Val::B(true)),
+                    ("with_token.status", Val::I(401)),
+                    (
+                        "with_token.header.www-authenticate",
+                        Val::S("Bearer error=\"invalid_token\""),
+                    ),
+                ],
+                "A fresh token works",
+            ),
+            "api:fixed",
+            &["token-expired"],
+        ),
+        // A token the API answers with a bare challenge never reached it: a proxy is
+        // considered, and its configuration checked.
+        (
+            "api",
+            token_walk(
+                &[
+                    ("jwt.kind", Val::S("jwt")),
+                    ("with_token.responded", Val::B(true)),
+                    ("with_token.status", Val::I(401)),
+                    (
+                        "with_token.header.www-authenticate",
+                        Val::S("Bearer realm=\"api\""),
+                    ),
+                ],
+                "Ask the API provider",
+            ),
+            "api:contact_provider",
+            &["proxy-strips-authorization"],
         ),
         (
             "owner",

@@ -126,7 +126,7 @@ fn walk(set: &FlowSet, answers: &[(&str, &str)]) -> (String, Vec<String>) {
                 let reports = rt.block_on(run_all(engine.probe_requests(), &ctx));
                 engine.give_reports(reports).unwrap();
             }
-            Phase::Choose | Phase::Ended => break,
+            Phase::Choose | Phase::Review | Phase::Ended => break,
         }
     }
     let session = engine.session();

@@ -222,14 +222,24 @@ fn a_newer_session_file_is_not_replaced_by_an_older_why401() {
 }
 
 #[test]
-fn a_resolved_walk_says_so_in_its_summary() {
+fn an_ending_at_a_fix_is_diagnosed_until_a_retest_passes() {
     let flows = fixture::flows();
-    let session = fixture::walk(&flows, PASSWORD, Some(1));
+    let mut session = fixture::walk(&flows, PASSWORD, Some(1));
     let t = why401::report::Ticket::from_session_with(&session, Some(&flows), chrono::Utc::now());
-    assert_eq!(t.outcome, "resolved");
+    assert_eq!(t.outcome, "diagnosed");
     assert!(
-        t.summary.starts_with("HTTP 401: likely") || t.summary.starts_with("Resolved"),
+        t.summary.starts_with("HTTP 401: likely") || t.summary.starts_with("Diagnosed"),
         "{}",
         t.summary
     );
+    session.verification = Some(why401::flow::Verification {
+        request: "GET http://127.0.0.1/ with Basic user 'alice' and the password given".into(),
+        status: Some(200),
+        answer: "200 OK".into(),
+        passed: true,
+    });
+    let t = why401::report::Ticket::from_session_with(&session, Some(&flows), chrono::Utc::now());
+    assert_eq!(t.outcome, "resolved");
+    let md = t.render(why401::cli::TicketFormat::Md);
+    assert!(md.contains("**Re-test:**") && md.contains("200 OK"), "{md}");
 }

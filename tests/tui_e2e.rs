@@ -5,93 +5,15 @@
 
 #[path = "support/servers.rs"]
 mod servers;
+#[path = "support/tmux.rs"]
+mod tmux;
 #[path = "support/tui_app.rs"]
 mod tui_app;
 
+use tmux::Tmux;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
-
-/// A tmux server of its own (`-L`), so tests never touch the user's sessions.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    /// Starts `command` in a detached 100x30 session, or None (skip) without tmux.
-    fn start(name: &str, dir: &Path, command: &str) -> Option<Self> {
-        servers::find_binary(&["tmux"])?;
-        let t = Self {
-            socket: format!("why401-{name}-{}", std::process::id()),
-        };
-        let dir = dir.to_str().unwrap();
-        let out = t.run(&[
-            "new-session",
-            "-d",
-            "-s",
-            "w",
-            "-x",
-            "100",
-            "-y",
-            "30",
-            "-c",
-            dir,
-            command,
-        ]);
-        assert!(out.status.success(), "tmux: {out:?}");
-        Some(t)
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .args(["-L", &self.socket, "-f", "/dev/null"])
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "w"]).stdout).into_owned()
-    }
-
-    /// Waits until `needle` shows (polling the pane), and returns the screen.
-    fn wait_for(&self, needle: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let screen = self.screen();
-            if screen.contains(needle) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "'{needle}' never showed; the screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "w"];
-        args.extend_from_slice(keys);
-        assert!(self.run(&args).status.success());
-    }
-
-    /// Pastes `text` the way a terminal pastes (bracketed, when the program asked for it).
-    fn paste(&self, text: &str) {
-        assert!(self.run(&["set-buffer", "--", text]).status.success());
-        assert!(
-            self.run(&["paste-buffer", "-p", "-t", "w"])
-                .status
-                .success()
-        );
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-    }
-}
+use std::process::Command;
 
 /// A local server answering every request with 401 and a Basic challenge for realm "staff".
 fn serve_basic_401() -> (tokio::runtime::Runtime, String) {
@@ -151,7 +73,7 @@ fn a_visitor_sees_the_basic_challenge_and_saves_a_ticket_with_it() {
         );
     }
     tmux.keys(&["Down", "Enter"]);
-    tmux.wait_for("Ticket (markdown)");
+    tmux.wait_for("c and s give markdown");
     tmux.keys(&["s"]);
     let end = tmux.wait_for("saved to");
     assert!(end.contains("why401-ticket-"), "{end}");
@@ -169,7 +91,7 @@ fn a_visitor_sees_the_basic_challenge_and_saves_a_ticket_with_it() {
     let after = tmux.wait_for("EXIT=");
     assert!(after.contains("EXIT=1"), "{after}");
     assert!(
-        !after.contains("Ticket (markdown)"),
+        !after.contains("c and s give markdown"),
         "alternate screen left:\n{after}"
     );
 }
@@ -194,7 +116,7 @@ fn a_pasted_password_stays_masked_and_out_of_the_ticket_and_ctrl_c_restores_the_
     tmux.keys(&["Enter"]);
     tmux.wait_for("Ask the site owner");
     tmux.keys(&["Enter"]);
-    tmux.wait_for("Ticket (markdown)");
+    tmux.wait_for("c and s give markdown");
     tmux.keys(&["s"]);
     tmux.wait_for("saved to");
     let ticket = saved_ticket(dir.path());
@@ -205,7 +127,7 @@ fn a_pasted_password_stays_masked_and_out_of_the_ticket_and_ctrl_c_restores_the_
     assert!(ticket.contains("dana"), "{ticket}");
     tmux.keys(&["C-c"]);
     let after = tmux.wait_for("EXIT=");
-    assert!(!after.contains("Ticket (markdown)"), "{after}");
+    assert!(!after.contains("c and s give markdown"), "{after}");
 }
 
 #[test]

@@ -190,3 +190,57 @@ fn monochrome_draws_no_colour() {
     let text = terminal.backend().to_string();
     assert!(text.contains("✘ fail") && text.contains("★ suggested"));
 }
+
+/// The checks named a cause: "Found so far" shows it, ranked, with its evidence, and the
+/// trail marks the step that found it.
+#[test]
+fn step_with_found_so_far() {
+    let set = flows();
+    let (mut app, cmd) = at_running_step(&set);
+    tui_app::answer_probes(&mut app, cmd, |id| {
+        let mut r = tui_app::basic_401(id, URL);
+        r.causes.push(why401::diagnose::CauseHit::new(
+            "no-credentials-sent",
+            0.8,
+            format!("{URL} answered 401 to a request without credentials"),
+        ));
+        r.causes.push(why401::diagnose::CauseHit::new(
+            "cached-401",
+            0.3,
+            "the 401 carries no Cache-Control",
+        ));
+        r
+    });
+    snap_both("step_found", &mut app);
+}
+
+/// A walk that ends at a fix is re-tested at once; while the request still gets 401 the end
+/// says "Diagnosed", names the cause and how to re-test.
+#[test]
+fn end_screen_diagnosed_until_the_retest_passes() {
+    use why401::tui::{Command, Message};
+    let set = flows();
+    let (mut app, cmd) = at_running_step(&set);
+    // The site answered 200 to the first check: the walk ends at "No 401 now" (resolved).
+    let retest = tui_app::answer_probes(&mut app, cmd, |id| {
+        let mut r = why401::probe::ProbeReport::new(id, "http");
+        r.fact("responded", true);
+        r.fact("status", 200_i64);
+        r
+    });
+    let Some(Command::RunProbes { run, requests }) = retest else {
+        panic!("the end should re-test, got {retest:?}");
+    };
+    assert_eq!(requests[0].args.get("url").map(String::as_str), Some(URL));
+    update(
+        &mut app,
+        Message::ProbeDone {
+            run,
+            index: 0,
+            report: tui_app::basic_401("retest", URL),
+        },
+    );
+    snap_both("end_diagnosed", &mut app);
+    assert!(app.end.ticket.contains("**Outcome:** diagnosed"));
+    assert!(app.end.ticket.contains("**Re-test:**"));
+}

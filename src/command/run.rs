@@ -25,7 +25,7 @@ pub fn run(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let ctx = rt.block_on(async { ProbeContext::new(timeout) })?;
     let engine = Engine::new(&set, &args.flow, std::collections::BTreeMap::new())?;
     let session = rt.block_on(walk(engine, &answers, &ctx))?;
-    let text = crate::report::render(&session, args.report.format);
+    let text = crate::report::render_with(&session, &set, args.report.format);
     print!("{text}");
     if let Some(path) = &args.report.report {
         std::fs::write(path, &text)
@@ -41,7 +41,7 @@ pub fn run(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
 fn outcome(session: &Session) -> Outcome {
     let found =
         session.findings().next().is_some() || session.reports().any(|r| !r.causes.is_empty());
-    if session.ended == Some(EndKind::Resolved) && !found {
+    if session.outcome() == crate::flow::Outcome::Resolved && !found {
         Outcome::Clean
     } else {
         Outcome::Findings
@@ -69,7 +69,19 @@ pub async fn walk(
             );
         }
         match engine.phase() {
-            Phase::Ended => return Ok(engine.into_session()),
+            Phase::Ended => {
+                // A walk that ends at a fix is re-tested: only a re-test without 401 makes
+                // it `resolved`.
+                if engine.session().ended == Some(EndKind::Resolved)
+                    && engine.session().verification.is_none()
+                    && let Some(req) = engine.verification_request()
+                {
+                    let report = probe::run_one(req, ctx.clone()).await;
+                    engine.give_verification(&report);
+                }
+                return Ok(engine.into_session());
+            }
+            Phase::Review => engine.proceed()?,
             Phase::Inputs => {
                 let input = engine
                     .missing_inputs()

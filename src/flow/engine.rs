@@ -15,6 +15,12 @@ use super::model::{EndKind, FindingRule, Input, InputKind, Node, NodeRef};
 use super::template;
 use crate::probe::{FactValue, ProbeReport, ProbeRequest};
 
+mod outcome;
+#[cfg(test)]
+mod tests;
+
+pub use outcome::{Outcome, VERIFY_PROBE, Verification};
+
 /// Automatic moves allowed without a person acting, before the walk is declared a loop.
 const MAX_AUTO_MOVES: usize = 256;
 
@@ -28,6 +34,9 @@ pub enum Phase {
     Probes,
     /// The person must choose.
     Choose,
+    /// Back at a step whose checks decided the next step: its results show until the person
+    /// goes on ([`Engine::proceed`]) or runs the checks again.
+    Review,
     /// The walk is over.
     Ended,
 }
@@ -70,6 +79,9 @@ pub struct Session {
     pub trail: Vec<Step>,
     /// Set when the walk stopped on its own error (a loop of automatic moves).
     pub error: Option<String>,
+    /// The last re-test of the original request, after the walk ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification: Option<Verification>,
 }
 
 impl Session {
@@ -159,6 +171,7 @@ impl<'a> Engine<'a> {
                 facts: BTreeMap::new(),
                 trail: Vec::new(),
                 error: None,
+                verification: None,
             },
             undo: Vec::new(),
         };
@@ -274,7 +287,26 @@ impl<'a> Engine<'a> {
             step.reports = reports;
             step.findings.clear();
         }
-        self.settle();
+        self.record_findings();
+        let node = self.node();
+        if node.choices.is_empty() && node.end.is_none() {
+            // The checks decide where to go: `back` returns here, with their results.
+            let mut here = self.s.clone();
+            here.phase = Phase::Review;
+            self.undo.push(here);
+        }
+        self.route(0);
+        Ok(())
+    }
+
+    /// Leaves a step shown again with its results ([`Phase::Review`]) the way its checks
+    /// decided.
+    pub fn proceed(&mut self) -> Result<(), EngineError> {
+        if self.s.phase != Phase::Review {
+            return Err(EngineError::WrongPhase("going on"));
+        }
+        self.undo.push(self.s.clone());
+        self.route(0);
         Ok(())
     }
 
@@ -363,17 +395,38 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Fills `{{...}}` from inputs and facts. With `redact`, secret inputs become fingerprints.
+    /// Fills `{{...}}` from inputs and facts. With `redact` (text for a screen or a ticket),
+    /// secret inputs become fingerprints and a value not known yet reads "(not known)", never
+    /// a raw placeholder.
     pub fn fill(&self, text: &str, redact: bool) -> String {
         template::render(text, &|name| {
-            if let Some(v) = self.s.answers.get(name) {
-                if redact && self.s.secret_inputs.iter().any(|s| s == name) {
-                    return Some(crate::report::fingerprint(name, v));
-                }
-                return Some(v.clone());
-            }
-            self.s.facts.get(name).map(ToString::to_string)
+            self.lookup(name, redact)
+                .or_else(|| redact.then(|| "(not known)".to_owned()))
         })
+    }
+
+    /// `text` filled only when every placeholder has a value.
+    fn fill_known(&self, text: &str) -> Option<String> {
+        let vars = template::vars(text).ok()?;
+        vars.iter()
+            .all(|v| self.lookup(&v.name, false).is_some())
+            .then(|| self.fill(text, false))
+    }
+
+    /// The value of a placeholder: an input, `url_path` (the path of the address given), or
+    /// a fact.
+    fn lookup(&self, name: &str, redact: bool) -> Option<String> {
+        if let Some(v) = self.s.answers.get(name) {
+            if redact && self.s.secret_inputs.iter().any(|s| s == name) {
+                return Some(crate::report::fingerprint(name, v));
+            }
+            return Some(v.clone());
+        }
+        if name == "url_path" {
+            let url = url::Url::parse(self.s.answers.get("url")?).ok()?;
+            return Some(url.path().to_owned());
+        }
+        self.s.facts.get(name).map(ToString::to_string)
     }
 
     fn enter(&mut self, to: NodeRef, left_by: Option<String>) {
@@ -394,12 +447,13 @@ impl<'a> Engine<'a> {
             note: None,
         });
         self.s.current = to;
-        // Inputs with a default are filled without asking; optional ones may stay empty.
+        // Inputs with a default are filled without asking (a default may name what is known
+        // already, like `{{url_path}}`); optional ones may stay empty.
         for input in &node.inputs {
             if !self.s.answers.contains_key(&input.id)
-                && let Some(d) = &input.default
+                && let Some(d) = input.default.as_deref().and_then(|d| self.fill_known(d))
             {
-                self.s.answers.insert(input.id.clone(), d.clone());
+                self.s.answers.insert(input.id.clone(), d);
             }
         }
         if self.missing_inputs().is_empty() {
@@ -421,12 +475,14 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn settle(&mut self) {
-        self.settle_counted(0);
-    }
-
     /// After inputs and probes: record findings, then take the first rule that applies.
     fn settle_counted(&mut self, moves: usize) {
+        self.record_findings();
+        self.route(moves);
+    }
+
+    /// Records the findings of the current node whose conditions hold.
+    fn record_findings(&mut self) {
         let node = self.node();
         let at = self.s.current.clone();
         let found: Vec<Finding> = node
@@ -437,6 +493,13 @@ impl<'a> Engine<'a> {
         if let Some(step) = self.s.trail.last_mut() {
             step.findings.extend(found);
         }
+    }
+
+    /// Ends the walk at an end node, or takes the first rule that applies, or waits for a
+    /// choice.
+    fn route(&mut self, moves: usize) {
+        let node = self.node();
+        let at = self.s.current.clone();
         if let Some(end) = node.end {
             self.s.phase = Phase::Ended;
             self.s.ended = Some(end);

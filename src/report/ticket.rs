@@ -30,8 +30,12 @@ pub struct Ticket {
     pub schema_version: u32,
     /// One line: what is wrong, or that nothing was found.
     pub summary: String,
-    /// How the walk ended: `resolved`, `escalate`, `unfinished`, `stopped` or `report`.
+    /// How the walk ended: `resolved` (a re-test got no 401), `diagnosed` (a fix is named,
+    /// not yet re-tested), `escalate`, `unfinished`, `stopped`, or `report` (a command).
     pub outcome: String,
+    /// The re-test of the original request after the fix, and its answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification: Option<Retest>,
     /// Fields a help desk fills in.
     pub help_desk: HelpDesk,
     pub environment: Environment,
@@ -78,6 +82,17 @@ pub struct Ticket {
     #[serde(skip)]
     #[schemars(skip)]
     pub(crate) redactor: Redactor,
+}
+
+/// A re-test of the original request.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Retest {
+    /// `GET URL with ...`: the request and the kind of credentials (never their value).
+    pub request: String,
+    /// The status and reason, or why no answer came.
+    pub answer: String,
+    /// True when the answer was neither 401 nor 407.
+    pub passed: bool,
 }
 
 /// Fields a help-desk agent fills in (the wizard asks for them in agent mode).
@@ -360,4 +375,13 @@ impl Ticket {
 /// Renders the ticket of `session` in `format`.
 pub fn render(session: &Session, format: TicketFormat) -> String {
     Ticket::from_session(session).render(format)
+}
+
+/// Renders the ticket of a walk over `flows` (custom flows included) in `format`.
+pub fn render_with(
+    session: &Session,
+    flows: &crate::flow::FlowSet,
+    format: TicketFormat,
+) -> String {
+    Ticket::from_session_with(session, Some(flows), chrono::Utc::now()).render(format)
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::report::redact::fingerprint;
+use crate::secret::fingerprint;
 
 pub mod hash;
 

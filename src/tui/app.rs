@@ -124,6 +124,8 @@ pub struct ProbeRun {
     pub started: Duration,
     pub slots: Vec<ProbeSlot>,
     pub cancelling: bool,
+    /// The re-test of the original request at the end, not a step's checks.
+    pub retest: bool,
 }
 
 /// The step screen's own state (the walk itself is in the engine).
@@ -143,8 +145,11 @@ pub struct StepState {
 #[derive(Debug, Clone)]
 pub struct EndState {
     pub format: TicketFormat,
-    /// The rendered ticket, made when the screen opens or the format changes.
+    /// The rendered ticket, made when the screen opens or the format changes: what c and s
+    /// deliver.
     pub ticket: String,
+    /// What the screen shows of it: the plain-text form (no markdown escapes), or the JSON.
+    pub preview: String,
     pub scroll: u16,
 }
 
@@ -199,6 +204,7 @@ impl<'a> App<'a> {
             end: EndState {
                 format: TicketFormat::Md,
                 ticket: String::new(),
+                preview: String::new(),
                 scroll: 0,
             },
             running: None,
@@ -213,18 +219,57 @@ impl<'a> App<'a> {
         }
     }
 
-    /// The entries of the start screen's role list.
-    pub fn role_labels(&self) -> Vec<&'static str> {
-        let mut labels: Vec<&str> = ROLES.iter().map(|(l, _)| *l).collect();
-        if !self.agent {
-            labels.push(AGENT_ROLE);
+    /// The start screen's role list: label and the flow it starts (`None` switches to
+    /// help-desk mode). Read from the `start` flow's choices (its `who` node, or `agent` in
+    /// help-desk mode, whose labels speak of the caller), so a help desk's own start flow
+    /// shapes this screen; the built-in list when there is none.
+    pub fn roles(&self) -> Vec<(String, Option<String>)> {
+        let node = if self.agent { "agent" } else { "who" };
+        let from_flow: Vec<(String, Option<String>)> = self
+            .set
+            .get("start")
+            .and_then(|lf| lf.flow.nodes.get(node))
+            .map(|n| {
+                n.choices
+                    .iter()
+                    .filter_map(|c| {
+                        if self.set.get(&c.goto).is_some() {
+                            Some((c.label.clone(), Some(c.goto.clone())))
+                        } else if c.goto == "agent" {
+                            Some((c.label.clone(), None))
+                        } else {
+                            None
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !from_flow.is_empty() {
+            return from_flow;
         }
-        labels
+        let mut roles: Vec<(String, Option<String>)> = ROLES
+            .iter()
+            .map(|(l, f)| ((*l).to_owned(), Some((*f).to_owned())))
+            .collect();
+        if !self.agent {
+            roles.push((AGENT_ROLE.to_owned(), None));
+        }
+        roles
+    }
+
+    /// The entries of the start screen's role list.
+    pub fn role_labels(&self) -> Vec<String> {
+        self.roles().into_iter().map(|(l, _)| l).collect()
     }
 
     /// True while something on screen moves, so the runtime ticks; idle costs nothing.
     pub fn animating(&self) -> bool {
         self.running.is_some()
+    }
+
+    /// True while the end screen's re-test runs.
+    pub fn retesting(&self) -> bool {
+        self.running.as_ref().is_some_and(|r| r.retest)
     }
 
     /// The URL the walk is about, for the header.

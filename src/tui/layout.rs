@@ -26,13 +26,26 @@ pub struct StepAreas {
     /// A column of every step, on wide screens.
     pub trail: Option<Rect>,
     pub body: Rect,
+    /// "Found so far": the causes ranked from every check and answer of the walk.
+    pub found: Option<Rect>,
     pub probes: Option<Rect>,
     /// Choices, or the input being asked.
     pub bottom: Rect,
     pub footer: Rect,
 }
 
-/// Rows a list of `n` probes needs (two lines each, in a box).
+/// Causes shown in the "Found so far" panel at most.
+pub const FOUND_SHOWN: usize = 3;
+
+/// Rows of the "Found so far" box: one per cause shown, and the borders.
+fn found_height(app: &App) -> u16 {
+    let n = app
+        .engine
+        .as_ref()
+        .map_or(0, |e| e.session().ranked_causes().len().min(FOUND_SHOWN));
+    if n == 0 { 0 } else { n as u16 + 2 }
+}
+
 /// Rows of the checks box: two per probe, one more under a probe with a timeline, and the
 /// borders.
 fn probes_height(rows: usize) -> u16 {
@@ -119,12 +132,14 @@ pub fn step_areas(app: &App, area: Rect) -> StepAreas {
         (None, rest)
     };
     let room = main.height.saturating_sub(u16::from(!wide));
+    let found_h = found_height(app).min(room / 4);
     let probes_h = probes_height(probe_rows(app)).min(room / 3);
-    let bottom_h = bottom_height(app).min(room.saturating_sub(probes_h + 5));
+    let bottom_h = bottom_height(app).min(room.saturating_sub(found_h + probes_h + 5));
     let wanted = wrapped_rows(&body_text(app), main.width.saturating_sub(2)).saturating_add(2);
-    let body_h = wanted.clamp(3, room.saturating_sub(probes_h + bottom_h).max(3));
-    let [breadcrumb, body, probes, bottom, _] = Layout::vertical([
+    let body_h = wanted.clamp(3, room.saturating_sub(found_h + probes_h + bottom_h).max(3));
+    let [breadcrumb, found, body, probes, bottom, _] = Layout::vertical([
         Constraint::Length(u16::from(!wide)),
+        Constraint::Length(found_h),
         Constraint::Length(body_h),
         Constraint::Length(probes_h),
         Constraint::Length(bottom_h),
@@ -136,6 +151,7 @@ pub fn step_areas(app: &App, area: Rect) -> StepAreas {
         breadcrumb: (!wide).then_some(breadcrumb),
         trail,
         body,
+        found: (found_h > 0).then_some(found),
         probes: (probes_h > 0).then_some(probes),
         bottom,
         footer,
@@ -157,7 +173,7 @@ pub fn end_areas(area: Rect) -> [Rect; 4] {
 pub fn max_scroll(app: &App, area: Rect) -> u16 {
     let (text, r) = match app.screen {
         super::app::Screen::Step => (body_text(app), step_areas(app, area).body),
-        super::app::Screen::End => (app.end.ticket.clone(), end_areas(area)[2]),
+        super::app::Screen::End => (app.end.preview.clone(), end_areas(area)[2]),
         super::app::Screen::Start => return 0,
     };
     let inner = inner(r);

@@ -19,6 +19,27 @@ use crate::probe::{ProbeContext, run_one};
 /// Spinner frame time.
 const TICK: Duration = Duration::from_millis(100);
 
+/// Keys that arrive this soon after a new step or field was drawn were typed before the
+/// person could see it (no one reacts that fast): they are dropped, so a password typed
+/// ahead never lands in the next field.
+const TYPE_AHEAD: Duration = Duration::from_millis(150);
+
+/// What identifies the place keys go to: the screen, the step and the field asked.
+fn key_target(
+    app: &App,
+) -> (
+    super::app::Screen,
+    Option<(usize, crate::flow::NodeRef)>,
+    Option<String>,
+) {
+    (app.screen, app.step.at.clone(), app.step.input.clone())
+}
+
+/// True for keys that type or act (not paste, resize or the mouse).
+fn typed_ahead(msg: &Message) -> bool {
+    matches!(msg, Message::Key(k) if !k.modifiers.contains(ratatui::crossterm::event::KeyModifiers::CONTROL))
+}
+
 /// What the loop leaves to say once the terminal is back to normal.
 #[derive(Debug, Default)]
 pub struct Exit {
@@ -116,10 +137,17 @@ where
         execute(cmd, app, &mut probes, &tx, &cwd, &mut exit);
     }
     let mut dirty = true;
+    let mut target = key_target(app);
+    let mut moved = false;
+    let mut guard_until: Option<Instant> = None;
     loop {
         if dirty {
             terminal.draw(|f| view(app, f))?;
             dirty = false;
+            if moved {
+                guard_until = Some(Instant::now() + TYPE_AHEAD);
+                moved = false;
+            }
         }
         let msg = tokio::select! {
             biased;
@@ -136,6 +164,11 @@ where
             },
             _ = ticker.tick(), if app.animating() => Message::Tick,
         };
+        if typed_ahead(&msg) && guard_until.is_some_and(|t| Instant::now() < t) {
+            app.status = Some("keys typed before this step showed were dropped".into());
+            dirty = true;
+            continue;
+        }
         // Handle everything already queued before drawing again.
         let mut next = Some(msg);
         while let Some(msg) = next {
@@ -144,6 +177,11 @@ where
                 execute(cmd, app, &mut probes, &tx, &cwd, &mut exit);
             }
             next = rx.try_recv().ok();
+        }
+        let now_target = key_target(app);
+        if now_target != target {
+            target = now_target;
+            moved = true;
         }
         dirty = true;
         if app.quit {

@@ -126,6 +126,7 @@ mod tests {
             facts,
             trail: Vec::new(),
             error: None,
+            verification: None,
         };
         let dir = tempfile::tempdir().unwrap();
         let flows = crate::flow::FlowSet::load(None).0;

@@ -12,6 +12,7 @@ use crate::cli::TicketFormat;
 use crate::flow::Phase;
 use crate::probe::ProbeReport;
 
+mod complete;
 mod start;
 mod step;
 #[cfg(test)]
@@ -40,10 +41,13 @@ pub fn update(app: &mut App, msg: Message) -> Option<Command> {
     }
 }
 
+/// Leaves; with `--save-session` the walk is saved on every way out (q, Ctrl+C, signals).
 #[allow(clippy::unnecessary_wraps)] // every key handler returns Option<Command>
 fn quit(app: &mut App, save_session: bool) -> Option<Command> {
     app.quit = true;
-    Some(Command::Quit { save_session })
+    Some(Command::Quit {
+        save_session: save_session || app.options.save_session.is_some(),
+    })
 }
 
 fn is_ctrl(key: &KeyEvent, c: char) -> bool {
@@ -55,9 +59,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
         return quit(app, false);
     }
     let area = Rect::new(0, 0, app.size.0, app.size.1);
-    // Nothing else is drawn on a too-small screen, so q cannot ask first.
-    if super::layout::too_small(area) && key.code == KeyCode::Char('q') {
-        return quit(app, false);
+    // On a too-small screen q asks too; the question is drawn in the small message.
+    if super::layout::too_small(area) && app.overlay.is_none() && key.code == KeyCode::Char('q') {
+        return ask_quit(app);
     }
     if app.overlay.is_some() {
         return on_overlay_key(app, key);
@@ -191,6 +195,15 @@ fn on_probe_done(app: &mut App, run: u64, index: usize, report: ProbeReport) -> 
     if current.run != run {
         return None;
     }
+    if current.retest {
+        app.running = None;
+        if let Some(engine) = app.engine.as_mut() {
+            engine.give_verification(&report);
+        }
+        app.status = Some(retest_status(app));
+        refresh_ticket(app);
+        return None;
+    }
     if let Some(slot) = current.slots.get_mut(index) {
         slot.report = Some(report);
     }
@@ -242,7 +255,12 @@ pub fn sync(app: &mut App) -> Option<Command> {
             if let Some((id, kind)) = next
                 && app.step.input.as_deref() != Some(id.as_str())
             {
-                app.step.field = LineEdit::new("", kind.is_secret());
+                // A configuration path starts at the usual place, when there is one here.
+                let offered = (kind == crate::flow::InputKind::Path)
+                    .then(|| complete::usual_location(&id))
+                    .flatten()
+                    .unwrap_or_default();
+                app.step.field = LineEdit::new(offered, kind.is_secret());
                 app.step.input = Some(id);
             }
             None
@@ -251,22 +269,12 @@ pub fn sync(app: &mut App) -> Option<Command> {
             app.screen = Screen::Step;
             app.step.input = None;
             let requests = engine.probe_requests();
-            let run = app.next_run;
-            app.next_run += 1;
-            app.running = Some(ProbeRun {
-                run,
-                started: app.now,
-                slots: requests
-                    .iter()
-                    .map(|r| ProbeSlot {
-                        id: r.id.clone(),
-                        kind: r.kind.clone(),
-                        report: None,
-                    })
-                    .collect(),
-                cancelling: false,
-            });
-            Some(Command::RunProbes { run, requests })
+            Some(start_run(app, requests, false))
+        }
+        Phase::Review => {
+            app.screen = Screen::Step;
+            app.step.input = None;
+            None
         }
         Phase::Choose => {
             app.screen = Screen::Step;
@@ -277,12 +285,73 @@ pub fn sync(app: &mut App) -> Option<Command> {
             None
         }
         Phase::Ended => {
+            let untested = engine.session().ended == Some(crate::flow::EndKind::Resolved)
+                && engine.session().verification.is_none();
             app.step.input = None;
             app.screen = Screen::End;
             app.end.scroll = 0;
             refresh_ticket(app);
-            None
+            // An ending at a fix is re-tested at once: only that may call it resolved.
+            if untested { retest(app) } else { None }
         }
+    }
+}
+
+/// Starts a run of `requests`; the step's checks, or the end's re-test.
+fn start_run(app: &mut App, requests: Vec<crate::probe::ProbeRequest>, retest: bool) -> Command {
+    let run = app.next_run;
+    app.next_run += 1;
+    app.running = Some(ProbeRun {
+        run,
+        started: app.now,
+        slots: requests
+            .iter()
+            .map(|r| ProbeSlot {
+                id: r.id.clone(),
+                kind: r.kind.clone(),
+                report: None,
+            })
+            .collect(),
+        cancelling: false,
+        retest,
+    });
+    Command::RunProbes { run, requests }
+}
+
+/// Sends the original request again (with the credentials given) to see if the fix worked.
+pub(crate) fn retest(app: &mut App) -> Option<Command> {
+    if app.running.is_some() {
+        app.status = Some("a request is already running".into());
+        return None;
+    }
+    let Some(request) = app
+        .engine
+        .as_ref()
+        .and_then(crate::flow::Engine::verification_request)
+    else {
+        app.status = Some("no address to re-test: the walk never had one".into());
+        return None;
+    };
+    app.status = Some("re-testing the original request…".into());
+    Some(start_run(app, vec![request], true))
+}
+
+/// One line on what the re-test got.
+fn retest_status(app: &App) -> String {
+    let Some(v) = app
+        .engine
+        .as_ref()
+        .and_then(|e| e.session().verification.as_ref())
+    else {
+        return String::new();
+    };
+    if v.passed {
+        format!("✔ re-test: {}", crate::tui::view::shown(&v.answer))
+    } else {
+        format!(
+            "✘ re-test: {} — apply the fix, then press r again",
+            crate::tui::view::shown(&v.answer)
+        )
     }
 }
 
@@ -291,7 +360,14 @@ fn refresh_ticket(app: &mut App) {
     if let Some(engine) = &app.engine
         && app.screen == Screen::End
     {
-        app.end.ticket = crate::report::render(engine.session(), app.end.format);
+        let session = engine.session();
+        let flows = engine.flows();
+        app.end.ticket = crate::report::render_with(session, flows, app.end.format);
+        // The screen shows text, never markdown escapes; JSON is shown as it is.
+        app.end.preview = match app.end.format {
+            TicketFormat::Md => crate::report::render_with(session, flows, TicketFormat::Text),
+            TicketFormat::Text | TicketFormat::Json => app.end.ticket.clone(),
+        };
     }
 }
 
@@ -303,6 +379,10 @@ pub(crate) fn back(app: &mut App) -> Option<Command> {
         app.step.input = None;
         let next = sync(app);
         return next.or(cancel);
+    }
+    // Back at the start the address stays, whether it was typed or came with a session.
+    if let Some(url) = app.url().map(str::to_owned) {
+        app.start.url = LineEdit::new(&url, false);
     }
     app.engine = None;
     app.held = None;
@@ -366,6 +446,7 @@ fn on_end_key(app: &mut App, key: KeyEvent) -> Option<Command> {
             app.end.scroll = 0;
             refresh_ticket(app);
         }
+        KeyCode::Char('r') => return retest(app),
         KeyCode::Char('b') => return back(app),
         KeyCode::Char('n') => open_note(app),
         KeyCode::Char('?') => app.overlay = Some(Overlay::Help),

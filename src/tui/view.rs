@@ -10,6 +10,7 @@ use super::layout::{MIN_HEIGHT, MIN_WIDTH, too_small};
 use super::theme::Theme;
 
 mod end;
+mod found;
 mod start;
 mod step;
 
@@ -19,7 +20,7 @@ const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "�
 pub fn view(app: &App, frame: &mut Frame) {
     let area = frame.area();
     if too_small(area) {
-        draw_too_small(frame, area);
+        draw_too_small(app, frame, area);
         return;
     }
     let theme = Theme::new(app.options.monochrome);
@@ -50,14 +51,23 @@ pub fn view(app: &App, frame: &mut Frame) {
     }
 }
 
-fn draw_too_small(frame: &mut Frame, area: Rect) {
+fn draw_too_small(app: &App, frame: &mut Frame, area: Rect) {
+    let last = if app.overlay == Some(Overlay::ConfirmQuit) {
+        if app.options.save_session.is_some() {
+            "Quit? y: yes (session saved), other keys stay"
+        } else {
+            "Quit? y: yes, s: save session, other keys stay"
+        }
+    } else {
+        "enlarge it, q quits"
+    };
     let text = vec![
         Line::from("Terminal too small"),
         Line::from(format!(
             "{}x{}, needs {MIN_WIDTH}x{MIN_HEIGHT}",
             area.width, area.height
         )),
-        Line::from("enlarge it, q quits"),
+        Line::from(last),
     ];
     let h = (text.len() as u16).min(area.height);
     let [mid] = Layout::vertical([Constraint::Length(h)])
@@ -69,6 +79,37 @@ fn draw_too_small(frame: &mut Frame, area: Rect) {
             .wrap(Wrap { trim: true }),
         mid,
     );
+}
+
+/// Text a stranger controls, made safe for the terminal: control characters and bidi
+/// overrides are shown as visible escapes, never emitted (the one sanitiser).
+pub(super) fn shown(text: &str) -> String {
+    crate::sanitize::line(text).into_owned()
+}
+
+/// `text` cut to `width` characters, with an ellipsis when cut.
+pub(super) fn clip(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// `text` cut to `width` characters in the middle, so both ends of an address stay.
+pub(super) fn elide_middle(text: &str, width: usize) -> String {
+    let count = text.chars().count();
+    if count <= width || width < 5 {
+        return text.to_owned();
+    }
+    let keep = width - 1;
+    let head = keep.div_ceil(2);
+    let tail = keep - head;
+    let mut out: String = text.chars().take(head).collect();
+    out.push('…');
+    out.extend(text.chars().skip(count - tail));
+    out
 }
 
 /// A rectangle of at most `w`x`h` in the middle of `area`.
@@ -163,7 +204,10 @@ const HELP: &[(&str, &str)] = &[
     ("mouse", "click a choice to take it; wheel scrolls"),
     ("PgUp PgDn", "scroll the step's text or the ticket"),
     ("b", "back: undo the last answer or choice"),
-    ("r", "re-run the step's probes"),
+    (
+        "r",
+        "re-run the step's probes; on the end screen: re-test the request",
+    ),
     ("Esc", "cancel running probes (in a field: go back)"),
     ("n", "add a note to this step (goes in the ticket)"),
     ("Ctrl+R", "show or hide a secret while typing it"),
@@ -172,7 +216,7 @@ const HELP: &[(&str, &str)] = &[
     ("c  s  f", "end screen: copy, save, switch ticket format"),
     ("? F1", "this help"),
     ("q", "quit (asks; offers to save the session)"),
-    ("Ctrl+C", "quit at once"),
+    ("Ctrl+C", "quit at once (saves with --save-session)"),
 ];
 
 fn draw_help(_app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
@@ -216,7 +260,17 @@ fn draw_confirm_quit(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         )),
         key_hints(
             theme,
-            &[("y", "quit without saving"), ("other keys", "stay")],
+            &[
+                (
+                    "y",
+                    if app.options.save_session.is_some() {
+                        "quit (--save-session saves it anyway)"
+                    } else {
+                        "quit without saving"
+                    },
+                ),
+                ("other keys", "stay"),
+            ],
         ),
     ];
     frame.render_widget(

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use crate::server::analysis::{Analysis, Inputs};
 use crate::server::exposure::Exposure;
 use crate::server::selftest::SelfTest;
-use crate::server::{EffectiveAuth, Scheme, Severity};
+use crate::server::{EffectiveAuth, Scheme, Severity, visible};
 
 fn icon(s: Severity) -> &'static str {
     match s {
@@ -30,7 +30,7 @@ fn effective(out: &mut String, e: &EffectiveAuth) {
             } else {
                 "Digest"
             },
-            e.realm.as_deref().unwrap_or("")
+            visible(e.realm.as_deref().unwrap_or(""))
         ),
         Scheme::Request => "auth_request subrequest decides".to_owned(),
         Scheme::Off => "no auth (auth_basic off)".to_owned(),
@@ -60,13 +60,13 @@ fn effective(out: &mut String, e: &EffectiveAuth) {
             e.at.as_ref()
                 .map(|p| format!("  ({p})"))
                 .unwrap_or_default();
-        row("matched", format!("{m}{at}"));
+        row("matched", format!("{}{at}", visible(m)));
     }
     if let Some(f) = &e.user_file {
-        row("user file", f.display().to_string());
+        row("user file", visible(&f.display().to_string()));
     }
     if let Some(r) = &e.require {
-        row("require", r.clone());
+        row("require", visible(r));
     }
     row("satisfy", e.satisfy.clone());
     let status =
@@ -114,7 +114,11 @@ pub fn text(inputs: &Inputs, a: &Analysis, tests: &[SelfTest], exposures: &[Expo
         } else {
             "missing".to_owned()
         };
-        let _ = writeln!(out, "User file {}: {state}", u.path.display());
+        let _ = writeln!(
+            out,
+            "User file {}: {state}",
+            visible(&u.path.display().to_string())
+        );
         formats(&mut out, u);
         if let (Some(user), Some(found)) = (&inputs.user, u.user_found) {
             let verdict = match (found, u.password_ok) {

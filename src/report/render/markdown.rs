@@ -35,6 +35,13 @@ fn help_desk(o: &mut String, t: &Ticket) {
         rows.push(format!("- **Reporter:** {}", esc(r)));
     }
     rows.push(format!("- **Outcome:** {}", esc(&t.outcome)));
+    if let Some(v) = &t.verification {
+        rows.push(format!(
+            "- **Re-test:** {} → {}",
+            code(&v.request),
+            esc(&v.answer)
+        ));
+    }
     if !t.flow.is_empty() {
         let version = t
             .flow_version

@@ -57,6 +57,9 @@ pub(super) fn render(t: &Ticket) -> String {
         d.field("Reporter", r);
     }
     d.field("Outcome", &t.outcome);
+    if let Some(v) = &t.verification {
+        d.field("Re-test", &format!("{} → {}", v.request, v.answer));
+    }
     if !t.flow.is_empty() {
         let version = t
             .flow_version

@@ -8,7 +8,7 @@ use super::{
     TicketStep,
 };
 use crate::diagnose::{self, CauseHit};
-use crate::flow::{FlowSet, NodeRef, Session};
+use crate::flow::{FlowSet, NodeRef, Outcome, Session};
 use crate::probe::ProbeReport;
 use crate::report::redact::Redactor;
 use crate::report::replay;
@@ -75,16 +75,25 @@ pub(super) fn from_session(
         .collect();
     t.target = observe::target_of(&reports, session);
     t.reproduce = t.target.as_ref().and_then(super::reproduce::curl);
-    let outcome = match (&session.error, session.ended) {
-        (Some(_), _) => "stopped",
-        (None, Some(crate::flow::EndKind::Resolved)) => "resolved",
-        (None, Some(crate::flow::EndKind::Escalate)) => "escalate",
-        (None, None) => "unfinished",
-    };
-    outcome.clone_into(&mut t.outcome);
-    if outcome == "resolved" && t.causes.is_empty() {
-        let last = session.trail.last().map_or("", |s| s.title.as_str());
-        t.summary = format!("Resolved during the walk: {last}");
+    let outcome = session.outcome();
+    outcome.label().clone_into(&mut t.outcome);
+    t.verification = session.verification.as_ref().map(|v| super::Retest {
+        request: v.request.clone(),
+        answer: v.answer.clone(),
+        passed: v.passed,
+    });
+    match (outcome, t.causes.first()) {
+        (Outcome::Resolved, None) => {
+            let last = session.trail.last().map_or("", |s| s.title.as_str());
+            t.summary = format!("Resolved during the walk: {last}");
+        }
+        (Outcome::Diagnosed, Some(c)) => {
+            t.summary = format!(
+                "Diagnosed: {} ({}); the fix is not re-tested yet",
+                c.title, c.id
+            );
+        }
+        _ => {}
     }
     t.error.clone_from(&session.error);
     t.replay = Some(replay::of_session(session, flows));

@@ -122,8 +122,10 @@ pub(super) fn target_of(reports: &[ProbeReport], session: &Session) -> Option<Ta
         .and_then(|r| str_fact(r, "final_url"))
         .map(str::to_owned)
         .or_else(|| session.answers.get("url").cloned())?;
-    let sent = first
-        .is_some_and(|r| matches!(r.facts.get("sent_credentials"), Some(FactValue::Bool(true))));
+    // Any request of the walk that carried credentials counts: the first is often the
+    // clean one, sent before any were asked for.
+    let sent = exchanges(reports)
+        .any(|r| matches!(r.facts.get("sent_credentials"), Some(FactValue::Bool(true))));
     Some(Target {
         what: None,
         resolved_address: resolved_address(reports, Some(&url)),

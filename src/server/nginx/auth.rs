@@ -88,10 +88,92 @@ fn levels<'a>(config: &'a Config, req: &Request<'_>, notes: &mut Vec<Problem>) -
             body: d.body(),
         });
     }
+    // A GET is limited by `limit_except` when the block does not name GET (HEAD goes with
+    // GET): its directives then apply as a level of their own, as nginx's nested conf does.
+    let limited = choice.chain.last().and_then(|loc| {
+        loc.body().iter().find(|d| {
+            d.name == "limit_except"
+                && d.block.is_some()
+                && !d.args.iter().any(|m| m.eq_ignore_ascii_case("GET"))
+        })
+    });
+    if let Some(d) = limited {
+        out.push(Level {
+            label: d.head(),
+            body: d.body(),
+        });
+    }
     Route {
         levels: out,
         server,
         location: choice.chain.last().copied(),
+    }
+}
+
+/// Access modules this evaluation does not know: their verdict cannot be told from here.
+const OTHER_ACCESS: &[&str] = &[
+    "auth_jwt",
+    "auth_jwt_key_file",
+    "auth_jwt_key_request",
+    "auth_gss",
+    "auth_pam",
+    "auth_ldap",
+    "auth_digest",
+    "auth_spnego",
+    "access_by_lua",
+    "access_by_lua_block",
+    "access_by_lua_file",
+    "perl_access",
+    "secure_link",
+    "valid_referers",
+];
+
+/// Directives that change what a request meets, inside `if`, whose condition is not
+/// evaluated here.
+const IF_RELEVANT: &[&str] = &[
+    "return",
+    "rewrite",
+    "auth_basic",
+    "auth_basic_user_file",
+    "auth_request",
+    "allow",
+    "deny",
+    "satisfy",
+    "proxy_pass",
+    "proxy_set_header",
+    "fastcgi_pass",
+    "set",
+];
+
+/// Everything on the request's way that is not evaluated is said so, with its file:line:
+/// `if` blocks that hold auth-relevant directives, and access modules not modelled here.
+fn unevaluated(levels: &[Level<'_>], problems: &mut Vec<Problem>) {
+    for l in levels {
+        for d in l.body {
+            if d.name == "if" && d.block.is_some() {
+                let inside: Vec<&str> = d
+                    .body()
+                    .iter()
+                    .filter(|k| IF_RELEVANT.contains(&k.name.as_str()))
+                    .map(|k| k.name.as_str())
+                    .collect();
+                if !inside.is_empty() {
+                    problems.push(Problem::warning(
+                        "if-not-evaluated",
+                        Some(d.pos.clone()),
+                        format!("\"{}\" holds {}: its condition is not evaluated here; when it holds, nginx may answer otherwise", d.head(), inside.join(", ")),
+                        "",
+                    ));
+                }
+            } else if OTHER_ACCESS.contains(&d.name.as_str()) {
+                problems.push(Problem::warning(
+                    "directive-not-evaluated",
+                    Some(d.pos.clone()),
+                    format!("\"{}\" decides access too, and is not evaluated here: the answer below leaves it out", d.head()),
+                    "",
+                ));
+            }
+        }
     }
 }
 
@@ -235,6 +317,10 @@ pub fn evaluate(config: &Config, req: &Request<'_>) -> Verdict {
     let content = named_route
         .as_ref()
         .map_or(levels.as_slice(), |n| &n.levels);
+    unevaluated(levels, &mut problems);
+    if let Some(n) = &named_route {
+        unevaluated(&n.levels[n.levels.len() - 1..], &mut problems);
+    }
     proxy(content, &mut eff, &mut problems);
     fastcgi(content, &mut problems);
     underscores(levels, req, &mut problems);
@@ -559,7 +645,9 @@ fn proxy(levels: &[Level<'_>], eff: &mut EffectiveAuth, problems: &mut Vec<Probl
     else {
         return;
     };
-    eff.proxy_target = pass.arg(0).map(str::to_owned);
+    eff.proxy_target = pass
+        .arg(0)
+        .map(|t| crate::server::visible(&crate::server::redact_userinfo(t)));
     let set = array(levels, &["proxy_set_header"]);
     let rule = set
         .as_ref()
@@ -579,7 +667,8 @@ fn proxy(levels: &[Level<'_>], eff: &mut EffectiveAuth, problems: &mut Vec<Probl
                 "authorization-from-auth-request",
                 Some(r.pos.clone()),
                 format!(
-                    "proxy_set_header Authorization \"{value}\" sends {} the credentials the auth_request subrequest handed back (auth_request_set): nginx supplies them on purpose",
+                    "\"{}\" sends {} the credentials the auth_request subrequest handed back (auth_request_set): nginx supplies them on purpose",
+                    r.head(),
                     pass.head()
                 ),
                 "",
@@ -587,9 +676,16 @@ fn proxy(levels: &[Level<'_>], eff: &mut EffectiveAuth, problems: &mut Vec<Probl
             p.severity = crate::server::Severity::Note;
             problems.push(p);
         } else if !forwards {
-            problems.push(Problem::warning("authorization-replaced", Some(r.pos.clone()),
-                format!("proxy_set_header Authorization \"{value}\" replaces the client's credentials before {}", pass.head()),
-                "Only intended when nginx itself supplies the upstream's credentials."));
+            problems.push(Problem::warning(
+                "authorization-replaced",
+                Some(r.pos.clone()),
+                format!(
+                    "\"{}\" replaces the client's credentials before {}",
+                    r.head(),
+                    pass.head()
+                ),
+                "Only intended when nginx itself supplies the upstream's credentials.",
+            ));
         }
     } else if let Some(d) = pass_headers.filter(|_| headers_off) {
         problems.push(Problem::cause("proxy-strips-authorization", Some(d.pos.clone()),

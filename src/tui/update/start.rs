@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 
 use super::{ask_quit, edit_field, sync};
 use crate::flow::Engine;
-use crate::tui::app::{App, Command, Overlay, ROLES, StartFocus};
+use crate::tui::app::{App, Command, Overlay, StartFocus};
 use crate::tui::field::LineEdit;
 use crate::tui::layout::{StartTarget, start_target};
 
@@ -100,7 +100,8 @@ pub(super) fn on_click(app: &mut App, area: Rect, column: u16, row: u16) -> Opti
 
 /// A role was picked: switch to help-desk mode, or start the role's flow.
 fn pick_role(app: &mut App, index: usize) -> Option<Command> {
-    let Some((_, flow)) = ROLES.get(index) else {
+    let (_, target) = app.roles().into_iter().nth(index)?;
+    let Some(flow) = target else {
         app.agent = true;
         app.start.role = 0;
         app.start.focus = StartFocus::TicketId;
@@ -130,7 +131,7 @@ fn pick_role(app: &mut App, index: usize) -> Option<Command> {
             }
         }
     }
-    match Engine::new(app.set, flow, preset) {
+    match Engine::new(app.set, &flow, preset) {
         Ok(engine) => {
             app.engine = Some(engine);
             app.step = crate::tui::app::StepState::default();

@@ -4,8 +4,9 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 
 use super::{ask_quit, back, edit_field, open_note, sync};
-use crate::flow::Phase;
+use crate::flow::{InputKind, Phase};
 use crate::tui::app::{App, Command, Overlay};
+use crate::tui::field::LineEdit;
 use crate::tui::layout::choice_at;
 
 pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
@@ -22,6 +23,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
             app.step.selected = (app.step.selected + choices - 1) % choices;
         }
         KeyCode::Char(c @ '1'..='9') => return choose(app, (c as usize) - ('1' as usize)),
+        KeyCode::Enter if engine.phase() == Phase::Review => return proceed(app),
         KeyCode::Enter => return choose(app, app.step.selected),
         KeyCode::PageDown | KeyCode::Char(' ') => super::scroll(app, 5),
         KeyCode::PageUp => super::scroll(app, -5),
@@ -39,6 +41,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
 fn on_input_key(app: &mut App, key: KeyEvent) -> Option<Command> {
     match key.code {
         KeyCode::Enter => return submit_input(app),
+        KeyCode::Tab => complete_path(app),
         KeyCode::Esc => return back(app),
         KeyCode::PageDown => super::scroll(app, 5),
         KeyCode::PageUp => super::scroll(app, -5),
@@ -51,7 +54,51 @@ fn on_input_key(app: &mut App, key: KeyEvent) -> Option<Command> {
     None
 }
 
+/// The kind of the input being asked.
+fn input_kind(app: &App) -> Option<InputKind> {
+    let id = app.step.input.as_deref()?;
+    let engine = app.engine.as_ref()?;
+    engine
+        .node()
+        .inputs
+        .iter()
+        .find(|i| i.id == id)
+        .map(|i| i.kind)
+}
+
+/// Tab in a file-path field completes the path.
+fn complete_path(app: &mut App) {
+    if input_kind(app) != Some(InputKind::Path) {
+        return;
+    }
+    let typed = app.step.field.text().to_owned();
+    match super::complete::complete(&typed) {
+        super::complete::Completion::Unique(path)
+        | super::complete::Completion::Prefix(path, _)
+            if path != typed =>
+        {
+            app.step.field = LineEdit::new(&path, false);
+        }
+        super::complete::Completion::Prefix(_, n) => {
+            app.status = Some(format!("{n} matches: type more, then Tab"));
+        }
+        _ => app.status = Some("no file or folder starts like that".into()),
+    }
+}
+
 fn submit_input(app: &mut App) -> Option<Command> {
+    // A path that names nothing is refused here, without repeating what was typed: it may
+    // be a password typed into the wrong field.
+    if input_kind(app) == Some(InputKind::Path) {
+        let text = app.step.field.text().trim();
+        if !text.is_empty() && !std::path::Path::new(text).exists() {
+            app.step.error = Some(
+                "no file at that path (what was typed is not repeated here); Tab completes paths"
+                    .into(),
+            );
+            return None;
+        }
+    }
     let (Some(engine), Some(id)) = (app.engine.as_mut(), app.step.input.clone()) else {
         return None;
     };
@@ -79,6 +126,18 @@ fn choose(app: &mut App, index: usize) -> Option<Command> {
         return None;
     }
     match engine.choose(index) {
+        Ok(()) => sync(app),
+        Err(e) => {
+            app.status = Some(format!("✘ {e}"));
+            None
+        }
+    }
+}
+
+/// Goes on from a step shown again with its results, the way its checks decided.
+fn proceed(app: &mut App) -> Option<Command> {
+    let engine = app.engine.as_mut()?;
+    match engine.proceed() {
         Ok(()) => sync(app),
         Err(e) => {
             app.status = Some(format!("✘ {e}"));

@@ -7,7 +7,8 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::{footer, header};
 use crate::cli::TicketFormat;
-use crate::flow::EndKind;
+use crate::flow::{Outcome, Session};
+use crate::probe::Verdict;
 use crate::tui::app::App;
 use crate::tui::theme::Theme;
 
@@ -22,27 +23,11 @@ pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         &[
             session.flow.clone(),
             format!("{} steps", session.trail.len()),
-            app.url().unwrap_or_default().to_owned(),
+            super::elide_middle(app.url().unwrap_or_default(), usize::from(area.width) / 2),
             super::ticket_tag(app),
         ],
     );
-    let (icon, verdict, what) = match (&session.error, session.ended) {
-        (Some(e), _) => (
-            "✘",
-            crate::probe::Verdict::Fail,
-            format!("The walk stopped: {e}"),
-        ),
-        (None, Some(EndKind::Resolved)) => (
-            "✔",
-            crate::probe::Verdict::Ok,
-            "Resolved: access works again. Keep the ticket for the record.".to_owned(),
-        ),
-        (None, _) => (
-            "⚠",
-            crate::probe::Verdict::Warn,
-            "Someone else must act: send them this ticket.".to_owned(),
-        ),
-    };
+    let (icon, verdict, what) = outcome_line(app, session);
     frame.render_widget(
         Paragraph::new(Line::from(vec![
             Span::styled(
@@ -60,10 +45,12 @@ pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         TicketFormat::Json => "json",
     };
     frame.render_widget(
-        Paragraph::new(app.end.ticket.as_str())
+        Paragraph::new(app.end.preview.as_str())
             .scroll((app.end.scroll, 0))
             .wrap(Wrap { trim: false })
-            .block(Block::bordered().title(format!(" Ticket ({format}) · ↑↓ scroll "))),
+            .block(
+                Block::bordered().title(format!(" Ticket (c and s give {format}) · ↑↓ scroll ")),
+            ),
         ticket,
     );
     footer(
@@ -72,6 +59,7 @@ pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         theme,
         app,
         &[
+            ("r", "re-test"),
             ("c", "copy"),
             ("s", "save"),
             ("f", "format"),
@@ -81,4 +69,59 @@ pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
             ("q", "quit"),
         ],
     );
+}
+
+/// The outcome as icon, verdict and one sentence: `resolved` only after a passing re-test.
+fn outcome_line(app: &App, session: &Session) -> (&'static str, Verdict, String) {
+    let top = session.ranked_causes().into_iter().next().map(|c| {
+        let title =
+            crate::diagnose::cause(&c.id).map_or_else(|| c.id.clone(), |x| x.title.to_owned());
+        format!("{} ({title})", c.id)
+    });
+    let retest = session.verification.as_ref();
+    let last = retest.map_or_else(String::new, |v| {
+        format!(" Last re-test: {}.", super::shown(&v.answer))
+    });
+    if app.retesting() {
+        return (
+            "…",
+            Verdict::Info,
+            "Re-testing the original request…".to_owned(),
+        );
+    }
+    match session.outcome() {
+        Outcome::Stopped => (
+            "✘",
+            Verdict::Fail,
+            format!(
+                "The walk stopped: {}",
+                session.error.clone().unwrap_or_default()
+            ),
+        ),
+        Outcome::Resolved => (
+            "✔",
+            Verdict::Ok,
+            format!(
+                "Resolved: the re-test got {} without 401. Keep the ticket for the record.",
+                retest.map_or_else(String::new, |v| super::shown(&v.answer))
+            ),
+        ),
+        Outcome::Diagnosed => (
+            "⚠",
+            Verdict::Warn,
+            match top {
+                Some(cause) => {
+                    format!("Diagnosed: {cause} — apply the fix, then press r to re-test.{last}")
+                }
+                None => format!(
+                    "No cause named yet and not re-tested as working: press r to re-test.{last}"
+                ),
+            },
+        ),
+        Outcome::Escalate | Outcome::Unfinished => (
+            "⚠",
+            Verdict::Warn,
+            format!("Someone else must act: send them this ticket.{last}"),
+        ),
+    }
 }

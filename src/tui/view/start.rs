@@ -30,10 +30,14 @@ pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         &["find out why a request gets 401".into(), mode.into()],
     );
     frame.render_widget(
-        Paragraph::new(
+        Paragraph::new(if app.agent {
+            "Give the address the caller gets 401 Unauthorized from, then pick who the caller \
+             is. Each step runs real checks against the address and tells you what to ask the \
+             caller; the ticket at the end is for your help desk."
+        } else {
             "Give the address that answers 401 Unauthorized, then say who you are. Each step \
-             runs real checks against the address and ends with a ticket you can send.",
-        )
+             runs real checks against the address and ends with a ticket you can send."
+        })
         .wrap(Wrap { trim: true }),
         a.intro,
     );
@@ -76,7 +80,7 @@ pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         );
     }
     let roles_title = if app.agent {
-        "Who are you guiding? (pick the flow)"
+        "Who is the caller? (pick the flow)"
     } else {
         "Who are you?"
     };

@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use super::{draw_field, footer, header, spinner};
+use super::{clip, draw_field, elide_middle, footer, header, spinner};
 use crate::flow::{Engine, Phase, Step};
 use crate::probe::{FactValue, ProbeReport, Verdict};
 use crate::tui::app::App;
@@ -45,7 +45,7 @@ pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         &[
             flow_title,
             format!("step {}", session.trail.len()),
-            app.url().unwrap_or_default().to_owned(),
+            elide_middle(app.url().unwrap_or_default(), usize::from(area.width) / 2),
             super::ticket_tag(app),
         ],
     );
@@ -54,6 +54,9 @@ pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     }
     if let Some(r) = a.trail {
         draw_trail(app, frame, r, theme);
+    }
+    if let Some(r) = a.found {
+        super::found::draw(&session.ranked_causes(), frame, r, theme);
     }
     let node = engine.node();
     let body = crate::tui::layout::body_text(app);
@@ -78,6 +81,14 @@ pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         draw_choices(app, engine, frame, a.bottom, theme);
     }
     let keys: &[(&str, &str)] = match (engine.phase(), app.running.is_some()) {
+        (Phase::Review, false) => &[
+            ("Enter", "go on"),
+            ("b", "back"),
+            ("r", "re-run"),
+            ("n", "note"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
         (Phase::Inputs, _) => &[
             ("Enter", "confirm"),
             ("Ctrl+R", "reveal"),
@@ -107,7 +118,13 @@ pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
 
 /// The text's box, saying when more text is below or above.
 fn body_block(app: &App, area: Rect, title: &str, theme: Theme) -> Block<'static> {
-    let block = Block::bordered().title(Span::styled(format!(" {title} "), theme.title()));
+    // In help-desk mode the text is for the agent to walk the caller through.
+    let title = if app.agent {
+        format!(" {title} · do this with the caller ")
+    } else {
+        format!(" {title} ")
+    };
+    let block = Block::bordered().title(Span::styled(title, theme.title()));
     let max = crate::tui::layout::max_scroll(app, area);
     let at = app.step.body_scroll.min(max);
     match (at > 0, at < max) {
@@ -121,6 +138,22 @@ fn body_block(app: &App, area: Rect, title: &str, theme: Theme) -> Block<'static
 /// The worst verdict of a step's probes, as icon and word.
 fn step_mark(step: &Step) -> Option<Verdict> {
     step.reports.iter().map(|r| r.verdict).max()
+}
+
+/// The cause ids a step found (its findings and its probes' own cause hits), once each.
+fn step_causes(step: &Step) -> Vec<&str> {
+    let mut ids: Vec<&str> = Vec::new();
+    let all = step.findings.iter().map(|f| f.cause.as_str()).chain(
+        step.reports
+            .iter()
+            .flat_map(|r| r.causes.iter().map(|c| c.id.as_str())),
+    );
+    for id in all {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    ids
 }
 
 fn mark_text(v: Option<Verdict>) -> String {
@@ -138,8 +171,10 @@ fn breadcrumb(app: &App, width: u16) -> String {
         .map(|(i, s)| {
             if i + 1 == trail.len() && app.running.is_some() {
                 format!("{} running {}", spinner(app), s.title)
-            } else {
+            } else if step_causes(s).is_empty() {
                 format!("{} {}", mark_text(step_mark(s)), s.title)
+            } else {
+                format!("{} {} ◆", mark_text(step_mark(s)), s.title)
             }
         })
         .collect();
@@ -187,6 +222,13 @@ fn draw_trail(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
                 theme.dim(),
             )));
         }
+        for id in step_causes(s) {
+            let room = usize::from(inner(area).width);
+            lines.push(Line::from(Span::styled(
+                clip(&format!("    ◆ found {id}"), room),
+                theme.verdict(Verdict::Warn),
+            )));
+        }
         if s.note.is_some() {
             lines.push(Line::from(Span::styled("    ✎ note", theme.dim())));
         }
@@ -198,16 +240,6 @@ fn draw_trail(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         Paragraph::new(lines).block(Block::bordered().title(" Steps ")),
         area,
     );
-}
-
-/// `text` cut to `width` characters, with an ellipsis when cut.
-fn clip(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_owned();
-    }
-    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
-    out.push('…');
-    out
 }
 
 /// The facts worth a glance. A probe kind without any of [`KEY_FACTS`] shows its first few
@@ -232,7 +264,10 @@ fn key_facts(r: &ProbeReport) -> String {
 /// The lines under a finished probe: its key facts, and its timeline when it has one (the
 /// logs probe draws its 401s over time as a sparkline).
 fn fact_lines(r: &ProbeReport, lines: &mut Vec<Line<'static>>) {
-    lines.push(Line::from(format!("       {}", key_facts(r))));
+    lines.push(Line::from(format!(
+        "       {}",
+        super::shown(&key_facts(r))
+    )));
     if let Some(FactValue::Str(t)) = r.facts.get("timeline") {
         lines.push(Line::from(format!("       {t}")));
     }
@@ -247,7 +282,7 @@ fn draw_probes(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
                 theme.verdict(r.verdict),
             ),
             Span::styled(format!(" {} ", r.id), theme.title()),
-            Span::raw(r.summary.clone()),
+            Span::raw(super::shown(&r.summary)),
             Span::styled(format!("  ({} ms)", r.elapsed_ms), theme.dim()),
         ])
     };
@@ -286,10 +321,11 @@ fn draw_probes(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
 fn draw_choices(app: &App, engine: &Engine, frame: &mut Frame, area: Rect, theme: Theme) {
     let node = engine.node();
     let suggested = engine.suggested();
-    let title = if app.running.is_some() {
-        " What now? (after the checks) "
-    } else {
-        " What now? "
+    let title = match (app.agent, app.running.is_some()) {
+        (true, true) => " What does the caller see? (after the checks) ",
+        (true, false) => " What does the caller see? (ask, then pick) ",
+        (false, true) => " What now? (after the checks) ",
+        (false, false) => " What now? ",
     };
     frame.render_widget(Block::bordered().title(title), area);
     let rows = choices_area(app, area);
@@ -317,10 +353,12 @@ fn draw_choices(app: &App, engine: &Engine, frame: &mut Frame, area: Rect, theme
         });
     }
     if node.choices.is_empty() {
-        lines.push(Line::from(Span::styled(
-            "(the checks decide the next step)",
-            theme.dim(),
-        )));
+        let text = if engine.phase() == Phase::Review {
+            "(the checks decided the next step: Enter goes on, r runs them again)"
+        } else {
+            "(the checks decide the next step)"
+        };
+        lines.push(Line::from(Span::styled(text, theme.dim())));
     }
     frame.render_widget(Paragraph::new(lines), rows);
     if let Some((_, why)) = suggested {

@@ -111,3 +111,85 @@ fn cgi_pass_auth_silences_the_forwarding_problem() {
     let laravel = "RewriteEngine On\nRewriteCond %{HTTP:Authorization} .\nRewriteRule .* - [E=HTTP_AUTHORIZATION:%{HTTP:Authorization}]\nRewriteRule ^ index.php [L]\n";
     assert!(codes(&verdict(laravel, Kind::Htaccess, "/")).is_empty());
 }
+
+#[test]
+fn ifdefine_follows_the_defines_given_and_earlier_define_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("httpd.conf");
+    std::fs::write(
+        &conf,
+        "<IfDefine LOCK>\nDefine INNER\n<Location /a>\nRequire all denied\n</Location>\n</IfDefine>\n\
+         <IfDefine INNER>\n<Location /b>\nRequire all denied\n</Location>\n</IfDefine>\n",
+    )
+    .unwrap();
+    let status = |defines: &[&str], path: &str| {
+        let options = crate::server::apache::LoadOptions {
+            server_root: None,
+            defines: defines.iter().map(|d| (*d).to_owned()).collect(),
+        };
+        let c = Config::load_with(&conf, Kind::Server, &options).unwrap();
+        let v = evaluate(
+            &c,
+            &Request {
+                path,
+                ..Request::default()
+            },
+        );
+        (v.status_anonymous, c.skipped.len())
+    };
+    assert_eq!(status(&[], "/a"), (Some(200), 2));
+    assert_eq!(status(&[], "/b"), (Some(200), 2));
+    assert_eq!(status(&["LOCK"], "/a"), (Some(403), 0));
+    assert_eq!(status(&["LOCK"], "/b"), (Some(403), 0));
+}
+
+#[test]
+fn include_of_a_directory_reads_hidden_files_but_a_glob_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("inc/sub")).unwrap();
+    std::fs::write(
+        d.join("inc/.hidden.conf"),
+        "<Location /h>\nRequire all denied\n</Location>\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("inc/sub/x.conf"),
+        "<Location /x>\nRequire all denied\n</Location>\n",
+    )
+    .unwrap();
+    for (include, h, x) in [("inc/*.conf", 200, 200), ("inc/", 403, 403)] {
+        std::fs::write(
+            d.join("httpd.conf"),
+            format!("ServerRoot {}\nInclude {include}\n", d.display()),
+        )
+        .unwrap();
+        let c = Config::load(&d.join("httpd.conf"), Kind::Server).unwrap();
+        let at = |path| {
+            evaluate(
+                &c,
+                &Request {
+                    path,
+                    ..Request::default()
+                },
+            )
+            .status_anonymous
+        };
+        assert_eq!(
+            (at("/h"), at("/x")),
+            (Some(h), Some(x)),
+            "Include {include}"
+        );
+    }
+}
+
+#[test]
+fn an_unevaluable_location_match_is_reported_not_dropped() {
+    let v = verdict(
+        "<LocationMatch \"^/adm(?<broken\">\nRequire all denied\n</LocationMatch>\n",
+        Kind::Server,
+        "/admin",
+    );
+    assert_eq!(codes(&v), ["regex-not-evaluated"]);
+    assert_eq!(v.problems[0].at.as_ref().map(|a| a.line), Some(1));
+}

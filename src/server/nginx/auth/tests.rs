@@ -123,3 +123,148 @@ fn user_file_in_root_is_served_unless_denied() {
     let denied = format!("{open}\nlocation ~ /\\.ht {{ deny all; }}");
     assert!(!verdict(&denied, "/", None).user_file_served);
 }
+
+fn at_line(v: &Verdict, code: &str) -> Option<usize> {
+    v.problems
+        .iter()
+        .find(|p| p.code == code)
+        .and_then(|p| p.at.as_ref().map(|a| a.line))
+}
+
+#[test]
+fn return_answers_before_the_access_phase() {
+    let conf = "server {\n location ~ ^/admin {\n auth_basic \"a\"; auth_basic_user_file /h;\n return 200 \"hi\";\n }\n\
+                location /fixed/ { add_header WWW-Authenticate 'Basic realm=\"x\"' always; return 401; }\n}";
+    let v = verdict(conf, "/admin/x", None);
+    assert_eq!(v.effective.returns, Some(200));
+    assert_eq!(v.effective.status_anonymous, Some(200));
+    assert_eq!(v.effective.scheme, Scheme::None);
+    assert_eq!(at_line(&v, "return-before-auth"), Some(4));
+    let fixed = verdict(conf, "/fixed/", None);
+    assert_eq!(fixed.effective.status_anonymous, Some(401));
+    assert!(
+        fixed
+            .effective
+            .require
+            .unwrap()
+            .contains("WWW-Authenticate: Basic")
+    );
+}
+
+#[test]
+fn satisfy_any_is_either_and_all_is_both() {
+    let any = verdict(
+        "location / { satisfy any; auth_basic \"x\"; auth_basic_user_file /h; auth_request /auth; }",
+        "/",
+        None,
+    );
+    assert!(
+        any.effective
+            .require
+            .unwrap()
+            .starts_with("valid-user or auth_request")
+    );
+    let all = verdict(
+        "location / { auth_basic \"x\"; auth_basic_user_file /h; auth_request /auth; }",
+        "/",
+        None,
+    );
+    assert!(
+        all.effective
+            .require
+            .unwrap()
+            .starts_with("valid-user and auth_request")
+    );
+}
+
+#[test]
+fn named_locations_are_followed_for_the_proxy() {
+    let conf = "server {\n location / { try_files $uri $uri/index.html @gitlab; }\n\
+                location @gitlab { proxy_set_header Authorization $http_authorization; proxy_pass http://127.0.0.1:8080; }\n}";
+    let v = verdict(conf, "/group/project", None);
+    assert_eq!(
+        v.effective.proxy_target.as_deref(),
+        Some("http://127.0.0.1:8080")
+    );
+    assert_eq!(v.effective.forwards_authorization, Some(true));
+    // The matched location is the one the URI chose, at its own line.
+    assert_eq!(v.effective.at.as_ref().map(|a| a.line), Some(2));
+}
+
+#[test]
+fn authorization_from_auth_request_set_is_on_purpose() {
+    let conf = "location /api/ { auth_request /auth; auth_request_set $token $upstream_http_x_token;\n\
+                proxy_set_header Authorization $token; proxy_pass http://b; }";
+    let v = verdict(conf, "/api/x", None);
+    assert_eq!(codes(&v), ["authorization-from-auth-request"]);
+    assert_eq!(v.problems[0].severity, crate::server::Severity::Note);
+}
+
+#[test]
+fn credentials_in_config_values_are_not_printed() {
+    let conf = "location /api/ { proxy_set_header Authorization \"Basic c2VjcmV0OnMzY3IzdA==\";\n\
+                proxy_pass http://svc:hunter2@10.0.0.1:8080/; }";
+    let v = verdict(conf, "/api/x", None);
+    let text = format!("{:?} {:?}", v.problems, v.effective);
+    assert!(
+        !text.contains("c2VjcmV0") && !text.contains("hunter2"),
+        "{text}"
+    );
+    assert_eq!(
+        v.effective.proxy_target.as_deref(),
+        Some("http://***@10.0.0.1:8080/")
+    );
+}
+
+#[test]
+fn variable_user_files_are_not_looked_up() {
+    let v = verdict(
+        "location / { auth_basic \"x\"; auth_basic_user_file conf/$arg_f; }",
+        "/",
+        None,
+    );
+    assert_eq!(v.user_file, None);
+    assert_eq!(v.effective.status_anonymous, Some(401));
+    assert_eq!(codes(&v), ["user-file-variable"]);
+}
+
+#[test]
+fn regexes_that_cannot_match_are_not_reported() {
+    // An invalid pattern even for PCRE: reported only where its literal start allows a match.
+    let conf = "location ~ ^/admin/(?<broken { deny all; }";
+    assert!(codes(&verdict(conf, "/public/", None)).is_empty());
+    assert_eq!(
+        codes(&verdict(conf, "/admin/x", None)),
+        ["regex-not-evaluated"]
+    );
+}
+
+#[test]
+fn what_is_not_evaluated_is_said_with_its_line() {
+    let conf = "server {\n if ($http_x_internal) { return 200; }\n location / {\n auth_jwt \"api\";\n\
+                if ($request_method = OPTIONS) { add_header X-A 1; }\n }\n}";
+    let v = verdict(conf, "/", None);
+    let lines: Vec<(&str, usize)> = v
+        .problems
+        .iter()
+        .map(|p| (p.code, p.at.as_ref().map_or(0, |a| a.line)))
+        .collect();
+    assert_eq!(
+        lines,
+        [("if-not-evaluated", 2), ("directive-not-evaluated", 4)]
+    );
+}
+
+#[test]
+fn limit_except_without_get_applies_to_get() {
+    let conf = "location /a/ { limit_except POST { deny all; } }\n\
+                location /b/ { limit_except GET { deny all; } }";
+    assert_eq!(
+        verdict(conf, "/a/", None).effective.status_anonymous,
+        Some(403)
+    );
+    assert_eq!(
+        verdict(conf, "/b/", None).effective.status_anonymous,
+        Some(200)
+    );
+}

@@ -1,0 +1,138 @@
+//! Detect → explain → fix → verify: the causes a walk found, ranked as every command ranks
+//! them, and the re-test that alone may call a walk `resolved`.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Engine, Session};
+use crate::diagnose::{self, CauseHit};
+use crate::flow::EndKind;
+use crate::probe::{FactValue, ProbeReport, ProbeRequest};
+
+/// Probe id of the re-test.
+pub const VERIFY_PROBE: &str = "retest";
+
+/// The re-test of the original request after a fix, and what it got.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verification {
+    /// `GET URL` and the kind of credentials it carried (never their value).
+    pub request: String,
+    /// The answer's status; none when nothing answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// One line: the answer, or why none came.
+    pub answer: String,
+    /// True when an answer came and it was neither 401 nor 407.
+    pub passed: bool,
+}
+
+/// How a walk stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// A re-test of the original request got no 401.
+    Resolved,
+    /// The walk named the cause and ended at a fix, but no re-test has passed yet.
+    Diagnosed,
+    /// Someone else must act.
+    Escalate,
+    /// The walk stopped on an error of its own.
+    Stopped,
+    /// Not over yet.
+    Unfinished,
+}
+
+impl Outcome {
+    /// The word tickets and `--json` use.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Resolved => "resolved",
+            Self::Diagnosed => "diagnosed",
+            Self::Escalate => "escalate",
+            Self::Stopped => "stopped",
+            Self::Unfinished => "unfinished",
+        }
+    }
+}
+
+impl Session {
+    /// Every cause the walk found (the flows' findings and the probes' own cause hits),
+    /// ranked with the same function every command uses.
+    pub fn ranked_causes(&self) -> Vec<CauseHit> {
+        let hits = self
+            .findings()
+            .map(|f| CauseHit::new(&f.cause, f.confidence, f.evidence.clone()))
+            .chain(self.reports().flat_map(|r| r.causes.iter().cloned()));
+        diagnose::rank(hits)
+    }
+
+    /// `resolved` only after a passing re-test; an ending at a fix without one is
+    /// `diagnosed`.
+    pub fn outcome(&self) -> Outcome {
+        if self.error.is_some() {
+            return Outcome::Stopped;
+        }
+        let passed = self.verification.as_ref().is_some_and(|v| v.passed);
+        match self.ended {
+            None => Outcome::Unfinished,
+            Some(_) if passed => Outcome::Resolved,
+            Some(EndKind::Resolved) => Outcome::Diagnosed,
+            Some(EndKind::Escalate) => Outcome::Escalate,
+        }
+    }
+
+    /// The credentials the person gave, as one phrase that never holds the secret.
+    pub fn credentials_phrase(&self) -> String {
+        let given = |k: &str| self.answers.get(k).filter(|v| !v.trim().is_empty());
+        if given("token").is_some() {
+            return "with the Bearer token given".to_owned();
+        }
+        match (given("user"), given("password")) {
+            (Some(user), Some(_)) => format!("with Basic user '{user}' and the password given"),
+            _ => "without credentials".to_owned(),
+        }
+    }
+}
+
+impl Engine<'_> {
+    /// The re-test: the walk's address with the credentials the person gave (token first,
+    /// then user and password). None before an address is known.
+    pub fn verification_request(&self) -> Option<ProbeRequest> {
+        let answers = &self.s.answers;
+        let url = answers.get("url").filter(|u| !u.trim().is_empty())?;
+        let mut args = vec![("url".to_owned(), url.clone())];
+        let given = |k: &str| answers.get(k).filter(|v| !v.trim().is_empty());
+        if let Some(token) = given("token") {
+            args.push(("authorization".to_owned(), format!("Bearer {token}")));
+        } else if let (Some(user), Some(password)) = (given("user"), given("password")) {
+            args.push(("user".to_owned(), user.clone()));
+            args.push(("password".to_owned(), password.clone()));
+        }
+        Some(ProbeRequest {
+            id: VERIFY_PROBE.to_owned(),
+            kind: "http".to_owned(),
+            args: args.into_iter().collect(),
+        })
+    }
+
+    /// Records the re-test's answer. It changes no step, so `back` is not affected.
+    pub fn give_verification(&mut self, report: &ProbeReport) {
+        let url = self.s.answers.get("url").cloned().unwrap_or_default();
+        let status = match report.facts.get("status") {
+            Some(FactValue::Int(n)) => u16::try_from(*n).ok(),
+            _ => None,
+        };
+        let responded = matches!(report.facts.get("responded"), Some(FactValue::Bool(true)));
+        let answer = match (status, responded) {
+            (Some(s), true) => match report.facts.get("reason") {
+                Some(FactValue::Str(r)) if !r.is_empty() => format!("{s} {r}"),
+                _ => s.to_string(),
+            },
+            _ => format!("no answer: {}", report.summary),
+        };
+        self.s.verification = Some(Verification {
+            request: format!("GET {url} {}", self.s.credentials_phrase()),
+            status,
+            answer,
+            passed: responded && status.is_some_and(|s| s != 401 && s != 407),
+        });
+    }
+}

@@ -1,0 +1,180 @@
+//! The engine's verify and back logic, without a terminal.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+
+use super::{Engine, Outcome, Phase};
+use crate::flow::FlowSet;
+use crate::probe::{FactValue, ProbeReport};
+
+const FLOW: &str = r#"
+id: api
+title: t
+version: 1
+start: begin
+nodes:
+  begin:
+    title: Check the endpoint
+    inputs:
+      - id: url
+        kind: url
+        prompt: URL
+    probes:
+      - kind: http
+        args:
+          url: "{{url}}"
+    next:
+      - when: http.status != 401
+        goto: fixed
+      - goto: token
+  token:
+    title: Send the token
+    inputs:
+      - id: token
+        kind: token
+        prompt: Token
+    probes:
+      - kind: http
+        id: with_token
+        args:
+          url: "{{url}}"
+          authorization: "Bearer {{token}}"
+    findings:
+      - cause: bad-credentials
+        when: with_token.status == 401
+        evidence: "the token was rejected"
+        confidence: 0.7
+    choices:
+      - label: I fixed it
+        goto: fixed
+      - label: Ask someone
+        goto: escalate
+  fixed:
+    title: Fixed
+    end: resolved
+  escalate:
+    title: Escalate
+    end: escalate
+"#;
+
+fn flows() -> FlowSet {
+    let mut set = FlowSet::default();
+    let mut diags = Vec::new();
+    set.add("api.yaml", FLOW, false, &mut diags);
+    assert!(diags.is_empty(), "{diags:?}");
+    set
+}
+
+fn http(id: &str, status: Option<i64>) -> ProbeReport {
+    let mut r = ProbeReport::new(id, "http");
+    if let Some(s) = status {
+        r.fact("responded", true);
+        r.fact("status", s);
+        r.fact("reason", if s == 401 { "Unauthorized" } else { "OK" });
+    } else {
+        r.fact("responded", false);
+        r.summary = "connection refused".into();
+    }
+    r
+}
+
+/// Walks to the token step's choices: the endpoint answered 401, the token got 401.
+fn at_token_choice(set: &FlowSet) -> Engine<'_> {
+    let mut e = Engine::new(set, "api", BTreeMap::new()).unwrap();
+    e.give_input("url", "http://127.0.0.1:9/api").unwrap();
+    e.give_reports(vec![http("http", Some(401))]).unwrap();
+    e.give_input("token", "tok-SECRET-1").unwrap();
+    e.give_reports(vec![http("with_token", Some(401))]).unwrap();
+    assert_eq!(e.phase(), Phase::Choose);
+    e
+}
+
+#[test]
+fn an_ending_at_a_fix_is_diagnosed_until_a_retest_passes() {
+    let set = flows();
+    let mut e = at_token_choice(&set);
+    e.choose(0).unwrap();
+    assert_eq!(e.phase(), Phase::Ended);
+    assert_eq!(e.session().outcome(), Outcome::Diagnosed);
+    let req = e.verification_request().unwrap();
+    assert_eq!(req.kind, "http");
+    assert_eq!(
+        req.args.get("authorization").map(String::as_str),
+        Some("Bearer tok-SECRET-1")
+    );
+    // Still 401: still diagnosed, and the ticket's request line names no secret.
+    e.give_verification(&http("retest", Some(401)));
+    assert_eq!(e.session().outcome(), Outcome::Diagnosed);
+    let v = e.session().verification.clone().unwrap();
+    assert_eq!(v.answer, "401 Unauthorized");
+    assert!(v.request.starts_with("GET http://127.0.0.1:9/api"));
+    assert!(!v.request.contains("tok-SECRET"));
+    // Nothing answered: not resolved either.
+    e.give_verification(&http("retest", None));
+    assert_eq!(e.session().outcome(), Outcome::Diagnosed);
+    // The fix worked.
+    e.give_verification(&http("retest", Some(200)));
+    assert_eq!(e.session().outcome(), Outcome::Resolved);
+    assert_eq!(e.session().outcome().label(), "resolved");
+    // The top cause stays what the checks found.
+    assert_eq!(e.session().ranked_causes()[0].id, "bad-credentials");
+}
+
+#[test]
+fn escalation_stays_escalate_unless_a_retest_passes() {
+    let set = flows();
+    let mut e = at_token_choice(&set);
+    e.choose(1).unwrap();
+    assert_eq!(e.session().outcome(), Outcome::Escalate);
+    e.give_verification(&http("retest", Some(401)));
+    assert_eq!(e.session().outcome(), Outcome::Escalate);
+}
+
+#[test]
+fn back_returns_to_a_step_the_checks_left_with_its_results() {
+    let set = flows();
+    let mut e = at_token_choice(&set);
+    // Back from the token choice: the token input is asked again.
+    assert!(e.back());
+    assert_eq!(e.phase(), Phase::Inputs);
+    assert_eq!(e.session().current.node, "token");
+    // Back again: the first step, shown with the report that moved the walk on.
+    assert!(e.back());
+    assert_eq!(e.phase(), Phase::Review);
+    assert_eq!(e.session().current.node, "begin");
+    let step = e.session().trail.last().unwrap();
+    assert_eq!(
+        step.reports[0].facts.get("status"),
+        Some(&FactValue::Int(401))
+    );
+    // Going on takes the same way; going back from there returns to the results again.
+    e.proceed().unwrap();
+    assert_eq!(e.session().current.node, "token");
+    assert!(e.back());
+    assert_eq!(e.phase(), Phase::Review);
+    // The checks can run again from there.
+    e.rerun().unwrap();
+    assert_eq!(e.phase(), Phase::Probes);
+}
+
+#[test]
+fn without_credentials_the_retest_sends_none() {
+    let set = flows();
+    let mut e = Engine::new(&set, "api", BTreeMap::new()).unwrap();
+    assert!(e.verification_request().is_none());
+    e.give_input("url", "http://127.0.0.1:9/").unwrap();
+    e.give_reports(vec![http("http", Some(200))]).unwrap();
+    assert_eq!(e.session().outcome(), Outcome::Diagnosed);
+    let req = e.verification_request().unwrap();
+    assert_eq!(req.args.len(), 1);
+    e.give_verification(&http("retest", Some(200)));
+    assert_eq!(e.session().outcome(), Outcome::Resolved);
+    assert!(
+        e.session()
+            .verification
+            .as_ref()
+            .unwrap()
+            .request
+            .ends_with("without credentials")
+    );
+}
