@@ -57,7 +57,7 @@ pub(crate) fn status(reports: &[ProbeReport], id: &str) -> Option<i64> {
     }
 }
 
-fn list(reports: &[ProbeReport], id: &str, fact: &str) -> Vec<String> {
+pub(crate) fn list(reports: &[ProbeReport], id: &str, fact: &str) -> Vec<String> {
     match report(reports, id).and_then(|r| r.facts.get(fact)) {
         Some(FactValue::StrList(v)) => v.clone(),
         _ => Vec::new(),
@@ -142,6 +142,7 @@ pub fn diagnose(reports: &[ProbeReport], input: &RuleInput) -> Vec<CauseHit> {
     with_credentials(reports, input, &offered, &url, &mut hits);
     said::body_causes(reports, input, sent, &mut hits);
     token::sound_token_refused(reports, &url, &mut hits);
+    token::explained_together(reports, &mut hits);
     hits
 }
 

@@ -17,6 +17,26 @@ pub enum Said {
     Rejected,
 }
 
+impl Said {
+    /// The cause id, or `not-found` / `rejected`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Cause(id) => id,
+            Self::NotFound => "not-found",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    /// The reverse of [`Said::label`]; `None` for anything else.
+    pub fn from_label(label: &str) -> Option<Self> {
+        match label {
+            "not-found" => Some(Self::NotFound),
+            "rejected" => Some(Self::Rejected),
+            id => super::cause(id).map(|c| Self::Cause(c.id)),
+        }
+    }
+}
+
 /// One known message: a lower-case fragment, what it says, and how surely.
 struct Known {
     fragment: &'static str,
@@ -174,6 +194,9 @@ const KNOWN: &[Known] = &[
     not_found("token not provided"),
     not_found("token is missing"),
     not_found("missing token"),
+    not_found("header was not present"),
+    not_found("header found"),
+    not_found("is not set"),
     not_found("unauthenticated"),
     not_found("you need to sign in"),
     rejected("bad credentials"),

@@ -126,6 +126,21 @@ pub const KIND: ProbeKind = ProbeKind {
             "what a 4xx body says (JSON error message or first words), secrets hidden",
         ),
         fact(
+            "body.said",
+            FactType::Str,
+            "the cause id the body's message names, or not-found / rejected",
+        ),
+        fact(
+            "body.said_confidence",
+            FactType::Float,
+            "how surely the message names it",
+        ),
+        fact(
+            "body.place",
+            FactType::Str,
+            "where the message says the credential belongs: query, header, body, cookie",
+        ),
+        fact(
             "body_truncated",
             FactType::Bool,
             "the body was longer than the bound",
@@ -264,6 +279,15 @@ fn describe(report: &mut ProbeReport, target: &Target, ex: &Exchange) {
         && let Some(m) = body::message(&ex.body)
     {
         report.fact("body.message", body::quote(&m, &target.creds));
+        // Read before redaction: a message like "No 'Authorization: Basic' header found"
+        // looks like a header to the redactor.
+        if let Some((said, confidence, _)) = crate::diagnose::messages::read(&m) {
+            report.fact("body.said", said.label());
+            report.fact("body.said_confidence", confidence);
+        }
+        if let Some(place) = crate::diagnose::messages::place_named(&m) {
+            report.fact("body.place", place);
+        }
     }
     for c in &raw {
         report.evidence.push(format!("WWW-Authenticate: {c}"));
