@@ -42,6 +42,12 @@ pub struct CheckRequest {
     pub backend: Option<String>,
     /// Timeout of each request.
     pub timeout: Duration,
+    /// How requests go out: trust, `--insecure`, fixed addresses, proxy, HTTP version.
+    pub net: crate::net::NetOptions,
+    /// The request body (`-d`); it may hold a secret.
+    pub body: Option<crate::net::RequestBody>,
+    /// Client credentials for a fresh token (`--client-credentials`).
+    pub fresh_token: Option<crate::net::oauth::ClientCredentials>,
 }
 
 impl Default for CheckRequest {
@@ -57,6 +63,9 @@ impl Default for CheckRequest {
             origin: None,
             backend: None,
             timeout: Duration::from_secs(10),
+            net: crate::net::NetOptions::default(),
+            body: None,
+            fresh_token: None,
         }
     }
 }
@@ -91,11 +100,19 @@ impl CheckRequest {
 
     /// Every secret value the credentials hold, so a ticket can hide each wherever it shows up.
     pub fn secrets(&self) -> Vec<&str> {
-        self.credentials
+        let mut out: Vec<&str> = self
+            .credentials
             .values()
             .into_iter()
+            // A cookie's value alone may be a plain word ("stale"): the whole Cookie header
+            // stands for it, so ids and prose are not rewritten.
+            .filter(|(kind, _)| *kind != "cookie-value")
             .map(|(_, v)| v)
-            .collect()
+            .collect();
+        out.extend(self.body.iter().map(|b| b.0.as_str()));
+        out.extend(self.net.proxy_user.iter().map(|(_, p)| p.as_str()));
+        out.extend(self.fresh_token.iter().map(|cc| cc.client_secret.as_str()));
+        out
     }
 }
 
@@ -152,7 +169,10 @@ pub fn plan(request: &CheckRequest) -> (Vec<ProbeRequest>, RuleInput) {
     let (url, creds, plain) = (&request.url, &request.credentials, &request.headers);
     let u = url.as_str();
     let m = request.method.to_ascii_uppercase();
-    let given = request_args(u, &m, plain, Some(creds));
+    let mut given = request_args(u, &m, plain, Some(creds));
+    if let Some(b) = &request.body {
+        given.insert("body".into(), b.0.clone());
+    }
     let mut reqs = vec![
         req(ids::MAIN, "http", given.clone()),
         req("challenge", "challenge", given.clone()),
@@ -210,13 +230,57 @@ pub fn plan(request: &CheckRequest) -> (Vec<ProbeRequest>, RuleInput) {
             request_args(b, &m, plain, Some(creds)),
         ));
     }
+    if let Some(cc) = &request.fresh_token {
+        reqs.push(req(
+            "fresh_token",
+            "fresh_token",
+            fresh_token_args(request, cc),
+        ));
+    }
     (reqs, input)
+}
+
+/// The `fresh_token` probe's arguments: the request and the client credentials.
+fn fresh_token_args(
+    request: &CheckRequest,
+    cc: &crate::net::oauth::ClientCredentials,
+) -> ProbeArgs {
+    let mut a = request_args(
+        request.url.as_str(),
+        &request.method.to_ascii_uppercase(),
+        &request.headers,
+        None,
+    );
+    let mut put = |k: &str, v: Option<&str>| {
+        if let Some(v) = v {
+            a.insert(k.to_owned(), v.to_owned());
+        }
+    };
+    put("body", request.body.as_ref().map(|b| b.0.as_str()));
+    put("client_id", Some(&cc.client_id));
+    put("client_secret", Some(&cc.client_secret));
+    put("scope", cc.scope.as_deref());
+    put("audience", cc.audience.as_deref());
+    put(
+        "token_endpoint",
+        cc.token_endpoint.as_ref().map(url::Url::as_str),
+    );
+    put("issuer", cc.issuer.as_ref().map(url::Url::as_str));
+    if cc.auth == crate::net::oauth::ClientAuth::Post {
+        put("client_auth", Some("post"));
+    }
+    a
 }
 
 /// Runs the battery concurrently and ranks what it found.
 pub async fn run(request: &CheckRequest) -> anyhow::Result<CheckResult> {
-    let ctx = ProbeContext::new(request.timeout)?;
-    let (reqs, input) = plan(request);
+    let ctx = ProbeContext::with_network(request.timeout, &request.net)?;
+    let (mut reqs, input) = plan(request);
+    if shows_network(&ctx, &request.url) {
+        let mut a = ProbeArgs::new();
+        a.insert("url".into(), request.url.to_string());
+        reqs.push(req("network", "network", a));
+    }
     let started = Instant::now();
     let mut reports = probe::run_all(reqs, &ctx).await;
     if let Some(t) = token_request(request, &reports) {
@@ -303,4 +367,15 @@ fn only_main_unreachable(hits: Vec<CauseHit>, reports: &[ProbeReport]) -> Vec<Ca
     hits.into_iter()
         .filter(|h| !(main_answered && h.id == "server-unreachable"))
         .collect()
+}
+
+/// True when the way requests to `url` take is not the plain default, so the battery
+/// reports it: a trust store matters to https only.
+fn shows_network(ctx: &ProbeContext, url: &url::Url) -> bool {
+    let n = &ctx.net;
+    n.insecure
+        || n.proxies.any()
+        || !n.routes.is_empty()
+        || n.http_version != crate::net::HttpVersion::Any
+        || (url.scheme() == "https" && !n.trust.starts_with("built-in"))
 }

@@ -87,7 +87,7 @@ pub fn load_flows(global: &crate::cli::GlobalArgs) -> anyhow::Result<crate::flow
         return Ok(set);
     }
     for d in &diags {
-        eprintln!("{d}");
+        eprintln!("{}", crate::sanitize::text(&d.to_string()));
     }
     anyhow::bail!(
         "{} problem(s) in the flows: fix them or check with 'why401 flows lint'",

@@ -6,6 +6,7 @@ pub mod render;
 pub mod replay;
 pub mod schema;
 pub mod session_file;
+pub mod shown;
 pub mod ticket;
 
 pub use deliver::{Delivery, deliver, write_report};

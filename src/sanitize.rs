@@ -93,15 +93,18 @@ pub fn bytes(raw: &[u8]) -> String {
 
 /// Serialised JSON with every character [`needs_escape`] names written as a JSON `\u` escape
 /// (serde_json escapes C0 already; this adds DEL, C1 and the invisible format characters).
-/// The document means the same; only its bytes are safe to print.
+/// The document means the same; only its bytes are safe to print. Line feeds, tabs and
+/// carriage returns are left alone: serde_json escapes them inside strings, so raw ones are
+/// the pretty printer's whitespace.
 pub fn json(serialized: &str) -> Cow<'_, str> {
-    let Some(first) = serialized.find(needs_escape) else {
+    let escaped = |c: char| needs_escape(c) && !matches!(c, '\n' | '\t' | '\r');
+    let Some(first) = serialized.find(escaped) else {
         return Cow::Borrowed(serialized);
     };
     let mut out = String::with_capacity(serialized.len() + 16);
     out.push_str(&serialized[..first]);
     for c in serialized[first..].chars() {
-        if needs_escape(c) {
+        if escaped(c) {
             let mut units = [0u16; 2];
             for u in c.encode_utf16(&mut units) {
                 let _ = write!(out, "\\u{u:04x}");
@@ -111,6 +114,38 @@ pub fn json(serialized: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// Longest quoted text an error message keeps (a parser's "found X" may quote a whole file).
+const QUOTE_LIMIT: usize = 24;
+
+/// A parser's message with each quoted part cut to its first token (at most 24 characters),
+/// so an error about a file never prints the file: `invalid type: string "DATABASE_URL=…"`.
+pub fn short_quotes(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(256));
+    let mut parts = message.split('"');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    for (i, part) in parts.enumerate() {
+        out.push('"');
+        if i % 2 == 0 {
+            let token: String = part
+                .split(|c: char| c.is_whitespace() || c == '=' || c == ':')
+                .next()
+                .unwrap_or("")
+                .chars()
+                .take(QUOTE_LIMIT)
+                .collect();
+            out.push_str(&token);
+            if token.len() < part.len() {
+                out.push('…');
+            }
+        } else {
+            out.push_str(part);
+        }
+    }
+    line(&out).into_owned()
 }
 
 /// True when `text` holds nothing a terminal would act on (tab and line feed allowed).
@@ -213,12 +248,23 @@ mod tests {
     #[test]
     fn json_stays_json_and_safe() {
         let raw = "x\u{9b}2J\u{202E}\u{E0041}\x7f\x1b";
-        let s = serde_json::to_string(&serde_json::json!({ "user": raw })).unwrap_or_default();
+        let s =
+            serde_json::to_string_pretty(&serde_json::json!({ "user": raw })).unwrap_or_default();
         let safe = json(&s);
+        assert!(safe.contains("{\n  \"user\""), "{safe}");
         assert!(is_clean(&safe), "{safe}");
         assert!(safe.is_ascii(), "{safe}");
         let back: serde_json::Value = serde_json::from_str(&safe).unwrap_or_default();
         assert_eq!(back["user"], raw);
+    }
+
+    #[test]
+    fn error_quotes_keep_the_first_token_only() {
+        let m = short_quotes(
+            "invalid type: string \"DATABASE_URL=postgres://app:pw@db/x\\nSECRET=1\", expected a map",
+        );
+        assert_eq!(m, "invalid type: string \"DATABASE_URL…\", expected a map");
+        assert_eq!(short_quotes("unknown field `x`"), "unknown field `x`");
     }
 
     #[test]

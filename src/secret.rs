@@ -17,12 +17,23 @@ use std::fmt;
 
 pub use fingerprint::{fingerprint, keyed_fingerprint, length_only, public_fingerprint};
 pub use names::{
-    GENERIC_MIN_LEN, SECRET_HEADERS, SECRET_PARAMS, header_name_pattern, is_cookie_header,
-    is_secret_header, is_secret_param, is_secret_param_name, param_name_pattern,
+    AUTH_SCHEMES, GENERIC_MIN_LEN, SECRET_HEADERS, SECRET_PARAMS, header_name_pattern,
+    is_auth_scheme, is_cookie_header, is_secret_header, is_secret_param, is_secret_param_name,
+    param_name_pattern,
 };
 pub use read::{
     SECRET_FILE_LIMIT, prompt_masked, read_secret_file, read_secret_line, require_terminal_prompt,
 };
+
+/// What a replay block writes where a secret answer goes: `<fill in: password>`.
+pub fn placeholder(id: &str) -> String {
+    format!("<fill in: {id}>")
+}
+
+/// True for a value that is still a [`placeholder`] (never to be sent as a secret).
+pub fn is_placeholder(value: &str) -> bool {
+    value.trim_start().starts_with("<fill in: ")
+}
 
 /// A secret value (a password, a token, a cookie, an API key). `Debug` and `Display` show its
 /// length only; the value comes out through [`Secret::expose`], at the one place it is sent.

@@ -77,6 +77,7 @@ fn run(dir: &tempfile::TempDir, answers: &std::path::Path, format: &str) -> std:
             "5",
             "--format",
             format,
+            "--allow-env",
             "--answers",
         ])
         .arg(answers)

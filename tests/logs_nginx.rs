@@ -3,38 +3,20 @@
 //! (The follow test writes the log itself, so it needs no server.)
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/logs_report.rs"]
+mod logs_report;
 #[path = "support/servers.rs"]
 mod servers;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use assert_cmd::prelude::*;
-use base64::Engine;
+use logs_report::get;
 use serde_json::Value;
 
 const PASSWORD: &str = "correct-horse-canary";
-
-/// One HTTP/1.1 request on its own connection; returns the status code.
-fn get(port: u16, path: &str, user_pass: Option<&str>, agent: &str) -> u16 {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    let auth = user_pass.map_or(String::new(), |up| {
-        format!(
-            "Authorization: Basic {}\r\n",
-            base64::engine::general_purpose::STANDARD.encode(up)
-        )
-    });
-    write!(s, "GET {path} HTTP/1.1\r\nHost: localhost\r\nUser-Agent: {agent}\r\n{auth}Connection: close\r\n\r\n").unwrap();
-    let mut resp = String::new();
-    let _ = s.read_to_string(&mut resp);
-    resp.split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0)
-}
 
 /// Waits until nginx has written `n` access-log lines (it writes after the response).
 fn wait_lines(n: &servers::Nginx, want: usize) {
@@ -46,13 +28,9 @@ fn wait_lines(n: &servers::Nginx, want: usize) {
 
 #[test]
 fn real_nginx_logs_give_each_count_and_cause() {
-    let Some(n) = servers::Nginx::start(
-        "location / { auth_basic \"staff\"; auth_basic_user_file {dir}/users; }",
-    ) else {
+    let Some(n) = logs_report::nginx_with_alice(PASSWORD) else {
         return;
     };
-    servers::htpasswd(&n.path("users"), "-B", "alice", PASSWORD).unwrap();
-    std::fs::write(n.path("www/index.html"), "hello").unwrap();
     let browser = "Mozilla/5.0 test";
     let probe = "why401/0.1.0 probe/feedc0ffee01";
     for _ in 0..3 {
@@ -110,19 +88,14 @@ fn real_nginx_logs_give_each_count_and_cause() {
     );
     assert_eq!(r["top_clients"][0]["client"], "127.0.0.1");
     assert_eq!(r["top_clients"][0]["got_through"], true);
-    let ids: Vec<&str> = r["causes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap())
-        .collect();
+    let ids = logs_report::cause_ids(&r);
     for id in [
         "password-mismatch",
         "user-unknown",
         "no-credentials-sent",
         "bad-credentials",
     ] {
-        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+        assert!(ids.iter().any(|i| i == id), "{id} missing from {ids:?}");
     }
     let probes = r["probe_lines"].as_array().unwrap();
     assert_eq!(probes.len(), 1);

@@ -25,21 +25,24 @@ impl Write for Recorder {
 }
 
 #[test]
-fn without_clipboard_the_terminal_gets_osc52_through_tmux() {
+fn without_clipboard_the_terminal_gets_plain_osc52_and_a_file_too() {
     let dir = tempfile::tempdir().unwrap();
     let rec = Recorder::default();
     let mut d =
         Deliverer::files_only(dir.path()).with_terminal(Box::new(rec.clone()), Multiplexer::Tmux);
-    assert_eq!(d.deliver("ticket ✔").unwrap(), Delivery::Osc52);
+    let delivery = d.deliver("ticket ✔").unwrap();
+    let Delivery::Osc52(Some(saved)) = &delivery else {
+        panic!("{delivery:?}")
+    };
+    // Plain OSC 52 inside tmux too (tmux 3.3 drops DCS passthrough by default).
     // base64("ticket ✔") = dGlja2V0IOKclA==
-    assert_eq!(
-        &*rec.0.lock().unwrap(),
-        b"\x1bPtmux;\x1b\x1b]52;c;dGlja2V0IOKclA==\x07\x1b\\"
-    );
-    assert_eq!(
-        std::fs::read_dir(dir.path()).unwrap().count(),
-        0,
-        "no file when copied"
+    assert_eq!(&*rec.0.lock().unwrap(), b"\x1b]52;c;dGlja2V0IOKclA==\x07");
+    // The terminal may refuse it silently: the screen says so and where the file is.
+    assert_eq!(std::fs::read_to_string(saved).unwrap(), "ticket ✔");
+    let said = delivery.to_string();
+    assert!(
+        said.contains("may refuse") && said.contains(&saved.display().to_string()),
+        "{said}"
     );
 }
 

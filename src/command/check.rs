@@ -11,15 +11,21 @@ use crate::command::Outcome;
 use crate::probe::http;
 
 mod input;
+mod network;
 
 /// Entry point of the subcommand.
 pub fn run(args: &CheckArgs, _global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let request = request(args)?;
     let result = crate::command::runtime()?.block_on(check::run(&request))?;
+    let mut redactor = crate::report::Redactor::new();
+    for secret in request.secrets() {
+        redactor.add_secret("secret", secret);
+    }
+    // A server may echo a credential back, and its headers are a stranger's text.
     let text = if args.json {
-        result.json()
+        crate::report::shown::json_text(&result.json(), &redactor)
     } else {
-        result.text()
+        crate::report::shown::text(&result.text(), &redactor)
     };
     println!("{text}");
     if let Some(path) = &args.report.report {
@@ -55,12 +61,20 @@ pub fn request(args: &CheckArgs) -> anyhow::Result<CheckRequest> {
     if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 3600.0) {
         bail!("--timeout must be between 0 and 3600 seconds");
     }
-    reqwest::Method::from_bytes(args.method.to_ascii_uppercase().as_bytes())
-        .map_err(|_| anyhow::anyhow!("--method: '{}' is not a valid method", args.method))?;
+    let method = args.method.clone().unwrap_or_else(|| {
+        let implied = if args.net.data.is_some() {
+            "POST"
+        } else {
+            "GET"
+        };
+        implied.to_owned()
+    });
+    reqwest::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
+        .map_err(|_| anyhow::anyhow!("--method: '{method}' is not a valid method"))?;
     let (credentials, headers) = input::credentials(args)?;
     let mut request = CheckRequest {
         url,
-        method: args.method.to_ascii_uppercase(),
+        method: method.to_ascii_uppercase(),
         credentials,
         headers,
         aud: args.aud.clone(),
@@ -69,6 +83,9 @@ pub fn request(args: &CheckArgs) -> anyhow::Result<CheckRequest> {
         origin: args.origin.clone(),
         backend: args.backend.clone(),
         timeout: Duration::from_secs_f64(args.timeout),
+        net: network::options(&args.net)?,
+        body: network::body(&args.net)?,
+        fresh_token: network::client_credentials(&args.net)?,
     };
     request.take_userinfo();
     Ok(request)

@@ -88,7 +88,7 @@ fn lint_flows(dir: Option<&std::path::Path>) -> Outcome {
     diags.extend(lint::lint(&set));
     diags.sort();
     for d in &diags {
-        println!("{d}");
+        println!("{}", crate::sanitize::text(&d.to_string()));
     }
     if diags.is_empty() {
         let nodes: usize = set.flows.values().map(|f| f.flow.nodes.len()).sum();

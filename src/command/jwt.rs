@@ -4,6 +4,7 @@ use anyhow::{Context, bail};
 
 use crate::cli::JwtArgs;
 use crate::command::Outcome;
+use crate::report::{Redactor, shown};
 use crate::token::input::{TOKEN_LIMIT, read_bounded_bytes, read_bounded_file, read_token};
 use crate::token::verify::Key;
 use crate::token::{Expectations, Inspection, inspect, jwks, render, time};
@@ -30,12 +31,13 @@ pub fn run(args: &JwtArgs) -> anyhow::Result<Outcome> {
     let revealed = args.reveal.then(|| inspection.revealed());
     if args.json {
         let doc = render::json(&inspection, revealed.as_deref());
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        // The inspection holds the token as a fingerprint only and its claims are evidence:
+        // a token's header and claims are a stranger's text, so only the sanitiser applies.
+        let pretty = serde_json::to_string_pretty(&doc)?;
+        println!("{}", crate::sanitize::json(&pretty));
     } else {
-        println!(
-            "{}",
-            render::text(&inspection, revealed.as_deref()).trim_end()
-        );
+        let text = render::text(&inspection, revealed.as_deref());
+        println!("{}", crate::sanitize::text(&text).trim_end());
     }
     if let Some(path) = &args.report.report {
         // A saved report is shared: --reveal is for the screen only.
@@ -78,11 +80,8 @@ fn key_from_args(args: &JwtArgs, inspection: &Inspection) -> anyhow::Result<Opti
         bail!("give one of --secret-file, --public-key, --jwks, --discover");
     }
     if let Some(path) = &args.secret_file {
-        let mut secret = read_bounded_bytes(path, TOKEN_LIMIT).context("--secret-file")?;
-        // A trailing newline from `echo` is never part of the secret.
-        while secret.last().is_some_and(|b| matches!(b, b'\n' | b'\r')) {
-            secret.pop();
-        }
+        // Kept as given: verification tries these bytes, then trimmed, and says which held.
+        let secret = read_bounded_bytes(path, TOKEN_LIMIT).context("--secret-file")?;
         return Ok(Some(Key::Secret(secret)));
     }
     if let Some(path) = &args.public_key {
@@ -91,7 +90,10 @@ fn key_from_args(args: &JwtArgs, inspection: &Inspection) -> anyhow::Result<Opti
     }
     if let Some(source) = &args.jwks {
         let set = if source.starts_with("http://") || source.starts_with("https://") {
-            eprintln!("fetching the JWKS from {source}");
+            eprintln!(
+                "fetching the JWKS from {}",
+                shown::text(source, &Redactor::new())
+            );
             fetch(|client| async move { jwks::fetch_set(&client, source).await })?
         } else {
             jwks::load_file(std::path::Path::new(source)).map_err(anyhow::Error::msg)?
@@ -102,13 +104,18 @@ fn key_from_args(args: &JwtArgs, inspection: &Inspection) -> anyhow::Result<Opti
         let Some(issuer) = args.iss.as_deref().or_else(|| inspection.claim_str("iss")) else {
             bail!("--discover needs an issuer: the token has no iss claim (give --iss)");
         };
-        eprintln!("fetching {}", jwks::discovery_url(issuer));
+        eprintln!(
+            "fetching {}",
+            shown::text(&jwks::discovery_url(issuer), &Redactor::new())
+        );
         let found = fetch(|client| async move { jwks::discover(&client, issuer).await })?;
         if let (Some(doc_iss), Some(tok_iss)) = (&found.issuer, inspection.claim_str("iss"))
             && doc_iss != tok_iss
         {
             eprintln!(
-                "note: the discovery document names issuer '{doc_iss}', the token '{tok_iss}'"
+                "note: the discovery document names issuer '{}', the token '{}'",
+                crate::sanitize::line(doc_iss),
+                crate::sanitize::line(tok_iss)
             );
         }
         return Ok(Some(Key::Jwks(found.keys)));

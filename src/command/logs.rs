@@ -87,10 +87,12 @@ pub fn run(args: &LogsArgs) -> anyhow::Result<Outcome> {
         bail!("'-' (stdin) can be given only once");
     }
     let summary = logscan::analyze(&sources, &opts)?;
+    // Log fields are a stranger's text (nginx writes a Basic user name as decoded).
+    let redactor = crate::report::Redactor::new();
     let text = if args.json {
-        serde_json::to_string_pretty(&summary)? + "\n"
+        crate::report::shown::json(&summary, &redactor) + "\n"
     } else {
-        render::text(&summary, started.elapsed())
+        crate::report::shown::text(&render::text(&summary, started.elapsed()), &redactor)
     };
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
@@ -167,9 +169,12 @@ fn follow(args: &LogsArgs, opts: &Options) -> anyhow::Result<Outcome> {
                 .map(|m| format!(" [probe {m}]"))
                 .unwrap_or_default();
             let line = if args.json {
-                serde_json::json!({"file": ev.file, "what": ev.what, "marker": ev.marker, "text": ev.text}).to_string()
+                crate::report::shown::json_line(
+                    &serde_json::json!({"file": ev.file, "what": ev.what, "marker": ev.marker, "text": ev.text}),
+                )
             } else {
-                format!("{} {}{}: {}", ev.file, ev.what, tag, ev.text)
+                crate::sanitize::line(&format!("{} {}{}: {}", ev.file, ev.what, tag, ev.text))
+                    .into_owned()
             };
             let _ = writeln!(out, "{line}");
             let _ = out.flush();

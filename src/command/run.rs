@@ -15,7 +15,8 @@ const MAX_VISITS: usize = 20;
 
 pub fn run(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let set = crate::command::load_flows(global)?;
-    let answers = Answers::load(&args.answers)?;
+    let mut answers = Answers::load(&args.answers)?;
+    answers.allow_env = args.allow_env;
     if set.get(&args.flow).is_none() {
         let ids: Vec<&str> = set.flows.keys().map(String::as_str).collect();
         anyhow::bail!("no flow '{}' (available: {})", args.flow, ids.join(", "));

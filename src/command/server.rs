@@ -68,10 +68,17 @@ pub fn run(args: &ServerArgs) -> anyhow::Result<Outcome> {
     analysis
         .problems
         .sort_by_key(|p| std::cmp::Reverse(p.severity));
+    // Configs carry credentials (`proxy_set_header Authorization "Basic ..."`, `proxy_pass
+    // http://u:p@...`) and a stranger's bytes: both stop here.
+    let redactor = crate::report::Redactor::new();
     let out = if args.json {
-        serde_json::to_string_pretty(&to_json(&inputs, &analysis, &tests, &exposures))? + "\n"
+        crate::report::shown::json(&to_json(&inputs, &analysis, &tests, &exposures), &redactor)
+            + "\n"
     } else {
-        render::text(&inputs, &analysis, &tests, &exposures)
+        crate::report::shown::text(
+            &render::text(&inputs, &analysis, &tests, &exposures),
+            &redactor,
+        )
     };
     print!("{out}");
     if let Some(path) = &args.report.report {

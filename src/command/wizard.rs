@@ -12,7 +12,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<Outcome> {
     }
     if !problems.is_empty() {
         for p in &problems {
-            eprintln!("{p}");
+            eprintln!("{}", crate::sanitize::text(&p.to_string()));
         }
         anyhow::bail!(
             "{} problem(s) in the flows (listed above); the wizard does not start on broken flows",

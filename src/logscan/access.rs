@@ -162,14 +162,17 @@ pub fn parse_clf(line: &[u8], tail: ClfTail) -> Option<AccessRecord<'_>> {
     if sp == 0 {
         return None;
     }
-    // The user may hold spaces ("admin user"), so the time is found by its bracket.
-    let lb = short_find(line, sp, b'[')?;
-    let time_len = if line.get(lb + 27..lb + 30) == Some(b"] \"") {
-        26
-    } else if line.get(lb + 21..lb + 24) == Some(b"] \"") {
-        20
-    } else {
-        return None;
+    // The user may hold spaces ("admin user") and brackets (nginx writes a user's escape
+    // byte as `\x1B[`), so the time is the first bracket that closes like one.
+    let mut lb = short_find(line, sp, b'[')?;
+    let time_len = loop {
+        if line.get(lb + 27..lb + 30) == Some(b"] \"") {
+            break 26;
+        }
+        if line.get(lb + 21..lb + 24) == Some(b"] \"") {
+            break 20;
+        }
+        lb = short_find(line, lb + 1, b'[')?;
     };
     if lb < sp + 3 {
         return None;
@@ -462,6 +465,9 @@ mod tests {
             r.resolve();
             assert_eq!((r.status, r.target, r.user_agent), (401, &b"/a"[..], agent));
         }
+        let bracket = br#"1.2.3.4 - es\x1B[31mc [01/Nov/2026:00:00:00 +0000] "GET /a HTTP/1.1" 401 1 "-" "x""#;
+        let r = parse_clf(bracket, ClfTail::Combined).unwrap();
+        assert_eq!((r.user, r.status), (&br"es\x1B[31mc"[..], 401));
         let vhost = br#"api.example.com:443 203.0.113.7 - bob [01/May/2024:10:00:00 +0000] "GET / HTTP/1.1" 401 381 "-" "curl/8.0""#;
         assert!(starts_with_vhost(vhost));
         let r = parse_vhost(vhost, ClfTail::Combined).unwrap();

@@ -1,6 +1,7 @@
-//! Getting a ticket out: the clipboard (arboard), the terminal's clipboard (OSC 52, through
-//! tmux or screen when inside one), or a file as the last resort. The caller is told which
-//! one worked, and what was tried before it.
+//! Getting a ticket out: the clipboard (arboard), the terminal's clipboard (plain OSC 52,
+//! which tmux takes with `set-clipboard on`; screen needs its passthrough), or a file as the
+//! last resort. The caller is told which one worked, and what was tried before it. A terminal
+//! may silently refuse OSC 52, so the ticket is saved to a file as well when it is used.
 
 use std::io::{IsTerminal as _, Write};
 use std::path::{Path, PathBuf};
@@ -16,7 +17,8 @@ pub const OSC52_MAX_BASE64: usize = 100_000;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Delivery {
     Clipboard,
-    Osc52,
+    /// Sent with OSC 52; the file it was also saved to, if saving worked.
+    Osc52(Option<PathBuf>),
     Saved(PathBuf),
 }
 
@@ -24,16 +26,23 @@ impl std::fmt::Display for Delivery {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Clipboard => f.write_str("copied to clipboard"),
-            Self::Osc52 => f.write_str(
-                "copied via terminal (OSC 52; if nothing was copied, the terminal does not allow it)",
-            ),
+            Self::Osc52(saved) => {
+                f.write_str(
+                    "sent to the terminal's clipboard (OSC 52); the terminal may refuse it",
+                )?;
+                match saved {
+                    Some(p) => write!(f, ", so it is also saved to {}", p.display()),
+                    None => f.write_str(" (saving a copy to a file failed)"),
+                }
+            }
             Self::Saved(p) => write!(f, "saved to {}", p.display()),
         }
     }
 }
 
-/// A terminal multiplexer between why401 and the terminal: it must be asked to pass the
-/// sequence through.
+/// A terminal multiplexer between why401 and the terminal. tmux takes a plain OSC 52 itself
+/// (`set-clipboard on`, its default `external` passes it on too); its DCS passthrough is off by
+/// default since 3.3, so it is never used. screen knows no OSC 52 and must pass it through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Multiplexer {
     None,
@@ -61,10 +70,7 @@ pub fn osc52_sequence(text: &str, mux: Multiplexer) -> Vec<u8> {
     use base64::Engine as _;
     let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
     let seq = match mux {
-        Multiplexer::None => format!("\x1b]52;c;{b64}\x07"),
-        // DCS passthrough: every ESC inside is doubled (needs `allow-passthrough on` in
-        // tmux 3.3 and later).
-        Multiplexer::Tmux => format!("\x1bPtmux;\x1b\x1b]52;c;{b64}\x07\x1b\\"),
+        Multiplexer::None | Multiplexer::Tmux => format!("\x1b]52;c;{b64}\x07"),
         // screen limits a DCS string to 768 bytes: the payload goes in chunks of 76.
         Multiplexer::Screen => {
             let chunks: Vec<&str> = b64
@@ -156,7 +162,7 @@ impl Deliverer {
                     tried.push("terminal: the ticket is too long for OSC 52".to_owned());
                 } else {
                     match out.write_all(&seq).and_then(|()| out.flush()) {
-                        Ok(()) => return Ok(Delivery::Osc52),
+                        Ok(()) => return Ok(Delivery::Osc52(save_new(&self.dir, text).ok())),
                         Err(e) => tried.push(format!("terminal: {e}")),
                     }
                 }
@@ -291,7 +297,7 @@ mod tests {
         );
         assert_eq!(
             osc52_sequence("hi", Multiplexer::Tmux),
-            b"\x1bPtmux;\x1b\x1b]52;c;aGk=\x07\x1b\\"
+            b"\x1b]52;c;aGk=\x07"
         );
         assert_eq!(
             osc52_sequence("hi", Multiplexer::Screen),

@@ -27,8 +27,10 @@ pub fn render(ticket: &Ticket, format: TicketFormat) -> String {
         markdown::render(&clean)
     };
     let out = ticket.redactor.redact(&out).into_owned();
+    // A stranger's control characters (a header, a log line, a claim) are shown, not emitted.
+    let out = crate::sanitize::text(&out).into_owned();
     if format == TicketFormat::Text {
-        // A fingerprint can be longer than what it replaced: fit the lines again.
+        // A fingerprint (or an escape) can be longer than what it replaced: fit the lines again.
         text::refit(&out)
     } else {
         out
@@ -52,7 +54,7 @@ pub fn json(ticket: &Ticket) -> String {
         Ok(clean) => serde_json::to_string_pretty(&clean),
         Err(_) => serde_json::to_string_pretty(&value),
     };
-    let mut out = text.unwrap_or_default();
+    let mut out = crate::sanitize::json(&text.unwrap_or_default()).into_owned();
     out.push('\n');
     out
 }

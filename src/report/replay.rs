@@ -11,7 +11,7 @@ use crate::report::ticket::Replay;
 
 /// The placeholder written for a secret answer.
 pub fn placeholder(id: &str) -> String {
-    format!("<fill in: {id}>")
+    crate::secret::placeholder(id)
 }
 
 /// The replay of `session`: every answer (secrets as placeholders) and every choice.

@@ -35,7 +35,7 @@ pub const SECRET_PARAMS: &[&str] = &[
     "x-amz-security-token",
     "x-goog-signature",
     // Names that also name harmless things (`code=401`, `key=id`, `state=open`): their values
-    // count as secrets from GENERIC_MIN_LEN bytes on, like the codes and keys they stand for.
+    // count as secrets from GENERIC_MIN_LEN bytes on when they look random.
     "code",
     "key",
     "sig",
@@ -74,13 +74,48 @@ pub const SECRET_HEADERS: &[&str] = &[
     "x-xsrf-token",
 ];
 
+/// Authentication scheme names (the IANA registry and common API ones), lower case: a word
+/// that is one of these is evidence, never a secret.
+pub const AUTH_SCHEMES: &[&str] = &[
+    "basic",
+    "bearer",
+    "digest",
+    "negotiate",
+    "ntlm",
+    "token",
+    "jwt",
+    "apikey",
+    "hoba",
+    "mutual",
+    "vapid",
+    "scram-sha-1",
+    "scram-sha-256",
+    "privatetoken",
+    "concealed",
+    "dpop",
+    "aws4-hmac-sha256",
+];
+
+/// True when `word` is an authentication scheme name (any case).
+pub fn is_auth_scheme(word: &str) -> bool {
+    AUTH_SCHEMES.contains(&word.trim().to_ascii_lowercase().as_str())
+}
+
 /// True when a parameter named `name` holding `value` must be hidden.
 pub fn is_secret_param(name: &str, value: &str) -> bool {
     let lower = name.trim().to_ascii_lowercase();
     if GENERIC_PARAMS.contains(&lower.as_str()) {
-        return value.len() >= GENERIC_MIN_LEN;
+        return value.len() >= GENERIC_MIN_LEN && looks_random(value);
     }
     SECRET_PARAMS.contains(&lower.as_str())
+}
+
+/// Codes, states and keys are random: a digit, inner capitals, or sheer length. Words
+/// (`state=expired`, `session=none`) are not.
+fn looks_random(value: &str) -> bool {
+    value.len() >= 16
+        || value.bytes().any(|b| b.is_ascii_digit())
+        || value.bytes().skip(1).any(|b| b.is_ascii_uppercase())
 }
 
 /// True when `name` is in [`SECRET_PARAMS`], whatever its value.
@@ -143,6 +178,8 @@ mod tests {
             assert!(is_secret_header(h), "{h}");
         }
         assert!(!is_secret_param("code", "401"));
+        assert!(!is_secret_param("state", "expired"));
+        assert!(is_secret_param("state", "af0ifjsldkj9"));
         assert!(is_secret_param("code", "4/0AX4XfWh"));
         assert!(!is_secret_param("page", "2"));
         assert!(!is_secret_header("content-type"));

@@ -92,31 +92,18 @@ impl Nginx {
         let bin = find_binary(&["/usr/sbin/nginx", "nginx"])?;
         let dir = tempfile::tempdir().expect("temp dir");
         open_up(dir.path());
-        let d = dir.path().display().to_string();
         let port = free_port();
-        let body = server_body.replace("{dir}", &d);
-        let extra = http_extra.replace("{dir}", &d);
-        let conf = format!(
-            "daemon off;\nmaster_process off;\nworker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/error.log info;\n\
-             events {{ worker_connections 64; }}\n\
-             http {{\n  access_log {d}/access.log combined;\n  client_body_temp_path {d}/tmp_body;\n  proxy_temp_path {d}/tmp_proxy;\n  \
-             fastcgi_temp_path {d}/tmp_fcgi;\n  uwsgi_temp_path {d}/tmp_uwsgi;\n  scgi_temp_path {d}/tmp_scgi;\n  {extra}\n  \
-             server {{\n    listen 127.0.0.1:{port};\n    server_name localhost;\n    root {d}/www;\n{body}\n  }}\n}}\n"
-        );
-        std::fs::create_dir_all(dir.path().join("www")).expect("www dir");
-        std::fs::write(dir.path().join("nginx.conf"), conf).expect("write nginx.conf");
-        let mut child = Command::new(bin)
-            .arg("-p")
-            .arg(dir.path())
-            .arg("-c")
-            .arg(dir.path().join("nginx.conf"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(dir.path().join("stderr.log")).expect("stderr log"))
-            .spawn()
-            .expect("spawn nginx");
-        wait_for_port(port, &mut child, "nginx", &dir.path().join("stderr.log"));
+        let child = spawn_nginx(&bin, dir.path(), port, server_body, http_extra);
         Some(Self { port, dir, child })
+    }
+
+    /// Stops nginx and starts it again on the same port with a new `server_body` (a fix
+    /// applied to the configuration, then a restart).
+    pub fn restart(&mut self, server_body: &str) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let bin = find_binary(&["/usr/sbin/nginx", "nginx"]).expect("nginx ran before");
+        self.child = spawn_nginx(&bin, self.dir.path(), self.port, server_body, "");
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -131,6 +118,34 @@ impl Nginx {
     pub fn error_log(&self) -> String {
         std::fs::read_to_string(self.path("error.log")).unwrap_or_default()
     }
+}
+
+/// Writes `nginx.conf` for `port` in `dir` and runs nginx on it until the port listens.
+fn spawn_nginx(bin: &Path, dir: &Path, port: u16, server_body: &str, http_extra: &str) -> Child {
+    let d = dir.display().to_string();
+    let body = server_body.replace("{dir}", &d);
+    let extra = http_extra.replace("{dir}", &d);
+    let conf = format!(
+        "daemon off;\nmaster_process off;\nworker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/error.log info;\n\
+             events {{ worker_connections 64; }}\n\
+             http {{\n  access_log {d}/access.log combined;\n  client_body_temp_path {d}/tmp_body;\n  proxy_temp_path {d}/tmp_proxy;\n  \
+             fastcgi_temp_path {d}/tmp_fcgi;\n  uwsgi_temp_path {d}/tmp_uwsgi;\n  scgi_temp_path {d}/tmp_scgi;\n  {extra}\n  \
+             server {{\n    listen 127.0.0.1:{port};\n    server_name localhost;\n    root {d}/www;\n{body}\n  }}\n}}\n"
+    );
+    std::fs::create_dir_all(dir.join("www")).expect("www dir");
+    std::fs::write(dir.join("nginx.conf"), conf).expect("write nginx.conf");
+    let mut child = Command::new(bin)
+        .arg("-p")
+        .arg(dir)
+        .arg("-c")
+        .arg(dir.join("nginx.conf"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(dir.join("stderr.log")).expect("stderr log"))
+        .spawn()
+        .expect("spawn nginx");
+    wait_for_port(port, &mut child, "nginx", &dir.join("stderr.log"));
+    child
 }
 
 impl Drop for Nginx {

@@ -68,7 +68,16 @@ pub fn credentials(args: &CheckArgs) -> anyhow::Result<(Credentials, Vec<(String
         creds.password = if args.password_stdin {
             Some(stdin.read("--password-stdin")?)
         } else {
-            Some(String::new())
+            // Never an empty password in its place: asked for on a terminal, else an error.
+            let prompt = format!(
+                "Password for {} (input hidden): ",
+                crate::sanitize::line(user)
+            );
+            Some(
+                crate::secret::require_terminal_prompt(&prompt, "--user")?
+                    .expose()
+                    .to_owned(),
+            )
         };
     }
     if let Some(path) = &args.bearer_file {

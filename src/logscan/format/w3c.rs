@@ -118,16 +118,20 @@ pub fn describe_substatus(sub: u32) -> &'static str {
     }
 }
 
-/// The cause an IIS 401 substatus points to.
+/// The cause an IIS 401 substatus points to. The steps of a normal Negotiate/NTLM handshake
+/// (`401 2 2148074254`, then `401 1 0`, then `200`; KB 907273) point to none.
 pub fn substatus_cause(sub: u32, win32: u32) -> Option<&'static str> {
     // SEC_E_LOGON_DENIED: Negotiate / NTLM refused the credentials.
     const LOGON_DENIED: u32 = 2_148_074_252;
-    Some(match sub {
-        1 if win32 == LOGON_DENIED => "windows-auth-failed",
-        1 => "bad-credentials",
-        2 => "wrong-auth-scheme",
-        3 => "resource-acl-denied",
-        501..=504 => "ip-or-rate-limited",
+    // SEC_E_NO_CREDENTIALS: the anonymous first request of a handshake.
+    const NO_CREDENTIALS: u32 = 2_148_074_254;
+    Some(match (sub, win32) {
+        (1, 0) | (2, NO_CREDENTIALS) => return None,
+        (1, LOGON_DENIED) => "windows-auth-failed",
+        (1, _) => "bad-credentials",
+        (2, _) => "wrong-auth-scheme",
+        (3, _) => "resource-acl-denied",
+        (501..=504, _) => "ip-or-rate-limited",
         _ => return None,
     })
 }

@@ -88,27 +88,15 @@ fn strip_tags(text: &str) -> String {
 }
 
 /// `text` made safe to print: every secret of `creds` and every secret shape replaced by a
-/// fingerprint, control and bidi characters shown as `\u{..}` escapes, at most
-/// [`QUOTE_LIMIT`] characters.
+/// fingerprint, at most [`QUOTE_LIMIT`] characters, then through the one sanitiser (control
+/// and bidi characters shown as escapes).
 pub fn quote(text: &str, creds: &Credentials) -> String {
     let redacted = creds.hide_in(text);
-    let mut out = String::new();
-    for (i, c) in redacted.chars().enumerate() {
-        if i >= QUOTE_LIMIT {
-            out.push('…');
-            break;
-        }
-        if c.is_control() || is_bidi(c) {
-            out.push_str(&c.escape_unicode().to_string());
-        } else {
-            out.push(c);
-        }
+    let mut cut: String = redacted.chars().take(QUOTE_LIMIT).collect();
+    if cut.len() < redacted.len() {
+        cut.push('…');
     }
-    out
-}
-
-fn is_bidi(c: char) -> bool {
-    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    crate::sanitize::line(&cut).into_owned()
 }
 
 #[cfg(test)]
@@ -141,7 +129,7 @@ mod tests {
         let q = quote("invalid token s3cr3t-token-value\u{1b}[2J\u{202e}", &creds);
         assert!(!q.contains("s3cr3t-token-value"), "{q}");
         assert!(!q.contains('\u{1b}') && !q.contains('\u{202e}'), "{q}");
-        assert!(q.contains("\\u{1b}"), "{q}");
+        assert!(q.contains("\\x1b") && q.contains("<U+202E>"), "{q}");
         assert!(quote(&"x".repeat(1000), &creds).chars().count() <= QUOTE_LIMIT + 1);
     }
 }

@@ -48,7 +48,7 @@ impl Credentials {
             out.extend(
                 c.split(';')
                     .filter_map(|p| p.split_once('='))
-                    .map(|(_, v)| ("cookie", v.trim())),
+                    .map(|(_, v)| ("cookie-value", v.trim())),
             );
         }
         out.extend(self.headers.iter().map(|(_, v)| ("header", v.as_str())));
@@ -110,20 +110,7 @@ impl std::fmt::Debug for Credentials {
 
 /// A scheme word is shown only when it looks like one, so a bare token is never echoed.
 fn scheme_shown(word: &str) -> String {
-    let known = [
-        "basic",
-        "bearer",
-        "digest",
-        "negotiate",
-        "ntlm",
-        "token",
-        "jwt",
-        "apikey",
-        "hoba",
-        "mutual",
-        "aws4-hmac-sha256",
-    ];
-    if known.contains(&word.to_ascii_lowercase().as_str()) || word.is_empty() {
+    if crate::secret::is_auth_scheme(word) || word.is_empty() {
         word.to_owned()
     } else {
         fingerprint("word", word)
@@ -139,6 +126,8 @@ pub struct Target {
     /// Headers that are not secret (Origin, Access-Control-Request-*).
     pub plain_headers: Vec<(HeaderName, HeaderValue)>,
     pub follow_redirects: bool,
+    /// The request body (`-d`); it may hold secrets, so it is shown only by its size.
+    pub body: Option<String>,
 }
 
 impl Target {
@@ -188,6 +177,7 @@ impl Target {
             creds,
             plain_headers,
             follow_redirects: args.get("follow").is_none_or(|v| v != "false"),
+            body: args.get("body").cloned(),
         })
     }
 }

@@ -127,6 +127,12 @@ pub(super) fn find(text: &str, r: &Redactor) -> Vec<Span> {
             {
                 continue;
             }
+            // Prose names a parameter (`access_token= in the URL`, `token=…`); a value set
+            // apart by a space must be long enough to be one.
+            let spaced = text[..m.start()].ends_with([' ', '\t']);
+            if m.as_str().starts_with('…') || spaced && m.as_str().chars().count() < 6 {
+                continue;
+            }
             whole(&mut spans, m, "secret", 1);
         }
     }
@@ -160,7 +166,9 @@ fn credentials(text: &str, c: &Captures<'_>, group: usize, r: &Redactor, spans: 
         }
         _ => (0, value),
     };
-    if secret.is_empty() || is_placeholder(secret) {
+    // `Authorization: Bearer` in prose names a scheme, and carries nothing.
+    if secret.is_empty() || is_placeholder(secret) || offset == 0 && secret::is_auth_scheme(secret)
+    {
         return;
     }
     let start = v.start() + offset;
