@@ -47,6 +47,7 @@ fn bench(c: &mut Criterion) {
         keys: vec![jwk],
         skipped: vec![],
         private_leaks: vec![],
+        extra: vec![],
     });
     let pem = Key::Pem(pair.public_pem.clone());
     // Baseline in the same run: the RSA primitive alone, through jsonwebtoken, key prepared.

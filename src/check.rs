@@ -33,6 +33,12 @@ pub struct CheckRequest {
     pub backend: Option<String>,
     /// Timeout of each request.
     pub timeout: Duration,
+    /// How requests go out: trust, `--insecure`, fixed addresses, proxy, HTTP version.
+    pub net: crate::net::NetOptions,
+    /// The request body (`-d`); it may hold a secret.
+    pub body: Option<crate::net::RequestBody>,
+    /// Client credentials for a fresh token (`--client-credentials`).
+    pub fresh_token: Option<crate::net::oauth::ClientCredentials>,
 }
 
 impl Default for CheckRequest {
@@ -44,6 +50,9 @@ impl Default for CheckRequest {
             origin: None,
             backend: None,
             timeout: Duration::from_secs(10),
+            net: crate::net::NetOptions::default(),
+            body: None,
+            fresh_token: None,
         }
     }
 }
@@ -86,6 +95,9 @@ impl CheckRequest {
             .collect();
         out.extend(c.headers.iter().map(|(_, v)| v.as_str()));
         out.extend(c.api_key_query.iter().map(|(_, v)| v.as_str()));
+        out.extend(self.body.iter().map(|b| b.0.as_str()));
+        out.extend(self.net.proxy_user.iter().map(|(_, p)| p.as_str()));
+        out.extend(self.fresh_token.iter().map(|cc| cc.client_secret.as_str()));
         out
     }
 }
@@ -141,7 +153,10 @@ pub fn plan(request: &CheckRequest) -> (Vec<ProbeRequest>, RuleInput) {
     let (url, creds) = (&request.url, &request.credentials);
     let u = url.as_str();
     let m = request.method.to_ascii_uppercase();
-    let given = request_args(u, &m, Some(creds));
+    let mut given = request_args(u, &m, Some(creds));
+    if let Some(b) = &request.body {
+        given.insert("body".into(), b.0.clone());
+    }
     let mut reqs = vec![
         req(ids::MAIN, "http", given.clone()),
         req("challenge", "challenge", given.clone()),
@@ -197,13 +212,56 @@ pub fn plan(request: &CheckRequest) -> (Vec<ProbeRequest>, RuleInput) {
     if let Some(b) = &request.backend {
         reqs.push(req(ids::BACKEND, "http", request_args(b, &m, Some(creds))));
     }
+    if let Some(cc) = &request.fresh_token {
+        reqs.push(req(
+            "fresh_token",
+            "fresh_token",
+            fresh_token_args(request, cc),
+        ));
+    }
     (reqs, input)
+}
+
+/// The `fresh_token` probe's arguments: the request and the client credentials.
+fn fresh_token_args(
+    request: &CheckRequest,
+    cc: &crate::net::oauth::ClientCredentials,
+) -> ProbeArgs {
+    let mut a = request_args(
+        request.url.as_str(),
+        &request.method.to_ascii_uppercase(),
+        None,
+    );
+    let mut put = |k: &str, v: Option<&str>| {
+        if let Some(v) = v {
+            a.insert(k.to_owned(), v.to_owned());
+        }
+    };
+    put("body", request.body.as_ref().map(|b| b.0.as_str()));
+    put("client_id", Some(&cc.client_id));
+    put("client_secret", Some(&cc.client_secret));
+    put("scope", cc.scope.as_deref());
+    put("audience", cc.audience.as_deref());
+    put(
+        "token_endpoint",
+        cc.token_endpoint.as_ref().map(url::Url::as_str),
+    );
+    put("issuer", cc.issuer.as_ref().map(url::Url::as_str));
+    if cc.auth == crate::net::oauth::ClientAuth::Post {
+        put("client_auth", Some("post"));
+    }
+    a
 }
 
 /// Runs the battery concurrently and ranks what it found.
 pub async fn run(request: &CheckRequest) -> anyhow::Result<CheckResult> {
-    let ctx = ProbeContext::new(request.timeout)?;
-    let (reqs, input) = plan(request);
+    let ctx = ProbeContext::with_network(request.timeout, &request.net)?;
+    let (mut reqs, input) = plan(request);
+    if shows_network(&ctx, &request.url) {
+        let mut a = ProbeArgs::new();
+        a.insert("url".into(), request.url.to_string());
+        reqs.push(req("network", "network", a));
+    }
     let started = Instant::now();
     let reports = probe::run_all(reqs, &ctx).await;
     let elapsed = started.elapsed();
@@ -238,4 +296,15 @@ fn only_main_unreachable(hits: Vec<CauseHit>, reports: &[ProbeReport]) -> Vec<Ca
     hits.into_iter()
         .filter(|h| !(main_answered && h.id == "server-unreachable"))
         .collect()
+}
+
+/// True when the way requests to `url` take is not the plain default, so the battery
+/// reports it: a trust store matters to https only.
+fn shows_network(ctx: &ProbeContext, url: &url::Url) -> bool {
+    let n = &ctx.net;
+    n.insecure
+        || n.proxies.any()
+        || !n.routes.is_empty()
+        || n.http_version != crate::net::HttpVersion::Any
+        || (url.scheme() == "https" && !n.trust.starts_with("built-in"))
 }

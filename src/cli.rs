@@ -90,9 +90,9 @@ pub struct ReportArgs {
 pub struct CheckArgs {
     /// The address to check.
     pub url: String,
-    /// Request method.
-    #[arg(long, short = 'X', default_value = "GET")]
-    pub method: String,
+    /// Request method (GET; POST when --data is given, as in curl).
+    #[arg(long, short = 'X', visible_alias = "request")]
+    pub method: Option<String>,
     /// User name for Basic authentication (the password is read with --password-stdin).
     #[arg(long, short = 'u')]
     pub user: Option<String>,
@@ -125,6 +125,66 @@ pub struct CheckArgs {
     pub json: bool,
     #[command(flatten)]
     pub report: ReportArgs,
+    #[command(flatten)]
+    pub net: Box<NetArgs>,
+}
+
+/// How the request goes out, with curl's option names and meanings.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Connection (as in curl)")]
+pub struct NetArgs {
+    /// Request body; @FILE reads it from a file (line breaks removed, as curl's -d does).
+    #[arg(long, short = 'd', value_name = "DATA")]
+    pub data: Option<String>,
+    /// Trust only the CA certificates in this PEM file (else SSL_CERT_FILE / SSL_CERT_DIR, else built-in roots).
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
+    /// Go on when the server's certificate fails verification; every output says so.
+    #[arg(long, short = 'k')]
+    pub insecure: bool,
+    /// Send requests for HOST:PORT to ADDR instead of what DNS says (repeatable).
+    #[arg(long, value_name = "HOST:PORT:ADDR[,ADDR]")]
+    pub resolve: Vec<String>,
+    /// Connect to HOST2:PORT2 for requests to HOST1:PORT1; empty fields match any (repeatable).
+    #[arg(long, value_name = "HOST1:PORT1:HOST2:PORT2")]
+    pub connect_to: Vec<String>,
+    /// Use this proxy (else https_proxy / http_proxy / ALL_PROXY, minus NO_PROXY).
+    #[arg(long, short = 'x', value_name = "URL")]
+    pub proxy: Option<String>,
+    /// User name for the proxy; its password is read from WHY401_PROXY_PASSWORD or --proxy-password-file.
+    #[arg(long, value_name = "USER")]
+    pub proxy_user: Option<String>,
+    /// Read the proxy password from FILE.
+    #[arg(long, value_name = "FILE", requires = "proxy_user")]
+    pub proxy_password_file: Option<PathBuf>,
+    /// Speak HTTP/1.1 only.
+    #[arg(long = "http1.1", conflicts_with = "http2")]
+    pub http1_1: bool,
+    /// Speak HTTP/2 only (ALPN h2 over TLS, prior knowledge over plain http).
+    #[arg(long)]
+    pub http2: bool,
+    /// Get a fresh token as this OAuth client (client credentials grant) and retry with it;
+    /// the secret is read from WHY401_CLIENT_SECRET or --client-secret-file.
+    #[arg(long, value_name = "CLIENT_ID")]
+    pub client_credentials: Option<String>,
+    /// Read the OAuth client secret from FILE.
+    #[arg(long, value_name = "FILE", requires = "client_credentials")]
+    pub client_secret_file: Option<PathBuf>,
+    /// Scope to ask the token endpoint for.
+    #[arg(long, requires = "client_credentials")]
+    pub scope: Option<String>,
+    /// Audience to ask the token endpoint for.
+    #[arg(long, requires = "client_credentials")]
+    pub audience: Option<String>,
+    /// The token endpoint (else found by OpenID discovery of --issuer).
+    #[arg(long, value_name = "URL", requires = "client_credentials")]
+    pub token_endpoint: Option<String>,
+    /// The issuer whose /.well-known/openid-configuration names the token endpoint.
+    #[arg(long, value_name = "URL", requires = "client_credentials")]
+    pub issuer: Option<String>,
+    /// Send the client secret in the form (client_secret_post) instead of HTTP Basic.
+    #[arg(long, requires = "client_credentials")]
+    pub client_secret_post: bool,
 }
 
 #[derive(Debug, Args)]

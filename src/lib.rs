@@ -23,6 +23,7 @@ pub mod diagnose;
 pub mod flow;
 pub mod input_file;
 pub mod logscan;
+pub mod net;
 pub mod probe;
 pub mod report;
 pub mod sanitize;

@@ -17,6 +17,7 @@ pub mod challenge;
 pub mod clock;
 pub mod cookie;
 pub mod cors;
+pub mod fresh_token;
 pub mod har;
 pub mod htaccess;
 pub mod htpasswd;
@@ -25,6 +26,7 @@ pub mod jwks;
 pub mod jwt;
 pub mod limits;
 pub mod logs;
+pub mod network;
 pub mod nginx;
 pub mod redirect;
 
@@ -141,6 +143,18 @@ pub struct ArgSpec {
     pub doc: &'static str,
 }
 
+impl ArgSpec {
+    /// An argument spec, for the registry tables of the probe kinds.
+    pub const fn new(name: &'static str, required: bool, secret: bool, doc: &'static str) -> Self {
+        Self {
+            name,
+            required,
+            secret,
+            doc,
+        }
+    }
+}
+
 /// The overall result of one probe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -233,25 +247,31 @@ pub struct ProbeContext {
     pub user_agent: String,
     /// The session's marker id, part of the User-Agent.
     pub marker: String,
+    /// How requests go out (trust, proxy, fixed addresses) and what reports say about it.
+    pub net: std::sync::Arc<crate::net::Network>,
 }
 
 impl ProbeContext {
-    /// A context with a fresh client and a random marker.
+    /// A context with a fresh client and a random marker; the environment's proxy and
+    /// certificate variables apply.
     pub fn new(timeout: Duration) -> anyhow::Result<Self> {
+        Self::with_network(timeout, &crate::net::NetOptions::default())
+    }
+
+    /// A context whose client follows `opts` (and the environment).
+    pub fn with_network(timeout: Duration, opts: &crate::net::NetOptions) -> anyhow::Result<Self> {
         let marker = new_marker();
         let user_agent = format!("why401/{} probe/{marker}", env!("CARGO_PKG_VERSION"));
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(timeout)
-            .timeout(timeout)
-            .user_agent(user_agent.clone())
-            .build()?;
+        let (client, net) =
+            crate::net::Network::build(opts, &crate::net::process_env, timeout, &user_agent)
+                .map_err(|e| anyhow::anyhow!(e))?;
         Ok(Self {
             client,
             timeout,
             cancel: CancellationToken::new(),
             user_agent,
             marker,
+            net: std::sync::Arc::new(net),
         })
     }
 }
@@ -324,6 +344,8 @@ pub fn registry() -> &'static [ProbeKind] {
         htaccess::KIND,
         htpasswd::KIND,
         logs::KIND,
+        network::KIND,
+        fresh_token::KIND,
     ];
     KINDS
 }

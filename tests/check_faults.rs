@@ -183,16 +183,13 @@ fn self_signed_tls() {
     let url = url.replace("http://", "https://");
     let (json, code) = classified(&url);
     assert_eq!(error_class(&json), "tls");
-    assert_eq!(
-        json["probes"]["http"]["facts"]["error.tls"],
-        "unknown-issuer"
-    );
+    assert_eq!(json["probes"]["http"]["facts"]["error.tls"], "self-signed");
     assert_eq!(top_cause(&json), "server-unreachable");
     assert!(
         json["causes"][0]["evidence"][0]
             .as_str()
             .unwrap()
-            .contains("unknown-issuer")
+            .contains("self-signed")
     );
     assert_eq!(code, 1);
 }

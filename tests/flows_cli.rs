@@ -161,3 +161,182 @@ fn every_subcommand_builds_its_arguments() {
     use clap::CommandFactory;
     why401::cli::Cli::command().debug_assert();
 }
+
+/// A flow whose `start:` names no node, entered from the shipped router: lint, `run` and the
+/// wizard must each name the line instead of panicking.
+#[test]
+fn a_start_naming_no_node_is_reported_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("visitor.yaml"),
+        "id: visitor\ntitle: Broken\nstart: nowhere\nnodes:\n  hello:\n    title: Hi\n    end: escalate\n",
+    )
+    .unwrap();
+    let lint = why401()
+        .args(["flows", "lint"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(lint.status.code(), Some(1), "{lint:?}");
+    let text = String::from_utf8(lint.stdout).unwrap();
+    assert!(
+        text.contains("visitor.yaml:3:8: start 'nowhere' names no node"),
+        "{text}"
+    );
+    assert!(!String::from_utf8_lossy(&lint.stderr).contains("panicked"));
+    let elsewhere = tempfile::tempdir().unwrap();
+    let answers = elsewhere.path().join("answers.yaml");
+    std::fs::write(&answers, "{}\n").unwrap();
+    for args in [
+        vec![
+            "run",
+            "--flow",
+            "start",
+            "--answers",
+            answers.to_str().unwrap(),
+        ],
+        vec![],
+    ] {
+        let out = why401()
+            .arg("--flows")
+            .arg(dir.path())
+            .args(&args)
+            .write_stdin("")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(err.contains("visitor.yaml:3:8:"), "{args:?}: {err}");
+        assert_ne!(out.status.code(), Some(0), "{args:?}");
+        assert_ne!(out.status.code(), Some(101), "{args:?}");
+    }
+}
+
+mod mutated_flows {
+    //! Shipped flows with ids, keys and targets renamed, dropped and retargeted: lint never
+    //! panics and every problem names FILE:LINE:COL.
+    use proptest::prelude::*;
+    use serde_yaml::Value;
+    use why401::flow::lint::lint;
+    use why401::flow::{FlowSet, load::SHIPPED};
+
+    #[derive(Debug, Clone)]
+    enum Step {
+        Index(usize),
+        Key(Value),
+    }
+
+    fn paths(v: &Value, here: &mut Vec<Step>, out: &mut Vec<Vec<Step>>) {
+        match v {
+            Value::Mapping(m) => {
+                for (k, child) in m {
+                    here.push(Step::Key(k.clone()));
+                    out.push(here.clone());
+                    paths(child, here, out);
+                    here.pop();
+                }
+            }
+            Value::Sequence(s) => {
+                for (i, child) in s.iter().enumerate() {
+                    here.push(Step::Index(i));
+                    out.push(here.clone());
+                    paths(child, here, out);
+                    here.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn strings(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::String(s) if s.len() < 40 => out.push(s.clone()),
+            Value::Mapping(m) => {
+                for (k, child) in m {
+                    strings(k, out);
+                    strings(child, out);
+                }
+            }
+            Value::Sequence(s) => s.iter().for_each(|c| strings(c, out)),
+            _ => {}
+        }
+    }
+
+    fn parent<'a>(root: &'a mut Value, path: &[Step]) -> Option<&'a mut Value> {
+        let mut v = root;
+        for step in path {
+            v = match (step, v) {
+                (Step::Index(i), Value::Sequence(s)) => s.get_mut(*i)?,
+                (Step::Key(k), Value::Mapping(m)) => m.get_mut(k)?,
+                _ => return None,
+            };
+        }
+        Some(v)
+    }
+
+    /// Applies one mutation: 0 renames a key, 1 drops an entry, 2 retargets a value to a
+    /// name used elsewhere, 3 to a fresh name.
+    fn mutate(root: &mut Value, op: u8, at: usize, pick: usize, fresh: &str) {
+        let mut all = Vec::new();
+        paths(root, &mut Vec::new(), &mut all);
+        let mut pool = Vec::new();
+        strings(root, &mut pool);
+        if all.is_empty() || pool.is_empty() {
+            return;
+        }
+        let path = &all[at % all.len()];
+        let (last, head) = path.split_last().unwrap();
+        let borrowed = pool[pick % pool.len()].clone();
+        let Some(container) = parent(root, head) else {
+            return;
+        };
+        match (op % 4, last, container) {
+            (0, Step::Key(k), Value::Mapping(m)) => {
+                if let Some(v) = m.remove(k) {
+                    m.insert(Value::String(format!("{fresh}x")), v);
+                }
+            }
+            (1, Step::Key(k), Value::Mapping(m)) => {
+                m.remove(k);
+            }
+            (1, Step::Index(i), Value::Sequence(s)) => {
+                s.remove(*i);
+            }
+            (op, Step::Key(k), Value::Mapping(m)) => {
+                let new = if op == 2 { borrowed } else { fresh.to_owned() };
+                m.insert(k.clone(), Value::String(new));
+            }
+            (op, Step::Index(i), Value::Sequence(s)) => {
+                s[*i] = Value::String(if op == 2 { borrowed } else { fresh.to_owned() });
+            }
+            _ => {}
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        #[test]
+        fn lint_never_panics_and_always_locates(
+            which in 0..SHIPPED.len(),
+            ops in prop::collection::vec((0u8..4, any::<usize>(), any::<usize>(), "[a-z_:.]{0,6}"), 1..4),
+        ) {
+            let (file, text) = SHIPPED[which];
+            let mut doc: Value = serde_yaml::from_str(text).unwrap();
+            for (op, at, pick, fresh) in &ops {
+                mutate(&mut doc, *op, *at, *pick, fresh);
+            }
+            let mutated = serde_yaml::to_string(&doc).unwrap();
+            let (mut set, mut diags) = FlowSet::load(None);
+            let name = format!("custom/{}", file.trim_start_matches("flows/"));
+            set.add(&name, &mutated, false, &mut diags);
+            diags.extend(lint(&set));
+            for d in &diags {
+                prop_assert!(!d.file.is_empty(), "{d}");
+                prop_assert!(d.loc.line >= 1 && d.loc.col >= 1, "{d}");
+                let head = format!("{}:{}:{}: ", d.file, d.loc.line, d.loc.col);
+                let located = d.to_string().starts_with(&head);
+                prop_assert!(located, "{}", d);
+            }
+        }
+    }
+}

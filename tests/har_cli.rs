@@ -356,3 +356,243 @@ fn the_har_probe_gives_flows_their_facts() {
     ));
     assert!(matches!(&r.facts["error"], FactValue::Str(e) if e.contains("/nonexistent.har")));
 }
+
+/// A capture of `entries` written to `name` (with `prefix` bytes before the JSON); the
+/// `why401 har --json` document, and the text and JSON outputs together.
+fn analyse_capture(entries: &[Value], prefix: &[u8]) -> (Value, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = json!({"log": {"version": "1.2", "creator": {"name": "test", "version": "1"}, "entries": entries}});
+    let mut bytes = prefix.to_vec();
+    bytes.extend(doc.to_string().as_bytes());
+    std::fs::write(dir.path().join("c.har"), bytes).unwrap();
+    let (code, json_out, err) = har(&dir, &["c.har", "--json"]);
+    assert_eq!(code, 1, "{json_out}{err}");
+    let (_, text, _) = har(&dir, &["c.har"]);
+    let parsed: Value = serde_json::from_str(&json_out).unwrap();
+    (parsed, format!("{text}\n{json_out}\n{err}"))
+}
+
+fn top_cause(doc: &Value) -> (String, String) {
+    let c = &doc["causes"][0];
+    (
+        c["id"].as_str().unwrap().to_owned(),
+        c["evidence"].to_string(),
+    )
+}
+
+fn cause_ids(doc: &Value) -> Vec<String> {
+    doc["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn a_byte_order_mark_and_a_digest_stale_nonce() {
+    let stale =
+        r#"Digest realm="api", qop="auth", nonce="n2", opaque="o", stale=true, algorithm=SHA-256"#;
+    let sent = r#"Digest username="bob", realm="api", nonce="n1", uri="/x", response="0123456789abcdef0123456789abcdef", qop=auth, nc=00000001, cnonce="c""#;
+    let e = entry(
+        0,
+        "GET",
+        "https://api.example/x",
+        &[("Authorization", sent)],
+        401,
+        &[("WWW-Authenticate", stale)],
+    );
+    let (doc, out) = analyse_capture(&[e], b"\xEF\xBB\xBF");
+    let (id, evidence) = top_cause(&doc);
+    assert_eq!(id, "digest-nonce-stale", "{out}");
+    assert!(evidence.contains("stale=true"), "{evidence}");
+    assert!(
+        !cause_ids(&doc).contains(&"bad-credentials".to_owned()),
+        "{out}"
+    );
+    assert!(
+        !out.contains("0123456789abcdef0123456789abcdef"),
+        "the Digest response leaked"
+    );
+}
+
+#[test]
+fn an_api_key_header_is_a_credential() {
+    let key = "CANARY-APIKEY-7f3a9c";
+    let e = entry(
+        0,
+        "GET",
+        "https://api.example/orders",
+        &[("X-Api-Key", key)],
+        401,
+        &[("WWW-Authenticate", r#"ApiKey realm="orders""#)],
+    );
+    let q = entry(
+        1,
+        "GET",
+        &format!("https://api.example/orders?api_key={key}"),
+        &[],
+        401,
+        &[("WWW-Authenticate", r#"ApiKey realm="orders""#)],
+    );
+    let (doc, out) = analyse_capture(&[e, q], b"");
+    let ids = cause_ids(&doc);
+    assert_eq!(ids[0], "bad-credentials", "{out}");
+    assert!(!ids.contains(&"no-credentials-sent".to_owned()), "{out}");
+    assert!(
+        !ids.contains(&"wrong-auth-scheme".to_owned()),
+        "an API key in its own parameter is not a Bearer misplacement: {out}"
+    );
+    assert!(out.contains("X-Api-Key [key len="), "{out}");
+    assert!(!out.contains(key), "the API key leaked");
+}
+
+#[test]
+fn basic_credentials_refused_under_the_same_realm() {
+    let basic = format!(
+        "Basic {}",
+        base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            "alice:CANARY-PASS-51"
+        )
+    );
+    let e = entry(
+        0,
+        "GET",
+        "https://intranet.example/",
+        &[("Authorization", &basic)],
+        401,
+        &[("WWW-Authenticate", r#"Basic realm="Staff only""#)],
+    );
+    let (doc, out) = analyse_capture(&[e], b"");
+    let (id, evidence) = top_cause(&doc);
+    assert_eq!(id, "bad-credentials", "{out}");
+    assert!(
+        evidence.contains("Staff only") && evidence.contains("alice"),
+        "{evidence}"
+    );
+    assert!(
+        !out.contains("CANARY-PASS-51") && !out.contains(&basic[6..]),
+        "the password leaked"
+    );
+}
+
+#[test]
+fn cookies_the_browser_refuses_or_does_not_send() {
+    let login = |set: &str| {
+        entry(
+            0,
+            "POST",
+            "https://app.example/auth/login",
+            &[],
+            200,
+            &[("Set-Cookie", set)],
+        )
+    };
+    let call = entry(
+        5,
+        "GET",
+        "https://app.example/api/me",
+        &[],
+        401,
+        &[("WWW-Authenticate", r#"Cookie realm="app""#)],
+    );
+    let cases = [
+        (
+            "sid=CANARY-COOKIE-1; Path=/; SameSite=None; HttpOnly",
+            "SameSite=None without Secure",
+        ),
+        (
+            "sid=CANARY-COOKIE-1; Path=/; Domain=other.example; Secure",
+            "does not domain-match",
+        ),
+        (
+            "sid=CANARY-COOKIE-1; Path=/auth; Secure; HttpOnly",
+            "Path=/auth, which does not cover /api/me",
+        ),
+    ];
+    for (set, why) in cases {
+        let (doc, out) = analyse_capture(&[login(set), call.clone()], b"");
+        let (id, evidence) = top_cause(&doc);
+        assert_eq!(id, "cookie-rejected-by-client", "{set}: {out}");
+        assert!(
+            evidence.contains(why) && evidence.contains("'sid'"),
+            "{set}: {evidence}"
+        );
+        assert!(
+            !out.contains("CANARY-COOKIE-1"),
+            "{set}: the cookie value leaked"
+        );
+    }
+    // Secure over http: the browser ignores it.
+    let http_login = entry(
+        0,
+        "POST",
+        "http://app.example/login",
+        &[],
+        200,
+        &[("Set-Cookie", "session=CANARY-COOKIE-2; Secure; Path=/")],
+    );
+    let http_call = entry(
+        5,
+        "GET",
+        "http://app.example/api/me",
+        &[],
+        401,
+        &[("WWW-Authenticate", r#"Cookie realm="app""#)],
+    );
+    let (doc, out) = analyse_capture(&[http_login, http_call], b"");
+    assert_eq!(top_cause(&doc).0, "cookie-rejected-by-client", "{out}");
+    assert!(
+        top_cause(&doc).1.contains("set by an http:// response"),
+        "{out}"
+    );
+    // A cookie the browser keeps and sends is no finding.
+    let good = login("sid=CANARY-COOKIE-3; Path=/; Secure; SameSite=None");
+    let sent = entry(
+        5,
+        "GET",
+        "https://app.example/api/me",
+        &[("Cookie", "sid=CANARY-COOKIE-3")],
+        401,
+        &[("WWW-Authenticate", r#"Cookie realm="app""#)],
+    );
+    let (doc, out) = analyse_capture(&[good, sent], b"");
+    assert!(
+        !cause_ids(&doc).contains(&"cookie-rejected-by-client".to_owned()),
+        "{out}"
+    );
+}
+
+#[test]
+fn set_cookie_lines_folded_into_one_value_are_read_one_by_one() {
+    // Some exports fold several Set-Cookie lines into one header value with line breaks.
+    let folded = "theme=dark; Path=/\nsid=CANARY-COOKIE-4; Path=/; SameSite=None\nlang=en";
+    let login = entry(
+        0,
+        "POST",
+        "https://app.example/login",
+        &[],
+        200,
+        &[("Set-Cookie", folded)],
+    );
+    let call = entry(
+        5,
+        "GET",
+        "https://app.example/api/me",
+        &[("Cookie", "theme=dark; lang=en")],
+        401,
+        &[("WWW-Authenticate", r#"Cookie realm="app""#)],
+    );
+    let (doc, out) = analyse_capture(&[login, call], b"");
+    let (id, evidence) = top_cause(&doc);
+    assert_eq!(id, "cookie-rejected-by-client", "{out}");
+    assert!(
+        evidence.contains("'sid'") && evidence.contains("SameSite=None"),
+        "{evidence}"
+    );
+    assert!(
+        !out.contains("CANARY-COOKIE-4"),
+        "the folded cookie value leaked"
+    );
+}

@@ -302,9 +302,21 @@ fn the_server_clock_is_a_second_opinion() {
 }
 
 #[test]
-fn leeway_forgives_a_token_just_past_exp() {
-    let token = hs256(b"k", &json!({"exp": now() - 30}));
-    assert_eq!(jwt(&["-", "--json"], &token).code, 0);
+fn a_token_just_past_exp_is_named_within_the_leeway() {
+    let token = hs256(b"k", &json!({"exp": now() - 10}));
+    let within = jwt(&["-", "--json"], &token);
+    assert_eq!(within.cause_ids(), vec!["token-expired"]);
+    let evidence = within.evidence();
+    assert!(
+        evidence.contains("within the leeway (60 s); servers with no leeway reject it"),
+        "{evidence}"
+    );
+    assert!(
+        evidence.contains("expired 10 s ago") || evidence.contains("expired 11 s ago"),
+        "{evidence}"
+    );
+    let c = within.json()["causes"][0]["confidence"].as_f64().unwrap();
+    assert!(c < 0.9, "within the leeway weighs less than past it: {c}");
     assert_eq!(
         jwt(&["-", "--json", "--leeway", "0"], &token).cause_ids(),
         vec!["token-expired"]
@@ -317,7 +329,6 @@ fn each_malformed_case_names_what_is_wrong() {
     let (h, rest) = good.split_once('.').unwrap();
     let (p, s) = rest.split_once('.').unwrap();
     let cases: Vec<(String, &str)> = vec![
-        (format!("Bearer {good}"), "\"Bearer \" prefix"),
         (format!("\"{good}\""), "double quotes"),
         (format!("{}\n{}", &good[..30], &good[30..]), "line break"),
         (format!("{h}.{p}"), "2 dot-separated segments"),
@@ -504,4 +515,164 @@ fn a_jwks_that_publishes_secret_keys_is_flagged() {
     assert!(notes.contains("publishes private key material"), "{notes}");
     assert!(notes.contains("kid 'x'"), "{notes}");
     assert!(!r.stdout.contains(&k), "the key itself is never shown");
+}
+
+#[test]
+fn a_pasted_bearer_header_value_is_stripped_with_a_note() {
+    let good = hs256(b"k", &json!({"sub": "x", "exp": now() + 600}));
+    for pasted in [
+        format!("Bearer {good}"),
+        format!("Authorization: Bearer {good}"),
+    ] {
+        let r = jwt(&["-", "--json"], &pasted);
+        assert_eq!(r.code, 0, "{}", r.stdout);
+        assert!(r.cause_ids().is_empty(), "{}", r.stdout);
+        let notes = r.json()["notes"].to_string();
+        assert!(
+            notes.contains("stripped") && notes.contains("Bearer"),
+            "{notes}"
+        );
+    }
+}
+
+#[test]
+fn a_secret_file_is_tried_as_given_then_trimmed() {
+    let dir = tempfile::tempdir().unwrap();
+    let claims = json!({"sub": "x", "exp": now() + 600});
+    let file = write(&dir, "secret", b"secret\n");
+    // Signed over the exact bytes of the file, newline included (RFC 7518 §3.2: raw bytes).
+    let raw = jwt(
+        &["-", "--json", "--secret-file", &file],
+        &hs256(b"secret\n", &claims),
+    );
+    assert_eq!(raw.json()["signature"], "valid", "{}", raw.stdout);
+    assert!(
+        raw.json()["signature_detail"]
+            .as_str()
+            .unwrap()
+            .contains("as given")
+    );
+    assert!(
+        raw.json()["notes"]
+            .to_string()
+            .contains("a server that trims its secret rejects")
+    );
+    // Signed over the trimmed secret: verified trimmed, and said so.
+    let trimmed = jwt(
+        &["-", "--json", "--secret-file", &file],
+        &hs256(b"secret", &claims),
+    );
+    assert_eq!(trimmed.json()["signature"], "valid", "{}", trimmed.stdout);
+    assert!(
+        trimmed.json()["signature_detail"]
+            .as_str()
+            .unwrap()
+            .contains("trimmed")
+    );
+}
+
+#[test]
+fn a_public_key_given_as_the_hmac_secret_is_algorithm_confusion() {
+    let Some(_) = openssl() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let pair = keypair(dir.path(), Algorithm::RS256, "rsa").unwrap();
+    // The RFC 8725 §2.1 attack: an HS256 token whose HMAC key is the RSA public key.
+    let forged = hs256(
+        &pair.public_pem,
+        &json!({"sub": "admin", "exp": now() + 600}),
+    );
+    let path = pair.public_path.display().to_string();
+    let r = jwt(&["-", "--json", "--secret-file", &path], &forged);
+    assert_eq!(r.cause_ids()[0], "token-alg-mismatch", "{}", r.stdout);
+    assert!(r.evidence().contains("RFC 8725 §2.1"), "{}", r.evidence());
+    assert!(
+        r.evidence().contains("this token verifies that way"),
+        "{}",
+        r.evidence()
+    );
+    assert_eq!(r.code, 1);
+}
+
+#[test]
+fn a_signature_that_is_not_base64url_is_malformed_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = hs256(b"k", &json!({"sub": "x", "exp": now() + 600}));
+    let (input, _) = good.rsplit_once('.').unwrap();
+    let key = write(&dir, "k", b"k");
+    let r = jwt(
+        &["-", "--json", "--secret-file", &key],
+        &format!("{input}.not*base64"),
+    );
+    assert_eq!(r.cause_ids(), vec!["token-malformed"], "{}", r.stdout);
+    assert_eq!(r.json()["signature"], "unchecked");
+}
+
+#[test]
+fn a_kid_that_is_not_a_string_is_flagged() {
+    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(json!({"alg": "HS256", "kid": 123}).to_string());
+    let good = hs256(b"k", &json!({"sub": "x", "exp": now() + 600}));
+    let (_, rest) = good.split_once('.').unwrap();
+    let r = jwt(&["-", "--json"], &format!("{header}.{rest}"));
+    assert!(
+        r.evidence()
+            .contains("kid is a number, not a string (RFC 7515 §4.1.4)"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn es256_checked_with_a_p384_key_is_a_curve_mismatch() {
+    let Some(_) = openssl() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let p256 = keypair(dir.path(), Algorithm::ES256, "p256").unwrap();
+    let p384 = keypair(dir.path(), Algorithm::ES384, "p384").unwrap();
+    let token = p256.sign(None, &json!({"sub": "x", "exp": now() + 600}));
+    let path = p384.public_path.display().to_string();
+    let r = jwt(&["-", "--json", "--public-key", &path], &token);
+    assert_eq!(r.cause_ids(), vec!["token-alg-mismatch"], "{}", r.stdout);
+    assert!(
+        r.evidence().contains("P-256") && r.evidence().contains("P-384"),
+        "{}",
+        r.evidence()
+    );
+    assert_eq!(r.json()["signature"], "unchecked");
+}
+
+#[test]
+fn a_non_json_payload_still_has_its_signature_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+    let input = format!("{}.{}", b64(br#"{"alg":"HS256"}"#), b64(b"Payload"));
+    let mac = jsonwebtoken::crypto::sign(
+        input.as_bytes(),
+        &jsonwebtoken::EncodingKey::from_secret(b"k"),
+        Algorithm::HS256,
+    )
+    .unwrap();
+    let key = write(&dir, "k", b"k");
+    let r = jwt(
+        &["-", "--json", "--secret-file", &key],
+        &format!("{input}.{mac}"),
+    );
+    assert!(
+        r.cause_ids().contains(&"token-malformed".to_owned()),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(r.json()["signature"], "valid", "{}", r.stdout);
+}
+
+#[test]
+fn an_hs256_token_against_an_rs256_only_key_set_is_an_alg_mismatch() {
+    let Some(_) = openssl() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let pair = keypair(dir.path(), Algorithm::RS256, "rsa").unwrap();
+    let set = json!({"keys": [pair.jwk("rsa-1")]});
+    let path = write(&dir, "jwks.json", set.to_string().as_bytes());
+    let token = hs256(b"k", &json!({"sub": "x", "exp": now() + 600}));
+    let r = jwt(&["-", "--json", "--jwks", &path], &token);
+    assert_eq!(r.cause_ids(), vec!["token-alg-mismatch"], "{}", r.stdout);
+    assert!(r.evidence().contains("holds only"), "{}", r.evidence());
 }

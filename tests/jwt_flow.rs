@@ -144,8 +144,13 @@ fn the_next_step_follows_from_the_token() {
             .1
             .contains(&"token-expired".to_owned())
     );
+    // A pasted header value is stripped (with a note): the token behind it decides.
     assert_eq!(
         walk(&set, &[("token", &format!("Bearer {expired}"))]).0,
+        "refresh"
+    );
+    assert_eq!(
+        walk(&set, &[("token", &format!("\"{expired}\""))]).0,
         "fix_paste"
     );
     assert_eq!(

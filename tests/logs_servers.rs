@@ -420,3 +420,32 @@ fn iis_syslog_and_container_samples_are_read_and_a_stranger_file_is_skipped() {
         serde_json::json!([{"key": "192.0.2.10", "count": 2}])
     );
 }
+
+#[test]
+fn why401s_own_probes_are_grouped_and_no_burst() {
+    let Some(n) = logs_report::nginx_with_alice(PASSWORD) else {
+        return;
+    };
+    let probe = "why401/0.1.0 probe/feedc0ffee02";
+    for _ in 0..25 {
+        assert_eq!(
+            logs_report::get(n.port, "/", Some("alice:wrong-canary-3"), probe),
+            401
+        );
+    }
+    wait_lines(&n.path("access.log"), 25);
+    let r = report(&[&n.path("access.log"), &n.path("error.log")]);
+    assert_eq!(
+        (r["probe_401"].as_u64(), r["status_401"].as_u64()),
+        (Some(25), Some(0))
+    );
+    assert_eq!(failures(&r, &["password_mismatch"]), [Some(25)]);
+    assert_eq!(r["bursts"], serde_json::json!([]), "{r}");
+    let ids = cause_ids(&r);
+    assert!(!ids.iter().any(|i| i == "brute-force-suspected"), "{ids:?}");
+    assert_eq!(
+        r["probe_groups"][0]["count"], 25,
+        "one group, not 25 lines: {}",
+        r["probe_groups"]
+    );
+}

@@ -11,6 +11,7 @@ use crate::command::Outcome;
 use crate::probe::http;
 
 mod input;
+mod network;
 
 /// Entry point of the subcommand.
 pub fn run(args: &CheckArgs, _global: &GlobalArgs) -> anyhow::Result<Outcome> {
@@ -60,15 +61,26 @@ pub fn request(args: &CheckArgs) -> anyhow::Result<CheckRequest> {
     if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 3600.0) {
         bail!("--timeout must be between 0 and 3600 seconds");
     }
-    reqwest::Method::from_bytes(args.method.to_ascii_uppercase().as_bytes())
-        .map_err(|_| anyhow::anyhow!("--method: '{}' is not a valid method", args.method))?;
+    let method = args.method.clone().unwrap_or_else(|| {
+        let implied = if args.net.data.is_some() {
+            "POST"
+        } else {
+            "GET"
+        };
+        implied.to_owned()
+    });
+    reqwest::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
+        .map_err(|_| anyhow::anyhow!("--method: '{method}' is not a valid method"))?;
     let mut request = CheckRequest {
         url,
-        method: args.method.to_ascii_uppercase(),
+        method: method.to_ascii_uppercase(),
         credentials: input::credentials(args)?,
         origin: args.origin.clone(),
         backend: args.backend.clone(),
         timeout: Duration::from_secs_f64(args.timeout),
+        net: network::options(&args.net)?,
+        body: network::body(&args.net)?,
+        fresh_token: network::client_credentials(&args.net)?,
     };
     request.take_userinfo();
     Ok(request)

@@ -80,11 +80,8 @@ fn key_from_args(args: &JwtArgs, inspection: &Inspection) -> anyhow::Result<Opti
         bail!("give one of --secret-file, --public-key, --jwks, --discover");
     }
     if let Some(path) = &args.secret_file {
-        let mut secret = read_bounded_bytes(path, TOKEN_LIMIT).context("--secret-file")?;
-        // A trailing newline from `echo` is never part of the secret.
-        while secret.last().is_some_and(|b| matches!(b, b'\n' | b'\r')) {
-            secret.pop();
-        }
+        // Kept as given: verification tries these bytes, then trimmed, and says which held.
+        let secret = read_bounded_bytes(path, TOKEN_LIMIT).context("--secret-file")?;
         return Ok(Some(Key::Secret(secret)));
     }
     if let Some(path) = &args.public_key {

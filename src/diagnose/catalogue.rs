@@ -320,6 +320,24 @@ pub static CATALOGUE: &[Cause] = &[
         fix: "Re-create the entry with htpasswd (or the server's tool), and check how the config or environment file quotes and escapes it.",
         fixed_by: &[Actor::Owner],
     },
+    Cause {
+        id: "oauth-client-rejected",
+        title: "the token endpoint refuses the client id and secret (invalid_client): no fresh token can be had",
+        fix: "Check the client id and secret against the identity provider (a rotated or mistyped secret is common), and the client authentication method it expects (client_secret_basic or client_secret_post).",
+        fixed_by: &[Actor::Client, Actor::IdentityProvider],
+    },
+    Cause {
+        id: "oauth-grant-not-allowed",
+        title: "the client may not use the client credentials grant (unauthorized_client)",
+        fix: "Enable the client credentials grant for this client at the identity provider, or use the grant it is registered for.",
+        fixed_by: &[Actor::IdentityProvider],
+    },
+    Cause {
+        id: "oauth-scope-rejected",
+        title: "the token endpoint refuses the scope asked for (invalid_scope)",
+        fix: "Ask only for scopes the identity provider defines and grants to this client; have the provider grant the scope the API needs.",
+        fixed_by: &[Actor::Client, Actor::IdentityProvider],
+    },
 ];
 
 /// The cause with this id.
@@ -350,6 +368,6 @@ mod tests {
             );
             assert!(!c.fixed_by.is_empty(), "{} has no actor", c.id);
         }
-        assert_eq!(CATALOGUE.len(), 47);
+        assert_eq!(CATALOGUE.len(), 50);
     }
 }

@@ -54,6 +54,14 @@ pub fn resolve(set: &FlowSet, from_flow: &str, goto: &str) -> Result<NodeRef, St
                 });
             }
             if let Some(other) = set.get(name) {
+                // A flow whose start names no node is reported at its own `start:`; a goto
+                // into it lands nowhere, and must never reach code that indexes nodes.
+                if !other.flow.nodes.contains_key(&other.flow.start) {
+                    return Err(format!(
+                        "goto '{name}' enters flow '{name}', whose start '{}' names no node",
+                        other.flow.start
+                    ));
+                }
                 return Ok(NodeRef {
                     flow: name.to_owned(),
                     node: other.flow.start.clone(),
@@ -541,9 +549,12 @@ fn check_defined_inputs(set: &FlowSet, out: &mut Vec<Diagnostic>) {
     while changed {
         changed = false;
         for (r, node) in &graph.nodes {
-            let outgoing: BTreeSet<String> = into[r].union(&asked(node)).cloned().collect();
+            let Some(incoming) = into.get(r) else {
+                continue;
+            };
+            let outgoing: BTreeSet<String> = incoming.union(&asked(node)).cloned().collect();
             for s in graph.succ.get(r).into_iter().flatten() {
-                let cur = &into[s];
+                let Some(cur) = into.get(s) else { continue };
                 let next: BTreeSet<String> = if starts.contains(s) {
                     BTreeSet::new()
                 } else {
@@ -558,7 +569,10 @@ fn check_defined_inputs(set: &FlowSet, out: &mut Vec<Diagnostic>) {
     }
     for (r, node) in &graph.nodes {
         let Some(lf) = set.get(&r.flow) else { continue };
-        let defined: BTreeSet<String> = into[r].union(&asked(node)).cloned().collect();
+        let Some(incoming) = into.get(r) else {
+            continue;
+        };
+        let defined: BTreeSet<String> = incoming.union(&asked(node)).cloned().collect();
         let base = format!("nodes.{}", r.node);
         let mut texts: Vec<(String, &str)> = vec![
             (format!("{base}.body"), node.body.as_str()),

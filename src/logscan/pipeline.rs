@@ -84,6 +84,7 @@ impl Worker {
                 samples: std::mem::take(&mut a.samples),
                 probe_lines: std::mem::take(&mut a.probe_lines),
                 clients: std::mem::take(&mut a.clients),
+                probe_clients: std::mem::take(&mut a.probe_clients),
                 ..AccessStats::default()
             },
             ..Stats::default()

@@ -362,6 +362,7 @@ impl AccessScanner<'_> {
         if probe {
             // why401's own requests are shown apart, never counted as bursts or CORS.
             st.probe_401 += 1;
+            st.probe_clients.add(rec.client, t);
         } else {
             record_401(st, &rec, t, self.records_user);
         }

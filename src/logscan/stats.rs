@@ -233,6 +233,8 @@ pub struct AccessStats {
     pub unknown_user_401: u64,
     /// 401s of why401's own probes (not in `status_401`).
     pub probe_401: u64,
+    /// Those 401s per client, so the error-log lines they caused are not taken for bursts.
+    pub probe_clients: ClientTable,
     /// IIS 401s by (sc-substatus, sc-win32-status).
     pub substatus_401: BTreeMap<(u32, u32), u64>,
     pub options_401: u64,
@@ -266,6 +268,7 @@ impl Default for AccessStats {
             anonymous_401: 0,
             unknown_user_401: 0,
             probe_401: 0,
+            probe_clients: ClientTable::default(),
             substatus_401: BTreeMap::new(),
             options_401: 0,
             asset_401: 0,
@@ -322,6 +325,7 @@ impl AccessStats {
         self.anonymous_401 += later.anonymous_401;
         self.unknown_user_401 += later.unknown_user_401;
         self.probe_401 += later.probe_401;
+        self.probe_clients.merge(later.probe_clients);
         for (k, n) in later.substatus_401 {
             *self.substatus_401.entry(k).or_insert(0) += n;
         }

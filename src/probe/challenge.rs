@@ -9,9 +9,7 @@ use super::http::{self, Exchange, Target};
 use super::{FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport, Verdict};
 use crate::diagnose::CauseHit;
 
-mod parser;
-
-pub use parser::{Challenge, ChallengeList, parse};
+pub use crate::net::challenge::{Challenge, ChallengeList, field_value, parse};
 
 pub const KIND: ProbeKind = ProbeKind {
     name: "challenge",
@@ -80,13 +78,22 @@ fn run(id: String, args: ProbeArgs, ctx: ProbeContext) -> super::ProbeFuture {
     .boxed()
 }
 
+/// Every field line of header `name`, obs-text read as ISO-8859-1 ([`field_value`]).
+fn field_lines(headers: &reqwest::header::HeaderMap, name: &str) -> Vec<String> {
+    headers
+        .get_all(name)
+        .iter()
+        .map(|v| field_value(v.as_bytes()).trim().to_owned())
+        .collect()
+}
+
 /// Facts of the first challenge that has them.
 fn first_param<'a>(list: &'a ChallengeList, name: &str) -> Option<&'a str> {
     list.challenges.iter().find_map(|c| c.param(name))
 }
 
 fn describe(report: &mut ProbeReport, target: &Target, ex: &Exchange) {
-    let raw = http::header_lines(&ex.headers, "www-authenticate");
+    let raw = field_lines(&ex.headers, "www-authenticate");
     let refs: Vec<&str> = raw.iter().map(String::as_str).collect();
     let list = parse(&refs);
     report.fact("count", list.challenges.len() as i64);
@@ -118,7 +125,7 @@ fn describe(report: &mut ProbeReport, target: &Target, ex: &Exchange) {
     );
     report.fact("problems", list.problems.clone());
     report.fact("raw", raw.clone());
-    let proxy_raw = http::header_lines(&ex.headers, "proxy-authenticate");
+    let proxy_raw = field_lines(&ex.headers, "proxy-authenticate");
     let proxy_refs: Vec<&str> = proxy_raw.iter().map(String::as_str).collect();
     let proxy = parse(&proxy_refs);
     report.fact("proxy.schemes", proxy.schemes());

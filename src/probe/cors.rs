@@ -110,6 +110,7 @@ async fn preflight(id: &str, args: &ProbeArgs, ctx: &ProbeContext) -> ProbeRepor
         creds: http::Credentials::default(),
         plain_headers: plain,
         follow_redirects: false,
+        body: None,
     };
     match http::fetch_target(report, target, ctx).await {
         Ok((mut report, target, ex)) => {

@@ -8,6 +8,7 @@ use super::{ArgSpec, FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport, 
 use crate::diagnose::CauseHit;
 
 mod classify;
+pub mod digest;
 mod fetch;
 mod target;
 
@@ -45,6 +46,7 @@ pub const REQUEST_ARGS: &[ArgSpec] = &[
     ),
     arg("api_key", true, "API key for api_key_query"),
     arg("follow", false, "'false' to not follow redirects (true)"),
+    arg("body", true, "request body (curl's -d)"),
 ];
 
 pub const KIND: ProbeKind = ProbeKind {
@@ -119,12 +121,12 @@ pub const KIND: ProbeKind = ProbeKind {
         fact(
             "error.class",
             FactType::Str,
-            "dns, refused, reset, timeout, tls, protocol, too-large, usage, other",
+            "dns, refused, reset, timeout, tls, proxy-auth, protocol, too-large, usage, other",
         ),
         fact(
             "error.tls",
             FactType::Str,
-            "expired, unknown-issuer, name-mismatch, not-yet-valid, handshake",
+            "expired, not-yet-valid, self-signed, unknown-issuer, name-mismatch, revoked, handshake",
         ),
         fact("error.message", FactType::Str, "what went wrong"),
         fact(
@@ -172,10 +174,15 @@ pub async fn fetch_target(
         Ok(ex) => {
             report.fact("responded", true);
             report.fact("status", i64::from(ex.status));
+            crate::probe::network::describe_exchange(&mut report, ctx, &target, &ex);
             report.elapsed_ms = u64::try_from(ex.elapsed.as_millis()).unwrap_or(u64::MAX);
             Ok((report, target, ex))
         }
-        Err(e) => Err(unreachable(report, &e)),
+        Err(e) => {
+            let mut report = unreachable(report, &e);
+            crate::probe::network::describe_failure(&mut report, ctx, &target);
+            Err(report)
+        }
     }
 }
 
@@ -200,7 +207,10 @@ pub fn header_lines(headers: &reqwest::header::HeaderMap, name: &str) -> Vec<Str
 
 /// The request line for evidence: method, URL and credentials as fingerprints.
 pub fn request_line(target: &Target) -> String {
-    let creds = target.creds.describe();
+    let mut creds = target.creds.describe();
+    if let Some(b) = &target.body {
+        creds.push(format!("body of {} bytes", b.len()));
+    }
     if creds.is_empty() {
         format!("{} {} (no credentials)", target.method, target.url)
     } else {
@@ -351,7 +361,13 @@ pub fn unreachable(mut report: ProbeReport, e: &FetchError) -> ProbeReport {
     report.verdict = Verdict::Fail;
     report.summary = format!("no HTTP answer ({}): {}", e.reason(), e.message);
     report.evidence.push(report.summary.clone());
-    if e.class != "usage" {
+    if e.class == "proxy-auth" {
+        report.causes.push(CauseHit::new(
+            "proxy-auth-required",
+            0.95,
+            format!("the proxy refused the tunnel: {}", e.message),
+        ));
+    } else if e.class != "usage" {
         report.causes.push(CauseHit::new(
             "server-unreachable",
             0.95,

@@ -164,6 +164,17 @@ fn check_times(claims: &Map<String, Value>, e: &Expectations, f: &mut ClaimFindi
                 0.95,
                 judged("exp", at, &late, leeway),
             ));
+        } else if let Some((clock, now)) = clocks.iter().copied().find(|(_, now)| at < *now) {
+            // Past exp but inside the leeway: fine here, refused by any server without one.
+            f.causes.push(CauseHit::new(
+                "token-expired",
+                0.5,
+                format!(
+                    "exp {} expired {} ago by the {clock} clock, within the leeway ({leeway} s); servers with no leeway reject it",
+                    time::utc(at),
+                    time::span(now.saturating_sub(at).unsigned_abs())
+                ),
+            ));
         }
     } else if !claims.contains_key("exp") {
         f.notes

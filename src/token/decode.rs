@@ -113,7 +113,13 @@ pub enum Shape {
     /// Not a JWT: an opaque token only its issuer can check (RFC 7662 introspection).
     Opaque,
     /// Meant to be a JWT but broken; the header when it still decodes.
-    Malformed { header: Option<Map<String, Value>> },
+    Malformed {
+        header: Option<Map<String, Value>>,
+        /// A JWS whose header and signature read but whose payload is not a JSON object
+        /// (RFC 7515 A.4, RFC 7520 §4): its signature can still be checked, since JWS
+        /// verification never looks inside the payload. Its claims are empty.
+        signed: Option<Box<Jwt>>,
+    },
 }
 
 /// The result of [`parse`]: the cleaned token, its shape and every problem found.
@@ -123,18 +129,25 @@ pub struct Parsed {
     pub token: String,
     pub shape: Shape,
     pub problems: Vec<Problem>,
+    /// What was stripped before the token that is no fault of the token: a pasted
+    /// `Authorization:` header name or `Bearer ` scheme.
+    pub stripped: Vec<String>,
 }
 
 /// Decodes `raw` without any key. Never fails: a broken token is a [`Shape::Malformed`]
 /// with its problems.
 pub fn parse(raw: &str) -> Parsed {
-    let (token, mut problems) = clean(raw);
+    let (token, mut problems, stripped) = clean(raw);
     if token.is_empty() {
         problems.push(Problem::whole("the token is empty"));
         return Parsed {
             token,
-            shape: Shape::Malformed { header: None },
+            shape: Shape::Malformed {
+                header: None,
+                signed: None,
+            },
             problems,
+            stripped,
         };
     }
     let parts: Vec<&str> = token.split('.').collect();
@@ -150,7 +163,10 @@ pub fn parse(raw: &str) -> Parsed {
                 problems.push(Problem::whole(count_message(n)));
                 // The header alone still tells the person what they are holding.
                 let header = decode_object(parts[0], Segment::Header, &mut problems);
-                Shape::Malformed { header }
+                Shape::Malformed {
+                    header,
+                    signed: None,
+                }
             }
         }
     } else {
@@ -160,6 +176,7 @@ pub fn parse(raw: &str) -> Parsed {
         token,
         shape,
         problems,
+        stripped,
     }
 }
 
@@ -185,7 +202,10 @@ fn opaque_shape(token: &str, problems: &mut Vec<Problem>) -> Shape {
                 describe_char(c),
                 at + 1
             )));
-            Shape::Malformed { header: None }
+            Shape::Malformed {
+                header: None,
+                signed: None,
+            }
         }
         None => Shape::Opaque,
     }
@@ -228,31 +248,48 @@ fn jws_shape(parts: &[&str], problems: &mut Vec<Problem>) -> Shape {
     let only_signature = problems[before..]
         .iter()
         .all(|p| p.segment == Some(Segment::Signature));
+    // A payload that is not a JSON object leaves the JWS itself intact.
+    let payload_only = claims.is_none()
+        && problems[before..]
+            .iter()
+            .all(|p| p.segment == Some(Segment::Payload));
+    let jws = |header: Map<String, Value>, claims| Jwt {
+        header,
+        claims,
+        signing_input: format!("{}.{}", parts[0], parts[1]),
+        signature: signature.to_owned(),
+    };
     match (header, claims) {
-        (Some(header), Some(claims)) if only_signature => Shape::Jwt(Box::new(Jwt {
+        (Some(header), Some(claims)) if only_signature => Shape::Jwt(Box::new(jws(header, claims))),
+        (Some(header), None) if payload_only => Shape::Malformed {
+            signed: Some(Box::new(jws(header.clone(), Map::new()))),
+            header: Some(header),
+        },
+        (header, _) => Shape::Malformed {
             header,
-            claims,
-            signing_input: format!("{}.{}", parts[0], parts[1]),
-            signature: signature.to_owned(),
-        })),
-        (header, _) => Shape::Malformed { header },
+            signed: None,
+        },
     }
 }
 
-/// Undoes paste accidents, naming each: they break the token as sent.
-fn clean(raw: &str) -> (String, Vec<Problem>) {
+/// Undoes paste accidents, naming each: quotes and breaks inside break the token as sent; a
+/// header name or `Bearer ` scheme in front is a copied header value, stripped with a note.
+fn clean(raw: &str) -> (String, Vec<Problem>, Vec<String>) {
     let mut problems = Vec::new();
+    let mut stripped = Vec::new();
     let mut s = raw.trim();
     for prefix in ["authorization:", "bearer "] {
         if s.get(..prefix.len())
             .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
         {
             let what = if prefix.starts_with('a') {
-                "a pasted \"Authorization:\" header name"
+                "the \"Authorization:\" header name"
             } else {
-                "a pasted \"Bearer \" prefix: the scheme belongs in the header, not in the token"
+                "the \"Bearer \" scheme (the header carries it; the token itself does not start with it)"
             };
-            problems.push(Problem::pasted(format!("starts with {what}")));
+            stripped.push(format!(
+                "stripped {what} pasted in front of the token, and analysed the token after it"
+            ));
             s = s[prefix.len()..].trim();
         }
     }
@@ -282,7 +319,7 @@ fn clean(raw: &str) -> (String, Vec<Problem>) {
     } else {
         s.to_owned()
     };
-    (token, problems)
+    (token, problems, stripped)
 }
 
 fn decodes_to_object(part: &str) -> bool {
@@ -424,9 +461,9 @@ mod tests {
         let p = parse(&wrapped);
         assert_eq!(p.token, RFC7515_HS256);
         let text: Vec<String> = p.problems.iter().map(ToString::to_string).collect();
-        assert!(text[0].contains("Bearer"), "{text:?}");
-        assert!(text[1].contains("double quotes"), "{text:?}");
-        assert!(text[2].contains("line break"), "{text:?}");
+        assert!(p.stripped[0].contains("Bearer"), "{:?}", p.stripped);
+        assert!(text[0].contains("double quotes"), "{text:?}");
+        assert!(text[1].contains("line break"), "{text:?}");
         assert!(matches!(p.shape, Shape::Jwt(_)));
     }
 
@@ -457,11 +494,12 @@ mod tests {
             parse(jwe).shape,
             Shape::Encrypted { header: Some(_) }
         ));
-        assert_eq!(
-            parse("not a token!").shape,
-            Shape::Malformed { header: None }
-        );
-        assert_eq!(parse("   ").shape, Shape::Malformed { header: None });
+        let broken = Shape::Malformed {
+            header: None,
+            signed: None,
+        };
+        assert_eq!(parse("not a token!").shape, broken);
+        assert_eq!(parse("   ").shape, broken);
     }
 
     #[test]

@@ -89,6 +89,13 @@ impl Inspection {
             );
             return;
         };
+        if jwt.alg().is_some_and(|a| !a.eq_ignore_ascii_case("none"))
+            && decode::decode_b64url(&jwt.signature).is_err()
+        {
+            // The token is malformed already; a key would change nothing.
+            self.unchecked("the signature segment is not base64url, so there is nothing to verify");
+            return;
+        }
         let v = verify(jwt, key);
         self.apply(v);
     }
@@ -124,7 +131,7 @@ pub fn inspect(raw: &str, exp: &Expectations) -> Inspection {
         };
         causes.push(CauseHit::new("token-malformed", confidence, text));
     }
-    let mut notes = Vec::new();
+    let mut notes = parsed.stripped.clone();
     if parsed.token.len() > HEADER_LIMIT {
         notes.push(format!(
             "the token is {} KiB: many servers refuse headers over 8 KiB (nginx large_client_header_buffers) with 400 or 431 before checking it",
@@ -169,7 +176,11 @@ pub fn inspect(raw: &str, exp: &Expectations) -> Inspection {
             out.kind = TokenKind::Opaque;
             out.notes.push("an opaque token, not a JWT: only its issuer can check it, by token introspection (RFC 7662)".to_owned());
         }
-        Shape::Malformed { header } => out.header = header,
+        Shape::Malformed { header, signed } => {
+            out.header = header;
+            // Its signature can still be checked: JWS verification ignores the payload.
+            out.jwt = signed;
+        }
     }
     out.token = parsed.token;
     out.causes = rank(causes);
@@ -204,6 +215,16 @@ fn fold_claims(
             0.95,
             format!(
                 "header alg is '{alg}': an unsigned token, which an API must reject (RFC 8725 §3.2)"
+            ),
+        ));
+    }
+    if let Some(kid) = jwt.header.get("kid").filter(|k| !k.is_string()) {
+        causes.push(CauseHit::new(
+            "token-malformed",
+            0.7,
+            format!(
+                "header kid is a {}, not a string (RFC 7515 §4.1.4): a verifier cannot look it up in a key set, and strict ones reject the token",
+                decode::json_kind(kid)
             ),
         ));
     }

@@ -11,6 +11,7 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
 use serde_json::Value;
 
 pub mod analyse;
+pub mod cookies;
 pub mod redact;
 
 pub use analyse::{Analysis, Exchange, analyse};
@@ -90,7 +91,16 @@ fn header<'a>(headers: &'a [NameValue], name: &str) -> Option<&'a str> {
 /// Calls `each` for every entry of the HAR read from `reader`, in order. Returns how many
 /// entries there were. Errors carry serde's line and column.
 pub fn stream<R: Read, F: FnMut(Entry)>(reader: R, each: F) -> Result<usize, serde_json::Error> {
-    let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::new(reader));
+    let mut buffered = std::io::BufReader::new(reader);
+    // Real exports (Charles, some Windows tools) start with a UTF-8 byte-order mark, which
+    // RFC 8259 §8.1 lets a parser ignore; serde_json does not, so it is skipped here.
+    let bom = std::io::BufRead::fill_buf(&mut buffered)
+        .map_err(serde_json::Error::io)?
+        .starts_with(b"\xEF\xBB\xBF");
+    if bom {
+        std::io::BufRead::consume(&mut buffered, 3);
+    }
+    let mut de = serde_json::Deserializer::from_reader(buffered);
     let mut state = Walk {
         each,
         count: 0,
@@ -217,6 +227,12 @@ mod tests {
             seen,
             vec![("GET".to_owned(), 401), ("POST".to_owned(), 200)]
         );
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped() {
+        let har = "\u{feff}{\"log\":{\"entries\":[]}}";
+        assert_eq!(stream(har.as_bytes(), |_| {}).unwrap(), 0);
     }
 
     #[test]

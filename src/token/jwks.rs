@@ -20,6 +20,9 @@ pub struct KeySet {
     pub skipped: Vec<String>,
     /// kids of keys that publish private members (d, p, q, or k of a symmetric key).
     pub private_leaks: Vec<String>,
+    /// Keys jsonwebtoken cannot hold, kept as written: EC keys on P-521 (ES512) and Ed448 OKP
+    /// keys, checked (or named as not checkable) by `verify::curves`.
+    pub extra: Vec<Value>,
 }
 
 impl KeySet {
@@ -27,6 +30,11 @@ impl KeySet {
         self.keys
             .iter()
             .filter_map(|k| k.common.key_id.clone())
+            .chain(
+                self.extra
+                    .iter()
+                    .filter_map(|e| e.get("kid").and_then(Value::as_str).map(str::to_owned)),
+            )
             .collect()
     }
 }
@@ -50,6 +58,7 @@ pub fn parse(text: &str, source: &str) -> Result<KeySet, String> {
         keys: Vec::new(),
         skipped: Vec::new(),
         private_leaks: Vec::new(),
+        extra: Vec::new(),
     };
     for (i, entry) in entries.iter().enumerate() {
         let label = entry
@@ -61,6 +70,13 @@ pub fn parse(text: &str, source: &str) -> Result<KeySet, String> {
                 && entry.get("k").is_some());
         if private {
             set.private_leaks.push(label.clone());
+        }
+        if matches!(
+            entry.get("crv").and_then(Value::as_str),
+            Some("P-521" | "Ed448")
+        ) {
+            set.extra.push(entry.clone());
+            continue;
         }
         match serde_json::from_value::<Jwk>(entry.clone()) {
             Ok(jwk) if !matches!(jwk.algorithm, AlgorithmParameters::Other(_)) => {

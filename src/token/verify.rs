@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::jwk::{AlgorithmParameters, Jwk, KeyAlgorithm};
+use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, KeyAlgorithm};
 use jsonwebtoken::{Algorithm, DecodingKey, DecodingKeyKind, crypto};
 use ring::signature as ring_sig;
 use serde::Serialize;
@@ -15,6 +15,11 @@ use serde::Serialize;
 use super::decode::Jwt;
 use super::jwks::KeySet;
 use crate::diagnose::CauseHit;
+
+pub mod curves;
+mod secret;
+
+use curves::Curve;
 
 /// The key material to check a signature with.
 #[derive(Debug, Clone)]
@@ -86,6 +91,9 @@ pub fn verify(jwt: &Jwt, key: &Key) -> Verification {
             ),
         );
     }
+    if alg_text == "ES512" {
+        return with_key_set_notes(curves::es512(jwt, key), key);
+    }
     let Ok(alg) = Algorithm::from_str(alg_text) else {
         return Verification::new(
             SignatureState::Unchecked,
@@ -97,26 +105,30 @@ pub fn verify(jwt: &Jwt, key: &Key) -> Verification {
             format!("header alg '{alg_text}' is not a JWS algorithm APIs accept"),
         );
     };
-    match key {
-        Key::Secret(secret) => with_secret(jwt, alg, secret),
+    let v = match key {
+        Key::Secret(bytes) => secret::with_secret(jwt, alg, bytes),
         Key::Pem(pem) => with_pem(jwt, alg, pem),
-        Key::Jwks(set) => {
-            let mut v = with_jwks(jwt, alg, set);
-            if !set.private_leaks.is_empty() {
-                v.notes.push(format!(
-                    "the JWKS at {} publishes private key material ({}): whoever can read it can sign tokens; rotate those keys",
-                    set.source,
-                    set.private_leaks.join(", ")
-                ));
-            }
-            v.notes.extend(
-                set.skipped
-                    .iter()
-                    .map(|s| format!("JWKS entry skipped: {s}")),
-            );
-            v
-        }
+        Key::Jwks(set) => with_jwks(jwt, alg, set),
+    };
+    with_key_set_notes(v, key)
+}
+
+/// What a key set says about itself: published private keys, entries skipped.
+fn with_key_set_notes(mut v: Verification, key: &Key) -> Verification {
+    let Key::Jwks(set) = key else { return v };
+    if !set.private_leaks.is_empty() {
+        v.notes.push(format!(
+            "the JWKS at {} publishes private key material ({}): whoever can read it can sign tokens; rotate those keys",
+            set.source,
+            set.private_leaks.join(", ")
+        ));
     }
+    v.notes.extend(
+        set.skipped
+            .iter()
+            .map(|s| format!("JWKS entry skipped: {s}")),
+    );
+    v
 }
 
 fn check(jwt: &Jwt, alg: Algorithm, key: &DecodingKey, what: &str) -> Verification {
@@ -204,7 +216,7 @@ fn ring_der(
         .is_ok()
 }
 
-fn family_name(alg: Algorithm) -> &'static str {
+pub(crate) fn family_name(alg: Algorithm) -> &'static str {
     match alg {
         Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => "an HMAC secret",
         Algorithm::ES256 | Algorithm::ES384 => "an EC key",
@@ -213,43 +225,8 @@ fn family_name(alg: Algorithm) -> &'static str {
     }
 }
 
-fn is_hmac(alg: Algorithm) -> bool {
+pub(crate) fn is_hmac(alg: Algorithm) -> bool {
     matches!(alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512)
-}
-
-fn with_secret(jwt: &Jwt, alg: Algorithm, secret: &[u8]) -> Verification {
-    if !is_hmac(alg) {
-        return Verification::new(
-            SignatureState::Unchecked,
-            format!("a shared secret cannot check a {alg:?} token"),
-        )
-        .cause(
-            "token-alg-mismatch",
-            0.9,
-            format!(
-                "the token is {alg:?}, which needs {}, but a shared secret was given",
-                family_name(alg)
-            ),
-        );
-    }
-    let mut v = check(
-        jwt,
-        alg,
-        &DecodingKey::from_secret(secret),
-        "the shared secret",
-    );
-    let bits = match alg {
-        Algorithm::HS384 => 384,
-        Algorithm::HS512 => 512,
-        _ => 256,
-    };
-    if secret.len() * 8 < bits {
-        v.notes.push(format!(
-            "the secret has {} bits, fewer than the {bits} {alg:?} needs (RFC 7518 §3.2, RFC 8725 §3.5)",
-            secret.len() * 8
-        ));
-    }
-    v
 }
 
 type PemParser = fn(&[u8]) -> jsonwebtoken::errors::Result<DecodingKey>;
@@ -271,6 +248,15 @@ fn with_pem(jwt: &Jwt, alg: Algorithm, pem: &[u8]) -> Verification {
             .cause("token-alg-mismatch", 0.9, format!(
                 "the token is {alg:?} (HMAC) but the key is {found}: a verifier that accepts this is open to the RS256→HS256 confusion (RFC 8725 §2.1, CVE-2015-9235)"
             ));
+    }
+    let curve = curves::pem_curve(pem);
+    if alg == Algorithm::EdDSA && curve == Some(Curve::Ed448) {
+        return curves::ed448_unchecked("the PEM key");
+    }
+    if let (Some(want), Some(have)) = (curves::Curve::for_alg(&format!("{alg:?}")), curve)
+        && want != have
+    {
+        return curves::curve_mismatch(&format!("{alg:?}"), want, have, "the PEM key");
     }
     if let Some((_, parse)) = parsers.iter().find(|(n, _)| *n == wanted)
         && let Ok(key) = parse(pem)
@@ -295,6 +281,11 @@ fn with_pem(jwt: &Jwt, alg: Algorithm, pem: &[u8]) -> Verification {
 }
 
 fn with_jwks(jwt: &Jwt, alg: Algorithm, set: &KeySet) -> Verification {
+    if alg == Algorithm::EdDSA
+        && let Some(v) = curves::eddsa_extra(jwt, set)
+    {
+        return v;
+    }
     let kid = jwt.header_str("kid");
     let candidates: Vec<&Jwk> = match kid {
         Some(kid) => set
@@ -304,6 +295,21 @@ fn with_jwks(jwt: &Jwt, alg: Algorithm, set: &KeySet) -> Verification {
             .collect(),
         None => set.keys.iter().filter(|k| fits(k, alg)).collect(),
     };
+    if candidates.is_empty() && !set.keys.iter().any(|k| kty_fits(k, alg)) {
+        // No key of the set could check this alg, whatever the kid: the algorithm is the
+        // problem, not a rotation (an HS256 token against an RS256-only set).
+        let what = format!(
+            "the token is {alg:?}, which needs {}, but the JWKS from {} holds only {}",
+            family_name(alg),
+            set.source,
+            key_kinds(set)
+        );
+        return Verification::new(SignatureState::Unchecked, what.clone()).cause(
+            "token-alg-mismatch",
+            0.9,
+            what,
+        );
+    }
     if candidates.is_empty() {
         let kids = set.kids();
         let listed = if kids.is_empty() {
@@ -358,34 +364,67 @@ fn with_jwks(jwt: &Jwt, alg: Algorithm, set: &KeySet) -> Verification {
     last.unwrap_or_else(|| Verification::new(SignatureState::Unchecked, "no usable key"))
 }
 
-/// Whether a JWK can check `alg`: its kty fits the family and its own alg, if any, is `alg`.
-fn fits(jwk: &Jwk, alg: Algorithm) -> bool {
-    let kty_ok = match &jwk.algorithm {
+/// Whether a JWK's type (and, for EC keys, its curve) can check `alg` at all.
+fn kty_fits(jwk: &Jwk, alg: Algorithm) -> bool {
+    match &jwk.algorithm {
         AlgorithmParameters::RSA(_) => {
             !is_hmac(alg) && !matches!(alg, Algorithm::ES256 | Algorithm::ES384 | Algorithm::EdDSA)
         }
-        AlgorithmParameters::EllipticCurve(_) => matches!(alg, Algorithm::ES256 | Algorithm::ES384),
+        AlgorithmParameters::EllipticCurve(ec) => matches!(
+            (alg, &ec.curve),
+            (Algorithm::ES256, EllipticCurve::P256) | (Algorithm::ES384, EllipticCurve::P384)
+        ),
         AlgorithmParameters::OctetKeyPair(_) => alg == Algorithm::EdDSA,
         AlgorithmParameters::OctetKey(_) => is_hmac(alg),
         _ => false,
-    };
+    }
+}
+
+/// Whether a JWK can check `alg`: its kty fits the family and its own alg, if any, is `alg`.
+fn fits(jwk: &Jwk, alg: Algorithm) -> bool {
     let alg_ok = jwk
         .common
         .key_algorithm
         .is_none_or(|ka| ka == KeyAlgorithm::from(alg));
-    kty_ok && alg_ok
+    kty_fits(jwk, alg) && alg_ok
 }
 
 fn describe(jwk: &Jwk) -> String {
     let kty = match &jwk.algorithm {
-        AlgorithmParameters::RSA(_) => "an RSA key",
-        AlgorithmParameters::EllipticCurve(_) => "an EC key",
-        AlgorithmParameters::OctetKeyPair(_) => "an OKP key",
-        AlgorithmParameters::OctetKey(_) => "a symmetric key",
-        _ => "an unknown key",
+        AlgorithmParameters::RSA(_) => "an RSA key".to_owned(),
+        AlgorithmParameters::EllipticCurve(ec) => format!("an EC key on {}", curve_name(&ec.curve)),
+        AlgorithmParameters::OctetKeyPair(_) => "an OKP key".to_owned(),
+        AlgorithmParameters::OctetKey(_) => "a symmetric key".to_owned(),
+        _ => "an unknown key".to_owned(),
     };
     match jwk.common.key_algorithm {
         Some(a) => format!("{kty} for {a:?}"),
-        None => kty.to_owned(),
+        None => kty,
+    }
+}
+
+fn curve_name(c: &EllipticCurve) -> &'static str {
+    match c {
+        EllipticCurve::P256 => "P-256",
+        EllipticCurve::P384 => "P-384",
+        EllipticCurve::P521 => "P-521",
+        EllipticCurve::Ed25519 => "Ed25519",
+        _ => "another curve",
+    }
+}
+
+/// `RS256 keys (kids a, b)`: what a set holds, for an alg it cannot check.
+fn key_kinds(set: &KeySet) -> String {
+    let mut kinds: Vec<String> = set.keys.iter().map(describe).collect();
+    kinds.sort();
+    kinds.dedup();
+    if kinds.is_empty() {
+        return "no usable key".to_owned();
+    }
+    let ids = set.kids();
+    if ids.is_empty() {
+        kinds.join(", ")
+    } else {
+        format!("{} (kids {})", kinds.join(", "), ids.join(", "))
     }
 }

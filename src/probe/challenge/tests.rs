@@ -102,3 +102,41 @@ proptest::proptest! {
         proptest::prop_assert!(l.problems.len() <= 256);
     }
 }
+
+#[test]
+fn an_empty_element_before_the_first_parameter_is_ignored() {
+    // RFC 9110 §5.6.1.2: recipients ignore empty list elements.
+    let l = one(r#"Basic , realm="foo""#);
+    assert_eq!(l.schemes(), vec!["basic"]);
+    assert_eq!(l.challenges[0].param("realm"), Some("foo"));
+    assert!(l.problems.is_empty(), "{:?}", l.problems);
+    let two = one(r#"Negotiate , Basic realm="foo""#);
+    assert_eq!(two.schemes(), vec!["negotiate", "basic"]);
+}
+
+#[test]
+fn a_repeated_parameter_makes_the_challenge_invalid() {
+    let l = one(r#"Basic realm="foo", realm="bar""#);
+    let c = &l.challenges[0];
+    let why = c.invalid.as_deref().unwrap();
+    assert!(why.contains("§11.2") && why.contains("invalid"), "{why}");
+    assert!(why.contains("Chromium keeps the last"), "{why}");
+    assert!(
+        l.problems
+            .iter()
+            .any(|p| p.contains("'realm' is given twice"))
+    );
+    assert!(one(r#"Basic realm="foo""#).challenges[0].invalid.is_none());
+}
+
+#[test]
+fn obs_text_in_a_realm_reads_as_latin_1() {
+    let value = field_value(b"Basic realm=\"Caf\xe9\"");
+    let l = parse(&[value.as_str()]);
+    assert_eq!(l.challenges[0].param("realm"), Some("Café"));
+    // Valid UTF-8 stays UTF-8.
+    assert_eq!(
+        field_value("realm=\"Zürich\"".as_bytes()),
+        "realm=\"Zürich\""
+    );
+}

@@ -3,9 +3,10 @@
 /// Why no HTTP answer came back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FetchError {
-    /// dns, refused, reset, timeout, tls, protocol, too-large, usage, other.
+    /// dns, refused, reset, timeout, tls, proxy-auth, protocol, too-large, usage, other.
     pub class: &'static str,
-    /// For tls: expired, unknown-issuer, name-mismatch, not-yet-valid, handshake.
+    /// For tls: expired, not-yet-valid, self-signed, unknown-issuer, name-mismatch, revoked,
+    /// handshake.
     pub tls: Option<&'static str>,
     pub message: String,
 }
@@ -57,8 +58,12 @@ fn chain_text(e: &(dyn std::error::Error + 'static)) -> String {
 pub fn classify(e: &reqwest::Error) -> FetchError {
     let chain = chain_text(e);
     let lower = chain.to_ascii_lowercase();
-    let tls = tls_reason(&lower);
-    let class = if tls.is_some() {
+    let tls = crate::net::tls::TlsProblem::from_text(&chain)
+        .map(crate::net::tls::TlsProblem::id)
+        .or_else(|| tls_reason(&lower));
+    let class = if lower.contains("proxy authorization required") {
+        "proxy-auth"
+    } else if tls.is_some() {
         "tls"
     } else if e.is_timeout() || lower.contains("timed out") {
         "timeout"
@@ -94,7 +99,7 @@ pub fn classify(e: &reqwest::Error) -> FetchError {
     FetchError {
         class,
         tls,
-        message: chain,
+        message: crate::net::tls::tidy(&chain),
     }
 }
 

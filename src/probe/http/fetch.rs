@@ -22,6 +22,8 @@ pub struct Hop {
     pub status: u16,
     pub location: Option<String>,
     pub credentials_sent: bool,
+    /// The address the answer came from (the proxy's, when one carried the request).
+    pub remote: Option<std::net::SocketAddr>,
 }
 
 /// How a redirect treated the credentials.
@@ -50,6 +52,8 @@ pub struct Exchange {
     pub redirect_loop: bool,
     /// The URL of the final answer.
     pub final_url: url::Url,
+    /// How a Digest challenge was answered, when one was.
+    pub digest: Option<super::digest::DigestTrace>,
 }
 
 /// Requests `target`, following redirects when asked, within the context's timeout.
@@ -68,9 +72,13 @@ async fn follow(ctx: &ProbeContext, target: &Target) -> Result<Exchange, FetchEr
     let mut hops: Vec<Hop> = Vec::new();
     let mut drops = Vec::new();
     let mut redirect_loop = false;
+    let mut digest = None;
     loop {
         let creds_ok = same_origin(&url, &target.url);
-        let response = send(ctx, target, &method, &url, creds_ok).await?;
+        let first = send(ctx, target, &method, &url, creds_ok, None).await?;
+        let (response, trace) =
+            super::digest::answer(ctx, target, &method, &url, first, creds_ok).await?;
+        digest = trace.or(digest);
         let status = response.status().as_u16();
         let location = response
             .headers()
@@ -82,16 +90,17 @@ async fn follow(ctx: &ProbeContext, target: &Target) -> Result<Exchange, FetchEr
             status,
             location: location.clone(),
             credentials_sent: creds_ok && target.creds.any(),
+            remote: response.remote_addr(),
         });
         let next = location
             .filter(|_| target.follow_redirects && (300..400).contains(&status))
             .and_then(|l| url.join(&l).ok());
         let Some(next) = next else {
-            return finish(response, hops, drops, redirect_loop, started, url).await;
+            return finish(response, hops, drops, redirect_loop, started, url, digest).await;
         };
         if hops.iter().any(|h| h.url == next) || hops.len() > MAX_HOPS {
             redirect_loop = true;
-            return finish(response, hops, drops, redirect_loop, started, url).await;
+            return finish(response, hops, drops, redirect_loop, started, url, digest).await;
         }
         if target.creds.any()
             && let Some(d) = drop_kind(&url, &next, &target.url)
@@ -106,24 +115,47 @@ async fn follow(ctx: &ProbeContext, target: &Target) -> Result<Exchange, FetchEr
     }
 }
 
-async fn send(
+/// Sends one request. `authorization` replaces the credentials' own (a Digest answer).
+pub(super) async fn send(
     ctx: &ProbeContext,
     target: &Target,
     method: &reqwest::Method,
     url: &url::Url,
     with_creds: bool,
+    authorization: Option<&str>,
 ) -> Result<reqwest::Response, FetchError> {
-    let mut url = url.clone();
+    // --connect-to may move the port: the client dials the moved URL, Host stays the same.
+    let (mut url, host) = ctx.net.dial(url);
     let c = &target.creds;
     if with_creds && let Some((name, key)) = &c.api_key_query {
         url.query_pairs_mut().append_pair(name, key);
     }
     let mut b = ctx.client.request(method.clone(), url);
+    if let Some(h) = host {
+        b = b.header(header::HOST, h);
+    }
     for (n, v) in &target.plain_headers {
         b = b.header(n, v);
     }
+    if let Some(body) = &target.body {
+        let typed = c
+            .headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+            || target
+                .plain_headers
+                .iter()
+                .any(|(n, _)| n == header::CONTENT_TYPE);
+        if !typed {
+            // What curl's -d sends.
+            b = b.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        }
+        b = b.body(body.clone());
+    }
     if with_creds {
-        if let Some(a) = &c.authorization {
+        if let Some(a) = authorization {
+            b = b.header(header::AUTHORIZATION, a);
+        } else if let Some(a) = &c.authorization {
             b = b.header(header::AUTHORIZATION, a.as_str());
         } else if let Some(u) = &c.user {
             b = b.basic_auth(u, c.password.as_ref());
@@ -155,6 +187,7 @@ async fn finish(
     started: Instant,
     // The URL as requested, without the API key the query may have carried.
     final_url: url::Url,
+    digest: Option<super::digest::DigestTrace>,
 ) -> Result<Exchange, FetchError> {
     let status = response.status().as_u16();
     let version = format!("{:?}", response.version());
@@ -181,6 +214,7 @@ async fn finish(
         drops,
         redirect_loop,
         final_url,
+        digest,
     })
 }
 

@@ -86,6 +86,8 @@ pub struct Target {
     /// Headers that are not secret (Origin, Access-Control-Request-*).
     pub plain_headers: Vec<(HeaderName, HeaderValue)>,
     pub follow_redirects: bool,
+    /// The request body (`-d`); it may hold secrets, so it is shown only by its size.
+    pub body: Option<String>,
 }
 
 impl Target {
@@ -121,6 +123,7 @@ impl Target {
             creds,
             plain_headers: Vec::new(),
             follow_redirects: args.get("follow").is_none_or(|v| v != "false"),
+            body: args.get("body").cloned(),
         })
     }
 }

@@ -9,6 +9,7 @@ use base64::Engine as _;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::cookies::CookieWatch;
 use super::{Entry, redact};
 use crate::diagnose::{CauseHit, rank};
 use crate::report::fingerprint;
@@ -56,8 +57,20 @@ pub struct Exchange {
     /// The name of a query or fragment parameter that carried a credential.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token_in_url: Option<String>,
+    /// An API key sent in a header other than Authorization: `X-Api-Key [key len=…]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<String>,
     pub set_cookies: Vec<String>,
     pub challenges: Vec<String>,
+    /// A Digest challenge said `stale=true` (RFC 7616 §3.3).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub digest_stale: bool,
+    /// The realm of the Basic challenge, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basic_realm: Option<String>,
+    /// Challenges that break RFC 9110 §11 (a repeated parameter), one line each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub challenge_problems: Vec<String>,
     pub server_date: Option<String>,
     /// login, refresh or token, for exchanges with the identity provider.
     pub auth_kind: Option<&'static str>,
@@ -88,10 +101,28 @@ pub fn analyse(reader: impl Read) -> Result<Analysis, serde_json::Error> {
     let mut kept: Vec<Unauthorized> = Vec::new();
     let mut total_401 = 0usize;
     let mut index = 0usize;
+    let mut cookies = CookieWatch::default();
     let requests = super::stream(reader, |entry| {
         index += 1;
         let status = entry.response.status;
         let kind = auth_kind(&entry);
+        let at = format!(
+            "#{index} {} {}",
+            entry.request.method,
+            redact::url(&entry.request.url)
+        );
+        // What a 401 lacks is judged before its own Set-Cookies are seen.
+        let refused = if status == 401 && kept.len() < MAX_KEPT {
+            let sent: Vec<String> = entry
+                .request_header("cookie")
+                .map(cookie_names)
+                .unwrap_or_default();
+            cookies.explain(&entry.request.url, &sent)
+        } else {
+            Vec::new()
+        };
+        let set = entry.response_headers("set-cookie");
+        cookies.observe(&at, &entry.request.url, kind.is_some(), set);
         if status != 401 && kind.is_none() {
             return;
         }
@@ -100,20 +131,18 @@ pub fn analyse(reader: impl Read) -> Result<Analysis, serde_json::Error> {
             total_401 += 1;
             if kept.len() < MAX_KEPT {
                 let before: Vec<Exchange> = recent.iter().cloned().collect();
-                let causes = diagnose(&ex, &before);
+                let mut causes = diagnose(&ex, &before);
+                causes.extend(refused.into_iter().map(|why| {
+                    CauseHit::new("cookie-rejected-by-client", 0.9, format!("{at}: {why}"))
+                }));
                 kept.push(Unauthorized {
                     exchange: ex.clone(),
                     before,
-                    causes,
+                    causes: rank(causes),
                 });
             }
         }
-        if ex.auth_kind.is_some() {
-            if recent.len() == BEFORE {
-                recent.pop_front();
-            }
-            recent.push_back(ex);
-        }
+        remember(&mut recent, ex);
     })?;
     let causes = rank(kept.iter().flat_map(|u| u.causes.iter().cloned()));
     Ok(Analysis {
@@ -124,7 +153,48 @@ pub fn analyse(reader: impl Read) -> Result<Analysis, serde_json::Error> {
     })
 }
 
+/// Keeps a login or refresh exchange among the last few.
+fn remember(recent: &mut VecDeque<Exchange>, ex: Exchange) {
+    if ex.auth_kind.is_some() {
+        if recent.len() == BEFORE {
+            recent.pop_front();
+        }
+        recent.push_back(ex);
+    }
+}
+
+/// The names of the cookies in a Cookie header.
+fn cookie_names(value: &str) -> Vec<String> {
+    value
+        .split(';')
+        .filter_map(|c| c.split_once('=').map(|(n, _)| n.trim().to_owned()))
+        .collect()
+}
+
+/// The first request header that carries an API key, shown by name and fingerprint.
+fn api_key_header(e: &Entry) -> Option<String> {
+    e.request.headers.iter().find_map(|h| {
+        (redact::is_api_key_header(&h.name) && !h.value.trim().is_empty())
+            .then(|| format!("{} {}", h.name, fingerprint("key", h.value.trim())))
+    })
+}
+
 fn summarise(index: usize, e: &Entry, auth_kind: Option<&'static str>) -> Exchange {
+    let raw_challenges: Vec<&str> = e.response_headers("www-authenticate").collect();
+    let parsed = crate::net::challenge::parse(&raw_challenges);
+    let digest_stale = parsed
+        .find("digest")
+        .and_then(|d| d.param("stale"))
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let basic_realm = parsed
+        .find("basic")
+        .and_then(|b| b.param("realm"))
+        .map(str::to_owned);
+    let challenge_problems: Vec<String> = parsed
+        .challenges
+        .iter()
+        .filter_map(|c| c.invalid.clone())
+        .collect();
     let server_date = e.response_header("date").map(str::to_owned);
     let expect = Expectations {
         now: time::parse_date(&e.started).unwrap_or_else(time::now),
@@ -147,6 +217,7 @@ fn summarise(index: usize, e: &Entry, auth_kind: Option<&'static str>) -> Exchan
             .map(redact::cookie_header)
             .unwrap_or_default(),
         token_in_url: redact::credential_param(&e.request.url),
+        api_key: api_key_header(e),
         // Browsers fold several Set-Cookie headers into one value joined by line feeds.
         set_cookies: e
             .response_headers("set-cookie")
@@ -158,6 +229,9 @@ fn summarise(index: usize, e: &Entry, auth_kind: Option<&'static str>) -> Exchan
             .response_headers("www-authenticate")
             .map(redact::challenge)
             .collect(),
+        digest_stale,
+        basic_realm,
+        challenge_problems,
         server_date,
         auth_kind,
         issued: if auth_kind.is_some() {
@@ -307,6 +381,20 @@ fn challenge_causes(ex: &Exchange, hit: &mut impl FnMut(&str, f64, String)) {
             "the CORS preflight was answered 401; browsers never send credentials on it".to_owned(),
         );
     }
+    if ex.digest_stale {
+        hit(
+            "digest-nonce-stale",
+            0.85,
+            "the Digest challenge says stale=true: the nonce the client used has expired; it must retry with the new nonce, without asking for the password again (RFC 7616 §3.3)".to_owned(),
+        );
+    }
+    for why in &ex.challenge_problems {
+        hit(
+            "missing-www-authenticate",
+            0.4,
+            format!("the challenge is invalid: {why}"),
+        );
+    }
     if ex.challenges.is_empty() {
         hit(
             "missing-www-authenticate",
@@ -331,7 +419,19 @@ fn challenge_causes(ex: &Exchange, hit: &mut impl FnMut(&str, f64, String)) {
 
 /// What the request carried, and what is wrong with it.
 fn credential_causes(ex: &Exchange, before: &[Exchange], hit: &mut impl FnMut(&str, f64, String)) {
-    if let Some(param) = &ex.token_in_url {
+    let key_param = ex
+        .token_in_url
+        .as_deref()
+        .filter(|p| redact::API_KEY_PARAMS.contains(&p.to_ascii_lowercase().as_str()));
+    if let Some(param) = key_param {
+        hit(
+            "bad-credentials",
+            0.6,
+            format!(
+                "the request carried an API key in the query parameter {param}= and was refused: the key is wrong, revoked, or for another environment"
+            ),
+        );
+    } else if let Some(param) = &ex.token_in_url {
         hit(
             "wrong-auth-scheme",
             0.55,
@@ -340,7 +440,19 @@ fn credential_causes(ex: &Exchange, before: &[Exchange], hit: &mut impl FnMut(&s
             ),
         );
     }
+    if let Some(key) = &ex.api_key {
+        hit(
+            "bad-credentials",
+            0.7,
+            format!(
+                "the request carried an API key ({key}) and was refused: the key is wrong, revoked, or for another environment"
+            ),
+        );
+    }
     let Some(auth) = &ex.authorization else {
+        if ex.api_key.is_some() || key_param.is_some() {
+            return;
+        }
         if !ex.cookies.is_empty() {
             hit(
                 "session-expired",
@@ -373,6 +485,7 @@ fn credential_causes(ex: &Exchange, before: &[Exchange], hit: &mut impl FnMut(&s
             ),
         );
     }
+    refused_password(ex, auth, hit);
     if let Some(token) = &auth.token {
         for c in &token.causes {
             for e in &c.evidence {
@@ -380,6 +493,38 @@ fn credential_causes(ex: &Exchange, before: &[Exchange], hit: &mut impl FnMut(&s
             }
         }
         stale_token(&auth.credential, before, hit);
+    }
+}
+
+/// A 401 to Basic or Digest credentials under the same challenge refuses them (RFC 9110
+/// §15.5.2), unless the Digest nonce was only stale.
+fn refused_password(ex: &Exchange, auth: &SentAuth, hit: &mut impl FnMut(&str, f64, String)) {
+    let user = auth
+        .user
+        .as_deref()
+        .map(|u| format!(" for user '{u}'"))
+        .unwrap_or_default();
+    if auth.scheme.eq_ignore_ascii_case("basic")
+        && let Some(realm) = &ex.basic_realm
+    {
+        hit(
+            "bad-credentials",
+            0.85,
+            format!(
+                "Basic credentials{user} were sent and the server answered 401 with a Basic challenge for the same realm \"{realm}\": it refused them (RFC 9110 §15.5.2); check the user name and password"
+            ),
+        );
+    }
+    let digest_offered = ex
+        .challenges
+        .iter()
+        .any(|c| c.trim_start().to_ascii_lowercase().starts_with("digest"));
+    if auth.scheme.eq_ignore_ascii_case("digest") && digest_offered && !ex.digest_stale {
+        hit(
+            "bad-credentials",
+            0.8,
+            "Digest credentials were sent and the server answered 401 with a fresh (not stale) Digest challenge: it refused them".to_owned(),
+        );
     }
 }
 

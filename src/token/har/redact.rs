@@ -3,6 +3,23 @@
 
 use crate::report::fingerprint;
 
+/// Query parameters that carry an API key rather than a bearer token.
+pub const API_KEY_PARAMS: &[&str] = &["key", "api_key", "apikey", "api-key"];
+
+/// Whether a request header carries an API key: a credential header of the one secret list
+/// (`X-Api-Key`, `Ocp-Apim-Subscription-Key`, ...) that is not Authorization, a cookie or an
+/// anti-CSRF token.
+pub fn is_api_key_header(name: &str) -> bool {
+    let lower = name.trim().to_ascii_lowercase();
+    crate::secret::is_secret_header(&lower)
+        && !matches!(
+            lower.as_str(),
+            "authorization" | "proxy-authorization" | "cookie" | "set-cookie"
+        )
+        && !lower.contains("csrf")
+        && !lower.contains("xsrf")
+}
+
 /// Whether a value looks like a credential even under a harmless name.
 fn looks_secret(value: &str) -> bool {
     value.starts_with("eyJ")

@@ -16,6 +16,10 @@ pub struct Challenge {
     /// Parameters in order; names lower-cased, values unquoted and unescaped.
     pub params: Vec<(String, String)>,
     pub token68: Option<String>,
+    /// Why the challenge is invalid, when it is (a parameter given twice, RFC 9110 §11.2):
+    /// clients then disagree on what it asks for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invalid: Option<String>,
 }
 
 impl Challenge {
@@ -62,6 +66,16 @@ impl ChallengeList {
             }
         }
         out
+    }
+}
+
+/// A field value's bytes as text: UTF-8 when they are, else ISO-8859-1, which is how browsers
+/// read obs-text in a realm (RFC 9110 §5.5; Chromium decodes the realm as Latin-1), so a byte
+/// like 0xE9 shows as 'é' instead of a replacement character.
+pub fn field_value(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => bytes.iter().map(|&b| char::from(b)).collect(),
     }
 }
 
@@ -176,9 +190,16 @@ impl<'a> Cursor<'a> {
                 scheme: scheme.to_owned(),
                 params: Vec::new(),
                 token68: None,
+                invalid: None,
             };
             let spaces = self.skip_ows();
-            if spaces > 0 && !matches!(self.peek(), None | Some(b',')) {
+            if spaces > 0 && self.peek() == Some(b',') && self.param_follows() {
+                // `Basic , realm="x"`: an empty element opens the parameter list (§5.6.1.2).
+                while matches!(self.peek(), Some(b' ' | b'\t' | b',')) {
+                    self.pos += 1;
+                }
+                self.body(&mut challenge);
+            } else if spaces > 0 && !matches!(self.peek(), None | Some(b',')) {
                 self.body(&mut challenge);
             } else if spaces == 0 && !matches!(self.peek(), None | Some(b',')) {
                 self.problem(&format!("expected a space after the scheme '{scheme}'"));
@@ -210,13 +231,7 @@ impl<'a> Cursor<'a> {
             // A comma ends this param; what follows is a param (`name =`) or a new
             // challenge (`scheme` then space, comma or end): look ahead to decide.
             let save = self.pos;
-            while matches!(self.peek(), Some(b' ' | b'\t' | b',')) {
-                self.pos += 1;
-            }
-            let next_is_param = self.token().is_some() && {
-                self.skip_ows();
-                self.peek() == Some(b'=')
-            };
+            let next_is_param = self.param_follows();
             self.pos = save + 1;
             if !next_is_param {
                 return;
@@ -225,6 +240,21 @@ impl<'a> Cursor<'a> {
                 self.pos += 1;
             }
         }
+    }
+
+    /// Whether, past commas and whitespace, `name =` comes next: a parameter rather than the
+    /// next challenge. Leaves the position where it was.
+    fn param_follows(&mut self) -> bool {
+        let save = self.pos;
+        while matches!(self.peek(), Some(b' ' | b'\t' | b',')) {
+            self.pos += 1;
+        }
+        let found = self.token().is_some() && {
+            self.skip_ows();
+            self.peek() == Some(b'=')
+        };
+        self.pos = save;
+        found
     }
 
     /// A token68 is taken only when it runs to the end of the element.
@@ -270,12 +300,15 @@ impl<'a> Cursor<'a> {
             return;
         };
         let name = name.to_ascii_lowercase();
-        if challenge.param(&name).is_some() {
-            let msg = format!(
-                "field line {}: parameter '{name}' repeated in the {} challenge (RFC 9110 §11.2 allows it once)",
-                self.line, challenge.scheme
+        if let Some(first) = challenge.param(&name) {
+            let why = format!(
+                "parameter '{name}' is given twice ('{first}', then '{value}'): RFC 9110 §11.2 allows each once, so the {} challenge is invalid; clients disagree on it (Chromium keeps the last realm, Firefox the first), so keep one",
+                challenge.scheme
             );
-            self.out.problems.push(msg);
+            self.out
+                .problems
+                .push(format!("field line {}: {why}", self.line));
+            challenge.invalid.get_or_insert(why);
         } else if challenge.params.len() < MAX_ITEMS {
             challenge.params.push((name, value));
         }

@@ -1,0 +1,326 @@
+//! How requests leave the machine, with the options curl has: which certificates are
+//! trusted and whether to check them ([`tls`]), which address a host name goes to
+//! ([`route`]), which proxy carries the request ([`proxy`]), HTTP/1.1 or HTTP/2; and the
+//! credentials that take more than a header: Digest answers ([`digest`]) and a fresh OAuth
+//! token ([`oauth`]). The WWW-Authenticate / Proxy-Authenticate parser ([`challenge`],
+//! RFC 9110 §11) reads what comes back, with no I/O.
+//!
+//! [`NetOptions`] is what the person asked for; [`Network::build`] turns it into a
+//! `reqwest::Client` plus what every report must say about it (the trust store, `--insecure`
+//! and the certificate problems it let through, the proxy chosen, the address used).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub mod challenge;
+pub mod digest;
+pub mod oauth;
+pub mod proxy;
+pub mod route;
+pub mod tls;
+
+/// Which HTTP version to speak.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum HttpVersion {
+    /// HTTP/2 when the server offers it in TLS, else HTTP/1.1.
+    #[default]
+    Any,
+    /// HTTP/1.1 only (`--http1.1`).
+    Http1,
+    /// HTTP/2 only (`--http2`): ALPN h2 for https, prior knowledge for http.
+    Http2,
+}
+
+/// The network options of a check. A plain struct: fill what was given. Its `Debug` shows
+/// no password.
+#[derive(Clone, Default)]
+pub struct NetOptions {
+    /// `--cacert FILE`: trust exactly these certificates.
+    pub cacert: Option<PathBuf>,
+    /// `-k/--insecure`: go on when the certificate fails, and say so.
+    pub insecure: bool,
+    pub routes: route::Routes,
+    /// `-x/--proxy URL`.
+    pub proxy: Option<url::Url>,
+    /// `--proxy-user` name and its password (a secret).
+    pub proxy_user: Option<(String, String)>,
+    pub http_version: HttpVersion,
+}
+
+impl std::fmt::Debug for NetOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NetOptions")
+            .field("cacert", &self.cacert)
+            .field("insecure", &self.insecure)
+            .field("routes", &self.routes)
+            .field("proxy", &self.proxy.as_ref().map(proxy::shown))
+            .field(
+                "proxy_user",
+                &self.proxy_user.as_ref().map(|(u, _)| (u, "(redacted)")),
+            )
+            .field("http_version", &self.http_version)
+            .finish()
+    }
+}
+
+/// A request body (`-d`): it may carry a password or a token, so `Debug` shows its size only.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct RequestBody(pub String);
+
+impl std::fmt::Debug for RequestBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RequestBody({} bytes, redacted)", self.0.len())
+    }
+}
+
+/// The network a check uses, and what its reports must say about it. Its `Debug` shows no
+/// secret.
+#[derive(Clone)]
+pub struct Network {
+    /// Where trusted certificates come from.
+    pub trust: String,
+    pub insecure: bool,
+    /// Certificate problems `--insecure` let through.
+    pub overridden: tls::Overridden,
+    pub proxies: proxy::ProxySettings,
+    /// `Proxy-Authorization` value for the proxy (a secret), when `--proxy-user` is given.
+    pub proxy_authorization: Option<String>,
+    pub routes: route::Routes,
+    pub http_version: HttpVersion,
+    /// Every secret this network holds, for redaction.
+    secrets: Vec<String>,
+}
+
+impl std::fmt::Debug for Network {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Network")
+            .field("trust", &self.trust)
+            .field("insecure", &self.insecure)
+            .field(
+                "proxies",
+                &self
+                    .proxies
+                    .all_urls()
+                    .into_iter()
+                    .map(proxy::shown)
+                    .collect::<Vec<_>>(),
+            )
+            .field("routes", &self.routes)
+            .field("http_version", &self.http_version)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Network {
+    fn default() -> Self {
+        Self {
+            trust: "built-in Mozilla roots".to_owned(),
+            insecure: false,
+            overridden: tls::Overridden::default(),
+            proxies: proxy::ProxySettings::default(),
+            proxy_authorization: None,
+            routes: route::Routes::default(),
+            http_version: HttpVersion::Any,
+            secrets: Vec::new(),
+        }
+    }
+}
+
+/// Reads the process environment.
+pub fn process_env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+impl Network {
+    /// The network `opts` describe, with the client that uses it. `env` reads the
+    /// environment (`SSL_CERT_FILE`, `SSL_CERT_DIR`, the proxy variables).
+    pub fn build(
+        opts: &NetOptions,
+        env: &dyn Fn(&str) -> Option<String>,
+        timeout: Duration,
+        user_agent: &str,
+    ) -> Result<(reqwest::Client, Self), String> {
+        let trust = tls::load_trust(opts.cacert.as_deref(), env)?;
+        let overridden = tls::Overridden::default();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let verifier = tls::ExplainingVerifier::new(
+            &trust,
+            provider.clone(),
+            opts.insecure,
+            overridden.clone(),
+        )?;
+        let mut tls_config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| format!("TLS setup: {e}"))?
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(verifier))
+            .with_no_client_auth();
+        tls_config.alpn_protocols = match opts.http_version {
+            HttpVersion::Any => vec![b"h2".to_vec(), b"http/1.1".to_vec()],
+            HttpVersion::Http1 => vec![b"http/1.1".to_vec()],
+            HttpVersion::Http2 => vec![b"h2".to_vec()],
+        };
+        let mut proxies = proxy::ProxySettings::from_env(opts.proxy.clone(), env);
+        let mut secrets = Vec::new();
+        let mut proxy_authorization = None;
+        if let Some((user, password)) = &opts.proxy_user {
+            use base64::Engine as _;
+            let value = format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+            );
+            secrets.push(password.clone());
+            secrets.push(value.clone());
+            proxy_authorization = Some(value);
+        }
+        for u in proxies.all_urls() {
+            if let Some(p) = u.password() {
+                secrets.push(p.to_owned());
+            }
+        }
+        proxies.notes.retain(|n| !n.is_empty());
+        let mut b = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(timeout)
+            .timeout(timeout)
+            .user_agent(user_agent)
+            .use_preconfigured_tls(tls_config)
+            .no_proxy();
+        b = match opts.http_version {
+            HttpVersion::Any => b,
+            HttpVersion::Http1 => b.http1_only(),
+            HttpVersion::Http2 => b.http2_prior_knowledge(),
+        };
+        if proxies.any() {
+            let chooser = proxies.clone();
+            let mut p = reqwest::Proxy::custom(move |u| chooser.proxy_for(u));
+            if let Some(v) = &proxy_authorization {
+                let value = reqwest::header::HeaderValue::from_str(v).map_err(|_| {
+                    "--proxy-user: the name or password holds a character HTTP cannot carry"
+                        .to_owned()
+                })?;
+                p = p.custom_http_auth(value);
+            }
+            b = b.proxy(p);
+        }
+        if !opts.routes.is_empty() {
+            b = b.dns_resolver(Arc::new(RouteResolver {
+                routes: opts.routes.clone(),
+            }));
+        }
+        let client = b.build().map_err(|e| format!("HTTP client setup: {e}"))?;
+        Ok((
+            client,
+            Self {
+                trust: trust.described,
+                insecure: opts.insecure,
+                overridden,
+                proxies,
+                proxy_authorization,
+                routes: opts.routes.clone(),
+                http_version: opts.http_version,
+                secrets,
+            },
+        ))
+    }
+
+    /// Where a request to `url` connects when `--resolve`/`--connect-to` say so.
+    pub fn destination(&self, url: &url::Url) -> Option<route::Destination> {
+        let host = url.host_str()?;
+        let port = url.port_or_known_default()?;
+        self.routes.destination(host, port, &route::system_lookup)
+    }
+
+    /// The URL to hand the client for `url`, and the Host header to send with it, when a
+    /// `--connect-to` moves the port (the client otherwise dials the URL's own port).
+    pub fn dial(&self, url: &url::Url) -> (url::Url, Option<String>) {
+        let Some(d) = self.destination(url) else {
+            return (url.clone(), None);
+        };
+        let Some(to_port) = d.addrs.first().map(SocketAddr::port) else {
+            return (url.clone(), None);
+        };
+        if Some(to_port) == url.port_or_known_default() {
+            return (url.clone(), None);
+        }
+        let mut dialled = url.clone();
+        let _ = dialled.set_port(Some(to_port));
+        let host = url.host_str().unwrap_or("");
+        let authority = match url.port() {
+            Some(p) => format!("{host}:{p}"),
+            None => host.to_owned(),
+        };
+        (dialled, Some(authority))
+    }
+
+    /// Lines every report of a request to `url` carries: trust, `--insecure`, proxy, route.
+    pub fn describe(&self, url: &url::Url) -> Vec<String> {
+        let mut out = Vec::new();
+        if url.scheme() == "https" || self.proxies.any() {
+            out.push(format!("TLS trust: {}", self.trust));
+        }
+        if self.insecure {
+            out.push(
+                "TLS certificate checks are OFF (--insecure): the answer may come from anyone on the path"
+                    .to_owned(),
+            );
+            for f in self.overridden.all() {
+                out.push(format!("--insecure let through: {f}"));
+            }
+        }
+        out.push(format!("proxy: {}", self.proxies.choose(url).describe()));
+        out.extend(self.proxies.notes.iter().cloned());
+        if let Some(d) = self.destination(url) {
+            let addrs: Vec<String> = d.addrs.iter().map(ToString::to_string).collect();
+            out.push(format!("connects to {} ({})", addrs.join(", "), d.because));
+        }
+        match self.http_version {
+            HttpVersion::Any => {}
+            HttpVersion::Http1 => out.push("HTTP/1.1 only (--http1.1)".to_owned()),
+            HttpVersion::Http2 => out.push("HTTP/2 only (--http2)".to_owned()),
+        }
+        out
+    }
+
+    /// Every secret the network holds (proxy passwords), for the redactors.
+    pub fn secrets(&self) -> &[String] {
+        &self.secrets
+    }
+}
+
+/// Name resolution that honours `--resolve` and `--connect-to`, the system's otherwise.
+#[derive(Debug)]
+struct RouteResolver {
+    routes: route::Routes,
+}
+
+impl RouteResolver {
+    /// The fixed addresses of `host` for any port an entry names (the client asks by name
+    /// only; the port is put right by [`Network::dial`]).
+    fn fixed(&self, host: &str) -> Option<Vec<SocketAddr>> {
+        let mut ports: Vec<u16> = self.routes.resolve.iter().map(|r| r.port).collect();
+        ports.extend(self.routes.connect_to.iter().filter_map(|c| c.port));
+        ports.extend([443, 80]);
+        ports
+            .into_iter()
+            .find_map(|p| self.routes.destination(host, p, &route::system_lookup))
+            .map(|d| d.addrs)
+    }
+}
+
+impl reqwest::dns::Resolve for RouteResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_owned();
+        let fixed = self.fixed(&host);
+        Box::pin(async move {
+            let addrs: Vec<SocketAddr> = match fixed {
+                Some(a) => a,
+                None => tokio::net::lookup_host((host.as_str(), 0)).await?.collect(),
+            };
+            let it: reqwest::dns::Addrs = Box::new(addrs.into_iter());
+            Ok(it)
+        })
+    }
+}

@@ -1,0 +1,196 @@
+//! A Digest challenge answered with the person's user and password (RFC 7616): once, and once
+//! more when the server says the nonce went stale. What happened is kept, so a wrong password,
+//! a nonce that keeps going stale and an algorithm no client can answer are told apart.
+
+use super::classify::FetchError;
+use super::fetch::send;
+use super::target::Target;
+use crate::diagnose::CauseHit;
+use crate::net::digest::{self as rfc7616, DigestChallenge, DigestError, DigestRequest};
+use crate::probe::{ProbeContext, ProbeReport};
+
+/// How the Digest exchange ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DigestOutcome {
+    /// The answer was taken (the status is no longer 401).
+    Accepted,
+    /// 401 again with a fresh nonce: the user or password is wrong.
+    Rejected,
+    /// The nonce was stale again right after a retry with a new one.
+    StaleAgain,
+    /// No challenge could be answered; the reason.
+    Unsupported(String),
+}
+
+impl DigestOutcome {
+    pub fn id(&self) -> &'static str {
+        match self {
+            Self::Accepted => "accepted",
+            Self::Rejected => "rejected",
+            Self::StaleAgain => "stale-again",
+            Self::Unsupported(_) => "unsupported",
+        }
+    }
+}
+
+/// What was sent and what came of it.
+#[derive(Debug, Clone)]
+pub struct DigestTrace {
+    /// e.g. `SHA-256-sess`.
+    pub algorithm: Option<String>,
+    pub qop: Option<&'static str>,
+    pub userhash: bool,
+    /// Digest answers sent (1, or 2 after `stale=true`).
+    pub answers: u8,
+    pub stale_retry: bool,
+    pub outcome: DigestOutcome,
+}
+
+/// The Digest challenge of a 401 this client can answer best, if the 401 carries one.
+fn challenge_of(response: &reqwest::Response) -> Option<Result<DigestChallenge, DigestError>> {
+    let lines = super::header_lines(response.headers(), "www-authenticate");
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let list = crate::probe::challenge::parse(&refs);
+    let digests: Vec<_> = list
+        .challenges
+        .iter()
+        .filter(|c| c.is("digest"))
+        .map(|c| {
+            DigestChallenge::from_params(c.params.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+        })
+        .collect();
+    (!digests.is_empty()).then(|| rfc7616::strongest(digests))
+}
+
+/// The request target as sent: path and query.
+fn request_target(url: &url::Url) -> String {
+    match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_owned(),
+    }
+}
+
+/// When `response` is a 401 with a Digest challenge and the target has a user and password,
+/// answers it (and a `stale=true` once more); otherwise hands `response` back untouched.
+pub async fn answer(
+    ctx: &ProbeContext,
+    target: &Target,
+    method: &reqwest::Method,
+    url: &url::Url,
+    response: reqwest::Response,
+    with_creds: bool,
+) -> Result<(reqwest::Response, Option<DigestTrace>), FetchError> {
+    let c = &target.creds;
+    let user = match (&c.user, &c.authorization) {
+        (Some(u), None) if with_creds && response.status() == 401 => u.clone(),
+        _ => return Ok((response, None)),
+    };
+    let mut ch = match challenge_of(&response) {
+        None => return Ok((response, None)),
+        Some(Err(e)) => {
+            let trace = DigestTrace {
+                algorithm: None,
+                qop: None,
+                userhash: false,
+                answers: 0,
+                stale_retry: false,
+                outcome: DigestOutcome::Unsupported(e.to_string()),
+            };
+            return Ok((response, Some(trace)));
+        }
+        Some(Ok(ch)) => ch,
+    };
+    let password = c.password.as_deref().unwrap_or("");
+    let uri = request_target(url);
+    let body = target.body.as_deref().unwrap_or("").as_bytes();
+    let mut trace = DigestTrace {
+        algorithm: None,
+        qop: None,
+        userhash: false,
+        answers: 0,
+        stale_retry: false,
+        outcome: DigestOutcome::Rejected,
+    };
+    drop(response);
+    let response = loop {
+        let req = DigestRequest {
+            method: method.as_str(),
+            uri: &uri,
+            body,
+        };
+        let a = rfc7616::answer(&ch, &user, password, req, &rfc7616::new_cnonce(), 1);
+        trace.algorithm = Some(ch.algorithm_name());
+        trace.qop = Some(ch.qop.name());
+        trace.userhash = ch.userhash;
+        trace.answers += 1;
+        let response = send(ctx, target, method, url, true, Some(&a.header)).await?;
+        if response.status() != 401 {
+            trace.outcome = DigestOutcome::Accepted;
+            break response;
+        }
+        match challenge_of(&response) {
+            Some(Ok(next)) if next.stale && !trace.stale_retry => {
+                trace.stale_retry = true;
+                ch = next;
+            }
+            Some(Ok(next)) if next.stale => {
+                trace.outcome = DigestOutcome::StaleAgain;
+                break response;
+            }
+            _ => break response,
+        }
+    };
+    Ok((response, Some(trace)))
+}
+
+/// Facts, evidence and causes of a Digest exchange, on the report of the request.
+pub fn describe(report: &mut ProbeReport, trace: &DigestTrace, user: &str, with_causes: bool) {
+    report.fact("digest.outcome", trace.outcome.id());
+    if let Some(a) = &trace.algorithm {
+        report.fact("digest.algorithm", a.as_str());
+    }
+    if let Some(q) = trace.qop {
+        report.fact("digest.qop", q);
+    }
+    report.fact("digest.userhash", trace.userhash);
+    report.fact("digest.stale_retry", trace.stale_retry);
+    let how = format!(
+        "{} qop={}{}",
+        trace.algorithm.as_deref().unwrap_or("?"),
+        trace.qop.unwrap_or("?"),
+        if trace.userhash {
+            ", user name hashed"
+        } else {
+            ""
+        }
+    );
+    let line = match &trace.outcome {
+        DigestOutcome::Accepted if trace.stale_retry => format!(
+            "Digest ({how}) for user '{user}' accepted after one retry with the fresh nonce of a stale=true challenge"
+        ),
+        DigestOutcome::Accepted => format!("Digest ({how}) for user '{user}' accepted"),
+        DigestOutcome::Rejected => format!(
+            "Digest ({how}) for user '{user}' rejected with a fresh nonce (not stale): the user name or password is wrong"
+        ),
+        DigestOutcome::StaleAgain => format!(
+            "Digest ({how}): the server called the nonce stale again right after a retry with its new nonce"
+        ),
+        DigestOutcome::Unsupported(why) => format!("Digest not answered: {why}"),
+    };
+    report.evidence.push(line.clone());
+    if !with_causes {
+        return;
+    }
+    match &trace.outcome {
+        DigestOutcome::Rejected => report
+            .causes
+            .push(CauseHit::new("bad-credentials", 0.85, line)),
+        DigestOutcome::StaleAgain => {
+            report
+                .causes
+                .push(CauseHit::new("digest-nonce-stale", 0.8, line));
+        }
+        // Not a fault of the site or the person: the fact and the evidence say what it is.
+        DigestOutcome::Unsupported(_) | DigestOutcome::Accepted => {}
+    }
+}
