@@ -29,6 +29,10 @@ pub struct Cli {
     /// Save the session (answers, redacted probe facts, notes) to FILE on exit.
     #[arg(long, value_name = "FILE")]
     pub save_session: Option<PathBuf>,
+
+    /// How the wizard's probes connect (trusted CA, fixed address, proxy), as in curl.
+    #[command(flatten)]
+    pub connect: Box<ConnectArgs>,
 }
 
 /// Options every command understands.
@@ -129,13 +133,10 @@ pub struct CheckArgs {
     pub net: Box<NetArgs>,
 }
 
-/// How the request goes out, with curl's option names and meanings.
+/// How requests connect, with curl's option names and meanings: for `check` and the wizard.
 #[derive(Debug, Args, Clone, Default)]
 #[command(next_help_heading = "Connection (as in curl)")]
-pub struct NetArgs {
-    /// Request body; @FILE reads it from a file (line breaks removed, as curl's -d does).
-    #[arg(long, short = 'd', value_name = "DATA")]
-    pub data: Option<String>,
+pub struct ConnectArgs {
     /// Trust only the CA certificates in this PEM file (else SSL_CERT_FILE / SSL_CERT_DIR, else built-in roots).
     #[arg(long, value_name = "FILE")]
     pub cacert: Option<PathBuf>,
@@ -163,6 +164,17 @@ pub struct NetArgs {
     /// Speak HTTP/2 only (ALPN h2 over TLS, prior knowledge over plain http).
     #[arg(long)]
     pub http2: bool,
+}
+
+/// What the request carries besides credentials, and a fresh token, with curl's names.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Request and connection (as in curl)")]
+pub struct NetArgs {
+    /// Request body; @FILE reads it from a file (line breaks removed, as curl's -d does).
+    #[arg(long, short = 'd', value_name = "DATA")]
+    pub data: Option<String>,
+    #[command(flatten)]
+    pub connect: ConnectArgs,
     /// Get a fresh token as this OAuth client (client credentials grant) and retry with it;
     /// the secret is read from WHY401_CLIENT_SECRET or --client-secret-file.
     #[arg(long, value_name = "CLIENT_ID")]

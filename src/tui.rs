@@ -86,8 +86,14 @@ impl Drop for TerminalGuard {
     }
 }
 
-/// Runs the wizard over `set` in this terminal. `resume` continues a saved walk.
-pub fn run(set: &FlowSet, options: Options, resume: Option<Session>) -> anyhow::Result<Finished> {
+/// Runs the wizard over `set` in this terminal. `resume` continues a saved walk; `net` is how
+/// its probes connect (trust, `--insecure`, fixed addresses, proxy).
+pub fn run(
+    set: &FlowSet,
+    options: Options,
+    resume: Option<Session>,
+    net: &crate::net::NetOptions,
+) -> anyhow::Result<Finished> {
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         anyhow::bail!(
             "the wizard needs a terminal; in scripts use `why401 check URL` or `why401 run --flow ID --answers FILE`"
@@ -100,7 +106,7 @@ pub fn run(set: &FlowSet, options: Options, resume: Option<Session>) -> anyhow::
     }
     let rt = crate::command::runtime()?;
     rt.block_on(async {
-        let ctx = ProbeContext::new(PROBE_TIMEOUT)?;
+        let ctx = ProbeContext::with_network(PROBE_TIMEOUT, net)?;
         watch_signals(ctx.cancel.clone());
         // A resumed walk may be waiting for its probes: the first sync asks for them.
         let first = sync(&mut app);

@@ -1026,3 +1026,25 @@ fn digest_answers_match_curls() {
         );
     }
 }
+
+/// The wizard takes the same connection options, checked before it takes the terminal.
+#[test]
+fn the_wizard_takes_the_connection_options() {
+    let usage_error = |args: &[&str]| {
+        let out = assert_cmd::Command::cargo_bin("why401")
+            .unwrap()
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let url = "https://example.test/";
+    assert!(
+        usage_error(&["--cacert", "/nonexistent/ca.pem", url])
+            .contains("--cacert /nonexistent/ca.pem")
+    );
+    assert!(
+        usage_error(&["--connect-to", "a.test:1:b.test", url]).contains("HOST1:PORT1:HOST2:PORT2")
+    );
+}

@@ -84,7 +84,7 @@ fn real_nginx_logs_give_each_count_and_cause() {
     );
     assert_eq!(
         r["failures_by_user"][0],
-        serde_json::json!({"key": "alice", "count": 2})
+        serde_json::json!({"name": "alice", "count": 2})
     );
     assert_eq!(r["top_clients"][0]["client"], "127.0.0.1");
     assert_eq!(r["top_clients"][0]["got_through"], true);

@@ -127,7 +127,7 @@ fn apache_combinedio_and_vhost_combined_are_read() {
         // Apache names the user of a failed login: alice twice, mallory once.
         assert_eq!(
             r["top_users"],
-            serde_json::json!([{"key": "alice", "count": 2}, {"key": "mallory", "count": 1}]),
+            serde_json::json!([{"name": "alice", "count": 2}, {"name": "mallory", "count": 1}]),
             "{name}"
         );
     }
@@ -141,7 +141,7 @@ fn apache_combinedio_and_vhost_combined_are_read() {
         (Some(2), Some(1)),
         "{af}"
     );
-    assert_eq!(r["failures_by_client"][0]["key"], "127.0.0.1");
+    assert_eq!(r["failures_by_client"][0]["name"], "127.0.0.1");
 }
 
 #[test]
@@ -185,7 +185,7 @@ fn nginx_crafted_user_names_keep_their_class_and_client() {
     );
     assert_eq!(
         r["failures_by_client"],
-        serde_json::json!([{"key": "127.0.0.1", "count": 6}])
+        serde_json::json!([{"name": "127.0.0.1", "count": 6}])
     );
     assert_eq!(r["status_401"], 6);
     assert_eq!(r["malformed"], 0);
@@ -417,7 +417,7 @@ fn iis_syslog_and_container_samples_are_read_and_a_stranger_file_is_skipped() {
     );
     assert_eq!(
         r["failures_by_client"],
-        serde_json::json!([{"key": "192.0.2.10", "count": 2}])
+        serde_json::json!([{"name": "192.0.2.10", "count": 2}])
     );
 }
 

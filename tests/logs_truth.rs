@@ -159,11 +159,11 @@ fn error_logs_match_their_truth() {
             "{format}"
         );
         assert_eq!(
-            pairs(&r["failures_by_user"], "key")[..5],
+            pairs(&r["failures_by_user"], "name")[..5],
             truth_pairs(&truth["top5_auth_failure_users"])[..]
         );
         assert_eq!(
-            pairs(&r["failures_by_client"], "key")[..5],
+            pairs(&r["failures_by_client"], "name")[..5],
             truth_pairs(&truth["top5_auth_failure_ips"])[..]
         );
         assert_eq!(

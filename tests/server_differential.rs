@@ -410,3 +410,128 @@ fn nginx_statuses_are_predicted() {
     }
     tally.finish("nginx");
 }
+
+#[test]
+fn the_url_port_picks_the_nginx_server() {
+    let second = servers::free_port();
+    let extra = format!(
+        "server {{ listen 127.0.0.1:{second}; server_name localhost; root {{dir}}/www;\n\
+         location / {{ auth_basic \"second\"; auth_basic_user_file {{dir}}/users; }} }}"
+    );
+    let Some(n) = servers::Nginx::start_with("location / { }", &extra) else {
+        return;
+    };
+    servers::htpasswd(&n.path("users"), "-B", "alice", PASSWORD).unwrap();
+    std::fs::write(n.path("www/index.html"), "page").unwrap();
+    let conf = p(&n.path("nginx.conf"));
+    let mut tally = Tally::new();
+    for port in [n.port, second] {
+        let url = format!("http://127.0.0.1:{port}/");
+        let s = why401(&["--nginx", &conf, "--path", "/", "--url", &url], None);
+        let live = get(port, "/", None, &[]).0;
+        tally.compare(&format!("nginx port {port}"), live, s.status(), &s.stdout);
+    }
+    tally.finish("nginx server choice");
+}
+
+/// The SSHA form nginx reads: base64(SHA-1(password + salt) + salt), made with openssl.
+fn ssha(password: &str) -> Option<String> {
+    servers::find_binary(&["/usr/bin/openssl", "openssl"])?;
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "(printf '%s' '{password}NaCl4u' | openssl sha1 -binary; printf NaCl4u) | openssl base64 -A"
+        ))
+        .output()
+        .unwrap();
+    Some(format!(
+        "{{SSHA}}{}",
+        String::from_utf8_lossy(&out.stdout).trim()
+    ))
+}
+
+#[test]
+fn a_user_file_alone_is_judged_for_both_servers_and_broken_entries_for_either() {
+    let Some(ssha) = ssha(PASSWORD) else { return };
+    let Some(n) = servers::Nginx::start(
+        "location /p/ { auth_basic \"P\"; auth_basic_user_file {dir}/users; }",
+    ) else {
+        return;
+    };
+    let Some(a) = servers::Apache::start(&format!(
+        "<Directory {{dir}}/www/p>\n  AuthType Basic\n  AuthName \"P\"\n  AuthUserFile {}/users\n  Require valid-user\n</Directory>\n",
+        p(n.dir.path())
+    )) else {
+        return;
+    };
+    for dir in [n.path("www/p"), a.path("www/p")] {
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("index.html"), "page").unwrap();
+    }
+    let users = n.path("users");
+    // Made by htpasswd -m, then damaged or escaped the ways compose files and env files do.
+    servers::htpasswd(&users, "-m", "ref", PASSWORD).unwrap();
+    let apr1 = std::fs::read_to_string(&users).unwrap();
+    let apr1 = apr1.trim().split_once(':').unwrap().1.to_owned();
+    let lines = [
+        ("plain", format!("{{PLAIN}}{PASSWORD}"), false),
+        ("ssha", ssha.clone(), false),
+        ("cut", "$1$".to_owned(), true),
+        (
+            "sha-short",
+            "{SHA}5en6G6MezRroT3XKqkdPOmY/Bf".to_owned(),
+            true,
+        ),
+        ("dollars", apr1.replace('$', "$$"), true),
+        ("quoted", format!("{apr1}\""), true),
+    ];
+    let mut text = String::new();
+    for (user, hash, _) in &lines {
+        text.push_str(&format!("{user}:{hash}\n"));
+    }
+    text.push_str(&format!("\"envq:{apr1}\n"));
+    std::fs::write(&users, &text).unwrap();
+    let file = p(&users);
+    let mut tally = Tally::new();
+    for (user, _, broken) in &lines {
+        let nginx = get(n.port, "/p/", Some((user, PASSWORD)), &[]).0;
+        let apache = get(a.port, "/p/", Some((user, PASSWORD)), &[]).0;
+        let s = why401(&["--htpasswd", &file, "--user", user], Some(PASSWORD));
+        let said = |key: &str| match s.json["user_file"][key].as_bool() {
+            Some(true) => Some(200),
+            Some(false) => Some(401),
+            None => None,
+        };
+        tally.compare(
+            &format!("{user} nginx"),
+            nginx,
+            said("nginx_accepts"),
+            &s.stdout,
+        );
+        tally.compare(
+            &format!("{user} Apache"),
+            apache,
+            said("apache_accepts"),
+            &s.stdout,
+        );
+        let flagged = s.json["problems"].as_array().unwrap().iter().any(|p| {
+            p["cause"] == "user-file-entry-broken"
+                && p["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains(&format!("user \"{user}\"")))
+        });
+        assert_eq!(flagged, *broken, "{user}: {}", s.stdout);
+        assert!(!s.has("password-mismatch"), "{user}: {}", s.stdout);
+        assert!(!s.stdout.contains(PASSWORD), "{user}: the password leaked");
+    }
+    // The quote an env file left in a name: "envq is not a user, and it is said why.
+    let s = why401(&["--htpasswd", &file, "--user", "envq"], Some(PASSWORD));
+    assert_eq!(get(n.port, "/p/", Some(("envq", PASSWORD)), &[]).0, 401);
+    assert_eq!(get(a.port, "/p/", Some(("envq", PASSWORD)), &[]).0, 401);
+    assert!(
+        s.has("user-file-entry-broken") && !s.has("user-unknown"),
+        "{}",
+        s.stdout
+    );
+    tally.finish("user file alone");
+}

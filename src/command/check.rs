@@ -11,7 +11,7 @@ use crate::command::Outcome;
 use crate::probe::http;
 
 mod input;
-mod network;
+pub(crate) mod network;
 
 /// Entry point of the subcommand.
 pub fn run(args: &CheckArgs, _global: &GlobalArgs) -> anyhow::Result<Outcome> {
@@ -78,7 +78,7 @@ pub fn request(args: &CheckArgs) -> anyhow::Result<CheckRequest> {
         origin: args.origin.clone(),
         backend: args.backend.clone(),
         timeout: Duration::from_secs_f64(args.timeout),
-        net: network::options(&args.net)?,
+        net: network::options(&args.net.connect)?,
         body: network::body(&args.net)?,
         fresh_token: network::client_credentials(&args.net)?,
     };

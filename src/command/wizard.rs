@@ -19,6 +19,8 @@ pub fn run(cli: &Cli) -> anyhow::Result<Outcome> {
             problems.len()
         );
     }
+    // Connection options are checked before the terminal is taken over.
+    let net = crate::command::check::network::options(&cli.connect)?;
     let resume = match &cli.resume {
         Some(path) => Some(read_session(path, &set)?),
         None => None,
@@ -29,9 +31,14 @@ pub fn run(cli: &Cli) -> anyhow::Result<Outcome> {
         monochrome: tui::monochrome_requested(),
         save_session: cli.save_session.clone(),
     };
-    let finished = tui::run(&set, options, resume)?;
+    let finished = tui::run(&set, options, resume, &net)?;
     for line in &finished.notices {
         eprintln!("why401: {line}");
+    }
+    if net.insecure {
+        eprintln!(
+            "why401: TLS certificate checks were OFF for this walk (--insecure): its answers may not have come from the site"
+        );
     }
     let found = finished
         .session

@@ -90,7 +90,7 @@ pub fn groups(lines: &[ProbeLineOut], st: &Stats) -> Vec<ProbeGroup> {
                 error_reasons: reasons
                     .into_iter()
                     .map(|(r, n)| KeyCount {
-                        key: r.describe().to_owned(),
+                        name: r.describe().to_owned(),
                         count: n,
                     })
                     .collect(),

@@ -21,7 +21,9 @@ pub struct PathCount {
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct KeyCount {
-    pub key: String,
+    /// What is counted (a user, client, agent or reason). Not `key`: output redaction takes
+    /// a JSON member of that name for an API key.
+    pub name: String,
     pub count: u64,
 }
 
@@ -252,7 +254,7 @@ fn sample_out(s: &Sample) -> SampleOut {
 /// Top-list entries, already shown through [`redact::shown_line`] by the counter.
 fn key_counts(list: Vec<(String, u64)>) -> Vec<KeyCount> {
     list.into_iter()
-        .map(|(key, count)| KeyCount { key, count })
+        .map(|(name, count)| KeyCount { name, count })
         .collect()
 }
 
@@ -280,7 +282,7 @@ fn clients(st: &Stats, top: usize) -> (Vec<ClientSummary>, Retry, Vec<KeyCount>)
         let client = redact::shown_line(k);
         if is_burst(c.max_per_minute) {
             bursts.push(KeyCount {
-                key: client.clone(),
+                name: client.clone(),
                 count: c.max_per_minute,
             });
         }
@@ -300,15 +302,15 @@ fn clients(st: &Stats, top: usize) -> (Vec<ClientSummary>, Retry, Vec<KeyCount>)
         let count = c.max_per_minute.saturating_sub(own);
         if is_burst(count) {
             bursts.push(KeyCount {
-                key: redact::shown_line(k),
+                name: redact::shown_line(k),
                 count,
             });
         }
     }
     all.sort_by(|x, y| y.count.cmp(&x.count).then_with(|| x.client.cmp(&y.client)));
     all.truncate(top);
-    bursts.sort_by(|x, y| y.count.cmp(&x.count).then_with(|| x.key.cmp(&y.key)));
-    bursts.dedup_by(|a, b| a.key == b.key);
+    bursts.sort_by(|x, y| y.count.cmp(&x.count).then_with(|| x.name.cmp(&y.name)));
+    bursts.dedup_by(|a, b| a.name == b.name);
     (all, retry, bursts)
 }
 
@@ -486,7 +488,7 @@ fn causes(s: &Summary, st: &Stats) -> Vec<CauseHit> {
         ));
     }
     if let Some(top) = s.bursts.first() {
-        let names: Vec<&str> = s.bursts.iter().take(3).map(|b| b.key.as_str()).collect();
+        let names: Vec<&str> = s.bursts.iter().take(3).map(|b| b.name.as_str()).collect();
         let conf = (0.5 + 0.1 * s.bursts.len().min(4) as f64).min(0.9);
         hits.push(CauseHit::new(
             "brute-force-suspected",

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use anyhow::{Context as _, bail};
 
-use crate::cli::NetArgs;
+use crate::cli::{ConnectArgs, NetArgs};
 use crate::net::oauth::{ClientAuth, ClientCredentials};
 use crate::net::{HttpVersion, NetOptions, proxy, route};
 
@@ -34,8 +34,8 @@ fn secret(file: Option<&Path>, env: &str, what: &str) -> anyhow::Result<String> 
     }
 }
 
-/// The network options.
-pub fn options(a: &NetArgs) -> anyhow::Result<NetOptions> {
+/// The network options, for `check` and the wizard.
+pub fn options(a: &ConnectArgs) -> anyhow::Result<NetOptions> {
     let mut routes = route::Routes::default();
     for r in &a.resolve {
         routes

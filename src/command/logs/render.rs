@@ -131,12 +131,12 @@ fn access(s: &Summary, o: &mut String) {
     list(
         o,
         "User agents",
-        s.top_user_agents.iter().map(|k| (k.key.as_str(), k.count)),
+        s.top_user_agents.iter().map(|k| (k.name.as_str(), k.count)),
     );
     list(
         o,
         "Users named",
-        s.top_users.iter().map(|k| (k.key.as_str(), k.count)),
+        s.top_users.iter().map(|k| (k.name.as_str(), k.count)),
     );
     let _ = writeln!(
         o,
@@ -198,14 +198,16 @@ fn errors(s: &Summary, o: &mut String) {
     list(
         o,
         "Failures per user",
-        s.failures_by_user.iter().map(|k| (k.key.as_str(), k.count)),
+        s.failures_by_user
+            .iter()
+            .map(|k| (k.name.as_str(), k.count)),
     );
     list(
         o,
         "Failures per client",
         s.failures_by_client
             .iter()
-            .map(|k| (k.key.as_str(), k.count)),
+            .map(|k| (k.name.as_str(), k.count)),
     );
     list(
         o,
@@ -220,7 +222,7 @@ fn extras(s: &Summary, o: &mut String) {
     if !s.bursts.is_empty() {
         let _ = writeln!(o, "\nBursts (20+ failures in one minute from one client):");
         for b in s.bursts.iter().take(10) {
-            let _ = writeln!(o, "    {:>8}/min  {}", b.count, b.key);
+            let _ = writeln!(o, "    {:>8}/min  {}", b.count, b.name);
         }
     }
     if !s.probe_groups.is_empty() {
@@ -244,7 +246,7 @@ fn extras(s: &Summary, o: &mut String) {
                     o,
                     "  {:>8}× error log, same second and client: {}",
                     thousands(r.count),
-                    r.key
+                    r.name
                 );
             }
         }
