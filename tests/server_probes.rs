@@ -1,6 +1,8 @@
 //! The nginx, htaccess and htpasswd probes as flows run them.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "server_support/http.rs"]
+mod http;
 #[path = "support/servers.rs"]
 mod servers;
 
@@ -60,6 +62,8 @@ fn nginx_probe_finds_a_downloadable_user_file() {
     every_fact_is_declared(&r);
     assert_eq!(r.facts["auth"], FactValue::Str("basic".into()));
     assert_eq!(r.facts["realm"], FactValue::Str("Admin".into()));
+    let live = http::get(n.port, "/admin/", None, &[]).0;
+    assert_eq!(r.facts["status_anonymous"], FactValue::Int(i64::from(live)));
     assert_eq!(r.facts["user_file_served"], FactValue::Bool(true));
     assert_eq!(r.facts["user_file_downloadable"], FactValue::Bool(true));
     assert_eq!(r.facts["password_ok"], FactValue::Bool(true));

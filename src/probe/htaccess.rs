@@ -61,6 +61,11 @@ pub const KIND: ProbeKind = ProbeKind {
         fact("require", FactType::Str, "the Require rules in force"),
         fact("satisfy", FactType::Str, "all or any"),
         fact(
+            "status_anonymous",
+            FactType::Int,
+            "the status a request without credentials gets (absent: depends on the client)",
+        ),
+        fact(
             "section",
             FactType::Str,
             "the section the access rules come from",

@@ -61,6 +61,11 @@ pub const KIND: ProbeKind = ProbeKind {
         fact("location", FactType::Str, "the location chosen"),
         fact("satisfy", FactType::Str, "all or any"),
         fact(
+            "status_anonymous",
+            FactType::Int,
+            "the status a request without credentials gets (absent: depends on the client)",
+        ),
+        fact(
             "proxied",
             FactType::Bool,
             "the location proxies (proxy_pass)",
@@ -199,6 +204,9 @@ pub fn analysed(report: &mut ProbeReport, inputs: &Inputs) -> Option<analysis::A
         let e = &s.effective;
         report.fact("auth", e.scheme.label());
         report.fact("satisfy", e.satisfy.as_str());
+        if let Some(status) = e.status_anonymous {
+            report.fact("status_anonymous", i64::from(status));
+        }
         if let Some(r) = &e.realm {
             report.fact("realm", r.as_str());
         }

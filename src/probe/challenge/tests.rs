@@ -140,3 +140,41 @@ fn obs_text_in_a_realm_reads_as_latin_1() {
         "realm=\"Zürich\""
     );
 }
+
+/// A server on 127.0.0.1 that answers 401 with a realm holding the ISO-8859-1 byte 0xE9.
+#[test]
+fn the_challenge_probe_shows_an_obs_text_realm_as_latin_1() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 4096];
+        let _ = conn.read(&mut buf);
+        let mut answer = b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\nWWW-Authenticate: Basic realm=\"Caf".to_vec();
+        answer.extend_from_slice(b"\xE9\"\r\n\r\n");
+        conn.write_all(&answer).unwrap();
+    });
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let ctx = crate::probe::ProbeContext::new(std::time::Duration::from_secs(5)).unwrap();
+    let args: crate::probe::ProbeArgs =
+        [("url".to_owned(), format!("http://127.0.0.1:{port}/"))].into();
+    let r = rt.block_on(crate::probe::run_one(
+        crate::probe::ProbeRequest {
+            id: "challenge".into(),
+            kind: "challenge".into(),
+            args,
+        },
+        ctx,
+    ));
+    server.join().unwrap();
+    assert_eq!(
+        r.facts.get("realm"),
+        Some(&crate::probe::FactValue::Str("Café".into())),
+        "{:?}",
+        r.facts
+    );
+}
