@@ -15,7 +15,7 @@ pub fn run(args: &HarArgs) -> anyhow::Result<Outcome> {
     let reader: Box<dyn Read> = if name == "-" {
         Box::new(std::io::stdin().lock())
     } else {
-        Box::new(std::fs::File::open(&args.file).with_context(|| format!("reading {name}"))?)
+        Box::new(crate::input_file::open_regular(&args.file).context("reading the HAR")?)
     };
     let analysis = har::analyse(reader).with_context(|| format!("reading {name}"))?;
     let report = text(&name, &analysis);

@@ -119,6 +119,11 @@ impl FlowSet {
         }
         for path in paths {
             let file = path.display().to_string();
+            // A link out of the directory (to a .env, a key) is not a flow: never read.
+            if let Err(note) = crate::input_file::inside(dir, &path) {
+                eprintln!("why401: note: {note}");
+                continue;
+            }
             match read_bounded(&path) {
                 Ok(text) => self.add(&file, &text, false, diags),
                 Err(message) => diags.push(Diagnostic {
@@ -220,7 +225,7 @@ pub fn read_bounded(path: &Path) -> Result<String, String> {
 
 /// Reads a text file of at most `limit` bytes; a bigger one is refused unread.
 pub fn read_bounded_limit(path: &Path, limit: u64) -> Result<String, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    let file = crate::input_file::open_regular(path).map_err(|e| format!("cannot open: {e}"))?;
     let size = file.metadata().map_or(0, |m| m.len());
     if size > limit {
         return Err(format!(

@@ -1,7 +1,6 @@
 //! Opening logs: plain or gzip (by magic bytes), stdin, and a rotated series put in the order
 //! it was written (access.log.3.gz, access.log.2.gz, access.log.1, access.log).
 
-use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
@@ -88,7 +87,7 @@ pub fn open(source: &Source) -> anyhow::Result<Box<dyn BufRead + Send>> {
             if p.is_dir() {
                 anyhow::bail!("{}: is a directory, not a log file", p.display());
             }
-            Box::new(File::open(p).with_context(|| format!("opening {}", p.display()))?)
+            Box::new(crate::input_file::open_regular(p).context("opening a log")?)
         }
     };
     let mut buffered = BufReader::with_capacity(256 * 1024, raw);

@@ -163,7 +163,7 @@ fn plural(n: usize) -> &'static str {
 fn add_pem_file(roots: &mut RootCertStore, path: &Path) -> Result<usize, String> {
     use std::io::Read as _;
     let shown = path.display();
-    let file = std::fs::File::open(path).map_err(|e| format!("{shown}: cannot open: {e}"))?;
+    let file = crate::input_file::open_regular(path).map_err(|e| format!("cannot open: {e}"))?;
     let mut bytes = Vec::new();
     file.take(MAX_PEM_BYTES)
         .read_to_end(&mut bytes)

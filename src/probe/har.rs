@@ -87,7 +87,8 @@ fn run(id: String, args: ProbeArgs, _ctx: ProbeContext) -> super::ProbeFuture {
         };
         // Reading is blocking file I/O: keep it off the async workers.
         let read = tokio::task::spawn_blocking(move || {
-            let file = std::fs::File::open(&path).map_err(|e| format!("reading {path}: {e}"))?;
+            let file = crate::input_file::open_regular(std::path::Path::new(&path))
+                .map_err(|e| format!("reading {e}"))?;
             har::analyse(file).map_err(|e| format!("reading {path}: {e}"))
         })
         .await;

@@ -314,7 +314,8 @@ fn read_header(path: &Path) -> Result<String, SessionFileError> {
         path: p.clone(),
         message: format!("cannot read the session: {e}"),
     };
-    let f = std::fs::File::open(path).map_err(io)?;
+    let f = crate::input_file::open_regular(path)
+        .map_err(|e| io(std::io::Error::other(e.to_string())))?;
     let mut text = String::new();
     let read = f.take(MAX_BYTES + 1).read_to_string(&mut text);
     match read {

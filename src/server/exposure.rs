@@ -28,7 +28,7 @@ pub async fn fetch(client: &reqwest::Client, base: &str, uri: &str) -> Exposure 
     match client.get(&url).send().await {
         Ok(resp) => {
             let status = resp.status().as_u16();
-            let body = resp.bytes().await.unwrap_or_default();
+            let body = read_head(resp).await;
             let head = &body[..body.len().min(4096)];
             let looks = String::from_utf8_lossy(head).lines().any(|l| {
                 l.split_once(':')
@@ -48,6 +48,26 @@ pub async fn fetch(client: &reqwest::Client, base: &str, uri: &str) -> Exposure 
             error: Some(crate::probe::http::classify(&e).message),
         },
     }
+}
+
+/// Most of an answer read (after decompression): a user file is far smaller, and a 2 GiB
+/// body or a gzip bomb stops here instead of filling memory.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// The first [`BODY_LIMIT`] bytes of the body; the rest is never read (dropping the response
+/// closes the connection).
+async fn read_head(mut resp: reqwest::Response) -> Vec<u8> {
+    let mut body = Vec::new();
+    while body.len() < BODY_LIMIT {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = BODY_LIMIT - body.len();
+                body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            }
+            _ => break,
+        }
+    }
+    body
 }
 
 impl Exposure {

@@ -33,6 +33,13 @@ pub fn read(path: &Path, from: Option<&Pos>, budget: &mut Budget) -> Result<Vec<
         ));
     }
     budget.files -= 1;
+    // A FIFO or a device named by an include would block or never end: refused unread.
+    if let Err(e @ crate::input_file::InputFileError::NotRegular { .. }) =
+        crate::input_file::check_regular(path)
+        && !path.is_dir()
+    {
+        return Err(ParseError::new(here(), e.to_string()));
+    }
     let file = std::fs::File::open(path).map_err(|e| {
         ParseError::new(
             here(),

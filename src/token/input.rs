@@ -11,13 +11,13 @@ pub const TOKEN_LIMIT: usize = 2 * 1024 * 1024;
 
 /// Reads at most `limit` bytes of `path` as UTF-8; a larger file is an error, not a truncation.
 pub fn read_bounded_file(path: &Path, limit: usize) -> anyhow::Result<String> {
-    let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    let file = crate::input_file::open_regular(path)?;
     read_bounded(file, limit).with_context(|| format!("reading {}", path.display()))
 }
 
 /// Reads at most `limit` bytes of `path`, as bytes (HMAC secrets need not be text).
 pub fn read_bounded_bytes(path: &Path, limit: usize) -> anyhow::Result<Vec<u8>> {
-    let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    let file = crate::input_file::open_regular(path)?;
     read_limited(file, limit).with_context(|| format!("reading {}", path.display()))
 }
 

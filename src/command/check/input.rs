@@ -40,19 +40,7 @@ impl Stdin {
 }
 
 fn read_secret_file(path: &Path, what: &str) -> anyhow::Result<String> {
-    let file = std::fs::File::open(path)
-        .with_context(|| format!("{what}: cannot open {}", path.display()))?;
-    let mut text = String::new();
-    file.take(MAX_SECRET_BYTES)
-        .read_to_string(&mut text)
-        .with_context(|| format!("{what}: cannot read {} as UTF-8 text", path.display()))?;
-    // A file ends with a newline by convention: that one is not part of the secret.
-    let text = text.strip_suffix('\n').unwrap_or(&text);
-    let text = text.strip_suffix('\r').unwrap_or(text);
-    if text.trim().is_empty() {
-        bail!("{what}: {} is empty", path.display());
-    }
-    Ok(text.to_owned())
+    crate::secret::read_secret_file(path, what).map(|s| s.expose().to_owned())
 }
 
 /// The credentials the options describe, and the headers that are not credentials.

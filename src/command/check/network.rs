@@ -106,8 +106,8 @@ pub fn body(a: &NetArgs) -> anyhow::Result<Option<crate::net::RequestBody>> {
             .read_to_string(&mut text)
             .context("--data @-: reading standard input as UTF-8 text")?;
     } else {
-        std::fs::File::open(path)
-            .with_context(|| format!("--data @{path}: cannot open"))?
+        crate::input_file::open_regular(std::path::Path::new(path))
+            .context("--data @FILE: cannot open")?
             .take(MAX_BODY_BYTES)
             .read_to_string(&mut text)
             .with_context(|| format!("--data @{path}: cannot read as UTF-8 text"))?;
