@@ -14,6 +14,7 @@ use crate::probe::{self, ProbeArgs, ProbeContext, ProbeReport, ProbeRequest};
 
 mod result;
 pub mod rules;
+mod sent;
 
 pub use result::CheckResult;
 use rules::{RuleInput, ids};
@@ -27,6 +28,14 @@ pub struct CheckRequest {
     /// Upper-case method.
     pub method: String,
     pub credentials: Credentials,
+    /// Headers sent with every request that are not credentials (Content-Type, Accept).
+    pub headers: Vec<(String, String)>,
+    /// The audience the API expects, to check the token sent against.
+    pub aud: Option<String>,
+    /// The issuer the API expects.
+    pub iss: Option<String>,
+    /// The API's key set (JWKS file or URL), to verify the token sent.
+    pub jwks: Option<String>,
     /// The page's origin, when a browser page makes the request (CORS).
     pub origin: Option<String>,
     /// The backend behind the proxy, to compare what reaches it.
@@ -47,6 +56,10 @@ impl Default for CheckRequest {
             url: url::Url::parse("http://127.0.0.1/").unwrap_or_else(|_| unreachable!()),
             method: "GET".to_owned(),
             credentials: Credentials::default(),
+            headers: Vec::new(),
+            aud: None,
+            iss: None,
+            jwks: None,
             origin: None,
             backend: None,
             timeout: Duration::from_secs(10),
@@ -87,14 +100,15 @@ impl CheckRequest {
 
     /// Every secret value the credentials hold, so a ticket can hide each wherever it shows up.
     pub fn secrets(&self) -> Vec<&str> {
-        let c = &self.credentials;
-        let mut out: Vec<&str> = [&c.authorization, &c.password, &c.cookie]
+        let mut out: Vec<&str> = self
+            .credentials
+            .values()
             .into_iter()
-            .flatten()
-            .map(String::as_str)
+            // A cookie's value alone may be a plain word ("stale"): the whole Cookie header
+            // stands for it, so ids and prose are not rewritten.
+            .filter(|(kind, _)| *kind != "cookie-value")
+            .map(|(_, v)| v)
             .collect();
-        out.extend(c.headers.iter().map(|(_, v)| v.as_str()));
-        out.extend(c.api_key_query.iter().map(|(_, v)| v.as_str()));
         out.extend(self.body.iter().map(|b| b.0.as_str()));
         out.extend(self.net.proxy_user.iter().map(|(_, p)| p.expose()));
         out.extend(self.fresh_token.iter().map(|cc| cc.client_secret.expose()));
@@ -102,21 +116,19 @@ impl CheckRequest {
     }
 }
 
-/// The scheme word sent, lower-cased; a word too long or odd to be one (a token glued to its
-/// scheme, `BearereyJ...`) is a secret and shown by fingerprint only.
-fn shown_scheme(word: &str) -> String {
-    if word.len() <= 20 && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        word.to_ascii_lowercase()
-    } else {
-        crate::secret::fingerprint("word", word)
-    }
-}
-
-/// The probe arguments for a request to `url` with `creds`.
-fn request_args(url: &str, method: &str, creds: Option<&Credentials>) -> ProbeArgs {
+/// The probe arguments for a request to `url` with `creds` (and the plain headers, always).
+fn request_args(
+    url: &str,
+    method: &str,
+    plain: &[(String, String)],
+    creds: Option<&Credentials>,
+) -> ProbeArgs {
     let mut a = ProbeArgs::new();
     a.insert("url".into(), url.to_owned());
     a.insert("method".into(), method.to_owned());
+    if !plain.is_empty() {
+        a.insert("plain_headers".into(), header_lines(plain));
+    }
     let Some(c) = creds else {
         return a;
     };
@@ -134,10 +146,14 @@ fn request_args(url: &str, method: &str, creds: Option<&Credentials>) -> ProbeAr
         a.insert("api_key".into(), key.clone());
     }
     if !c.headers.is_empty() {
-        let lines: Vec<String> = c.headers.iter().map(|(n, v)| format!("{n}: {v}")).collect();
-        a.insert("headers".into(), lines.join("\n"));
+        a.insert("headers".into(), header_lines(&c.headers));
     }
     a
+}
+
+fn header_lines(headers: &[(String, String)]) -> String {
+    let lines: Vec<String> = headers.iter().map(|(n, v)| format!("{n}: {v}")).collect();
+    lines.join("\n")
 }
 
 fn req(id: &str, kind: &str, args: ProbeArgs) -> ProbeRequest {
@@ -150,39 +166,33 @@ fn req(id: &str, kind: &str, args: ProbeArgs) -> ProbeRequest {
 
 /// Every request of the battery, and what the rules need to know about them.
 pub fn plan(request: &CheckRequest) -> (Vec<ProbeRequest>, RuleInput) {
-    let (url, creds) = (&request.url, &request.credentials);
+    let (url, creds, plain) = (&request.url, &request.credentials, &request.headers);
     let u = url.as_str();
     let m = request.method.to_ascii_uppercase();
-    let mut given = request_args(u, &m, Some(creds));
+    let mut given = request_args(u, &m, plain, Some(creds));
     if let Some(b) = &request.body {
         given.insert("body".into(), b.0.clone());
     }
     let mut reqs = vec![
         req(ids::MAIN, "http", given.clone()),
         req("challenge", "challenge", given.clone()),
-        req("clock", "clock", request_args(u, &m, None)),
+        req("clock", "clock", request_args(u, &m, plain, None)),
         req("cache", "cache", given.clone()),
         req("cookie", "cookie", given.clone()),
         req("limits", "limits", given),
     ];
-    let mut cors = request_args(u, &m, None);
+    let mut cors = request_args(u, &m, plain, None);
     if let Some(o) = &request.origin {
         cors.insert("origin".into(), o.clone());
     }
     reqs.push(req("cors", "cors", cors));
-    let mut input = RuleInput {
-        cookie_sent: creds.cookie.is_some(),
-        header_names: creds.headers.iter().map(|(n, _)| n.clone()).collect(),
-        scheme_sent: creds
-            .authorization
-            .as_deref()
-            .and_then(|a| a.split_whitespace().next())
-            .map(shown_scheme)
-            .or_else(|| creds.user.as_ref().map(|_| "basic".to_owned())),
-        normalisation: None,
-    };
+    let mut input = sent::rule_input(creds);
     if creds.any() {
-        reqs.push(req(ids::ANONYMOUS, "http", request_args(u, &m, None)));
+        reqs.push(req(
+            ids::ANONYMOUS,
+            "http",
+            request_args(u, &m, plain, None),
+        ));
         if url.path() != "/" {
             let mut root = url.clone();
             root.set_path("/");
@@ -190,12 +200,12 @@ pub fn plan(request: &CheckRequest) -> (Vec<ProbeRequest>, RuleInput) {
             reqs.push(req(
                 ids::ELSEWHERE,
                 "http",
-                request_args(root.as_str(), "GET", Some(creds)),
+                request_args(root.as_str(), "GET", plain, Some(creds)),
             ));
             reqs.push(req(
                 ids::ELSEWHERE_ANONYMOUS,
                 "http",
-                request_args(root.as_str(), "GET", None),
+                request_args(root.as_str(), "GET", plain, None),
             ));
         }
     }
@@ -206,11 +216,19 @@ pub fn plan(request: &CheckRequest) -> (Vec<ProbeRequest>, RuleInput) {
     {
         let mut c = creds.clone();
         c.authorization = Some(fixed);
-        reqs.push(req(ids::NORMALISED, "http", request_args(u, &m, Some(&c))));
+        reqs.push(req(
+            ids::NORMALISED,
+            "http",
+            request_args(u, &m, plain, Some(&c)),
+        ));
         input.normalisation = Some(kind);
     }
     if let Some(b) = &request.backend {
-        reqs.push(req(ids::BACKEND, "http", request_args(b, &m, Some(creds))));
+        reqs.push(req(
+            ids::BACKEND,
+            "http",
+            request_args(b, &m, plain, Some(creds)),
+        ));
     }
     if let Some(cc) = &request.fresh_token {
         reqs.push(req(
@@ -230,6 +248,7 @@ fn fresh_token_args(
     let mut a = request_args(
         request.url.as_str(),
         &request.method.to_ascii_uppercase(),
+        &request.headers,
         None,
     );
     let mut put = |k: &str, v: Option<&str>| {
@@ -263,15 +282,30 @@ pub async fn run(request: &CheckRequest) -> anyhow::Result<CheckResult> {
         reqs.push(req("network", "network", a));
     }
     let started = Instant::now();
-    let reports = probe::run_all(reqs, &ctx).await;
+    let mut reports = probe::run_all(reqs, &ctx).await;
+    if let Some(t) = token_request(request, &reports) {
+        reports.push(probe::run_one(t, ctx.clone()).await);
+    }
     let elapsed = started.elapsed();
+    let refused = matches!(main_status(&reports), Some(401 | 403));
     let mut hits: Vec<CauseHit> = reports
         .iter()
-        .flat_map(|r| r.causes.iter().cloned())
+        .flat_map(|r| {
+            // What the token says matters only when the API refused it; otherwise it is a
+            // remark about the token.
+            let remarks = r.id == ids::TOKEN && !refused;
+            r.causes.iter().map(move |h| {
+                if remarks {
+                    h.clone().into_remark()
+                } else {
+                    h.clone()
+                }
+            })
+        })
         .collect();
     hits.extend(rules::diagnose(&reports, &input));
     if let Some(a) = &request.credentials.authorization {
-        hits.extend(rules::lint_authorization(a));
+        hits.extend(sent::authorization_lints(a));
     }
     let ranking = Ranking::of(only_main_unreachable(hits, &reports));
     Ok(CheckResult {
@@ -282,7 +316,44 @@ pub async fn run(request: &CheckRequest) -> anyhow::Result<CheckResult> {
         reports,
         elapsed,
         sent: request.credentials.describe(),
+        credential: input.credential,
     })
+}
+
+fn main_status(reports: &[ProbeReport]) -> Option<i64> {
+    match reports
+        .iter()
+        .find(|r| r.id == ids::MAIN)?
+        .facts
+        .get("status")
+    {
+        Some(probe::FactValue::Int(s)) => Some(*s),
+        _ => None,
+    }
+}
+
+/// The token probe for the token the request carries, judged by the server's clock (its
+/// `Date`) and against the audience, issuer and key set given.
+fn token_request(request: &CheckRequest, reports: &[ProbeReport]) -> Option<ProbeRequest> {
+    let token = sent::token(&request.credentials)?;
+    let mut args = ProbeArgs::new();
+    args.insert("token".into(), token);
+    let date = reports
+        .iter()
+        .find(|r| r.id == ids::MAIN)
+        .and_then(|r| r.facts.get("header.date"))
+        .map(ToString::to_string);
+    for (name, value) in [
+        ("server_date", date),
+        ("aud", request.aud.clone()),
+        ("iss", request.iss.clone()),
+        ("jwks", request.jwks.clone()),
+    ] {
+        if let Some(v) = value {
+            args.insert(name.into(), v);
+        }
+    }
+    Some(req(ids::TOKEN, "jwt", args))
 }
 
 /// Side requests (the site root, the backend) that fail must not claim the whole site is

@@ -121,6 +121,15 @@ pub struct CheckArgs {
     /// Origin for the CORS preflight check.
     #[arg(long, value_name = "ORIGIN")]
     pub origin: Option<String>,
+    /// The audience the API expects: the token sent is checked against it.
+    #[arg(long)]
+    pub aud: Option<String>,
+    /// The issuer the API expects.
+    #[arg(long)]
+    pub iss: Option<String>,
+    /// The API's key set (JWKS file or URL) to verify the token sent.
+    #[arg(long, value_name = "FILE_OR_URL")]
+    pub jwks: Option<String>,
     /// Timeout per request, in seconds.
     #[arg(long, default_value_t = 10.0)]
     pub timeout: f64,

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub mod catalogue;
+pub mod messages;
 
 pub use catalogue::{Actor, CATALOGUE, Cause, cause};
 

@@ -26,6 +26,8 @@ pub struct CheckResult {
     pub elapsed: Duration,
     /// The credentials sent, as fingerprints.
     pub sent: Vec<String>,
+    /// The kind of credential sent (`bearer`, `basic`, `cookie`, `api-key`), for the fixes.
+    pub credential: Option<&'static str>,
 }
 
 impl CheckResult {
@@ -81,8 +83,9 @@ impl CheckResult {
                 })
                 .collect()
         };
-        let causes: Vec<Value> = self.causes.iter().map(cause_json).collect();
-        let remarks: Vec<Value> = self.remarks.iter().map(cause_json).collect();
+        let as_json = |c: &CauseHit| cause_json(c, self.credential);
+        let causes: Vec<Value> = self.causes.iter().map(as_json).collect();
+        let remarks: Vec<Value> = self.remarks.iter().map(as_json).collect();
         let probes: Map<String, Value> = self
             .reports
             .iter()
@@ -133,7 +136,7 @@ impl CheckResult {
             let _ = writeln!(out, "\nLikely causes, most likely first:");
         }
         for (i, c) in shown.iter().enumerate() {
-            write_cause(&mut out, i + 1, c);
+            write_cause(&mut out, i + 1, c, self.credential);
         }
         if !self.remarks.is_empty() {
             let _ = writeln!(
@@ -142,7 +145,7 @@ impl CheckResult {
             );
         }
         for (i, c) in self.remarks.iter().enumerate() {
-            write_cause(&mut out, i + 1, c);
+            write_cause(&mut out, i + 1, c, self.credential);
         }
         let _ = writeln!(
             out,
@@ -164,19 +167,19 @@ impl CheckResult {
     }
 }
 
-fn cause_json(c: &CauseHit) -> Value {
+fn cause_json(c: &CauseHit, credential: Option<&str>) -> Value {
     let entry = diagnose::cause(&c.id);
     json!({
         "id": c.id,
         "title": entry.map(|e| e.title),
         "confidence": (c.confidence * 100.0).round() / 100.0,
         "evidence": c.evidence,
-        "fix": entry.map(|e| e.fix),
+        "fix": diagnose::catalogue::fix_for(&c.id, credential),
         "fixed_by": entry.map(|e| e.fixed_by.iter().map(|a| a.label()).collect::<Vec<_>>()),
     })
 }
 
-fn write_cause(out: &mut String, n: usize, c: &CauseHit) {
+fn write_cause(out: &mut String, n: usize, c: &CauseHit, credential: Option<&str>) {
     let entry = diagnose::cause(&c.id);
     let title = entry.map_or("", |e| e.title);
     let _ = writeln!(
@@ -189,7 +192,8 @@ fn write_cause(out: &mut String, n: usize, c: &CauseHit) {
         let _ = writeln!(out, "     evidence: {e}");
     }
     if let Some(e) = entry {
-        let _ = writeln!(out, "     fix: {}", e.fix);
+        let fix = diagnose::catalogue::fix_for(&c.id, credential).unwrap_or(e.fix);
+        let _ = writeln!(out, "     fix: {fix}");
         let who: Vec<&str> = e.fixed_by.iter().map(|a| a.label()).collect();
         let _ = writeln!(out, "     fixed by: {}", who.join(", "));
     }

@@ -19,13 +19,23 @@ pub mod ids {
     pub const ELSEWHERE: &str = "elsewhere";
     /// The site root without credentials.
     pub const ELSEWHERE_ANONYMOUS: &str = "elsewhere_anonymous";
+    /// The token the request carries, decoded and checked.
+    pub const TOKEN: &str = "token";
 }
 
 /// What the rules know about the request besides the reports (never secret values).
 #[derive(Debug, Clone, Default)]
 pub struct RuleInput {
-    /// Scheme word of the Authorization sent (lower-case), or "basic" for --user.
+    /// Scheme word of the Authorization sent (lower-case), or "basic" for --user; `None` when
+    /// the value starts with no plausible scheme word (never a piece of the token).
     pub scheme_sent: Option<String>,
+    /// The kind of credential sent: `bearer`, `basic`, `authorization` (another scheme),
+    /// `cookie`, `api-key` (a header or query parameter).
+    pub credential: Option<&'static str>,
+    /// Where the credentials went: `header`, `query`, `cookie`.
+    pub places: Vec<&'static str>,
+    /// A header named after a scheme (`Bearer: <token>`): no Authorization was sent.
+    pub scheme_named_header: Option<String>,
     /// What the normalised request changed: `scheme` or `syntax`.
     pub normalisation: Option<&'static str>,
     pub cookie_sent: bool,
@@ -33,18 +43,21 @@ pub struct RuleInput {
     pub header_names: Vec<String>,
 }
 
-fn report<'a>(reports: &'a [ProbeReport], id: &str) -> Option<&'a ProbeReport> {
+mod said;
+mod token;
+
+pub(crate) fn report<'a>(reports: &'a [ProbeReport], id: &str) -> Option<&'a ProbeReport> {
     reports.iter().find(|r| r.id == id)
 }
 
-fn status(reports: &[ProbeReport], id: &str) -> Option<i64> {
+pub(crate) fn status(reports: &[ProbeReport], id: &str) -> Option<i64> {
     match report(reports, id)?.facts.get("status") {
         Some(FactValue::Int(s)) => Some(*s),
         _ => None,
     }
 }
 
-fn list(reports: &[ProbeReport], id: &str, fact: &str) -> Vec<String> {
+pub(crate) fn list(reports: &[ProbeReport], id: &str, fact: &str) -> Vec<String> {
     match report(reports, id).and_then(|r| r.facts.get(fact)) {
         Some(FactValue::StrList(v)) => v.clone(),
         _ => Vec::new(),
@@ -79,9 +92,22 @@ pub fn diagnose(reports: &[ProbeReport], input: &RuleInput) -> Vec<CauseHit> {
                 CauseHit::remark("cors-preflight-requires-auth", 0.4, line)
             });
         }
+        let resent = redirect_resent(reports);
+        let not_a_401 = if resent.is_empty() { 0.9 } else { 0.6 };
+        if accepted(Some(main)) && !resent.is_empty() {
+            let mut hit = CauseHit::new(
+                "credentials-dropped-on-redirect",
+                0.9,
+                format!(
+                    "{url} answers {main} only after a redirect on the same origin: why401 sends the credentials again on every hop, but clients that drop Authorization on any redirect (.NET HttpClient) arrive with none and get 401 — call the final URL directly"
+                ),
+            );
+            hit.evidence.extend(resent);
+            hits.push(hit);
+        }
         hits.push(CauseHit::new(
             "not-a-401",
-            0.9,
+            not_a_401,
             format!("{url} answered {main}, not 401"),
         ));
         return hits;
@@ -93,6 +119,13 @@ pub fn diagnose(reports: &[ProbeReport], input: &RuleInput) -> Vec<CauseHit> {
     let sent = report(reports, ids::MAIN)
         .and_then(|r| r.facts.get("sent_credentials"))
         .is_some_and(|v| *v == FactValue::Bool(true));
+    if let Some(name) = &input.scheme_named_header {
+        hits.push(CauseHit::new(
+            "no-credentials-sent",
+            0.93,
+            format!("the token went in a header named '{name}:', which no server reads: no Authorization header was sent (write 'Authorization: {name} <token>')"),
+        ));
+    }
     if !sent {
         let asks = if offered.is_empty() {
             String::new()
@@ -107,6 +140,9 @@ pub fn diagnose(reports: &[ProbeReport], input: &RuleInput) -> Vec<CauseHit> {
         return hits;
     }
     with_credentials(reports, input, &offered, &url, &mut hits);
+    said::body_causes(reports, input, sent, &mut hits);
+    token::sound_token_refused(reports, &url, &mut hits);
+    token::explained_together(reports, &mut hits);
     hits
 }
 
@@ -207,11 +243,43 @@ fn with_credentials(
             ),
         );
     }
-    hit(
-        "bad-credentials",
-        0.5,
-        format!("{url} answered 401 to the credentials sent"),
+    if input.scheme_named_header.is_none() {
+        hit(
+            "bad-credentials",
+            0.5,
+            format!(
+                "{url} answered 401 to the {} sent",
+                credential_words(input.credential)
+            ),
+        );
+    }
+}
+
+/// How the credential sent is named in evidence.
+pub fn credential_words(kind: Option<&str>) -> &'static str {
+    match kind {
+        Some("bearer") => "bearer token",
+        Some("basic") => "user name and password",
+        Some("cookie") => "cookie",
+        Some("api-key") => "API key",
+        _ => "credentials",
+    }
+}
+
+/// The hops of same-origin redirects on which why401 sent the credentials again.
+fn redirect_resent(reports: &[ProbeReport]) -> Vec<String> {
+    let Some(r) = report(reports, ids::MAIN) else {
+        return Vec::new();
+    };
+    let same_origin = matches!(
+        r.facts.get("redirect.drop_kind"),
+        Some(FactValue::Str(k)) if k == "trailing-slash" || k == "same-origin"
     );
+    let withheld = r.facts.get("redirect.dropped_credentials") == Some(&FactValue::Bool(true));
+    if !same_origin || withheld {
+        return Vec::new();
+    }
+    list(reports, ids::MAIN, "hops")
 }
 
 /// Problems of an Authorization value that need no server to see. The evidence never quotes
@@ -291,7 +359,11 @@ pub fn normalise_authorization(value: &str) -> Option<(String, &'static str)> {
     let words: Vec<&str> = clean.split_whitespace().collect();
     let (scheme, creds) = match words.as_slice() {
         [] => return None,
-        [token] => ("Bearer".to_owned(), (*token).to_owned()),
+        [word] => match super::sent::glued_scheme(word) {
+            // `BearereyJ…`: the scheme word glued to the token.
+            Some((scheme, rest)) => (canonical_scheme(scheme), rest.to_owned()),
+            None => ("Bearer".to_owned(), (*word).to_owned()),
+        },
         [scheme, rest @ ..] => (canonical_scheme(scheme), rest.join(" ")),
     };
     let mut creds = creds.trim_matches('"').to_owned();

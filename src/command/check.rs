@@ -71,10 +71,15 @@ pub fn request(args: &CheckArgs) -> anyhow::Result<CheckRequest> {
     });
     reqwest::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
         .map_err(|_| anyhow::anyhow!("--method: '{method}' is not a valid method"))?;
+    let (credentials, headers) = input::credentials(args)?;
     let mut request = CheckRequest {
         url,
         method: method.to_ascii_uppercase(),
-        credentials: input::credentials(args)?,
+        credentials,
+        headers,
+        aud: args.aud.clone(),
+        iss: args.iss.clone(),
+        jwks: args.jwks.clone(),
         origin: args.origin.clone(),
         backend: args.backend.clone(),
         timeout: Duration::from_secs_f64(args.timeout),

@@ -345,6 +345,24 @@ pub fn cause(id: &str) -> Option<&'static Cause> {
     CATALOGUE.iter().find(|c| c.id == id)
 }
 
+/// The fix of cause `id` worded for the credential sent (`bearer`, `basic`, `cookie`,
+/// `api-key`): nobody is told to re-type a password they never sent.
+pub fn fix_for(id: &str, credential: Option<&str>) -> Option<&'static str> {
+    let specific = match (id, credential) {
+        ("bad-credentials", Some("bearer")) => Some(
+            "Get a fresh token from the identity provider (log in again or refresh it) and check it was issued for this API and environment.",
+        ),
+        ("bad-credentials", Some("api-key")) => Some(
+            "Check the API key: the one for this API and environment, not revoked or rotated, copied whole.",
+        ),
+        ("bad-credentials", Some("cookie")) => {
+            Some("Log in again to get a fresh session cookie, then retry.")
+        }
+        _ => None,
+    };
+    specific.or_else(|| cause(id).map(|c| c.fix))
+}
+
 /// Position in the catalogue (unknown ids last), for stable ordering.
 pub fn position(id: &str) -> usize {
     CATALOGUE

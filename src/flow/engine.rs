@@ -16,6 +16,7 @@ use super::template;
 use crate::probe::{FactValue, ProbeReport, ProbeRequest};
 
 mod outcome;
+mod resume;
 #[cfg(test)]
 mod tests;
 
@@ -179,7 +180,8 @@ impl<'a> Engine<'a> {
         Ok(engine)
     }
 
-    /// Resumes a saved session against `set` (the caller checks flow versions).
+    /// Resumes a saved session against `set` (the caller checks flow versions), with its
+    /// history when the walk can be repeated from what was saved.
     pub fn resume(set: &'a FlowSet, session: Session) -> Result<Self, EngineError> {
         let lf = set
             .get(&session.current.flow)
@@ -189,6 +191,10 @@ impl<'a> Engine<'a> {
                 session.current.flow.clone(),
                 session.current.node.clone(),
             ));
+        }
+        // The history comes back when the saved walk can be repeated step by step.
+        if let Some(engine) = Self::rewalk(set, &session) {
+            return Ok(engine);
         }
         Ok(Self {
             set,

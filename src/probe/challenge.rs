@@ -7,7 +7,7 @@ use futures::FutureExt;
 use super::fact;
 use super::http::{self, Exchange, Target};
 use super::{FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport, Verdict};
-use crate::diagnose::CauseHit;
+use crate::diagnose::{CauseHit, messages};
 
 pub use crate::net::challenge::{Challenge, ChallengeList, field_value, parse};
 
@@ -232,15 +232,16 @@ fn bearer_causes(b: &Challenge, status: u16, sent: bool, hit: &mut impl FnMut(&s
     } else {
         format!("Bearer error=\"{error}\", error_description=\"{desc}\"")
     };
-    let lower = desc.to_ascii_lowercase();
+    let named = match messages::read(desc) {
+        Some((messages::Said::Cause(id), confidence, _)) => Some((id, confidence)),
+        _ => None,
+    };
     match error {
-        "invalid_token" if lower.contains("expired") => hit("token-expired", 0.85, evidence),
-        "invalid_token" if lower.contains("audience") => hit("token-wrong-audience", 0.8, evidence),
-        "invalid_token" if lower.contains("issuer") => hit("token-wrong-issuer", 0.8, evidence),
-        "invalid_token" if lower.contains("signature") => {
-            hit("token-signature-invalid", 0.8, evidence);
+        "invalid_token" if named.is_some() => {
+            if let Some((id, confidence)) = named {
+                hit(id, confidence, evidence);
+            }
         }
-        "invalid_token" if lower.contains("malformed") => hit("token-malformed", 0.8, evidence),
         "invalid_token" => hit(
             "bad-credentials",
             0.7,

@@ -7,6 +7,7 @@ use super::fact;
 use super::{ArgSpec, FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport, Verdict};
 use crate::diagnose::CauseHit;
 
+pub mod body;
 mod classify;
 pub mod digest;
 mod fetch;
@@ -14,7 +15,10 @@ mod target;
 
 pub use classify::{FetchError, classify};
 pub use fetch::{BODY_LIMIT, Drop, Exchange, Hop, MAX_HOPS, fetch};
-pub use target::{Credentials, Target, parse_header_lines, parse_url, percent_decode, same_origin};
+pub use target::{
+    Credentials, Target, is_credential_header, is_scheme_named_header, parse_header_lines,
+    parse_url, percent_decode, same_origin,
+};
 
 const fn arg(name: &'static str, secret: bool, doc: &'static str) -> ArgSpec {
     ArgSpec {
@@ -46,6 +50,11 @@ pub const REQUEST_ARGS: &[ArgSpec] = &[
     ),
     arg("api_key", true, "API key for api_key_query"),
     arg("follow", false, "'false' to not follow redirects (true)"),
+    arg(
+        "plain_headers",
+        false,
+        "'Name: value' lines that are not credentials (Content-Type, Accept), sent every time",
+    ),
     arg("body", true, "request body (curl's -d)"),
 ];
 
@@ -109,10 +118,30 @@ pub const KIND: ProbeKind = ProbeKind {
         fact(
             "redirect.drop_kind",
             FactType::Str,
-            "http-to-https, other-host, other-origin, trailing-slash",
+            "http-to-https, other-host, other-origin, trailing-slash, same-origin",
         ),
         fact("elapsed_ms", FactType::Int, "time to the answer"),
         fact("body_bytes", FactType::Int, "body bytes read (bounded)"),
+        fact(
+            "body.message",
+            FactType::Str,
+            "what a 4xx body says (JSON error message or first words), secrets hidden",
+        ),
+        fact(
+            "body.said",
+            FactType::Str,
+            "the cause id the body's message names, or not-found / rejected",
+        ),
+        fact(
+            "body.said_confidence",
+            FactType::Float,
+            "how surely the message names it",
+        ),
+        fact(
+            "body.place",
+            FactType::Str,
+            "where the message says the credential belongs: query, header, body, cookie",
+        ),
         fact(
             "body_truncated",
             FactType::Bool,
@@ -256,6 +285,20 @@ fn describe(report: &mut ProbeReport, target: &Target, ex: &Exchange) {
     report.fact("elapsed_ms", report.elapsed_ms as i64);
     report.fact("body_bytes", ex.body.len() as i64);
     report.fact("body_truncated", ex.body_truncated);
+    if ex.status >= 400
+        && let Some(m) = body::message(&ex.body)
+    {
+        report.fact("body.message", body::quote(&m, &target.creds));
+        // Read before redaction: a message like "No 'Authorization: Basic' header found"
+        // looks like a header to the redactor.
+        if let Some((said, confidence, _)) = crate::diagnose::messages::read(&m) {
+            report.fact("body.said", said.label());
+            report.fact("body.said_confidence", confidence);
+        }
+        if let Some(place) = crate::diagnose::messages::place_named(&m) {
+            report.fact("body.place", place);
+        }
+    }
     for c in &raw {
         report.evidence.push(format!("WWW-Authenticate: {c}"));
     }
@@ -320,20 +363,19 @@ pub fn redirect_causes(ex: &Exchange) -> Vec<CauseHit> {
     ex.drops
         .iter()
         .map(|d| {
-            let what = if d.withheld {
-                "another origin, so the credentials were not sent on (clients must not leak them)"
-            } else {
-                "a path that differs only by its trailing slash; clients that scope credentials by path do not resend them"
+            let what = match (d.withheld, d.kind) {
+                (true, _) => "another origin, so the credentials were not sent on (clients must not leak them)",
+                (false, "trailing-slash") => "a path that differs only by its trailing slash; why401 resent the credentials, but .NET's HttpClient drops Authorization on every redirect and clients that scope credentials by path do not resend them",
+                (false, _) => "the same origin; why401 resent the credentials, but .NET's HttpClient drops Authorization on every redirect",
             };
             let line = format!("redirect {} → {} ({}): {what}", d.from, d.to, d.kind);
-            let confidence = match (d.withheld, ex.status) {
-                (true, 401) => 0.9,
-                (true, _) => 0.5,
+            match (d.withheld, ex.status) {
+                (true, 401) => CauseHit::new("credentials-dropped-on-redirect", 0.9, line),
+                (true, _) => CauseHit::new("credentials-dropped-on-redirect", 0.5, line),
                 // why401 resent them on the same origin: for it the redirect was not what
-                // failed, so this is a hint about clients that do not resend.
-                (false, _) => 0.35,
-            };
-            CauseHit::new("credentials-dropped-on-redirect", confidence, line)
+                // failed; the check's rules tell when it explains the person's 401.
+                (false, _) => CauseHit::remark("credentials-dropped-on-redirect", 0.35, line),
+            }
         })
         .collect()
 }

@@ -162,7 +162,8 @@ pub fn step_areas(app: &App, area: Rect) -> StepAreas {
 pub fn end_areas(area: Rect) -> [Rect; 4] {
     Layout::vertical([
         Constraint::Length(1),
-        Constraint::Length(2),
+        // The outcome: up to three lines (cause in words, how to re-test, the last re-test).
+        Constraint::Length(3),
         Constraint::Min(3),
         Constraint::Length(1),
     ])

@@ -140,6 +140,35 @@ pub(super) fn draw_field(
     }
 }
 
+/// The header line of a walk: `parts` with the address elided in the middle to the room left,
+/// so both its host and the end of its path stay readable.
+pub(super) fn walk_header(
+    frame: &mut Frame,
+    area: Rect,
+    theme: Theme,
+    parts: [&str; 2],
+    url: &str,
+    tag: &str,
+) {
+    let used: usize = ["why401", parts[0], parts[1], tag]
+        .iter()
+        .filter(|p| !p.is_empty())
+        .map(|p| p.chars().count() + 3)
+        .sum();
+    let room = usize::from(area.width).saturating_sub(used + 3).max(12);
+    header(
+        frame,
+        area,
+        theme,
+        &[
+            parts[0].to_owned(),
+            parts[1].to_owned(),
+            elide_middle(url, room),
+            tag.to_owned(),
+        ],
+    );
+}
+
 /// The header line: what the walk is about.
 pub(super) fn header(frame: &mut Frame, area: Rect, theme: Theme, parts: &[String]) {
     let mut spans = vec![Span::styled("why401", theme.title())];

@@ -125,3 +125,11 @@ fn normalisation_fixes_syntax_or_scheme() {
         Some(("Bearer abc".to_owned(), "syntax"))
     );
 }
+
+#[test]
+fn a_glued_bearer_is_split_by_normalisation() {
+    let (fixed, kind) = normalise_authorization("BearereyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln")
+        .unwrap_or_default();
+    assert_eq!(fixed, "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln");
+    assert_eq!(kind, "syntax");
+}

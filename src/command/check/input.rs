@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::{Context, bail};
 
 use crate::cli::CheckArgs;
-use crate::probe::http::Credentials;
+use crate::probe::http::{self, Credentials};
 
 /// The environment variable an API key is read from.
 pub const API_KEY_ENV: &str = "WHY401_API_KEY";
@@ -43,10 +43,11 @@ fn read_secret_file(path: &Path, what: &str) -> anyhow::Result<String> {
     crate::secret::read_secret_file(path, what).map(|s| s.expose().to_owned())
 }
 
-/// The credentials the options describe.
-pub fn credentials(args: &CheckArgs) -> anyhow::Result<Credentials> {
+/// The credentials the options describe, and the headers that are not credentials.
+pub fn credentials(args: &CheckArgs) -> anyhow::Result<(Credentials, Vec<(String, String)>)> {
     let mut stdin = Stdin { used_by: None };
     let mut creds = Credentials::default();
+    let mut plain = Vec::new();
     if let Some(user) = &args.user {
         if user.contains(':') {
             bail!("--user: a user name cannot contain ':' (RFC 7617)");
@@ -87,8 +88,10 @@ pub fn credentials(args: &CheckArgs) -> anyhow::Result<Credentials> {
             creds.authorization = Some(value);
         } else if name.eq_ignore_ascii_case("cookie") {
             creds.cookie = Some(value);
-        } else {
+        } else if http::is_credential_header(&name) {
             creds.headers.push((name, value));
+        } else {
+            plain.push((name, value));
         }
     }
     if !args.cookies.is_empty() {
@@ -110,7 +113,7 @@ pub fn credentials(args: &CheckArgs) -> anyhow::Result<Credentials> {
         };
         creds.api_key_query = Some((name.clone(), key));
     }
-    Ok(creds)
+    Ok((creds, plain))
 }
 
 /// `Name: value` or `Name: @FILE`. Errors name the option's position, never the value.

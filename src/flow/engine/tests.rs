@@ -178,3 +178,40 @@ fn without_credentials_the_retest_sends_none() {
             .ends_with("without credentials")
     );
 }
+
+#[test]
+fn a_resumed_walk_keeps_its_history() {
+    let set = flows();
+    let mut e = Engine::new(&set, "api", BTreeMap::new()).unwrap();
+    e.give_input("url", "http://127.0.0.1:9/api").unwrap();
+    e.give_reports(vec![http("http", Some(401))]).unwrap();
+    e.set_note("caller on the line");
+    // Saved (as JSON) while the token is asked, then resumed.
+    let saved: super::Session =
+        serde_json::from_str(&serde_json::to_string(e.session()).unwrap()).unwrap();
+    let mut resumed = Engine::resume(&set, saved.clone()).unwrap();
+    assert_eq!(resumed.session(), &saved);
+    assert!(resumed.can_go_back());
+    // Back goes to the first step's results, then to the address; the address is kept.
+    assert!(resumed.back());
+    assert_eq!(resumed.phase(), Phase::Review);
+    assert_eq!(
+        resumed.session().answers.get("url").map(String::as_str),
+        Some("http://127.0.0.1:9/api")
+    );
+    assert!(resumed.back());
+    assert_eq!(resumed.phase(), Phase::Inputs);
+    assert_eq!(resumed.session().current.node, "begin");
+}
+
+#[test]
+fn a_walk_that_cannot_be_repeated_resumes_as_saved() {
+    let set = flows();
+    let e = at_token_choice(&set);
+    // The token (a secret) is never saved: the walk cannot be repeated past it.
+    let mut saved = e.session().clone();
+    saved.answers.remove("token");
+    let resumed = Engine::resume(&set, saved.clone()).unwrap();
+    assert_eq!(resumed.session(), &saved);
+    assert!(!resumed.can_go_back());
+}

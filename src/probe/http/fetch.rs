@@ -29,7 +29,7 @@ pub struct Hop {
 /// How a redirect treated the credentials.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Drop {
-    /// `other-origin`, `http-to-https`, `other-host`, `trailing-slash`.
+    /// `other-origin`, `http-to-https`, `other-host`, `trailing-slash`, `same-origin`.
     pub kind: &'static str,
     pub from: String,
     pub to: String,
@@ -102,10 +102,8 @@ async fn follow(ctx: &ProbeContext, target: &Target) -> Result<Exchange, FetchEr
             redirect_loop = true;
             return finish(response, hops, drops, redirect_loop, started, url, digest).await;
         }
-        if target.creds.any()
-            && let Some(d) = drop_kind(&url, &next, &target.url)
-        {
-            drops.push(d);
+        if target.creds.any() {
+            drops.push(drop_kind(&url, &next, &target.url));
         }
         // 303, and 301/302 after a POST, turn into GET as browsers do.
         if status == 303 || (matches!(status, 301 | 302) && method == reqwest::Method::POST) {
@@ -219,7 +217,7 @@ async fn finish(
 }
 
 /// How a redirect from `from` to `to` treats credentials meant for `origin`'s origin.
-fn drop_kind(from: &url::Url, to: &url::Url, origin: &url::Url) -> Option<Drop> {
+fn drop_kind(from: &url::Url, to: &url::Url, origin: &url::Url) -> Drop {
     let kind = if !same_origin(to, origin) {
         if from.scheme() == "http" && to.scheme() == "https" && from.host() == to.host() {
             "http-to-https"
@@ -233,14 +231,15 @@ fn drop_kind(from: &url::Url, to: &url::Url, origin: &url::Url) -> Option<Drop> 
     {
         "trailing-slash"
     } else {
-        return None;
+        // Credentials go on, but some clients (.NET) drop Authorization on every redirect.
+        "same-origin"
     };
-    Some(Drop {
+    Drop {
         kind,
         from: from.to_string(),
         to: to.to_string(),
         withheld: !same_origin(to, origin),
-    })
+    }
 }
 
 #[cfg(test)]
@@ -254,7 +253,7 @@ mod tests {
     #[test]
     fn redirects_that_lose_credentials_are_named() {
         let o = u("http://a.test/x");
-        let k = |from: &str, to: &str| drop_kind(&u(from), &u(to), &o).map(|d| d.kind);
+        let k = |from: &str, to: &str| Some(drop_kind(&u(from), &u(to), &o).kind);
         assert_eq!(
             k("http://a.test/x", "https://a.test/x"),
             Some("http-to-https")
@@ -268,6 +267,6 @@ mod tests {
             k("http://a.test/x", "http://a.test/x/"),
             Some("trailing-slash")
         );
-        assert_eq!(k("http://a.test/x", "http://a.test/y"), None);
+        assert_eq!(k("http://a.test/x", "http://a.test/y"), Some("same-origin"));
     }
 }

@@ -30,6 +30,46 @@ impl Credentials {
             || self.api_key_query.is_some()
     }
 
+    /// Every secret value with its kind, and the parts a server may echo on their own (the
+    /// token after the scheme word, each cookie's value), for redactors.
+    pub fn values(&self) -> Vec<(&'static str, &str)> {
+        let mut out = Vec::new();
+        if let Some(a) = &self.authorization {
+            out.push(("credentials", a.as_str()));
+            if let Some((_, rest)) = a.trim().split_once(char::is_whitespace) {
+                out.push(("credentials", rest.trim()));
+            }
+        }
+        if let Some(p) = &self.password {
+            out.push(("password", p.as_str()));
+        }
+        if let Some(c) = &self.cookie {
+            out.push(("cookie", c.as_str()));
+            out.extend(
+                c.split(';')
+                    .filter_map(|p| p.split_once('='))
+                    .map(|(_, v)| ("cookie-value", v.trim())),
+            );
+        }
+        out.extend(self.headers.iter().map(|(_, v)| ("header", v.as_str())));
+        out.extend(
+            self.api_key_query
+                .iter()
+                .map(|(_, v)| ("api-key", v.as_str())),
+        );
+        out
+    }
+
+    /// `text` with every value of these credentials, and every shape of a secret (JWTs,
+    /// Authorization values, cookies), replaced by a fingerprint.
+    pub fn hide_in(&self, text: &str) -> String {
+        let mut redactor = crate::report::redact::Redactor::new();
+        for (kind, value) in self.values() {
+            redactor.add_secret(kind, value);
+        }
+        redactor.redact(text).into_owned()
+    }
+
     /// How the credentials look in evidence: names and fingerprints, never values.
     pub fn describe(&self) -> Vec<String> {
         let mut out = Vec::new();
@@ -117,11 +157,25 @@ impl Target {
         }
         let _ = url.set_username("");
         let _ = url.set_password(None);
+        let mut plain_headers = Vec::new();
+        for (name, value) in
+            parse_header_lines(args.get("plain_headers").map_or("", String::as_str))?
+        {
+            let (Ok(n), Ok(v)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(&value),
+            ) else {
+                return Err(FetchError::usage(&format!(
+                    "header '{name}' has a value that is not valid in HTTP"
+                )));
+            };
+            plain_headers.push((n, v));
+        }
         Ok(Self {
             url,
             method,
             creds,
-            plain_headers: Vec::new(),
+            plain_headers,
             follow_redirects: args.get("follow").is_none_or(|v| v != "false"),
             body: args.get("body").cloned(),
         })
@@ -191,6 +245,38 @@ pub fn parse_header_lines(text: &str) -> Result<Vec<(String, String)>, FetchErro
         out.push((name.to_owned(), value.trim().to_owned()));
     }
     Ok(out)
+}
+
+/// True for a header that carries a credential (Authorization, Cookie, an API key, a token,
+/// a session or a signature), false for the rest (Content-Type, Accept, ...): only the first
+/// kind counts as credentials sent, and only the first kind is withheld from other origins.
+pub fn is_credential_header(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    matches!(
+        n.as_str(),
+        "authorization" | "proxy-authorization" | "cookie" | "bearer" | "token" | "jwt"
+    ) || [
+        "key",
+        "token",
+        "auth",
+        "secret",
+        "session",
+        "password",
+        "passwd",
+        "signature",
+        "credential",
+        "jwt",
+        "bearer",
+        "sid",
+    ]
+    .iter()
+    .any(|w| n.contains(w))
+}
+
+/// A header named after a scheme word (`Bearer: <token>`): the person meant
+/// `Authorization: Bearer <token>`, and no Authorization was sent.
+pub fn is_scheme_named_header(name: &str) -> bool {
+    ["bearer", "basic", "token", "jwt", "digest"].contains(&name.to_ascii_lowercase().as_str())
 }
 
 /// True when `a` and `b` share scheme, host and port: credentials may go to both.

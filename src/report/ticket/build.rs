@@ -74,7 +74,7 @@ pub(super) fn from_session(
         .map(|s| step(session, flows, s))
         .collect();
     t.target = observe::target_of(&reports, session);
-    t.reproduce = t.target.as_ref().and_then(super::reproduce::curl);
+    t.reproduce = t.target.as_ref().and_then(both_requests);
     let outcome = session.outcome();
     outcome.label().clone_into(&mut t.outcome);
     t.verification = session.verification.as_ref().map(|v| super::Retest {
@@ -98,6 +98,22 @@ pub(super) fn from_session(
     t.error.clone_from(&session.error);
     t.replay = Some(replay::of_session(session, flows));
     t
+}
+
+/// How to reproduce a walk: the clean request, then (when the walk sent any) the one with the
+/// credentials, secrets as placeholders.
+fn both_requests(target: &super::Target) -> Option<String> {
+    let with = super::reproduce::curl(target)?;
+    if target.credentials.is_empty() {
+        return Some(with);
+    }
+    let bare = super::reproduce::curl(&super::Target {
+        credentials: Vec::new(),
+        ..target.clone()
+    })?;
+    Some(format!(
+        "# without credentials:\n{bare}\n# with the credentials given:\n{with}"
+    ))
 }
 
 /// The help-desk fields the wizard keeps in the session: ticket id and reporter as answers,

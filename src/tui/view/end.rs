@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use super::{footer, header};
+use super::footer;
 use crate::cli::TicketFormat;
 use crate::flow::{Outcome, Session};
 use crate::probe::Verdict;
@@ -16,16 +16,13 @@ pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     let Some(engine) = &app.engine else { return };
     let session = engine.session();
     let [head, outcome, ticket, foot] = crate::tui::layout::end_areas(area);
-    header(
+    super::walk_header(
         frame,
         head,
         theme,
-        &[
-            session.flow.clone(),
-            format!("{} steps", session.trail.len()),
-            super::elide_middle(app.url().unwrap_or_default(), usize::from(area.width) / 2),
-            super::ticket_tag(app),
-        ],
+        [&session.flow, &format!("{} steps", session.trail.len())],
+        app.url().unwrap_or_default(),
+        &super::ticket_tag(app),
     );
     let (icon, verdict, what) = outcome_line(app, session);
     frame.render_widget(

@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use super::{clip, draw_field, elide_middle, footer, header, spinner};
+use super::{clip, draw_field, footer, spinner};
 use crate::flow::{Engine, Phase, Step};
 use crate::probe::{FactValue, ProbeReport, Verdict};
 use crate::tui::app::App;
@@ -38,16 +38,13 @@ pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         .flows()
         .get(&session.current.flow)
         .map_or_else(|| session.current.flow.clone(), |f| f.flow.title.clone());
-    header(
+    super::walk_header(
         frame,
         a.header,
         theme,
-        &[
-            flow_title,
-            format!("step {}", session.trail.len()),
-            elide_middle(app.url().unwrap_or_default(), usize::from(area.width) / 2),
-            super::ticket_tag(app),
-        ],
+        [&flow_title, &format!("step {}", session.trail.len())],
+        app.url().unwrap_or_default(),
+        &super::ticket_tag(app),
     );
     if let Some(r) = a.breadcrumb {
         frame.render_widget(Paragraph::new(breadcrumb(app, r.width)), r);

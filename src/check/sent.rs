@@ -1,0 +1,165 @@
+//! What was sent, as the rules see it: the kind of credential and where it went, the scheme
+//! word (never a piece of the token), and the token to decode. No secret value leaves here
+//! except the token, which goes only to the token probe.
+
+use super::rules::{self, RuleInput};
+use crate::probe::http::{self, Credentials};
+
+/// Scheme words a glued Authorization value (`BearereyJ…`) may start with.
+const SCHEMES: &[&str] = &["bearer", "basic", "digest", "token", "jwt"];
+
+/// The facts about the credentials that the rules read.
+pub fn rule_input(creds: &Credentials) -> RuleInput {
+    let auth = creds.authorization.as_deref().map(str::trim);
+    let first = auth.and_then(|a| a.split_whitespace().next());
+    let scheme_sent = first
+        .filter(|w| plausible_scheme(w))
+        .map(str::to_ascii_lowercase)
+        .or_else(|| creds.user.as_ref().map(|_| "basic".to_owned()));
+    let credential = match (auth, scheme_sent.as_deref()) {
+        (Some(_), Some("bearer")) => Some("bearer"),
+        (Some(a), None) if glued_scheme(a).is_some_and(|(s, _)| s == "bearer") => Some("bearer"),
+        (Some(_), Some("basic")) => Some("basic"),
+        (Some(_), _) => Some("authorization"),
+        (None, _) if creds.user.is_some() => Some("basic"),
+        (None, _) if creds.cookie.is_some() => Some("cookie"),
+        (None, _) if !creds.headers.is_empty() || creds.api_key_query.is_some() => Some("api-key"),
+        _ => None,
+    };
+    let mut places = Vec::new();
+    if auth.is_some() || creds.user.is_some() || !creds.headers.is_empty() {
+        places.push("header");
+    }
+    if creds.cookie.is_some() {
+        places.push("cookie");
+    }
+    if creds.api_key_query.is_some() {
+        places.push("query");
+    }
+    let scheme_named_header = creds
+        .headers
+        .iter()
+        .find(|(n, _)| http::is_scheme_named_header(n))
+        .filter(|_| auth.is_none())
+        .map(|(n, _)| n.clone());
+    RuleInput {
+        scheme_sent,
+        credential,
+        places,
+        scheme_named_header,
+        normalisation: None,
+        cookie_sent: creds.cookie.is_some(),
+        header_names: creds.headers.iter().map(|(n, _)| n.clone()).collect(),
+    }
+}
+
+/// A word that can be a scheme name: short, letters, digits and dashes, and not a scheme
+/// glued to its credentials.
+pub fn plausible_scheme(word: &str) -> bool {
+    word.len() <= 16
+        && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && glued_scheme(word).is_none()
+}
+
+/// `BearereyJ…` → (`bearer`, `eyJ…`): a scheme word with no space before the credentials.
+pub fn glued_scheme(value: &str) -> Option<(&'static str, &str)> {
+    let v = value.trim();
+    SCHEMES.iter().find_map(|s| {
+        let head = v.get(..s.len())?;
+        let rest = v.get(s.len()..)?;
+        (head.eq_ignore_ascii_case(s) && rest.len() >= 8 && !rest.starts_with(char::is_whitespace))
+            .then_some((*s, rest))
+    })
+}
+
+/// The token the request carries, to decode: the bearer token (glued or not), a token in a
+/// header named after its scheme, or a JWT in any credential header or cookie.
+pub fn token(creds: &Credentials) -> Option<String> {
+    if let Some(a) = creds.authorization.as_deref().map(str::trim) {
+        let mut words = a.split_whitespace();
+        match (words.next(), words.next()) {
+            (Some(s), Some(t)) if s.eq_ignore_ascii_case("bearer") => return Some(t.to_owned()),
+            (Some(w), None) => {
+                if let Some(("bearer", t)) = glued_scheme(w) {
+                    return Some(t.to_owned());
+                }
+                if looks_like_jwt(w) {
+                    return Some(w.to_owned());
+                }
+            }
+            _ => {}
+        }
+        return words_jwt(a);
+    }
+    let headers = creds.headers.iter().map(|(_, v)| v.as_str());
+    let cookies = creds
+        .cookie
+        .iter()
+        .flat_map(|c| c.split(';'))
+        .filter_map(|p| p.split_once('=').map(|(_, v)| v));
+    headers.chain(cookies).find_map(words_jwt)
+}
+
+fn words_jwt(text: &str) -> Option<String> {
+    text.split_whitespace()
+        .find(|w| looks_like_jwt(w))
+        .map(str::to_owned)
+}
+
+/// Three base64url segments, the first a JSON object (`eyJ`).
+pub fn looks_like_jwt(word: &str) -> bool {
+    word.starts_with("eyJ")
+        && word.split('.').count() == 3
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '='))
+}
+
+/// The lints of an Authorization value, a glued scheme word among them.
+pub fn authorization_lints(value: &str) -> Vec<crate::diagnose::CauseHit> {
+    let mut out = rules::lint_authorization(value);
+    if let Some((scheme, _)) = glued_scheme(value)
+        && !value.trim().contains(char::is_whitespace)
+    {
+        out.push(crate::diagnose::CauseHit::new(
+            "malformed-authorization-header",
+            0.75,
+            format!("Authorization header: the scheme word '{scheme}' is glued to the credentials (no space after it)"),
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_glued_bearer_is_seen_and_never_taken_for_a_scheme() {
+        let creds = Credentials {
+            authorization: Some("BearereyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln".into()),
+            ..Credentials::default()
+        };
+        let input = rule_input(&creds);
+        assert_eq!(input.scheme_sent, None);
+        assert_eq!(input.credential, Some("bearer"));
+        assert_eq!(
+            token(&creds).as_deref(),
+            Some("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln")
+        );
+    }
+
+    #[test]
+    fn a_header_named_bearer_is_no_authorization() {
+        let creds = Credentials {
+            headers: vec![(
+                "Bearer".into(),
+                "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln".into(),
+            )],
+            ..Credentials::default()
+        };
+        let input = rule_input(&creds);
+        assert_eq!(input.scheme_named_header.as_deref(), Some("Bearer"));
+        assert!(token(&creds).is_some());
+    }
+}
