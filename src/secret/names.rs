@@ -111,11 +111,22 @@ pub fn is_secret_param(name: &str, value: &str) -> bool {
 }
 
 /// Codes, states and keys are random: a digit, inner capitals, or sheer length. Words
-/// (`state=expired`, `session=none`) are not.
+/// (`state=expired`, `session=none`, `code=user-file-in-web-root`) are not.
 fn looks_random(value: &str) -> bool {
+    if is_words(value) {
+        return false;
+    }
     value.len() >= 16
         || value.bytes().any(|b| b.is_ascii_digit())
         || value.bytes().skip(1).any(|b| b.is_ascii_uppercase())
+}
+
+/// Lower-case words joined by `-`, `_`, `.` or spaces, none longer than a long word: a
+/// diagnostic code or an error name, never a generated secret.
+fn is_words(value: &str) -> bool {
+    let mut parts = value.split(['-', '_', '.', ' ']);
+    value.contains(['-', '_', '.', ' '])
+        && parts.all(|w| w.len() <= 12 && w.bytes().all(|b| b.is_ascii_lowercase()))
 }
 
 /// True when `name` is in [`SECRET_PARAMS`], whatever its value.
@@ -163,6 +174,15 @@ fn alternation(names: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn diagnostic_codes_are_words_but_generated_codes_are_not() {
+        assert!(!is_secret_param("code", "user-file-in-web-root"));
+        assert!(!is_secret_param("state", "invalid_token"));
+        assert!(is_secret_param("code", "SplxlOBeZQQYbYS6WxSbIA"));
+        assert!(is_secret_param("code", "abcdefghijklmnopqrstu"));
+        assert!(is_secret_param("code", "a-b-c-d-e-f-g-h-4"));
+    }
 
     #[test]
     fn the_names_the_review_found_missing_are_known() {
