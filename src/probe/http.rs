@@ -215,12 +215,17 @@ pub async fn fetch_target(
     }
 }
 
-/// The value of response header `name`, several lines joined with ", " (RFC 9110 §5.3).
+/// The value of response header `name`, several lines joined with ", " (RFC 9110 §5.3);
+/// obs-text bytes read as ISO-8859-1, as browsers read them.
 pub fn header_text(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
     let values: Vec<String> = headers
         .get_all(name)
         .iter()
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_owned())
+        .map(|v| {
+            crate::net::challenge::field_value(v.as_bytes())
+                .trim()
+                .to_owned()
+        })
         .collect();
     (!values.is_empty()).then(|| values.join(", "))
 }
@@ -230,7 +235,11 @@ pub fn header_lines(headers: &reqwest::header::HeaderMap, name: &str) -> Vec<Str
     headers
         .get_all(name)
         .iter()
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_owned())
+        .map(|v| {
+            crate::net::challenge::field_value(v.as_bytes())
+                .trim()
+                .to_owned()
+        })
         .collect()
 }
 

@@ -142,8 +142,8 @@ fn obs_text_in_a_realm_reads_as_latin_1() {
 }
 
 /// A server on 127.0.0.1 that answers 401 with a realm holding the ISO-8859-1 byte 0xE9.
-#[test]
-fn the_challenge_probe_shows_an_obs_text_realm_as_latin_1() {
+/// Runs probe `kind` against a loopback server whose 401 names the realm "Caf\xE9".
+fn probe_a_latin_1_realm(kind: &str) -> crate::probe::ProbeReport {
     use std::io::{Read, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -164,17 +164,31 @@ fn the_challenge_probe_shows_an_obs_text_realm_as_latin_1() {
         [("url".to_owned(), format!("http://127.0.0.1:{port}/"))].into();
     let r = rt.block_on(crate::probe::run_one(
         crate::probe::ProbeRequest {
-            id: "challenge".into(),
-            kind: "challenge".into(),
+            id: kind.into(),
+            kind: kind.into(),
             args,
         },
         ctx,
     ));
     server.join().unwrap();
+    r
+}
+
+#[test]
+fn the_challenge_probe_shows_an_obs_text_realm_as_latin_1() {
+    let r = probe_a_latin_1_realm("challenge");
     assert_eq!(
         r.facts.get("realm"),
         Some(&crate::probe::FactValue::Str("Café".into())),
         "{:?}",
         r.facts
     );
+}
+
+#[test]
+fn the_http_probe_shows_an_obs_text_realm_as_latin_1() {
+    let r = probe_a_latin_1_realm("http");
+    assert!(r.summary.contains("realm=\"Café\""), "{}", r.summary);
+    let facts = format!("{:?}", r.facts);
+    assert!(!facts.contains('\u{FFFD}'), "{facts}");
 }
