@@ -118,6 +118,7 @@ pub(super) fn run_config_check(
 ) -> super::ProbeFuture {
     async move {
         let url = args.get("url").filter(|u| !u.is_empty()).cloned();
+        let probe_id = id.clone();
         let checked = tokio::task::spawn_blocking(move || check(&id, &args)).await;
         match checked {
             Ok((mut report, uris)) => {
@@ -126,7 +127,7 @@ pub(super) fn run_config_check(
                 }
                 report
             }
-            Err(e) => ProbeReport::failed(kind, kind, format!("check stopped: {e}")),
+            Err(e) => ProbeReport::failed(&probe_id, kind, format!("check stopped: {e}")),
         }
     }
     .boxed()
