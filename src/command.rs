@@ -45,7 +45,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Some(Command::Run(args)) => run::run(&args, &global),
         Some(Command::Flows(cmd)) => flows::run(&cmd, &global),
         Some(Command::Completions { shell }) => {
-            flows::print_completions(shell);
+            flows::print_completions(shell)?;
             Ok(Outcome::Clean)
         }
         Some(Command::Man) => {
@@ -53,6 +53,16 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
             Ok(Outcome::Clean)
         }
     }
+}
+
+/// Writes `text` to standard output and flushes it. A reader that went away
+/// (`why401 ... | head -1`) comes back as an io error of kind `BrokenPipe`, which `main`
+/// ends on quietly.
+pub(crate) fn print(text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()
 }
 
 /// The error and its causes on one line: `reading answers.yaml: line 3 column 7: ...`.

@@ -23,7 +23,7 @@ pub fn run(args: &CheckArgs, _global: &GlobalArgs) -> anyhow::Result<Outcome> {
     } else {
         crate::report::shown::text(&result.text(), &redactor)
     };
-    println!("{text}");
+    crate::command::print(&format!("{text}\n"))?;
     if let Some(path) = &args.report.report {
         let mut ticket = crate::report::Ticket::from_reports(
             &crate::report::TargetSpec::request(&result.url, &result.method),
