@@ -65,21 +65,7 @@ pub(crate) fn print(text: &str) -> std::io::Result<()> {
     out.flush()
 }
 
-/// The error and its causes on one line: `reading answers.yaml: line 3 column 7: ...`.
-pub fn error_line(err: &anyhow::Error) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    for cause in err.chain() {
-        let text = cause.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-    }
-    let joined = parts.join(": ").replace('\n', " ");
-    // Errors quote what they could not use (a URL, a header, a YAML token): secrets in it are
-    // fingerprinted, and a stranger's control characters are shown, never emitted.
-    let redacted = crate::report::Redactor::new().redact(&joined).into_owned();
-    crate::sanitize::line(&redacted).into_owned()
-}
+pub use crate::error::error_line;
 
 /// A tokio runtime for one command.
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

@@ -20,7 +20,8 @@ pub fn run(cli: &Cli) -> anyhow::Result<Outcome> {
         monochrome: tui::monochrome_requested(),
         save_session: cli.save_session.clone(),
     };
-    let finished = tui::run(&set, options, resume, &net)?;
+    let rt = crate::command::runtime()?;
+    let finished = tui::run(&rt, &set, options, resume, &net)?;
     for line in &finished.notices {
         eprintln!("why401: {line}");
     }

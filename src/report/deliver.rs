@@ -6,7 +6,7 @@
 use std::io::{IsTerminal as _, Write};
 use std::path::{Path, PathBuf};
 
-use crate::cli::TicketFormat;
+use crate::report::TicketFormat;
 use crate::report::ticket::Ticket;
 
 /// Terminals cap what an OSC 52 sequence may carry (xterm, tmux and kitty around 100 kB);

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::cli::TicketFormat;
+use crate::report::TicketFormat;
 use crate::flow::Session;
 use crate::report::redact::Redactor;
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
 use super::field::LineEdit;
-use crate::cli::TicketFormat;
+use crate::report::TicketFormat;
 use crate::flow::{Engine, FlowSet, NodeRef};
 use crate::probe::{ProbeReport, ProbeRequest};
 

@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 
 use super::app::{App, Command, Message, Overlay, ProbeRun, ProbeSlot, Screen};
 use super::field::LineEdit;
-use crate::cli::TicketFormat;
+use crate::report::TicketFormat;
 use crate::flow::Phase;
 use crate::probe::ProbeReport;
 

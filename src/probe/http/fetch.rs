@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::header::{self, HeaderMap};
 
-use super::classify::{FetchError, classify};
+use crate::net::classify::{FetchError, classify};
 use super::target::{Target, same_origin};
 use crate::probe::ProbeContext;
 

@@ -61,7 +61,7 @@ pub(super) fn from_session(
         .map(|f| CauseHit::new(&f.cause, f.confidence, f.evidence.clone()))
         .chain(reports.iter().flat_map(|r| r.causes.iter().cloned()));
     let mut t = base(&reports, hits, now);
-    t.redactor = Redactor::for_session(session);
+    t.redactor = crate::report::session_redactor(session);
     let lf = flows.get(&session.flow);
     t.flow.clone_from(&session.flow);
     t.flow_title = lf.map(|l| l.flow.title.clone());

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::footer;
-use crate::cli::TicketFormat;
+use crate::report::TicketFormat;
 use crate::flow::{Outcome, Session};
 use crate::probe::Verdict;
 use crate::tui::app::App;

@@ -92,17 +92,6 @@ impl Redactor {
             .sort_by_key(|s| std::cmp::Reverse(s.value.len()));
     }
 
-    /// A redactor for a walk: every secret input the person typed.
-    pub fn for_session(session: &crate::flow::Session) -> Self {
-        let mut r = Self::new();
-        for id in &session.secret_inputs {
-            if let Some(v) = session.answers.get(id) {
-                r.add_secret(id, v);
-            }
-        }
-        r
-    }
-
     /// Number of secrets known by value.
     pub fn known_secrets(&self) -> usize {
         self.secrets.len()
