@@ -89,10 +89,11 @@ fn lint_flows(dir: Option<&std::path::Path>) -> anyhow::Result<Outcome> {
     diags.extend(set.shipped_source_problems());
     diags.extend(lint::lint(&set));
     diags.sort();
-    let listed: String = diags
-        .iter()
-        .map(|d| format!("{}\n", crate::sanitize::text(&d.to_string())))
-        .collect();
+    let mut listed = String::new();
+    for d in &diags {
+        listed += &crate::sanitize::text(&d.to_string());
+        listed.push('\n');
+    }
     crate::command::print(&listed)?;
     Ok(if diags.is_empty() {
         let nodes: usize = set.flows.values().map(|f| f.flow.nodes.len()).sum();

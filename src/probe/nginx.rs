@@ -201,7 +201,11 @@ fn fill_report(report: &mut ProbeReport, a: &analysis::Analysis) {
         Some(crate::server::Severity::Warning) => Verdict::Warn,
         _ => Verdict::Ok,
     };
-    let lines: Vec<String> = a.problems.iter().map(crate::server::Problem::evidence).collect();
+    let lines: Vec<String> = a
+        .problems
+        .iter()
+        .map(crate::server::Problem::evidence)
+        .collect();
     report.evidence.extend(lines.iter().cloned());
     report.fact("problems", lines);
     let causes = a.causes();

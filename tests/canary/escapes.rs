@@ -6,7 +6,6 @@
 
 use crate::support::logs_report;
 use crate::support::loopback;
-use crate::support::servers;
 
 use std::path::Path;
 use std::time::Duration;

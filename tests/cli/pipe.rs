@@ -145,13 +145,25 @@ fn every_command_piped_into_head_ends_quietly() {
         vec!["har", "capture.har"],
         vec!["har", "capture.har", "--json"],
         vec!["server", "--nginx", "site.conf", "--no-config-test"],
-        vec!["server", "--nginx", "site.conf", "--no-config-test", "--json"],
+        vec![
+            "server",
+            "--nginx",
+            "site.conf",
+            "--no-config-test",
+            "--json",
+        ],
         vec!["logs", "access.log"],
         vec!["logs", "access.log", "--json"],
         vec!["check", &url, "--timeout", "5"],
         vec!["check", &url, "--timeout", "5", "--json"],
         vec![
-            "--flows", "flows", "run", "--flow", "door", "--answers", "answers.yaml",
+            "--flows",
+            "flows",
+            "run",
+            "--flow",
+            "door",
+            "--answers",
+            "answers.yaml",
         ],
     ];
     for args in &commands {

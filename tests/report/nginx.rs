@@ -1,8 +1,8 @@
 //! The ticket of a walk against a real nginx with auth_basic and a real htpasswd file.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::support::ticket_fixture as fixture;
 use crate::support::servers;
+use crate::support::ticket_fixture as fixture;
 
 use why401::cli::TicketFormat;
 

@@ -3,7 +3,6 @@
 //! they save, and a shell that works again afterwards.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::support::servers;
 use crate::support::tmux;
 use crate::support::tui_app;
 

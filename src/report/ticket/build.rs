@@ -10,7 +10,6 @@ use super::{
 use crate::diagnose::{self, CauseHit};
 use crate::flow::{FlowSet, NodeRef, Outcome, Session};
 use crate::probe::ProbeReport;
-use crate::report::redact::Redactor;
 use crate::report::replay;
 
 /// What a command checked, for [`Ticket::from_reports`].
