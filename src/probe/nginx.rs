@@ -294,3 +294,30 @@ pub async fn download_check(
         report.fact("user_file_downloadable", exposed);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A check that crashes is reported under the flow's probe id, where the flow looks for
+    /// its facts, not under the kind.
+    #[tokio::test]
+    async fn a_crashed_check_is_reported_under_the_probe_id() {
+        let ctx = ProbeContext::new(std::time::Duration::from_secs(5)).unwrap();
+        let report = run_config_check(
+            "nginx",
+            "site_conf".to_owned(),
+            ProbeArgs::new(),
+            ctx,
+            |_, _| panic!("the check crashed"),
+        )
+        .await;
+        assert_eq!(report.id, "site_conf");
+        assert_eq!(report.kind, "nginx");
+        assert!(
+            report.summary.starts_with("check stopped"),
+            "{}",
+            report.summary
+        );
+    }
+}
