@@ -98,6 +98,26 @@ fn real_nginx_logs_give_each_count_and_cause() {
     let probes = r["probe_lines"].as_array().unwrap();
     assert_eq!(probes.len(), 1);
     assert_eq!(probes[0]["status"], 401);
+    // Grouped by reason as the text report groups them (every request here came from one
+    // client within a second or so, so the other failures are beside it too).
+    let reasons = probes[0]["error_reasons"].as_array().unwrap();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r["name"] == "wrong password" && r["count"].as_u64() >= Some(1)),
+        "{reasons:?}"
+    );
+    let mut names: Vec<&str> = reasons
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(
+        names.len(),
+        reasons.len(),
+        "one entry per reason: {reasons:?}"
+    );
     let errs = probes[0]["error_lines"].as_array().unwrap();
     assert!(
         errs.iter()
@@ -141,4 +161,70 @@ fn follow_shows_new_401s_and_survives_rotation() {
     assert!(second.contains("/after"), "{second}");
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// nginx writes a Basic user name into error.log as the client sent it (`%V`), newlines and
+/// all, so one entry spans lines. Each such entry must count once, as nginx's fixed text says
+/// (user not found, from 127.0.0.1), and no piece of it may count as a line of its own.
+#[test]
+fn a_user_name_with_a_newline_stays_one_entry() {
+    let Some(n) = logs_report::nginx_with_alice(PASSWORD) else {
+        return;
+    };
+    let agent = "Mozilla/5.0 test";
+    let names = [
+        "ev\nil",
+        "two\n\nbreaks",
+        "tab\tand\r\ncrlf",
+        "x\nno user/password was provided for basic authentication",
+    ];
+    for name in names {
+        assert_eq!(
+            get(n.port, "/", Some(&format!("{name}:pw-canary")), agent),
+            401
+        );
+    }
+    assert_eq!(get(n.port, "/", None, agent), 401);
+    wait_lines(&n, names.len() + 1);
+    let error_log = n.error_log();
+    // The premise: nginx really wrote the raw newline (the name's second part opens a line).
+    assert!(error_log.contains("\nil\" was not found in"), "{error_log}");
+
+    let out = Command::cargo_bin("why401")
+        .unwrap()
+        .args(["logs", "--json"])
+        .arg(n.path("error.log"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains("pw-canary"));
+    let r: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(r["malformed"], 0, "{r}");
+    let af = &r["auth_failures"];
+    assert_eq!(
+        (af["user_not_found"].as_u64(), af["no_credentials"].as_u64()),
+        (Some(4), Some(1)),
+        "{af}"
+    );
+    assert_eq!(r["auth_failure_lines"], 5, "{r}");
+    assert_eq!(r["failures_by_client"][0]["name"], "127.0.0.1", "{r}");
+    assert_eq!(r["failures_by_client"][0]["count"], 5, "{r}");
+    let users: Vec<&str> = r["failures_by_user"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["name"].as_str().unwrap())
+        .collect();
+    assert!(users.contains(&"ev\\x0ail"), "{users:?}");
+
+    // The text report shows the name's newline as an escape, never as a line break.
+    let out = Command::cargo_bin("why401")
+        .unwrap()
+        .arg("logs")
+        .arg(n.path("error.log"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains("\nil"), "{text}");
+    assert!(!text.lines().any(|l| l.starts_with("breaks")), "{text}");
 }
