@@ -283,7 +283,7 @@ pub async fn download_check(
 ) {
     let mut exposed = false;
     for uri in uris {
-        let e = crate::server::exposure::fetch(&ctx.client, url, uri).await;
+        let e = crate::server::exposure::fetch(ctx.client_for(url), url, uri).await;
         if let Some(p) = e.problem(None) {
             exposed = true;
             report.evidence.push(p.evidence());
