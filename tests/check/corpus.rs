@@ -420,6 +420,7 @@ fn real_incidents_rank_the_accepted_cause_first() {
         classes::user_files(),
         classes::cookies(),
         classes::proxies(),
+        classes::blind(),
     ]
     .into_iter()
     .flatten()
