@@ -420,6 +420,8 @@ fn real_incidents_rank_the_accepted_cause_first() {
         classes::user_files(),
         classes::cookies(),
         classes::proxies(),
+        classes::blind(),
+        classes::blind_issuers(),
     ]
     .into_iter()
     .flatten()
