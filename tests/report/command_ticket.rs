@@ -4,10 +4,10 @@
 
 use chrono::TimeZone as _;
 use proptest::prelude::*;
-use why401::cli::TicketFormat;
 use why401::diagnose::CauseHit;
 use why401::probe::{ProbeReport, Verdict};
 use why401::report::Ticket;
+use why401::report::TicketFormat;
 use why401::report::render::TEXT_WIDTH;
 use why401::report::ticket::{Credential, TargetSpec};
 
