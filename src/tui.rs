@@ -102,7 +102,7 @@ pub fn run(
     let cwd = std::env::current_dir()?;
     let mut app = App::new(set, options);
     if let Some(session) = resume {
-        app.engine = Some(Engine::resume(set, session)?);
+        app.resume_from(session)?;
     }
     let rt = crate::command::runtime()?;
     rt.block_on(async {

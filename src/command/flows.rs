@@ -90,9 +90,25 @@ fn lint_flows(dir: Option<&std::path::Path>) -> Outcome {
     for d in &diags {
         println!("{}", crate::sanitize::text(&d.to_string()));
     }
+    // Warnings do not fail the lint: the walk works, a text may read "(not known)".
+    let warnings = if diags.is_empty() {
+        lint::warnings(&set)
+    } else {
+        Vec::new()
+    };
+    for w in &warnings {
+        println!("warning: {}", crate::sanitize::text(&w.to_string()));
+    }
     if diags.is_empty() {
         let nodes: usize = set.flows.values().map(|f| f.flow.nodes.len()).sum();
-        eprintln!("{} flows, {nodes} nodes: no problems", set.flows.len());
+        let warned = match warnings.len() {
+            0 => String::new(),
+            n => format!(", {n} warning(s)"),
+        };
+        eprintln!(
+            "{} flows, {nodes} nodes: no problems{warned}",
+            set.flows.len()
+        );
         Outcome::Clean
     } else {
         eprintln!("{} problem(s)", diags.len());

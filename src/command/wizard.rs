@@ -30,6 +30,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<Outcome> {
         agent: cli.agent,
         monochrome: tui::monochrome_requested(),
         save_session: cli.save_session.clone(),
+        net: net.clone(),
     };
     let finished = tui::run(&set, options, resume, &net)?;
     for line in &finished.notices {
