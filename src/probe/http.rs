@@ -8,12 +8,11 @@ use super::{ArgSpec, FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport, 
 use crate::diagnose::CauseHit;
 
 pub mod body;
-mod classify;
 pub mod digest;
 mod fetch;
 mod target;
 
-pub use classify::{FetchError, classify};
+pub use crate::net::classify::{FetchError, classify};
 pub use fetch::{BODY_LIMIT, Drop, Exchange, Hop, MAX_HOPS, fetch};
 pub use target::{
     Credentials, Target, is_credential_header, is_scheme_named_header, parse_header_lines,
@@ -393,7 +392,7 @@ pub fn redirect_causes(ex: &Exchange) -> Vec<CauseHit> {
 pub fn redact_set_cookie(line: &str) -> String {
     let (pair, attrs) = line.split_once(';').unwrap_or((line, ""));
     let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-    let value = crate::report::redact::fingerprint("cookie", value.trim());
+    let value = crate::secret::fingerprint("cookie", value.trim());
     if attrs.is_empty() {
         format!("{}={value}", name.trim())
     } else {

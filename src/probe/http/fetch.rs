@@ -5,8 +5,8 @@ use std::time::{Duration, Instant};
 
 use reqwest::header::{self, HeaderMap};
 
-use super::classify::{FetchError, classify};
 use super::target::{Target, same_origin};
+use crate::net::classify::{FetchError, classify};
 use crate::probe::ProbeContext;
 
 /// Bytes of body kept at most; the rest is not read.
@@ -122,13 +122,15 @@ pub(super) async fn send(
     with_creds: bool,
     authorization: Option<&str>,
 ) -> Result<reqwest::Response, FetchError> {
+    // --resolve and --connect-to entries hold for their own port: the client is chosen by it.
+    let client = ctx.net.client_for(url, &ctx.client);
     // --connect-to may move the port: the client dials the moved URL, Host stays the same.
     let (mut url, host) = ctx.net.dial(url);
     let c = &target.creds;
     if with_creds && let Some((name, key)) = &c.api_key_query {
         url.query_pairs_mut().append_pair(name, key);
     }
-    let mut b = ctx.client.request(method.clone(), url);
+    let mut b = client.request(method.clone(), url);
     if let Some(h) = host {
         b = b.header(header::HOST, h);
     }
@@ -171,7 +173,7 @@ pub(super) async fn send(
         FetchError::usage("a header value is not valid in HTTP (control character or newline)")
     })?;
     // The URL may carry the API key: errors are worded without it.
-    ctx.client
+    client
         .execute(request)
         .await
         .map_err(|e| classify(&e.without_url()))
