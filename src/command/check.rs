@@ -80,6 +80,12 @@ pub fn request(args: &CheckArgs) -> anyhow::Result<CheckRequest> {
         net: network::options(&args.net.connect)?,
         body: network::body(&args.net)?,
         fresh_token: network::client_credentials(&args.net)?,
+        server: check::ServerFiles {
+            nginx: args.files.nginx_conf.clone(),
+            apache: args.files.apache_conf.clone(),
+            htaccess: args.files.htaccess.clone(),
+            htpasswd: args.files.htpasswd.clone(),
+        },
     };
     request.take_userinfo();
     Ok(request)

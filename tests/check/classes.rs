@@ -337,3 +337,5 @@ fn a_token_that_verifies_against_the_jwks_yet_is_refused_points_at_the_api() {
     );
     expect_top(&json, "server-key-or-config-stale", "kid 'k1'");
 }
+
+mod tokens;

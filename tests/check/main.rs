@@ -12,3 +12,4 @@ mod network;
 mod nginx;
 mod output;
 mod secrets;
+mod server_files;
