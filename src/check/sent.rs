@@ -10,7 +10,7 @@ const SCHEMES: &[&str] = &["bearer", "basic", "digest", "token", "jwt"];
 
 /// The facts about the credentials that the rules read.
 pub fn rule_input(creds: &Credentials) -> RuleInput {
-    let auth = creds.authorization.as_deref().map(str::trim);
+    let auth = creds.authorization.as_ref().map(|a| a.expose().trim());
     let first = auth.and_then(|a| a.split_whitespace().next());
     let scheme_sent = first
         .filter(|w| plausible_scheme(w))
@@ -75,7 +75,7 @@ pub fn glued_scheme(value: &str) -> Option<(&'static str, &str)> {
 /// The token the request carries, to decode: the bearer token (glued or not), a token in a
 /// header named after its scheme, or a JWT in any credential header or cookie.
 pub fn token(creds: &Credentials) -> Option<String> {
-    if let Some(a) = creds.authorization.as_deref().map(str::trim) {
+    if let Some(a) = creds.authorization.as_ref().map(|a| a.expose().trim()) {
         let mut words = a.split_whitespace();
         match (words.next(), words.next()) {
             (Some(s), Some(t)) if s.eq_ignore_ascii_case("bearer") => return Some(t.to_owned()),
@@ -91,11 +91,11 @@ pub fn token(creds: &Credentials) -> Option<String> {
         }
         return words_jwt(a);
     }
-    let headers = creds.headers.iter().map(|(_, v)| v.as_str());
+    let headers = creds.headers.iter().map(|(_, v)| v.expose());
     let cookies = creds
         .cookie
         .iter()
-        .flat_map(|c| c.split(';'))
+        .flat_map(|c| c.expose().split(';'))
         .filter_map(|p| p.split_once('=').map(|(_, v)| v));
     headers.chain(cookies).find_map(words_jwt)
 }

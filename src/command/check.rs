@@ -86,6 +86,7 @@ pub fn request(args: &CheckArgs) -> anyhow::Result<CheckRequest> {
         net: network::options(&args.net.connect)?,
         body: network::body(&args.net)?,
         fresh_token: network::client_credentials(&args.net)?,
+        max_password_sends: usize::from(args.max_password_sends),
     };
     request.take_userinfo();
     Ok(request)
