@@ -69,15 +69,8 @@ pub enum Command {
     Man,
 }
 
-/// Output format of a ticket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum TicketFormat {
-    #[default]
-    #[value(alias = "markdown")]
-    Md,
-    Text,
-    Json,
-}
+/// Output format of a ticket (the report owns it; `--format` takes it).
+pub use crate::report::TicketFormat;
 
 /// Where a ticket goes besides stdout.
 #[derive(Debug, Args, Clone, Default)]

@@ -45,7 +45,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Some(Command::Run(args)) => run::run(&args, &global),
         Some(Command::Flows(cmd)) => flows::run(&cmd, &global),
         Some(Command::Completions { shell }) => {
-            flows::print_completions(shell);
+            flows::print_completions(shell)?;
             Ok(Outcome::Clean)
         }
         Some(Command::Man) => {
@@ -55,21 +55,17 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
     }
 }
 
-/// The error and its causes on one line: `reading answers.yaml: line 3 column 7: ...`.
-pub fn error_line(err: &anyhow::Error) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    for cause in err.chain() {
-        let text = cause.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-    }
-    let joined = parts.join(": ").replace('\n', " ");
-    // Errors quote what they could not use (a URL, a header, a YAML token): secrets in it are
-    // fingerprinted, and a stranger's control characters are shown, never emitted.
-    let redacted = crate::report::Redactor::new().redact(&joined).into_owned();
-    crate::sanitize::line(&redacted).into_owned()
+/// Writes `text` to standard output and flushes it. A reader that went away
+/// (`why401 ... | head -1`) comes back as an io error of kind `BrokenPipe`, which `main`
+/// ends on quietly.
+pub(crate) fn print(text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()
 }
+
+pub use crate::error::error_line;
 
 /// A tokio runtime for one command.
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub mod challenge;
+pub mod classify;
 pub mod digest;
 pub mod oauth;
 pub mod proxy;

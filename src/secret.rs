@@ -12,6 +12,7 @@
 mod fingerprint;
 mod names;
 mod read;
+pub mod redact;
 
 use std::fmt;
 

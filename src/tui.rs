@@ -86,9 +86,11 @@ impl Drop for TerminalGuard {
     }
 }
 
-/// Runs the wizard over `set` in this terminal. `resume` continues a saved walk; `net` is how
-/// its probes connect (trust, `--insecure`, fixed addresses, proxy).
+/// Runs the wizard over `set` in this terminal, on the command's runtime `rt`. `resume`
+/// continues a saved walk; `net` is how its probes connect (trust, `--insecure`, fixed
+/// addresses, proxy).
 pub fn run(
+    rt: &tokio::runtime::Runtime,
     set: &FlowSet,
     options: Options,
     resume: Option<Session>,
@@ -104,7 +106,6 @@ pub fn run(
     if let Some(session) = resume {
         app.engine = Some(Engine::resume(set, session)?);
     }
-    let rt = crate::command::runtime()?;
     rt.block_on(async {
         let ctx = ProbeContext::with_network(PROBE_TIMEOUT, net)?;
         watch_signals(ctx.cancel.clone());

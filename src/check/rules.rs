@@ -348,7 +348,7 @@ fn scheme_for_evidence(word: &str) -> String {
     if word.len() <= 16 && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         word.to_owned()
     } else {
-        crate::report::redact::fingerprint("word", word)
+        crate::secret::fingerprint("word", word)
     }
 }
 

@@ -79,7 +79,7 @@ pub fn run(args: &ServerArgs) -> anyhow::Result<Outcome> {
             &redactor,
         )
     };
-    print!("{out}");
+    crate::command::print(&out)?;
     if let Some(path) = &args.report.report {
         let files: Vec<String> = [&args.nginx, &args.apache, &args.htaccess, &args.htpasswd]
             .into_iter()

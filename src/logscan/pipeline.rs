@@ -292,6 +292,13 @@ fn read_chunks(
                 None => 0,
             }
         };
+        // An error-log entry may run over lines (a user name with a newline): never cut one.
+        let cut = match jobs.kind {
+            Kind::Error if !eof => super::errorlog::open_tail(&buf[..cut])
+                .filter(|&s| s > 0)
+                .unwrap_or(cut),
+            _ => cut,
+        };
         carry.extend_from_slice(&buf[cut..filled]);
         if cut > 0 {
             jobs.send(Work::Lines(seq, buf, cut), merger)?;
@@ -301,6 +308,39 @@ fn read_chunks(
         }
         if eof {
             return Ok(total);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::logscan::errorlog::Reason;
+
+    /// An nginx entry whose user name holds a newline, placed so that its newline falls inside
+    /// the first chunk and its end in the second: it still counts once, as its fixed text says.
+    #[test]
+    fn an_error_entry_across_a_chunk_boundary_counts_once() {
+        let entry = "2026/11/23 00:28:15 [error] 7#7: *78 user \"ev\nil\" was not found in \"/x/htpasswd\", client: 192.0.2.7, server: s, request: \"GET /b/ HTTP/1.1\", host: \"h\"\n";
+        let filler = "2026/11/23 00:28:10 [notice] 7#7: signal process started\n";
+        let first_len = entry.find('\n').unwrap_or(0) + 1;
+        let n = (CHUNK - first_len - 5) / filler.len();
+        let log = filler.repeat(n) + entry;
+        assert!(n * filler.len() + first_len <= CHUNK && log.len() > CHUNK);
+        for threads in [1, 2] {
+            let mut reader = std::io::Cursor::new(log.as_bytes());
+            let scanned = scan_reader(
+                &mut reader,
+                &Kind::Error,
+                &Filters::default(),
+                "error.log",
+                threads,
+            )
+            .unwrap();
+            let e = &scanned.stats.error;
+            assert_eq!(e.malformed, 0);
+            assert_eq!(e.reasons.get(&Reason::UserNotFound), Some(&1));
+            assert_eq!(e.lines, n as u64 + 2);
         }
     }
 }

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use regex::{Captures, Regex};
 
-use crate::report::redact::fingerprint;
+use crate::secret::fingerprint;
 
 /// Longest line text shown; the rest is summarised by its length.
 const SHOWN_LIMIT: usize = 300;

@@ -85,9 +85,15 @@ pub struct ProbeLineOut {
     pub path: String,
     pub status: u16,
     pub marker: String,
-    /// Error-log lines of the same second and client.
+    /// The error-log lines of the same second and client, grouped by reason as the text
+    /// report groups them (`{"name": reason, "count": n}`).
+    pub error_reasons: Vec<KeyCount>,
+    /// Those lines as written, each different text once, at most [`PROBE_ERROR_LINES`].
     pub error_lines: Vec<String>,
 }
+
+/// Error-log lines kept as written per probe line; `error_reasons` counts them all.
+pub const PROBE_ERROR_LINES: usize = 5;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct FileOut {

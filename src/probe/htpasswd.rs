@@ -67,10 +67,11 @@ pub const KIND: ProbeKind = ProbeKind {
 
 fn run(id: String, args: ProbeArgs, _ctx: ProbeContext) -> super::ProbeFuture {
     async move {
+        let probe_id = id.clone();
         tokio::task::spawn_blocking(move || check(&id, &args))
             .await
             .unwrap_or_else(|e| {
-                ProbeReport::failed("htpasswd", "htpasswd", format!("check stopped: {e}"))
+                ProbeReport::failed(&probe_id, "htpasswd", format!("check stopped: {e}"))
             })
     }
     .boxed()

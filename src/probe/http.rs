@@ -8,13 +8,12 @@ use super::{ArgSpec, FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport, 
 use crate::diagnose::CauseHit;
 
 pub mod body;
-mod classify;
 pub mod digest;
 mod fetch;
 mod ledger;
 mod target;
 
-pub use classify::{FetchError, classify};
+pub use crate::net::classify::{FetchError, classify};
 pub use fetch::{BODY_LIMIT, Drop, Exchange, Hop, MAX_HOPS, fetch, limit_message};
 pub use ledger::{DEFAULT_PASSWORD_SENDS, PasswordSends, SharedExchanges};
 pub use target::{
@@ -410,7 +409,7 @@ pub fn redirect_causes(ex: &Exchange) -> Vec<CauseHit> {
 pub fn redact_set_cookie(line: &str) -> String {
     let (pair, attrs) = line.split_once(';').unwrap_or((line, ""));
     let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-    let value = crate::report::redact::fingerprint("cookie", value.trim());
+    let value = crate::secret::fingerprint("cookie", value.trim());
     if attrs.is_empty() {
         format!("{}={value}", name.trim())
     } else {

@@ -178,7 +178,7 @@ pub async fn key(
             std::path::Path::new(path),
             jwks::DOCUMENT_LIMIT,
         )
-        .map_err(|e| crate::command::error_line(&e))?;
+        .map_err(|e| crate::error::error_line(&e))?;
         return Ok(Some(Key::Pem(pem.into_bytes())));
     }
     if let Some(source) = get("jwks") {

@@ -232,7 +232,7 @@ fn inspect(
 }
 
 fn unreadable(id: &str, e: &anyhow::Error) -> ProbeReport {
-    let msg = crate::command::error_line(e);
+    let msg = crate::error::error_line(e);
     let mut r = ProbeReport::failed(id, "logs", msg);
     r.fact("readable", false);
     r

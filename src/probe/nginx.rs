@@ -118,6 +118,7 @@ pub(super) fn run_config_check(
 ) -> super::ProbeFuture {
     async move {
         let url = args.get("url").filter(|u| !u.is_empty()).cloned();
+        let probe_id = id.clone();
         let checked = tokio::task::spawn_blocking(move || check(&id, &args)).await;
         match checked {
             Ok((mut report, uris)) => {
@@ -126,7 +127,7 @@ pub(super) fn run_config_check(
                 }
                 report
             }
-            Err(e) => ProbeReport::failed(kind, kind, format!("check stopped: {e}")),
+            Err(e) => ProbeReport::failed(&probe_id, kind, format!("check stopped: {e}")),
         }
     }
     .boxed()
@@ -189,17 +190,53 @@ fn check_with_uris(id: &str, args: &ProbeArgs) -> (ProbeReport, Vec<String>) {
     (report, uris)
 }
 
+/// Puts an analysis into a probe report: verdict, summary-worthy evidence, causes, and the
+/// `problems` / `causes` / `parse_ok` facts every server probe shares.
+fn fill_report(report: &mut ProbeReport, a: &analysis::Analysis) {
+    use crate::probe::Verdict;
+    report.fact("parse_ok", true);
+    let worst = a.problems.iter().map(|p| p.severity).max();
+    report.verdict = match worst {
+        Some(crate::server::Severity::Error) => Verdict::Fail,
+        Some(crate::server::Severity::Warning) => Verdict::Warn,
+        _ => Verdict::Ok,
+    };
+    let lines: Vec<String> = a
+        .problems
+        .iter()
+        .map(crate::server::Problem::evidence)
+        .collect();
+    report.evidence.extend(lines.iter().cloned());
+    report.fact("problems", lines);
+    let causes = a.causes();
+    report.fact(
+        "causes",
+        causes.iter().map(|c| c.id.clone()).collect::<Vec<_>>(),
+    );
+    report.causes = causes;
+}
+
+/// A probe report for files that could not be parsed: the `FILE:LINE:COL: message` is the
+/// evidence, and `parse_ok` is false.
+fn failed_report(report: &mut ProbeReport, e: &crate::server::ParseError) {
+    report.verdict = crate::probe::Verdict::Fail;
+    report.fact("parse_ok", false);
+    report.fact("error", e.to_string());
+    report.summary = e.to_string();
+    report.evidence.push(e.to_string());
+}
+
 /// Analyses the files for the server probes: the report gets the problems (or the parse
 /// error, and None comes back) and the effective auth of the first server matched.
 pub fn analysed(report: &mut ProbeReport, inputs: &Inputs) -> Option<analysis::Analysis> {
     let a = match analysis::analyse(inputs) {
         Ok(a) => a,
         Err(e) => {
-            analysis::failed_report(report, &e);
+            failed_report(report, &e);
             return None;
         }
     };
-    analysis::fill_report(report, &a);
+    fill_report(report, &a);
     if let Some(s) = a.servers.first() {
         let e = &s.effective;
         report.fact("auth", e.scheme.label());

@@ -6,7 +6,7 @@
 use std::io::{IsTerminal as _, Write};
 use std::path::{Path, PathBuf};
 
-use crate::cli::TicketFormat;
+use crate::report::TicketFormat;
 use crate::report::ticket::Ticket;
 
 /// Terminals cap what an OSC 52 sequence may carry (xterm, tmux and kitty around 100 kB);
@@ -162,14 +162,14 @@ impl Deliverer {
                     tried.push("terminal: the ticket is too long for OSC 52".to_owned());
                 } else {
                     match out.write_all(&seq).and_then(|()| out.flush()) {
-                        Ok(()) => return Ok(Delivery::Osc52(save_new(&self.dir, text).ok())),
+                        Ok(()) => return Ok(Delivery::Osc52(save_new(&self.dir, "md", text).ok())),
                         Err(e) => tried.push(format!("terminal: {e}")),
                     }
                 }
             }
             None => tried.push("terminal: not a terminal".to_owned()),
         }
-        match save_new(&self.dir, text) {
+        match save_new(&self.dir, "md", text) {
             Ok(path) => Ok(Delivery::Saved(path)),
             Err((path, e)) => Err(DeliveryError {
                 path,
@@ -201,15 +201,16 @@ pub fn deliver(text: &str, dir: &Path) -> std::io::Result<Delivery> {
         .map_err(|e| std::io::Error::new(e.source.kind(), e.to_string()))
 }
 
-/// Saves `text` as `why401-ticket-YYYYMMDD-HHMMSS.md` in `dir`, never over an existing file.
-pub fn save_new(dir: &Path, text: &str) -> Result<PathBuf, (PathBuf, std::io::Error)> {
+/// Saves `text` as `why401-ticket-YYYYMMDD-HHMMSS.EXT` in `dir`, never over an existing file
+/// (a suffix `-2`, `-3`... is added instead).
+pub fn save_new(dir: &Path, ext: &str, text: &str) -> Result<PathBuf, (PathBuf, std::io::Error)> {
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
-    let mut last = (dir.join(format!("why401-ticket-{stamp}.md")), None);
+    let mut last = (dir.join(format!("why401-ticket-{stamp}.{ext}")), None);
     for n in 1..100 {
         let name = if n == 1 {
-            format!("why401-ticket-{stamp}.md")
+            format!("why401-ticket-{stamp}.{ext}")
         } else {
-            format!("why401-ticket-{stamp}-{n}.md")
+            format!("why401-ticket-{stamp}-{n}.{ext}")
         };
         let path = dir.join(name);
         let result = std::fs::OpenOptions::new()

@@ -144,7 +144,7 @@ pub fn to_file(
     help_desk: &HelpDesk,
     now: chrono::DateTime<chrono::Utc>,
 ) -> SessionFile {
-    let redactor = Redactor::for_session(session);
+    let redactor = crate::report::session_redactor(session);
     let mut clean = session.clone();
     let mut secret_fingerprints = BTreeMap::new();
     for id in &session.secret_inputs {

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::cli::TicketFormat;
 use crate::flow::Session;
+use crate::report::TicketFormat;
 use crate::report::redact::Redactor;
 
 mod build;

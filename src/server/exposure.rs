@@ -77,7 +77,7 @@ pub async fn fetch(base: &str, uri: &str) -> Exposure {
             url,
             status: None,
             exposed: false,
-            error: Some(crate::probe::http::classify(&e).message),
+            error: Some(crate::net::classify::classify(&e).message),
         },
     }
 }

@@ -10,7 +10,7 @@ use super::decode::{self, Shape};
 pub use super::verify::SignatureState;
 use super::verify::{Key, Verification, verify};
 use crate::diagnose::{CauseHit, rank};
-use crate::report::fingerprint;
+use crate::secret::fingerprint;
 
 /// Tokens longer than this are refused by common servers before any auth check (nginx's
 /// default large_client_header_buffers is 8 KiB per header line).

@@ -49,7 +49,7 @@ pub fn read_token(arg: Option<&str>) -> anyhow::Result<String> {
                 // It may be the token itself: never echo it back.
                 bail!(
                     "{} is not a file; the token is never taken on the command line (shell history keeps it): pass '-' and paste it, or give a file",
-                    crate::report::fingerprint("argument", path)
+                    crate::secret::fingerprint("argument", path)
                 );
             }
             read_bounded_file(p, TOKEN_LIMIT)

@@ -109,7 +109,7 @@ pub async fn fetch(client: &reqwest::Client, url: &str) -> Result<String, String
         .map_err(|e| {
             format!(
                 "could not reach {url}: {}",
-                crate::probe::http::classify(&e).message
+                crate::net::classify::classify(&e).message
             )
         })?;
     let status = response.status();
@@ -130,7 +130,7 @@ pub async fn fetch(client: &reqwest::Client, url: &str) -> Result<String, String
     while let Some(chunk) = response.chunk().await.map_err(|e| {
         format!(
             "reading {url}: {}",
-            crate::probe::http::classify(&e).message
+            crate::net::classify::classify(&e).message
         )
     })? {
         body.extend_from_slice(&chunk);

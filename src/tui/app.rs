@@ -6,9 +6,9 @@ use std::time::Duration;
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
 use super::field::LineEdit;
-use crate::cli::TicketFormat;
 use crate::flow::{Engine, FlowSet, NodeRef};
 use crate::probe::{ProbeReport, ProbeRequest};
+use crate::report::TicketFormat;
 
 /// What the wizard is started with.
 #[derive(Debug, Clone, Default)]

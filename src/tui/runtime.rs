@@ -215,9 +215,9 @@ fn execute(
             });
         }
         Command::Save { text, ext } => {
-            let line = match session_file::write_new(cwd, "why401-ticket", ext, &text) {
+            let line = match crate::report::deliver::save_new(cwd, ext, &text) {
                 Ok(p) => format!("✔ saved to {}", p.display()),
-                Err(e) => format!("✘ could not save the ticket in {}: {e}", cwd.display()),
+                Err((_, e)) => format!("✘ could not save the ticket in {}: {e}", cwd.display()),
             };
             let _ = tx.send(Message::Delivered(line));
         }

@@ -8,9 +8,9 @@ use ratatui::layout::Rect;
 
 use super::app::{App, Command, Message, Overlay, ProbeRun, ProbeSlot, Screen};
 use super::field::LineEdit;
-use crate::cli::TicketFormat;
 use crate::flow::Phase;
 use crate::probe::ProbeReport;
+use crate::report::TicketFormat;
 
 mod complete;
 mod start;

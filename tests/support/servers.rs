@@ -2,7 +2,7 @@
 //! written to a temp dir, stopped on drop. Where the binary is missing the test is skipped
 //! with a printed reason, except under `CI=true`, where that is a failure.
 //!
-//! Include it from a test file with `#[path = "support/servers.rs"] mod servers;`.
+//! A test uses it as `use crate::support::servers;`.
 #![allow(
     dead_code,
     clippy::unwrap_used,

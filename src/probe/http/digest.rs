@@ -2,10 +2,10 @@
 //! more when the server says the nonce went stale. What happened is kept, so a wrong password,
 //! a nonce that keeps going stale and an algorithm no client can answer are told apart.
 
-use super::classify::FetchError;
 use super::fetch::send;
 use super::target::Target;
 use crate::diagnose::CauseHit;
+use crate::net::classify::FetchError;
 use crate::net::digest::{self as rfc7616, DigestChallenge, DigestError, DigestRequest};
 use crate::probe::{ProbeContext, ProbeReport};
 

@@ -5,8 +5,8 @@ use std::time::{Duration, Instant};
 
 use reqwest::header::{self, HeaderMap};
 
-use super::classify::{FetchError, classify};
 use super::target::{Target, same_origin};
+use crate::net::classify::{FetchError, classify};
 use crate::probe::ProbeContext;
 
 /// Bytes of body kept at most; the rest is not read.

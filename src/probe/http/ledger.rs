@@ -8,9 +8,9 @@ use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
 
-use super::classify::FetchError;
 use super::fetch::Exchange;
 use super::target::Target;
+use crate::net::classify::FetchError;
 
 /// Requests a `check` may send with the person's password unless asked for more.
 pub const DEFAULT_PASSWORD_SENDS: usize = 2;

@@ -3,10 +3,9 @@
 
 use reqwest::header::{HeaderName, HeaderValue};
 
-use super::classify::FetchError;
+use crate::net::classify::FetchError;
 use crate::probe::ProbeArgs;
-use crate::report::redact::fingerprint;
-use crate::secret::Secret;
+use crate::secret::{Secret, fingerprint};
 
 /// Credentials to send, only ever to the origin the person named. Every value is a
 /// [`Secret`], which cannot print itself; `Debug` shows what [`Credentials::describe`] shows:
@@ -79,7 +78,7 @@ impl Credentials {
     /// `text` with every value of these credentials, and every shape of a secret (JWTs,
     /// Authorization values, cookies), replaced by a fingerprint.
     pub fn hide_in(&self, text: &str) -> String {
-        let mut redactor = crate::report::redact::Redactor::new();
+        let mut redactor = crate::secret::redact::Redactor::new();
         for (kind, value) in self.values() {
             redactor.add_secret(kind, value);
         }

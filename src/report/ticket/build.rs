@@ -10,7 +10,6 @@ use super::{
 use crate::diagnose::{self, CauseHit};
 use crate::flow::{FlowSet, NodeRef, Outcome, Session};
 use crate::probe::ProbeReport;
-use crate::report::redact::Redactor;
 use crate::report::replay;
 
 /// What a command checked, for [`Ticket::from_reports`].
@@ -61,7 +60,7 @@ pub(super) fn from_session(
         .map(|f| CauseHit::new(&f.cause, f.confidence, f.evidence.clone()))
         .chain(reports.iter().flat_map(|r| r.causes.iter().cloned()));
     let mut t = base(&reports, hits, now);
-    t.redactor = Redactor::for_session(session);
+    t.redactor = crate::report::session_redactor(session);
     let lf = flows.get(&session.flow);
     t.flow.clone_from(&session.flow);
     t.flow_title = lf.map(|l| l.flow.title.clone());

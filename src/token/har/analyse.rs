@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::cookies::CookieWatch;
 use super::{Entry, redact};
 use crate::diagnose::{CauseHit, rank};
-use crate::report::fingerprint;
+use crate::secret::fingerprint;
 use crate::token::{Expectations, Inspection, inspect, time};
 
 /// 401s kept in full; more are only counted, so memory stays bounded.

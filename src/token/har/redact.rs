@@ -1,7 +1,7 @@
 //! HAR captures are full of secrets: tokens in query strings and fragments, cookies, codes.
 //! Everything shown from one passes through here first.
 
-use crate::report::fingerprint;
+use crate::secret::fingerprint;
 
 /// Query parameters that carry an API key rather than a bearer token.
 pub const API_KEY_PARAMS: &[&str] = &["key", "api_key", "apikey", "api-key"];

@@ -6,9 +6,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::footer;
-use crate::cli::TicketFormat;
 use crate::flow::{Outcome, Session};
 use crate::probe::Verdict;
+use crate::report::TicketFormat;
 use crate::tui::app::App;
 use crate::tui::theme::Theme;
 

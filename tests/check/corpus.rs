@@ -1,0 +1,606 @@
+//! Real 401 incidents from public issue threads, each reproduced on 127.0.0.1 (an in-test API
+//! that answers as the thread shows: its status, challenge, body and server header; tokens
+//! signed here) and given to `why401 check` with what a person in the thread would pass. The
+//! tally says how often the cause the thread accepted ranks first, and in the top three.
+//!
+//! `cargo test --test check corpus:: -- --nocapture` prints the table.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crate::support::jwt as common;
+use crate::support::loopback;
+
+use axum::Router;
+use axum::http::{HeaderMap, Method, Uri};
+use axum::response::Response;
+use axum::routing::any;
+use loopback::{answer, auth, cause_ids, check_json};
+use serde_json::{Value, json};
+use tempfile::NamedTempFile;
+
+const SECRET: &[u8] = b"corpus-signing-secret-32-bytes-long";
+
+/// One reproduced incident.
+struct Incident {
+    source: &'static str,
+    accepted: &'static str,
+    url: String,
+    args: Vec<String>,
+    /// Secret files; kept until the incident is done.
+    files: Vec<NamedTempFile>,
+}
+
+impl Incident {
+    fn new(source: &'static str, accepted: &'static str, url: String) -> Self {
+        Self {
+            source,
+            accepted,
+            url,
+            args: Vec::new(),
+            files: Vec::new(),
+        }
+    }
+
+    fn file(&mut self, text: &str) -> String {
+        let f = NamedTempFile::new().unwrap();
+        std::fs::write(f.path(), text).unwrap();
+        let path = f.path().to_str().unwrap().to_owned();
+        self.files.push(f);
+        path
+    }
+
+    fn bearer(mut self, token: &str) -> Self {
+        let path = self.file(token);
+        self.args.extend(["--bearer-file".into(), path]);
+        self
+    }
+
+    /// `-H 'Name: @FILE'`, the value kept out of the command line.
+    fn header(mut self, name: &str, value: &str) -> Self {
+        let path = self.file(value);
+        self.args.extend(["-H".into(), format!("{name}: @{path}")]);
+        self
+    }
+
+    fn arg(mut self, a: &[&str]) -> Self {
+        self.args.extend(a.iter().map(|s| (*s).to_owned()));
+        self
+    }
+
+    fn jwks(mut self, set: &Value) -> Self {
+        let path = self.file(&set.to_string());
+        self.args.extend(["--jwks".into(), path]);
+        self
+    }
+}
+
+/// An API whose every answer is `f(method, path, headers)`.
+fn api<F>(f: F) -> String
+where
+    F: Fn(&Method, &str, &HeaderMap) -> Response + Clone + Send + Sync + 'static,
+{
+    loopback::serve(
+        Router::new().fallback(any(move |m: Method, u: Uri, h: HeaderMap| {
+            let f = f.clone();
+            async move { f(&m, u.path(), &h) }
+        })),
+    )
+}
+
+fn now() -> i64 {
+    common::now()
+}
+
+fn sign(claims: &Value, kid: Option<&str>) -> String {
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+    header.kid = kid.map(str::to_owned);
+    jsonwebtoken::encode(
+        &header,
+        claims,
+        &jsonwebtoken::EncodingKey::from_secret(SECRET),
+    )
+    .unwrap()
+}
+
+fn access(aud: &str, exp_in: i64) -> Value {
+    json!({"iss": "https://id.example/", "sub": "u1", "aud": aud, "iat": now() - 600, "exp": now() + exp_in})
+}
+
+fn jwks(kid: &str) -> Value {
+    use base64::Engine as _;
+    let k = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(SECRET);
+    json!({"keys": [{"kty": "oct", "kid": kid, "alg": "HS256", "k": k}]})
+}
+
+fn bearer_challenge(extra: &str) -> (&'static str, String) {
+    ("www-authenticate", format!("Bearer{extra}"))
+}
+
+fn json_401(body: &'static str) -> Response {
+    answer(401, &[("content-type", "application/json".into())], body)
+}
+
+/// Accepts only `Authorization: <want>…`; the rest get `refusal()`.
+fn only(prefix: &'static str, refusal: fn() -> Response) -> String {
+    api(move |_, _, h| {
+        if auth(h).starts_with(prefix) {
+            answer(200, &[], "{}")
+        } else {
+            refusal()
+        }
+    })
+}
+
+fn tokens() -> Vec<Incident> {
+    let expired = sign(&access("api", -3600), None);
+    vec![
+        Incident::new(
+            "https://github.com/auth0/express-jwt/issues/15",
+            "token-expired",
+            // express-jwt behind Express in production: a plain "Unauthorized".
+            api(|_, _, _| answer(401, &[], "Unauthorized")),
+        )
+        .bearer(&expired),
+        Incident::new(
+            "https://github.com/angular-fullstack/generator-angular-fullstack/issues/1223",
+            "token-expired",
+            api(|_, _, _| {
+                answer(
+                    401,
+                    &[("content-type", "text/html".into())],
+                    "<!DOCTYPE html><html><body><pre>UnauthorizedError: jwt expired<br> &nbsp; &nbsp;at /app/node_modules/express-jwt/lib/index.js:102:22</pre></body></html>",
+                )
+            }),
+        )
+        .bearer(&expired),
+        Incident::new(
+            "https://github.com/auth0/auth0.js/issues/473",
+            "wrong-token-type",
+            api(|_, _, _| {
+                json_401(
+                    "{\"name\":\"JsonWebTokenError\",\"message\":\"jwt audience invalid. expected: http://localhost:1337\"}",
+                )
+            }),
+        )
+        .bearer(&sign(
+            &json!({"iss": "https://x.auth0.com/", "sub": "auth0|1", "aud": "Zc1xClientId", "nonce": "n1", "at_hash": "h1", "iat": now() - 60, "exp": now() + 3600}),
+            None,
+        )),
+        Incident::new(
+            "https://github.com/DuendeArchive/IdentityServer4/issues/4278",
+            "token-wrong-audience",
+            api(|_, _, _| {
+                answer(
+                    401,
+                    &[bearer_challenge(
+                        " error=\"invalid_token\", error_description=\"The audience 'empty' is invalid\"",
+                    )],
+                    "",
+                )
+            }),
+        )
+        .bearer(&sign(
+            &json!({"iss": "https://localhost:5001", "sub": "1", "iat": now() - 60, "exp": now() + 3600}),
+            None,
+        )),
+        Incident::new(
+            "https://github.com/openiddict/openiddict-samples/pull/64",
+            "token-wrong-audience",
+            api(|_, _, _| {
+                answer(
+                    401,
+                    &[bearer_challenge(
+                        " error=\"invalid_token\", error_description=\"The audience is invalid\"",
+                    )],
+                    "",
+                )
+            }),
+        )
+        .bearer(&sign(&access("resource_server_1", 3600), None)),
+        Incident::new(
+            "https://github.com/aruss/IdentityBase/issues/37",
+            "token-wrong-audience",
+            api(|_, _, _| {
+                answer(
+                    401,
+                    &[bearer_challenge(
+                        " error=\"invalid_token\", error_description=\"The audience 'http://localhost:5000/resources' is invalid\"",
+                    )],
+                    "",
+                )
+            }),
+        )
+        .bearer(&sign(&access("http://localhost:5000/resources", 3600), None))
+        .arg(&["--aud", "api1"]),
+        Incident::new(
+            "https://github.com/microsoft/AzureTRE/issues/361",
+            "token-wrong-audience",
+            // The reason is only in the API's log; the person knows the audience it expects.
+            api(|_, _, _| json_401("{\"detail\":\"Unauthorized\"}")),
+        )
+        .bearer(&sign(&access("api://tre-ui", 3600), None))
+        .arg(&["--aud", "api://tre-api"]),
+        Incident::new(
+            "https://github.com/googleapis/php-jwt/issues/73",
+            "clock-skew",
+            // The API's clock runs two minutes behind the issuer's.
+            api(|_, _, _| {
+                let behind = chrono::Utc::now() - chrono::Duration::seconds(150);
+                answer(
+                    401,
+                    &[("date", behind.format("%a, %d %b %Y %H:%M:%S GMT").to_string())],
+                    "Cannot handle token prior to 2016-01-15T14:44:28+1100",
+                )
+            }),
+        )
+        .bearer(&sign(
+            &json!({"iss": "https://x.auth0.com/", "sub": "1", "aud": "api", "iat": now() - 2, "nbf": now() - 2, "exp": now() + 3600}),
+            None,
+        )),
+        Incident::new(
+            "https://github.com/googleapis/google-api-php-client/issues/1341",
+            "clock-skew",
+            api(|_, _, _| {
+                let behind = chrono::Utc::now() - chrono::Duration::seconds(300);
+                answer(
+                    401,
+                    &[("date", behind.format("%a, %d %b %Y %H:%M:%S GMT").to_string())],
+                    "{\"message\":\"Cannot handle token prior to 2017-11-11T07:03:06+0000\",\"exception\":\"Firebase\\\\JWT\\\\BeforeValidException\"}",
+                )
+            }),
+        )
+        .bearer(&sign(
+            &json!({"iss": "accounts.google.com", "sub": "1", "aud": "client", "iat": now() - 1, "exp": now() + 3600}),
+            None,
+        )),
+    ]
+}
+
+fn stale_keys() -> Vec<Incident> {
+    let token = sign(&access("api://ark", 3600), Some("656ea50"));
+    vec![
+        Incident::new(
+            "https://github.com/mckinsey/agents-at-scale-ark/pull/2457",
+            "server-key-or-config-stale",
+            api(|_, _, _| json_401("{\"detail\":\"Authentication failed\"}")),
+        )
+        .bearer(&token)
+        .jwks(&jwks("656ea50"))
+        .arg(&["--aud", "api://ark"]),
+        Incident::new(
+            "https://github.com/oidcproxydotnet/OidcProxy.Net/issues/242",
+            "server-key-or-config-stale",
+            api(|_, _, _| json_401("{\"error\":\"Invalid signature\"}")),
+        )
+        .bearer(&token)
+        .jwks(&jwks("656ea50")),
+        Incident::new(
+            "https://github.com/AzureAD/azure-activedirectory-identitymodel-extensions-for-dotnet/issues/2484",
+            "server-key-or-config-stale",
+            api(|_, _, _| {
+                answer(
+                    401,
+                    &[bearer_challenge(
+                        " error=\"invalid_token\", error_description=\"The signature key was not found\"",
+                    )],
+                    "",
+                )
+            }),
+        )
+        .bearer(&token)
+        .jwks(&jwks("656ea50")),
+    ]
+}
+
+/// `from` answers `status` with a Location to `to`; `to` accepts a valid bearer token.
+fn redirecting(from: &'static str, to: &'static str, status: u16) -> String {
+    api(move |_, path, h| {
+        if path == from {
+            answer(status, &[("location", to.to_owned())], "")
+        } else if auth(h).starts_with("Bearer ") {
+            answer(200, &[], "{}")
+        } else {
+            json_401(
+                "{\"Description\":\"Authorization header was not present or 'Bearer' was missing.\",\"Error\":\"invalid_request\"}",
+            )
+        }
+    })
+}
+
+fn redirects() -> Vec<Incident> {
+    let token = sign(&access("api", 3600), None);
+    let case = |source, url: String, path: &str| {
+        Incident::new(
+            source,
+            "credentials-dropped-on-redirect",
+            format!("{url}{path}"),
+        )
+        .bearer(&token)
+    };
+    vec![
+        case(
+            "https://github.com/dotnet/corefx/issues/29854",
+            redirecting("/blah/1", "/blah/1/", 301),
+            "/blah/1",
+        ),
+        case(
+            "https://github.com/mrwuss/p21-api-documentation/issues/142",
+            redirecting(
+                "/api/ui/router/v1",
+                "/api/ui/router/v1/?urlType=external",
+                307,
+            ),
+            "/api/ui/router/v1",
+        ),
+        case(
+            "https://github.com/dotnet/runtime/pull/33460",
+            redirecting("/v1/reports", "/v2/reports", 302),
+            "/v1/reports",
+        ),
+        case(
+            "https://github.com/corretto/corretto-11/issues/395",
+            redirecting("/rest/api", "/rest/api/latest", 302),
+            "/rest/api",
+        ),
+        case(
+            "https://github.com/cedadev/nlds/issues/12",
+            redirecting("/files", "/files/", 307),
+            "/files",
+        ),
+    ]
+}
+
+/// A proxy in front that drops Authorization (so it refuses), and the backend that accepts.
+fn stripped() -> (String, String) {
+    let front = api(|_, _, _| {
+        answer(
+            401,
+            &[bearer_challenge(" realm=\"homeassistant\"")],
+            "401: Unauthorized",
+        )
+    });
+    let backend = only("Bearer ", || answer(401, &[], "401: Unauthorized"));
+    (front, backend)
+}
+
+/// Apache in front of an app that never sees Authorization (CGI, FastCGI, mod_wsgi).
+fn apache_app(server: &'static str, powered: &'static str, body: &'static str) -> String {
+    api(move |_, _, _| {
+        let mut headers = vec![("server", server.to_owned())];
+        if !powered.is_empty() {
+            headers.push(("x-powered-by", powered.to_owned()));
+        }
+        answer(401, &headers, body)
+    })
+}
+
+fn servers() -> Vec<Incident> {
+    let token = sign(&access("api", 3600), None);
+    let (front, backend) = stripped();
+    let underscore = |source, name: &str| {
+        // nginx drops the header: the app sees no key.
+        Incident::new(
+            source,
+            "underscore-header-dropped",
+            api(|_, _, _| answer(401, &[("server", "nginx/1.18.0".into())], "")),
+        )
+        .header(name, "k-77c1e0f2a9")
+    };
+    vec![
+        Incident::new(
+            "https://github.com/home-assistant/core/issues/16306",
+            "proxy-strips-authorization",
+            front,
+        )
+        .bearer(&token)
+        .arg(&["--backend", &backend]),
+        Incident::new(
+            "https://github.com/jazzband/djangorestframework-simplejwt/issues/187",
+            "auth-not-forwarded-to-app",
+            apache_app(
+                "Apache/2.4.41 (Amazon) mod_wsgi/4.6.5 Python/3.6",
+                "",
+                "{\"detail\":\"Authentication credentials were not provided.\"}",
+            ),
+        )
+        .bearer(&token),
+        Incident::new(
+            "https://github.com/jpadilla/django-rest-framework-jwt/issues/354",
+            "auth-not-forwarded-to-app",
+            apache_app(
+                "Apache/2.4.18 (Ubuntu)",
+                "",
+                "{\"detail\":\"Authentication credentials were not provided.\"}",
+            ),
+        )
+        .header("Authorization", &format!("JWT {token}")),
+        Incident::new(
+            "https://github.com/tomaj/nette-api/issues/37",
+            "auth-not-forwarded-to-app",
+            apache_app(
+                "Apache",
+                "PHP/7.1.11",
+                "{\"status\":\"error\",\"message\":\"Authorization header HTTP_Authorization is not set\"}",
+            ),
+        )
+        .bearer(&token),
+        Incident::new(
+            "https://github.com/sabre-io/dav/issues/114",
+            "auth-not-forwarded-to-app",
+            api(|_, _, _| {
+                answer(
+                    401,
+                    &[
+                        ("server", "Apache/2.2.15".into()),
+                        ("x-powered-by", "PHP/5.3.2".into()),
+                        ("www-authenticate", "Basic realm=\"SabreDAV\"".into()),
+                    ],
+                    "<?xml version=\"1.0\"?><d:error xmlns:d=\"DAV:\" xmlns:s=\"http://sabredav.org/ns\"><s:message>No 'Authorization: Basic' header found. Either the client didn't send one, or the server is misconfigured</s:message></d:error>",
+                )
+            }),
+        )
+        .arg(&["--user", "alice", "--password-stdin"]),
+        underscore("https://github.com/run-x/opta/pull/50", "api_key"),
+        underscore(
+            "https://github.com/postmanlabs/postman-app-support/issues/3348",
+            "api_key",
+        ),
+        underscore("https://github.com/SteveLTN/https-portal/issues/289", "access_key"),
+        underscore(
+            "https://github.com/sebastiangug/passport-google-token/issues/15",
+            "access_token",
+        ),
+    ]
+}
+
+/// Answers the preflight with `refusal()` and the request itself with 200 when it has a token.
+fn preflight_refused(refusal: fn() -> Response) -> String {
+    api(move |m, _, h| {
+        if m == Method::OPTIONS {
+            refusal()
+        } else if auth(h).starts_with("Bearer ") {
+            answer(200, &[], "[]")
+        } else {
+            answer(401, &[bearer_challenge("")], "")
+        }
+    })
+}
+
+fn cors() -> Vec<Incident> {
+    let token = sign(&access("api", 3600), None);
+    let case = |source, refusal: fn() -> Response| {
+        Incident::new(
+            source,
+            "cors-preflight-requires-auth",
+            preflight_refused(refusal),
+        )
+        .bearer(&token)
+        .arg(&["--origin", "http://localhost:3000"])
+    };
+    vec![
+        case(
+            "https://github.com/jeremyben/json-server-auth/issues/15",
+            || answer(401, &[], "\"Missing authorization header\""),
+        ),
+        case("https://github.com/hacdias/webdav/issues/7", || {
+            answer(
+                401,
+                &[("www-authenticate", "Basic realm=\"Restricted\"".into())],
+                "401 Unauthorized",
+            )
+        }),
+        case("https://github.com/aspnet/CORS/issues/60", || {
+            answer(401, &[("server", "Kestrel".into())], "")
+        }),
+        case("https://github.com/dphnAI/sonar/issues/434", || {
+            json_401("{\"error\":\"Unauthorized\"}")
+        }),
+        case("https://github.com/vllm-project/vllm/pull/4862", || {
+            json_401("{\"error\":\"Unauthorized\"}")
+        }),
+    ]
+}
+
+fn schemes() -> Vec<Incident> {
+    let token = sign(&access("api", 3600), None);
+    let drf = || json_401("{\"detail\":\"Authentication credentials were not provided.\"}");
+    let jwt_only = || {
+        api(|_, _, h| {
+            if auth(h).starts_with("JWT ") {
+                answer(200, &[], "{}")
+            } else {
+                answer(
+                    401,
+                    &[("www-authenticate", "JWT realm=\"api\"".into())],
+                    "{\"detail\":\"Authentication credentials were not provided.\"}",
+                )
+            }
+        })
+    };
+    vec![
+        Incident::new(
+            "https://github.com/sunscrapers/djoser/issues/483",
+            "wrong-auth-scheme",
+            jwt_only(),
+        )
+        .header("Authorization", &format!("Token {token}")),
+        Incident::new(
+            "https://github.com/wafflestudio/seminar-2021/issues/670",
+            "wrong-auth-scheme",
+            jwt_only(),
+        )
+        .bearer(&token),
+        Incident::new(
+            "https://github.com/winterjung/drf-chat-server-example/issues/2",
+            "wrong-auth-scheme",
+            only("Bearer ", drf),
+        )
+        .header("Authorization", &format!("JWT {token}")),
+        Incident::new(
+            "https://github.com/sunscrapers/djoser/issues/802",
+            "wrong-auth-scheme",
+            only("JWT ", drf),
+        )
+        .header(
+            "Authorization",
+            "Token f4c30aed2268e8d952a742e82fe24b012766fe5f",
+        ),
+    ]
+}
+
+#[test]
+fn real_incidents_rank_the_accepted_cause_first() {
+    let incidents: Vec<Incident> = [
+        tokens(),
+        stale_keys(),
+        redirects(),
+        servers(),
+        cors(),
+        schemes(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let (mut first, mut top3) = (0_usize, 0_usize);
+    let mut lines = Vec::new();
+    for incident in &incidents {
+        let args: Vec<&str> = incident.args.iter().map(String::as_str).collect();
+        let stdin = args
+            .contains(&"--password-stdin")
+            .then_some("wrong-password\n");
+        let (json, _, stderr) = check_json(&incident.url, &args, stdin);
+        let ids = cause_ids(&json);
+        let rank = ids.iter().position(|id| id == incident.accepted);
+        match rank {
+            Some(0) => first += 1,
+            Some(1 | 2) => top3 += 1,
+            _ => {}
+        }
+        let shown = rank.map_or_else(|| "missed".to_owned(), |r| format!("#{}", r + 1));
+        lines.push(format!(
+            "{shown:>6}  {:<32} {}  got {:?}{}",
+            incident.accepted,
+            incident.source,
+            ids.iter().take(3).collect::<Vec<_>>(),
+            if stderr.is_empty() {
+                String::new()
+            } else {
+                format!(" stderr: {stderr}")
+            }
+        ));
+    }
+    let n = incidents.len();
+    println!("{}", lines.join("\n"));
+    println!(
+        "corpus: {n} incidents, accepted cause first in {first} ({}%), in the top 3 in {} ({}%)",
+        first * 100 / n,
+        first + top3,
+        (first + top3) * 100 / n
+    );
+    assert!(n >= 30, "the corpus has {n} incidents");
+    assert!(
+        first * 10 >= n * 9,
+        "accepted cause first in {first} of {n}:\n{}",
+        lines.join("\n")
+    );
+    assert_eq!(first + top3, n, "outside the top 3:\n{}", lines.join("\n"));
+}
