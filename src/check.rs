@@ -15,6 +15,7 @@ use crate::probe::{self, ProbeArgs, ProbeContext, ProbeReport, ProbeRequest};
 mod result;
 pub mod rules;
 mod sent;
+mod server;
 
 pub use result::CheckResult;
 use rules::{RuleInput, ids};
@@ -51,6 +52,31 @@ pub struct CheckRequest {
     /// Requests that may carry the person's password in one run (Digest answers, redirect
     /// hops and side requests included): a lockout after 5 failures must not be ours.
     pub max_password_sends: usize,
+    /// The server's own files, when the person has them: their analysis joins the battery.
+    pub server: ServerFiles,
+}
+
+/// The configuration and user file of the server that answers, analysed for the request's
+/// host and path (as `why401 server` does) and weighed with what the requests showed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServerFiles {
+    /// nginx.conf or a site file.
+    pub nginx: Option<std::path::PathBuf>,
+    /// Apache's server configuration (httpd.conf / apache2.conf).
+    pub apache: Option<std::path::PathBuf>,
+    /// An .htaccess file (read in place of `apache` when both are missing).
+    pub htaccess: Option<std::path::PathBuf>,
+    /// The user file, instead of the one the configuration names (or alone).
+    pub htpasswd: Option<std::path::PathBuf>,
+}
+
+impl ServerFiles {
+    pub fn any(&self) -> bool {
+        self.nginx.is_some()
+            || self.apache.is_some()
+            || self.htaccess.is_some()
+            || self.htpasswd.is_some()
+    }
 }
 
 impl Default for CheckRequest {
@@ -70,6 +96,7 @@ impl Default for CheckRequest {
             body: None,
             fresh_token: None,
             max_password_sends: probe::http::DEFAULT_PASSWORD_SENDS,
+            server: ServerFiles::default(),
         }
     }
 }
@@ -240,6 +267,7 @@ pub fn plan(request: &CheckRequest) -> (Vec<ProbeRequest>, RuleInput) {
             request_args(b, &m, plain, Some(creds)),
         ));
     }
+    reqs.extend(server::requests(request));
     if let Some(cc) = &request.fresh_token {
         reqs.push(req(
             "fresh_token",
@@ -297,26 +325,29 @@ pub async fn run(request: &CheckRequest) -> anyhow::Result<CheckResult> {
     }
     let started = Instant::now();
     let (mut reports, withheld) = run_within_limit(reqs, request, &ctx).await;
-    if let Some(t) = token_request(request, &reports) {
-        reports.push(probe::run_one(t, ctx.clone()).await);
-    }
+    let tokens = token_requests(request, &reports);
+    let places: Vec<(String, String)> = tokens
+        .iter()
+        .map(|(r, place)| (r.id.clone(), place.clone()))
+        .collect();
+    let token_reports = probe::run_all(tokens.into_iter().map(|(r, _)| r).collect(), &ctx).await;
+    reports.extend(token_reports);
     let elapsed = started.elapsed();
     let refused = matches!(main_status(&reports), Some(401 | 403));
-    let mut hits: Vec<CauseHit> = reports
-        .iter()
-        .flat_map(|r| {
-            // What the token says matters only when the API refused it; otherwise it is a
-            // remark about the token.
-            let remarks = r.id == ids::TOKEN && !refused;
-            r.causes.iter().map(move |h| {
-                if remarks {
-                    h.clone().into_remark()
-                } else {
-                    h.clone()
-                }
-            })
-        })
-        .collect();
+    if let Some(e) = server::unreadable(&reports) {
+        anyhow::bail!("{e}");
+    }
+    let mut hits: Vec<CauseHit> = Vec::new();
+    for r in &reports {
+        match places.iter().find(|(id, _)| *id == r.id) {
+            Some((_, place)) => hits.extend(token_hits(r, place, refused)),
+            // What the files say is why this request failed only when it did.
+            None if ids::is_server_file(&r.id) && !refused => {
+                hits.extend(r.causes.iter().cloned().map(CauseHit::into_remark));
+            }
+            None => hits.extend(r.causes.iter().cloned()),
+        }
+    }
     hits.extend(rules::diagnose(&reports, &input));
     if let Some(a) = &request.credentials.authorization {
         hits.extend(sent::authorization_lints(a.expose()));
@@ -388,28 +419,62 @@ fn main_status(reports: &[ProbeReport]) -> Option<i64> {
     }
 }
 
-/// The token probe for the token the request carries, judged by the server's clock (its
-/// `Date`) and against the audience, issuer and key set given.
-fn token_request(request: &CheckRequest, reports: &[ProbeReport]) -> Option<ProbeRequest> {
-    let token = sent::token(&request.credentials)?;
-    let mut args = ProbeArgs::new();
-    args.insert("token".into(), token);
+/// One token probe per token the request carries, judged by the server's clock (its `Date`)
+/// and against the audience, issuer and key set given; with where each token went.
+fn token_requests(request: &CheckRequest, reports: &[ProbeReport]) -> Vec<(ProbeRequest, String)> {
     let date = reports
         .iter()
         .find(|r| r.id == ids::MAIN)
         .and_then(|r| r.facts.get("header.date"))
         .map(ToString::to_string);
-    for (name, value) in [
-        ("server_date", date),
-        ("aud", request.aud.clone()),
-        ("iss", request.iss.clone()),
-        ("jwks", request.jwks.clone()),
-    ] {
-        if let Some(v) = value {
-            args.insert(name.into(), v);
-        }
-    }
-    Some(req(ids::TOKEN, "jwt", args))
+    let sent = sent::tokens(&request.credentials, &request.url);
+    let several = sent.len() > 1;
+    sent.into_iter()
+        .enumerate()
+        .map(|(n, t)| {
+            let mut args = ProbeArgs::new();
+            args.insert("token".into(), t.token);
+            for (name, value) in [
+                ("server_date", date.clone()),
+                ("aud", request.aud.clone()),
+                ("iss", request.iss.clone()),
+                ("jwks", request.jwks.clone()),
+            ] {
+                if let Some(v) = value {
+                    args.insert(name.into(), v);
+                }
+            }
+            // One token in the Authorization header needs no saying where it was.
+            let place = if several || n > 0 || !t.place.starts_with("the Authorization") {
+                t.place
+            } else {
+                String::new()
+            };
+            (req(&ids::token(n), "jwt", args), place)
+        })
+        .collect()
+}
+
+/// A token report's hits: remarks unless the API refused the request (what the token says
+/// matters only then), each evidence line saying which token when it is not plain.
+fn token_hits(report: &ProbeReport, place: &str, refused: bool) -> Vec<CauseHit> {
+    report
+        .causes
+        .iter()
+        .map(|h| {
+            let mut h = if refused {
+                h.clone()
+            } else {
+                h.clone().into_remark()
+            };
+            if !place.is_empty() {
+                for e in &mut h.evidence {
+                    *e = format!("token in {place}: {e}");
+                }
+            }
+            h
+        })
+        .collect()
 }
 
 /// Side requests (the site root, the backend) that fail must not claim the whole site is

@@ -135,7 +135,28 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub report: ReportArgs,
     #[command(flatten)]
+    pub files: ServerFileArgs,
+    #[command(flatten)]
     pub net: Box<NetArgs>,
+}
+
+/// The answering server's own files, analysed for the URL's host and path and weighed with
+/// what the requests show (what `why401 server` reads).
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "The server's files (when you have them)")]
+pub struct ServerFileArgs {
+    /// nginx configuration of the server that answers.
+    #[arg(long, value_name = "FILE")]
+    pub nginx_conf: Option<PathBuf>,
+    /// Apache server configuration (apache2.conf / httpd.conf) of the server that answers.
+    #[arg(long, value_name = "FILE")]
+    pub apache_conf: Option<PathBuf>,
+    /// The .htaccess of the directory the URL names.
+    #[arg(long, value_name = "FILE")]
+    pub htaccess: Option<PathBuf>,
+    /// The user file (instead of the one the configuration names, or alone).
+    #[arg(long, value_name = "FILE")]
+    pub htpasswd: Option<PathBuf>,
 }
 
 /// How requests connect, with curl's option names and meanings: for `check` and the wizard.

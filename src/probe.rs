@@ -258,6 +258,12 @@ pub struct ProbeContext {
 }
 
 impl ProbeContext {
+    /// The client for requests to `url`: the one that follows the `--resolve` and
+    /// `--connect-to` entries of the URL's port (entries hold for their own port only).
+    pub fn client_for(&self, url: &str) -> &reqwest::Client {
+        url::Url::parse(url).map_or(&self.client, |u| self.net.client_for(&u, &self.client))
+    }
+
     /// A context with a fresh client and a random marker; the environment's proxy and
     /// certificate variables apply.
     pub fn new(timeout: Duration) -> anyhow::Result<Self> {

@@ -19,8 +19,37 @@ pub mod ids {
     pub const ELSEWHERE: &str = "elsewhere";
     /// The site root without credentials.
     pub const ELSEWHERE_ANONYMOUS: &str = "elsewhere_anonymous";
-    /// The token the request carries, decoded and checked.
+    /// The Apache configuration or .htaccess the person gave, analysed for this request.
+    pub const SERVER_APACHE: &str = "server_apache";
+    /// The nginx configuration the person gave, analysed for this request.
+    pub const SERVER_NGINX: &str = "server_nginx";
+    /// The user file given alone.
+    pub const USER_FILE: &str = "user_file";
+
+    /// True for the analysis of a file the person gave.
+    pub fn is_server_file(id: &str) -> bool {
+        [SERVER_APACHE, SERVER_NGINX, USER_FILE].contains(&id)
+    }
+
+    /// The first token the request carries, decoded and checked.
     pub const TOKEN: &str = "token";
+
+    /// The id of the `n`th token sent (from 0): `token`, then `token.2`, `token.3`...
+    pub fn token(n: usize) -> String {
+        if n == 0 {
+            TOKEN.to_owned()
+        } else {
+            format!("{TOKEN}.{}", n + 1)
+        }
+    }
+
+    /// True for the report of a token sent.
+    pub fn is_token(id: &str) -> bool {
+        id == TOKEN
+            || id
+                .strip_prefix("token.")
+                .is_some_and(|n| n.parse::<usize>().is_ok())
+    }
 }
 
 /// What the rules know about the request besides the reports (never secret values).
@@ -41,13 +70,21 @@ pub struct RuleInput {
     pub cookie_sent: bool,
     /// Names of extra headers sent.
     pub header_names: Vec<String>,
+    /// The Basic user name sent (a name, not a secret).
+    pub user: Option<String>,
 }
 
+mod config;
 mod said;
 mod token;
 
 pub(crate) fn report<'a>(reports: &'a [ProbeReport], id: &str) -> Option<&'a ProbeReport> {
     reports.iter().find(|r| r.id == id)
+}
+
+/// The reports of every token sent.
+pub(crate) fn tokens(reports: &[ProbeReport]) -> impl Iterator<Item = &ProbeReport> {
+    reports.iter().filter(|r| ids::is_token(&r.id))
 }
 
 pub(crate) fn status(reports: &[ProbeReport], id: &str) -> Option<i64> {
@@ -142,6 +179,7 @@ pub fn diagnose(reports: &[ProbeReport], input: &RuleInput) -> Vec<CauseHit> {
     with_credentials(reports, input, &offered, &url, &mut hits);
     said::body_causes(reports, input, sent, &mut hits);
     token::sound_token_refused(reports, &url, &mut hits);
+    config::confirmed_by_the_answer(reports, input, &url, &mut hits);
     token::explained_together(reports, &mut hits);
     hits
 }

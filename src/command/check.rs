@@ -81,6 +81,12 @@ pub fn request(args: &CheckArgs) -> anyhow::Result<CheckRequest> {
         body: network::body(&args.net)?,
         fresh_token: network::client_credentials(&args.net)?,
         max_password_sends: usize::from(args.max_password_sends),
+        server: check::ServerFiles {
+            nginx: args.files.nginx_conf.clone(),
+            apache: args.files.apache_conf.clone(),
+            htaccess: args.files.htaccess.clone(),
+            htpasswd: args.files.htpasswd.clone(),
+        },
     };
     request.take_userinfo();
     Ok(request)

@@ -136,6 +136,15 @@ impl Routes {
         self.resolve.is_empty() && self.connect_to.is_empty()
     }
 
+    /// Every port an entry names (a `--resolve` port, a `--connect-to` source port), once.
+    pub fn ports(&self) -> Vec<u16> {
+        let mut ports: Vec<u16> = self.resolve.iter().map(|r| r.port).collect();
+        ports.extend(self.connect_to.iter().filter_map(|c| c.port));
+        ports.sort_unstable();
+        ports.dedup();
+        ports
+    }
+
     /// Where a request to `host:port` goes, when an entry applies. `lookup` resolves a
     /// `--connect-to` target that is a name and no `--resolve` entry covers.
     pub fn destination(

@@ -190,16 +190,21 @@ fn describe(report: &mut ProbeReport, target: &Target, ex: &Exchange) {
             "a session cookie was sent and the server still answered 401: it is no longer accepted",
         ));
     }
+    // A login (credentials or a body sent) that succeeds but sets a cookie the browser
+    // refuses is why the next request gets 401: it goes out without the session.
+    let login = (target.creds.any() || target.body.is_some()) && (200..400).contains(&ex.status);
+    let refused = if login {
+        0.93
+    } else if is_401 {
+        0.6
+    } else {
+        0.35
+    };
     for p in &problems {
-        let id = if p.contains("Path=") || p.contains("Domain=") {
-            "stale-cookie-or-cache"
-        } else {
-            "session-expired"
-        };
         report.causes.push(CauseHit::new(
-            id,
-            if is_401 { 0.6 } else { 0.35 },
-            p.clone(),
+            "cookie-rejected-by-client",
+            refused,
+            format!("Set-Cookie {p}"),
         ));
     }
     report.verdict = if !report.causes.is_empty() && is_401 {

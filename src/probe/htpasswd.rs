@@ -25,7 +25,7 @@ pub const KIND: ProbeKind = ProbeKind {
             "server",
             false,
             false,
-            "apache (default) or nginx: which server reads it",
+            "apache (default), nginx, or any (not known): which server reads it",
         ),
         arg("user", false, false, "user to look up"),
         arg("password", false, true, "that user's password, to verify"),
@@ -85,6 +85,7 @@ pub fn check(id: &str, args: &ProbeArgs) -> ProbeReport {
     };
     let target = match args.get("server").map(|s| s.to_ascii_lowercase()) {
         Some(s) if s == "nginx" => Target::Nginx,
+        Some(s) if s == "any" => Target::Either,
         _ => Target::Apache,
     };
     let user = args.get("user").filter(|u| !u.is_empty());

@@ -264,7 +264,8 @@ impl UserFile {
             };
             (h.to_owned(), HashFormat::detect(h))
         };
-        let broken = hash::defect(format, &hash).or_else(|| quoted(user, &hash));
+        // A stray quote is why a hash looks cut or too long: name it first.
+        let broken = quoted(user, &hash).or_else(|| hash::defect(format, &hash));
         self.entries.push(Entry {
             user: user.to_owned(),
             hash,

@@ -8,6 +8,7 @@
 
 use crate::support::jwt as common;
 use crate::support::loopback;
+use crate::support::servers;
 
 use axum::Router;
 use axum::http::{HeaderMap, Method, Uri};
@@ -16,6 +17,8 @@ use axum::routing::any;
 use loopback::{answer, auth, cause_ids, check_json};
 use serde_json::{Value, json};
 use tempfile::NamedTempFile;
+
+mod classes;
 
 const SECRET: &[u8] = b"corpus-signing-secret-32-bytes-long";
 
@@ -27,6 +30,10 @@ struct Incident {
     args: Vec<String>,
     /// Secret files; kept until the incident is done.
     files: Vec<NamedTempFile>,
+    /// What the command reads on standard input (a password), when not the default.
+    stdin: Option<String>,
+    /// Servers that must run until the incident is done.
+    keep: Vec<Box<dyn std::any::Any>>,
 }
 
 impl Incident {
@@ -37,6 +44,8 @@ impl Incident {
             url,
             args: Vec::new(),
             files: Vec::new(),
+            stdin: None,
+            keep: Vec::new(),
         }
     }
 
@@ -211,14 +220,19 @@ fn tokens() -> Vec<Incident> {
         )
         .bearer(&sign(&access("http://localhost:5000/resources", 3600), None))
         .arg(&["--aud", "api1"]),
+        // The token was right (aud: the app id GUID, as Azure AD issues it); the API was set
+        // to expect the app identifier URL, and the fix (PR #362) changed the API's setting.
+        // The reason is only in the API's log ("Invalid audience").
         Incident::new(
             "https://github.com/microsoft/AzureTRE/issues/361",
-            "token-wrong-audience",
-            // The reason is only in the API's log; the person knows the audience it expects.
+            "server-key-or-config-stale",
             api(|_, _, _| json_401("{\"detail\":\"Unauthorized\"}")),
         )
-        .bearer(&sign(&access("api://tre-ui", 3600), None))
-        .arg(&["--aud", "api://tre-api"]),
+        .bearer(&sign(
+            &access("7a1c2e4b-93d0-4f51-8c6e-2b9d0e5f1a33", 3600),
+            Some("tre-key"),
+        ))
+        .jwks(&jwks("tre-key")),
         Incident::new(
             "https://github.com/googleapis/php-jwt/issues/73",
             "clock-skew",
@@ -349,107 +363,119 @@ fn redirects() -> Vec<Incident> {
     ]
 }
 
-/// A proxy in front that drops Authorization (so it refuses), and the backend that accepts.
-fn stripped() -> (String, String) {
-    let front = api(|_, _, _| {
-        answer(
-            401,
-            &[bearer_challenge(" realm=\"homeassistant\"")],
-            "401: Unauthorized",
-        )
-    });
+/// Real nginx in front with `proxy_set_header Authorization "";` (the thread's config), and
+/// the backend that accepts the token.
+fn stripped() -> Option<(servers::Nginx, String)> {
     let backend = only("Bearer ", || answer(401, &[], "401: Unauthorized"));
-    (front, backend)
+    let front = servers::Nginx::start(&format!(
+        "    location / {{ proxy_pass {backend}; proxy_set_header Authorization \"\"; }}\n"
+    ))?;
+    Some((front, backend))
 }
 
-/// Apache in front of an app that never sees Authorization (CGI, FastCGI, mod_wsgi).
-fn apache_app(server: &'static str, powered: &'static str, body: &'static str) -> String {
-    api(move |_, _, _| {
-        let mut headers = vec![("server", server.to_owned())];
-        if !powered.is_empty() {
-            headers.push(("x-powered-by", powered.to_owned()));
-        }
-        answer(401, &headers, body)
-    })
+/// Real Apache running the app as CGI, as shipped (no CGIPassAuth): the app answers 200 when
+/// it sees `HTTP_AUTHORIZATION`, else 401 with `headers` and `body` as the thread shows them.
+fn apache_cgi(source: &'static str, headers: &str, body: &str) -> Option<Incident> {
+    let module = "/usr/lib/apache2/modules/mod_cgi.so";
+    if !std::path::Path::new(module).is_file() {
+        eprintln!("skipped {source}: {module} is not installed");
+        return None;
+    }
+    let a = servers::Apache::start(&format!(
+        "LoadModule cgi_module {module}\nKeepAlive Off\nScriptAlias /api/ {{dir}}/cgi/\n"
+    ))?;
+    a.write("cgi/headers", headers);
+    a.write("cgi/body", body);
+    let d = a.path("cgi").display().to_string();
+    let script = a.write(
+        "cgi/app",
+        &format!(
+            "#!/bin/sh\nif [ -n \"$HTTP_AUTHORIZATION\" ]; then printf 'Status: 200 OK\\n\\n{{}}'; exit 0; fi\n\
+             printf 'Status: 401 Unauthorized\\n'; cat {d}/headers; printf '\\n'; cat {d}/body\n"
+        ),
+    );
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).ok()?;
+    }
+    let mut incident = Incident::new(source, "auth-not-forwarded-to-app", a.url("/api/app"));
+    incident.keep.push(Box::new(a));
+    Some(incident)
 }
 
 fn servers() -> Vec<Incident> {
     let token = sign(&access("api", 3600), None);
-    let (front, backend) = stripped();
-    let underscore = |source, name: &str| {
-        // nginx drops the header: the app sees no key.
-        Incident::new(
-            source,
-            "underscore-header-dropped",
-            api(|_, _, _| answer(401, &[("server", "nginx/1.18.0".into())], "")),
-        )
-        .header(name, "k-77c1e0f2a9")
-    };
-    vec![
-        Incident::new(
+    let underscore = |source, name: &'static str| underscore_dropped(source, name);
+    let home_assistant = stripped().map(|(front, backend)| {
+        let mut i = Incident::new(
             "https://github.com/home-assistant/core/issues/16306",
             "proxy-strips-authorization",
-            front,
+            front.url("/api/states"),
         )
         .bearer(&token)
-        .arg(&["--backend", &backend]),
-        Incident::new(
-            "https://github.com/jazzband/djangorestframework-simplejwt/issues/187",
-            "auth-not-forwarded-to-app",
-            apache_app(
-                "Apache/2.4.41 (Amazon) mod_wsgi/4.6.5 Python/3.6",
-                "",
+        .arg(&["--backend", &backend]);
+        i.keep.push(Box::new(front));
+        i
+    });
+    [
+        home_assistant,
+        // Django REST framework under Apache (mod_wsgi there, CGI here: Apache withholds
+            // Authorization from both unless told to pass it).
+            apache_cgi(
+                "https://github.com/jazzband/djangorestframework-simplejwt/issues/187",
+                "Content-Type: application/json\n",
                 "{\"detail\":\"Authentication credentials were not provided.\"}",
-            ),
-        )
-        .bearer(&token),
-        Incident::new(
-            "https://github.com/jpadilla/django-rest-framework-jwt/issues/354",
-            "auth-not-forwarded-to-app",
-            apache_app(
-                "Apache/2.4.18 (Ubuntu)",
-                "",
+            )
+            .map(|i| i.bearer(&token)),
+            apache_cgi(
+                "https://github.com/jpadilla/django-rest-framework-jwt/issues/354",
+                "Content-Type: application/json\n",
                 "{\"detail\":\"Authentication credentials were not provided.\"}",
-            ),
-        )
-        .header("Authorization", &format!("JWT {token}")),
-        Incident::new(
-            "https://github.com/tomaj/nette-api/issues/37",
-            "auth-not-forwarded-to-app",
-            apache_app(
-                "Apache",
-                "PHP/7.1.11",
+            )
+            .map(|i| i.header("Authorization", &format!("JWT {token}"))),
+            apache_cgi(
+                "https://github.com/tomaj/nette-api/issues/37",
+                "Content-Type: application/json\n",
                 "{\"status\":\"error\",\"message\":\"Authorization header HTTP_Authorization is not set\"}",
+            )
+            .map(|i| i.bearer(&token)),
+            apache_cgi(
+                "https://github.com/sabre-io/dav/issues/114",
+                "Content-Type: application/xml; charset=utf-8\nWWW-Authenticate: Basic realm=\"SabreDAV\"\n",
+                "<?xml version=\"1.0\"?><d:error xmlns:d=\"DAV:\" xmlns:s=\"http://sabredav.org/ns\"><s:message>No 'Authorization: Basic' header found. Either the client didn't send one, or the server is misconfigured</s:message></d:error>",
+            )
+            .map(|i| i.arg(&["--user", "alice", "--password-stdin"])),
+            underscore("https://github.com/run-x/opta/pull/50", "api_key"),
+            underscore(
+                "https://github.com/postmanlabs/postman-app-support/issues/3348",
+                "api_key",
             ),
-        )
-        .bearer(&token),
-        Incident::new(
-            "https://github.com/sabre-io/dav/issues/114",
-            "auth-not-forwarded-to-app",
-            api(|_, _, _| {
-                answer(
-                    401,
-                    &[
-                        ("server", "Apache/2.2.15".into()),
-                        ("x-powered-by", "PHP/5.3.2".into()),
-                        ("www-authenticate", "Basic realm=\"SabreDAV\"".into()),
-                    ],
-                    "<?xml version=\"1.0\"?><d:error xmlns:d=\"DAV:\" xmlns:s=\"http://sabredav.org/ns\"><s:message>No 'Authorization: Basic' header found. Either the client didn't send one, or the server is misconfigured</s:message></d:error>",
-                )
-            }),
-        )
-        .arg(&["--user", "alice", "--password-stdin"]),
-        underscore("https://github.com/run-x/opta/pull/50", "api_key"),
-        underscore(
-            "https://github.com/postmanlabs/postman-app-support/issues/3348",
-            "api_key",
-        ),
-        underscore("https://github.com/SteveLTN/https-portal/issues/289", "access_key"),
-        underscore(
-            "https://github.com/sebastiangug/passport-google-token/issues/15",
-            "access_token",
-        ),
+            underscore("https://github.com/SteveLTN/https-portal/issues/289", "access_key"),
+            underscore(
+                "https://github.com/sebastiangug/passport-google-token/issues/15",
+                "access_token",
+            ),
     ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// Real nginx (default `underscores_in_headers off`) in front of an app that reads its key
+/// from the header `name`: nginx drops the header, the app answers 401.
+fn underscore_dropped(source: &'static str, name: &'static str) -> Option<Incident> {
+    let app = api(move |_, _, h| {
+        if h.contains_key(name) {
+            answer(200, &[], "{}")
+        } else {
+            json_401("{\"error\":\"Unauthorized\"}")
+        }
+    });
+    let nginx = servers::Nginx::start(&format!("    location / {{ proxy_pass {app}; }}\n"))?;
+    let mut incident = Incident::new(source, "underscore-header-dropped", nginx.url("/api/items"))
+        .header(name, "k-77c1e0f2a9");
+    incident.keep.push(Box::new(nginx));
+    Some(incident)
 }
 
 /// Answers the preflight with `refusal()` and the request itself with 200 when it has a token.
@@ -556,6 +582,9 @@ fn real_incidents_rank_the_accepted_cause_first() {
         servers(),
         cors(),
         schemes(),
+        classes::user_files(),
+        classes::cookies(),
+        classes::proxies(),
     ]
     .into_iter()
     .flatten()
@@ -564,9 +593,10 @@ fn real_incidents_rank_the_accepted_cause_first() {
     let mut lines = Vec::new();
     for incident in &incidents {
         let args: Vec<&str> = incident.args.iter().map(String::as_str).collect();
-        let stdin = args
-            .contains(&"--password-stdin")
-            .then_some("wrong-password\n");
+        let stdin = incident.stdin.as_deref().or_else(|| {
+            args.contains(&"--password-stdin")
+                .then_some("wrong-password\n")
+        });
         let (json, _, stderr) = check_json(&incident.url, &args, stdin);
         let ids = cause_ids(&json);
         let rank = ids.iter().position(|id| id == incident.accepted);

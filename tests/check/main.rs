@@ -13,3 +13,4 @@ mod nginx;
 mod output;
 mod redirects;
 mod secrets;
+mod server_files;

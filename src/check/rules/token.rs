@@ -1,7 +1,7 @@
 //! The token sent and the answer together: a token that verifies against the API's own key
 //! set and whose claims hold by the server's clock, yet is refused, points at the API.
 
-use super::{ids, report, status};
+use super::{ids, report, status, tokens};
 use crate::diagnose::CauseHit;
 use crate::probe::{FactValue, ProbeReport};
 
@@ -11,11 +11,10 @@ pub fn explained_together(reports: &[ProbeReport], hits: &mut Vec<CauseHit>) {
     if !matches!(status(reports, ids::MAIN), Some(401 | 403)) {
         return;
     }
-    let Some(token) = report(reports, ids::TOKEN) else {
-        return;
-    };
     let named = |hits: &[CauseHit], id: &str| hits.iter().any(|h| h.id == id && !h.remark);
-    if token.facts.get("type_hint") == Some(&FactValue::Str("id".into()))
+    let id_token =
+        tokens(reports).find(|t| t.facts.get("type_hint") == Some(&FactValue::Str("id".into())));
+    if let Some(token) = id_token
         && named(hits, "token-wrong-audience")
     {
         let aud = match token.facts.get("aud") {
@@ -46,15 +45,17 @@ pub fn sound_token_refused(reports: &[ProbeReport], url: &str, hits: &mut Vec<Ca
     if status(reports, ids::MAIN) != Some(401) {
         return;
     }
-    let Some(token) = report(reports, ids::TOKEN) else {
+    let sent: Vec<&ProbeReport> = tokens(reports).collect();
+    let verified =
+        |t: &&&ProbeReport| t.facts.get("signature") == Some(&FactValue::Str("valid".into()));
+    let faulted = sent
+        .iter()
+        .flat_map(|t| &t.causes)
+        .any(|c| !c.remark && c.confidence >= 0.5);
+    let Some(token) = sent.iter().find(verified) else {
         return;
     };
-    let verified = token.facts.get("signature") == Some(&FactValue::Str("valid".into()));
-    let faulted = token
-        .causes
-        .iter()
-        .any(|c| !c.remark && c.confidence >= 0.5);
-    if !verified || faulted {
+    if faulted {
         return;
     }
     let kid = match token.facts.get("kid") {

@@ -178,13 +178,15 @@ pub(super) async fn send(
     with_creds: bool,
     authorization: Option<&str>,
 ) -> Result<reqwest::Response, FetchError> {
+    // --resolve and --connect-to entries hold for their own port: the client is chosen by it.
+    let client = ctx.net.client_for(url, &ctx.client);
     // --connect-to may move the port: the client dials the moved URL, Host stays the same.
     let (mut url, host) = ctx.net.dial(url);
     let c = &target.creds;
     if with_creds && let Some((name, key)) = &c.api_key_query {
         url.query_pairs_mut().append_pair(name, key.expose());
     }
-    let mut b = ctx.client.request(method.clone(), url);
+    let mut b = client.request(method.clone(), url);
     if let Some(h) = host {
         b = b.header(header::HOST, h);
     }
@@ -234,7 +236,7 @@ pub(super) async fn send(
     })?;
     one_authorization(request.headers_mut());
     // The URL may carry the API key: errors are worded without it.
-    ctx.client
+    client
         .execute(request)
         .await
         .map_err(|e| classify(&e.without_url()))

@@ -1,0 +1,191 @@
+//! Incidents of the classes the first reproductions lacked: user files read by tools other
+//! than Apache and nginx, session cookies the browser refuses, a proxy's 407 taken for the
+//! site's 401. Each is reproduced as its thread shows it; the reader of the user file behaves
+//! as the thread's tool did, and the password is verified for real (bcrypt, made by htpasswd).
+
+use axum::http::HeaderMap;
+use axum::routing::{get, post};
+
+use super::{Incident, answer, api, loopback};
+
+const PASSWORD: &str = "corpus-user-pass-3";
+
+/// A user file made by the real `htpasswd -B`, as one `alice:$2y$...` line.
+fn bcrypt_line() -> Option<String> {
+    let dir = tempfile::tempdir().ok()?;
+    let f = dir.path().join("users");
+    let out = std::process::Command::new("htpasswd")
+        .args(["-c", "-b", "-B"])
+        .arg(&f)
+        .args(["alice", PASSWORD])
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    Some(std::fs::read_to_string(f).ok()?.trim_end().to_owned())
+}
+
+/// A site whose Basic auth reads the user file `text` line by line (`keep_cr`: splitting on
+/// `\n` only, as htpasswd-auth did; else as Go's line readers do) and verifies the hash.
+fn basic_site(text: String, keep_cr: bool) -> String {
+    api(move |_, _, h: &HeaderMap| {
+        let (user, password) = loopback::basic_login(h);
+        let ok = text.split('\n').any(|line| {
+            let line = if keep_cr {
+                line
+            } else {
+                line.trim_end_matches('\r')
+            };
+            line.split_once(':')
+                .is_some_and(|(u, hash)| u == user && pwhash::unix::verify(&password, hash))
+        });
+        if ok {
+            answer(200, &[], "ok")
+        } else {
+            answer(
+                401,
+                &[("www-authenticate", "Basic realm=\"traefik\"".into())],
+                "401 Unauthorized\n",
+            )
+        }
+    })
+}
+
+fn user_file_case(source: &'static str, text: &str, keep_cr: bool) -> Incident {
+    let mut i = Incident::new(
+        source,
+        "user-file-entry-broken",
+        basic_site(text.to_owned(), keep_cr),
+    );
+    let path = i.file(text);
+    i.stdin = Some(format!("{PASSWORD}\n"));
+    i.arg(&["--user", "alice", "--password-stdin", "--htpasswd", &path])
+}
+
+pub fn user_files() -> Vec<Incident> {
+    let Some(line) = bcrypt_line() else {
+        eprintln!("skipped the user-file incidents: htpasswd is not installed");
+        return Vec::new();
+    };
+    vec![
+        // The usersFile kept the $$ the labels need: every login fails.
+        user_file_case(
+            "https://github.com/traefik/traefik/issues/8614",
+            &format!("{}\n", line.replace('$', "$$")),
+            false,
+        ),
+        // `docker service create --label ...auth.basic=test:$$2y$$05$$...`: no compose file
+        // undoes the doubling, so Traefik reads $$ (fixed by quoting the label, single $).
+        user_file_case(
+            "https://github.com/traefik/traefik/issues/2171",
+            &format!("{}\n", line.replace('$', "$$")),
+            false,
+        ),
+        // Edited on Windows: CRLF, read by a library that keeps the \r; dos2unix fixed it.
+        user_file_case(
+            "https://github.com/jdx/npm-register/issues/72",
+            &format!("{line}\r\n"),
+            true,
+        ),
+        user_file_case(
+            "https://github.com/gevorg/http-auth/pull/28",
+            &format!("{line}\r\n{}\r\n", line.replacen("alice", "carol", 1)),
+            true,
+        ),
+    ]
+}
+
+/// A login that answers 200 with `set_cookie`, over http, and an API that wants the cookie.
+fn login_site(set_cookie: &'static str) -> String {
+    loopback::serve(
+        axum::Router::new()
+            .route(
+                "/login",
+                post(move || async move {
+                    answer(200, &[("set-cookie", set_cookie.to_owned())], "{}")
+                }),
+            )
+            .route(
+                "/api/me",
+                get(|h: HeaderMap| async move {
+                    if h.contains_key("cookie") {
+                        answer(200, &[], "{}")
+                    } else {
+                        answer(401, &[], "{\"error\":\"not logged in\"}")
+                    }
+                }),
+            ),
+    )
+}
+
+pub fn cookies() -> Vec<Incident> {
+    let case = |source, set_cookie| {
+        Incident::new(
+            source,
+            "cookie-rejected-by-client",
+            format!("{}/login", login_site(set_cookie)),
+        )
+        .arg(&["-d", "username=alice&password=pw-1"])
+    };
+    vec![
+        // ASP.NET Core cookie auth with SameSite=None over http: Chrome 80 ignores the cookie.
+        case(
+            "https://github.com/dotnet/aspnetcore/issues/19939",
+            ".AspNetCore.Cookies=CfDJ8Na1; path=/; samesite=none; httponly",
+        ),
+        // Django session and CSRF cookies SameSite=None without Secure in local development.
+        case(
+            "https://github.com/JustFixNYC/tenants2/pull/1684",
+            "sessionid=k2v9yq; HttpOnly; Path=/; SameSite=None",
+        ),
+        // remark42 with AUTH_SAME_SITE=none on an http address: the JWT cookie is blocked.
+        case(
+            "https://github.com/umputun/remark42/issues/1580",
+            "JWT=eyJhbGciOiJIUzI1NiJ9.e30.c2ln; Path=/; Max-Age=2592000; HttpOnly; SameSite=None",
+        ),
+    ]
+}
+
+/// A forward proxy that answers every request 407 with `challenge` and `body`.
+fn refusing_proxy(challenge: &'static [&'static str], body: &'static str) -> String {
+    api(move |_, _, _| {
+        let headers: Vec<(&'static str, String)> = challenge
+            .iter()
+            .map(|c| ("proxy-authenticate", (*c).to_owned()))
+            .collect();
+        answer(407, &headers, body)
+    })
+}
+
+pub fn proxies() -> Vec<Incident> {
+    let case = |source, challenge, body| {
+        let proxy = refusing_proxy(challenge, body);
+        // The site itself is never reached; its address is a port nothing listens on.
+        Incident::new(
+            source,
+            "proxy-auth-required",
+            "http://127.0.0.1:9/cacache".to_owned(),
+        )
+        .arg(&["-x", &proxy])
+    };
+    vec![
+        // npm 5 sent no Proxy-Authorization: "407 Proxy Authentication Required".
+        case(
+            "https://github.com/npm/npm/issues/16811",
+            &["Basic realm=\"proxy\""],
+            "Proxy Authentication Required",
+        ),
+        // Forefront TMG asks for NTLM, which pip did not speak.
+        case(
+            "https://github.com/pypa/pip/issues/3020",
+            &["Negotiate", "NTLM", "Basic realm=\"corp\""],
+            "Forefront TMG requires authorization to fulfill the request. Access to the Web Proxy filter is denied.",
+        ),
+        case(
+            "https://github.com/npm/npm/issues/17396",
+            &["Negotiate", "NTLM"],
+            "Forefront TMG requires authorization to fulfill the request. Access to the Web Proxy filter is denied.",
+        ),
+    ]
+}
