@@ -174,6 +174,8 @@ pub fn diagnose(reports: &[ProbeReport], input: &RuleInput) -> Vec<CauseHit> {
             0.8,
             format!("{url} answered 401 to a request without credentials{asks}"),
         ));
+        // A body may name a cause that needs no credentials (IIS 401.3: a file ACL).
+        said::body_causes(reports, input, sent, &mut hits);
         return hits;
     }
     with_credentials(reports, input, &offered, &url, &mut hits);

@@ -70,6 +70,13 @@ const fn rejected(fragment: &'static str) -> Known {
 
 /// Most specific first: the first fragment found wins.
 const KNOWN: &[Known] = &[
+    // IIS sub-status 401.3: the file system ACL refuses the (anonymous or logged-on) user.
+    cause("http error 401.3", "resource-acl-denied", 0.93),
+    cause(
+        "because of the access control list (acl) configuration",
+        "resource-acl-denied",
+        0.93,
+    ),
     // Sessions (Devise and the like) before the generic "expired".
     cause("session expired", "session-expired", 0.9),
     cause("session has expired", "session-expired", 0.9),
@@ -249,6 +256,10 @@ mod tests {
     fn library_messages_name_their_causes() {
         for (message, want) in [
             ("jwt expired", "token-expired"),
+            (
+                "HTTP Error 401.3 - Unauthorized You do not have permission to view this directory or page because of the access control list (ACL) configuration",
+                "resource-acl-denied",
+            ),
             (
                 "An error occurred while attempting to decode the Jwt: Jwt expired at 2024-05-01T10:00:00Z",
                 "token-expired",

@@ -55,6 +55,8 @@ pub fn body_causes(
             };
             not_found(input, &seen, &mut hit);
         }
+        // Nothing was sent, so nothing was rejected: no-credentials-sent says it already.
+        Said::Rejected if !sent => {}
         Said::Rejected => hit(
             "bad-credentials",
             confidence,

@@ -27,6 +27,19 @@ pub fn explained_together(reports: &[ProbeReport], hits: &mut Vec<CauseHit>) {
             format!("the API refuses the audience of an ID token{aud}: an ID token's audience is the client's id, so APIs need the access token instead"),
         ));
     }
+    for token in tokens(reports) {
+        let past = match token.facts.get("expires_in_s") {
+            Some(FactValue::Int(s)) if *s < 0 => -*s,
+            _ => continue,
+        };
+        if token.facts.get("expired") == Some(&FactValue::Bool(false)) {
+            hits.push(CauseHit::new(
+                "token-expired",
+                0.85,
+                format!("the API refused a token whose exp passed {past} s ago: inside this check's leeway, but an API with no leeway (or a smaller one) rejects it"),
+            ));
+        }
+    }
     let offset = match report(reports, "clock").and_then(|r| r.facts.get("offset_s")) {
         Some(FactValue::Float(o)) => *o,
         _ => 0.0,

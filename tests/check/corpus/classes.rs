@@ -189,3 +189,51 @@ pub fn proxies() -> Vec<Incident> {
         ),
     ]
 }
+
+/// IIS answering 401.3 (its ACL page) to an anonymous request, as the threads show it.
+fn iis_acl() -> String {
+    api(|_, _, _| {
+        answer(
+            401,
+            &[
+                ("server", "Microsoft-IIS/10.0".to_owned()),
+                ("x-powered-by", "ASP.NET".to_owned()),
+                ("content-type", "text/html".to_owned()),
+            ],
+            "<!DOCTYPE html><html><head><title>401 - Unauthorized: Access is denied due to invalid credentials.</title></head><body><div id=\"content\"><div class=\"content-container\"><h3>HTTP Error 401.3 - Unauthorized</h3><h4>You do not have permission to view this directory or page because of the access control list (ACL) configuration or encryption settings for this resource on the Web server.</h4></div></div></body></html>",
+        )
+    })
+}
+
+/// Added after the other rules were written, and run once as found before any rule changed:
+/// the Digest case ranked first, the three IIS 401.3 cases were missed (no-credentials-sent
+/// first), which added the IIS 401.3 messages to the catalogue and let a body that names a
+/// cause count for a request sent without credentials.
+pub fn blind() -> Vec<Incident> {
+    let acl = |source| Incident::new(source, "resource-acl-denied", iis_acl());
+    let stale = api(|_, _, _| {
+        answer(
+            401,
+            &[(
+                "www-authenticate",
+                "Digest realm=\"perl\", nonce=\"bmV3LW5vbmNl\", algorithm=MD5, qop=\"auth\", stale=true".to_owned(),
+            )],
+            "",
+        )
+    });
+    vec![
+        acl("https://github.com/Kentico/training-kentico-k12/issues/44"),
+        acl("https://github.com/emscripten-core/emscripten/issues/12161"),
+        acl("https://github.com/kimmknight/raweb/issues/124"),
+        // LWP sends the old nonce again after Apache expired it (300 s by default).
+        Incident::new(
+            "https://github.com/libwww-perl/libwww-perl/issues/39",
+            "digest-nonce-stale",
+            stale,
+        )
+        .header(
+            "Authorization",
+            "Digest username=\"alice\", realm=\"perl\", nonce=\"b2xkLW5vbmNl\", uri=\"/\", algorithm=MD5, qop=auth, nc=00000002, cnonce=\"0a4f113b\", response=\"6629fae49393a05397450978507c4ef1\"",
+        ),
+    ]
+}
