@@ -421,6 +421,7 @@ fn real_incidents_rank_the_accepted_cause_first() {
         classes::cookies(),
         classes::proxies(),
         classes::blind(),
+        classes::blind_issuers(),
     ]
     .into_iter()
     .flatten()

@@ -237,3 +237,59 @@ pub fn blind() -> Vec<Incident> {
         ),
     ]
 }
+
+/// A Keycloak token issued under one host name, for an API that knows Keycloak by another.
+fn keycloak_token(iss: &str) -> String {
+    let now = super::now();
+    super::sign(
+        &serde_json::json!({"iss": iss, "sub": "f1e2", "azp": "my-client", "typ": "Bearer", "iat": now - 60, "exp": now + 300}),
+        None,
+    )
+}
+
+/// The second round, also run once as found before any rule changed: Keycloak reached under
+/// two host names (inside and outside Docker), the issuer refused. All four ranked first on
+/// that run (the Quarkus one only because `--iss` names the issuer the API was set up with).
+pub fn blind_issuers() -> Vec<Incident> {
+    vec![
+        Incident::new(
+            "https://github.com/NikiforovAll/keycloak-authorization-services-dotnet/issues/115",
+            "token-wrong-issuer",
+            api(|_, _, _| {
+                answer(
+                    401,
+                    &[(
+                        "www-authenticate",
+                        "Bearer error=\"invalid_token\", error_description=\"The issuer 'http://localhost:8080/realms/my-realm' is invalid\"".to_owned(),
+                    )],
+                    "",
+                )
+            }),
+        )
+        .bearer(&keycloak_token("http://localhost:8080/realms/my-realm")),
+        Incident::new(
+            "https://github.com/LandRegistry/common-dev-env/pull/83",
+            "token-wrong-issuer",
+            api(|_, _, _| {
+                super::json_401(
+                    "{\"error\":\"invalid_token\",\"error_description\":\"Token invalid: Invalid token issuer. Expected 'http://keycloak:8080/auth/realms/development', but was 'http://localhost:8180/auth/realms/development'\"}",
+                )
+            }),
+        )
+        .bearer(&keycloak_token("http://localhost:8180/auth/realms/development")),
+        Incident::new(
+            "https://github.com/keycloak/keycloak-community/issues/51",
+            "token-wrong-issuer",
+            api(|_, _, _| answer(401, &[], "Jwt issuer is not configured")),
+        )
+        .bearer(&keycloak_token("http://localhost:8080/auth/realms/example")),
+        // Quarkus answers a bare 401; the person knows only the issuer the API was set up with.
+        Incident::new(
+            "https://github.com/quarkusio/quarkus/issues/16294",
+            "token-wrong-issuer",
+            api(|_, _, _| answer(401, &[("www-authenticate", "Bearer".to_owned())], "")),
+        )
+        .bearer(&keycloak_token("https://keycloak.apps.example/auth/realms/quarkus"))
+        .arg(&["--iss", "https://192.168.49.1:8543/auth/realms/quarkus"]),
+    ]
+}
