@@ -3,7 +3,7 @@
 
 pub mod agent;
 pub mod expr;
-pub mod model;
+pub(crate) mod model;
 pub mod source_map;
 
 pub use model::{
@@ -11,7 +11,7 @@ pub use model::{
 };
 pub mod lint;
 pub mod load;
-pub mod template;
+pub(crate) mod template;
 
 pub use load::{Diagnostic, FlowSet, LoadedFlow};
 pub mod engine;

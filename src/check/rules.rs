@@ -8,17 +8,17 @@ use crate::probe::{FactValue, ProbeReport};
 /// Probe ids the rules read; the check battery and the flows use these names.
 pub mod ids {
     /// The request with the credentials as given.
-    pub const MAIN: &str = "http";
+    pub(crate) const MAIN: &str = "http";
     /// The same request without credentials.
-    pub const ANONYMOUS: &str = "anonymous";
+    pub(crate) const ANONYMOUS: &str = "anonymous";
     /// The same request with the Authorization header normalised.
-    pub const NORMALISED: &str = "normalised";
+    pub(crate) const NORMALISED: &str = "normalised";
     /// The request straight to the backend behind the proxy.
-    pub const BACKEND: &str = "backend";
+    pub(crate) const BACKEND: &str = "backend";
     /// The site root with the same credentials.
-    pub const ELSEWHERE: &str = "elsewhere";
+    pub(crate) const ELSEWHERE: &str = "elsewhere";
     /// The site root without credentials.
-    pub const ELSEWHERE_ANONYMOUS: &str = "elsewhere_anonymous";
+    pub(crate) const ELSEWHERE_ANONYMOUS: &str = "elsewhere_anonymous";
     /// The Apache configuration or .htaccess the person gave, analysed for this request.
     pub const SERVER_APACHE: &str = "server_apache";
     /// The nginx configuration the person gave, analysed for this request.
@@ -174,6 +174,8 @@ pub fn diagnose(reports: &[ProbeReport], input: &RuleInput) -> Vec<CauseHit> {
             0.8,
             format!("{url} answered 401 to a request without credentials{asks}"),
         ));
+        // A body may name a cause that needs no credentials (IIS 401.3: a file ACL).
+        said::body_causes(reports, input, sent, &mut hits);
         return hits;
     }
     with_credentials(reports, input, &offered, &url, &mut hits);
@@ -294,7 +296,7 @@ fn with_credentials(
 }
 
 /// How the credential sent is named in evidence.
-pub fn credential_words(kind: Option<&str>) -> &'static str {
+pub(crate) fn credential_words(kind: Option<&str>) -> &'static str {
     match kind {
         Some("bearer") => "bearer token",
         Some("basic") => "user name and password",
@@ -322,7 +324,7 @@ fn redirect_resent(reports: &[ProbeReport]) -> Vec<String> {
 
 /// Problems of an Authorization value that need no server to see. The evidence never quotes
 /// the value.
-pub fn lint_authorization(value: &str) -> Vec<CauseHit> {
+pub(crate) fn lint_authorization(value: &str) -> Vec<CauseHit> {
     let mut out = Vec::new();
     let mut bad = |e: &str| {
         out.push(CauseHit::new(
@@ -392,7 +394,7 @@ fn scheme_for_evidence(word: &str) -> String {
 
 /// The Authorization value a careful client would send, and what changed: `scheme` when the
 /// scheme word was replaced, `syntax` when only spacing, quotes or case were fixed.
-pub fn normalise_authorization(value: &str) -> Option<(String, &'static str)> {
+pub(crate) fn normalise_authorization(value: &str) -> Option<(String, &'static str)> {
     let clean: String = value.chars().filter(|c| *c != '\r' && *c != '\n').collect();
     let words: Vec<&str> = clean.split_whitespace().collect();
     let (scheme, creds) = match words.as_slice() {

@@ -9,8 +9,8 @@ use crate::probe::http::{self, Credentials};
 const SCHEMES: &[&str] = &["bearer", "basic", "digest", "token", "jwt"];
 
 /// The facts about the credentials that the rules read.
-pub fn rule_input(creds: &Credentials) -> RuleInput {
-    let auth = creds.authorization.as_deref().map(str::trim);
+pub(crate) fn rule_input(creds: &Credentials) -> RuleInput {
+    let auth = creds.authorization.as_ref().map(|a| a.expose().trim());
     let first = auth.and_then(|a| a.split_whitespace().next());
     let scheme_sent = first
         .filter(|w| plausible_scheme(w))
@@ -56,14 +56,14 @@ pub fn rule_input(creds: &Credentials) -> RuleInput {
 
 /// A word that can be a scheme name: short, letters, digits and dashes, and not a scheme
 /// glued to its credentials.
-pub fn plausible_scheme(word: &str) -> bool {
+pub(crate) fn plausible_scheme(word: &str) -> bool {
     word.len() <= 16
         && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         && glued_scheme(word).is_none()
 }
 
 /// `BearereyJ…` → (`bearer`, `eyJ…`): a scheme word with no space before the credentials.
-pub fn glued_scheme(value: &str) -> Option<(&'static str, &str)> {
+pub(crate) fn glued_scheme(value: &str) -> Option<(&'static str, &str)> {
     let v = value.trim();
     SCHEMES.iter().find_map(|s| {
         let head = v.get(..s.len())?;
@@ -107,15 +107,19 @@ fn authorization_token(value: &str) -> Option<String> {
 /// the URL's own query). A token sent in two places is named with both.
 pub fn tokens(creds: &Credentials, url: &url::Url) -> Vec<SentToken> {
     let mut found: Vec<(String, String)> = Vec::new();
-    if let Some(t) = creds.authorization.as_deref().and_then(authorization_token) {
+    if let Some(t) = creds
+        .authorization
+        .as_ref()
+        .and_then(|a| authorization_token(a.expose()))
+    {
         found.push(("the Authorization header".to_owned(), t));
     }
     for (name, value) in &creds.headers {
-        if let Some(t) = words_jwt(value) {
+        if let Some(t) = words_jwt(value.expose()) {
             found.push((format!("header '{}'", crate::sanitize::line(name)), t));
         }
     }
-    let cookies = creds.cookie.iter().flat_map(|c| c.split(';'));
+    let cookies = creds.cookie.iter().flat_map(|c| c.expose().split(';'));
     for (name, value) in cookies.filter_map(|p| p.split_once('=')) {
         if let Some(t) = words_jwt(value) {
             found.push((
@@ -127,7 +131,7 @@ pub fn tokens(creds: &Credentials, url: &url::Url) -> Vec<SentToken> {
     let query = creds
         .api_key_query
         .iter()
-        .map(|(n, v)| (n.clone(), v.clone()))
+        .map(|(n, v)| (n.clone(), v.expose().to_owned()))
         .chain(
             url.query_pairs()
                 .map(|(n, v)| (n.into_owned(), v.into_owned())),
@@ -159,7 +163,7 @@ fn words_jwt(text: &str) -> Option<String> {
 }
 
 /// Three base64url segments, the first a JSON object (`eyJ`).
-pub fn looks_like_jwt(word: &str) -> bool {
+pub(crate) fn looks_like_jwt(word: &str) -> bool {
     word.starts_with("eyJ")
         && word.split('.').count() == 3
         && word
@@ -168,7 +172,7 @@ pub fn looks_like_jwt(word: &str) -> bool {
 }
 
 /// The lints of an Authorization value, a glued scheme word among them.
-pub fn authorization_lints(value: &str) -> Vec<crate::diagnose::CauseHit> {
+pub(crate) fn authorization_lints(value: &str) -> Vec<crate::diagnose::CauseHit> {
     let mut out = rules::lint_authorization(value);
     if let Some((scheme, _)) = glued_scheme(value)
         && !value.trim().contains(char::is_whitespace)
@@ -228,8 +232,8 @@ mod tests {
     #[test]
     fn every_token_sent_is_found_once_with_where_it_went() {
         let creds = Credentials {
-            authorization: Some(format!("Bearer {A}")),
-            cookie: Some(format!("theme=dark; session={B}; refresh={A}")),
+            authorization: Some(format!("Bearer {A}").into()),
+            cookie: Some(format!("theme=dark; session={B}; refresh={A}").into()),
             headers: vec![("X-Access-Token".into(), B.into())],
             api_key_query: Some(("access_token".into(), A.into())),
             ..Credentials::default()

@@ -7,7 +7,7 @@ use crate::probe::{FactValue, ProbeReport};
 
 /// Two facts that explain each other: an ID token whose audience an API refuses (its `aud`
 /// is the client's id), and a token not yet valid by a server whose clock differs from ours.
-pub fn explained_together(reports: &[ProbeReport], hits: &mut Vec<CauseHit>) {
+pub(crate) fn explained_together(reports: &[ProbeReport], hits: &mut Vec<CauseHit>) {
     if !matches!(status(reports, ids::MAIN), Some(401 | 403)) {
         return;
     }
@@ -27,6 +27,19 @@ pub fn explained_together(reports: &[ProbeReport], hits: &mut Vec<CauseHit>) {
             format!("the API refuses the audience of an ID token{aud}: an ID token's audience is the client's id, so APIs need the access token instead"),
         ));
     }
+    for token in tokens(reports) {
+        let past = match token.facts.get("expires_in_s") {
+            Some(FactValue::Int(s)) if *s < 0 => -*s,
+            _ => continue,
+        };
+        if token.facts.get("expired") == Some(&FactValue::Bool(false)) {
+            hits.push(CauseHit::new(
+                "token-expired",
+                0.85,
+                format!("the API refused a token whose exp passed {past} s ago: inside this check's leeway, but an API with no leeway (or a smaller one) rejects it"),
+            ));
+        }
+    }
     let offset = match report(reports, "clock").and_then(|r| r.facts.get("offset_s")) {
         Some(FactValue::Float(o)) => *o,
         _ => 0.0,
@@ -41,7 +54,7 @@ pub fn explained_together(reports: &[ProbeReport], hits: &mut Vec<CauseHit>) {
 }
 
 /// `server-key-or-config-stale` when the token is sound and the API still answers 401.
-pub fn sound_token_refused(reports: &[ProbeReport], url: &str, hits: &mut Vec<CauseHit>) {
+pub(crate) fn sound_token_refused(reports: &[ProbeReport], url: &str, hits: &mut Vec<CauseHit>) {
     if status(reports, ids::MAIN) != Some(401) {
         return;
     }

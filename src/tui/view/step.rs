@@ -60,7 +60,8 @@ pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     let body = if body.trim().is_empty() {
         Text::styled("(see the checks and choices below)", theme.dim())
     } else {
-        Text::raw(body)
+        // Filled from facts a server chose (a realm, a header): shown, never emitted.
+        Text::raw(crate::sanitize::text(&body).into_owned())
     };
     frame.render_widget(
         Paragraph::new(body)
@@ -287,7 +288,7 @@ fn fact_lines(r: &ProbeReport, lines: &mut Vec<Line<'static>>) {
         super::shown(&key_facts(r))
     )));
     if let Some(FactValue::Str(t)) = r.facts.get("timeline") {
-        lines.push(Line::from(format!("       {t}")));
+        lines.push(Line::from(format!("       {}", super::shown(t))));
     }
 }
 
@@ -362,7 +363,7 @@ fn draw_choices(app: &App, engine: &Engine, frame: &mut Frame, area: Rect, theme
         let mut spans = vec![Span::raw(format!(
             "{marker}{}. {}",
             i + 1,
-            app.say(&c.label)
+            super::shown(&app.say(&c.label))
         ))];
         if is_suggested {
             spans.push(Span::styled("  ★ suggested", theme.suggested()));
@@ -393,7 +394,7 @@ fn draw_choices(app: &App, engine: &Engine, frame: &mut Frame, area: Rect, theme
         frame.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::styled("★ why: ", theme.suggested()),
-                Span::raw(app.say(&why)),
+                Span::raw(super::shown(&app.say(&why))),
             ])),
             reason,
         );

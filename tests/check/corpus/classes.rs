@@ -189,3 +189,107 @@ pub fn proxies() -> Vec<Incident> {
         ),
     ]
 }
+
+/// IIS answering 401.3 (its ACL page) to an anonymous request, as the threads show it.
+fn iis_acl() -> String {
+    api(|_, _, _| {
+        answer(
+            401,
+            &[
+                ("server", "Microsoft-IIS/10.0".to_owned()),
+                ("x-powered-by", "ASP.NET".to_owned()),
+                ("content-type", "text/html".to_owned()),
+            ],
+            "<!DOCTYPE html><html><head><title>401 - Unauthorized: Access is denied due to invalid credentials.</title></head><body><div id=\"content\"><div class=\"content-container\"><h3>HTTP Error 401.3 - Unauthorized</h3><h4>You do not have permission to view this directory or page because of the access control list (ACL) configuration or encryption settings for this resource on the Web server.</h4></div></div></body></html>",
+        )
+    })
+}
+
+/// Added after the other rules were written, and run once as found before any rule changed:
+/// the Digest case ranked first, the three IIS 401.3 cases were missed (no-credentials-sent
+/// first), which added the IIS 401.3 messages to the catalogue and let a body that names a
+/// cause count for a request sent without credentials.
+pub fn blind() -> Vec<Incident> {
+    let acl = |source| Incident::new(source, "resource-acl-denied", iis_acl());
+    let stale = api(|_, _, _| {
+        answer(
+            401,
+            &[(
+                "www-authenticate",
+                "Digest realm=\"perl\", nonce=\"bmV3LW5vbmNl\", algorithm=MD5, qop=\"auth\", stale=true".to_owned(),
+            )],
+            "",
+        )
+    });
+    vec![
+        acl("https://github.com/Kentico/training-kentico-k12/issues/44"),
+        acl("https://github.com/emscripten-core/emscripten/issues/12161"),
+        acl("https://github.com/kimmknight/raweb/issues/124"),
+        // LWP sends the old nonce again after Apache expired it (300 s by default).
+        Incident::new(
+            "https://github.com/libwww-perl/libwww-perl/issues/39",
+            "digest-nonce-stale",
+            stale,
+        )
+        .header(
+            "Authorization",
+            "Digest username=\"alice\", realm=\"perl\", nonce=\"b2xkLW5vbmNl\", uri=\"/\", algorithm=MD5, qop=auth, nc=00000002, cnonce=\"0a4f113b\", response=\"6629fae49393a05397450978507c4ef1\"",
+        ),
+    ]
+}
+
+/// A Keycloak token issued under one host name, for an API that knows Keycloak by another.
+fn keycloak_token(iss: &str) -> String {
+    let now = super::now();
+    super::sign(
+        &serde_json::json!({"iss": iss, "sub": "f1e2", "azp": "my-client", "typ": "Bearer", "iat": now - 60, "exp": now + 300}),
+        None,
+    )
+}
+
+/// The second round, also run once as found before any rule changed: Keycloak reached under
+/// two host names (inside and outside Docker), the issuer refused. All four ranked first on
+/// that run (the Quarkus one only because `--iss` names the issuer the API was set up with).
+pub fn blind_issuers() -> Vec<Incident> {
+    vec![
+        Incident::new(
+            "https://github.com/NikiforovAll/keycloak-authorization-services-dotnet/issues/115",
+            "token-wrong-issuer",
+            api(|_, _, _| {
+                answer(
+                    401,
+                    &[(
+                        "www-authenticate",
+                        "Bearer error=\"invalid_token\", error_description=\"The issuer 'http://localhost:8080/realms/my-realm' is invalid\"".to_owned(),
+                    )],
+                    "",
+                )
+            }),
+        )
+        .bearer(&keycloak_token("http://localhost:8080/realms/my-realm")),
+        Incident::new(
+            "https://github.com/LandRegistry/common-dev-env/pull/83",
+            "token-wrong-issuer",
+            api(|_, _, _| {
+                super::json_401(
+                    "{\"error\":\"invalid_token\",\"error_description\":\"Token invalid: Invalid token issuer. Expected 'http://keycloak:8080/auth/realms/development', but was 'http://localhost:8180/auth/realms/development'\"}",
+                )
+            }),
+        )
+        .bearer(&keycloak_token("http://localhost:8180/auth/realms/development")),
+        Incident::new(
+            "https://github.com/keycloak/keycloak-community/issues/51",
+            "token-wrong-issuer",
+            api(|_, _, _| answer(401, &[], "Jwt issuer is not configured")),
+        )
+        .bearer(&keycloak_token("http://localhost:8080/auth/realms/example")),
+        // Quarkus answers a bare 401; the person knows only the issuer the API was set up with.
+        Incident::new(
+            "https://github.com/quarkusio/quarkus/issues/16294",
+            "token-wrong-issuer",
+            api(|_, _, _| answer(401, &[("www-authenticate", "Bearer".to_owned())], "")),
+        )
+        .bearer(&keycloak_token("https://keycloak.apps.example/auth/realms/quarkus"))
+        .arg(&["--iss", "https://192.168.49.1:8543/auth/realms/quarkus"]),
+    ]
+}
