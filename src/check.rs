@@ -108,7 +108,7 @@ impl CheckRequest {
 
     /// `http://user:pass@host/` works as in curl, but the password never reaches any output:
     /// it moves into the credentials and the URL kept is without it.
-    pub fn take_userinfo(&mut self) {
+    pub(crate) fn take_userinfo(&mut self) {
         let (url, creds) = (&mut self.url, &mut self.credentials);
         if url.username().is_empty() && url.password().is_none() {
             return;

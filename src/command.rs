@@ -76,7 +76,7 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 /// The shipped flows plus `--flows DIR`, refused with every problem listed when any is unsound.
-pub fn load_flows(global: &crate::cli::GlobalArgs) -> anyhow::Result<crate::flow::FlowSet> {
+pub(crate) fn load_flows(global: &crate::cli::GlobalArgs) -> anyhow::Result<crate::flow::FlowSet> {
     let (set, mut diags) = crate::flow::FlowSet::load(global.flows.as_deref());
     diags.extend(crate::flow::lint::lint(&set));
     if diags.is_empty() {
@@ -92,7 +92,7 @@ pub fn load_flows(global: &crate::cli::GlobalArgs) -> anyhow::Result<crate::flow
 }
 
 /// A `--timeout` in seconds as a Duration (between 0.1 s and 1 hour).
-pub fn timeout_secs(secs: f64) -> anyhow::Result<std::time::Duration> {
+pub(crate) fn timeout_secs(secs: f64) -> anyhow::Result<std::time::Duration> {
     anyhow::ensure!(
         secs.is_finite() && (0.1..=3600.0).contains(&secs),
         "--timeout must be between 0.1 and 3600 seconds, got {secs}"

@@ -2,7 +2,7 @@
 //! engine that walks them.
 
 pub mod expr;
-pub mod model;
+pub(crate) mod model;
 pub mod source_map;
 
 pub use model::{
@@ -10,7 +10,7 @@ pub use model::{
 };
 pub mod lint;
 pub mod load;
-pub mod template;
+pub(crate) mod template;
 
 pub use load::{Diagnostic, FlowSet, LoadedFlow};
 pub mod engine;

@@ -119,7 +119,7 @@ impl Default for Network {
 }
 
 /// Reads the process environment.
-pub fn process_env(name: &str) -> Option<String> {
+pub(crate) fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 
@@ -243,7 +243,7 @@ impl Network {
     }
 
     /// Where a request to `url` connects when `--resolve`/`--connect-to` say so.
-    pub fn destination(&self, url: &url::Url) -> Option<route::Destination> {
+    pub(crate) fn destination(&self, url: &url::Url) -> Option<route::Destination> {
         let host = url.host_str()?;
         let port = url.port_or_known_default()?;
         self.routes.destination(host, port, &route::system_lookup)
@@ -251,7 +251,7 @@ impl Network {
 
     /// The URL to hand the client for `url`, and the Host header to send with it, when a
     /// `--connect-to` moves the port (the client otherwise dials the URL's own port).
-    pub fn dial(&self, url: &url::Url) -> (url::Url, Option<String>) {
+    pub(crate) fn dial(&self, url: &url::Url) -> (url::Url, Option<String>) {
         let Some(d) = self.destination(url) else {
             return (url.clone(), None);
         };

@@ -176,7 +176,7 @@ impl Verdict {
         }
     }
     /// An icon that conveys the verdict without colour.
-    pub fn icon(self) -> &'static str {
+    pub(crate) fn icon(self) -> &'static str {
         match self {
             Self::Ok => "✔",
             Self::Info => "ℹ",
@@ -265,7 +265,10 @@ impl ProbeContext {
     }
 
     /// A context whose client follows `opts` (and the environment).
-    pub fn with_network(timeout: Duration, opts: &crate::net::NetOptions) -> anyhow::Result<Self> {
+    pub(crate) fn with_network(
+        timeout: Duration,
+        opts: &crate::net::NetOptions,
+    ) -> anyhow::Result<Self> {
         let marker = new_marker();
         let user_agent = format!("why401/{} probe/{marker}", env!("CARGO_PKG_VERSION"));
         let (client, net) =
@@ -293,7 +296,7 @@ fn new_marker() -> String {
 }
 
 /// The future a probe returns. It never fails: every failure is a report.
-pub type ProbeFuture = BoxFuture<'static, ProbeReport>;
+pub(crate) type ProbeFuture = BoxFuture<'static, ProbeReport>;
 
 /// One probe kind in the registry.
 #[derive(Clone, Copy)]

@@ -25,7 +25,7 @@ pub enum TicketFormat {
 }
 
 /// A redactor for a walk: every secret input the person typed.
-pub fn session_redactor(session: &crate::flow::Session) -> Redactor {
+pub(crate) fn session_redactor(session: &crate::flow::Session) -> Redactor {
     let mut r = Redactor::new();
     for id in &session.secret_inputs {
         if let Some(v) = session.answers.get(id) {

@@ -14,7 +14,7 @@ use ratatui::crossterm::execute;
 
 pub mod app;
 pub mod field;
-pub mod layout;
+pub(crate) mod layout;
 pub mod runtime;
 pub mod session_file;
 pub mod theme;
@@ -29,7 +29,7 @@ use crate::flow::{Engine, FlowSet, Session};
 use crate::probe::ProbeContext;
 
 /// Time each probe may take.
-pub const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How a wizard run ended.
 #[derive(Debug, Default)]
@@ -41,7 +41,7 @@ pub struct Finished {
 }
 
 /// True when colours must not be used: NO_COLOR (any non-empty value) or a dumb terminal.
-pub fn monochrome_requested() -> bool {
+pub(crate) fn monochrome_requested() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
         || std::env::var("TERM").is_ok_and(|t| t == "dumb")
 }

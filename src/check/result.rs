@@ -56,7 +56,7 @@ impl CheckResult {
     }
 
     /// True when the exit code should say something was found.
-    pub fn found_problem(&self) -> bool {
+    pub(crate) fn found_problem(&self) -> bool {
         matches!(self.status(), None | Some(401 | 407))
             || self
                 .causes

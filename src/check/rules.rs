@@ -8,17 +8,17 @@ use crate::probe::{FactValue, ProbeReport};
 /// Probe ids the rules read; the check battery and the flows use these names.
 pub mod ids {
     /// The request with the credentials as given.
-    pub const MAIN: &str = "http";
+    pub(crate) const MAIN: &str = "http";
     /// The same request without credentials.
-    pub const ANONYMOUS: &str = "anonymous";
+    pub(crate) const ANONYMOUS: &str = "anonymous";
     /// The same request with the Authorization header normalised.
-    pub const NORMALISED: &str = "normalised";
+    pub(crate) const NORMALISED: &str = "normalised";
     /// The request straight to the backend behind the proxy.
-    pub const BACKEND: &str = "backend";
+    pub(crate) const BACKEND: &str = "backend";
     /// The site root with the same credentials.
-    pub const ELSEWHERE: &str = "elsewhere";
+    pub(crate) const ELSEWHERE: &str = "elsewhere";
     /// The site root without credentials.
-    pub const ELSEWHERE_ANONYMOUS: &str = "elsewhere_anonymous";
+    pub(crate) const ELSEWHERE_ANONYMOUS: &str = "elsewhere_anonymous";
     /// The Apache configuration or .htaccess the person gave, analysed for this request.
     pub const SERVER_APACHE: &str = "server_apache";
     /// The nginx configuration the person gave, analysed for this request.
@@ -319,7 +319,7 @@ fn environment_named(url: &str) -> Option<&'static str> {
 }
 
 /// How the credential sent is named in evidence.
-pub fn credential_words(kind: Option<&str>) -> &'static str {
+pub(crate) fn credential_words(kind: Option<&str>) -> &'static str {
     match kind {
         Some("bearer") => "bearer token",
         Some("basic") => "user name and password",
@@ -347,7 +347,7 @@ fn redirect_resent(reports: &[ProbeReport]) -> Vec<String> {
 
 /// Problems of an Authorization value that need no server to see. The evidence never quotes
 /// the value.
-pub fn lint_authorization(value: &str) -> Vec<CauseHit> {
+pub(crate) fn lint_authorization(value: &str) -> Vec<CauseHit> {
     let mut out = Vec::new();
     let mut bad = |e: &str| {
         out.push(CauseHit::new(
@@ -417,7 +417,7 @@ fn scheme_for_evidence(word: &str) -> String {
 
 /// The Authorization value a careful client would send, and what changed: `scheme` when the
 /// scheme word was replaced, `syntax` when only spacing, quotes or case were fixed.
-pub fn normalise_authorization(value: &str) -> Option<(String, &'static str)> {
+pub(crate) fn normalise_authorization(value: &str) -> Option<(String, &'static str)> {
     let clean: String = value.chars().filter(|c| *c != '\r' && *c != '\n').collect();
     let words: Vec<&str> = clean.split_whitespace().collect();
     let (scheme, creds) = match words.as_slice() {

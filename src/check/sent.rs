@@ -9,7 +9,7 @@ use crate::probe::http::{self, Credentials};
 const SCHEMES: &[&str] = &["bearer", "basic", "digest", "token", "jwt"];
 
 /// The facts about the credentials that the rules read.
-pub fn rule_input(creds: &Credentials) -> RuleInput {
+pub(crate) fn rule_input(creds: &Credentials) -> RuleInput {
     let auth = creds.authorization.as_deref().map(str::trim);
     let first = auth.and_then(|a| a.split_whitespace().next());
     let scheme_sent = first
@@ -56,14 +56,14 @@ pub fn rule_input(creds: &Credentials) -> RuleInput {
 
 /// A word that can be a scheme name: short, letters, digits and dashes, and not a scheme
 /// glued to its credentials.
-pub fn plausible_scheme(word: &str) -> bool {
+pub(crate) fn plausible_scheme(word: &str) -> bool {
     word.len() <= 16
         && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         && glued_scheme(word).is_none()
 }
 
 /// `BearereyJ…` → (`bearer`, `eyJ…`): a scheme word with no space before the credentials.
-pub fn glued_scheme(value: &str) -> Option<(&'static str, &str)> {
+pub(crate) fn glued_scheme(value: &str) -> Option<(&'static str, &str)> {
     let v = value.trim();
     SCHEMES.iter().find_map(|s| {
         let head = v.get(..s.len())?;
@@ -159,7 +159,7 @@ fn words_jwt(text: &str) -> Option<String> {
 }
 
 /// Three base64url segments, the first a JSON object (`eyJ`).
-pub fn looks_like_jwt(word: &str) -> bool {
+pub(crate) fn looks_like_jwt(word: &str) -> bool {
     word.starts_with("eyJ")
         && word.split('.').count() == 3
         && word
@@ -168,7 +168,7 @@ pub fn looks_like_jwt(word: &str) -> bool {
 }
 
 /// The lints of an Authorization value, a glued scheme word among them.
-pub fn authorization_lints(value: &str) -> Vec<crate::diagnose::CauseHit> {
+pub(crate) fn authorization_lints(value: &str) -> Vec<crate::diagnose::CauseHit> {
     let mut out = rules::lint_authorization(value);
     if let Some((scheme, _)) = glued_scheme(value)
         && !value.trim().contains(char::is_whitespace)

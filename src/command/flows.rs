@@ -106,7 +106,7 @@ fn lint_flows(dir: Option<&std::path::Path>) -> anyhow::Result<Outcome> {
 }
 
 /// Writes shell completions to stdout.
-pub fn print_completions(shell: clap_complete::Shell) -> std::io::Result<()> {
+pub(crate) fn print_completions(shell: clap_complete::Shell) -> std::io::Result<()> {
     // Generated in memory: clap_complete panics when its writer fails.
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), "why401", &mut script);
@@ -114,7 +114,7 @@ pub fn print_completions(shell: clap_complete::Shell) -> std::io::Result<()> {
 }
 
 /// Writes the man page (roff) to stdout.
-pub fn print_man() -> anyhow::Result<()> {
+pub(crate) fn print_man() -> anyhow::Result<()> {
     let mut page = Vec::new();
     clap_mangen::Man::new(Cli::command()).render(&mut page)?;
     crate::command::print(&String::from_utf8_lossy(&page))?;

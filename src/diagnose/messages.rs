@@ -28,7 +28,7 @@ impl Said {
     }
 
     /// The reverse of [`Said::label`]; `None` for anything else.
-    pub fn from_label(label: &str) -> Option<Self> {
+    pub(crate) fn from_label(label: &str) -> Option<Self> {
         match label {
             "not-found" => Some(Self::NotFound),
             "rejected" => Some(Self::Rejected),
@@ -234,7 +234,7 @@ pub fn read(message: &str) -> Option<(Said, f64, &'static str)> {
 
 /// Where a message says the credential belongs, when it names a place: `query`, `header`,
 /// `body` or `cookie`.
-pub fn place_named(message: &str) -> Option<&'static str> {
+pub(crate) fn place_named(message: &str) -> Option<&'static str> {
     let lower = message.to_lowercase();
     [
         ("query parameter", "query"),

@@ -99,7 +99,7 @@ fn levenshtein(a: &str, b: &str) -> usize {
 }
 
 /// The edges leaving a node: (path of the goto field, target text).
-pub fn edges(node: &Node, base: &str) -> Vec<(String, String)> {
+pub(crate) fn edges(node: &Node, base: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for (i, r) in node.next.iter().enumerate() {
         out.push((format!("{base}.next.{i}.goto"), r.goto.clone()));

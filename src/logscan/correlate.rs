@@ -10,7 +10,7 @@ use super::summary::{KeyCount, PROBE_ERROR_LINES, ProbeGroup, ProbeLineOut};
 use super::time::format_utc;
 
 /// The marker of a why401 User-Agent (`why401/0.1.0 probe/abc123` → `abc123`).
-pub fn marker_of(user_agent: &str) -> Option<&str> {
+pub(crate) fn marker_of(user_agent: &str) -> Option<&str> {
     let rest = user_agent.strip_prefix("why401/")?;
     let at = rest.find("probe/")? + "probe/".len();
     let m = &rest[at..];
@@ -92,7 +92,7 @@ fn reason_counts(reasons: impl Iterator<Item = Reason>) -> Vec<KeyCount> {
 
 /// The probe lines grouped by marker, request and status, each with the count of the
 /// error-log reasons found beside them: what a person reads instead of one line per request.
-pub fn groups(lines: &[ProbeLineOut], st: &Stats) -> Vec<ProbeGroup> {
+pub(crate) fn groups(lines: &[ProbeLineOut], st: &Stats) -> Vec<ProbeGroup> {
     type Key = (String, String, String, u16);
     let mut by: BTreeMap<Key, (u64, Vec<Reason>)> = BTreeMap::new();
     let kept: Vec<_> = st.access.probe_lines.iter().collect();

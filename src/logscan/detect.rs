@@ -60,7 +60,7 @@ fn vote(line: &[u8], access: Option<&AccessFormat>, scratch: &mut JsonScratch) -
 
 /// The kind most of the first lines agree on; `access` is the layout to use for access logs
 /// when the person gave one.
-pub fn detect(head: &[u8], access: Option<&AccessFormat>) -> Option<Kind> {
+pub(crate) fn detect(head: &[u8], access: Option<&AccessFormat>) -> Option<Kind> {
     let mut scratch = JsonScratch::default();
     let lines = head
         .split(|&c| c == b'\n')

@@ -31,7 +31,7 @@ pub enum Reason {
 }
 
 impl Reason {
-    pub const ALL: [Self; 17] = [
+    pub(crate) const ALL: [Self; 17] = [
         Self::NoCredentials,
         Self::UserNotFound,
         Self::PasswordMismatch,
@@ -96,7 +96,7 @@ impl Reason {
     }
 
     /// Failures of the credentials themselves (what a person retrying can change).
-    pub fn is_credential_failure(self) -> bool {
+    pub(crate) fn is_credential_failure(self) -> bool {
         matches!(
             self,
             Self::NoCredentials

@@ -11,9 +11,9 @@ use super::scan::{Filters, Kind, Origin, scan_chunk};
 use super::stats::{AccessStats, Sample, Stats};
 
 /// Bytes read per chunk.
-pub const CHUNK: usize = 1 << 20;
+pub(crate) const CHUNK: usize = 1 << 20;
 /// Lines longer than this are counted as malformed and skipped without being kept.
-pub const MAX_LINE: usize = 8 << 20;
+pub(crate) const MAX_LINE: usize = 8 << 20;
 
 enum Work {
     Lines(u64, Vec<u8>, usize),
@@ -22,13 +22,13 @@ enum Work {
 }
 
 /// What one scan of one input returns.
-pub struct Scanned {
+pub(crate) struct Scanned {
     pub stats: Stats,
     pub bytes: u64,
 }
 
 /// The number of scanning threads: every core, at least one.
-pub fn workers() -> usize {
+pub(crate) fn workers() -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
 }
 
@@ -155,7 +155,7 @@ impl Dispatch<'_> {
 
 /// Reads `reader` to its end and scans it with `threads` threads: the calling thread, which
 /// reads and scans, and `threads - 1` helpers.
-pub fn scan_reader(
+pub(crate) fn scan_reader(
     reader: &mut dyn BufRead,
     kind: &Kind,
     filters: &Filters,

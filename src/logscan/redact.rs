@@ -61,7 +61,7 @@ pub fn secrets(text: &str) -> String {
 }
 
 /// A line as it may be shown: valid UTF-8, control bytes escaped, bounded, secrets redacted.
-pub fn shown_line(raw: &[u8]) -> String {
+pub(crate) fn shown_line(raw: &[u8]) -> String {
     let cut = &raw[..raw.len().min(SHOWN_LIMIT)];
     let mut s = secrets(&crate::sanitize::bytes(cut));
     if raw.len() > SHOWN_LIMIT {

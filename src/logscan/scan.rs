@@ -68,7 +68,7 @@ impl AccessFormat {
     /// Whether a 401's line names the user who tried. nginx and Apache log the user even
     /// when authentication fails; HAProxy never logs one, and Tomcat (its access log is
     /// recognised by name or by its requests) only after a successful login.
-    pub fn records_user_on_401(&self, file: &str) -> bool {
+    pub(crate) fn records_user_on_401(&self, file: &str) -> bool {
         let tomcat = file.contains("localhost_access_log") || file.contains("catalina");
         match self {
             // IIS names only authenticated users, never the one a 401 turned away.
@@ -149,7 +149,7 @@ pub struct Origin<'a> {
 }
 
 /// Scans one chunk of whole lines (the last may lack its newline) into `stats`.
-pub fn scan_chunk(
+pub(crate) fn scan_chunk(
     kind: &Kind,
     filters: &Filters,
     origin: &Origin<'_>,
@@ -528,6 +528,6 @@ impl ErrorScanner<'_> {
 }
 
 /// True when a client's 401s came in a burst.
-pub fn is_burst(max_per_minute: u64) -> bool {
+pub(crate) fn is_burst(max_per_minute: u64) -> bool {
     max_per_minute >= BURST_PER_MINUTE
 }

@@ -8,7 +8,7 @@ use super::http::{self, Exchange, Target};
 use super::{FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport, Verdict};
 use crate::diagnose::CauseHit;
 
-pub const KIND: ProbeKind = ProbeKind {
+pub(crate) const KIND: ProbeKind = ProbeKind {
     name: "cookie",
     doc: "Set-Cookie of the session: expired, Secure over http, SameSite=None without Secure, Domain/Path mismatch.",
     args: http::REQUEST_ARGS,
@@ -54,7 +54,7 @@ fn run(id: String, args: ProbeArgs, ctx: ProbeContext) -> super::ProbeFuture {
 
 /// One Set-Cookie line as a browser reads it (RFC 6265 §5.2); the value is dropped at once.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct SetCookie {
+pub(crate) struct SetCookie {
     pub name: String,
     pub empty_value: bool,
     pub expires: Option<chrono::DateTime<chrono::Utc>>,
@@ -66,7 +66,7 @@ pub struct SetCookie {
 }
 
 /// Reads one Set-Cookie field line.
-pub fn parse_set_cookie(line: &str) -> Option<SetCookie> {
+pub(crate) fn parse_set_cookie(line: &str) -> Option<SetCookie> {
     let mut parts = line.split(';');
     let (name, value) = parts.next()?.split_once('=')?;
     let mut c = SetCookie {
@@ -99,7 +99,7 @@ pub fn parse_set_cookie(line: &str) -> Option<SetCookie> {
 
 impl SetCookie {
     /// True when the cookie is already expired: the server is deleting it.
-    pub fn is_expired(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
+    pub(crate) fn is_expired(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
         match self.max_age {
             Some(m) => m <= 0,
             None => self.expires.is_some_and(|e| e <= now),

@@ -10,7 +10,7 @@ use super::{ArgSpec, FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport, 
 use crate::diagnose::CauseHit;
 use crate::net::oauth::{self, ClientAuth, ClientCredentials, TokenOutcome};
 
-pub const KIND: ProbeKind = ProbeKind {
+pub(crate) const KIND: ProbeKind = ProbeKind {
     name: "fresh_token",
     doc: "A token by the OAuth client credentials grant, and the request made again with it: does a fresh token fix the 401?",
     args: &[

@@ -7,7 +7,7 @@ use super::{
 };
 use crate::token::har;
 
-pub const KIND: ProbeKind = ProbeKind {
+pub(crate) const KIND: ProbeKind = ProbeKind {
     name: "har",
     doc: "Read a DevTools HAR export: the 401s, the credentials they carried, the token state.",
     args: &[ArgSpec {

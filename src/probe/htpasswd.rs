@@ -16,7 +16,7 @@ const fn arg(name: &'static str, required: bool, secret: bool, doc: &'static str
     }
 }
 
-pub const KIND: ProbeKind = ProbeKind {
+pub(crate) const KIND: ProbeKind = ProbeKind {
     name: "htpasswd",
     doc: "An htpasswd user file: bad lines, hash formats the server can verify, one user's password checked.",
     args: &[

@@ -29,7 +29,7 @@ const fn arg(name: &'static str, secret: bool, doc: &'static str) -> ArgSpec {
 }
 
 /// The arguments of every probe that makes an authenticated request.
-pub const REQUEST_ARGS: &[ArgSpec] = &[
+pub(crate) const REQUEST_ARGS: &[ArgSpec] = &[
     ArgSpec {
         name: "url",
         required: true,
@@ -57,7 +57,7 @@ pub const REQUEST_ARGS: &[ArgSpec] = &[
     arg("body", true, "request body (curl's -d)"),
 ];
 
-pub const KIND: ProbeKind = ProbeKind {
+pub(crate) const KIND: ProbeKind = ProbeKind {
     name: "http",
     doc: "One HTTP request, redirects followed by hand: status, headers, challenges, hops, timing.",
     args: REQUEST_ARGS,
@@ -180,7 +180,7 @@ fn run(id: String, args: ProbeArgs, ctx: ProbeContext) -> super::ProbeFuture {
 }
 
 /// Parses the target and makes the exchange. On failure the report that explains it.
-pub async fn exchange(
+pub(crate) async fn exchange(
     id: &str,
     kind: &str,
     args: &ProbeArgs,
@@ -192,7 +192,7 @@ pub async fn exchange(
 }
 
 /// Like [`exchange`] for a target already built.
-pub async fn fetch_target(
+pub(crate) async fn fetch_target(
     mut report: ProbeReport,
     target: Target,
     ctx: &ProbeContext,
@@ -216,7 +216,7 @@ pub async fn fetch_target(
 
 /// The value of response header `name`, several lines joined with ", " (RFC 9110 §5.3);
 /// obs-text bytes read as ISO-8859-1, as browsers read them.
-pub fn header_text(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
+pub(crate) fn header_text(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
     let values: Vec<String> = headers
         .get_all(name)
         .iter()
@@ -230,7 +230,7 @@ pub fn header_text(headers: &reqwest::header::HeaderMap, name: &str) -> Option<S
 }
 
 /// Every field line of header `name`.
-pub fn header_lines(headers: &reqwest::header::HeaderMap, name: &str) -> Vec<String> {
+pub(crate) fn header_lines(headers: &reqwest::header::HeaderMap, name: &str) -> Vec<String> {
     headers
         .get_all(name)
         .iter()
@@ -243,7 +243,7 @@ pub fn header_lines(headers: &reqwest::header::HeaderMap, name: &str) -> Vec<Str
 }
 
 /// The request line for evidence: method, URL and credentials as fingerprints.
-pub fn request_line(target: &Target) -> String {
+pub(crate) fn request_line(target: &Target) -> String {
     let mut creds = target.creds.describe();
     if let Some(b) = &target.body {
         creds.push(format!("body of {} bytes", b.len()));
@@ -367,7 +367,7 @@ fn describe_hops(report: &mut ProbeReport, target: &Target, ex: &Exchange) {
 }
 
 /// A `credentials-dropped-on-redirect` hit per redirect that lost (or may lose) credentials.
-pub fn redirect_causes(ex: &Exchange) -> Vec<CauseHit> {
+pub(crate) fn redirect_causes(ex: &Exchange) -> Vec<CauseHit> {
     ex.drops
         .iter()
         .map(|d| {
@@ -389,7 +389,7 @@ pub fn redirect_causes(ex: &Exchange) -> Vec<CauseHit> {
 }
 
 /// A Set-Cookie line with its value replaced by a fingerprint; attributes kept.
-pub fn redact_set_cookie(line: &str) -> String {
+pub(crate) fn redact_set_cookie(line: &str) -> String {
     let (pair, attrs) = line.split_once(';').unwrap_or((line, ""));
     let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
     let value = crate::secret::fingerprint("cookie", value.trim());

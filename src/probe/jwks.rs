@@ -9,7 +9,7 @@ use super::{
 use crate::diagnose::CauseHit;
 use crate::token::jwks::{self, KeySet};
 
-pub const KIND: ProbeKind = ProbeKind {
+pub(crate) const KIND: ProbeKind = ProbeKind {
     name: "jwks",
     doc: "Fetch a JWKS (URL, file, or the issuer's OpenID discovery) and look for a kid.",
     args: &[

@@ -18,7 +18,7 @@ const fn arg(name: &'static str, secret: bool, doc: &'static str) -> ArgSpec {
     }
 }
 
-pub const KIND: ProbeKind = ProbeKind {
+pub(crate) const KIND: ProbeKind = ProbeKind {
     name: "jwt",
     doc: "Decode and check a bearer token (JWT or opaque); verify it when a key is given.",
     args: &[
@@ -201,7 +201,7 @@ pub async fn key(
 }
 
 /// The report of an inspection, as the probe gives it (the `why401 jwt` ticket uses it too).
-pub fn report_of(id: &str, i: &Inspection) -> ProbeReport {
+pub(crate) fn report_of(id: &str, i: &Inspection) -> ProbeReport {
     let mut report = ProbeReport::new(id, "jwt");
     describe(&mut report, i);
     verdict(&mut report, i);
@@ -284,7 +284,7 @@ fn verdict(report: &mut ProbeReport, i: &Inspection) {
     };
 }
 
-pub fn kind_label(k: TokenKind) -> &'static str {
+pub(crate) fn kind_label(k: TokenKind) -> &'static str {
     match k {
         TokenKind::Jwt => "jwt",
         TokenKind::Jwe => "jwe",

@@ -21,7 +21,7 @@ const fn arg(name: &'static str, required: bool, doc: &'static str) -> ArgSpec {
     }
 }
 
-pub const KIND: ProbeKind = ProbeKind {
+pub(crate) const KIND: ProbeKind = ProbeKind {
     name: "logs",
     doc: "Server logs: 401s, auth failures and the lines of this session's own probe requests.",
     args: &[

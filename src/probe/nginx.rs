@@ -15,7 +15,7 @@ const fn arg(name: &'static str, required: bool, secret: bool, doc: &'static str
     }
 }
 
-pub const KIND: ProbeKind = ProbeKind {
+pub(crate) const KIND: ProbeKind = ProbeKind {
     name: "nginx",
     doc: "nginx configuration: the location a request lands in, its effective auth, proxy forwarding of Authorization, the user file.",
     args: &[
@@ -228,7 +228,7 @@ fn failed_report(report: &mut ProbeReport, e: &crate::server::ParseError) {
 
 /// Analyses the files for the server probes: the report gets the problems (or the parse
 /// error, and None comes back) and the effective auth of the first server matched.
-pub fn analysed(report: &mut ProbeReport, inputs: &Inputs) -> Option<analysis::Analysis> {
+pub(crate) fn analysed(report: &mut ProbeReport, inputs: &Inputs) -> Option<analysis::Analysis> {
     let a = match analysis::analyse(inputs) {
         Ok(a) => a,
         Err(e) => {
@@ -256,7 +256,7 @@ pub fn analysed(report: &mut ProbeReport, inputs: &Inputs) -> Option<analysis::A
 
 /// The user-file facts shared by the server probes; returns the addresses at which each user
 /// file under a web root could be downloaded.
-pub fn user_file_facts(report: &mut ProbeReport, a: &analysis::Analysis) -> Vec<String> {
+pub(crate) fn user_file_facts(report: &mut ProbeReport, a: &analysis::Analysis) -> Vec<String> {
     if let Some(u) = &a.user_file {
         report.fact("user_file_exists", u.exists);
         if let Some(found) = u.user_found {
@@ -275,7 +275,7 @@ pub fn user_file_facts(report: &mut ProbeReport, a: &analysis::Analysis) -> Vec<
 }
 
 /// With a live URL: GETs each user file under the web root and records whether it came back.
-pub async fn download_check(
+pub(crate) async fn download_check(
     report: &mut ProbeReport,
     ctx: &ProbeContext,
     url: &str,
@@ -292,5 +292,32 @@ pub async fn download_check(
     }
     if !uris.is_empty() {
         report.fact("user_file_downloadable", exposed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A check that crashes is reported under the flow's probe id, where the flow looks for
+    /// its facts, not under the kind.
+    #[tokio::test]
+    async fn a_crashed_check_is_reported_under_the_probe_id() {
+        let ctx = ProbeContext::new(std::time::Duration::from_secs(5)).unwrap();
+        let report = run_config_check(
+            "nginx",
+            "site_conf".to_owned(),
+            ProbeArgs::new(),
+            ctx,
+            |_, _| panic!("the check crashed"),
+        )
+        .await;
+        assert_eq!(report.id, "site_conf");
+        assert_eq!(report.kind, "nginx");
+        assert!(
+            report.summary.starts_with("check stopped"),
+            "{}",
+            report.summary
+        );
     }
 }

@@ -21,7 +21,7 @@ pub(crate) use build::node_of;
 pub use build::{TargetSpec, help_desk_of};
 
 /// Bumped when a field changes meaning or goes away (adding one does not bump it).
-pub const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 1;
 
 /// What a ticket says. Every string in it is free of secrets once rendered.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
@@ -314,7 +314,7 @@ pub struct Replay {
 
 impl Ticket {
     /// Builds the ticket of a walk (shipped flows tell inputs and choices apart).
-    pub fn from_session(session: &Session) -> Self {
+    pub(crate) fn from_session(session: &Session) -> Self {
         build::from_session(session, None, chrono::Utc::now())
     }
 

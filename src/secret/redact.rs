@@ -16,7 +16,7 @@ pub use jwt::describe as describe_jwt;
 
 /// Secrets shorter than this are not searched for by value: hiding every `a` of a ticket
 /// would destroy it, and a secret this short is no secret. Pattern detectors still apply.
-pub const MIN_SECRET_LEN: usize = 4;
+pub(crate) const MIN_SECRET_LEN: usize = 4;
 
 /// Fingerprints live in [`crate::secret`]; kept here for the many callers that import it.
 pub use crate::secret::fingerprint;

@@ -287,7 +287,7 @@ fn dedup(problems: &mut Vec<Problem>) {
 }
 
 /// The user file's URL under a web root, for the "can anyone download it" probe.
-pub fn user_file_uri(web_root: &Path, file: &Path) -> Option<String> {
+pub(crate) fn user_file_uri(web_root: &Path, file: &Path) -> Option<String> {
     let rel = file.strip_prefix(web_root).ok()?;
     Some(format!("/{}", rel.to_string_lossy()))
 }

@@ -60,7 +60,7 @@ impl std::fmt::Debug for Entry {
 
 impl Entry {
     /// The hash as a fingerprint, safe to print.
-    pub fn hash_fingerprint(&self) -> String {
+    pub(crate) fn hash_fingerprint(&self) -> String {
         fingerprint("hash", &self.hash)
     }
 
@@ -281,7 +281,7 @@ impl UserFile {
 
     /// The entry Apache's Digest auth uses: the first line with this user and realm
     /// (`get_realm_hash()` in mod_authn_file).
-    pub fn find_digest(&self, user: &str, realm: &str) -> Option<&Entry> {
+    pub(crate) fn find_digest(&self, user: &str, realm: &str) -> Option<&Entry> {
         self.entries
             .iter()
             .find(|e| e.user == user && e.realm.as_deref() == Some(realm))

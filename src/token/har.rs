@@ -66,13 +66,16 @@ pub struct Entry {
 }
 
 impl Entry {
-    pub fn request_header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn request_header(&self, name: &str) -> Option<&str> {
         header(&self.request.headers, name)
     }
-    pub fn response_header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn response_header(&self, name: &str) -> Option<&str> {
         header(&self.response.headers, name)
     }
-    pub fn response_headers<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    pub(crate) fn response_headers<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> impl Iterator<Item = &'a str> + 'a {
         self.response
             .headers
             .iter()

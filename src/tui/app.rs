@@ -24,14 +24,14 @@ pub struct Options {
 }
 
 /// Who is using why401, and the flow each walks.
-pub const ROLES: &[(&str, &str)] = &[
+pub(crate) const ROLES: &[(&str, &str)] = &[
     ("I am visiting a site and get 401", "visitor"),
     ("I run the site (server, proxy, app)", "owner"),
     ("I am calling an API", "api"),
 ];
 
 /// The extra start-screen entry that switches to help-desk mode.
-pub const AGENT_ROLE: &str = "I am a help-desk agent guiding someone";
+pub(crate) const AGENT_ROLE: &str = "I am a help-desk agent guiding someone";
 
 /// One message: everything that can change the state goes through [`super::update`].
 #[derive(Debug, Clone)]
@@ -223,7 +223,7 @@ impl<'a> App<'a> {
     /// help-desk mode). Read from the `start` flow's choices (its `who` node, or `agent` in
     /// help-desk mode, whose labels speak of the caller), so a help desk's own start flow
     /// shapes this screen; the built-in list when there is none.
-    pub fn roles(&self) -> Vec<(String, Option<String>)> {
+    pub(crate) fn roles(&self) -> Vec<(String, Option<String>)> {
         let node = if self.agent { "agent" } else { "who" };
         let from_flow: Vec<(String, Option<String>)> = self
             .set
@@ -258,17 +258,17 @@ impl<'a> App<'a> {
     }
 
     /// The entries of the start screen's role list.
-    pub fn role_labels(&self) -> Vec<String> {
+    pub(crate) fn role_labels(&self) -> Vec<String> {
         self.roles().into_iter().map(|(l, _)| l).collect()
     }
 
     /// True while something on screen moves, so the runtime ticks; idle costs nothing.
-    pub fn animating(&self) -> bool {
+    pub(crate) fn animating(&self) -> bool {
         self.running.is_some()
     }
 
     /// True while the end screen's re-test runs.
-    pub fn retesting(&self) -> bool {
+    pub(crate) fn retesting(&self) -> bool {
         self.running.as_ref().is_some_and(|r| r.retest)
     }
 

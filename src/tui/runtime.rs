@@ -48,7 +48,7 @@ pub struct Exit {
 
 /// Turns a terminal event into a message; events nobody acts on (mouse moves, focus) give
 /// none, so they cause no redraw.
-pub fn to_message(event: Event) -> Option<Message> {
+pub(crate) fn to_message(event: Event) -> Option<Message> {
     match event {
         Event::Key(k) if k.kind != KeyEventKind::Release => Some(Message::Key(k)),
         Event::Paste(p) => Some(Message::Paste(p)),

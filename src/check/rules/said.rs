@@ -7,7 +7,7 @@ use crate::diagnose::messages::Said;
 use crate::probe::{FactValue, ProbeReport};
 
 /// Causes named by the body of the main answer, quoted as evidence.
-pub fn body_causes(
+pub(crate) fn body_causes(
     reports: &[ProbeReport],
     input: &RuleInput,
     sent: bool,

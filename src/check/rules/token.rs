@@ -7,7 +7,7 @@ use crate::probe::{FactValue, ProbeReport};
 
 /// Two facts that explain each other: an ID token whose audience an API refuses (its `aud`
 /// is the client's id), and a token not yet valid by a server whose clock differs from ours.
-pub fn explained_together(reports: &[ProbeReport], hits: &mut Vec<CauseHit>) {
+pub(crate) fn explained_together(reports: &[ProbeReport], hits: &mut Vec<CauseHit>) {
     if !matches!(status(reports, ids::MAIN), Some(401 | 403)) {
         return;
     }
@@ -54,7 +54,7 @@ pub fn explained_together(reports: &[ProbeReport], hits: &mut Vec<CauseHit>) {
 }
 
 /// `server-key-or-config-stale` when the token is sound and the API still answers 401.
-pub fn sound_token_refused(reports: &[ProbeReport], url: &str, hits: &mut Vec<CauseHit>) {
+pub(crate) fn sound_token_refused(reports: &[ProbeReport], url: &str, hits: &mut Vec<CauseHit>) {
     if status(reports, ids::MAIN) != Some(401) {
         return;
     }

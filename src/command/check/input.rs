@@ -10,7 +10,7 @@ use crate::cli::CheckArgs;
 use crate::probe::http::{self, Credentials};
 
 /// The environment variable an API key is read from.
-pub const API_KEY_ENV: &str = "WHY401_API_KEY";
+pub(crate) const API_KEY_ENV: &str = "WHY401_API_KEY";
 
 /// Largest secret file read: a token or key is far smaller; this keeps memory bounded.
 const MAX_SECRET_BYTES: u64 = 64 * 1024;

@@ -56,7 +56,7 @@ impl Outcome {
 impl Session {
     /// Every cause the walk found (the flows' findings and the probes' own cause hits),
     /// ranked with the same function every command uses.
-    pub fn ranked_causes(&self) -> Vec<CauseHit> {
+    pub(crate) fn ranked_causes(&self) -> Vec<CauseHit> {
         let hits = self
             .findings()
             .map(|f| CauseHit::new(&f.cause, f.confidence, f.evidence.clone()))
@@ -80,7 +80,7 @@ impl Session {
     }
 
     /// The credentials the person gave, as one phrase that never holds the secret.
-    pub fn credentials_phrase(&self) -> String {
+    pub(crate) fn credentials_phrase(&self) -> String {
         let given = |k: &str| self.answers.get(k).filter(|v| !v.trim().is_empty());
         if given("token").is_some() {
             return "with the Bearer token given".to_owned();
@@ -95,7 +95,7 @@ impl Session {
 impl Engine<'_> {
     /// The re-test: the walk's address with the credentials the person gave (token first,
     /// then user and password). None before an address is known.
-    pub fn verification_request(&self) -> Option<ProbeRequest> {
+    pub(crate) fn verification_request(&self) -> Option<ProbeRequest> {
         let answers = &self.s.answers;
         let url = answers.get("url").filter(|u| !u.trim().is_empty())?;
         let mut args = vec![("url".to_owned(), url.clone())];
@@ -114,7 +114,7 @@ impl Engine<'_> {
     }
 
     /// Records the re-test's answer. It changes no step, so `back` is not affected.
-    pub fn give_verification(&mut self, report: &ProbeReport) {
+    pub(crate) fn give_verification(&mut self, report: &ProbeReport) {
         let url = self.s.answers.get("url").cloned().unwrap_or_default();
         let status = match report.facts.get("status") {
             Some(FactValue::Int(n)) => u16::try_from(*n).ok(),

@@ -62,7 +62,7 @@ impl Credentials {
 
     /// `text` with every value of these credentials, and every shape of a secret (JWTs,
     /// Authorization values, cookies), replaced by a fingerprint.
-    pub fn hide_in(&self, text: &str) -> String {
+    pub(crate) fn hide_in(&self, text: &str) -> String {
         let mut redactor = crate::secret::redact::Redactor::new();
         for (kind, value) in self.values() {
             redactor.add_secret(kind, value);
@@ -133,7 +133,7 @@ pub struct Target {
 impl Target {
     /// Reads url, method, authorization, user, password, cookie, headers, api_key_query,
     /// api_key and follow from probe arguments.
-    pub fn from_args(args: &ProbeArgs) -> Result<Self, FetchError> {
+    pub(crate) fn from_args(args: &ProbeArgs) -> Result<Self, FetchError> {
         let raw = args
             .get("url")
             .ok_or_else(|| FetchError::usage("no url given"))?;

@@ -16,7 +16,7 @@ use crate::secret::fingerprint;
 use crate::token::{Expectations, Inspection, inspect, time};
 
 /// 401s kept in full; more are only counted, so memory stays bounded.
-pub const MAX_KEPT: usize = 200;
+pub(crate) const MAX_KEPT: usize = 200;
 /// Login/refresh exchanges shown before each 401.
 const BEFORE: usize = 3;
 /// Response bodies larger than this are not searched for issued tokens.

@@ -145,7 +145,7 @@ fn pick_role(app: &mut App, index: usize) -> Option<Command> {
 }
 
 /// The same rule the engine applies to `url` inputs, so a bad address is caught here.
-pub fn check_url(text: &str) -> Result<(), String> {
+pub(crate) fn check_url(text: &str) -> Result<(), String> {
     match url::Url::parse(text) {
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(()),
         Ok(u) => Err(format!(
