@@ -174,7 +174,7 @@ pub(super) fn header(frame: &mut Frame, area: Rect, theme: Theme, parts: &[Strin
     let mut spans = vec![Span::styled("why401", theme.title())];
     for p in parts.iter().filter(|p| !p.is_empty()) {
         spans.push(Span::styled(" · ", theme.dim()));
-        spans.push(Span::raw(p.clone()));
+        spans.push(Span::raw(shown(p)));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -188,7 +188,8 @@ pub(super) fn footer(
     keys: &[(&str, &str)],
 ) {
     let line = match &app.status {
-        Some(s) => Line::from(Span::styled(s.clone(), theme.title())),
+        // A status may quote what came back (an error, a path): shown, never emitted.
+        Some(s) => Line::from(Span::styled(shown(s), theme.title())),
         None => key_hints(theme, keys),
     };
     frame.render_widget(Paragraph::new(line), area);

@@ -243,3 +243,28 @@ fn end_screen_diagnosed_until_the_retest_passes() {
     assert!(app.end.ticket.contains("**Outcome:** diagnosed"));
     assert!(app.end.ticket.contains("**Re-test:**"));
 }
+
+/// A realm a stranger chose, carrying a clipboard write (OSC 52), a title change (OSC 0) and a
+/// right-to-left override: the wizard shows each as a visible escape and emits none of them
+/// (ratatui alone would drop the ESC and print the rest as if it were text).
+#[test]
+fn a_realm_with_terminal_escapes_is_shown_not_emitted() {
+    let set = flows();
+    let (mut app, cmd) = at_running_step(&set);
+    let realm = "st\x1b]52;c;cHduZWQ=\x07aff\u{9d}0;t\u{9c}\u{202E}";
+    let challenge = format!("Basic realm=\"{realm}\"");
+    tui_app::answer_probes(&mut app, cmd, |id| {
+        let mut r = tui_app::basic_401(id, URL);
+        r.summary = format!("401, server asks for {challenge}");
+        r.fact("challenge.realm", realm);
+        r.fact("challenge.raw", vec![challenge.clone()]);
+        r.evidence = vec![format!("WWW-Authenticate: {challenge}")];
+        r
+    });
+    let screen = render(&mut app, 120, 40);
+    for c in ['\x1b', '\x07', '\u{9d}', '\u{9c}', '\u{202E}'] {
+        assert!(!screen.contains(c), "{c:?} reached the screen:\n{screen}");
+    }
+    assert!(screen.contains(r"st\x1b]52;c;cHduZWQ=\x07aff"), "{screen}");
+    insta::assert_snapshot!("step_realm_with_escapes_120x40", screen);
+}

@@ -60,7 +60,8 @@ pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     let body = if body.trim().is_empty() {
         Text::styled("(see the checks and choices below)", theme.dim())
     } else {
-        Text::raw(body)
+        // Filled from facts a server chose (a realm, a header): shown, never emitted.
+        Text::raw(crate::sanitize::text(&body).into_owned())
     };
     frame.render_widget(
         Paragraph::new(body)
@@ -266,7 +267,7 @@ fn fact_lines(r: &ProbeReport, lines: &mut Vec<Line<'static>>) {
         super::shown(&key_facts(r))
     )));
     if let Some(FactValue::Str(t)) = r.facts.get("timeline") {
-        lines.push(Line::from(format!("       {t}")));
+        lines.push(Line::from(format!("       {}", super::shown(t))));
     }
 }
 
@@ -338,7 +339,11 @@ fn draw_choices(app: &App, engine: &Engine, frame: &mut Frame, area: Rect, theme
         let selected = i == app.step.selected;
         let is_suggested = suggested.as_ref().is_some_and(|(s, _)| *s == i);
         let marker = if selected { "› " } else { "  " };
-        let mut spans = vec![Span::raw(format!("{marker}{}. {}", i + 1, c.label))];
+        let mut spans = vec![Span::raw(format!(
+            "{marker}{}. {}",
+            i + 1,
+            super::shown(&c.label)
+        ))];
         if is_suggested {
             spans.push(Span::styled("  ★ suggested", theme.suggested()));
         }
@@ -368,7 +373,7 @@ fn draw_choices(app: &App, engine: &Engine, frame: &mut Frame, area: Rect, theme
         frame.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::styled("★ why: ", theme.suggested()),
-                Span::raw(why),
+                Span::raw(super::shown(&why)),
             ])),
             reason,
         );
