@@ -49,6 +49,9 @@ pub struct CheckRequest {
     pub body: Option<crate::net::RequestBody>,
     /// Client credentials for a fresh token (`--client-credentials`).
     pub fresh_token: Option<crate::net::oauth::ClientCredentials>,
+    /// Requests that may carry the person's password in one run (Digest answers, redirect
+    /// hops and side requests included): a lockout after 5 failures must not be ours.
+    pub max_password_sends: usize,
     /// The server's own files, when the person has them: their analysis joins the battery.
     pub server: ServerFiles,
 }
@@ -92,6 +95,7 @@ impl Default for CheckRequest {
             net: crate::net::NetOptions::default(),
             body: None,
             fresh_token: None,
+            max_password_sends: probe::http::DEFAULT_PASSWORD_SENDS,
             server: ServerFiles::default(),
         }
     }
@@ -115,11 +119,11 @@ impl CheckRequest {
         }
         if creds.user.is_none() && creds.authorization.is_none() {
             creds.user = Some(probe::http::percent_decode(url.username()));
-            creds.password = Some(
+            creds.password = Some(crate::secret::Secret::from(
                 url.password()
                     .map(probe::http::percent_decode)
                     .unwrap_or_default(),
-            );
+            ));
         }
         let _ = url.set_username("");
         let _ = url.set_password(None);
@@ -159,21 +163,27 @@ fn request_args(
     let Some(c) = creds else {
         return a;
     };
-    let mut put = |k: &str, v: &Option<String>| {
+    let mut put = |k: &str, v: Option<&str>| {
         if let Some(v) = v {
-            a.insert(k.to_owned(), v.clone());
+            a.insert(k.to_owned(), v.to_owned());
         }
     };
-    put("authorization", &c.authorization);
-    put("user", &c.user);
-    put("password", &c.password);
-    put("cookie", &c.cookie);
+    let exposed = crate::secret::Secret::expose;
+    put("authorization", c.authorization.as_ref().map(exposed));
+    put("user", c.user.as_deref());
+    put("password", c.password.as_ref().map(exposed));
+    put("cookie", c.cookie.as_ref().map(exposed));
     if let Some((name, key)) = &c.api_key_query {
         a.insert("api_key_query".into(), name.clone());
-        a.insert("api_key".into(), key.clone());
+        a.insert("api_key".into(), key.expose().to_owned());
     }
     if !c.headers.is_empty() {
-        a.insert("headers".into(), header_lines(&c.headers));
+        let lines: Vec<String> = c
+            .headers
+            .iter()
+            .map(|(n, v)| format!("{n}: {}", v.expose()))
+            .collect();
+        a.insert("headers".into(), lines.join("\n"));
     }
     a
 }
@@ -238,11 +248,11 @@ pub fn plan(request: &CheckRequest) -> (Vec<ProbeRequest>, RuleInput) {
     }
     if let Some((fixed, kind)) = creds
         .authorization
-        .as_deref()
-        .and_then(rules::normalise_authorization)
+        .as_ref()
+        .and_then(|a| rules::normalise_authorization(a.expose()))
     {
         let mut c = creds.clone();
-        c.authorization = Some(fixed);
+        c.authorization = Some(fixed.into());
         reqs.push(req(
             ids::NORMALISED,
             "http",
@@ -302,7 +312,11 @@ fn fresh_token_args(
 
 /// Runs the battery concurrently and ranks what it found.
 pub async fn run(request: &CheckRequest) -> anyhow::Result<CheckResult> {
-    let ctx = ProbeContext::with_network(request.timeout, &request.net)?;
+    let mut ctx = ProbeContext::with_network(request.timeout, &request.net)?;
+    ctx.password_sends = std::sync::Arc::new(probe::http::PasswordSends::limited(
+        request.max_password_sends.max(1),
+    ));
+    ctx.shared = Some(std::sync::Arc::default());
     let (mut reqs, input) = plan(request);
     if shows_network(&ctx, &request.url) {
         let mut a = ProbeArgs::new();
@@ -310,7 +324,7 @@ pub async fn run(request: &CheckRequest) -> anyhow::Result<CheckResult> {
         reqs.push(req("network", "network", a));
     }
     let started = Instant::now();
-    let mut reports = probe::run_all(reqs, &ctx).await;
+    let (mut reports, withheld) = run_within_limit(reqs, request, &ctx).await;
     let tokens = token_requests(request, &reports);
     let places: Vec<(String, String)> = tokens
         .iter()
@@ -336,7 +350,7 @@ pub async fn run(request: &CheckRequest) -> anyhow::Result<CheckResult> {
     }
     hits.extend(rules::diagnose(&reports, &input));
     if let Some(a) = &request.credentials.authorization {
-        hits.extend(sent::authorization_lints(a));
+        hits.extend(sent::authorization_lints(a.expose()));
     }
     let ranking = Ranking::of(only_main_unreachable(hits, &reports));
     Ok(CheckResult {
@@ -348,7 +362,49 @@ pub async fn run(request: &CheckRequest) -> anyhow::Result<CheckResult> {
         elapsed,
         sent: request.credentials.describe(),
         credential: input.credential,
+        password_sends: request
+            .credentials
+            .carries_password()
+            .then(|| (ctx.password_sends.used(), ctx.password_sends.limit())),
+        withheld,
     })
+}
+
+/// Side requests that repeat the password (the site root, the backend, the normalised
+/// header), in the order they are worth it.
+const SIDE_WITH_PASSWORD: &[&str] = &[ids::NORMALISED, ids::BACKEND, ids::ELSEWHERE];
+
+/// Runs the battery so the password goes out at most as often as allowed, and the requests
+/// that matter most get it: the main request (shared by every probe that reads it) first,
+/// then the side requests one at a time while the limit allows. Returns the reports in plan
+/// order and a line for each request left out.
+async fn run_within_limit(
+    reqs: Vec<ProbeRequest>,
+    request: &CheckRequest,
+    ctx: &ProbeContext,
+) -> (Vec<ProbeReport>, Vec<String>) {
+    let order: Vec<String> = reqs.iter().map(|r| r.id.clone()).collect();
+    let (mut later, first): (Vec<_>, Vec<_>) = reqs.into_iter().partition(|r| {
+        request.credentials.carries_password() && SIDE_WITH_PASSWORD.contains(&r.id.as_str())
+    });
+    later.sort_by_key(|r| SIDE_WITH_PASSWORD.iter().position(|id| *id == r.id));
+    let mut reports = probe::run_all(first, ctx).await;
+    let mut withheld = Vec::new();
+    for r in later {
+        if ctx.password_sends.remaining() == 0 {
+            let url = r.args.get("url").map_or("", String::as_str);
+            withheld.push(format!(
+                "{} {url} ({}): {}",
+                r.args.get("method").map_or("GET", String::as_str),
+                r.id,
+                probe::http::limit_message(ctx)
+            ));
+            continue;
+        }
+        reports.push(probe::run_one(r, ctx.clone()).await);
+    }
+    reports.sort_by_key(|r| order.iter().position(|id| *id == r.id));
+    (reports, withheld)
 }
 
 fn main_status(reports: &[ProbeReport]) -> Option<i64> {

@@ -249,6 +249,12 @@ pub struct ProbeContext {
     pub marker: String,
     /// How requests go out (trust, proxy, fixed addresses) and what reports say about it.
     pub net: std::sync::Arc<crate::net::Network>,
+    /// Requests that carried the person's password, and how many may (no limit unless the
+    /// battery sets one).
+    pub password_sends: std::sync::Arc<http::PasswordSends>,
+    /// Within one battery, exchanges the probes share (none outside a battery, so a re-test
+    /// always asks the server again).
+    pub shared: Option<std::sync::Arc<http::SharedExchanges>>,
 }
 
 impl ProbeContext {
@@ -281,6 +287,8 @@ impl ProbeContext {
             user_agent,
             marker,
             net: std::sync::Arc::new(net),
+            password_sends: std::sync::Arc::default(),
+            shared: None,
         })
     }
 }

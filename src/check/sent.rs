@@ -10,7 +10,7 @@ const SCHEMES: &[&str] = &["bearer", "basic", "digest", "token", "jwt"];
 
 /// The facts about the credentials that the rules read.
 pub(crate) fn rule_input(creds: &Credentials) -> RuleInput {
-    let auth = creds.authorization.as_deref().map(str::trim);
+    let auth = creds.authorization.as_ref().map(|a| a.expose().trim());
     let first = auth.and_then(|a| a.split_whitespace().next());
     let scheme_sent = first
         .filter(|w| plausible_scheme(w))
@@ -107,15 +107,19 @@ fn authorization_token(value: &str) -> Option<String> {
 /// the URL's own query). A token sent in two places is named with both.
 pub fn tokens(creds: &Credentials, url: &url::Url) -> Vec<SentToken> {
     let mut found: Vec<(String, String)> = Vec::new();
-    if let Some(t) = creds.authorization.as_deref().and_then(authorization_token) {
+    if let Some(t) = creds
+        .authorization
+        .as_ref()
+        .and_then(|a| authorization_token(a.expose()))
+    {
         found.push(("the Authorization header".to_owned(), t));
     }
     for (name, value) in &creds.headers {
-        if let Some(t) = words_jwt(value) {
+        if let Some(t) = words_jwt(value.expose()) {
             found.push((format!("header '{}'", crate::sanitize::line(name)), t));
         }
     }
-    let cookies = creds.cookie.iter().flat_map(|c| c.split(';'));
+    let cookies = creds.cookie.iter().flat_map(|c| c.expose().split(';'));
     for (name, value) in cookies.filter_map(|p| p.split_once('=')) {
         if let Some(t) = words_jwt(value) {
             found.push((
@@ -127,7 +131,7 @@ pub fn tokens(creds: &Credentials, url: &url::Url) -> Vec<SentToken> {
     let query = creds
         .api_key_query
         .iter()
-        .map(|(n, v)| (n.clone(), v.clone()))
+        .map(|(n, v)| (n.clone(), v.expose().to_owned()))
         .chain(
             url.query_pairs()
                 .map(|(n, v)| (n.into_owned(), v.into_owned())),
@@ -228,8 +232,8 @@ mod tests {
     #[test]
     fn every_token_sent_is_found_once_with_where_it_went() {
         let creds = Credentials {
-            authorization: Some(format!("Bearer {A}")),
-            cookie: Some(format!("theme=dark; session={B}; refresh={A}")),
+            authorization: Some(format!("Bearer {A}").into()),
+            cookie: Some(format!("theme=dark; session={B}; refresh={A}").into()),
             headers: vec![("X-Access-Token".into(), B.into())],
             api_key_query: Some(("access_token".into(), A.into())),
             ..Credentials::default()

@@ -22,7 +22,7 @@ pub fn requests(request: &CheckRequest) -> Vec<ProbeRequest> {
         if let Some(u) = &c.user {
             a.insert("user".into(), u.clone());
             if let Some(p) = &c.password {
-                a.insert("password".into(), p.clone());
+                a.insert("password".into(), p.expose().to_owned());
             }
         }
     };

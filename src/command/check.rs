@@ -80,6 +80,7 @@ pub fn request(args: &CheckArgs) -> anyhow::Result<CheckRequest> {
         net: network::options(&args.net.connect)?,
         body: network::body(&args.net)?,
         fresh_token: network::client_credentials(&args.net)?,
+        max_password_sends: usize::from(args.max_password_sends),
         server: check::ServerFiles {
             nginx: args.files.nginx_conf.clone(),
             apache: args.files.apache_conf.clone(),

@@ -10,10 +10,12 @@ use crate::diagnose::CauseHit;
 pub mod body;
 pub mod digest;
 mod fetch;
+mod ledger;
 mod target;
 
 pub use crate::net::classify::{FetchError, classify};
-pub use fetch::{BODY_LIMIT, Drop, Exchange, Hop, MAX_HOPS, fetch};
+pub use fetch::{BODY_LIMIT, Drop, Exchange, Hop, MAX_HOPS, fetch, limit_message};
+pub use ledger::{DEFAULT_PASSWORD_SENDS, PasswordSends, SharedExchanges};
 pub use target::{
     Credentials, Target, is_credential_header, is_scheme_named_header, parse_header_lines,
     parse_url, percent_decode, same_origin,
@@ -103,6 +105,16 @@ pub(crate) const KIND: ProbeKind = ProbeKind {
             "hops",
             FactType::StrList,
             "every request of the chain with its status",
+        ),
+        fact(
+            "password_sends",
+            FactType::Int,
+            "requests of the chain that carried the person's password (Digest answers too)",
+        ),
+        fact(
+            "withheld",
+            FactType::StrList,
+            "what was not sent, and why (userinfo of a Location, the password limit)",
         ),
         fact(
             "redirect.loop",
@@ -353,6 +365,11 @@ fn describe_hops(report: &mut ProbeReport, target: &Target, ex: &Exchange) {
     report.evidence.extend(hops.iter().cloned());
     report.fact("hops", hops);
     report.fact("redirect.loop", ex.redirect_loop);
+    report.fact("password_sends", ex.password_sends as i64);
+    if !ex.notes.is_empty() {
+        report.fact("withheld", ex.notes.clone());
+        report.evidence.extend(ex.notes.iter().cloned());
+    }
     report.fact(
         "redirect.dropped_credentials",
         ex.drops.iter().any(|d| d.withheld),

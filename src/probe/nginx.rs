@@ -277,13 +277,13 @@ pub(crate) fn user_file_facts(report: &mut ProbeReport, a: &analysis::Analysis) 
 /// With a live URL: GETs each user file under the web root and records whether it came back.
 pub(crate) async fn download_check(
     report: &mut ProbeReport,
-    ctx: &ProbeContext,
+    _ctx: &ProbeContext,
     url: &str,
     uris: &[String],
 ) {
     let mut exposed = false;
     for uri in uris {
-        let e = crate::server::exposure::fetch(ctx.client_for(url), url, uri).await;
+        let e = crate::server::exposure::fetch(url, uri).await;
         if let Some(p) = e.problem(None) {
             exposed = true;
             report.evidence.push(p.evidence());

@@ -111,7 +111,9 @@ impl UserFile {
     /// Reads and parses a user file (bounded like every configuration file).
     pub fn load(path: &Path) -> Result<Self, crate::server::ParseError> {
         let mut budget = crate::server::source::Budget::default();
-        let bom = std::fs::File::open(path).ok().and_then(|f| {
+        // Opened only as a regular file: a FIFO named here must not block before the read
+        // below refuses it.
+        let bom = crate::input_file::open_regular(path).ok().and_then(|f| {
             use std::io::Read;
             let mut head = [0u8; 3];
             f.take(3)

@@ -11,5 +11,6 @@ mod faults;
 mod network;
 mod nginx;
 mod output;
+mod redirects;
 mod secrets;
 mod server_files;

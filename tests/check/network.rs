@@ -827,10 +827,17 @@ fn digest_credentials_are_answered_and_failures_told_apart() {
         "{}",
         apache.error_log()
     );
-    // A nonce that went stale on the way: one retry with the new nonce, and in.
+    // A nonce that went stale on the way: the preemptive Basic request and the first Digest
+    // answer spend the two password sends allowed by default, so the retry is withheld and
+    // said so; allowed a third, it retries with the new nonce and gets in.
     let relay = slow_relay(apache.port);
     let url = format!("http://127.0.0.1:{relay}/stale/");
     let (j, _) = check(&strs(&with_user(&url)), &[], Some("Circle of Life\n"));
+    assert_eq!(fact(&j, "http", "digest.outcome"), "withheld", "{j}");
+    assert_eq!(j["password_sends"]["count"], 2, "{j}");
+    let mut args = with_user(&url);
+    args.extend(["--max-password-sends".to_owned(), "3".to_owned()]);
+    let (j, _) = check(&strs(&args), &[], Some("Circle of Life\n"));
     assert_eq!(j["status"], 200, "{j}");
     assert_eq!(fact(&j, "http", "digest.outcome"), "accepted");
     assert_eq!(fact(&j, "http", "digest.stale_retry"), true);

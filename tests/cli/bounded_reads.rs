@@ -134,6 +134,27 @@ fn measured(dir: &Path, args: &[&str]) -> Option<(f64, u64, String)> {
     ))
 }
 
+/// An nginx site in `d` whose user file lies in its web root, so `server --url` fetches it;
+/// returns the configuration's path.
+fn site_with_user_file_in_web_root(d: &Path) -> String {
+    std::fs::create_dir(d.join("www")).unwrap();
+    std::fs::write(
+        d.join("www/.htpasswd"),
+        "alice:$apr1$abcdefgh$0123456789abcdefghijkl\n",
+    )
+    .unwrap();
+    let conf = d.join("site.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "server {{ listen 80; root {0}/www; location / {{ auth_basic \"x\"; auth_basic_user_file {0}/www/.htpasswd; }} }}\n",
+            d.display()
+        ),
+    )
+    .unwrap();
+    conf.display().to_string()
+}
+
 #[test]
 fn a_two_gib_body_is_read_no_further_than_64_kib() {
     // The user file is in the web root, so `server --url` fetches it; the site streams 2 GiB.
@@ -156,23 +177,7 @@ fn a_two_gib_body_is_read_no_further_than_64_kib() {
     });
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    std::fs::create_dir(d.join("www")).unwrap();
-    std::fs::write(
-        d.join("www/.htpasswd"),
-        "alice:$apr1$abcdefgh$0123456789abcdefghijkl\n",
-    )
-    .unwrap();
-    let conf = d.join("site.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            "server {{ listen 80; root {}/www; location / {{ auth_basic \"x\"; auth_basic_user_file {}/www/.htpasswd; }} }}\n",
-            d.display(),
-            d.display()
-        ),
-    )
-    .unwrap();
-    let conf = conf.display().to_string();
+    let conf = site_with_user_file_in_web_root(d);
     let args = ["server", "--nginx", &conf, "--url", &url];
     let Some((secs, rss_kib, text)) = measured(d, &args) else {
         let (_, _, took) = run(d, &args);
@@ -186,4 +191,110 @@ fn a_two_gib_body_is_read_no_further_than_64_kib() {
     );
     assert!(secs < 20.0, "{secs} s: {text}");
     assert!(rss_kib < 100 * 1024, "{rss_kib} KiB: {text}");
+}
+
+#[test]
+fn a_gzip_bomb_is_refused_with_the_figures() {
+    use std::io::Write as _;
+    // 64 MiB of user-file lines, gzip-compressed for real: about 200 KiB on the wire. Read
+    // inflated to the end it would look like an exposed user file; it must be refused.
+    let line = b"alice:$apr1$abcdefgh$0123456789abcdefghijkl\n";
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let block = line.repeat(1 << 14);
+    for _ in 0..(64 << 20) / block.len() {
+        gz.write_all(&block).unwrap();
+    }
+    let bomb = std::sync::Arc::new(gz.finish().unwrap());
+    let sent = bomb.len();
+    let app = axum::Router::new().fallback(axum::routing::any(move || {
+        let bomb = std::sync::Arc::clone(&bomb);
+        async move {
+            (
+                [("content-encoding", "gzip"), ("content-type", "text/plain")],
+                bomb.as_ref().clone(),
+            )
+        }
+    }));
+    let url = loopback::serve(app);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let conf = site_with_user_file_in_web_root(d);
+    let args = ["server", "--nginx", &conf, "--url", &url, "--json"];
+    let (_, text, took) = run(d, &args);
+    assert!(took < Duration::from_secs(20), "{took:?}");
+    assert!(
+        text.contains("refused: the gzip answer inflates past 64 KiB"),
+        "{sent} compressed bytes: {text}"
+    );
+    assert!(!text.contains("user-file-downloadable"), "{text}");
+    if let Some((secs, rss_kib, _)) = measured(d, &args) {
+        eprintln!(
+            "server --url against a gzip bomb ({sent} bytes → 64 MiB): {secs:.2} s, peak RSS {rss_kib} KiB"
+        );
+        assert!(rss_kib < 100 * 1024, "{rss_kib} KiB");
+    }
+}
+
+#[test]
+fn a_har_with_a_one_gib_body_streams_in_bounded_memory() {
+    use std::io::Write as _;
+    let time = Path::new("/usr/bin/time");
+    let bin = assert_cmd::cargo::cargo_bin("why401");
+    let mut cmd = if time.exists() {
+        let mut c = std::process::Command::new(time);
+        c.arg("-v").arg(bin);
+        c
+    } else {
+        eprintln!("not measuring RSS: /usr/bin/time is missing");
+        std::process::Command::new(bin)
+    };
+    let mut child = cmd
+        .args(["har", "-", "--json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let started = Instant::now();
+    let writer = std::thread::spawn(move || {
+        let entry = |status: u16, body: &str| {
+            format!(
+                r#"{{"startedDateTime":"2026-01-01T00:00:00Z","request":{{"method":"GET","url":"http://127.0.0.1/api","headers":[]}},"response":{{"status":{status},"headers":[{{"name":"WWW-Authenticate","value":"Bearer realm=\"api\""}}],"content":{{"mimeType":"text/plain","text":"{body}"#
+            )
+        };
+        stdin
+            .write_all(format!(r#"{{"log":{{"entries":[{}"#, entry(200, "")).as_bytes())
+            .unwrap();
+        let chunk = vec![b'a'; 1 << 20];
+        for _ in 0..1024 {
+            stdin.write_all(&chunk).unwrap();
+        }
+        stdin.write_all(br#""}}},"#).unwrap();
+        stdin
+            .write_all(format!("{}\"}}}}}}]}}}}", entry(401, "denied")).as_bytes())
+            .unwrap();
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    let secs = started.elapsed().as_secs_f64();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.code().is_some(), "{stderr}");
+    assert!(
+        stdout.contains("401"),
+        "the entry after the big body was read: {stdout}\n{stderr}"
+    );
+    let rss_kib: Option<u64> = stderr
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Maximum resident set size (kbytes): ")
+        })
+        .and_then(|v| v.trim().parse().ok());
+    eprintln!("har with a 1 GiB body: {secs:.2} s, peak RSS {rss_kib:?} KiB");
+    if let Some(rss) = rss_kib {
+        assert!(rss < 100 * 1024, "{rss} KiB");
+    }
+    assert!(secs < 120.0, "{secs} s");
 }

@@ -533,3 +533,49 @@ fn a_user_file_alone_is_judged_for_both_servers_and_broken_entries_for_either() 
     );
     tally.finish("user file alone");
 }
+
+/// `--define NAME` reads `<IfDefine>` as Apache started with `-D NAME` does: the same config
+/// run live without and with the name, and why401 told the same each time.
+#[test]
+fn define_matches_apache_started_with_d() {
+    let conf = "<IfDefine WHY401_LOCKED>\n  <Location /locked>\n    Require all denied\n  </Location>\n\
+                <IfDefine WHY401_INNER>\n  <Location /inner>\n    Require all denied\n  </Location>\n  </IfDefine>\n\
+                </IfDefine>\n\
+                <IfDefine !WHY401_LOCKED>\n  <Location /unless>\n    Require all denied\n  </Location>\n</IfDefine>\n";
+    let mut tally = Tally::new();
+    for defines in [
+        &[][..],
+        &["WHY401_LOCKED"][..],
+        &["WHY401_INNER"][..],
+        &["WHY401_LOCKED", "WHY401_INNER"][..],
+    ] {
+        let Some(a) = servers::Apache::start_defined(conf, defines) else {
+            return;
+        };
+        let file = p(&a.path("httpd.conf"));
+        for path in ["/locked/", "/inner/", "/unless/"] {
+            a.write(&format!("www{path}index.html"), "page");
+            let live = get(a.port, path, None, &[]).0;
+            let mut args = vec![
+                "--apache",
+                file.as_str(),
+                "--path",
+                path,
+                "--client",
+                "127.0.0.1",
+            ];
+            for d in defines {
+                args.extend(["--define", d]);
+            }
+            let s = why401(&args, None);
+            tally.compare(
+                &format!("apache -D {defines:?} {path}"),
+                live,
+                s.status(),
+                &s.stdout,
+            );
+        }
+    }
+    assert_eq!(tally.cases.len(), 12);
+    tally.finish("Apache -D");
+}

@@ -218,3 +218,115 @@ fn nginx_own_test_runs_and_its_verdict_is_shown() {
     );
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// The line of `nginx.conf` that opens `block` (1-based), as the file itself numbers it.
+fn line_of(conf: &str, block: &str) -> usize {
+    let text = std::fs::read_to_string(conf).unwrap();
+    text.lines()
+        .position(|l| l.trim_start().starts_with(block))
+        .unwrap()
+        + 1
+}
+
+/// `error_page CODE = @name` hands the request to a named location, `auth_request_set` fills
+/// the upstream's Authorization on purpose, and the matched location is named at its own
+/// file:line: each checked against what nginx does (its answer names the location that
+/// served it) and what its upstream received.
+#[test]
+fn named_locations_auth_request_set_and_location_lines_match_nginx() {
+    let body = "location /echo { return 200 \"echo [$http_authorization]\"; }\n\
+                location /ep/ { error_page 404 = @app; }\n\
+                location @app { proxy_pass http://127.0.0.1:$server_port/echo; }\n\
+                location = /token { add_header X-Token \"Bearer from-auth\"; return 200 \"ok\"; }\n\
+                location = /authsrv { internal; proxy_pass http://127.0.0.1:$server_port/token; }\n\
+                location /sso/ { auth_request /authsrv; auth_request_set $tok $upstream_http_x_token;\n\
+                  proxy_set_header Authorization $tok; proxy_pass http://127.0.0.1:$server_port/echo; }\n\
+                location /plain/ { proxy_set_header Authorization \"Bearer fixed\"; proxy_pass http://127.0.0.1:$server_port/echo; }\n\
+                location /only-here/ { return 200 \"only-here\"; }\n\
+                location ~ ^/only { return 200 \"regex\"; }";
+    let Some(n) = servers::Nginx::start(body) else {
+        return;
+    };
+    let conf = p(&n.path("nginx.conf"));
+    let problems = |s: &http::Static| -> Vec<String> {
+        s.json["problems"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|p| p["code"].as_str().or(p["id"].as_str()).map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+
+    // error_page 404 = @app: no file under /ep/, so nginx's 404 goes to @app's proxy.
+    let (status, reply) = get(n.port, "/ep/missing", Some(("alice", PASSWORD)), &[]);
+    assert_eq!(status, 200, "{reply}");
+    assert!(reply.starts_with("echo [Basic "), "{reply}");
+    let s = why401(&["--nginx", &conf, "--path", "/ep/missing"], None);
+    let target = s.json["effective"]["proxy_target"].as_str().unwrap_or("");
+    assert!(
+        target.contains("/echo"),
+        "@app's proxy is followed: {}",
+        s.stdout
+    );
+    assert_eq!(
+        s.json["effective"]["forwards_authorization"].as_bool(),
+        Some(true),
+        "{}",
+        s.stdout
+    );
+    assert_eq!(s.status(), Some(status), "{}", s.stdout);
+
+    // auth_request_set: the upstream gets the subrequest's credentials, not the client's.
+    let (status, reply) = get(n.port, "/sso/x", Some(("alice", PASSWORD)), &[]);
+    assert_eq!((status, reply.as_str()), (200, "echo [Bearer from-auth]"));
+    let s = why401(&["--nginx", &conf, "--path", "/sso/x"], None);
+    let codes = problems(&s);
+    assert!(
+        codes.iter().any(|c| c == "authorization-from-auth-request"),
+        "{codes:?}\n{}",
+        s.stdout
+    );
+    assert!(
+        !codes.iter().any(|c| c == "authorization-replaced"),
+        "{codes:?}"
+    );
+    assert!(!s.has("proxy-strips-authorization"), "{}", s.stdout);
+    // A fixed value is a replacement nginx makes on its own: that one is flagged.
+    let (_, reply) = get(n.port, "/plain/x", Some(("alice", PASSWORD)), &[]);
+    assert_eq!(reply, "echo [Bearer fixed]");
+    let s = why401(&["--nginx", &conf, "--path", "/plain/x"], None);
+    assert!(
+        problems(&s).iter().any(|c| c == "authorization-replaced"),
+        "{}",
+        s.stdout
+    );
+
+    // The matched location at its own line. For /only-here/x a matching regex wins over the
+    // longest plain prefix (ngx_http_core_find_location): nginx's answer says which served.
+    for (path, block) in [
+        ("/only-here/x", "location ~ ^/only"),
+        ("/ep/missing", "location /ep/"),
+        ("/sso/x", "location /sso/"),
+    ] {
+        let (_, reply) = get(n.port, path, None, &[]);
+        let s = why401(&["--nginx", &conf, "--path", path], None);
+        let at = &s.json["effective"]["at"];
+        let shown = at.to_string();
+        let line = at["line"]
+            .as_u64()
+            .map(|l| l as usize)
+            .or_else(|| shown.split(':').nth(1).and_then(|l| l.parse().ok()));
+        assert_eq!(
+            line,
+            Some(line_of(&conf, block)),
+            "{path}: {shown} ({reply})\n{}",
+            s.stdout
+        );
+        assert!(shown.contains("nginx.conf"), "{shown}");
+        if block.contains('~') {
+            assert_eq!(reply, "regex", "nginx served {path} from the regex");
+        }
+    }
+}

@@ -42,7 +42,7 @@ pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         TicketFormat::Json => "json",
     };
     frame.render_widget(
-        Paragraph::new(app.end.preview.as_str())
+        Paragraph::new(crate::sanitize::text(&app.end.preview).into_owned())
             .scroll((app.end.scroll, 0))
             .wrap(Wrap { trim: false })
             .block(
