@@ -283,6 +283,16 @@ fn with_credentials(
             ),
         );
     }
+    if let Some(env) = environment_named(url) {
+        hit(
+            "wrong-url-or-environment",
+            0.55,
+            format!(
+                "the address names the {env} environment and refused the {} sent: {env} and production usually hold separate credentials (and separate URLs)",
+                credential_words(input.credential)
+            ),
+        );
+    }
     if input.scheme_named_header.is_none() {
         hit(
             "bad-credentials",
@@ -293,6 +303,19 @@ fn with_credentials(
             ),
         );
     }
+}
+
+/// The environment a host name names (`api-sandbox.example.com` → `sandbox`), if any.
+fn environment_named(url: &str) -> Option<&'static str> {
+    const WORDS: &[&str] = &[
+        "sandbox", "staging", "stage", "test", "testing", "dev", "uat", "qa", "preprod",
+    ];
+    let host = url::Url::parse(url).ok()?.host_str()?.to_ascii_lowercase();
+    // The last label is the top-level domain (`.test` is a reserved one, RFC 2606).
+    let (labels, _tld) = host.rsplit_once('.')?;
+    labels
+        .split(['.', '-'])
+        .find_map(|part| WORDS.iter().find(|w| **w == part).copied())
 }
 
 /// How the credential sent is named in evidence.

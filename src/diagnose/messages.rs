@@ -70,6 +70,9 @@ const fn rejected(fragment: &'static str) -> Known {
 
 /// Most specific first: the first fragment found wins.
 const KNOWN: &[Known] = &[
+    // WSO2 API Manager: a key of one environment offered to the other.
+    cause("sandbox key offered", "wrong-url-or-environment", 0.92),
+    cause("production key offered", "wrong-url-or-environment", 0.92),
     // IIS sub-status 401.3: the file system ACL refuses the (anonymous or logged-on) user.
     cause("http error 401.3", "resource-acl-denied", 0.93),
     cause(
@@ -256,6 +259,10 @@ mod tests {
     fn library_messages_name_their_causes() {
         for (message, want) in [
             ("jwt expired", "token-expired"),
+            (
+                "Sandbox key offered to the API with no sandbox endpoint",
+                "wrong-url-or-environment",
+            ),
             (
                 "HTTP Error 401.3 - Unauthorized You do not have permission to view this directory or page because of the access control list (ACL) configuration",
                 "resource-acl-denied",

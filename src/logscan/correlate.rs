@@ -82,7 +82,7 @@ fn reason_counts(reasons: impl Iterator<Item = Reason>) -> Vec<KeyCount> {
     let mut out: Vec<KeyCount> = by
         .into_iter()
         .map(|(r, n)| KeyCount {
-            name: r.describe().to_owned(),
+            name: r.describe().into(),
             count: n,
         })
         .collect();

@@ -277,7 +277,7 @@ pub fn facts(id: &str, s: &Summary, marker: &str, watched: Vec<String>) -> Probe
         r.fact("top_reason", *k);
     }
     if let Some(p) = s.top_paths.first() {
-        r.fact("top_path", p.path.clone());
+        r.fact("top_path", p.path.raw());
     }
     if let Some(c) = s.top_clients.first() {
         r.fact("top_client", c.client.clone());

@@ -422,6 +422,7 @@ fn real_incidents_rank_the_accepted_cause_first() {
         classes::proxies(),
         classes::blind(),
         classes::blind_issuers(),
+        classes::blind_environments(),
     ]
     .into_iter()
     .flatten()

@@ -215,7 +215,7 @@ fn long_curl_lines_in_text_paste_back_into_bash() {
     assert!(block.len() > 2, "{text}");
     assert!(block.iter().all(|l| l.chars().count() <= TEXT_WIDTH));
     let script = format!(
-        "WHY401_TOKEN=t0k; curl() {{ printf '%s\\n' \"$@\"; }}\n{}",
+        "TOKEN=t0k; curl() {{ printf '%s\\n' \"$@\"; }}\n{}",
         block.join("\n")
     );
     let Ok(out) = std::process::Command::new("bash")

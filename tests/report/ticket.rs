@@ -104,7 +104,7 @@ fn replay_answers_walk_the_same_path() {
 fn curl_command_names_the_secret_as_a_variable() {
     let t = ticket(None);
     let curl = t.reproduce.unwrap();
-    assert!(curl.contains("-u \"alice:${WHY401_PASSWORD}\""), "{curl}");
+    assert!(curl.contains("-u 'alice:$PASSWORD'"), "{curl}");
     assert!(curl.contains("/admin/?page=2\""), "{curl}");
     assert!(!curl.contains(PASSWORD));
 }

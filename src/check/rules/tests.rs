@@ -181,3 +181,18 @@ fn the_files_and_the_live_401_together_rank_what_the_files_found() {
     let other = diagnose(&[main(401, true, &["basic"]), broken], &basic("bob"));
     assert!(other.iter().all(|h| h.id != "user-file-entry-broken"));
 }
+
+#[test]
+fn a_host_that_names_an_environment_is_seen_and_a_tld_is_not() {
+    assert_eq!(
+        environment_named("https://api-sandbox.pmp.io/docs"),
+        Some("sandbox")
+    );
+    assert_eq!(
+        environment_named("https://staging.api.example.com/"),
+        Some("staging")
+    );
+    assert_eq!(environment_named("http://a.test/x"), None);
+    assert_eq!(environment_named("https://api.devices.example.com/"), None);
+    assert_eq!(environment_named("http://127.0.0.1:8080/"), None);
+}

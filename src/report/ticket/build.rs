@@ -153,6 +153,7 @@ pub(super) fn from_reports(
         method: target.method.clone(),
         resolved_address: target.resolved_address.clone(),
         credentials: target.credentials.clone(),
+        connection: Vec::new(),
     };
     if tg.resolved_address.is_none() {
         tg.resolved_address = observe::resolved_address(reports, tg.url.as_deref());

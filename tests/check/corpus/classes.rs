@@ -293,3 +293,54 @@ pub fn blind_issuers() -> Vec<Incident> {
         .arg(&["--iss", "https://192.168.49.1:8543/auth/realms/quarkus"]),
     ]
 }
+
+/// The third round, run once as found: credentials for one environment sent to the other.
+/// None of the three ranked first on that run (bad-credentials); the WSO2 message and a host
+/// name that names an environment were added as rules after it.
+pub fn blind_environments() -> Vec<Incident> {
+    let wso2 = |source| {
+        Incident::new(
+            source,
+            "wrong-url-or-environment",
+            api(|_, _, _| {
+                answer(
+                    401,
+                    &[("content-type", "application/xml".to_owned())],
+                    "<am:fault xmlns:am=\"http://wso2.org/apimanager\"><am:code>900901</am:code><am:type>Status report</am:type><am:message>Runtime Error</am:message><am:description>Sandbox key offered to the API with no sandbox endpoint</am:description></am:fault>",
+                )
+            }),
+        )
+        .header("Authorization", "Bearer 0c8a61e6-5b1f-3c7d-9a44-2f6e8b1d7c90")
+    };
+    vec![
+        wso2("https://github.com/wso2/product-apim/issues/6566"),
+        wso2("https://github.com/wso2/product-microgateway/issues/2542"),
+        // Production client credentials sent to the sandbox, a separate system.
+        pmp_sandbox(),
+    ]
+}
+
+/// The sandbox at its own host name (`--resolve` keeps it on 127.0.0.1), as the thread had it.
+fn pmp_sandbox() -> Incident {
+    let base = api(|_, _, _| {
+        answer(
+            401,
+            &[("www-authenticate", "Basic realm=\"PMP API\"".to_owned())],
+            "{\"errors\":{\"title\":\"Unauthorized\"}}",
+        )
+    });
+    let port = base.rsplit(':').next().unwrap_or_default().to_owned();
+    let resolve = format!("api-sandbox.pmp.io:{port}:127.0.0.1");
+    Incident::new(
+        "https://github.com/publicmediaplatform/pmp-issues/issues/69",
+        "wrong-url-or-environment",
+        format!("http://api-sandbox.pmp.io:{port}/docs"),
+    )
+    .arg(&[
+        "--resolve",
+        &resolve,
+        "--user",
+        "b0a7e1c2-client",
+        "--password-stdin",
+    ])
+}
