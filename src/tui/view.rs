@@ -155,18 +155,24 @@ pub(super) fn walk_header(
     url: &str,
     tag: &str,
 ) {
-    let used: usize = ["why401", parts[0], parts[1], tag]
+    const URL_MIN: usize = 16;
+    let width = usize::from(area.width);
+    let others: usize = ["why401", parts[1], tag]
         .iter()
         .filter(|p| !p.is_empty())
         .map(|p| p.chars().count() + 3)
         .sum();
-    let room = usize::from(area.width).saturating_sub(used + 3).max(12);
+    // A long flow title gives way first, so the address and the ticket tag stay readable.
+    let title_room = width.saturating_sub(others + URL_MIN + 6).max(12);
+    let title = clip(parts[0], title_room);
+    let used = others + title.chars().count() + 3;
+    let room = width.saturating_sub(used + 3).max(12);
     header(
         frame,
         area,
         theme,
         &[
-            parts[0].to_owned(),
+            title,
             parts[1].to_owned(),
             elide_middle(url, room),
             tag.to_owned(),
