@@ -247,7 +247,7 @@ const HELP: &[(&str, &str)] = &[
     ("b", "back: undo the last answer or choice"),
     (
         "r",
-        "re-run the step's probes; on the end screen: re-test the request",
+        "re-run the step's checks; end screen: re-test the request",
     ),
     ("Esc", "cancel running probes (in a field: go back)"),
     ("n", "add a note to this step (goes in the ticket)"),
@@ -265,9 +265,9 @@ const HELP: &[(&str, &str)] = &[
 ];
 
 fn draw_help(_app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
-    let r = centered(area, 72, HELP.len() as u16 + 4);
+    let r = centered(area, 72, HELP.len() as u16 + 2);
     frame.render_widget(Clear, r);
-    let mut lines: Vec<Line> = HELP
+    let lines: Vec<Line> = HELP
         .iter()
         .map(|(k, what)| {
             Line::from(vec![
@@ -276,15 +276,13 @@ fn draw_help(_app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
             ])
         })
         .collect();
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(
-        "any key closes this help",
-        theme.dim(),
-    )));
-    frame.render_widget(
-        Paragraph::new(lines).block(Block::bordered().title(" Keys ")),
-        r,
-    );
+    let block = Block::bordered()
+        .title(" Keys ")
+        .title_bottom(Line::from(Span::styled(
+            " any key closes this help ",
+            theme.dim(),
+        )));
+    frame.render_widget(Paragraph::new(lines).block(block), r);
 }
 
 fn draw_confirm_quit(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
