@@ -245,7 +245,7 @@ pub(crate) fn analysed(report: &mut ProbeReport, inputs: &Inputs) -> Option<anal
             report.fact("status_anonymous", i64::from(status));
         }
         if let Some(r) = &e.realm {
-            report.fact("realm", r.as_str());
+            report.fact("realm", r.raw());
         }
         if let Some(f) = &e.user_file {
             report.fact("user_file", f.display().to_string());
