@@ -1,6 +1,7 @@
 //! Decision trees: the YAML model, loading (embedded and `--flows DIR`), lint, and the pure
 //! engine that walks them.
 
+pub mod agent;
 pub mod expr;
 pub(crate) mod model;
 pub mod source_map;

@@ -50,6 +50,62 @@ pub struct NetOptions {
     pub http_version: HttpVersion,
 }
 
+impl NetOptions {
+    /// What differs from a plain request, one line each in curl's terms, for tickets and
+    /// screens: never a password.
+    pub fn summary(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(c) = &self.cacert {
+            out.push(format!(
+                "trusts the CA certificates in {} (--cacert)",
+                c.display()
+            ));
+        }
+        if self.insecure {
+            out.push(
+                "TLS certificate checks OFF (--insecure): answers may not come from the site"
+                    .to_owned(),
+            );
+        }
+        let addr = |a: &std::net::IpAddr| match a {
+            std::net::IpAddr::V6(v6) => format!("[{v6}]"),
+            std::net::IpAddr::V4(v4) => v4.to_string(),
+        };
+        for r in &self.routes.resolve {
+            let addrs: Vec<String> = r.addrs.iter().map(addr).collect();
+            out.push(format!(
+                "--resolve {}:{}:{}",
+                r.host,
+                r.port,
+                addrs.join(",")
+            ));
+        }
+        let field = |v: &Option<String>| v.clone().unwrap_or_default();
+        let port = |v: &Option<u16>| v.map(|p| p.to_string()).unwrap_or_default();
+        for c in &self.routes.connect_to {
+            out.push(format!(
+                "--connect-to {}:{}:{}:{}",
+                field(&c.host),
+                port(&c.port),
+                field(&c.to_host),
+                port(&c.to_port)
+            ));
+        }
+        if let Some(p) = &self.proxy {
+            out.push(format!("proxy {p} (--proxy)"));
+        }
+        if let Some((user, _)) = &self.proxy_user {
+            out.push(format!("proxy user {user} (--proxy-user)"));
+        }
+        match self.http_version {
+            HttpVersion::Any => {}
+            HttpVersion::Http1 => out.push("HTTP/1.1 only (--http1.1)".to_owned()),
+            HttpVersion::Http2 => out.push("HTTP/2 only (--http2)".to_owned()),
+        }
+        out
+    }
+}
+
 /// A request body (`-d`): it may carry a password or a token, so `Debug` shows its size only.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct RequestBody(pub String);
@@ -230,7 +286,7 @@ impl Network {
 
     /// The client to send a request for `url` with (before [`Network::dial`] moves its
     /// port): the one whose resolver answers for the URL's port, else `main`.
-    pub fn client_for<'a>(
+    pub(crate) fn client_for<'a>(
         &'a self,
         url: &url::Url,
         main: &'a reqwest::Client,

@@ -104,7 +104,7 @@ pub fn run(
     let cwd = std::env::current_dir()?;
     let mut app = App::new(set, options);
     if let Some(session) = resume {
-        app.engine = Some(Engine::resume(set, session)?);
+        app.resume_from(session)?;
     }
     rt.block_on(async {
         let ctx = ProbeContext::with_network(PROBE_TIMEOUT, net)?;

@@ -94,10 +94,28 @@ fn lint_flows(dir: Option<&std::path::Path>) -> anyhow::Result<Outcome> {
         listed += &crate::sanitize::text(&d.to_string());
         listed.push('\n');
     }
+    // Warnings do not fail the lint: the walk works, a text may read "(not known)".
+    let warnings = if diags.is_empty() {
+        lint::warnings(&set)
+    } else {
+        Vec::new()
+    };
+    for w in &warnings {
+        listed += "warning: ";
+        listed += &crate::sanitize::text(&w.to_string());
+        listed.push('\n');
+    }
     crate::command::print(&listed)?;
     Ok(if diags.is_empty() {
         let nodes: usize = set.flows.values().map(|f| f.flow.nodes.len()).sum();
-        eprintln!("{} flows, {nodes} nodes: no problems", set.flows.len());
+        let warned = match warnings.len() {
+            0 => String::new(),
+            n => format!(", {n} warning(s)"),
+        };
+        eprintln!(
+            "{} flows, {nodes} nodes: no problems{warned}",
+            set.flows.len()
+        );
         Outcome::Clean
     } else {
         eprintln!("{} problem(s)", diags.len());

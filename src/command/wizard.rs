@@ -19,6 +19,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<Outcome> {
         agent: cli.agent,
         monochrome: tui::monochrome_requested(),
         save_session: cli.save_session.clone(),
+        net: net.clone(),
     };
     let rt = crate::command::runtime()?;
     let finished = tui::run(&rt, &set, options, resume, &net)?;

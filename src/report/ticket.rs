@@ -136,6 +136,10 @@ pub struct Target {
     /// The kinds of credentials the request carried (never their values).
     #[serde(default)]
     pub credentials: Vec<Credential>,
+    /// How the requests connected when not the plain way: trusted CA file, `--insecure`,
+    /// `--resolve`/`--connect-to`, proxy (one line each, never a password).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub connection: Vec<String>,
 }
 
 /// A kind of credential a request carried.

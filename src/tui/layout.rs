@@ -86,12 +86,18 @@ fn probe_rows(app: &App) -> usize {
     }
 }
 
-/// The step's text as drawn (secrets fingerprinted).
+/// The step's text as drawn (secrets fingerprinted; in help-desk mode about the caller).
 pub(crate) fn body_text(app: &App) -> String {
-    app.engine
+    let text = app
+        .engine
         .as_ref()
         .map(|e| e.fill(&e.node().body, true))
-        .unwrap_or_default()
+        .unwrap_or_default();
+    if app.agent {
+        crate::flow::agent::body(&text)
+    } else {
+        text
+    }
 }
 
 /// Rows `text` takes when word-wrapped at `width`, as the view's `Wrap` does it.

@@ -24,15 +24,22 @@ const TICK: Duration = Duration::from_millis(100);
 /// ahead never lands in the next field.
 const TYPE_AHEAD: Duration = Duration::from_millis(150);
 
-/// What identifies the place keys go to: the screen, the step and the field asked.
-fn key_target(
-    app: &App,
-) -> (
+/// What identifies the place keys go to: the screen, the step, the field asked, and the
+/// secret a resumed walk asks for again.
+type KeyTarget = (
     super::app::Screen,
     Option<(usize, crate::flow::NodeRef)>,
     Option<String>,
-) {
-    (app.screen, app.step.at.clone(), app.step.input.clone())
+    Option<usize>,
+);
+
+fn key_target(app: &App) -> KeyTarget {
+    (
+        app.screen,
+        app.step.at.clone(),
+        app.step.input.clone(),
+        app.resume.as_ref().map(|r| r.asking.len()),
+    )
 }
 
 /// True for keys that type or act (not paste, resize or the mouse).
@@ -202,6 +209,21 @@ fn execute(
     match cmd {
         Command::RunProbes { run, requests } => probes.start(run, requests),
         Command::CancelProbes => probes.cancel(),
+        Command::Reconnect => {
+            match crate::probe::ProbeContext::with_network(probes.ctx.timeout, &app.options.net) {
+                Ok(mut ctx) => {
+                    probes.cancel();
+                    // Quitting and signals still cancel everything through the root token.
+                    ctx.cancel = probes.ctx.cancel.clone();
+                    probes.ctx = ctx;
+                }
+                Err(e) => {
+                    let _ = tx.send(Message::Delivered(format!(
+                        "✘ the connection options could not be applied: {e}"
+                    )));
+                }
+            }
+        }
         Command::Copy { text } => {
             let tx = tx.clone();
             let dir = cwd.to_path_buf();

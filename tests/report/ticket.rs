@@ -5,8 +5,8 @@
 use crate::support::ticket_fixture as fixture;
 
 use chrono::TimeZone as _;
-use why401::cli::TicketFormat;
 use why401::report::Ticket;
+use why401::report::TicketFormat;
 use why401::report::render::TEXT_WIDTH;
 
 const PASSWORD: &str = "Tr0ub4dor&3-canary";
@@ -104,7 +104,7 @@ fn replay_answers_walk_the_same_path() {
 fn curl_command_names_the_secret_as_a_variable() {
     let t = ticket(None);
     let curl = t.reproduce.unwrap();
-    assert!(curl.contains("-u \"alice:${WHY401_PASSWORD}\""), "{curl}");
+    assert!(curl.contains("-u 'alice:$PASSWORD'"), "{curl}");
     assert!(curl.contains("/admin/?page=2\""), "{curl}");
     assert!(!curl.contains(PASSWORD));
 }

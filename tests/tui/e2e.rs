@@ -51,6 +51,22 @@ fn saved_ticket(dir: &Path) -> String {
     std::fs::read_to_string(found).unwrap()
 }
 
+/// From the start screen to the login step's answer: the visitor role, the suggested choice,
+/// user `dana` and a pasted password that stays masked.
+fn log_in_as_dana(tmux: &Tmux) {
+    tmux.wait_for("Who are you?");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("★ suggested");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("User name");
+    tmux.keys(&["dana", "Enter"]);
+    tmux.wait_for("Password");
+    tmux.paste("CANARY-pw-42\n");
+    let masked = tmux.wait_for("••••••••••••");
+    assert!(!masked.contains("CANARY"), "secret on screen:\n{masked}");
+    tmux.keys(&["Enter"]);
+}
+
 #[test]
 fn a_visitor_sees_the_basic_challenge_and_saves_a_ticket_with_it() {
     let (_rt, url) = serve_basic_401();
@@ -99,17 +115,7 @@ fn a_pasted_password_stays_masked_and_out_of_the_ticket_and_ctrl_c_restores_the_
     let Some(tmux) = Tmux::start("secret", dir.path(), &command(&flows, &url)) else {
         return;
     };
-    tmux.wait_for("Who are you?");
-    tmux.keys(&["Enter"]);
-    tmux.wait_for("★ suggested");
-    tmux.keys(&["Enter"]);
-    tmux.wait_for("User name");
-    tmux.keys(&["dana", "Enter"]);
-    tmux.wait_for("Password");
-    tmux.paste("CANARY-pw-42\n");
-    let masked = tmux.wait_for("••••••••••••");
-    assert!(!masked.contains("CANARY"), "secret on screen:\n{masked}");
-    tmux.keys(&["Enter"]);
+    log_in_as_dana(&tmux);
     tmux.wait_for("Ask the site owner");
     tmux.keys(&["Enter"]);
     tmux.wait_for("c and s give markdown");
@@ -158,4 +164,102 @@ fn sigterm_from_outside_restores_the_terminal() {
         !after.contains("Who are you?"),
         "alternate screen left:\n{after}"
     );
+}
+
+/// A walk saved on Ctrl+C (with `--save-session`) after a password was typed comes back
+/// whole with `--resume`: the password is asked again (never saved), then every step is
+/// there, `b` goes back through them, and the address stays.
+#[test]
+fn a_resumed_walk_asks_for_the_password_again_and_keeps_its_history() {
+    let (_rt, url) = serve_basic_401();
+    let (dir, flows) = workdir();
+    let session = dir.path().join("walk.json");
+    let bin = env!("CARGO_BIN_EXE_why401");
+    let first = format!(
+        "'{bin}' --flows '{}' --save-session '{}' '{url}'; echo EXIT=$?; sleep 60",
+        flows.display(),
+        session.display()
+    );
+    let Some(tmux) = Tmux::start("resume-save", dir.path(), &first) else {
+        return;
+    };
+    log_in_as_dana(&tmux);
+    tmux.wait_for("Ask the site owner");
+    tmux.keys(&["C-c"]);
+    let after = tmux.wait_for("EXIT=");
+    assert!(after.contains("session saved to"), "{after}");
+    let saved = std::fs::read_to_string(&session).unwrap();
+    assert!(
+        !saved.contains("CANARY"),
+        "the password was saved:\n{saved}"
+    );
+    drop(tmux);
+
+    let second = format!(
+        "'{bin}' --flows '{}' --resume '{}'; echo EXIT=$?; sleep 60",
+        flows.display(),
+        session.display()
+    );
+    let Some(tmux) = Tmux::start("resume-load", dir.path(), &second) else {
+        return;
+    };
+    let ask = tmux.wait_for("Resume the saved walk");
+    assert!(ask.contains("Password"), "{ask}");
+    // Enter on an empty field says what to do, without echoing anything typed.
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("type it again");
+    tmux.paste("CANARY-pw-42");
+    tmux.keys(&["Enter"]);
+    let step = tmux.wait_for("resumed with its 2 steps");
+    assert!(step.contains("Ask the site owner"), "{step}");
+    assert!(step.contains(&url), "the address is kept:\n{step}");
+    assert!(!step.contains("CANARY"), "{step}");
+    // Back through the history: the login step's inputs, then the first step's choices.
+    tmux.keys(&["b"]);
+    tmux.wait_for("Password");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("User name");
+    tmux.keys(&["Escape"]);
+    let first_step = tmux.wait_for("A login box appears in the browser");
+    assert!(first_step.contains(&url), "{first_step}");
+    assert!(first_step.contains("realm"), "{first_step}");
+    tmux.keys(&["C-c"]);
+    tmux.wait_for("EXIT=");
+}
+
+/// Help-desk mode: every text of the walk speaks of the caller, the choices are the caller's
+/// answers relayed by the agent, and the header carries the ticket.
+#[test]
+fn help_desk_mode_speaks_of_the_caller() {
+    let (_rt, url) = serve_basic_401();
+    let (dir, flows) = workdir();
+    let cmd = format!(
+        "'{}' --agent --flows '{}' '{url}'; echo EXIT=$?; sleep 60",
+        env!("CARGO_BIN_EXE_why401"),
+        flows.display()
+    );
+    let Some(tmux) = Tmux::start("agent", dir.path(), &cmd) else {
+        return;
+    };
+    tmux.wait_for("Help-desk ticket");
+    tmux.keys(&["HD-7", "Enter"]);
+    tmux.keys(&["Sam", "Enter"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("A visitor or customer");
+    tmux.keys(&["Enter"]);
+    let step = tmux.wait_for("★ suggested");
+    for said in [
+        "Go through this with the caller:",
+        "wants the caller to log in",
+        "the realm names the area the",
+        "The caller is not sure",
+        "ticket HD-7",
+    ] {
+        assert!(step.contains(said), "'{said}' not on screen:\n{step}");
+    }
+    for word in [" you ", " your ", " I am "] {
+        assert!(!step.contains(word), "'{word}' on screen:\n{step}");
+    }
+    tmux.keys(&["C-c"]);
+    tmux.wait_for("EXIT=");
 }

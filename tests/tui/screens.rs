@@ -244,6 +244,98 @@ fn end_screen_diagnosed_until_the_retest_passes() {
     assert!(app.end.ticket.contains("**Re-test:**"));
 }
 
+/// The connection options box (o): curl's options, the proxy typed; Enter applies them,
+/// the probes reconnect, and the ticket says how they connected.
+#[test]
+fn connection_options() {
+    let set = flows();
+    let mut app = at_results_step(&set);
+    update(&mut app, ch('o'));
+    for _ in 0..4 {
+        update(&mut app, key(KeyCode::Tab));
+    }
+    type_text(&mut app, "http://127.0.0.1:3128");
+    snap_both("connection", &mut app);
+    // A wrong entry names its line, and the box stays.
+    update(&mut app, key(KeyCode::BackTab));
+    update(&mut app, key(KeyCode::BackTab));
+    type_text(&mut app, "nonsense");
+    assert_eq!(update(&mut app, key(KeyCode::Enter)), None);
+    let screen = render(&mut app, 120, 40);
+    let said = screen
+        .lines()
+        .find(|l| l.contains("✘ Aim at an address (--resolve): the entry"))
+        .unwrap_or_else(|| panic!("no error naming the line:\n{screen}"));
+    assert!(
+        !said.contains("nonsense"),
+        "what was typed is echoed: {said}"
+    );
+    update(&mut app, ctrl('u'));
+    type_text(&mut app, "example.test:443:127.0.0.1");
+    assert_eq!(
+        update(&mut app, key(KeyCode::Enter)),
+        Some(why401::tui::Command::Reconnect)
+    );
+    assert_eq!(
+        app.options.net.summary(),
+        [
+            "--resolve example.test:443:127.0.0.1",
+            "proxy http://127.0.0.1:3128/ (--proxy)"
+        ]
+    );
+    let screen = render(&mut app, 120, 40);
+    assert!(
+        screen.contains("connection: --resolve example.test:443:127.0.0.1"),
+        "{screen}"
+    );
+    // To the end: the ticket states the connection options.
+    update(&mut app, key(KeyCode::Down));
+    update(&mut app, key(KeyCode::Enter));
+    assert!(
+        app.end
+            .ticket
+            .contains("**Connection:** \\--resolve example.test:443:127.0.0.1; proxy"),
+        "{}",
+        app.end.ticket
+    );
+}
+
+/// A saved walk that was given a password: the box asks for it again before the walk comes
+/// back with its history.
+#[test]
+fn resume_asks_for_the_secret_again() {
+    let set = flows();
+    let mut app = at_results_step(&set);
+    update(&mut app, key(KeyCode::Enter));
+    type_text(&mut app, "dana");
+    update(&mut app, key(KeyCode::Enter));
+    type_text(&mut app, "CANARY-pw-42");
+    let cmd = update(&mut app, key(KeyCode::Enter));
+    tui_app::answer_probes(&mut app, cmd, |id| tui_app::basic_401(id, URL));
+    let mut saved = app.engine.as_ref().unwrap().session().clone();
+    saved.answers.remove("password");
+    let mut resumed = App::new(&set, Options::default());
+    resumed.resume_from(saved).unwrap();
+    snap_both("resume", &mut resumed);
+    type_text(&mut resumed, "CANARY-pw-42");
+    assert_eq!(update(&mut resumed, key(KeyCode::Enter)), None);
+    let engine = resumed.engine.as_ref().unwrap();
+    assert!(engine.can_go_back());
+    assert_eq!(engine.session().trail.len(), 2);
+    let screen = render(&mut resumed, 120, 40);
+    assert!(screen.contains("b goes back through them"), "{screen}");
+    assert!(!screen.contains("CANARY"), "{screen}");
+}
+
+/// Help-desk mode: the step speaks of the caller.
+#[test]
+fn step_in_help_desk_mode() {
+    let set = flows();
+    let mut app = at_results_step(&set);
+    app.agent = true;
+    snap_both("step_agent", &mut app);
+}
+
 /// A realm a stranger chose, carrying a clipboard write (OSC 52), a title change (OSC 0) and a
 /// right-to-left override: the wizard shows each as a visible escape and emits none of them
 /// (ratatui alone would drop the ESC and print the rest as if it were text).

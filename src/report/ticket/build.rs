@@ -21,6 +21,8 @@ pub struct TargetSpec {
     pub method: Option<String>,
     pub resolved_address: Option<String>,
     pub credentials: Vec<Credential>,
+    /// How the requests connected when not the plain way (`NetOptions::summary`).
+    pub connection: Vec<String>,
 }
 
 impl TargetSpec {
@@ -153,6 +155,7 @@ pub(super) fn from_reports(
         method: target.method.clone(),
         resolved_address: target.resolved_address.clone(),
         credentials: target.credentials.clone(),
+        connection: target.connection.clone(),
     };
     if tg.resolved_address.is_none() {
         tg.resolved_address = observe::resolved_address(reports, tg.url.as_deref());

@@ -63,11 +63,18 @@ static LOOSE_BASIC: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)\bbasic[ \t]+([A-Za-z0-9+/]{4,}={0,2})"));
 
 /// What why401 itself writes where a secret goes: a fingerprint, a replay placeholder
-/// (`<fill in: password>`) or a shell variable (`${WHY401_PASSWORD}`). Hiding them would
-/// only hide what the reader must fill in.
+/// (`<fill in: password>`) or a shell variable (`${WHY401_API_KEY}`, `$TOKEN`, `$PASSWORD`).
+/// Hiding them would only hide what the reader must fill in.
 fn is_placeholder(value: &str) -> bool {
     let v = value.trim_start_matches(['"', '\'', '\\']);
-    v.starts_with('[') || v.starts_with("<fill in: ") || v.starts_with("${WHY401_")
+    v.starts_with('[')
+        || v.starts_with("<fill in: ")
+        || v.starts_with("${WHY401_")
+        || ["$TOKEN", "$PASSWORD"].iter().any(|p| {
+            v.strip_prefix(p).is_some_and(|rest| {
+                !rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+            })
+        })
 }
 
 /// Every span of `text` a general pattern says is secret.

@@ -229,7 +229,9 @@ proptest! {
 #[test]
 fn placeholders_why401_writes_stay_readable() {
     for text in [
-        "-H \"Authorization: Bearer ${WHY401_TOKEN}\"",
+        "-H \"Authorization: Bearer $TOKEN\"",
+        "-u 'alice:$PASSWORD'",
+        "Authorization: Bearer ${WHY401_TOKEN}",
         "\"password\": \"<fill in: password>\"",
         "password=<fill in: password>",
         "-b \"sid=${WHY401_COOKIE_SID}\"",

@@ -77,6 +77,7 @@ fn on_roles_key(app: &mut App, key: KeyEvent) -> Option<Command> {
         }
         KeyCode::Enter => return pick_role(app, app.start.role),
         KeyCode::Char('u') => app.start.focus = StartFocus::Url,
+        KeyCode::Char('o') => super::connection::open(app),
         KeyCode::Char('?') => app.overlay = Some(Overlay::Help),
         KeyCode::Char('q') | KeyCode::Esc => return ask_quit(app),
         _ => {}
