@@ -15,9 +15,11 @@ use crate::probe::{self, ProbeArgs, ProbeContext, ProbeReport, ProbeRequest};
 mod result;
 pub mod rules;
 mod sent;
+mod step;
 
 pub use result::CheckResult;
 use rules::{RuleInput, ids};
+pub use step::{run_probe, run_probes};
 
 /// Everything one check needs. A plain struct with a `Default`, so options can be added as
 /// fields; its `Debug` never shows a secret (the credentials print as fingerprints).
@@ -275,14 +277,19 @@ fn fresh_token_args(
 /// Runs the battery concurrently and ranks what it found.
 pub async fn run(request: &CheckRequest) -> anyhow::Result<CheckResult> {
     let ctx = ProbeContext::with_network(request.timeout, &request.net)?;
+    Ok(run_in(request, &ctx).await)
+}
+
+/// The battery with a context already made (the wizard's, with its cancellation).
+async fn run_in(request: &CheckRequest, ctx: &ProbeContext) -> CheckResult {
     let (mut reqs, input) = plan(request);
-    if shows_network(&ctx, &request.url) {
+    if shows_network(ctx, &request.url) {
         let mut a = ProbeArgs::new();
         a.insert("url".into(), request.url.to_string());
         reqs.push(req("network", "network", a));
     }
     let started = Instant::now();
-    let mut reports = probe::run_all(reqs, &ctx).await;
+    let mut reports = probe::run_all(reqs, ctx).await;
     if let Some(t) = token_request(request, &reports) {
         reports.push(probe::run_one(t, ctx.clone()).await);
     }
@@ -308,7 +315,7 @@ pub async fn run(request: &CheckRequest) -> anyhow::Result<CheckResult> {
         hits.extend(sent::authorization_lints(a));
     }
     let ranking = Ranking::of(only_main_unreachable(hits, &reports));
-    Ok(CheckResult {
+    CheckResult {
         url: request.url.to_string(),
         method: request.method.to_ascii_uppercase(),
         causes: ranking.causes,
@@ -317,7 +324,7 @@ pub async fn run(request: &CheckRequest) -> anyhow::Result<CheckResult> {
         elapsed,
         sent: request.credentials.describe(),
         credential: input.credential,
-    })
+    }
 }
 
 fn main_status(reports: &[ProbeReport]) -> Option<i64> {
