@@ -2,7 +2,7 @@
 //! openssl at start; without openssl the verify benches are skipped with a message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../tests/jwt_common.rs"]
+#[path = "../tests/support/jwt.rs"]
 mod common;
 
 use std::hint::black_box;

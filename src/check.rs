@@ -15,6 +15,7 @@ use crate::probe::{self, ProbeArgs, ProbeContext, ProbeReport, ProbeRequest};
 mod result;
 pub mod rules;
 mod sent;
+mod server;
 mod step;
 
 pub use result::CheckResult;
@@ -50,6 +51,34 @@ pub struct CheckRequest {
     pub body: Option<crate::net::RequestBody>,
     /// Client credentials for a fresh token (`--client-credentials`).
     pub fresh_token: Option<crate::net::oauth::ClientCredentials>,
+    /// Requests that may carry the person's password in one run (Digest answers, redirect
+    /// hops and side requests included): a lockout after 5 failures must not be ours.
+    pub max_password_sends: usize,
+    /// The server's own files, when the person has them: their analysis joins the battery.
+    pub server: ServerFiles,
+}
+
+/// The configuration and user file of the server that answers, analysed for the request's
+/// host and path (as `why401 server` does) and weighed with what the requests showed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServerFiles {
+    /// nginx.conf or a site file.
+    pub nginx: Option<std::path::PathBuf>,
+    /// Apache's server configuration (httpd.conf / apache2.conf).
+    pub apache: Option<std::path::PathBuf>,
+    /// An .htaccess file (read in place of `apache` when both are missing).
+    pub htaccess: Option<std::path::PathBuf>,
+    /// The user file, instead of the one the configuration names (or alone).
+    pub htpasswd: Option<std::path::PathBuf>,
+}
+
+impl ServerFiles {
+    pub fn any(&self) -> bool {
+        self.nginx.is_some()
+            || self.apache.is_some()
+            || self.htaccess.is_some()
+            || self.htpasswd.is_some()
+    }
 }
 
 impl Default for CheckRequest {
@@ -68,6 +97,8 @@ impl Default for CheckRequest {
             net: crate::net::NetOptions::default(),
             body: None,
             fresh_token: None,
+            max_password_sends: probe::http::DEFAULT_PASSWORD_SENDS,
+            server: ServerFiles::default(),
         }
     }
 }
@@ -83,18 +114,18 @@ impl CheckRequest {
 
     /// `http://user:pass@host/` works as in curl, but the password never reaches any output:
     /// it moves into the credentials and the URL kept is without it.
-    pub fn take_userinfo(&mut self) {
+    pub(crate) fn take_userinfo(&mut self) {
         let (url, creds) = (&mut self.url, &mut self.credentials);
         if url.username().is_empty() && url.password().is_none() {
             return;
         }
         if creds.user.is_none() && creds.authorization.is_none() {
             creds.user = Some(probe::http::percent_decode(url.username()));
-            creds.password = Some(
+            creds.password = Some(crate::secret::Secret::from(
                 url.password()
                     .map(probe::http::percent_decode)
                     .unwrap_or_default(),
-            );
+            ));
         }
         let _ = url.set_username("");
         let _ = url.set_password(None);
@@ -134,21 +165,27 @@ fn request_args(
     let Some(c) = creds else {
         return a;
     };
-    let mut put = |k: &str, v: &Option<String>| {
+    let mut put = |k: &str, v: Option<&str>| {
         if let Some(v) = v {
-            a.insert(k.to_owned(), v.clone());
+            a.insert(k.to_owned(), v.to_owned());
         }
     };
-    put("authorization", &c.authorization);
-    put("user", &c.user);
-    put("password", &c.password);
-    put("cookie", &c.cookie);
+    let exposed = crate::secret::Secret::expose;
+    put("authorization", c.authorization.as_ref().map(exposed));
+    put("user", c.user.as_deref());
+    put("password", c.password.as_ref().map(exposed));
+    put("cookie", c.cookie.as_ref().map(exposed));
     if let Some((name, key)) = &c.api_key_query {
         a.insert("api_key_query".into(), name.clone());
-        a.insert("api_key".into(), key.clone());
+        a.insert("api_key".into(), key.expose().to_owned());
     }
     if !c.headers.is_empty() {
-        a.insert("headers".into(), header_lines(&c.headers));
+        let lines: Vec<String> = c
+            .headers
+            .iter()
+            .map(|(n, v)| format!("{n}: {}", v.expose()))
+            .collect();
+        a.insert("headers".into(), lines.join("\n"));
     }
     a
 }
@@ -213,11 +250,11 @@ pub fn plan(request: &CheckRequest) -> (Vec<ProbeRequest>, RuleInput) {
     }
     if let Some((fixed, kind)) = creds
         .authorization
-        .as_deref()
-        .and_then(rules::normalise_authorization)
+        .as_ref()
+        .and_then(|a| rules::normalise_authorization(a.expose()))
     {
         let mut c = creds.clone();
-        c.authorization = Some(fixed);
+        c.authorization = Some(fixed.into());
         reqs.push(req(
             ids::NORMALISED,
             "http",
@@ -232,6 +269,7 @@ pub fn plan(request: &CheckRequest) -> (Vec<ProbeRequest>, RuleInput) {
             request_args(b, &m, plain, Some(creds)),
         ));
     }
+    reqs.extend(server::requests(request));
     if let Some(cc) = &request.fresh_token {
         reqs.push(req(
             "fresh_token",
@@ -277,45 +315,52 @@ fn fresh_token_args(
 /// Runs the battery concurrently and ranks what it found.
 pub async fn run(request: &CheckRequest) -> anyhow::Result<CheckResult> {
     let ctx = ProbeContext::with_network(request.timeout, &request.net)?;
-    Ok(run_in(request, &ctx).await)
+    run_in(request, ctx).await
 }
 
 /// The battery with a context already made (the wizard's, with its cancellation).
-async fn run_in(request: &CheckRequest, ctx: &ProbeContext) -> CheckResult {
+async fn run_in(request: &CheckRequest, mut ctx: ProbeContext) -> anyhow::Result<CheckResult> {
+    ctx.password_sends = std::sync::Arc::new(probe::http::PasswordSends::limited(
+        request.max_password_sends.max(1),
+    ));
+    ctx.shared = Some(std::sync::Arc::default());
     let (mut reqs, input) = plan(request);
-    if shows_network(ctx, &request.url) {
+    if shows_network(&ctx, &request.url) {
         let mut a = ProbeArgs::new();
         a.insert("url".into(), request.url.to_string());
         reqs.push(req("network", "network", a));
     }
     let started = Instant::now();
-    let mut reports = probe::run_all(reqs, ctx).await;
-    if let Some(t) = token_request(request, &reports) {
-        reports.push(probe::run_one(t, ctx.clone()).await);
-    }
+    let (mut reports, withheld) = run_within_limit(reqs, request, &ctx).await;
+    let tokens = token_requests(request, &reports);
+    let places: Vec<(String, String)> = tokens
+        .iter()
+        .map(|(r, place)| (r.id.clone(), place.clone()))
+        .collect();
+    let token_reports = probe::run_all(tokens.into_iter().map(|(r, _)| r).collect(), &ctx).await;
+    reports.extend(token_reports);
     let elapsed = started.elapsed();
     let refused = matches!(main_status(&reports), Some(401 | 403));
-    let mut hits: Vec<CauseHit> = reports
-        .iter()
-        .flat_map(|r| {
-            // What the token says matters only when the API refused it; otherwise it is a
-            // remark about the token.
-            let remarks = r.id == ids::TOKEN && !refused;
-            r.causes.iter().map(move |h| {
-                if remarks {
-                    h.clone().into_remark()
-                } else {
-                    h.clone()
-                }
-            })
-        })
-        .collect();
+    if let Some(e) = server::unreadable(&reports) {
+        anyhow::bail!("{e}");
+    }
+    let mut hits: Vec<CauseHit> = Vec::new();
+    for r in &reports {
+        match places.iter().find(|(id, _)| *id == r.id) {
+            Some((_, place)) => hits.extend(token_hits(r, place, refused)),
+            // What the files say is why this request failed only when it did.
+            None if ids::is_server_file(&r.id) && !refused => {
+                hits.extend(r.causes.iter().cloned().map(CauseHit::into_remark));
+            }
+            None => hits.extend(r.causes.iter().cloned()),
+        }
+    }
     hits.extend(rules::diagnose(&reports, &input));
     if let Some(a) = &request.credentials.authorization {
-        hits.extend(sent::authorization_lints(a));
+        hits.extend(sent::authorization_lints(a.expose()));
     }
     let ranking = Ranking::of(only_main_unreachable(hits, &reports));
-    CheckResult {
+    Ok(CheckResult {
         url: request.url.to_string(),
         method: request.method.to_ascii_uppercase(),
         causes: ranking.causes,
@@ -324,7 +369,49 @@ async fn run_in(request: &CheckRequest, ctx: &ProbeContext) -> CheckResult {
         elapsed,
         sent: request.credentials.describe(),
         credential: input.credential,
+        password_sends: request
+            .credentials
+            .carries_password()
+            .then(|| (ctx.password_sends.used(), ctx.password_sends.limit())),
+        withheld,
+    })
+}
+
+/// Side requests that repeat the password (the site root, the backend, the normalised
+/// header), in the order they are worth it.
+const SIDE_WITH_PASSWORD: &[&str] = &[ids::NORMALISED, ids::BACKEND, ids::ELSEWHERE];
+
+/// Runs the battery so the password goes out at most as often as allowed, and the requests
+/// that matter most get it: the main request (shared by every probe that reads it) first,
+/// then the side requests one at a time while the limit allows. Returns the reports in plan
+/// order and a line for each request left out.
+async fn run_within_limit(
+    reqs: Vec<ProbeRequest>,
+    request: &CheckRequest,
+    ctx: &ProbeContext,
+) -> (Vec<ProbeReport>, Vec<String>) {
+    let order: Vec<String> = reqs.iter().map(|r| r.id.clone()).collect();
+    let (mut later, first): (Vec<_>, Vec<_>) = reqs.into_iter().partition(|r| {
+        request.credentials.carries_password() && SIDE_WITH_PASSWORD.contains(&r.id.as_str())
+    });
+    later.sort_by_key(|r| SIDE_WITH_PASSWORD.iter().position(|id| *id == r.id));
+    let mut reports = probe::run_all(first, ctx).await;
+    let mut withheld = Vec::new();
+    for r in later {
+        if ctx.password_sends.remaining() == 0 {
+            let url = r.args.get("url").map_or("", String::as_str);
+            withheld.push(format!(
+                "{} {url} ({}): {}",
+                r.args.get("method").map_or("GET", String::as_str),
+                r.id,
+                probe::http::limit_message(ctx)
+            ));
+            continue;
+        }
+        reports.push(probe::run_one(r, ctx.clone()).await);
     }
+    reports.sort_by_key(|r| order.iter().position(|id| *id == r.id));
+    (reports, withheld)
 }
 
 fn main_status(reports: &[ProbeReport]) -> Option<i64> {
@@ -339,28 +426,62 @@ fn main_status(reports: &[ProbeReport]) -> Option<i64> {
     }
 }
 
-/// The token probe for the token the request carries, judged by the server's clock (its
-/// `Date`) and against the audience, issuer and key set given.
-fn token_request(request: &CheckRequest, reports: &[ProbeReport]) -> Option<ProbeRequest> {
-    let token = sent::token(&request.credentials)?;
-    let mut args = ProbeArgs::new();
-    args.insert("token".into(), token);
+/// One token probe per token the request carries, judged by the server's clock (its `Date`)
+/// and against the audience, issuer and key set given; with where each token went.
+fn token_requests(request: &CheckRequest, reports: &[ProbeReport]) -> Vec<(ProbeRequest, String)> {
     let date = reports
         .iter()
         .find(|r| r.id == ids::MAIN)
         .and_then(|r| r.facts.get("header.date"))
         .map(ToString::to_string);
-    for (name, value) in [
-        ("server_date", date),
-        ("aud", request.aud.clone()),
-        ("iss", request.iss.clone()),
-        ("jwks", request.jwks.clone()),
-    ] {
-        if let Some(v) = value {
-            args.insert(name.into(), v);
-        }
-    }
-    Some(req(ids::TOKEN, "jwt", args))
+    let sent = sent::tokens(&request.credentials, &request.url);
+    let several = sent.len() > 1;
+    sent.into_iter()
+        .enumerate()
+        .map(|(n, t)| {
+            let mut args = ProbeArgs::new();
+            args.insert("token".into(), t.token);
+            for (name, value) in [
+                ("server_date", date.clone()),
+                ("aud", request.aud.clone()),
+                ("iss", request.iss.clone()),
+                ("jwks", request.jwks.clone()),
+            ] {
+                if let Some(v) = value {
+                    args.insert(name.into(), v);
+                }
+            }
+            // One token in the Authorization header needs no saying where it was.
+            let place = if several || n > 0 || !t.place.starts_with("the Authorization") {
+                t.place
+            } else {
+                String::new()
+            };
+            (req(&ids::token(n), "jwt", args), place)
+        })
+        .collect()
+}
+
+/// A token report's hits: remarks unless the API refused the request (what the token says
+/// matters only then), each evidence line saying which token when it is not plain.
+fn token_hits(report: &ProbeReport, place: &str, refused: bool) -> Vec<CauseHit> {
+    report
+        .causes
+        .iter()
+        .map(|h| {
+            let mut h = if refused {
+                h.clone()
+            } else {
+                h.clone().into_remark()
+            };
+            if !place.is_empty() {
+                for e in &mut h.evidence {
+                    *e = format!("token in {place}: {e}");
+                }
+            }
+            h
+        })
+        .collect()
 }
 
 /// Side requests (the site root, the backend) that fail must not claim the whole site is

@@ -74,15 +74,8 @@ pub enum Command {
     Man,
 }
 
-/// Output format of a ticket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum TicketFormat {
-    #[default]
-    #[value(alias = "markdown")]
-    Md,
-    Text,
-    Json,
-}
+/// Output format of a ticket (the report owns it; `--format` takes it).
+pub use crate::report::TicketFormat;
 
 /// Where a ticket goes besides stdout.
 #[derive(Debug, Args, Clone, Default)]
@@ -138,13 +131,37 @@ pub struct CheckArgs {
     /// Timeout per request, in seconds.
     #[arg(long, default_value_t = 10.0)]
     pub timeout: f64,
+    /// Send the password in at most N requests (redirect hops, Digest answers and side requests counted; fail2ban bans after 5 failures).
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..))]
+    pub max_password_sends: u16,
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
     pub report: ReportArgs,
     #[command(flatten)]
+    pub files: ServerFileArgs,
+    #[command(flatten)]
     pub net: Box<NetArgs>,
+}
+
+/// The answering server's own files, analysed for the URL's host and path and weighed with
+/// what the requests show (what `why401 server` reads).
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "The server's files (when you have them)")]
+pub struct ServerFileArgs {
+    /// nginx configuration of the server that answers.
+    #[arg(long, value_name = "FILE")]
+    pub nginx_conf: Option<PathBuf>,
+    /// Apache server configuration (apache2.conf / httpd.conf) of the server that answers.
+    #[arg(long, value_name = "FILE")]
+    pub apache_conf: Option<PathBuf>,
+    /// The .htaccess of the directory the URL names.
+    #[arg(long, value_name = "FILE")]
+    pub htaccess: Option<PathBuf>,
+    /// The user file (instead of the one the configuration names, or alone).
+    #[arg(long, value_name = "FILE")]
+    pub htpasswd: Option<PathBuf>,
 }
 
 /// How requests connect, with curl's option names and meanings: for `check` and the wizard.

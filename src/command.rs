@@ -45,7 +45,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Some(Command::Run(args)) => run::run(&args, &global),
         Some(Command::Flows(cmd)) => flows::run(&cmd, &global),
         Some(Command::Completions { shell }) => {
-            flows::print_completions(shell);
+            flows::print_completions(shell)?;
             Ok(Outcome::Clean)
         }
         Some(Command::Man) => {
@@ -55,21 +55,17 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
     }
 }
 
-/// The error and its causes on one line: `reading answers.yaml: line 3 column 7: ...`.
-pub fn error_line(err: &anyhow::Error) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    for cause in err.chain() {
-        let text = cause.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-    }
-    let joined = parts.join(": ").replace('\n', " ");
-    // Errors quote what they could not use (a URL, a header, a YAML token): secrets in it are
-    // fingerprinted, and a stranger's control characters are shown, never emitted.
-    let redacted = crate::report::Redactor::new().redact(&joined).into_owned();
-    crate::sanitize::line(&redacted).into_owned()
+/// Writes `text` to standard output and flushes it. A reader that went away
+/// (`why401 ... | head -1`) comes back as an io error of kind `BrokenPipe`, which `main`
+/// ends on quietly.
+pub(crate) fn print(text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()
 }
+
+pub use crate::error::error_line;
 
 /// A tokio runtime for one command.
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -80,7 +76,7 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 /// The shipped flows plus `--flows DIR`, refused with every problem listed when any is unsound.
-pub fn load_flows(global: &crate::cli::GlobalArgs) -> anyhow::Result<crate::flow::FlowSet> {
+pub(crate) fn load_flows(global: &crate::cli::GlobalArgs) -> anyhow::Result<crate::flow::FlowSet> {
     let (set, mut diags) = crate::flow::FlowSet::load(global.flows.as_deref());
     diags.extend(crate::flow::lint::lint(&set));
     if diags.is_empty() {
@@ -96,7 +92,7 @@ pub fn load_flows(global: &crate::cli::GlobalArgs) -> anyhow::Result<crate::flow
 }
 
 /// A `--timeout` in seconds as a Duration (between 0.1 s and 1 hour).
-pub fn timeout_secs(secs: f64) -> anyhow::Result<std::time::Duration> {
+pub(crate) fn timeout_secs(secs: f64) -> anyhow::Result<std::time::Duration> {
     anyhow::ensure!(
         secs.is_finite() && (0.1..=3600.0).contains(&secs),
         "--timeout must be between 0.1 and 3600 seconds, got {secs}"

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-pub mod catalogue;
+pub(crate) mod catalogue;
 pub mod messages;
 
 pub use catalogue::{Actor, CATALOGUE, Cause, cause};
@@ -49,7 +49,7 @@ impl CauseHit {
 
     /// The same hit as a remark.
     #[must_use]
-    pub fn into_remark(self) -> Self {
+    pub(crate) fn into_remark(self) -> Self {
         Self {
             remark: true,
             ..self

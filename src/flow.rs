@@ -1,8 +1,9 @@
 //! Decision trees: the YAML model, loading (embedded and `--flows DIR`), lint, and the pure
 //! engine that walks them.
 
+pub mod agent;
 pub mod expr;
-pub mod model;
+pub(crate) mod model;
 pub mod source_map;
 
 pub use model::{
@@ -10,7 +11,7 @@ pub use model::{
 };
 pub mod lint;
 pub mod load;
-pub mod template;
+pub(crate) mod template;
 
 pub use load::{Diagnostic, FlowSet, LoadedFlow};
 pub mod engine;

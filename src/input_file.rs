@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 /// Why a file was not read.
 #[derive(Debug, thiserror::Error)]
-pub enum InputFileError {
+pub(crate) enum InputFileError {
     #[error("{path}: {reason}")]
     NotRegular { path: String, reason: &'static str },
     #[error("{path}: larger than {limit} bytes, refused")]
@@ -56,7 +56,7 @@ fn refusal(ft: std::fs::FileType) -> Option<&'static str> {
 }
 
 /// Refuses anything but a regular file (symlinks are followed), without opening it.
-pub fn check_regular(path: &Path) -> Result<(), InputFileError> {
+pub(crate) fn check_regular(path: &Path) -> Result<(), InputFileError> {
     let meta = std::fs::metadata(path).map_err(io(path))?;
     match refusal(meta.file_type()) {
         Some(reason) => Err(InputFileError::NotRegular {
@@ -69,7 +69,7 @@ pub fn check_regular(path: &Path) -> Result<(), InputFileError> {
 
 /// Opens `path` for reading if it is a regular file. The open itself does not block even if
 /// the path is swapped for a FIFO after the check, and the opened file is checked again.
-pub fn open_regular(path: &Path) -> Result<File, InputFileError> {
+pub(crate) fn open_regular(path: &Path) -> Result<File, InputFileError> {
     check_regular(path)?;
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
@@ -90,7 +90,7 @@ pub fn open_regular(path: &Path) -> Result<File, InputFileError> {
 }
 
 /// The whole of a regular file of at most `limit` bytes; a larger one is an error.
-pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, InputFileError> {
+pub(crate) fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, InputFileError> {
     let file = open_regular(path)?;
     let mut buf = Vec::new();
     file.take(limit.saturating_add(1))
@@ -106,7 +106,7 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, InputFileError> 
 }
 
 /// [`read_bounded`] as UTF-8 text.
-pub fn read_bounded_text(path: &Path, limit: u64) -> Result<String, InputFileError> {
+pub(crate) fn read_bounded_text(path: &Path, limit: u64) -> Result<String, InputFileError> {
     let bytes = read_bounded(path, limit)?;
     String::from_utf8(bytes).map_err(|e| InputFileError::Io {
         path: shown(path),

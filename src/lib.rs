@@ -20,6 +20,7 @@ pub mod check;
 pub mod cli;
 pub mod command;
 pub mod diagnose;
+pub mod error;
 pub mod flow;
 pub mod input_file;
 pub mod logscan;

@@ -8,18 +8,18 @@ use anyhow::Context;
 
 pub mod access;
 pub mod blocks;
-pub mod correlate;
-pub mod counter;
-pub mod detect;
+pub(crate) mod correlate;
+pub(crate) mod counter;
+pub(crate) mod detect;
 pub mod errorlog;
 pub mod follow;
 pub mod format;
 pub mod input;
-pub mod pipeline;
+pub(crate) mod pipeline;
 pub mod prefix;
 pub mod redact;
-pub mod scan;
-pub mod stats;
+pub(crate) mod scan;
+pub(crate) mod stats;
 pub mod summary;
 pub mod time;
 
@@ -56,7 +56,7 @@ impl Default for Options {
 
 /// Peeks at the start of a stream and decides what it is: `Ok(Err(why))` when it is no log
 /// why401 can read (the stream itself was read fine).
-pub fn detect_kind(
+pub(crate) fn detect_kind(
     reader: &mut dyn BufRead,
     name: &str,
     opts: &Options,
@@ -79,7 +79,7 @@ pub fn detect_kind(
 }
 
 /// Reads every input to its end and builds the report.
-pub fn analyze(sources: &[Source], opts: &Options) -> anyhow::Result<Summary> {
+pub(crate) fn analyze(sources: &[Source], opts: &Options) -> anyhow::Result<Summary> {
     let threads = if opts.threads == 0 {
         pipeline::workers()
     } else {

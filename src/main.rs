@@ -5,10 +5,12 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    quiet_on_closed_pipe();
     let cli = why401::cli::Cli::parse();
     match why401::command::dispatch(cli) {
         Ok(outcome) => outcome.exit_code(),
+        // `why401 ... | head` closes stdout early: end quietly, with the status a SIGPIPE
+        // would give (128 + 13), as other command-line tools do.
+        Err(err) if closed_pipe(&err) => ExitCode::from(141),
         Err(err) => {
             eprintln!("why401: {}", why401::command::error_line(&err));
             ExitCode::from(2)
@@ -16,20 +18,11 @@ fn main() -> ExitCode {
     }
 }
 
-/// `why401 ... | head` closes stdout early; `print!` then panics. End quietly instead, with
-/// the status a SIGPIPE would give (128 + 13), as other command-line tools do.
-fn quiet_on_closed_pipe() {
-    let default = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let message = info
-            .payload()
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| info.payload().downcast_ref::<&str>().copied())
-            .unwrap_or("");
-        if message.contains("Broken pipe") {
-            std::process::exit(141);
-        }
-        default(info);
-    }));
+/// Whether the error comes from writing to a reader that went away.
+fn closed_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub mod challenge;
+pub mod classify;
 pub mod digest;
 pub mod oauth;
 pub mod proxy;
@@ -49,6 +50,62 @@ pub struct NetOptions {
     pub http_version: HttpVersion,
 }
 
+impl NetOptions {
+    /// What differs from a plain request, one line each in curl's terms, for tickets and
+    /// screens: never a password.
+    pub fn summary(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(c) = &self.cacert {
+            out.push(format!(
+                "trusts the CA certificates in {} (--cacert)",
+                c.display()
+            ));
+        }
+        if self.insecure {
+            out.push(
+                "TLS certificate checks OFF (--insecure): answers may not come from the site"
+                    .to_owned(),
+            );
+        }
+        let addr = |a: &std::net::IpAddr| match a {
+            std::net::IpAddr::V6(v6) => format!("[{v6}]"),
+            std::net::IpAddr::V4(v4) => v4.to_string(),
+        };
+        for r in &self.routes.resolve {
+            let addrs: Vec<String> = r.addrs.iter().map(addr).collect();
+            out.push(format!(
+                "--resolve {}:{}:{}",
+                r.host,
+                r.port,
+                addrs.join(",")
+            ));
+        }
+        let field = |v: &Option<String>| v.clone().unwrap_or_default();
+        let port = |v: &Option<u16>| v.map(|p| p.to_string()).unwrap_or_default();
+        for c in &self.routes.connect_to {
+            out.push(format!(
+                "--connect-to {}:{}:{}:{}",
+                field(&c.host),
+                port(&c.port),
+                field(&c.to_host),
+                port(&c.to_port)
+            ));
+        }
+        if let Some(p) = &self.proxy {
+            out.push(format!("proxy {p} (--proxy)"));
+        }
+        if let Some((user, _)) = &self.proxy_user {
+            out.push(format!("proxy user {user} (--proxy-user)"));
+        }
+        match self.http_version {
+            HttpVersion::Any => {}
+            HttpVersion::Http1 => out.push("HTTP/1.1 only (--http1.1)".to_owned()),
+            HttpVersion::Http2 => out.push("HTTP/2 only (--http2)".to_owned()),
+        }
+        out
+    }
+}
+
 /// A request body (`-d`): it may carry a password or a token, so `Debug` shows its size only.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct RequestBody(pub String);
@@ -73,6 +130,10 @@ pub struct Network {
     pub proxy_authorization: Option<String>,
     pub routes: route::Routes,
     pub http_version: HttpVersion,
+    /// A client per port that a `--resolve` or `--connect-to` entry names. reqwest asks its
+    /// resolver for a name alone, so each of these answers for its own port only, as curl's
+    /// entries mean (`--resolve a.test:443:ADDR` leaves `a.test:80` to the system).
+    routed: Vec<(u16, reqwest::Client)>,
     /// Every secret this network holds, for redaction.
     secrets: Vec<String>,
 }
@@ -107,13 +168,14 @@ impl Default for Network {
             proxy_authorization: None,
             routes: route::Routes::default(),
             http_version: HttpVersion::Any,
+            routed: Vec::new(),
             secrets: Vec::new(),
         }
     }
 }
 
 /// Reads the process environment.
-pub fn process_env(name: &str) -> Option<String> {
+pub(crate) fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 
@@ -166,36 +228,46 @@ impl Network {
             }
         }
         proxies.notes.retain(|n| !n.is_empty());
-        let mut b = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(timeout)
-            .timeout(timeout)
-            .user_agent(user_agent)
-            .use_preconfigured_tls(tls_config)
-            .no_proxy();
-        b = match opts.http_version {
-            HttpVersion::Any => b,
-            HttpVersion::Http1 => b.http1_only(),
-            HttpVersion::Http2 => b.http2_prior_knowledge(),
-        };
-        if proxies.any() {
-            let chooser = proxies.clone();
-            let mut p = reqwest::Proxy::custom(move |u| chooser.proxy_for(u));
-            if let Some(v) = &proxy_authorization {
-                let value = reqwest::header::HeaderValue::from_str(v).map_err(|_| {
-                    "--proxy-user: the name or password holds a character HTTP cannot carry"
-                        .to_owned()
-                })?;
-                p = p.custom_http_auth(value);
+        // `port` picks the route entries the client's resolver answers by (see `routed`).
+        let client_for_port = |port: u16| -> Result<reqwest::Client, String> {
+            let mut b = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .connect_timeout(timeout)
+                .timeout(timeout)
+                .user_agent(user_agent)
+                .use_preconfigured_tls(tls_config.clone())
+                .no_proxy();
+            b = match opts.http_version {
+                HttpVersion::Any => b,
+                HttpVersion::Http1 => b.http1_only(),
+                HttpVersion::Http2 => b.http2_prior_knowledge(),
+            };
+            if proxies.any() {
+                let chooser = proxies.clone();
+                let mut p = reqwest::Proxy::custom(move |u| chooser.proxy_for(u));
+                if let Some(v) = &proxy_authorization {
+                    let value = reqwest::header::HeaderValue::from_str(v).map_err(|_| {
+                        "--proxy-user: the name or password holds a character HTTP cannot carry"
+                            .to_owned()
+                    })?;
+                    p = p.custom_http_auth(value);
+                }
+                b = b.proxy(p);
             }
-            b = b.proxy(p);
+            if !opts.routes.is_empty() {
+                b = b.dns_resolver(Arc::new(RouteResolver {
+                    routes: opts.routes.clone(),
+                    port,
+                }));
+            }
+            b.build().map_err(|e| format!("HTTP client setup: {e}"))
+        };
+        // Port 0 is named by no entry: the main client follows only the port-less ones.
+        let client = client_for_port(0)?;
+        let mut routed = Vec::new();
+        for port in opts.routes.ports() {
+            routed.push((port, client_for_port(port)?));
         }
-        if !opts.routes.is_empty() {
-            b = b.dns_resolver(Arc::new(RouteResolver {
-                routes: opts.routes.clone(),
-            }));
-        }
-        let client = b.build().map_err(|e| format!("HTTP client setup: {e}"))?;
         Ok((
             client,
             Self {
@@ -206,13 +278,28 @@ impl Network {
                 proxy_authorization,
                 routes: opts.routes.clone(),
                 http_version: opts.http_version,
+                routed,
                 secrets,
             },
         ))
     }
 
+    /// The client to send a request for `url` with (before [`Network::dial`] moves its
+    /// port): the one whose resolver answers for the URL's port, else `main`.
+    pub fn client_for<'a>(
+        &'a self,
+        url: &url::Url,
+        main: &'a reqwest::Client,
+    ) -> &'a reqwest::Client {
+        let port = url.port_or_known_default();
+        self.routed
+            .iter()
+            .find(|(p, _)| Some(*p) == port)
+            .map_or(main, |(_, c)| c)
+    }
+
     /// Where a request to `url` connects when `--resolve`/`--connect-to` say so.
-    pub fn destination(&self, url: &url::Url) -> Option<route::Destination> {
+    pub(crate) fn destination(&self, url: &url::Url) -> Option<route::Destination> {
         let host = url.host_str()?;
         let port = url.port_or_known_default()?;
         self.routes.destination(host, port, &route::system_lookup)
@@ -220,7 +307,7 @@ impl Network {
 
     /// The URL to hand the client for `url`, and the Host header to send with it, when a
     /// `--connect-to` moves the port (the client otherwise dials the URL's own port).
-    pub fn dial(&self, url: &url::Url) -> (url::Url, Option<String>) {
+    pub(crate) fn dial(&self, url: &url::Url) -> (url::Url, Option<String>) {
         let Some(d) = self.destination(url) else {
             return (url.clone(), None);
         };
@@ -275,22 +362,20 @@ impl Network {
     }
 }
 
-/// Name resolution that honours `--resolve` and `--connect-to`, the system's otherwise.
+/// Name resolution that honours `--resolve` and `--connect-to` for one port, the system's
+/// otherwise.
 #[derive(Debug)]
 struct RouteResolver {
     routes: route::Routes,
+    /// The port the requests of this resolver's client go to; 0 for every port no entry
+    /// names.
+    port: u16,
 }
 
 impl RouteResolver {
-    /// The fixed addresses of `host` for any port an entry names (the client asks by name
-    /// only; the port is put right by [`Network::dial`]).
     fn fixed(&self, host: &str) -> Option<Vec<SocketAddr>> {
-        let mut ports: Vec<u16> = self.routes.resolve.iter().map(|r| r.port).collect();
-        ports.extend(self.routes.connect_to.iter().filter_map(|c| c.port));
-        ports.extend([443, 80]);
-        ports
-            .into_iter()
-            .find_map(|p| self.routes.destination(host, p, &route::system_lookup))
+        self.routes
+            .destination(host, self.port, &route::system_lookup)
             .map(|d| d.addrs)
     }
 }

@@ -178,7 +178,7 @@ impl Verdict {
         }
     }
     /// An icon that conveys the verdict without colour.
-    pub fn icon(self) -> &'static str {
+    pub(crate) fn icon(self) -> &'static str {
         match self {
             Self::Ok => "✔",
             Self::Info => "ℹ",
@@ -251,9 +251,21 @@ pub struct ProbeContext {
     pub marker: String,
     /// How requests go out (trust, proxy, fixed addresses) and what reports say about it.
     pub net: std::sync::Arc<crate::net::Network>,
+    /// Requests that carried the person's password, and how many may (no limit unless the
+    /// battery sets one).
+    pub password_sends: std::sync::Arc<http::PasswordSends>,
+    /// Within one battery, exchanges the probes share (none outside a battery, so a re-test
+    /// always asks the server again).
+    pub shared: Option<std::sync::Arc<http::SharedExchanges>>,
 }
 
 impl ProbeContext {
+    /// The client for requests to `url`: the one that follows the `--resolve` and
+    /// `--connect-to` entries of the URL's port (entries hold for their own port only).
+    pub fn client_for(&self, url: &str) -> &reqwest::Client {
+        url::Url::parse(url).map_or(&self.client, |u| self.net.client_for(&u, &self.client))
+    }
+
     /// A context with a fresh client and a random marker; the environment's proxy and
     /// certificate variables apply.
     pub fn new(timeout: Duration) -> anyhow::Result<Self> {
@@ -261,7 +273,10 @@ impl ProbeContext {
     }
 
     /// A context whose client follows `opts` (and the environment).
-    pub fn with_network(timeout: Duration, opts: &crate::net::NetOptions) -> anyhow::Result<Self> {
+    pub(crate) fn with_network(
+        timeout: Duration,
+        opts: &crate::net::NetOptions,
+    ) -> anyhow::Result<Self> {
         let marker = new_marker();
         let user_agent = format!("why401/{} probe/{marker}", env!("CARGO_PKG_VERSION"));
         let (client, net) =
@@ -274,6 +289,8 @@ impl ProbeContext {
             user_agent,
             marker,
             net: std::sync::Arc::new(net),
+            password_sends: std::sync::Arc::default(),
+            shared: None,
         })
     }
 }
@@ -289,7 +306,7 @@ fn new_marker() -> String {
 }
 
 /// The future a probe returns. It never fails: every failure is a report.
-pub type ProbeFuture = BoxFuture<'static, ProbeReport>;
+pub(crate) type ProbeFuture = BoxFuture<'static, ProbeReport>;
 
 /// One probe kind in the registry.
 #[derive(Clone, Copy)]

@@ -35,7 +35,7 @@ fn is_control(c: char) -> bool {
 }
 
 /// True when `c` is never written as itself (tab and line feed aside, which callers choose).
-pub fn needs_escape(c: char) -> bool {
+pub(crate) fn needs_escape(c: char) -> bool {
     is_control(c) || is_invisible_format(c)
 }
 
@@ -121,7 +121,7 @@ const QUOTE_LIMIT: usize = 24;
 
 /// A parser's message with each quoted part cut to its first token (at most 24 characters),
 /// so an error about a file never prints the file: `invalid type: string "DATABASE_URL=…"`.
-pub fn short_quotes(message: &str) -> String {
+pub(crate) fn short_quotes(message: &str) -> String {
     let mut out = String::with_capacity(message.len().min(256));
     let mut parts = message.split('"');
     if let Some(first) = parts.next() {

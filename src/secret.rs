@@ -12,6 +12,7 @@
 mod fingerprint;
 mod names;
 mod read;
+pub mod redact;
 
 use std::fmt;
 
@@ -26,12 +27,12 @@ pub use read::{
 };
 
 /// What a replay block writes where a secret answer goes: `<fill in: password>`.
-pub fn placeholder(id: &str) -> String {
+pub(crate) fn placeholder(id: &str) -> String {
     format!("<fill in: {id}>")
 }
 
 /// True for a value that is still a [`placeholder`] (never to be sent as a secret).
-pub fn is_placeholder(value: &str) -> bool {
+pub(crate) fn is_placeholder(value: &str) -> bool {
     value.trim_start().starts_with("<fill in: ")
 }
 
@@ -48,7 +49,7 @@ impl Secret {
     }
 
     /// The value itself: only for sending it, or comparing it.
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 

@@ -10,23 +10,23 @@ use serde::Serialize;
 use crate::diagnose::CauseHit;
 
 pub mod access;
-pub mod analysis;
+pub(crate) mod analysis;
 pub mod apache;
-pub mod exposure;
+pub(crate) mod exposure;
 pub mod htpasswd;
 pub mod nginx;
-pub mod pcre;
-pub mod selftest;
+pub(crate) mod pcre;
+pub(crate) mod selftest;
 pub mod source;
 
 /// Bytes read from one configuration or user file at most.
-pub const FILE_LIMIT: u64 = 16 * 1024 * 1024;
+pub(crate) const FILE_LIMIT: u64 = 16 * 1024 * 1024;
 /// Bytes read over a whole include tree at most.
-pub const TREE_LIMIT: u64 = 64 * 1024 * 1024;
+pub(crate) const TREE_LIMIT: u64 = 64 * 1024 * 1024;
 /// Files one include tree may pull in at most.
-pub const INCLUDE_LIMIT: usize = 4096;
+pub(crate) const INCLUDE_LIMIT: usize = 4096;
 /// Nesting of includes and blocks at most (nginx itself has no limit; a loop would run away).
-pub const DEPTH_LIMIT: usize = 64;
+pub(crate) const DEPTH_LIMIT: usize = 64;
 
 /// One directive (nginx or Apache): name, arguments, position and its block, if it has one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,12 +67,12 @@ impl Directive {
 
 /// Text a stranger wrote (a config value, a user name, a realm) as it may be printed, through
 /// the one sanitiser: controls and invisible format characters shown, never emitted.
-pub fn visible(text: &str) -> String {
+pub(crate) fn visible(text: &str) -> String {
     crate::sanitize::line(text).into_owned()
 }
 
 /// A URL's `user:password@` replaced by `***@` (proxy_pass and friends may carry one).
-pub fn redact_userinfo(value: &str) -> String {
+pub(crate) fn redact_userinfo(value: &str) -> String {
     let Some(scheme_end) = value.find("://") else {
         return value.to_owned();
     };
@@ -86,7 +86,7 @@ pub fn redact_userinfo(value: &str) -> String {
 
 /// A credential header's value: variables (`$http_authorization`) are shown, a fixed
 /// credential is not (only its scheme word and length).
-pub fn redact_header_value(value: &str) -> String {
+pub(crate) fn redact_header_value(value: &str) -> String {
     let only_variables = value.split_whitespace().all(|w| {
         w.starts_with('$')
             && w[1..]
@@ -181,7 +181,7 @@ impl Problem {
         }
     }
 
-    pub fn warning(
+    pub(crate) fn warning(
         code: &'static str,
         at: Option<Pos>,
         message: impl Into<String>,
@@ -198,7 +198,7 @@ impl Problem {
     }
 
     #[must_use]
-    pub fn with_fix(mut self, fix: impl Into<String>) -> Self {
+    pub(crate) fn with_fix(mut self, fix: impl Into<String>) -> Self {
         self.fix = visible(&fix.into());
         self
     }
@@ -212,7 +212,7 @@ impl Problem {
     }
 
     /// The catalogue hit for this problem, if it names a cause.
-    pub fn hit(&self) -> Option<CauseHit> {
+    pub(crate) fn hit(&self) -> Option<CauseHit> {
         let confidence = match self.severity {
             Severity::Error => 0.9,
             Severity::Warning => 0.6,
@@ -301,7 +301,7 @@ impl EffectiveAuth {
     }
 
     /// Whether a request without credentials is challenged with 401 (ignoring IP rules).
-    pub fn demands_credentials(&self) -> bool {
+    pub(crate) fn demands_credentials(&self) -> bool {
         matches!(
             self.scheme,
             Scheme::Basic | Scheme::Digest | Scheme::Request

@@ -4,7 +4,7 @@
 
 pub mod claims;
 pub mod decode;
-pub mod diagnosis;
+pub(crate) mod diagnosis;
 pub mod har;
 pub mod input;
 pub mod jwks;

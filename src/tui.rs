@@ -14,7 +14,7 @@ use ratatui::crossterm::execute;
 
 pub mod app;
 pub mod field;
-pub mod layout;
+pub(crate) mod layout;
 pub mod runtime;
 pub mod session_file;
 pub mod theme;
@@ -29,7 +29,7 @@ use crate::flow::{Engine, FlowSet, Session};
 use crate::probe::ProbeContext;
 
 /// Time each probe may take.
-pub const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How a wizard run ended.
 #[derive(Debug, Default)]
@@ -41,7 +41,7 @@ pub struct Finished {
 }
 
 /// True when colours must not be used: NO_COLOR (any non-empty value) or a dumb terminal.
-pub fn monochrome_requested() -> bool {
+pub(crate) fn monochrome_requested() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
         || std::env::var("TERM").is_ok_and(|t| t == "dumb")
 }
@@ -86,9 +86,11 @@ impl Drop for TerminalGuard {
     }
 }
 
-/// Runs the wizard over `set` in this terminal. `resume` continues a saved walk; `net` is how
-/// its probes connect (trust, `--insecure`, fixed addresses, proxy).
+/// Runs the wizard over `set` in this terminal, on the command's runtime `rt`. `resume`
+/// continues a saved walk; `net` is how its probes connect (trust, `--insecure`, fixed
+/// addresses, proxy).
 pub fn run(
+    rt: &tokio::runtime::Runtime,
     set: &FlowSet,
     options: Options,
     resume: Option<Session>,
@@ -102,9 +104,8 @@ pub fn run(
     let cwd = std::env::current_dir()?;
     let mut app = App::new(set, options);
     if let Some(session) = resume {
-        app.engine = Some(Engine::resume(set, session)?);
+        app.resume_from(session)?;
     }
-    let rt = crate::command::runtime()?;
     rt.block_on(async {
         let ctx = ProbeContext::with_network(PROBE_TIMEOUT, net)?;
         watch_signals(ctx.cancel.clone());

@@ -28,6 +28,10 @@ pub struct CheckResult {
     pub sent: Vec<String>,
     /// The kind of credential sent (`bearer`, `basic`, `cookie`, `api-key`), for the fixes.
     pub credential: Option<&'static str>,
+    /// Requests that carried the person's password and the most allowed, when one was given.
+    pub password_sends: Option<(usize, usize)>,
+    /// Requests left out so the password went out no more than allowed.
+    pub withheld: Vec<String>,
 }
 
 impl CheckResult {
@@ -56,7 +60,7 @@ impl CheckResult {
     }
 
     /// True when the exit code should say something was found.
-    pub fn found_problem(&self) -> bool {
+    pub(crate) fn found_problem(&self) -> bool {
         matches!(self.status(), None | Some(401 | 407))
             || self
                 .causes
@@ -104,6 +108,9 @@ impl CheckResult {
             "status": self.status(),
             "error": self.main_fact("error.message").map(ToString::to_string),
             "credentials_sent": self.sent,
+            "hops": self.hops_json(),
+            "password_sends": self.password_sends.map(|(count, limit)| json!({"count": count, "limit": limit})),
+            "withheld": self.withheld_lines(),
             "challenges": challenges("challenge.raw"),
             "proxy_challenges": challenges("proxy_challenge.raw"),
             "causes": causes,
@@ -111,6 +118,32 @@ impl CheckResult {
             "probes": probes,
             "elapsed_ms": u64::try_from(self.elapsed.as_millis()).unwrap_or(u64::MAX),
         })
+    }
+
+    /// The main request's chain: each hop and whether it carried the credentials.
+    fn hops_json(&self) -> Vec<Value> {
+        let Some(FactValue::StrList(hops)) = self.main_fact("hops") else {
+            return Vec::new();
+        };
+        hops.iter()
+            .map(|h| {
+                let (line, sent) = match h.strip_suffix(" [credentials sent]") {
+                    Some(l) => (l, true),
+                    None => (h.as_str(), false),
+                };
+                json!({"request": line, "credentials_sent": sent})
+            })
+            .collect()
+    }
+
+    /// What was not sent, and why: the main chain's own lines, then the requests left out.
+    pub fn withheld_lines(&self) -> Vec<String> {
+        let mut out = match self.main_fact("withheld") {
+            Some(FactValue::StrList(v)) => v.clone(),
+            _ => Vec::new(),
+        };
+        out.extend(self.withheld.iter().cloned());
+        out
     }
 
     /// Explanations then remarks, for a ticket.
@@ -126,6 +159,24 @@ impl CheckResult {
             let _ = writeln!(out, "sent: no credentials");
         } else {
             let _ = writeln!(out, "sent: {}", self.sent.join("; "));
+        }
+        if let Some((count, limit)) = self.password_sends {
+            let _ = writeln!(
+                out,
+                "password sent: {count} time{} (at most {limit}; --max-password-sends N allows more)",
+                if count == 1 { "" } else { "s" }
+            );
+        }
+        if let Some(FactValue::StrList(hops)) = self.main_fact("hops")
+            && hops.len() > 1
+        {
+            let _ = writeln!(out, "hops:");
+            for h in hops {
+                let _ = writeln!(out, "  {h}");
+            }
+        }
+        for w in self.withheld_lines() {
+            let _ = writeln!(out, "not sent: {w}");
         }
         let answer = self.main().map_or_else(String::new, |r| r.summary.clone());
         let _ = writeln!(out, "answer: {answer}");

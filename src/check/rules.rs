@@ -8,19 +8,48 @@ use crate::probe::{FactValue, ProbeReport};
 /// Probe ids the rules read; the check battery and the flows use these names.
 pub mod ids {
     /// The request with the credentials as given.
-    pub const MAIN: &str = "http";
+    pub(crate) const MAIN: &str = "http";
     /// The same request without credentials.
-    pub const ANONYMOUS: &str = "anonymous";
+    pub(crate) const ANONYMOUS: &str = "anonymous";
     /// The same request with the Authorization header normalised.
-    pub const NORMALISED: &str = "normalised";
+    pub(crate) const NORMALISED: &str = "normalised";
     /// The request straight to the backend behind the proxy.
-    pub const BACKEND: &str = "backend";
+    pub(crate) const BACKEND: &str = "backend";
     /// The site root with the same credentials.
-    pub const ELSEWHERE: &str = "elsewhere";
+    pub(crate) const ELSEWHERE: &str = "elsewhere";
     /// The site root without credentials.
-    pub const ELSEWHERE_ANONYMOUS: &str = "elsewhere_anonymous";
-    /// The token the request carries, decoded and checked.
+    pub(crate) const ELSEWHERE_ANONYMOUS: &str = "elsewhere_anonymous";
+    /// The Apache configuration or .htaccess the person gave, analysed for this request.
+    pub const SERVER_APACHE: &str = "server_apache";
+    /// The nginx configuration the person gave, analysed for this request.
+    pub const SERVER_NGINX: &str = "server_nginx";
+    /// The user file given alone.
+    pub const USER_FILE: &str = "user_file";
+
+    /// True for the analysis of a file the person gave.
+    pub fn is_server_file(id: &str) -> bool {
+        [SERVER_APACHE, SERVER_NGINX, USER_FILE].contains(&id)
+    }
+
+    /// The first token the request carries, decoded and checked.
     pub const TOKEN: &str = "token";
+
+    /// The id of the `n`th token sent (from 0): `token`, then `token.2`, `token.3`...
+    pub fn token(n: usize) -> String {
+        if n == 0 {
+            TOKEN.to_owned()
+        } else {
+            format!("{TOKEN}.{}", n + 1)
+        }
+    }
+
+    /// True for the report of a token sent.
+    pub fn is_token(id: &str) -> bool {
+        id == TOKEN
+            || id
+                .strip_prefix("token.")
+                .is_some_and(|n| n.parse::<usize>().is_ok())
+    }
 }
 
 /// What the rules know about the request besides the reports (never secret values).
@@ -41,13 +70,21 @@ pub struct RuleInput {
     pub cookie_sent: bool,
     /// Names of extra headers sent.
     pub header_names: Vec<String>,
+    /// The Basic user name sent (a name, not a secret).
+    pub user: Option<String>,
 }
 
+mod config;
 mod said;
 mod token;
 
 pub(crate) fn report<'a>(reports: &'a [ProbeReport], id: &str) -> Option<&'a ProbeReport> {
     reports.iter().find(|r| r.id == id)
+}
+
+/// The reports of every token sent.
+pub(crate) fn tokens(reports: &[ProbeReport]) -> impl Iterator<Item = &ProbeReport> {
+    reports.iter().filter(|r| ids::is_token(&r.id))
 }
 
 pub(crate) fn status(reports: &[ProbeReport], id: &str) -> Option<i64> {
@@ -137,11 +174,14 @@ pub fn diagnose(reports: &[ProbeReport], input: &RuleInput) -> Vec<CauseHit> {
             0.8,
             format!("{url} answered 401 to a request without credentials{asks}"),
         ));
+        // A body may name a cause that needs no credentials (IIS 401.3: a file ACL).
+        said::body_causes(reports, input, sent, &mut hits);
         return hits;
     }
     with_credentials(reports, input, &offered, &url, &mut hits);
     said::body_causes(reports, input, sent, &mut hits);
     token::sound_token_refused(reports, &url, &mut hits);
+    config::confirmed_by_the_answer(reports, input, &url, &mut hits);
     token::explained_together(reports, &mut hits);
     hits
 }
@@ -243,6 +283,16 @@ fn with_credentials(
             ),
         );
     }
+    if let Some(env) = environment_named(url) {
+        hit(
+            "wrong-url-or-environment",
+            0.55,
+            format!(
+                "the address names the {env} environment and refused the {} sent: {env} and production usually hold separate credentials (and separate URLs)",
+                credential_words(input.credential)
+            ),
+        );
+    }
     if input.scheme_named_header.is_none() {
         hit(
             "bad-credentials",
@@ -255,8 +305,21 @@ fn with_credentials(
     }
 }
 
+/// The environment a host name names (`api-sandbox.example.com` → `sandbox`), if any.
+fn environment_named(url: &str) -> Option<&'static str> {
+    const WORDS: &[&str] = &[
+        "sandbox", "staging", "stage", "test", "testing", "dev", "uat", "qa", "preprod",
+    ];
+    let host = url::Url::parse(url).ok()?.host_str()?.to_ascii_lowercase();
+    // The last label is the top-level domain (`.test` is a reserved one, RFC 2606).
+    let (labels, _tld) = host.rsplit_once('.')?;
+    labels
+        .split(['.', '-'])
+        .find_map(|part| WORDS.iter().find(|w| **w == part).copied())
+}
+
 /// How the credential sent is named in evidence.
-pub fn credential_words(kind: Option<&str>) -> &'static str {
+pub(crate) fn credential_words(kind: Option<&str>) -> &'static str {
     match kind {
         Some("bearer") => "bearer token",
         Some("basic") => "user name and password",
@@ -284,7 +347,7 @@ fn redirect_resent(reports: &[ProbeReport]) -> Vec<String> {
 
 /// Problems of an Authorization value that need no server to see. The evidence never quotes
 /// the value.
-pub fn lint_authorization(value: &str) -> Vec<CauseHit> {
+pub(crate) fn lint_authorization(value: &str) -> Vec<CauseHit> {
     let mut out = Vec::new();
     let mut bad = |e: &str| {
         out.push(CauseHit::new(
@@ -348,13 +411,13 @@ fn scheme_for_evidence(word: &str) -> String {
     if word.len() <= 16 && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         word.to_owned()
     } else {
-        crate::report::redact::fingerprint("word", word)
+        crate::secret::fingerprint("word", word)
     }
 }
 
 /// The Authorization value a careful client would send, and what changed: `scheme` when the
 /// scheme word was replaced, `syntax` when only spacing, quotes or case were fixed.
-pub fn normalise_authorization(value: &str) -> Option<(String, &'static str)> {
+pub(crate) fn normalise_authorization(value: &str) -> Option<(String, &'static str)> {
     let clean: String = value.chars().filter(|c| *c != '\r' && *c != '\n').collect();
     let words: Vec<&str> = clean.split_whitespace().collect();
     let (scheme, creds) = match words.as_slice() {

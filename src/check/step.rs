@@ -7,6 +7,7 @@ use crate::diagnose::{CauseHit, Ranking};
 use crate::probe::battery::NAME;
 use crate::probe::http::Credentials;
 use crate::probe::{self, ProbeArgs, ProbeContext, ProbeReport, ProbeRequest, Verdict};
+use crate::secret::Secret;
 
 use super::{CheckRequest, CheckResult};
 
@@ -23,7 +24,10 @@ pub async fn run_probe(req: ProbeRequest, ctx: ProbeContext) -> ProbeReport {
     tokio::select! {
         biased;
         () = cancel.cancelled() => ProbeReport::failed(&req.id, NAME, "cancelled"),
-        r = super::run_in(&request, &ctx) => as_report(&req.id, &r, !request.credentials.any()),
+        r = super::run_in(&request, ctx.clone()) => match r {
+            Ok(r) => as_report(&req.id, &r, !request.credentials.any()),
+            Err(e) => ProbeReport::failed(&req.id, NAME, e.to_string()),
+        },
     }
 }
 
@@ -43,11 +47,12 @@ fn request_from_args(args: &ProbeArgs, ctx: &ProbeContext) -> Result<CheckReques
         request.method = m.to_ascii_uppercase();
     }
     request.credentials = Credentials {
-        authorization: get("authorization"),
+        authorization: get("authorization").map(Secret::from),
         user: get("user"),
         // A user with an empty password is still a Basic login.
-        password: get("user").map(|_| args.get("password").cloned().unwrap_or_default()),
-        cookie: get("cookie"),
+        password: get("user")
+            .map(|_| Secret::from(args.get("password").cloned().unwrap_or_default())),
+        cookie: get("cookie").map(Secret::from),
         ..Credentials::default()
     };
     request.backend = get("backend");
@@ -132,7 +137,7 @@ mod tests {
         let mut request = CheckRequest::new(
             url::Url::parse("http://127.0.0.1/a/b").unwrap_or_else(|_| unreachable!()),
         );
-        request.credentials.authorization = Some("Bearer  x".into());
+        request.credentials.authorization = Some(Secret::from("Bearer  x".to_owned()));
         request.backend = Some("http://127.0.0.1:9/".into());
         let (reqs, _) = super::super::plan(&request);
         for r in &reqs {

@@ -1,10 +1,6 @@
 //! `why401 check URL`: the options turned into a [`CheckRequest`], the battery run, the
 //! causes printed most likely first with evidence, fix and who applies it.
 
-use std::time::Duration;
-
-use anyhow::bail;
-
 use crate::check::{self, CheckRequest};
 use crate::cli::{CheckArgs, GlobalArgs};
 use crate::command::Outcome;
@@ -27,13 +23,13 @@ pub fn run(args: &CheckArgs, _global: &GlobalArgs) -> anyhow::Result<Outcome> {
     } else {
         crate::report::shown::text(&result.text(), &redactor)
     };
-    println!("{text}");
+    crate::command::print(&format!("{text}\n"))?;
     if let Some(path) = &args.report.report {
-        let mut ticket = crate::report::Ticket::from_reports(
-            &crate::report::TargetSpec::request(&result.url, &result.method),
-            &result.reports,
-            result.ranked(),
-        );
+        let mut target = crate::report::TargetSpec::request(&result.url, &result.method);
+        // The ticket states --cacert, -k, --resolve, --connect-to and the proxy when used.
+        target.connection = request.net.summary();
+        let mut ticket =
+            crate::report::Ticket::from_reports(&target, &result.reports, result.ranked());
         for secret in request.secrets() {
             ticket.add_secret("secret", secret);
         }
@@ -58,9 +54,7 @@ pub fn request(args: &CheckArgs) -> anyhow::Result<CheckRequest> {
     if let Some(b) = &args.backend {
         http::parse_url(b).map_err(|e| anyhow::anyhow!("--backend: {}", e.message))?;
     }
-    if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 3600.0) {
-        bail!("--timeout must be between 0 and 3600 seconds");
-    }
+    let timeout = crate::command::timeout_secs(args.timeout)?;
     let method = args.method.clone().unwrap_or_else(|| {
         let implied = if args.net.data.is_some() {
             "POST"
@@ -82,10 +76,17 @@ pub fn request(args: &CheckArgs) -> anyhow::Result<CheckRequest> {
         jwks: args.jwks.clone(),
         origin: args.origin.clone(),
         backend: args.backend.clone(),
-        timeout: Duration::from_secs_f64(args.timeout),
+        timeout,
         net: network::options(&args.net.connect)?,
         body: network::body(&args.net)?,
         fresh_token: network::client_credentials(&args.net)?,
+        max_password_sends: usize::from(args.max_password_sends),
+        server: check::ServerFiles {
+            nginx: args.files.nginx_conf.clone(),
+            apache: args.files.apache_conf.clone(),
+            htaccess: args.files.htaccess.clone(),
+            htpasswd: args.files.htpasswd.clone(),
+        },
     };
     request.take_userinfo();
     Ok(request)

@@ -8,7 +8,7 @@ use crate::flow::{FlowSet, graph, lint};
 
 pub fn run(cmd: &FlowsCommand, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     match cmd {
-        FlowsCommand::Lint { dir } => Ok(lint_flows(dir.as_deref().or(global.flows.as_deref()))),
+        FlowsCommand::Lint { dir } => lint_flows(dir.as_deref().or(global.flows.as_deref())),
         FlowsCommand::Graph { id, format } => {
             let set = crate::command::load_flows(global)?;
             let format = match format {
@@ -18,33 +18,35 @@ pub fn run(cmd: &FlowsCommand, global: &GlobalArgs) -> anyhow::Result<Outcome> {
             let Some(text) = graph::draw(&set, id, format) else {
                 anyhow::bail!("no flow '{id}' (available: {})", ids(&set));
             };
-            print!("{text}");
+            crate::command::print(&text)?;
             Ok(Outcome::Clean)
         }
         FlowsCommand::List => {
             let set = crate::command::load_flows(global)?;
+            let mut out = String::new();
             for lf in set.flows.values() {
                 let origin = if lf.shipped {
                     "shipped"
                 } else {
                     lf.file.as_str()
                 };
-                println!(
-                    "{:<12} v{:<3} {:>3} nodes  {}  ({origin})",
+                out += &format!(
+                    "{:<12} v{:<3} {:>3} nodes  {}  ({origin})\n",
                     lf.flow.id,
                     lf.flow.version,
                     lf.flow.nodes.len(),
                     lf.flow.title
                 );
             }
+            crate::command::print(&out)?;
             Ok(Outcome::Clean)
         }
         FlowsCommand::Probes => {
-            print!("{}", probe_reference());
+            crate::command::print(&probe_reference())?;
             Ok(Outcome::Clean)
         }
         FlowsCommand::Schema => {
-            print!("{}", crate::flow::schema::flow_schema());
+            crate::command::print(&crate::flow::schema::flow_schema())?;
             Ok(Outcome::Clean)
         }
     }
@@ -82,31 +84,57 @@ fn ids(set: &FlowSet) -> String {
 }
 
 /// Prints every problem as FILE:LINE:COL: message; 1 when there are any.
-fn lint_flows(dir: Option<&std::path::Path>) -> Outcome {
+fn lint_flows(dir: Option<&std::path::Path>) -> anyhow::Result<Outcome> {
     let (set, mut diags) = FlowSet::load(dir);
     diags.extend(set.shipped_source_problems());
     diags.extend(lint::lint(&set));
     diags.sort();
+    let mut listed = String::new();
     for d in &diags {
-        println!("{}", crate::sanitize::text(&d.to_string()));
+        listed += &crate::sanitize::text(&d.to_string());
+        listed.push('\n');
     }
-    if diags.is_empty() {
+    // Warnings do not fail the lint: the walk works, a text may read "(not known)".
+    let warnings = if diags.is_empty() {
+        lint::warnings(&set)
+    } else {
+        Vec::new()
+    };
+    for w in &warnings {
+        listed += "warning: ";
+        listed += &crate::sanitize::text(&w.to_string());
+        listed.push('\n');
+    }
+    crate::command::print(&listed)?;
+    Ok(if diags.is_empty() {
         let nodes: usize = set.flows.values().map(|f| f.flow.nodes.len()).sum();
-        eprintln!("{} flows, {nodes} nodes: no problems", set.flows.len());
+        let warned = match warnings.len() {
+            0 => String::new(),
+            n => format!(", {n} warning(s)"),
+        };
+        eprintln!(
+            "{} flows, {nodes} nodes: no problems{warned}",
+            set.flows.len()
+        );
         Outcome::Clean
     } else {
         eprintln!("{} problem(s)", diags.len());
         Outcome::Findings
-    }
+    })
 }
 
 /// Writes shell completions to stdout.
-pub fn print_completions(shell: clap_complete::Shell) {
-    clap_complete::generate(shell, &mut Cli::command(), "why401", &mut std::io::stdout());
+pub(crate) fn print_completions(shell: clap_complete::Shell) -> std::io::Result<()> {
+    // Generated in memory: clap_complete panics when its writer fails.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "why401", &mut script);
+    crate::command::print(&String::from_utf8_lossy(&script))
 }
 
 /// Writes the man page (roff) to stdout.
-pub fn print_man() -> anyhow::Result<()> {
-    clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
+pub(crate) fn print_man() -> anyhow::Result<()> {
+    let mut page = Vec::new();
+    clap_mangen::Man::new(Cli::command()).render(&mut page)?;
+    crate::command::print(&String::from_utf8_lossy(&page))?;
     Ok(())
 }

@@ -20,13 +20,13 @@ pub fn run(args: &HarArgs) -> anyhow::Result<Outcome> {
     let analysis = har::analyse(reader).with_context(|| format!("reading {name}"))?;
     let report = text(&name, &analysis);
     if args.json {
-        println!(
-            "{}",
+        crate::command::print(&format!(
+            "{}\n",
             crate::report::shown::json(&analysis, &crate::report::Redactor::new())
-        );
+        ))?;
     } else {
         let shown = crate::report::shown::text(&report, &crate::report::Redactor::new());
-        println!("{}", shown.trim_end());
+        crate::command::print(&format!("{}\n", shown.trim_end()))?;
     }
     if let Some(path) = &args.report.report {
         let probe = crate::probe::har::describe("har", &analysis);

@@ -34,10 +34,10 @@ pub fn run(args: &JwtArgs) -> anyhow::Result<Outcome> {
         // The inspection holds the token as a fingerprint only and its claims are evidence:
         // a token's header and claims are a stranger's text, so only the sanitiser applies.
         let pretty = serde_json::to_string_pretty(&doc)?;
-        println!("{}", crate::sanitize::json(&pretty));
+        crate::command::print(&format!("{}\n", crate::sanitize::json(&pretty)))?;
     } else {
         let text = render::text(&inspection, revealed.as_deref());
-        println!("{}", crate::sanitize::text(&text).trim_end());
+        crate::command::print(&format!("{}\n", crate::sanitize::text(&text).trim_end()))?;
     }
     if let Some(path) = &args.report.report {
         // A saved report is shared: --reveal is for the screen only.

@@ -1,7 +1,6 @@
 //! `why401 logs`: 401 and auth-failure analysis of access and error logs, or `--follow` to
 //! watch them while the person reproduces the error.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -94,9 +93,7 @@ pub fn run(args: &LogsArgs) -> anyhow::Result<Outcome> {
     } else {
         crate::report::shown::text(&render::text(&summary, started.elapsed()), &redactor)
     };
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    out.flush()?;
+    crate::command::print(&text)?;
     if let Some(path) = &args.report {
         // --format names the log format here, so the ticket's format follows the file name.
         let format = match path.extension().and_then(|e| e.to_str()) {
@@ -154,7 +151,8 @@ fn follow(args: &LogsArgs, opts: &Options) -> anyhow::Result<Outcome> {
     );
     let stop = Arc::new(AtomicBool::new(false));
     let mut seen = 0u64;
-    let mut out = std::io::stdout();
+    // A reader that went away (`| head -1`) ends the watch with its error.
+    let mut closed: Option<std::io::Error> = None;
     logscan::follow::follow(
         &args.files,
         opts,
@@ -162,6 +160,9 @@ fn follow(args: &LogsArgs, opts: &Options) -> anyhow::Result<Outcome> {
         limit,
         &|| stop.load(Ordering::Relaxed),
         &mut |ev| {
+            if closed.is_some() {
+                return;
+            }
             seen += 1;
             let tag = ev
                 .marker
@@ -176,10 +177,15 @@ fn follow(args: &LogsArgs, opts: &Options) -> anyhow::Result<Outcome> {
                 crate::sanitize::line(&format!("{} {}{}: {}", ev.file, ev.what, tag, ev.text))
                     .into_owned()
             };
-            let _ = writeln!(out, "{line}");
-            let _ = out.flush();
+            if let Err(e) = crate::command::print(&format!("{line}\n")) {
+                stop.store(true, Ordering::Relaxed);
+                closed = Some(e);
+            }
         },
     );
+    if let Some(e) = closed {
+        return Err(e.into());
+    }
     eprintln!("stopped watching: {seen} matching line(s)");
     Ok(if seen == 0 {
         Outcome::Clean

@@ -27,7 +27,7 @@ pub fn run(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let engine = Engine::new(&set, &args.flow, std::collections::BTreeMap::new())?;
     let session = rt.block_on(walk(engine, &answers, &ctx))?;
     let text = crate::report::render_with(&session, &set, args.report.format);
-    print!("{text}");
+    crate::command::print(&text)?;
     if let Some(path) = &args.report.report {
         std::fs::write(path, &text)
             .with_context(|| format!("writing the ticket to {}", path.display()))?;

@@ -3,7 +3,6 @@
 //! `--url`, whether the user file can be downloaded.
 
 use std::io::{BufRead, Read};
-use std::time::Duration;
 
 use anyhow::Context;
 use serde_json::json;
@@ -80,7 +79,7 @@ pub fn run(args: &ServerArgs) -> anyhow::Result<Outcome> {
             &redactor,
         )
     };
-    print!("{out}");
+    crate::command::print(&out)?;
     if let Some(path) = &args.report.report {
         let files: Vec<String> = [&args.nginx, &args.apache, &args.htaccess, &args.htpasswd]
             .into_iter()
@@ -174,12 +173,11 @@ fn fetch_exposures(url: &str, analysis: &Analysis) -> anyhow::Result<Vec<Exposur
     if uris.is_empty() {
         return Ok(Vec::new());
     }
-    let ctx = crate::probe::ProbeContext::new(Duration::from_secs(10))?;
     let rt = crate::command::runtime()?;
     Ok(rt.block_on(async {
         let mut out = Vec::new();
         for uri in &uris {
-            out.push(exposure::fetch(&ctx.client, url, uri).await);
+            out.push(exposure::fetch(url, uri).await);
         }
         out
     }))

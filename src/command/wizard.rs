@@ -2,23 +2,12 @@
 
 use crate::cli::Cli;
 use crate::command::Outcome;
-use crate::flow::{FlowSet, Session, lint::lint};
+use crate::flow::Session;
 use crate::tui::{self, Options};
 
 pub fn run(cli: &Cli) -> anyhow::Result<Outcome> {
-    let (set, mut problems) = FlowSet::load(cli.global.flows.as_deref());
-    if problems.is_empty() {
-        problems = lint(&set);
-    }
-    if !problems.is_empty() {
-        for p in &problems {
-            eprintln!("{}", crate::sanitize::text(&p.to_string()));
-        }
-        anyhow::bail!(
-            "{} problem(s) in the flows (listed above); the wizard does not start on broken flows",
-            problems.len()
-        );
-    }
+    let set = crate::command::load_flows(&cli.global)
+        .map_err(|e| e.context("the wizard does not start on broken flows"))?;
     // Connection options are checked before the terminal is taken over.
     let net = crate::command::check::network::options(&cli.connect)?;
     let resume = match &cli.resume {
@@ -35,8 +24,10 @@ pub fn run(cli: &Cli) -> anyhow::Result<Outcome> {
         monochrome: tui::monochrome_requested(),
         save_session: cli.save_session.clone(),
         backend: cli.backend.clone(),
+        net: net.clone(),
     };
-    let finished = tui::run(&set, options, resume, &net)?;
+    let rt = crate::command::runtime()?;
+    let finished = tui::run(&rt, &set, options, resume, &net)?;
     for line in &finished.notices {
         eprintln!("why401: {line}");
     }

@@ -347,7 +347,7 @@ pub fn cause(id: &str) -> Option<&'static Cause> {
 
 /// The fix of cause `id` worded for the credential sent (`bearer`, `basic`, `cookie`,
 /// `api-key`): nobody is told to re-type a password they never sent.
-pub fn fix_for(id: &str, credential: Option<&str>) -> Option<&'static str> {
+pub(crate) fn fix_for(id: &str, credential: Option<&str>) -> Option<&'static str> {
     let specific = match (id, credential) {
         ("bad-credentials", Some("bearer")) => Some(
             "Get a fresh token from the identity provider (log in again or refresh it) and check it was issued for this API and environment.",

@@ -28,7 +28,7 @@ impl Said {
     }
 
     /// The reverse of [`Said::label`]; `None` for anything else.
-    pub fn from_label(label: &str) -> Option<Self> {
+    pub(crate) fn from_label(label: &str) -> Option<Self> {
         match label {
             "not-found" => Some(Self::NotFound),
             "rejected" => Some(Self::Rejected),
@@ -70,6 +70,16 @@ const fn rejected(fragment: &'static str) -> Known {
 
 /// Most specific first: the first fragment found wins.
 const KNOWN: &[Known] = &[
+    // WSO2 API Manager: a key of one environment offered to the other.
+    cause("sandbox key offered", "wrong-url-or-environment", 0.92),
+    cause("production key offered", "wrong-url-or-environment", 0.92),
+    // IIS sub-status 401.3: the file system ACL refuses the (anonymous or logged-on) user.
+    cause("http error 401.3", "resource-acl-denied", 0.93),
+    cause(
+        "because of the access control list (acl) configuration",
+        "resource-acl-denied",
+        0.93,
+    ),
     // Sessions (Devise and the like) before the generic "expired".
     cause("session expired", "session-expired", 0.9),
     cause("session has expired", "session-expired", 0.9),
@@ -224,7 +234,7 @@ pub fn read(message: &str) -> Option<(Said, f64, &'static str)> {
 
 /// Where a message says the credential belongs, when it names a place: `query`, `header`,
 /// `body` or `cookie`.
-pub fn place_named(message: &str) -> Option<&'static str> {
+pub(crate) fn place_named(message: &str) -> Option<&'static str> {
     let lower = message.to_lowercase();
     [
         ("query parameter", "query"),
@@ -249,6 +259,14 @@ mod tests {
     fn library_messages_name_their_causes() {
         for (message, want) in [
             ("jwt expired", "token-expired"),
+            (
+                "Sandbox key offered to the API with no sandbox endpoint",
+                "wrong-url-or-environment",
+            ),
+            (
+                "HTTP Error 401.3 - Unauthorized You do not have permission to view this directory or page because of the access control list (ACL) configuration",
+                "resource-acl-denied",
+            ),
             (
                 "An error occurred while attempting to decode the Jwt: Jwt expired at 2024-05-01T10:00:00Z",
                 "token-expired",

@@ -26,7 +26,7 @@ use super::model::{Choice, NodeRef};
 /// One value of an answers file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
-pub enum AnswerValue {
+pub(crate) enum AnswerValue {
     Text(String),
     Number(i64),
     Bool(bool),
@@ -51,7 +51,7 @@ pub struct Answers {
 }
 
 /// Largest file a `{ file: }` answer reads.
-pub const ANSWER_FILE_LIMIT: u64 = 64 * 1024;
+pub(crate) const ANSWER_FILE_LIMIT: u64 = 64 * 1024;
 
 /// Largest answers file read.
 const MAX_ANSWERS_BYTES: u64 = 1024 * 1024;

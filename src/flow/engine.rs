@@ -432,7 +432,7 @@ impl<'a> Engine<'a> {
     fn lookup(&self, name: &str, redact: bool) -> Option<String> {
         if let Some(v) = self.s.answers.get(name) {
             if redact && self.s.secret_inputs.iter().any(|s| s == name) {
-                return Some(crate::report::fingerprint(name, v));
+                return Some(crate::secret::fingerprint(name, v));
             }
             return Some(v.clone());
         }

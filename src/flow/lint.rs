@@ -10,6 +10,9 @@ use super::source_map::Loc;
 use super::template;
 use crate::probe::{self, FactType};
 
+mod facts;
+pub use facts::warnings;
+
 /// Every problem in the set, sorted by file and position.
 pub fn lint(set: &FlowSet) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -99,7 +102,7 @@ fn levenshtein(a: &str, b: &str) -> usize {
 }
 
 /// The edges leaving a node: (path of the goto field, target text).
-pub fn edges(node: &Node, base: &str) -> Vec<(String, String)> {
+pub(crate) fn edges(node: &Node, base: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for (i, r) in node.next.iter().enumerate() {
         out.push((format!("{base}.next.{i}.goto"), r.goto.clone()));
@@ -184,6 +187,35 @@ fn check_node(
     check_probes(set, lf, node, base, out);
     check_conditions(set, lf, node, base, out);
     check_templates(set, lf, node, base, out);
+    check_agent_wording(lf, node, base, out);
+}
+
+/// Every text of the node must read right in help-desk mode once rewritten to speak of the
+/// caller (see [`super::agent`]).
+fn check_agent_wording(lf: &LoadedFlow, node: &Node, base: &str, out: &mut Vec<Diagnostic>) {
+    let mut texts: Vec<(String, &str)> = vec![
+        (format!("{base}.title"), node.title.as_str()),
+        (format!("{base}.body"), node.body.as_str()),
+    ];
+    for (i, input) in node.inputs.iter().enumerate() {
+        texts.push((format!("{base}.inputs.{i}.prompt"), input.prompt.as_str()));
+    }
+    for (i, c) in node.choices.iter().enumerate() {
+        texts.push((format!("{base}.choices.{i}.label"), c.label.as_str()));
+        if let Some(b) = &c.because {
+            texts.push((format!("{base}.choices.{i}.because"), b.as_str()));
+        }
+    }
+    for (path, text) in texts {
+        if let Some(word) = super::agent::leftover(text) {
+            out.push(lf.diag(
+                lf.map().value(&path),
+                format!(
+                    "in help-desk mode this text still says '{word}' to the agent as if they were the caller: word it so it can speak of the caller"
+                ),
+            ));
+        }
+    }
 }
 
 fn check_probes(
@@ -508,10 +540,13 @@ impl<'a> Graph<'a> {
     }
 }
 
-/// Inputs defined on every path to a node (a must-analysis over the graph): a placeholder
-/// `{{x}}` is sound only if every way to its node asked for `x` before or at it.
-fn check_defined_inputs(set: &FlowSet, out: &mut Vec<Diagnostic>) {
-    let graph = Graph::build(set);
+/// For each node, the names `gives` yields at every node of every path to it, the node
+/// itself left out (a must-analysis over the graph, to a fixed point).
+fn on_every_path(
+    set: &FlowSet,
+    graph: &Graph<'_>,
+    gives: impl Fn(&Node) -> BTreeSet<String>,
+) -> HashMap<NodeRef, BTreeSet<String>> {
     let starts: HashSet<NodeRef> = set
         .flows
         .values()
@@ -520,31 +555,19 @@ fn check_defined_inputs(set: &FlowSet, out: &mut Vec<Diagnostic>) {
             node: lf.flow.start.clone(),
         })
         .collect();
-    let universe: BTreeSet<String> = graph
-        .nodes
-        .iter()
-        .flat_map(|(_, n)| n.inputs.iter().map(|i| i.id.clone()))
-        .collect();
+    let universe: BTreeSet<String> = graph.nodes.iter().flat_map(|(_, n)| gives(n)).collect();
     let mut into: HashMap<NodeRef, BTreeSet<String>> = graph
         .nodes
         .iter()
         .map(|(r, _)| {
-            (
-                r.clone(),
-                if starts.contains(r) {
-                    BTreeSet::new()
-                } else {
-                    universe.clone()
-                },
-            )
+            let known = if starts.contains(r) {
+                BTreeSet::new()
+            } else {
+                universe.clone()
+            };
+            (r.clone(), known)
         })
         .collect();
-    let asked = |n: &Node| {
-        n.inputs
-            .iter()
-            .map(|i| i.id.clone())
-            .collect::<BTreeSet<String>>()
-    };
     let mut changed = true;
     while changed {
         changed = false;
@@ -552,7 +575,7 @@ fn check_defined_inputs(set: &FlowSet, out: &mut Vec<Diagnostic>) {
             let Some(incoming) = into.get(r) else {
                 continue;
             };
-            let outgoing: BTreeSet<String> = incoming.union(&asked(node)).cloned().collect();
+            let outgoing: BTreeSet<String> = incoming.union(&gives(node)).cloned().collect();
             for s in graph.succ.get(r).into_iter().flatten() {
                 let Some(cur) = into.get(s) else { continue };
                 let next: BTreeSet<String> = if starts.contains(s) {
@@ -567,6 +590,21 @@ fn check_defined_inputs(set: &FlowSet, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+    into
+}
+
+/// Inputs defined on every path to a node (a must-analysis over the graph): a placeholder
+/// `{{x}}` is sound only if every way to its node asked for `x` before or at it.
+fn check_defined_inputs(set: &FlowSet, out: &mut Vec<Diagnostic>) {
+    let graph = Graph::build(set);
+    let asked = |n: &Node| {
+        n.inputs
+            .iter()
+            .map(|i| i.id.clone())
+            .collect::<BTreeSet<String>>()
+    };
+    let universe: BTreeSet<String> = graph.nodes.iter().flat_map(|(_, n)| asked(n)).collect();
+    let into = on_every_path(set, &graph, asked);
     for (r, node) in &graph.nodes {
         let Some(lf) = set.get(&r.flow) else { continue };
         let Some(incoming) = into.get(r) else {
@@ -574,10 +612,7 @@ fn check_defined_inputs(set: &FlowSet, out: &mut Vec<Diagnostic>) {
         };
         let defined: BTreeSet<String> = incoming.union(&asked(node)).cloned().collect();
         let base = format!("nodes.{}", r.node);
-        let mut texts: Vec<(String, &str)> = vec![
-            (format!("{base}.body"), node.body.as_str()),
-            (format!("{base}.title"), node.title.as_str()),
-        ];
+        let texts = facts::texts(node, &base);
         // A probe argument naming an input not asked on this path is left out when the probe
         // runs (never sent as a placeholder): only a name no input defines is a mistake.
         for (i, p) in node.probes.iter().enumerate() {
@@ -593,20 +628,6 @@ fn check_defined_inputs(set: &FlowSet, out: &mut Vec<Diagnostic>) {
                         ));
                     }
                 }
-            }
-        }
-        for (i, f) in node.findings.iter().enumerate() {
-            texts.push((format!("{base}.findings.{i}.evidence"), f.evidence.as_str()));
-        }
-        for (i, c) in node.choices.iter().enumerate() {
-            if let Some(b) = &c.because {
-                texts.push((format!("{base}.choices.{i}.because"), b.as_str()));
-            }
-            for (j, f) in c.findings.iter().enumerate() {
-                texts.push((
-                    format!("{base}.choices.{i}.findings.{j}.evidence"),
-                    f.evidence.as_str(),
-                ));
             }
         }
         for (path, text) in texts {

@@ -10,7 +10,7 @@ use super::model::Flow;
 use super::source_map::{Loc, SourceMap};
 
 /// Largest flow file read; anything bigger is refused before parsing.
-pub const MAX_FLOW_BYTES: u64 = 1024 * 1024;
+pub(crate) const MAX_FLOW_BYTES: u64 = 1024 * 1024;
 
 /// The shipped flows, embedded at build time.
 pub const SHIPPED: &[(&str, &str)] = &[
@@ -61,7 +61,7 @@ impl LoadedFlow {
             .get_or_init(|| SourceMap::build(&self.text).unwrap_or_default())
     }
 
-    pub fn diag(&self, loc: Loc, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn diag(&self, loc: Loc, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             file: self.file.clone(),
             loc,
@@ -191,7 +191,7 @@ impl FlowSet {
 
     /// Problems only the source map sees (duplicate keys) in the shipped flows, which are
     /// mapped lazily: `flows lint` and the tests ask for them.
-    pub fn shipped_source_problems(&self) -> Vec<Diagnostic> {
+    pub(crate) fn shipped_source_problems(&self) -> Vec<Diagnostic> {
         self.flows
             .values()
             .filter(|lf| lf.shipped)
@@ -219,12 +219,12 @@ fn serde_message(e: &serde_yaml::Error) -> String {
 }
 
 /// Reads a flow file, refusing big or non-UTF-8 ones without reading them whole.
-pub fn read_bounded(path: &Path) -> Result<String, String> {
+pub(crate) fn read_bounded(path: &Path) -> Result<String, String> {
     read_bounded_limit(path, MAX_FLOW_BYTES)
 }
 
 /// Reads a text file of at most `limit` bytes; a bigger one is refused unread.
-pub fn read_bounded_limit(path: &Path, limit: u64) -> Result<String, String> {
+pub(crate) fn read_bounded_limit(path: &Path, limit: u64) -> Result<String, String> {
     let file = crate::input_file::open_regular(path).map_err(|e| format!("cannot open: {e}"))?;
     let size = file.metadata().map_or(0, |m| m.len());
     if size > limit {

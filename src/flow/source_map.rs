@@ -15,7 +15,7 @@ pub struct Loc {
 }
 
 /// Aliases allowed in one flow file.
-pub const MAX_ALIASES: usize = 64;
+pub(crate) const MAX_ALIASES: usize = 64;
 
 /// Locations of values by path (`nodes.start.choices.0.goto`); keys as `path#key`.
 #[derive(Debug, Default)]

@@ -2,13 +2,13 @@
 
 /// A placeholder and its byte offset (of the `{{`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Var {
+pub(crate) struct Var {
     pub name: String,
     pub offset: usize,
 }
 
 /// The placeholders of `text`, or the offset of an unclosed `{{` or an empty name.
-pub fn vars(text: &str) -> Result<Vec<Var>, (usize, String)> {
+pub(crate) fn vars(text: &str) -> Result<Vec<Var>, (usize, String)> {
     let mut out = Vec::new();
     let mut rest = text;
     let mut base = 0;

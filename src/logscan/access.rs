@@ -95,7 +95,7 @@ fn split_request(req: &[u8]) -> (&[u8], &[u8]) {
 /// cost on fields of a few dozen bytes.
 #[inline(always)] // a call costs more than the search on the short fields it is made for
 #[allow(clippy::inline_always)]
-pub fn short_find(line: &[u8], from: usize, needle: u8) -> Option<usize> {
+pub(crate) fn short_find(line: &[u8], from: usize, needle: u8) -> Option<usize> {
     let hay = line.get(from..)?;
     let pattern = LOW * u64::from(needle);
     let mut words = hay.chunks_exact(8);
@@ -227,14 +227,14 @@ pub fn parse_clf(line: &[u8], tail: ClfTail) -> Option<AccessRecord<'_>> {
 
 /// A CLF line behind a virtual-host field (Apache `vhost_combined`'s `%v:%p`, or
 /// `host client - - [...]`): the host is skipped, the rest read as CLF.
-pub fn parse_vhost(line: &[u8], tail: ClfTail) -> Option<AccessRecord<'_>> {
+pub(crate) fn parse_vhost(line: &[u8], tail: ClfTail) -> Option<AccessRecord<'_>> {
     let sp = short_find(line, 0, b' ')?;
     parse_clf(&line[sp + 1..], tail)
 }
 
 /// True when a line that parses as CLF starts with a virtual host rather than the client:
 /// `name:port` (one colon, so not IPv6), or a name followed by an IP address.
-pub fn starts_with_vhost(line: &[u8]) -> bool {
+pub(crate) fn starts_with_vhost(line: &[u8]) -> bool {
     let mut fields = line.splitn(3, |&c| c == b' ');
     let (Some(first), Some(second)) = (fields.next(), fields.next()) else {
         return false;
@@ -248,7 +248,7 @@ pub fn starts_with_vhost(line: &[u8]) -> bool {
 }
 
 /// An IPv4 or IPv6 address (as text).
-pub fn is_ip(b: &[u8]) -> bool {
+pub(crate) fn is_ip(b: &[u8]) -> bool {
     std::str::from_utf8(b).is_ok_and(|s| s.parse::<std::net::IpAddr>().is_ok())
 }
 

@@ -6,7 +6,7 @@
 use wide::u8x16;
 
 /// Quote positions kept per line; more are counted but not kept.
-pub const KEPT_QUOTES: usize = 8;
+pub(crate) const KEPT_QUOTES: usize = 8;
 /// Slots written: one more than kept, where the quotes past those land.
 const SLOTS: usize = KEPT_QUOTES + 1;
 

@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 
 use super::errorlog::Reason;
 use super::stats::Stats;
-use super::summary::{KeyCount, ProbeGroup, ProbeLineOut};
+use super::summary::{KeyCount, PROBE_ERROR_LINES, ProbeGroup, ProbeLineOut};
 use super::time::format_utc;
 
 /// The marker of a why401 User-Agent (`why401/0.1.0 probe/abc123` → `abc123`).
-pub fn marker_of(user_agent: &str) -> Option<&str> {
+pub(crate) fn marker_of(user_agent: &str) -> Option<&str> {
     let rest = user_agent.strip_prefix("why401/")?;
     let at = rest.find("probe/")? + "probe/".len();
     let m = &rest[at..];
@@ -54,18 +54,47 @@ pub fn probe_lines(st: &Stats) -> Vec<ProbeLineOut> {
             path: p.target.clone(),
             status: p.status,
             marker: marker_of(&p.user_agent).unwrap_or_default().to_owned(),
-            error_lines: near(st, &p.client, p.time)
-                .map(|e| e.text.clone())
-                .collect(),
+            error_reasons: reason_counts(near(st, &p.client, p.time).map(|e| e.reason)),
+            error_lines: distinct_texts(near(st, &p.client, p.time)),
         })
         .collect()
 }
 
+fn distinct_texts<'a>(events: impl Iterator<Item = &'a super::stats::AuthEvent>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for e in events {
+        if out.len() == PROBE_ERROR_LINES {
+            break;
+        }
+        if !out.contains(&e.text) {
+            out.push(e.text.clone());
+        }
+    }
+    out
+}
+
+/// Reasons with their counts, in the text report's words, most frequent first.
+fn reason_counts(reasons: impl Iterator<Item = Reason>) -> Vec<KeyCount> {
+    let mut by: BTreeMap<Reason, u64> = BTreeMap::new();
+    for r in reasons {
+        *by.entry(r).or_insert(0) += 1;
+    }
+    let mut out: Vec<KeyCount> = by
+        .into_iter()
+        .map(|(r, n)| KeyCount {
+            name: r.describe().into(),
+            count: n,
+        })
+        .collect();
+    out.sort_by_key(|k| std::cmp::Reverse(k.count));
+    out
+}
+
 /// The probe lines grouped by marker, request and status, each with the count of the
 /// error-log reasons found beside them: what a person reads instead of one line per request.
-pub fn groups(lines: &[ProbeLineOut], st: &Stats) -> Vec<ProbeGroup> {
+pub(crate) fn groups(lines: &[ProbeLineOut], st: &Stats) -> Vec<ProbeGroup> {
     type Key = (String, String, String, u16);
-    let mut by: BTreeMap<Key, (u64, BTreeMap<Reason, u64>)> = BTreeMap::new();
+    let mut by: BTreeMap<Key, (u64, Vec<Reason>)> = BTreeMap::new();
     let kept: Vec<_> = st.access.probe_lines.iter().collect();
     for p in lines {
         let g = by
@@ -74,9 +103,7 @@ pub fn groups(lines: &[ProbeLineOut], st: &Stats) -> Vec<ProbeGroup> {
         g.0 += 1;
         let raw = kept.iter().find(|k| k.file == p.file && k.line == p.line);
         if let Some(raw) = raw {
-            for e in near(st, &raw.client, raw.time) {
-                *g.1.entry(e.reason).or_insert(0) += 1;
-            }
+            g.1.extend(near(st, &raw.client, raw.time).map(|e| e.reason));
         }
     }
     by.into_iter()
@@ -87,13 +114,7 @@ pub fn groups(lines: &[ProbeLineOut], st: &Stats) -> Vec<ProbeGroup> {
                 path,
                 status,
                 count,
-                error_reasons: reasons
-                    .into_iter()
-                    .map(|(r, n)| KeyCount {
-                        name: r.describe().to_owned(),
-                        count: n,
-                    })
-                    .collect(),
+                error_reasons: reason_counts(reasons.into_iter()),
             },
         )
         .collect()

@@ -7,17 +7,17 @@ use std::hash::BuildHasherDefault;
 use rustc_hash::FxHasher;
 use sha2::{Digest, Sha256};
 
-pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// Keys longer than this are stored as a prefix plus their length and a hash, so one 200 KB
 /// request line costs a few hundred bytes, and memory stays bounded on hostile logs.
-pub const KEY_LIMIT: usize = 256;
+pub(crate) const KEY_LIMIT: usize = 256;
 
 /// Distinct keys kept per counter before pruning.
-pub const DEFAULT_CAP: usize = 10_000;
+pub(crate) const DEFAULT_CAP: usize = 10_000;
 
 /// The stored form of a key: itself, or a bounded stand-in for a huge one.
-pub fn bounded_key(key: &[u8]) -> Box<[u8]> {
+pub(crate) fn bounded_key(key: &[u8]) -> Box<[u8]> {
     if key.len() <= KEY_LIMIT {
         return key.into();
     }
@@ -50,7 +50,7 @@ impl Default for TopCounter {
 }
 
 impl TopCounter {
-    pub fn with_cap(cap: usize) -> Self {
+    pub(crate) fn with_cap(cap: usize) -> Self {
         Self {
             map: FxMap::default(),
             cap: cap.max(16),
@@ -83,7 +83,7 @@ impl TopCounter {
         self.approximate = true;
     }
 
-    pub fn merge(&mut self, other: Self) {
+    pub(crate) fn merge(&mut self, other: Self) {
         self.approximate |= other.approximate;
         for (k, n) in other.map {
             match self.map.get_mut(&k) {
@@ -123,7 +123,7 @@ impl TopCounter {
 }
 
 /// 64-bit hash of a key, for tables that only need to recognise keys again.
-pub fn hash_key(key: &[u8]) -> u64 {
+pub(crate) fn hash_key(key: &[u8]) -> u64 {
     // Keys here are clients (7 to 39 bytes), hashed for every successful request: two
     // overlapping word loads and one multiply per 16 bytes, with no branch on the exact length.
     const SEED: [u64; 3] = [

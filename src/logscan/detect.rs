@@ -60,7 +60,7 @@ fn vote(line: &[u8], access: Option<&AccessFormat>, scratch: &mut JsonScratch) -
 
 /// The kind most of the first lines agree on; `access` is the layout to use for access logs
 /// when the person gave one.
-pub fn detect(head: &[u8], access: Option<&AccessFormat>) -> Option<Kind> {
+pub(crate) fn detect(head: &[u8], access: Option<&AccessFormat>) -> Option<Kind> {
     let mut scratch = JsonScratch::default();
     let lines = head
         .split(|&c| c == b'\n')
@@ -81,7 +81,9 @@ pub fn detect(head: &[u8], access: Option<&AccessFormat>) -> Option<Kind> {
     }
     // Votes per layout, as written and behind a prefix.
     let mut votes: Vec<(Vote, bool)> = Vec::new();
+    let mut tomcat = false;
     for line in lines.take(SAMPLE_LINES) {
+        tomcat |= tomcat_request(line);
         // A prefix first: `May  1 10:00:00 web nginx: 1.2.3.4 - - [...]` would also pass
         // for a CLF line from client `May` with a long user name.
         let prefixed = prefix::strip(line)
@@ -109,11 +111,33 @@ pub fn detect(head: &[u8], access: Option<&AccessFormat>) -> Option<Kind> {
         Vote::Json => AccessFormat::Json,
         Vote::Haproxy => AccessFormat::Haproxy,
     };
+    let format = if tomcat && matches!(v, Vote::Combined | Vote::Common) {
+        AccessFormat::Tomcat(Arc::new(format))
+    } else {
+        format
+    };
     Some(Kind::Access(if prefixed {
         AccessFormat::Prefixed(Arc::new(format))
     } else {
         format
     }))
+}
+
+/// A request only Tomcat answers this way: its manager applications served (200), or a page
+/// served with the servlet session id in its path (`;jsessionid=`, written by Java servlet
+/// containers). Asked for alone, these paths prove nothing: scanners probe every server
+/// for `/manager/html`.
+fn tomcat_request(line: &[u8]) -> bool {
+    let Some(mut rec) =
+        parse_clf(line, ClfTail::Combined).or_else(|| parse_clf(line, ClfTail::Common))
+    else {
+        return false;
+    };
+    rec.resolve();
+    let t = rec.target;
+    let manager = t.starts_with(b"/manager/html") || t.starts_with(b"/host-manager/html");
+    let session = memchr::memmem::find(t, b";jsessionid=").is_some();
+    (manager && rec.status == 200) || (session && (200..400).contains(&rec.status))
 }
 
 #[cfg(test)]
@@ -178,5 +202,44 @@ mod tests {
         for (head, want) in cases {
             assert_eq!(label(&head).as_deref(), Some(want), "{head}");
         }
+    }
+
+    /// Tomcat's AccessLogValve, default pattern `%h %l %u %t "%r" %s %b` (its documentation):
+    /// a common log, told from Apache's by what it serves. Such a log names no user on a 401.
+    #[test]
+    fn tomcat_is_recognised_by_its_requests() {
+        let head = "10.0.0.5 - - [01/Nov/2026:10:00:00 +0000] \"GET /manager/html HTTP/1.1\" 401 2473\n\
+                    10.0.0.5 - admin [01/Nov/2026:10:00:04 +0000] \"GET /manager/html HTTP/1.1\" 200 14310\n";
+        // Only probed (401, 404), the manager path says nothing about the server.
+        let probed =
+            "10.0.0.5 - - [01/Nov/2026:10:00:00 +0000] \"GET /manager/html HTTP/1.1\" 404 153\n";
+        assert_eq!(
+            detect(probed.as_bytes(), None)
+                .map(|k| k.label())
+                .as_deref(),
+            Some("access log (common)")
+        );
+        let session = "10.0.0.5 - - [01/Nov/2026:10:00:00 +0000] \"GET /app/home;jsessionid=0A1B2C HTTP/1.1\" 200 512\n";
+        assert_eq!(
+            detect(session.as_bytes(), None)
+                .map(|k| k.label())
+                .as_deref(),
+            Some("access log (common, Tomcat)")
+        );
+        let kind = detect(head.as_bytes(), None);
+        assert_eq!(
+            kind.as_ref().map(Kind::label).as_deref(),
+            Some("access log (common, Tomcat)")
+        );
+        let Some(Kind::Access(f)) = kind else {
+            panic!("not an access log")
+        };
+        assert!(!f.records_user_on_401("access.log"));
+        // The same lines from another path: Apache's common log, which names the user.
+        let apache = head.replace("/manager/html", "/private/");
+        let Some(Kind::Access(f)) = detect(apache.as_bytes(), None) else {
+            panic!("not an access log")
+        };
+        assert!(f.records_user_on_401("access.log"));
     }
 }

@@ -31,7 +31,7 @@ pub enum Reason {
 }
 
 impl Reason {
-    pub const ALL: [Self; 17] = [
+    pub(crate) const ALL: [Self; 17] = [
         Self::NoCredentials,
         Self::UserNotFound,
         Self::PasswordMismatch,
@@ -96,7 +96,7 @@ impl Reason {
     }
 
     /// Failures of the credentials themselves (what a person retrying can change).
-    pub fn is_credential_failure(self) -> bool {
+    pub(crate) fn is_credential_failure(self) -> bool {
         matches!(
             self,
             Self::NoCredentials
@@ -149,6 +149,9 @@ pub enum ErrorLine<'a> {
     Auth(ErrorEvent<'a>),
     /// A well-formed line about something else.
     Other,
+    /// The start of an nginx entry whose user name holds a newline (nginx writes the name as
+    /// the client sent it): its fixed end is on a following line, see [`continued_entry`].
+    Open,
     /// Not an error-log line.
     Malformed,
 }
@@ -197,7 +200,7 @@ fn nginx(line: &[u8]) -> ErrorLine<'_> {
     let (reason, user, context) = if msg.starts_with(b"user \"") {
         match nginx_user_message(msg) {
             Some(found) => found,
-            None => return ErrorLine::Other,
+            None => return ErrorLine::Open,
         }
     } else {
         let Some(reason) = nginx_fixed_reason(msg, level) else {
@@ -217,6 +220,59 @@ fn nginx(line: &[u8]) -> ErrorLine<'_> {
         user,
         path,
     })
+}
+
+/// The most an nginx entry spans: nginx cuts each at `NGX_MAX_ERROR_STR` (2048) bytes.
+pub const ENTRY_MAX: usize = 4096;
+
+fn without_cr(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// Where the entry that `buf` starts with ends, when its first line (`first_len` bytes) is
+/// [`ErrorLine::Open`] and the following lines finish it: the end, and how many lines it
+/// took beyond the first. A following line that reads as an entry of its own (it has a time)
+/// is never taken in: an entry nginx cut short must not swallow the next one.
+pub fn continued_entry(buf: &[u8], first_len: usize) -> Option<(usize, u64)> {
+    let mut end = first_len;
+    let mut extra = 0;
+    while end < buf.len() && end < ENTRY_MAX {
+        let next = end + 1;
+        let next_end = memchr(b'\n', &buf[next..]).map_or(buf.len(), |i| next + i);
+        if !matches!(
+            classify(without_cr(&buf[next..next_end])),
+            ErrorLine::Malformed
+        ) {
+            return None;
+        }
+        extra += 1;
+        end = next_end;
+        if let ErrorLine::Auth(_) = classify(without_cr(&buf[..end])) {
+            return Some((end, extra));
+        }
+    }
+    None
+}
+
+/// Where a chunk of whole lines should end so that no entry is cut in two: the start of a
+/// trailing [`ErrorLine::Open`] entry that its lines in `buf` do not finish, if any.
+pub fn open_tail(buf: &[u8]) -> Option<usize> {
+    let body = buf.strip_suffix(b"\n").unwrap_or(buf);
+    let floor = body.len().saturating_sub(ENTRY_MAX);
+    let mut end = body.len();
+    while end > floor {
+        let start = memchr::memrchr(b'\n', &body[..end]).map_or(0, |i| i + 1);
+        match classify(without_cr(&body[start..end])) {
+            ErrorLine::Open => {
+                return continued_entry(&body[start..], end - start)
+                    .is_none()
+                    .then_some(start);
+            }
+            ErrorLine::Malformed if start > 0 => end = start - 1,
+            _ => return None,
+        }
+    }
+    None
 }
 
 /// The nginx messages that start with fixed text (no stranger's bytes before the context).

@@ -57,7 +57,8 @@ impl Tail {
             partial: Vec::new(),
             kind: None,
         };
-        if let Ok(mut f) = File::open(path) {
+        // A FIFO or a device is never opened (the open alone would block on a FIFO).
+        if let Ok(mut f) = crate::input_file::open_regular(path) {
             t.id = f.metadata().ok().as_ref().and_then(file_id);
             if at_end {
                 t.offset = f.seek(SeekFrom::End(0)).unwrap_or(0);

@@ -10,7 +10,7 @@ use super::time;
 
 pub mod haproxy;
 pub mod nginx_conf;
-pub mod w3c;
+pub(crate) mod w3c;
 
 /// A field of a log_format that why401 reads; the others are skipped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,7 +61,7 @@ fn field(name: &str) -> Field {
 
 impl LineFormat {
     /// Compiles `$remote_addr - $remote_user [$time_local] "$request" $status ...`.
-    pub fn compile(source: &str) -> anyhow::Result<Self> {
+    pub(crate) fn compile(source: &str) -> anyhow::Result<Self> {
         let mut parts = Vec::new();
         let mut lit = Vec::new();
         let b = source.as_bytes();
@@ -106,13 +106,13 @@ impl LineFormat {
     }
 
     /// True when the layout is nginx's `combined` (so the fast parser applies).
-    pub fn is_combined(&self) -> bool {
+    pub(crate) fn is_combined(&self) -> bool {
         self.source.trim()
             == r#"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent""#
     }
 
     /// True when the layout has `$remote_user`.
-    pub fn records_user(&self) -> bool {
+    pub(crate) fn records_user(&self) -> bool {
         self.parts.contains(&Part::Var(Field::User))
     }
 
@@ -336,7 +336,7 @@ pub fn parse_json(line: &[u8], scratch: &mut JsonScratch) -> Option<Option<i64>>
 }
 
 /// Reads a log format from `--format`: a name, or an nginx log_format string.
-pub fn from_flag(spec: &str) -> anyhow::Result<super::scan::AccessFormat> {
+pub(crate) fn from_flag(spec: &str) -> anyhow::Result<super::scan::AccessFormat> {
     use super::scan::AccessFormat;
     Ok(match spec.trim() {
         "combined" => AccessFormat::Combined,

@@ -11,9 +11,9 @@ use super::scan::{Filters, Kind, Origin, scan_chunk};
 use super::stats::{AccessStats, Sample, Stats};
 
 /// Bytes read per chunk.
-pub const CHUNK: usize = 1 << 20;
+pub(crate) const CHUNK: usize = 1 << 20;
 /// Lines longer than this are counted as malformed and skipped without being kept.
-pub const MAX_LINE: usize = 8 << 20;
+pub(crate) const MAX_LINE: usize = 8 << 20;
 
 enum Work {
     Lines(u64, Vec<u8>, usize),
@@ -22,13 +22,13 @@ enum Work {
 }
 
 /// What one scan of one input returns.
-pub struct Scanned {
+pub(crate) struct Scanned {
     pub stats: Stats,
     pub bytes: u64,
 }
 
 /// The number of scanning threads: every core, at least one.
-pub fn workers() -> usize {
+pub(crate) fn workers() -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
 }
 
@@ -155,7 +155,7 @@ impl Dispatch<'_> {
 
 /// Reads `reader` to its end and scans it with `threads` threads: the calling thread, which
 /// reads and scans, and `threads - 1` helpers.
-pub fn scan_reader(
+pub(crate) fn scan_reader(
     reader: &mut dyn BufRead,
     kind: &Kind,
     filters: &Filters,
@@ -292,6 +292,13 @@ fn read_chunks(
                 None => 0,
             }
         };
+        // An error-log entry may run over lines (a user name with a newline): never cut one.
+        let cut = match jobs.kind {
+            Kind::Error if !eof => super::errorlog::open_tail(&buf[..cut])
+                .filter(|&s| s > 0)
+                .unwrap_or(cut),
+            _ => cut,
+        };
         carry.extend_from_slice(&buf[cut..filled]);
         if cut > 0 {
             jobs.send(Work::Lines(seq, buf, cut), merger)?;
@@ -301,6 +308,39 @@ fn read_chunks(
         }
         if eof {
             return Ok(total);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::logscan::errorlog::Reason;
+
+    /// An nginx entry whose user name holds a newline, placed so that its newline falls inside
+    /// the first chunk and its end in the second: it still counts once, as its fixed text says.
+    #[test]
+    fn an_error_entry_across_a_chunk_boundary_counts_once() {
+        let entry = "2026/11/23 00:28:15 [error] 7#7: *78 user \"ev\nil\" was not found in \"/x/htpasswd\", client: 192.0.2.7, server: s, request: \"GET /b/ HTTP/1.1\", host: \"h\"\n";
+        let filler = "2026/11/23 00:28:10 [notice] 7#7: signal process started\n";
+        let first_len = entry.find('\n').unwrap_or(0) + 1;
+        let n = (CHUNK - first_len - 5) / filler.len();
+        let log = filler.repeat(n) + entry;
+        assert!(n * filler.len() + first_len <= CHUNK && log.len() > CHUNK);
+        for threads in [1, 2] {
+            let mut reader = std::io::Cursor::new(log.as_bytes());
+            let scanned = scan_reader(
+                &mut reader,
+                &Kind::Error,
+                &Filters::default(),
+                "error.log",
+                threads,
+            )
+            .unwrap();
+            let e = &scanned.stats.error;
+            assert_eq!(e.malformed, 0);
+            assert_eq!(e.reasons.get(&Reason::UserNotFound), Some(&1));
+            assert_eq!(e.lines, n as u64 + 2);
         }
     }
 }

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use regex::{Captures, Regex};
 
-use crate::report::redact::fingerprint;
+use crate::secret::fingerprint;
 
 /// Longest line text shown; the rest is summarised by its length.
 const SHOWN_LIMIT: usize = 300;
@@ -61,7 +61,7 @@ pub fn secrets(text: &str) -> String {
 }
 
 /// A line as it may be shown: valid UTF-8, control bytes escaped, bounded, secrets redacted.
-pub fn shown_line(raw: &[u8]) -> String {
+pub(crate) fn shown_line(raw: &[u8]) -> String {
     let cut = &raw[..raw.len().min(SHOWN_LIMIT)];
     let mut s = secrets(&crate::sanitize::bytes(cut));
     if raw.len() > SHOWN_LIMIT {

@@ -36,6 +36,9 @@ pub enum AccessFormat {
     W3c(Arc<W3cLayout>),
     /// One of the others behind a syslog, journal or docker-compose prefix.
     Prefixed(Arc<AccessFormat>),
+    /// One of the others written by Tomcat's AccessLogValve, recognised by its requests
+    /// (`/manager/html`, `j_security_check`, `;jsessionid=`): it names no user on a 401.
+    Tomcat(Arc<AccessFormat>),
 }
 
 impl AccessFormat {
@@ -58,17 +61,18 @@ impl AccessFormat {
             Self::Haproxy => haproxy::parse(line),
             Self::W3c(layout) => layout.parse(line),
             Self::Prefixed(inner) => inner.parse(super::prefix::strip(line)?.rest, json),
+            Self::Tomcat(inner) => inner.parse(line, json),
         }
     }
 
     /// Whether a 401's line names the user who tried. nginx and Apache log the user even
     /// when authentication fails; HAProxy never logs one, and Tomcat (its access log is
-    /// recognised by name) only after a successful login.
-    pub fn records_user_on_401(&self, file: &str) -> bool {
+    /// recognised by name or by its requests) only after a successful login.
+    pub(crate) fn records_user_on_401(&self, file: &str) -> bool {
         let tomcat = file.contains("localhost_access_log") || file.contains("catalina");
         match self {
             // IIS names only authenticated users, never the one a 401 turned away.
-            Self::Haproxy | Self::W3c(_) => false,
+            Self::Haproxy | Self::W3c(_) | Self::Tomcat(_) => false,
             Self::Custom(f) => f.records_user(),
             Self::Prefixed(inner) => inner.records_user_on_401(file),
             Self::Combined | Self::Common | Self::Vhost(_) | Self::Json => !tomcat,
@@ -89,6 +93,7 @@ impl AccessFormat {
             Self::Prefixed(inner) => {
                 format!("{}, behind a syslog or container prefix", inner.label())
             }
+            Self::Tomcat(inner) => format!("{}, Tomcat", inner.label()),
         }
     }
 }
@@ -144,7 +149,7 @@ pub struct Origin<'a> {
 }
 
 /// Scans one chunk of whole lines (the last may lack its newline) into `stats`.
-pub fn scan_chunk(
+pub(crate) fn scan_chunk(
     kind: &Kind,
     filters: &Filters,
     origin: &Origin<'_>,
@@ -192,7 +197,7 @@ pub fn scan_chunk(
                 origin,
                 stats: &mut stats.error,
             };
-            for_each_line(buf, |line| scanner.line(line));
+            scanner.chunk(buf);
         }
     }
 }
@@ -446,16 +451,38 @@ struct ErrorScanner<'a> {
 }
 
 impl ErrorScanner<'_> {
-    fn line(&mut self, raw: &[u8]) {
+    /// Every entry of a chunk; an nginx entry whose user name holds newlines is taken whole.
+    fn chunk(&mut self, buf: &[u8]) {
+        let mut start = 0;
+        while start < buf.len() {
+            let end = memchr::memchr(b'\n', &buf[start..]).map_or(buf.len(), |i| start + i);
+            let raw = &buf[start..end];
+            let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+            let class = errorlog::classify(line);
+            if matches!(class, ErrorLine::Open)
+                && let Some((len, extra)) = errorlog::continued_entry(&buf[start..], end - start)
+            {
+                let raw = &buf[start..start + len];
+                let entry = raw.strip_suffix(b"\r").unwrap_or(raw);
+                self.stats.lines += extra;
+                self.line(raw, entry, errorlog::classify(entry));
+                start += len + 1;
+                continue;
+            }
+            self.line(raw, line, class);
+            start = end + 1;
+        }
+    }
+
+    fn line(&mut self, raw: &[u8], line: &[u8], class: ErrorLine<'_>) {
         let st = &mut *self.stats;
         st.lines += 1;
-        let line = raw.strip_suffix(b"\r").unwrap_or(raw);
         if line.is_empty() {
             return;
         }
-        let ev = match errorlog::classify(line) {
+        let ev = match class {
             ErrorLine::Auth(ev) => ev,
-            ErrorLine::Other => return,
+            ErrorLine::Other | ErrorLine::Open => return,
             ErrorLine::Malformed => {
                 st.malformed += 1;
                 let n = st.lines;
@@ -501,6 +528,6 @@ impl ErrorScanner<'_> {
 }
 
 /// True when a client's 401s came in a burst.
-pub fn is_burst(max_per_minute: u64) -> bool {
+pub(crate) fn is_burst(max_per_minute: u64) -> bool {
     max_per_minute >= BURST_PER_MINUTE
 }

@@ -8,17 +8,17 @@ use super::counter::{FxMap, KEY_LIMIT, TopCounter, bounded_key, hash_key};
 use super::errorlog::Reason;
 
 /// A few examples of lines that did not parse, for the person to look at.
-pub const SAMPLE_LIMIT: usize = 5;
+pub(crate) const SAMPLE_LIMIT: usize = 5;
 /// Lines of why401's own probes kept for display.
-pub const PROBE_LINE_LIMIT: usize = 200;
+pub(crate) const PROBE_LINE_LIMIT: usize = 200;
 /// Recent auth events kept for matching probe requests to error-log lines.
-pub const RECENT_EVENTS: usize = 4096;
+pub(crate) const RECENT_EVENTS: usize = 4096;
 /// Distinct clients whose successes are remembered (for "got through after a 401").
-pub const SUCCESS_CAP: usize = 200_000;
+pub(crate) const SUCCESS_CAP: usize = 200_000;
 /// Clients with 401s tracked individually.
 const CLIENT_CAP: usize = 10_000;
 /// 401s from one client within one minute that count as a burst.
-pub const BURST_PER_MINUTE: u64 = 20;
+pub(crate) const BURST_PER_MINUTE: u64 = 20;
 
 /// A line shown to the person (already redacted and bounded).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,7 +158,7 @@ impl SuccessTable {
     }
 
     /// Adds another table's successes.
-    pub fn absorb(&mut self, other: Self) {
+    pub(crate) fn absorb(&mut self, other: Self) {
         self.approximate |= other.approximate;
         if self.map.is_empty() {
             self.map = other.map;
@@ -304,14 +304,14 @@ fn max_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
 }
 
 impl AccessStats {
-    pub fn see_time(&mut self, t: i64) {
+    pub(crate) fn see_time(&mut self, t: i64) {
         self.first_time = min_opt(self.first_time, Some(t));
         self.last_time = max_opt(self.last_time, Some(t));
     }
 
     /// Merges the tallies of the part of the log that follows this one; line numbers in
     /// `later` are relative to its start.
-    pub fn merge(&mut self, mut later: Self, renumber: bool) {
+    pub(crate) fn merge(&mut self, mut later: Self, renumber: bool) {
         let offset = if renumber { self.lines } else { 0 };
         self.lines += later.lines;
         self.blank += later.blank;
@@ -380,7 +380,7 @@ pub struct ErrorStats {
 }
 
 impl ErrorStats {
-    pub fn merge(&mut self, mut later: Self, renumber: bool) {
+    pub(crate) fn merge(&mut self, mut later: Self, renumber: bool) {
         let offset = if renumber { self.lines } else { 0 };
         self.lines += later.lines;
         self.malformed += later.malformed;
@@ -413,7 +413,7 @@ impl ErrorStats {
     }
 
     /// Failures of the credentials themselves.
-    pub fn credential_failures(&self) -> u64 {
+    pub(crate) fn credential_failures(&self) -> u64 {
         self.reasons
             .iter()
             .filter(|(r, _)| r.is_credential_failure())
@@ -437,7 +437,7 @@ impl Stats {
     }
 
     /// Adds the tallies of another file (line numbers stay as they are).
-    pub fn combine(&mut self, other: Self) {
+    pub(crate) fn combine(&mut self, other: Self) {
         self.access.merge(other.access, false);
         self.error.merge(other.error, false);
     }

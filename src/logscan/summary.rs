@@ -12,18 +12,21 @@ use super::scan::is_burst;
 use super::stats::{Sample, Stats};
 use super::time::format_utc;
 use crate::diagnose::{CauseHit, rank};
+use crate::sanitize::Outside;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct PathCount {
-    pub path: String,
+    /// A request path as the log wrote it (a stranger chose it).
+    pub path: Outside,
     pub count: u64,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct KeyCount {
     /// What is counted (a user, client, agent or reason). Not `key`: output redaction takes
-    /// a JSON member of that name for an API key.
-    pub name: String,
+    /// a JSON member of that name for an API key. A stranger chose it (a Basic user name
+    /// nginx logs raw, a User-Agent): printing it goes through the sanitiser.
+    pub name: Outside,
     pub count: u64,
 }
 
@@ -85,9 +88,15 @@ pub struct ProbeLineOut {
     pub path: String,
     pub status: u16,
     pub marker: String,
-    /// Error-log lines of the same second and client.
+    /// The error-log lines of the same second and client, grouped by reason as the text
+    /// report groups them (`{"name": reason, "count": n}`).
+    pub error_reasons: Vec<KeyCount>,
+    /// Those lines as written, each different text once, at most [`PROBE_ERROR_LINES`].
     pub error_lines: Vec<String>,
 }
+
+/// Error-log lines kept as written per probe line; `error_reasons` counts them all.
+pub const PROBE_ERROR_LINES: usize = 5;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct FileOut {
@@ -254,13 +263,19 @@ fn sample_out(s: &Sample) -> SampleOut {
 /// Top-list entries, already shown through [`redact::shown_line`] by the counter.
 fn key_counts(list: Vec<(String, u64)>) -> Vec<KeyCount> {
     list.into_iter()
-        .map(|(name, count)| KeyCount { name, count })
+        .map(|(name, count)| KeyCount {
+            name: name.into(),
+            count,
+        })
         .collect()
 }
 
 fn path_counts(list: Vec<(String, u64)>) -> Vec<PathCount> {
     list.into_iter()
-        .map(|(path, count)| PathCount { path, count })
+        .map(|(path, count)| PathCount {
+            path: path.into(),
+            count,
+        })
         .collect()
 }
 
@@ -282,7 +297,7 @@ fn clients(st: &Stats, top: usize) -> (Vec<ClientSummary>, Retry, Vec<KeyCount>)
         let client = redact::shown_line(k);
         if is_burst(c.max_per_minute) {
             bursts.push(KeyCount {
-                name: client.clone(),
+                name: client.as_str().into(),
                 count: c.max_per_minute,
             });
         }
@@ -302,7 +317,7 @@ fn clients(st: &Stats, top: usize) -> (Vec<ClientSummary>, Retry, Vec<KeyCount>)
         let count = c.max_per_minute.saturating_sub(own);
         if is_burst(count) {
             bursts.push(KeyCount {
-                name: redact::shown_line(k),
+                name: redact::shown_line(k).into(),
                 count,
             });
         }
@@ -488,7 +503,12 @@ fn causes(s: &Summary, st: &Stats) -> Vec<CauseHit> {
         ));
     }
     if let Some(top) = s.bursts.first() {
-        let names: Vec<&str> = s.bursts.iter().take(3).map(|b| b.name.as_str()).collect();
+        let names: Vec<String> = s
+            .bursts
+            .iter()
+            .take(3)
+            .map(|b| b.name.to_string())
+            .collect();
         let conf = (0.5 + 0.1 * s.bursts.len().min(4) as f64).min(0.9);
         hits.push(CauseHit::new(
             "brute-force-suspected",

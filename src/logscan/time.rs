@@ -1,7 +1,7 @@
 //! Timestamps as servers write them, turned into Unix seconds without allocating.
 
 /// Days from 1970-01-01 to the given civil date (Howard Hinnant's algorithm).
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+pub(crate) fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = if y >= 0 { y } else { y - 399 } / 400;
     let yoe = y - era * 400;
@@ -26,7 +26,7 @@ fn digits(b: &[u8]) -> Option<u32> {
 }
 
 /// `Nov` → 11.
-pub fn month(b: &[u8]) -> Option<u32> {
+pub(crate) fn month(b: &[u8]) -> Option<u32> {
     const NAMES: [&[u8; 3]; 12] = [
         b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
         b"Dec",
@@ -63,7 +63,7 @@ pub fn parse_clf(b: &[u8]) -> Option<i64> {
 
 /// A CLF time without a zone, `01/Nov/2026:00:00:00` (20 bytes), or with milliseconds as
 /// HAProxy writes it (`06/Feb/2009:12:14:14.655`); taken as UTC, since the log does not say.
-pub fn parse_clf_local(b: &[u8]) -> Option<i64> {
+pub(crate) fn parse_clf_local(b: &[u8]) -> Option<i64> {
     if b.len() < 20 || b[2] != b'/' || b[6] != b'/' || b[11] != b':' {
         return None;
     }
@@ -81,13 +81,13 @@ pub fn parse_clf_local(b: &[u8]) -> Option<i64> {
 }
 
 /// Seconds of a civil time in UTC, for a year given apart (syslog headers carry none).
-pub fn civil_seconds(year: i64, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Option<i64> {
+pub(crate) fn civil_seconds(year: i64, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Option<i64> {
     let y = u32::try_from(year).ok()?;
     civil(y, mo, d, h, mi, s)
 }
 
 /// The UTC year of `secs`.
-pub fn year_of(secs: i64) -> i64 {
+pub(crate) fn year_of(secs: i64) -> i64 {
     civil_from_days(secs.div_euclid(86_400)).0
 }
 
@@ -95,7 +95,7 @@ pub fn year_of(secs: i64) -> i64 {
 /// minute many more, so a text seen before costs a comparison and a new second of the same
 /// minute an addition, where [`parse_clf`] would parse the whole date.
 #[derive(Debug, Clone, Default)]
-pub struct ClfClock {
+pub(crate) struct ClfClock {
     text: [u8; 26],
     /// `parse_clf(text)`; None also before the first text.
     value: Option<i64>,
@@ -135,7 +135,7 @@ impl ClfClock {
 }
 
 /// nginx error-log time `2026/11/01 00:00:01` (19 bytes), taken as UTC.
-pub fn parse_nginx_error(b: &[u8]) -> Option<i64> {
+pub(crate) fn parse_nginx_error(b: &[u8]) -> Option<i64> {
     if b.len() < 19 || b[4] != b'/' || b[7] != b'/' || b[10] != b' ' || b[13] != b':' {
         return None;
     }
@@ -150,7 +150,7 @@ pub fn parse_nginx_error(b: &[u8]) -> Option<i64> {
 }
 
 /// Apache error-log time `Sun Nov 01 00:00:03.356637 2026` or `Wed Jul 17 22:18:52 2013`.
-pub fn parse_apache_error(b: &[u8]) -> Option<i64> {
+pub(crate) fn parse_apache_error(b: &[u8]) -> Option<i64> {
     if b.len() < 24 || b[3] != b' ' || b[7] != b' ' || b[10] != b' ' || b[13] != b':' {
         return None;
     }
@@ -167,7 +167,7 @@ pub fn parse_apache_error(b: &[u8]) -> Option<i64> {
 
 #[allow(clippy::many_single_char_names)]
 /// ISO 8601 / RFC 3339 (`2026-11-01T00:00:00Z`, `2026-11-01 00:00`, fractions, offsets).
-pub fn parse_iso(s: &str) -> Option<i64> {
+pub(crate) fn parse_iso(s: &str) -> Option<i64> {
     let b = s.trim().as_bytes();
     if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
@@ -208,7 +208,7 @@ pub fn parse_iso(s: &str) -> Option<i64> {
 }
 
 /// Seconds → `2026-11-01T00:29` (minute) or with seconds.
-pub fn format_utc(secs: i64, with_seconds: bool) -> String {
+pub(crate) fn format_utc(secs: i64, with_seconds: bool) -> String {
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
@@ -242,7 +242,7 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 }
 
 /// `10m`, `2h`, `90s`, `1d` → seconds.
-pub fn parse_duration(s: &str) -> Option<i64> {
+pub(crate) fn parse_duration(s: &str) -> Option<i64> {
     let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let n: i64 = s[..split].parse().ok()?;

@@ -24,7 +24,7 @@ pub struct Challenge {
 
 impl Challenge {
     /// The scheme, lower-case.
-    pub fn scheme_lower(&self) -> String {
+    pub(crate) fn scheme_lower(&self) -> String {
         self.scheme.to_ascii_lowercase()
     }
 

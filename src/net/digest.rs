@@ -147,7 +147,7 @@ impl DigestChallenge {
     }
 
     /// The algorithm as it is named in the challenge and the answer (`SHA-256-sess`).
-    pub fn algorithm_name(&self) -> String {
+    pub(crate) fn algorithm_name(&self) -> String {
         if self.session {
             format!("{}-sess", self.algorithm.name())
         } else {
@@ -158,7 +158,7 @@ impl DigestChallenge {
 
 /// Of several Digest challenges (RFC 7616 §3.7 lets a server offer one per algorithm), the one
 /// with the strongest algorithm this client supports; else the first error.
-pub fn strongest(
+pub(crate) fn strongest(
     results: impl IntoIterator<Item = Result<DigestChallenge, DigestError>>,
 ) -> Result<DigestChallenge, DigestError> {
     let mut best: Option<DigestChallenge> = None;
@@ -259,7 +259,7 @@ pub fn answer(
 }
 
 /// A fresh client nonce: 16 random bytes, hex.
-pub fn new_cnonce() -> String {
+pub(crate) fn new_cnonce() -> String {
     let mut bytes = [0u8; 16];
     let rng = ring::rand::SystemRandom::new();
     // A failing system RNG leaves zeros: the answer is still correct, only predictable.

@@ -37,7 +37,7 @@ pub struct ClientCredentials {
 
 /// A token endpoint's answer.
 #[derive(Clone)]
-pub enum TokenOutcome {
+pub(crate) enum TokenOutcome {
     Issued {
         /// The access token: a secret.
         access_token: String,
@@ -118,7 +118,7 @@ pub async fn discover(client: &reqwest::Client, issuer: &url::Url) -> Result<url
 }
 
 /// Asks for a token; every failure is an outcome, never a panic.
-pub async fn fetch_token(
+pub(crate) async fn fetch_token(
     client: &reqwest::Client,
     cc: &ClientCredentials,
     timeout: Duration,
@@ -210,7 +210,10 @@ async fn fetch_inner(client: &reqwest::Client, cc: &ClientCredentials) -> TokenO
 /// The cause id and its explanation for a token endpoint error (RFC 6749 §5.2). Some
 /// providers (oidc-provider among them) say `invalid_request` where the RFC has
 /// `unauthorized_client`; the description tells.
-pub fn cause_of(error: &str, description: Option<&str>) -> Option<(&'static str, &'static str)> {
+pub(crate) fn cause_of(
+    error: &str,
+    description: Option<&str>,
+) -> Option<(&'static str, &'static str)> {
     let about_grant = description.is_some_and(|d| d.to_ascii_lowercase().contains("grant type"));
     let error = if error == "invalid_request" && about_grant {
         "unauthorized_client"

@@ -46,7 +46,7 @@ pub struct ProxySettings {
 }
 
 /// Reads a proxy URL; a bare `host:port` means `http://host:port`, as in curl.
-pub fn parse_proxy_url(text: &str) -> Result<url::Url, String> {
+pub(crate) fn parse_proxy_url(text: &str) -> Result<url::Url, String> {
     let t = text.trim();
     let with_scheme = if t.contains("://") {
         t.to_owned()
@@ -145,7 +145,7 @@ impl ProxySettings {
     }
 
     /// Every proxy URL set, with its credentials.
-    pub fn all_urls(&self) -> Vec<&url::Url> {
+    pub(crate) fn all_urls(&self) -> Vec<&url::Url> {
         [&self.explicit]
             .into_iter()
             .flatten()
@@ -159,7 +159,7 @@ impl ProxySettings {
     }
 
     /// The proxy with its credentials, for the connection itself.
-    pub fn proxy_for(&self, url: &url::Url) -> Option<url::Url> {
+    pub(crate) fn proxy_for(&self, url: &url::Url) -> Option<url::Url> {
         let chosen = self.choose(url).proxy?;
         self.all_urls()
             .into_iter()
@@ -179,7 +179,7 @@ pub fn shown(u: &url::Url) -> url::Url {
 /// The `NO_PROXY` entry that exempts `host`, by curl's rules: `*` is every host; a name
 /// matches itself and its subdomains (a leading dot is the same); an IP or CIDR range
 /// matches addresses. Ports in entries are ignored.
-pub fn no_proxy_match(list: &str, host: &str) -> Option<String> {
+pub(crate) fn no_proxy_match(list: &str, host: &str) -> Option<String> {
     let host = host
         .trim_start_matches('[')
         .trim_end_matches(']')
@@ -249,7 +249,7 @@ fn prefix_eq(a: &[u8], b: &[u8], bits: u32) -> bool {
 
 /// What the proxy itself answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProxyAnswer {
+pub(crate) struct ProxyAnswer {
     pub status: u16,
     /// `Proxy-Authenticate` field values, in order.
     pub challenges: Vec<String>,
@@ -260,7 +260,7 @@ pub struct ProxyAnswer {
 /// Asks the proxy for the way to `target`: `CONNECT host:port` for https, a `HEAD` in
 /// absolute form for http, with `Proxy-Authorization` when given. Only the answer's head is
 /// read, at most [`MAX_HEAD`] bytes, within `timeout`.
-pub async fn ask_proxy(
+pub(crate) async fn ask_proxy(
     proxy: &url::Url,
     target: &url::Url,
     proxy_authorization: Option<&str>,
@@ -317,7 +317,7 @@ pub async fn ask_proxy(
 }
 
 /// Reads a status line and the `Proxy-Authenticate` fields of an HTTP/1.x answer head.
-pub fn parse_head(bytes: &[u8]) -> Result<ProxyAnswer, String> {
+pub(crate) fn parse_head(bytes: &[u8]) -> Result<ProxyAnswer, String> {
     let text = String::from_utf8_lossy(bytes);
     let head = text.split("\r\n\r\n").next().unwrap_or("");
     let mut lines = head.split("\r\n");

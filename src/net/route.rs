@@ -65,7 +65,7 @@ fn host(text: &str) -> String {
 }
 
 /// Reads `HOST:PORT:ADDR[,ADDR]...` (a leading `+` is accepted, as curl does).
-pub fn parse_resolve(text: &str) -> Result<Resolve, String> {
+pub(crate) fn parse_resolve(text: &str) -> Result<Resolve, String> {
     let body = text.trim().trim_start_matches('+');
     let f = fields(body)?;
     let [h, p, a] = f.as_slice() else {
@@ -93,7 +93,7 @@ pub fn parse_resolve(text: &str) -> Result<Resolve, String> {
 }
 
 /// Reads `HOST1:PORT1:HOST2:PORT2`, any field empty.
-pub fn parse_connect_to(text: &str) -> Result<ConnectTo, String> {
+pub(crate) fn parse_connect_to(text: &str) -> Result<ConnectTo, String> {
     let f = fields(text.trim())?;
     let [h1, p1, h2, p2] = f.as_slice() else {
         return Err(format!(
@@ -118,7 +118,7 @@ pub fn parse_connect_to(text: &str) -> Result<ConnectTo, String> {
 
 /// Where one request to `host:port` connects, and which option said so.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Destination {
+pub(crate) struct Destination {
     pub addrs: Vec<SocketAddr>,
     /// e.g. "--connect-to a.test:443:b.test:8443".
     pub because: String,
@@ -136,9 +136,18 @@ impl Routes {
         self.resolve.is_empty() && self.connect_to.is_empty()
     }
 
+    /// Every port an entry names (a `--resolve` port, a `--connect-to` source port), once.
+    pub fn ports(&self) -> Vec<u16> {
+        let mut ports: Vec<u16> = self.resolve.iter().map(|r| r.port).collect();
+        ports.extend(self.connect_to.iter().filter_map(|c| c.port));
+        ports.sort_unstable();
+        ports.dedup();
+        ports
+    }
+
     /// Where a request to `host:port` goes, when an entry applies. `lookup` resolves a
     /// `--connect-to` target that is a name and no `--resolve` entry covers.
-    pub fn destination(
+    pub(crate) fn destination(
         &self,
         host: &str,
         port: u16,
@@ -201,7 +210,7 @@ impl Routes {
 }
 
 /// The system resolver, for `--connect-to` targets given by name.
-pub fn system_lookup(host: &str, port: u16) -> Vec<SocketAddr> {
+pub(crate) fn system_lookup(host: &str, port: u16) -> Vec<SocketAddr> {
     (host, port)
         .to_socket_addrs()
         .map(Iterator::collect)

@@ -48,7 +48,7 @@ impl TlsProblem {
     }
 
     /// Reads the id back from an error text made by [`CertFinding`]'s `Display`.
-    pub fn from_text(text: &str) -> Option<Self> {
+    pub(crate) fn from_text(text: &str) -> Option<Self> {
         let start = text.find(FINDING_MARK)? + FINDING_MARK.len();
         let id = text[start..].split(')').next()?;
         [
@@ -77,7 +77,7 @@ pub struct CertFinding {
 }
 
 impl CertFinding {
-    pub fn primary(&self) -> TlsProblem {
+    pub(crate) fn primary(&self) -> TlsProblem {
         self.problems.first().copied().unwrap_or(TlsProblem::Other)
     }
 }
@@ -99,7 +99,7 @@ impl std::error::Error for CertFinding {}
 
 /// An error text with rustls's wrapping of a [`CertFinding`] (`Other(OtherError(...))`)
 /// taken off, so the finding reads as a sentence.
-pub fn tidy(text: &str) -> String {
+pub(crate) fn tidy(text: &str) -> String {
     const WRAP: &str = "Other(OtherError(";
     let Some(start) = text.find(&format!("{WRAP}{FINDING_MARK}")) else {
         return text.to_owned();
@@ -113,7 +113,7 @@ pub fn tidy(text: &str) -> String {
 
 /// Where the trusted certificates come from, and how many there are.
 #[derive(Debug, Clone)]
-pub struct Trust {
+pub(crate) struct Trust {
     pub roots: Arc<RootCertStore>,
     /// e.g. "--cacert ca.pem (1 certificate)" or "built-in Mozilla roots (146)".
     pub described: String,
@@ -121,7 +121,7 @@ pub struct Trust {
 
 /// The trust store: `--cacert` alone when given (as curl does), else `SSL_CERT_FILE` and
 /// `SSL_CERT_DIR`, else the built-in roots. `env` reads an environment variable.
-pub fn load_trust(
+pub(crate) fn load_trust(
     cacert: Option<&Path>,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Trust, String> {
@@ -228,7 +228,7 @@ impl Overridden {
 
 /// Verifies like rustls's WebPKI verifier, and on failure works out every problem.
 #[derive(Debug)]
-pub struct ExplainingVerifier {
+pub(crate) struct ExplainingVerifier {
     inner: Arc<WebPkiServerVerifier>,
     insecure: bool,
     overridden: Overridden,
@@ -307,7 +307,7 @@ impl ServerCertVerifier for ExplainingVerifier {
 }
 
 /// Every problem of a certificate rustls rejected with `err`.
-pub fn explain(
+pub(crate) fn explain(
     err: &Error,
     end_entity: &CertificateDer<'_>,
     server_name: &ServerName<'_>,

@@ -19,7 +19,7 @@ const CACHE_STATUS_HEADERS: &[&str] = &[
     "akamai-cache-status",
 ];
 
-pub const KIND: ProbeKind = ProbeKind {
+pub(crate) const KIND: ProbeKind = ProbeKind {
     name: "cache",
     doc: "Is the answer (a 401, or authenticated content) stored or served by a cache?",
     args: http::REQUEST_ARGS,

@@ -11,7 +11,7 @@ use crate::diagnose::{CauseHit, messages};
 
 pub use crate::net::challenge::{Challenge, ChallengeList, field_value, parse};
 
-pub const KIND: ProbeKind = ProbeKind {
+pub(crate) const KIND: ProbeKind = ProbeKind {
     name: "challenge",
     doc: "WWW-Authenticate / Proxy-Authenticate parsed per RFC 9110: Basic, Digest, Bearer (RFC 6750 errors), Negotiate/NTLM.",
     args: http::REQUEST_ARGS,

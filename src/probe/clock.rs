@@ -8,11 +8,11 @@ use super::{FactSpec, FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport,
 use crate::diagnose::CauseHit;
 
 /// Above this the difference is worth a warning: many verifiers allow 30 to 60 s.
-pub const WARN_SECS: f64 = 30.0;
+pub(crate) const WARN_SECS: f64 = 30.0;
 /// Above this it fails: beyond any common leeway (Kerberos allows 5 minutes).
-pub const FAIL_SECS: f64 = 300.0;
+pub(crate) const FAIL_SECS: f64 = 300.0;
 
-pub const KIND: ProbeKind = ProbeKind {
+pub(crate) const KIND: ProbeKind = ProbeKind {
     name: "clock",
     doc: "Server Date header against the local clock: clock skew breaks tokens and sessions.",
     args: http::REQUEST_ARGS,
@@ -82,7 +82,7 @@ fn describe(report: &mut ProbeReport, ex: &Exchange, local: chrono::DateTime<chr
 }
 
 /// Verdict and cause for an offset; Date has whole seconds, so 1 s of noise is expected.
-pub fn assess(report: &mut ProbeReport, offset: f64, date: &str) {
+pub(crate) fn assess(report: &mut ProbeReport, offset: f64, date: &str) {
     let abs = offset.abs();
     report.fact("skewed", abs > WARN_SECS);
     let side = if offset > 0.0 { "ahead of" } else { "behind" };

@@ -8,7 +8,7 @@ use super::http::{self, Exchange, Target};
 use super::{FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport, Verdict};
 use crate::diagnose::CauseHit;
 
-pub const KIND: ProbeKind = ProbeKind {
+pub(crate) const KIND: ProbeKind = ProbeKind {
     name: "cookie",
     doc: "Set-Cookie of the session: expired, Secure over http, SameSite=None without Secure, Domain/Path mismatch.",
     args: http::REQUEST_ARGS,
@@ -54,7 +54,7 @@ fn run(id: String, args: ProbeArgs, ctx: ProbeContext) -> super::ProbeFuture {
 
 /// One Set-Cookie line as a browser reads it (RFC 6265 §5.2); the value is dropped at once.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct SetCookie {
+pub(crate) struct SetCookie {
     pub name: String,
     pub empty_value: bool,
     pub expires: Option<chrono::DateTime<chrono::Utc>>,
@@ -66,7 +66,7 @@ pub struct SetCookie {
 }
 
 /// Reads one Set-Cookie field line.
-pub fn parse_set_cookie(line: &str) -> Option<SetCookie> {
+pub(crate) fn parse_set_cookie(line: &str) -> Option<SetCookie> {
     let mut parts = line.split(';');
     let (name, value) = parts.next()?.split_once('=')?;
     let mut c = SetCookie {
@@ -99,7 +99,7 @@ pub fn parse_set_cookie(line: &str) -> Option<SetCookie> {
 
 impl SetCookie {
     /// True when the cookie is already expired: the server is deleting it.
-    pub fn is_expired(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
+    pub(crate) fn is_expired(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
         match self.max_age {
             Some(m) => m <= 0,
             None => self.expires.is_some_and(|e| e <= now),
@@ -190,16 +190,21 @@ fn describe(report: &mut ProbeReport, target: &Target, ex: &Exchange) {
             "a session cookie was sent and the server still answered 401: it is no longer accepted",
         ));
     }
+    // A login (credentials or a body sent) that succeeds but sets a cookie the browser
+    // refuses is why the next request gets 401: it goes out without the session.
+    let login = (target.creds.any() || target.body.is_some()) && (200..400).contains(&ex.status);
+    let refused = if login {
+        0.93
+    } else if is_401 {
+        0.6
+    } else {
+        0.35
+    };
     for p in &problems {
-        let id = if p.contains("Path=") || p.contains("Domain=") {
-            "stale-cookie-or-cache"
-        } else {
-            "session-expired"
-        };
         report.causes.push(CauseHit::new(
-            id,
-            if is_401 { 0.6 } else { 0.35 },
-            p.clone(),
+            "cookie-rejected-by-client",
+            refused,
+            format!("Set-Cookie {p}"),
         ));
     }
     report.verdict = if !report.causes.is_empty() && is_401 {

@@ -11,9 +11,9 @@ use super::{ArgSpec, FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport, 
 use crate::diagnose::CauseHit;
 
 /// Used when no origin is given: a name that cannot be anybody's site.
-pub const DEFAULT_ORIGIN: &str = "https://why401-preflight.invalid";
+pub(crate) const DEFAULT_ORIGIN: &str = "https://why401-preflight.invalid";
 
-pub const KIND: ProbeKind = ProbeKind {
+pub(crate) const KIND: ProbeKind = ProbeKind {
     name: "cors",
     doc: "CORS preflight OPTIONS asking to send Authorization: is it answered without credentials?",
     args: &[

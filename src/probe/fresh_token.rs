@@ -10,7 +10,7 @@ use super::{ArgSpec, FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport, 
 use crate::diagnose::CauseHit;
 use crate::net::oauth::{self, ClientAuth, ClientCredentials, TokenOutcome};
 
-pub const KIND: ProbeKind = ProbeKind {
+pub(crate) const KIND: ProbeKind = ProbeKind {
     name: "fresh_token",
     doc: "A token by the OAuth client credentials grant, and the request made again with it: does a fresh token fix the 401?",
     args: &[
@@ -112,7 +112,18 @@ fn run(id: String, args: ProbeArgs, ctx: ProbeContext) -> super::ProbeFuture {
             Err(e) => return ProbeReport::failed(&id, "fresh_token", e),
         };
         let mut report = ProbeReport::new(&id, "fresh_token");
-        match oauth::fetch_token(&ctx.client, &cc, ctx.timeout).await {
+        match oauth::fetch_token(
+            ctx.client_for(
+                cc.token_endpoint
+                    .as_ref()
+                    .or(cc.issuer.as_ref())
+                    .map_or("", url::Url::as_str),
+            ),
+            &cc,
+            ctx.timeout,
+        )
+        .await
+        {
             TokenOutcome::Issued {
                 access_token,
                 token_type,

@@ -7,7 +7,7 @@ use super::{
 };
 use crate::token::har;
 
-pub const KIND: ProbeKind = ProbeKind {
+pub(crate) const KIND: ProbeKind = ProbeKind {
     name: "har",
     doc: "Read a DevTools HAR export: the 401s, the credentials they carried, the token state.",
     args: &[ArgSpec {
@@ -112,12 +112,12 @@ pub fn describe(id: &str, a: &har::Analysis) -> ProbeReport {
     r.fact("unauthorized", a.unauthorized_total as i64);
     if let Some(first) = a.unauthorized.first() {
         let e = &first.exchange;
-        r.fact("first_401_url", e.url.as_str());
+        r.fact("first_401_url", e.url.raw());
         r.fact("sent_authorization", e.authorization.is_some());
         r.fact("sent_cookie", !e.cookies.is_empty());
         r.fact("auth_exchange_before", !first.before.is_empty());
         if let Some(c) = e.challenges.first() {
-            r.fact("challenge", c.as_str());
+            r.fact("challenge", c.raw());
         }
         if let Some(auth) = &e.authorization {
             r.fact("auth_scheme", auth.scheme.to_ascii_lowercase());

@@ -15,7 +15,7 @@ const fn arg(name: &'static str, required: bool, secret: bool, doc: &'static str
     }
 }
 
-pub const KIND: ProbeKind = ProbeKind {
+pub(crate) const KIND: ProbeKind = ProbeKind {
     name: "htaccess",
     doc: "Apache .htaccess or server configuration: effective auth for a path, Require rules, the user file, CGI forwarding.",
     args: &[

@@ -16,7 +16,7 @@ const fn arg(name: &'static str, required: bool, secret: bool, doc: &'static str
     }
 }
 
-pub const KIND: ProbeKind = ProbeKind {
+pub(crate) const KIND: ProbeKind = ProbeKind {
     name: "htpasswd",
     doc: "An htpasswd user file: bad lines, hash formats the server can verify, one user's password checked.",
     args: &[
@@ -25,7 +25,7 @@ pub const KIND: ProbeKind = ProbeKind {
             "server",
             false,
             false,
-            "apache (default) or nginx: which server reads it",
+            "apache (default), nginx, or any (not known): which server reads it",
         ),
         arg("user", false, false, "user to look up"),
         arg("password", false, true, "that user's password, to verify"),
@@ -67,10 +67,11 @@ pub const KIND: ProbeKind = ProbeKind {
 
 fn run(id: String, args: ProbeArgs, _ctx: ProbeContext) -> super::ProbeFuture {
     async move {
+        let probe_id = id.clone();
         tokio::task::spawn_blocking(move || check(&id, &args))
             .await
             .unwrap_or_else(|e| {
-                ProbeReport::failed("htpasswd", "htpasswd", format!("check stopped: {e}"))
+                ProbeReport::failed(&probe_id, "htpasswd", format!("check stopped: {e}"))
             })
     }
     .boxed()
@@ -84,6 +85,7 @@ pub fn check(id: &str, args: &ProbeArgs) -> ProbeReport {
     };
     let target = match args.get("server").map(|s| s.to_ascii_lowercase()) {
         Some(s) if s == "nginx" => Target::Nginx,
+        Some(s) if s == "any" => Target::Either,
         _ => Target::Apache,
     };
     let user = args.get("user").filter(|u| !u.is_empty());

@@ -8,13 +8,14 @@ use super::{ArgSpec, FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport, 
 use crate::diagnose::CauseHit;
 
 pub mod body;
-mod classify;
 pub mod digest;
 mod fetch;
+mod ledger;
 mod target;
 
-pub use classify::{FetchError, classify};
-pub use fetch::{BODY_LIMIT, Drop, Exchange, Hop, MAX_HOPS, fetch};
+pub use crate::net::classify::{FetchError, classify};
+pub use fetch::{BODY_LIMIT, Drop, Exchange, Hop, MAX_HOPS, fetch, limit_message};
+pub use ledger::{DEFAULT_PASSWORD_SENDS, PasswordSends, SharedExchanges};
 pub use target::{
     Credentials, Target, is_credential_header, is_scheme_named_header, parse_header_lines,
     parse_url, percent_decode, same_origin,
@@ -30,7 +31,7 @@ const fn arg(name: &'static str, secret: bool, doc: &'static str) -> ArgSpec {
 }
 
 /// The arguments of every probe that makes an authenticated request.
-pub const REQUEST_ARGS: &[ArgSpec] = &[
+pub(crate) const REQUEST_ARGS: &[ArgSpec] = &[
     ArgSpec {
         name: "url",
         required: true,
@@ -58,7 +59,7 @@ pub const REQUEST_ARGS: &[ArgSpec] = &[
     arg("body", true, "request body (curl's -d)"),
 ];
 
-pub const KIND: ProbeKind = ProbeKind {
+pub(crate) const KIND: ProbeKind = ProbeKind {
     name: "http",
     doc: "One HTTP request, redirects followed by hand: status, headers, challenges, hops, timing.",
     args: REQUEST_ARGS,
@@ -104,6 +105,16 @@ pub const KIND: ProbeKind = ProbeKind {
             "hops",
             FactType::StrList,
             "every request of the chain with its status",
+        ),
+        fact(
+            "password_sends",
+            FactType::Int,
+            "requests of the chain that carried the person's password (Digest answers too)",
+        ),
+        fact(
+            "withheld",
+            FactType::StrList,
+            "what was not sent, and why (userinfo of a Location, the password limit)",
         ),
         fact(
             "redirect.loop",
@@ -181,7 +192,7 @@ fn run(id: String, args: ProbeArgs, ctx: ProbeContext) -> super::ProbeFuture {
 }
 
 /// Parses the target and makes the exchange. On failure the report that explains it.
-pub async fn exchange(
+pub(crate) async fn exchange(
     id: &str,
     kind: &str,
     args: &ProbeArgs,
@@ -193,7 +204,7 @@ pub async fn exchange(
 }
 
 /// Like [`exchange`] for a target already built.
-pub async fn fetch_target(
+pub(crate) async fn fetch_target(
     mut report: ProbeReport,
     target: Target,
     ctx: &ProbeContext,
@@ -217,7 +228,7 @@ pub async fn fetch_target(
 
 /// The value of response header `name`, several lines joined with ", " (RFC 9110 §5.3);
 /// obs-text bytes read as ISO-8859-1, as browsers read them.
-pub fn header_text(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
+pub(crate) fn header_text(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
     let values: Vec<String> = headers
         .get_all(name)
         .iter()
@@ -231,7 +242,7 @@ pub fn header_text(headers: &reqwest::header::HeaderMap, name: &str) -> Option<S
 }
 
 /// Every field line of header `name`.
-pub fn header_lines(headers: &reqwest::header::HeaderMap, name: &str) -> Vec<String> {
+pub(crate) fn header_lines(headers: &reqwest::header::HeaderMap, name: &str) -> Vec<String> {
     headers
         .get_all(name)
         .iter()
@@ -244,7 +255,7 @@ pub fn header_lines(headers: &reqwest::header::HeaderMap, name: &str) -> Vec<Str
 }
 
 /// The request line for evidence: method, URL and credentials as fingerprints.
-pub fn request_line(target: &Target) -> String {
+pub(crate) fn request_line(target: &Target) -> String {
     let mut creds = target.creds.describe();
     if let Some(b) = &target.body {
         creds.push(format!("body of {} bytes", b.len()));
@@ -354,6 +365,11 @@ fn describe_hops(report: &mut ProbeReport, target: &Target, ex: &Exchange) {
     report.evidence.extend(hops.iter().cloned());
     report.fact("hops", hops);
     report.fact("redirect.loop", ex.redirect_loop);
+    report.fact("password_sends", ex.password_sends as i64);
+    if !ex.notes.is_empty() {
+        report.fact("withheld", ex.notes.clone());
+        report.evidence.extend(ex.notes.iter().cloned());
+    }
     report.fact(
         "redirect.dropped_credentials",
         ex.drops.iter().any(|d| d.withheld),
@@ -368,7 +384,7 @@ fn describe_hops(report: &mut ProbeReport, target: &Target, ex: &Exchange) {
 }
 
 /// A `credentials-dropped-on-redirect` hit per redirect that lost (or may lose) credentials.
-pub fn redirect_causes(ex: &Exchange) -> Vec<CauseHit> {
+pub(crate) fn redirect_causes(ex: &Exchange) -> Vec<CauseHit> {
     ex.drops
         .iter()
         .map(|d| {
@@ -390,10 +406,10 @@ pub fn redirect_causes(ex: &Exchange) -> Vec<CauseHit> {
 }
 
 /// A Set-Cookie line with its value replaced by a fingerprint; attributes kept.
-pub fn redact_set_cookie(line: &str) -> String {
+pub(crate) fn redact_set_cookie(line: &str) -> String {
     let (pair, attrs) = line.split_once(';').unwrap_or((line, ""));
     let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-    let value = crate::report::redact::fingerprint("cookie", value.trim());
+    let value = crate::secret::fingerprint("cookie", value.trim());
     if attrs.is_empty() {
         format!("{}={value}", name.trim())
     } else {

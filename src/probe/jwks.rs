@@ -9,7 +9,7 @@ use super::{
 use crate::diagnose::CauseHit;
 use crate::token::jwks::{self, KeySet};
 
-pub const KIND: ProbeKind = ProbeKind {
+pub(crate) const KIND: ProbeKind = ProbeKind {
     name: "jwks",
     doc: "Fetch a JWKS (URL, file, or the issuer's OpenID discovery) and look for a kid.",
     args: &[
@@ -111,14 +111,14 @@ async fn probe(id: &str, args: &ProbeArgs, ctx: &ProbeContext) -> ProbeReport {
     let mut report = ProbeReport::new(id, "jwks");
     let fetched = match (get("url"), issuer) {
         (Some(url), _) if url.starts_with("http://") || url.starts_with("https://") => {
-            jwks::fetch_set(&ctx.client, url)
+            jwks::fetch_set(ctx.client_for(url), url)
                 .await
                 .map(|s| (url.to_owned(), s))
         }
         (Some(path), _) => {
             jwks::load_file(std::path::Path::new(path)).map(|s| (path.to_owned(), s))
         }
-        (None, Some(iss)) => jwks::discover(&ctx.client, iss).await.map(|d| {
+        (None, Some(iss)) => jwks::discover(ctx.client_for(iss), iss).await.map(|d| {
             if let Some(doc_iss) = &d.issuer {
                 report.fact("discovery_issuer", doc_iss.as_str());
             }

@@ -18,7 +18,7 @@ const fn arg(name: &'static str, secret: bool, doc: &'static str) -> ArgSpec {
     }
 }
 
-pub const KIND: ProbeKind = ProbeKind {
+pub(crate) const KIND: ProbeKind = ProbeKind {
     name: "jwt",
     doc: "Decode and check a bearer token (JWT or opaque); verify it when a key is given.",
     args: &[
@@ -178,12 +178,12 @@ pub async fn key(
             std::path::Path::new(path),
             jwks::DOCUMENT_LIMIT,
         )
-        .map_err(|e| crate::command::error_line(&e))?;
+        .map_err(|e| crate::error::error_line(&e))?;
         return Ok(Some(Key::Pem(pem.into_bytes())));
     }
     if let Some(source) = get("jwks") {
         let set = if source.starts_with("http://") || source.starts_with("https://") {
-            jwks::fetch_set(&ctx.client, source).await?
+            jwks::fetch_set(ctx.client_for(source), source).await?
         } else {
             jwks::load_file(std::path::Path::new(source))?
         };
@@ -194,14 +194,14 @@ pub async fn key(
             return Err("discovery needs an issuer and the token has no iss claim".to_owned());
         };
         return Ok(Some(Key::Jwks(
-            jwks::discover(&ctx.client, issuer).await?.keys,
+            jwks::discover(ctx.client_for(issuer), issuer).await?.keys,
         )));
     }
     Ok(None)
 }
 
 /// The report of an inspection, as the probe gives it (the `why401 jwt` ticket uses it too).
-pub fn report_of(id: &str, i: &Inspection) -> ProbeReport {
+pub(crate) fn report_of(id: &str, i: &Inspection) -> ProbeReport {
     let mut report = ProbeReport::new(id, "jwt");
     describe(&mut report, i);
     verdict(&mut report, i);
@@ -284,7 +284,7 @@ fn verdict(report: &mut ProbeReport, i: &Inspection) {
     };
 }
 
-pub fn kind_label(k: TokenKind) -> &'static str {
+pub(crate) fn kind_label(k: TokenKind) -> &'static str {
     match k {
         TokenKind::Jwt => "jwt",
         TokenKind::Jwe => "jwe",

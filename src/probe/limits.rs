@@ -25,7 +25,7 @@ const LOCKOUT_WORDS: &[&str] = &[
     "access denied for your ip",
 ];
 
-pub const KIND: ProbeKind = ProbeKind {
+pub(crate) const KIND: ProbeKind = ProbeKind {
     name: "limits",
     doc: "Retry-After, rate-limit headers and lockout wording: is a limit or allowlist answering?",
     args: http::REQUEST_ARGS,
@@ -66,7 +66,7 @@ fn run(id: String, args: ProbeArgs, ctx: ProbeContext) -> super::ProbeFuture {
 }
 
 /// The first lockout phrase in `body`, lower-case.
-pub fn lockout_phrase(body: &[u8]) -> Option<&'static str> {
+pub(crate) fn lockout_phrase(body: &[u8]) -> Option<&'static str> {
     let text = String::from_utf8_lossy(body).to_ascii_lowercase();
     LOCKOUT_WORDS.iter().copied().find(|w| text.contains(w))
 }

@@ -21,7 +21,7 @@ const fn arg(name: &'static str, required: bool, doc: &'static str) -> ArgSpec {
     }
 }
 
-pub const KIND: ProbeKind = ProbeKind {
+pub(crate) const KIND: ProbeKind = ProbeKind {
     name: "logs",
     doc: "Server logs: 401s, auth failures and the lines of this session's own probe requests.",
     args: &[
@@ -232,7 +232,7 @@ fn inspect(
 }
 
 fn unreadable(id: &str, e: &anyhow::Error) -> ProbeReport {
-    let msg = crate::command::error_line(e);
+    let msg = crate::error::error_line(e);
     let mut r = ProbeReport::failed(id, "logs", msg);
     r.fact("readable", false);
     r
@@ -277,7 +277,7 @@ pub fn facts(id: &str, s: &Summary, marker: &str, watched: Vec<String>) -> Probe
         r.fact("top_reason", *k);
     }
     if let Some(p) = s.top_paths.first() {
-        r.fact("top_path", p.path.clone());
+        r.fact("top_path", p.path.raw());
     }
     if let Some(c) = s.top_clients.first() {
         r.fact("top_client", c.client.clone());

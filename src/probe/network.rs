@@ -10,7 +10,7 @@ use super::http::{Exchange, Target};
 use super::{FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport, Verdict, fact};
 use crate::diagnose::CauseHit;
 
-pub const KIND: ProbeKind = ProbeKind {
+pub(crate) const KIND: ProbeKind = ProbeKind {
     name: "network",
     doc: "The request's way: trust store, --insecure, proxy (and its own answer, 407 and challenge), fixed addresses.",
     args: &[super::ArgSpec::new(
@@ -179,7 +179,7 @@ async fn ask_proxy(report: &mut ProbeReport, ctx: &ProbeContext, proxy: &url::Ur
 
 /// Network facts of a request that got an answer: the address it came from, the certificate
 /// problems `--insecure` let through, how a Digest challenge was answered.
-pub fn describe_exchange(
+pub(crate) fn describe_exchange(
     report: &mut ProbeReport,
     ctx: &ProbeContext,
     target: &Target,
@@ -217,7 +217,7 @@ pub fn describe_exchange(
 
 /// Network facts of a request that got no answer: the trust store a certificate was checked
 /// against, the proxy, the address tried.
-pub fn describe_failure(report: &mut ProbeReport, ctx: &ProbeContext, target: &Target) {
+pub(crate) fn describe_failure(report: &mut ProbeReport, ctx: &ProbeContext, target: &Target) {
     let url = &target.url;
     if url.scheme() == "https" && report.facts.contains_key("error.tls") {
         report

@@ -15,7 +15,7 @@ const fn arg(name: &'static str, required: bool, secret: bool, doc: &'static str
     }
 }
 
-pub const KIND: ProbeKind = ProbeKind {
+pub(crate) const KIND: ProbeKind = ProbeKind {
     name: "nginx",
     doc: "nginx configuration: the location a request lands in, its effective auth, proxy forwarding of Authorization, the user file.",
     args: &[
@@ -125,6 +125,7 @@ pub(super) fn run_config_check(
 ) -> super::ProbeFuture {
     async move {
         let url = args.get("url").filter(|u| !u.is_empty()).cloned();
+        let probe_id = id.clone();
         let checked = tokio::task::spawn_blocking(move || check(&id, &args)).await;
         match checked {
             Ok((mut report, uris)) => {
@@ -133,7 +134,7 @@ pub(super) fn run_config_check(
                 }
                 report
             }
-            Err(e) => ProbeReport::failed(kind, kind, format!("check stopped: {e}")),
+            Err(e) => ProbeReport::failed(&probe_id, kind, format!("check stopped: {e}")),
         }
     }
     .boxed()
@@ -221,17 +222,53 @@ fn log_facts(report: &mut ProbeReport, conf: &str, inputs: &Inputs, url: Option<
     }
 }
 
+/// Puts an analysis into a probe report: verdict, summary-worthy evidence, causes, and the
+/// `problems` / `causes` / `parse_ok` facts every server probe shares.
+fn fill_report(report: &mut ProbeReport, a: &analysis::Analysis) {
+    use crate::probe::Verdict;
+    report.fact("parse_ok", true);
+    let worst = a.problems.iter().map(|p| p.severity).max();
+    report.verdict = match worst {
+        Some(crate::server::Severity::Error) => Verdict::Fail,
+        Some(crate::server::Severity::Warning) => Verdict::Warn,
+        _ => Verdict::Ok,
+    };
+    let lines: Vec<String> = a
+        .problems
+        .iter()
+        .map(crate::server::Problem::evidence)
+        .collect();
+    report.evidence.extend(lines.iter().cloned());
+    report.fact("problems", lines);
+    let causes = a.causes();
+    report.fact(
+        "causes",
+        causes.iter().map(|c| c.id.clone()).collect::<Vec<_>>(),
+    );
+    report.causes = causes;
+}
+
+/// A probe report for files that could not be parsed: the `FILE:LINE:COL: message` is the
+/// evidence, and `parse_ok` is false.
+fn failed_report(report: &mut ProbeReport, e: &crate::server::ParseError) {
+    report.verdict = crate::probe::Verdict::Fail;
+    report.fact("parse_ok", false);
+    report.fact("error", e.to_string());
+    report.summary = e.to_string();
+    report.evidence.push(e.to_string());
+}
+
 /// Analyses the files for the server probes: the report gets the problems (or the parse
 /// error, and None comes back) and the effective auth of the first server matched.
-pub fn analysed(report: &mut ProbeReport, inputs: &Inputs) -> Option<analysis::Analysis> {
+pub(crate) fn analysed(report: &mut ProbeReport, inputs: &Inputs) -> Option<analysis::Analysis> {
     let a = match analysis::analyse(inputs) {
         Ok(a) => a,
         Err(e) => {
-            analysis::failed_report(report, &e);
+            failed_report(report, &e);
             return None;
         }
     };
-    analysis::fill_report(report, &a);
+    fill_report(report, &a);
     if let Some(s) = a.servers.first() {
         let e = &s.effective;
         report.fact("auth", e.scheme.label());
@@ -251,7 +288,7 @@ pub fn analysed(report: &mut ProbeReport, inputs: &Inputs) -> Option<analysis::A
 
 /// The user-file facts shared by the server probes; returns the addresses at which each user
 /// file under a web root could be downloaded.
-pub fn user_file_facts(report: &mut ProbeReport, a: &analysis::Analysis) -> Vec<String> {
+pub(crate) fn user_file_facts(report: &mut ProbeReport, a: &analysis::Analysis) -> Vec<String> {
     if let Some(u) = &a.user_file {
         report.fact("user_file_exists", u.exists);
         if let Some(found) = u.user_found {
@@ -270,15 +307,15 @@ pub fn user_file_facts(report: &mut ProbeReport, a: &analysis::Analysis) -> Vec<
 }
 
 /// With a live URL: GETs each user file under the web root and records whether it came back.
-pub async fn download_check(
+pub(crate) async fn download_check(
     report: &mut ProbeReport,
-    ctx: &ProbeContext,
+    _ctx: &ProbeContext,
     url: &str,
     uris: &[String],
 ) {
     let mut exposed = false;
     for uri in uris {
-        let e = crate::server::exposure::fetch(&ctx.client, url, uri).await;
+        let e = crate::server::exposure::fetch(url, uri).await;
         if let Some(p) = e.problem(None) {
             exposed = true;
             report.evidence.push(p.evidence());
@@ -357,5 +394,32 @@ mod backend_tests {
         );
         assert_eq!(b("http://$upstream", Some("location /"), "/a"), None);
         assert_eq!(b("http://h/u/", Some("location ~ \\.php$"), "/a.php"), None);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A check that crashes is reported under the flow's probe id, where the flow looks for
+    /// its facts, not under the kind.
+    #[tokio::test]
+    async fn a_crashed_check_is_reported_under_the_probe_id() {
+        let ctx = ProbeContext::new(std::time::Duration::from_secs(5)).unwrap();
+        let report = run_config_check(
+            "nginx",
+            "site_conf".to_owned(),
+            ProbeArgs::new(),
+            ctx,
+            |_, _| panic!("the check crashed"),
+        )
+        .await;
+        assert_eq!(report.id, "site_conf");
+        assert_eq!(report.kind, "nginx");
+        assert!(
+            report.summary.starts_with("check stopped"),
+            "{}",
+            report.summary
+        );
     }
 }

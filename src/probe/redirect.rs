@@ -7,7 +7,7 @@ use super::fact;
 use super::http::{self, Exchange, Target};
 use super::{FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport, Verdict};
 
-pub const KIND: ProbeKind = ProbeKind {
+pub(crate) const KIND: ProbeKind = ProbeKind {
     name: "redirect",
     doc: "Follows redirects with the credentials and tells whether a hop drops or would leak them.",
     args: http::REQUEST_ARGS,

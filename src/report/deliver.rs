@@ -6,12 +6,12 @@
 use std::io::{IsTerminal as _, Write};
 use std::path::{Path, PathBuf};
 
-use crate::cli::TicketFormat;
+use crate::report::TicketFormat;
 use crate::report::ticket::Ticket;
 
 /// Terminals cap what an OSC 52 sequence may carry (xterm, tmux and kitty around 100 kB);
 /// past that the copy would silently fail, so a file is written instead.
-pub const OSC52_MAX_BASE64: usize = 100_000;
+pub(crate) const OSC52_MAX_BASE64: usize = 100_000;
 
 /// How the ticket got out.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,7 +66,7 @@ impl Multiplexer {
 }
 
 /// The bytes that ask the terminal to put `text` on the clipboard.
-pub fn osc52_sequence(text: &str, mux: Multiplexer) -> Vec<u8> {
+pub(crate) fn osc52_sequence(text: &str, mux: Multiplexer) -> Vec<u8> {
     use base64::Engine as _;
     let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
     let seq = match mux {
@@ -162,14 +162,14 @@ impl Deliverer {
                     tried.push("terminal: the ticket is too long for OSC 52".to_owned());
                 } else {
                     match out.write_all(&seq).and_then(|()| out.flush()) {
-                        Ok(()) => return Ok(Delivery::Osc52(save_new(&self.dir, text).ok())),
+                        Ok(()) => return Ok(Delivery::Osc52(save_new(&self.dir, "md", text).ok())),
                         Err(e) => tried.push(format!("terminal: {e}")),
                     }
                 }
             }
             None => tried.push("terminal: not a terminal".to_owned()),
         }
-        match save_new(&self.dir, text) {
+        match save_new(&self.dir, "md", text) {
             Ok(path) => Ok(Delivery::Saved(path)),
             Err((path, e)) => Err(DeliveryError {
                 path,
@@ -201,15 +201,20 @@ pub fn deliver(text: &str, dir: &Path) -> std::io::Result<Delivery> {
         .map_err(|e| std::io::Error::new(e.source.kind(), e.to_string()))
 }
 
-/// Saves `text` as `why401-ticket-YYYYMMDD-HHMMSS.md` in `dir`, never over an existing file.
-pub fn save_new(dir: &Path, text: &str) -> Result<PathBuf, (PathBuf, std::io::Error)> {
+/// Saves `text` as `why401-ticket-YYYYMMDD-HHMMSS.EXT` in `dir`, never over an existing file
+/// (a suffix `-2`, `-3`... is added instead).
+pub(crate) fn save_new(
+    dir: &Path,
+    ext: &str,
+    text: &str,
+) -> Result<PathBuf, (PathBuf, std::io::Error)> {
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
-    let mut last = (dir.join(format!("why401-ticket-{stamp}.md")), None);
+    let mut last = (dir.join(format!("why401-ticket-{stamp}.{ext}")), None);
     for n in 1..100 {
         let name = if n == 1 {
-            format!("why401-ticket-{stamp}.md")
+            format!("why401-ticket-{stamp}.{ext}")
         } else {
-            format!("why401-ticket-{stamp}-{n}.md")
+            format!("why401-ticket-{stamp}-{n}.{ext}")
         };
         let path = dir.join(name);
         let result = std::fs::OpenOptions::new()
@@ -262,7 +267,7 @@ pub fn write_report(
 }
 
 /// Writes through `FILE.why401-tmp` and a rename; the temporary file is removed on failure.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if path.is_dir() {
         return Err(std::io::Error::new(
             std::io::ErrorKind::IsADirectory,

@@ -2,7 +2,7 @@
 //! JSON. Each passes its final output through the ticket's redactor: that boundary is the
 //! one place a secret could leave, so it is checked there and not trusted to the builders.
 
-use crate::cli::TicketFormat;
+use crate::report::TicketFormat;
 use crate::report::ticket::Ticket;
 
 mod markdown;

@@ -10,12 +10,12 @@ use crate::flow::{FlowSet, Session};
 use crate::report::ticket::Replay;
 
 /// The placeholder written for a secret answer.
-pub fn placeholder(id: &str) -> String {
+pub(crate) fn placeholder(id: &str) -> String {
     crate::secret::placeholder(id)
 }
 
 /// The replay of `session`: every answer (secrets as placeholders) and every choice.
-pub fn of_session(session: &Session, flows: &FlowSet) -> Replay {
+pub(crate) fn of_session(session: &Session, flows: &FlowSet) -> Replay {
     let mut answers = BTreeMap::new();
     for (id, value) in &session.answers {
         let v = if session.secret_inputs.contains(id) {
@@ -50,7 +50,7 @@ pub fn of_session(session: &Session, flows: &FlowSet) -> Replay {
 }
 
 /// A flat map as YAML; every value quoted so `yes`, `01` or `: ` stay strings.
-pub fn yaml_map(map: &BTreeMap<String, String>) -> String {
+pub(crate) fn yaml_map(map: &BTreeMap<String, String>) -> String {
     let mut out = String::new();
     for (k, v) in map {
         out.push_str(&yaml_key(k));

@@ -20,16 +20,16 @@ use crate::report::redact::Redactor;
 use crate::report::ticket::HelpDesk;
 
 /// The value of `format` in every session file.
-pub const FORMAT: &str = "why401-session";
+pub(crate) const FORMAT: &str = "why401-session";
 /// The newest session format this build reads and the one it writes.
-pub const VERSION: u32 = 1;
+pub(crate) const VERSION: u32 = 1;
 /// Larger files are refused before parsing.
-pub const MAX_BYTES: u64 = 16 * 1024 * 1024;
+pub(crate) const MAX_BYTES: u64 = 16 * 1024 * 1024;
 
 /// A session as saved.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SessionFile {
+pub(crate) struct SessionFile {
     pub format: String,
     pub version: u32,
     pub why401_version: String,
@@ -48,7 +48,7 @@ pub struct SessionFile {
 /// A flow's id, version and a digest of each node, to tell what changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FlowStamp {
+pub(crate) struct FlowStamp {
     pub id: String,
     pub version: u32,
     pub digest: String,
@@ -138,13 +138,13 @@ pub fn save(
 }
 
 /// The file for `session`: secret answers out, every other string redacted.
-pub fn to_file(
+pub(crate) fn to_file(
     session: &Session,
     flows: &FlowSet,
     help_desk: &HelpDesk,
     now: chrono::DateTime<chrono::Utc>,
 ) -> SessionFile {
-    let redactor = Redactor::for_session(session);
+    let redactor = crate::report::session_redactor(session);
     let mut clean = session.clone();
     let mut secret_fingerprints = BTreeMap::new();
     for id in &session.secret_inputs {
@@ -182,7 +182,7 @@ fn redacted(session: &Session, r: &Redactor) -> Option<Session> {
 }
 
 /// The stamp of flow `id` as loaded now.
-pub fn stamp(flows: &FlowSet, id: &str) -> Option<FlowStamp> {
+pub(crate) fn stamp(flows: &FlowSet, id: &str) -> Option<FlowStamp> {
     let lf = flows.get(id)?;
     Some(FlowStamp {
         id: id.to_owned(),
@@ -276,7 +276,7 @@ fn changes_since(
 }
 
 /// `flow 'owner' changed since the session was saved (version 1 → 2): node 'a' changed, ...`.
-pub fn describe_change(saved: &FlowStamp, now: &FlowStamp) -> Option<String> {
+pub(crate) fn describe_change(saved: &FlowStamp, now: &FlowStamp) -> Option<String> {
     if saved.digest == now.digest {
         return None;
     }
@@ -398,7 +398,7 @@ fn without_quoted(text: &str) -> String {
 }
 
 /// Where a session should be saved when the person asked for no file.
-pub fn default_path(dir: &Path) -> PathBuf {
+pub(crate) fn default_path(dir: &Path) -> PathBuf {
     dir.join(format!(
         "why401-session-{}.json",
         chrono::Utc::now().format("%Y%m%d-%H%M%S")

@@ -19,7 +19,7 @@ pub fn json(doc: &impl Serialize, r: &Redactor) -> String {
 }
 
 /// Pretty JSON already serialised, as [`json`] leaves it.
-pub fn json_text(pretty: &str, r: &Redactor) -> String {
+pub(crate) fn json_text(pretty: &str, r: &Redactor) -> String {
     let redacted = r.redact(pretty);
     // Pretty JSON keeps each string on its own line, where the patterns stay inside it; if a
     // replacement ever broke the document, each string is redacted on its own instead.
@@ -34,7 +34,7 @@ pub fn json_text(pretty: &str, r: &Redactor) -> String {
 }
 
 /// One compact JSON line (a streamed event), its terminal controls escaped.
-pub fn json_line(doc: &impl Serialize) -> String {
+pub(crate) fn json_line(doc: &impl Serialize) -> String {
     let line = serde_json::to_string(doc).unwrap_or_default();
     sanitize::json(&line).into_owned()
 }

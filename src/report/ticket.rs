@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::cli::TicketFormat;
 use crate::flow::Session;
+use crate::report::TicketFormat;
 use crate::report::redact::Redactor;
 
 mod build;
@@ -21,7 +21,7 @@ pub(crate) use build::node_of;
 pub use build::{TargetSpec, help_desk_of};
 
 /// Bumped when a field changes meaning or goes away (adding one does not bump it).
-pub const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 1;
 
 /// What a ticket says. Every string in it is free of secrets once rendered.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
@@ -136,6 +136,10 @@ pub struct Target {
     /// The kinds of credentials the request carried (never their values).
     #[serde(default)]
     pub credentials: Vec<Credential>,
+    /// How the requests connected when not the plain way: trusted CA file, `--insecure`,
+    /// `--resolve`/`--connect-to`, proxy (one line each, never a password).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub connection: Vec<String>,
 }
 
 /// A kind of credential a request carried.
@@ -314,7 +318,7 @@ pub struct Replay {
 
 impl Ticket {
     /// Builds the ticket of a walk (shipped flows tell inputs and choices apart).
-    pub fn from_session(session: &Session) -> Self {
+    pub(crate) fn from_session(session: &Session) -> Self {
         build::from_session(session, None, chrono::Utc::now())
     }
 

@@ -121,12 +121,13 @@ fn looks_random(value: &str) -> bool {
         || value.bytes().skip(1).any(|b| b.is_ascii_uppercase())
 }
 
-/// Lower-case words joined by `-`, `_`, `.` or spaces, none longer than a long word: a
-/// diagnostic code or an error name, never a generated secret.
+/// Lower-case words joined by `-`, `_`, `.` or spaces, none longer than a long word
+/// (`authentication`, 14 letters): a diagnostic code or an error name, never a generated
+/// secret.
 fn is_words(value: &str) -> bool {
     let mut parts = value.split(['-', '_', '.', ' ']);
     value.contains(['-', '_', '.', ' '])
-        && parts.all(|w| w.len() <= 12 && w.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts.all(|w| w.len() <= 14 && w.bytes().all(|b| b.is_ascii_lowercase()))
 }
 
 /// True when `name` is in [`SECRET_PARAMS`], whatever its value.
@@ -178,6 +179,7 @@ mod tests {
     #[test]
     fn diagnostic_codes_are_words_but_generated_codes_are_not() {
         assert!(!is_secret_param("code", "user-file-in-web-root"));
+        assert!(!is_secret_param("code", "authorization-from-auth-request"));
         assert!(!is_secret_param("state", "invalid_token"));
         assert!(is_secret_param("code", "SplxlOBeZQQYbYS6WxSbIA"));
         assert!(is_secret_param("code", "abcdefghijklmnopqrstu"));

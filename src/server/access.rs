@@ -453,7 +453,7 @@ fn account(user: &str) -> Option<(u32, Vec<u32>)> {
 
 /// Whether `user` can read `path` (every parent searchable, the file readable);
 /// `None` when the account is unknown here or this is not Unix.
-pub fn readable_by(path: &Path, user: &str) -> Option<bool> {
+pub(crate) fn readable_by(path: &Path, user: &str) -> Option<bool> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;

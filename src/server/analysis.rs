@@ -287,39 +287,7 @@ fn dedup(problems: &mut Vec<Problem>) {
 }
 
 /// The user file's URL under a web root, for the "can anyone download it" probe.
-pub fn user_file_uri(web_root: &Path, file: &Path) -> Option<String> {
+pub(crate) fn user_file_uri(web_root: &Path, file: &Path) -> Option<String> {
     let rel = file.strip_prefix(web_root).ok()?;
     Some(format!("/{}", rel.to_string_lossy()))
-}
-
-/// Puts an analysis into a probe report: verdict, summary-worthy evidence, causes, and the
-/// `problems` / `causes` / `parse_ok` facts every server probe shares.
-pub fn fill_report(report: &mut crate::probe::ProbeReport, a: &Analysis) {
-    use crate::probe::Verdict;
-    report.fact("parse_ok", true);
-    let worst = a.problems.iter().map(|p| p.severity).max();
-    report.verdict = match worst {
-        Some(super::Severity::Error) => Verdict::Fail,
-        Some(super::Severity::Warning) => Verdict::Warn,
-        _ => Verdict::Ok,
-    };
-    let lines: Vec<String> = a.problems.iter().map(Problem::evidence).collect();
-    report.evidence.extend(lines.iter().cloned());
-    report.fact("problems", lines);
-    let causes = a.causes();
-    report.fact(
-        "causes",
-        causes.iter().map(|c| c.id.clone()).collect::<Vec<_>>(),
-    );
-    report.causes = causes;
-}
-
-/// A probe report for files that could not be parsed: the `FILE:LINE:COL: message` is the
-/// evidence, and `parse_ok` is false.
-pub fn failed_report(report: &mut crate::probe::ProbeReport, e: &ParseError) {
-    report.verdict = crate::probe::Verdict::Fail;
-    report.fact("parse_ok", false);
-    report.fact("error", e.to_string());
-    report.summary = e.to_string();
-    report.evidence.push(e.to_string());
 }

@@ -163,7 +163,7 @@ impl Config {
     }
 
     /// A directive of the main server or the given vhost (the vhost's wins).
-    pub fn server_directive<'a>(
+    pub(crate) fn server_directive<'a>(
         &'a self,
         vhost: Option<&'a Directive>,
         name: &str,
@@ -180,7 +180,7 @@ pub fn is(d: &Directive, name: &str) -> bool {
 }
 
 /// Shell-style match with `*` and `?` (ServerAlias, Files).
-pub fn wildcard(pattern: &str, text: &str) -> bool {
+pub(crate) fn wildcard(pattern: &str, text: &str) -> bool {
     let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
     let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
     while ti < t.len() {

@@ -12,8 +12,26 @@ pub struct Exposure {
     pub error: Option<String>,
 }
 
+/// The client of these fetches: it never decompresses by itself, so the size of what came
+/// over the wire is known and a decompression bomb is seen for what it is.
+fn client() -> Result<reqwest::Client, String> {
+    static CLIENT: std::sync::OnceLock<Result<reqwest::Client, String>> =
+        std::sync::OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            reqwest::Client::builder()
+                .no_gzip()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(std::time::Duration::from_secs(10))
+                .user_agent(concat!("why401/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .map_err(|e| format!("cannot set up HTTP: {e}"))
+        })
+        .clone()
+}
+
 /// GETs `base` joined with `uri` (no credentials) and judges the answer.
-pub async fn fetch(client: &reqwest::Client, base: &str, uri: &str) -> Exposure {
+pub async fn fetch(base: &str, uri: &str) -> Exposure {
     let url = match url::Url::parse(base).and_then(|b| b.join(uri.trim_start_matches('/'))) {
         Ok(u) => u.to_string(),
         Err(e) => {
@@ -25,10 +43,24 @@ pub async fn fetch(client: &reqwest::Client, base: &str, uri: &str) -> Exposure 
             };
         }
     };
+    let client = match client() {
+        Ok(c) => c,
+        Err(e) => {
+            return Exposure {
+                url,
+                status: None,
+                exposed: false,
+                error: Some(e),
+            };
+        }
+    };
     match client.get(&url).send().await {
         Ok(resp) => {
             let status = resp.status().as_u16();
-            let body = read_head(resp).await;
+            let (body, refused) = match read_head(resp).await {
+                Ok(body) => (body, None),
+                Err(why) => (Vec::new(), Some(why)),
+            };
             let head = &body[..body.len().min(4096)];
             let looks = String::from_utf8_lossy(head).lines().any(|l| {
                 l.split_once(':')
@@ -37,15 +69,15 @@ pub async fn fetch(client: &reqwest::Client, base: &str, uri: &str) -> Exposure 
             Exposure {
                 url,
                 status: Some(status),
-                exposed: status == 200 && looks,
-                error: None,
+                exposed: status == 200 && looks && refused.is_none(),
+                error: refused,
             }
         }
         Err(e) => Exposure {
             url,
             status: None,
             exposed: false,
-            error: Some(crate::probe::http::classify(&e).message),
+            error: Some(crate::net::classify::classify(&e).message),
         },
     }
 }
@@ -54,9 +86,19 @@ pub async fn fetch(client: &reqwest::Client, base: &str, uri: &str) -> Exposure 
 /// body or a gzip bomb stops here instead of filling memory.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
-/// The first [`BODY_LIMIT`] bytes of the body; the rest is never read (dropping the response
-/// closes the connection).
-async fn read_head(mut resp: reqwest::Response) -> Vec<u8> {
+/// The first [`BODY_LIMIT`] bytes of the body as the server meant it; the rest is never read
+/// (dropping the response closes the connection). A gzip or deflate body is inflated here,
+/// bounded: one that inflates past the bound is refused, with the figures, as a
+/// decompression bomb (a user file is a few KiB).
+async fn read_head(mut resp: reqwest::Response) -> Result<Vec<u8>, String> {
+    let encoding = resp
+        .headers()
+        .get(reqwest::header::CONTENT_ENCODING)
+        .map(|v| {
+            String::from_utf8_lossy(v.as_bytes())
+                .trim()
+                .to_ascii_lowercase()
+        });
     let mut body = Vec::new();
     while body.len() < BODY_LIMIT {
         match resp.chunk().await {
@@ -67,7 +109,35 @@ async fn read_head(mut resp: reqwest::Response) -> Vec<u8> {
             _ => break,
         }
     }
-    body
+    match encoding.as_deref() {
+        None | Some("" | "identity") => Ok(body),
+        Some(e @ ("gzip" | "x-gzip" | "deflate")) => inflate(&body, e),
+        Some(other) => Err(format!(
+            "the answer is encoded as '{}', which why401 does not decode: not judged",
+            crate::sanitize::line(other)
+        )),
+    }
+}
+
+/// Inflates `compressed` to at most [`BODY_LIMIT`] bytes.
+fn inflate(compressed: &[u8], encoding: &str) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let reader: Box<dyn Read + '_> = if encoding == "deflate" {
+        Box::new(flate2::read::ZlibDecoder::new(compressed))
+    } else {
+        Box::new(flate2::read::MultiGzDecoder::new(compressed))
+    };
+    let mut out = Vec::new();
+    // A truncated stream (the compressed bytes were cut at the bound) still gives its head.
+    let _ = reader.take(BODY_LIMIT as u64 + 1).read_to_end(&mut out);
+    if out.len() > BODY_LIMIT {
+        return Err(format!(
+            "refused: the {encoding} answer inflates past {} KiB from {} bytes sent (a decompression bomb, or not a user file); reading stopped there and nothing was judged",
+            BODY_LIMIT / 1024,
+            compressed.len()
+        ));
+    }
+    Ok(out)
 }
 
 impl Exposure {

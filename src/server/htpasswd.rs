@@ -60,7 +60,7 @@ impl std::fmt::Debug for Entry {
 
 impl Entry {
     /// The hash as a fingerprint, safe to print.
-    pub fn hash_fingerprint(&self) -> String {
+    pub(crate) fn hash_fingerprint(&self) -> String {
         fingerprint("hash", &self.hash)
     }
 
@@ -111,7 +111,9 @@ impl UserFile {
     /// Reads and parses a user file (bounded like every configuration file).
     pub fn load(path: &Path) -> Result<Self, crate::server::ParseError> {
         let mut budget = crate::server::source::Budget::default();
-        let bom = std::fs::File::open(path).ok().and_then(|f| {
+        // Opened only as a regular file: a FIFO named here must not block before the read
+        // below refuses it.
+        let bom = crate::input_file::open_regular(path).ok().and_then(|f| {
             use std::io::Read;
             let mut head = [0u8; 3];
             f.take(3)
@@ -262,7 +264,8 @@ impl UserFile {
             };
             (h.to_owned(), HashFormat::detect(h))
         };
-        let broken = hash::defect(format, &hash).or_else(|| quoted(user, &hash));
+        // A stray quote is why a hash looks cut or too long: name it first.
+        let broken = quoted(user, &hash).or_else(|| hash::defect(format, &hash));
         self.entries.push(Entry {
             user: user.to_owned(),
             hash,
@@ -280,7 +283,7 @@ impl UserFile {
 
     /// The entry Apache's Digest auth uses: the first line with this user and realm
     /// (`get_realm_hash()` in mod_authn_file).
-    pub fn find_digest(&self, user: &str, realm: &str) -> Option<&Entry> {
+    pub(crate) fn find_digest(&self, user: &str, realm: &str) -> Option<&Entry> {
         self.entries
             .iter()
             .find(|e| e.user == user && e.realm.as_deref() == Some(realm))

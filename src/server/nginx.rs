@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use super::ParseError;
 
 pub mod auth;
-pub mod lexer;
+pub(crate) mod lexer;
 pub mod location;
 pub mod logs;
 pub mod parse;
@@ -52,7 +52,7 @@ impl Config {
     }
 
     /// Whether this is a whole nginx.conf (with `http` or `events`), not a partial file.
-    pub fn is_complete(&self) -> bool {
+    pub(crate) fn is_complete(&self) -> bool {
         self.root
             .iter()
             .any(|d| d.name == "http" || d.name == "events")
@@ -82,7 +82,11 @@ impl Config {
 
     /// Like [`Config::server_for`], among the servers that listen on `port` (when given and
     /// some server does): the connection's port picks the candidates before the name does.
-    pub fn server_for_port(&self, host: Option<&str>, port: Option<u16>) -> Option<&Directive> {
+    pub(crate) fn server_for_port(
+        &self,
+        host: Option<&str>,
+        port: Option<u16>,
+    ) -> Option<&Directive> {
         let all = self.servers();
         let on_port: Vec<&Directive> = all
             .iter()

@@ -4,7 +4,7 @@
 //! instead of dropped; a pattern even it cannot take is reported, never ignored.
 
 /// A compiled server regex.
-pub struct Pcre(fancy_regex::Regex);
+pub(crate) struct Pcre(fancy_regex::Regex);
 
 /// Steps one match may take before it is given up (a pathological pattern must not hang).
 const BACKTRACK_LIMIT: usize = 1_000_000;
@@ -35,7 +35,7 @@ impl Pcre {
 
 /// Whether a pattern could match `text` at all, judged from its anchored literal start
 /// alone (`^/admin...` cannot match `/public`): used only for patterns that do not compile.
-pub fn could_match(source: &str, text: &str, caseless: bool) -> bool {
+pub(crate) fn could_match(source: &str, text: &str, caseless: bool) -> bool {
     let Some(rest) = source.strip_prefix('^') else {
         return true;
     };

@@ -86,7 +86,7 @@ pub fn read(path: &Path, from: Option<&Pos>, budget: &mut Budget) -> Result<Vec<
 }
 
 /// 1-based line and column of byte offset `at`.
-pub fn line_col(bytes: &[u8], at: usize) -> (usize, usize) {
+pub(crate) fn line_col(bytes: &[u8], at: usize) -> (usize, usize) {
     let before = &bytes[..at.min(bytes.len())];
     let line = memchr::memchr_iter(b'\n', before).count() + 1;
     let col = match memchr::memrchr(b'\n', before) {
@@ -97,7 +97,7 @@ pub fn line_col(bytes: &[u8], at: usize) -> (usize, usize) {
 }
 
 /// The person-readable reason of an I/O error, without the "(os error N)" noise.
-pub fn io_reason(e: &std::io::Error) -> String {
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".to_owned(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
@@ -109,7 +109,7 @@ pub fn io_reason(e: &std::io::Error) -> String {
 }
 
 /// Whether an include argument is a glob pattern.
-pub fn is_glob(pattern: &str) -> bool {
+pub(crate) fn is_glob(pattern: &str) -> bool {
     pattern.contains(['*', '?', '['])
 }
 
@@ -117,7 +117,7 @@ pub fn is_glob(pattern: &str) -> bool {
 /// a plain path gives itself, present or not (the caller reports a missing one). Both servers
 /// glob with a leading-dot rule: `*` never matches a hidden file's leading `.` (nginx calls
 /// glob(3) with no flags, Apache apr_fnmatch with APR_FNM_PERIOD); `.*` still does.
-pub fn expand(pattern: &str, base: &Path, at: &Pos) -> Result<Vec<PathBuf>, ParseError> {
+pub(crate) fn expand(pattern: &str, base: &Path, at: &Pos) -> Result<Vec<PathBuf>, ParseError> {
     let full = resolve(pattern, base);
     if !is_glob(pattern) {
         return Ok(vec![full]);

@@ -364,7 +364,7 @@ fn scopes(claims: &Map<String, Value>) -> Vec<String> {
     out
 }
 
-pub fn string_or_list(v: Option<&Value>) -> Vec<String> {
+pub(crate) fn string_or_list(v: Option<&Value>) -> Vec<String> {
     match v {
         Some(Value::String(s)) => vec![s.clone()],
         Some(Value::Array(a)) => a

@@ -92,10 +92,10 @@ pub struct Jwt {
 }
 
 impl Jwt {
-    pub fn header_str(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header_str(&self, name: &str) -> Option<&str> {
         self.header.get(name).and_then(Value::as_str)
     }
-    pub fn claim_str(&self, name: &str) -> Option<&str> {
+    pub(crate) fn claim_str(&self, name: &str) -> Option<&str> {
         self.claims.get(name).and_then(Value::as_str)
     }
     pub fn alg(&self) -> Option<&str> {
@@ -371,7 +371,7 @@ fn decode_object(
 }
 
 /// Strict base64url without padding (RFC 7515 §2), with a message naming the first fault.
-pub fn decode_b64url(part: &str) -> Result<Vec<u8>, String> {
+pub(crate) fn decode_b64url(part: &str) -> Result<Vec<u8>, String> {
     if part.is_empty() {
         return Err("empty".to_owned());
     }
@@ -414,7 +414,7 @@ fn describe_char(c: char) -> String {
     }
 }
 
-pub fn json_kind(v: &Value) -> &'static str {
+pub(crate) fn json_kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "boolean",

@@ -10,11 +10,11 @@ use super::decode::{self, Shape};
 pub use super::verify::SignatureState;
 use super::verify::{Key, Verification, verify};
 use crate::diagnose::{CauseHit, rank};
-use crate::report::fingerprint;
+use crate::secret::fingerprint;
 
 /// Tokens longer than this are refused by common servers before any auth check (nginx's
 /// default large_client_header_buffers is 8 KiB per header line).
-pub const HEADER_LIMIT: usize = 8 * 1024;
+pub(crate) const HEADER_LIMIT: usize = 8 * 1024;
 
 /// The kind of token that was pasted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -61,10 +61,10 @@ impl Inspection {
     pub fn alg(&self) -> Option<&str> {
         self.header_str("alg")
     }
-    pub fn header_str(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header_str(&self, name: &str) -> Option<&str> {
         self.header.as_ref()?.get(name)?.as_str()
     }
-    pub fn claim_str(&self, name: &str) -> Option<&str> {
+    pub(crate) fn claim_str(&self, name: &str) -> Option<&str> {
         self.claims.as_ref()?.get(name)?.as_str()
     }
     /// True when the token decoded as a JWS (possibly with paste problems undone).
@@ -74,7 +74,7 @@ impl Inspection {
 
     /// What `--reveal` shows: header and claims of a JWT (never its signature), or the whole
     /// of any other token.
-    pub fn revealed(&self) -> String {
+    pub(crate) fn revealed(&self) -> String {
         match &self.jwt {
             Some(jwt) => jwt.signing_input.clone(),
             None => self.token.clone(),

@@ -1,6 +1,6 @@
 //! DevTools HAR exports, read as a stream: entries are parsed one at a time and only a short,
-//! redacted summary of each interesting one is kept, so a 500 MB capture needs no more memory
-//! than its largest entry.
+//! redacted summary of each interesting one is kept, and every string (a body, a URL) is cut
+//! to a bound while it streams ([`clip`]), so a capture with a 1 GiB body needs a few MiB.
 
 use std::fmt;
 use std::io::Read;
@@ -11,6 +11,7 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
 use serde_json::Value;
 
 pub mod analyse;
+pub mod clip;
 pub mod cookies;
 pub mod redact;
 
@@ -66,13 +67,16 @@ pub struct Entry {
 }
 
 impl Entry {
-    pub fn request_header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn request_header(&self, name: &str) -> Option<&str> {
         header(&self.request.headers, name)
     }
-    pub fn response_header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn response_header(&self, name: &str) -> Option<&str> {
         header(&self.response.headers, name)
     }
-    pub fn response_headers<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    pub(crate) fn response_headers<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> impl Iterator<Item = &'a str> + 'a {
         self.response
             .headers
             .iter()
@@ -91,7 +95,8 @@ fn header<'a>(headers: &'a [NameValue], name: &str) -> Option<&'a str> {
 /// Calls `each` for every entry of the HAR read from `reader`, in order. Returns how many
 /// entries there were. Errors carry serde's line and column.
 pub fn stream<R: Read, F: FnMut(Entry)>(reader: R, each: F) -> Result<usize, serde_json::Error> {
-    let mut buffered = std::io::BufReader::new(reader);
+    // Bodies past the bound are skipped as they stream by, never held whole.
+    let mut buffered = std::io::BufReader::new(clip::ClipStrings::new(reader, clip::STRING_LIMIT));
     // Real exports (Charles, some Windows tools) start with a UTF-8 byte-order mark, which
     // RFC 8259 §8.1 lets a parser ignore; serde_json does not, so it is skipped here.
     let bom = std::io::BufRead::fill_buf(&mut buffered)

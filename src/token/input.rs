@@ -7,16 +7,16 @@ use std::path::Path;
 use anyhow::{Context, bail};
 
 /// Largest token input read; JWTs are rarely over 8 KiB, and servers refuse much past that.
-pub const TOKEN_LIMIT: usize = 2 * 1024 * 1024;
+pub(crate) const TOKEN_LIMIT: usize = 2 * 1024 * 1024;
 
 /// Reads at most `limit` bytes of `path` as UTF-8; a larger file is an error, not a truncation.
-pub fn read_bounded_file(path: &Path, limit: usize) -> anyhow::Result<String> {
+pub(crate) fn read_bounded_file(path: &Path, limit: usize) -> anyhow::Result<String> {
     let file = crate::input_file::open_regular(path)?;
     read_bounded(file, limit).with_context(|| format!("reading {}", path.display()))
 }
 
 /// Reads at most `limit` bytes of `path`, as bytes (HMAC secrets need not be text).
-pub fn read_bounded_bytes(path: &Path, limit: usize) -> anyhow::Result<Vec<u8>> {
+pub(crate) fn read_bounded_bytes(path: &Path, limit: usize) -> anyhow::Result<Vec<u8>> {
     let file = crate::input_file::open_regular(path)?;
     read_limited(file, limit).with_context(|| format!("reading {}", path.display()))
 }
@@ -31,7 +31,7 @@ fn read_limited(reader: impl Read, limit: usize) -> anyhow::Result<Vec<u8>> {
 }
 
 /// Reads at most `limit` bytes as UTF-8.
-pub fn read_bounded(reader: impl Read, limit: usize) -> anyhow::Result<String> {
+pub(crate) fn read_bounded(reader: impl Read, limit: usize) -> anyhow::Result<String> {
     let buf = read_limited(reader, limit)?;
     String::from_utf8(buf)
         .map_err(|e| anyhow::anyhow!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()))
@@ -39,7 +39,7 @@ pub fn read_bounded(reader: impl Read, limit: usize) -> anyhow::Result<String> {
 
 /// The token named by the command's argument: '-' is stdin, anything else a file; none means a
 /// masked prompt when stdin is a terminal, else stdin.
-pub fn read_token(arg: Option<&str>) -> anyhow::Result<String> {
+pub(crate) fn read_token(arg: Option<&str>) -> anyhow::Result<String> {
     match arg {
         Some("-") => read_bounded(std::io::stdin().lock(), TOKEN_LIMIT)
             .context("reading the token from stdin"),
@@ -49,7 +49,7 @@ pub fn read_token(arg: Option<&str>) -> anyhow::Result<String> {
                 // It may be the token itself: never echo it back.
                 bail!(
                     "{} is not a file; the token is never taken on the command line (shell history keeps it): pass '-' and paste it, or give a file",
-                    crate::report::fingerprint("argument", path)
+                    crate::secret::fingerprint("argument", path)
                 );
             }
             read_bounded_file(p, TOKEN_LIMIT)

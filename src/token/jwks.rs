@@ -8,7 +8,7 @@ use jsonwebtoken::jwk::{AlgorithmParameters, Jwk};
 use serde_json::Value;
 
 /// Largest JWKS or discovery document read; real ones are a few KiB.
-pub const DOCUMENT_LIMIT: usize = 1024 * 1024;
+pub(crate) const DOCUMENT_LIMIT: usize = 1024 * 1024;
 
 /// A parsed JWK Set.
 #[derive(Debug, Clone)]
@@ -90,7 +90,7 @@ pub fn parse(text: &str, source: &str) -> Result<KeySet, String> {
 }
 
 /// Reads a JWKS file.
-pub fn load_file(path: &Path) -> Result<KeySet, String> {
+pub(crate) fn load_file(path: &Path) -> Result<KeySet, String> {
     let text = super::input::read_bounded_file(path, DOCUMENT_LIMIT).map_err(|e| e.to_string())?;
     parse(&text, &path.display().to_string())
 }
@@ -109,7 +109,7 @@ pub async fn fetch(client: &reqwest::Client, url: &str) -> Result<String, String
         .map_err(|e| {
             format!(
                 "could not reach {url}: {}",
-                crate::probe::http::classify(&e).message
+                crate::net::classify::classify(&e).message
             )
         })?;
     let status = response.status();
@@ -130,7 +130,7 @@ pub async fn fetch(client: &reqwest::Client, url: &str) -> Result<String, String
     while let Some(chunk) = response.chunk().await.map_err(|e| {
         format!(
             "reading {url}: {}",
-            crate::probe::http::classify(&e).message
+            crate::net::classify::classify(&e).message
         )
     })? {
         body.extend_from_slice(&chunk);
@@ -145,13 +145,13 @@ pub async fn fetch(client: &reqwest::Client, url: &str) -> Result<String, String
 }
 
 /// Fetches and parses the JWKS at `url`.
-pub async fn fetch_set(client: &reqwest::Client, url: &str) -> Result<KeySet, String> {
+pub(crate) async fn fetch_set(client: &reqwest::Client, url: &str) -> Result<KeySet, String> {
     let text = fetch(client, url).await?;
     parse(&text, url)
 }
 
 /// The discovery document's address for an issuer (OpenID Connect Discovery §4).
-pub fn discovery_url(issuer: &str) -> String {
+pub(crate) fn discovery_url(issuer: &str) -> String {
     format!(
         "{}/.well-known/openid-configuration",
         issuer.trim_end_matches('/')

@@ -82,7 +82,7 @@ pub fn text(i: &Inspection, revealed: Option<&str>) -> String {
 }
 
 /// The causes block shared by `jwt` and `har`.
-pub fn causes_text(causes: &[CauseHit], empty: &str) -> String {
+pub(crate) fn causes_text(causes: &[CauseHit], empty: &str) -> String {
     let mut out = String::new();
     if causes.is_empty() {
         out.push('\n');

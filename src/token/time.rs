@@ -8,7 +8,7 @@ pub fn now() -> i64 {
 }
 
 /// `2011-03-22 18:43:00 UTC`, or the raw number when it is out of range.
-pub fn utc(secs: i64) -> String {
+pub(crate) fn utc(secs: i64) -> String {
     DateTime::<Utc>::from_timestamp(secs, 0).map_or_else(
         || format!("{secs} (out of range)"),
         |t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
@@ -16,7 +16,7 @@ pub fn utc(secs: i64) -> String {
 }
 
 /// A duration in the two largest units that matter: `3 h 12 min`, `2 d 4 h`, `45 s`.
-pub fn span(secs: u64) -> String {
+pub(crate) fn span(secs: u64) -> String {
     const MIN: u64 = 60;
     const HOUR: u64 = 60 * MIN;
     const DAY: u64 = 24 * HOUR;
@@ -50,7 +50,7 @@ pub fn relative(when: i64, now: i64) -> String {
 
 /// Parses a server `Date` (RFC 9110 IMF-fixdate, also RFC 850 / asctime via chrono's
 /// RFC 2822 reading) or an RFC 3339 time, as the wizard may pass either.
-pub fn parse_date(text: &str) -> Option<i64> {
+pub(crate) fn parse_date(text: &str) -> Option<i64> {
     let t = text.trim();
     if let Ok(d) = DateTime::parse_from_rfc2822(t) {
         return Some(d.timestamp());

@@ -16,7 +16,7 @@ use super::decode::Jwt;
 use super::jwks::KeySet;
 use crate::diagnose::CauseHit;
 
-pub mod curves;
+pub(crate) mod curves;
 mod secret;
 
 use curves::Curve;

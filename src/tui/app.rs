@@ -6,9 +6,9 @@ use std::time::Duration;
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
 use super::field::LineEdit;
-use crate::cli::TicketFormat;
 use crate::flow::{Engine, FlowSet, NodeRef};
 use crate::probe::{ProbeReport, ProbeRequest};
+use crate::report::TicketFormat;
 
 /// What the wizard is started with.
 #[derive(Debug, Clone, Default)]
@@ -23,17 +23,20 @@ pub struct Options {
     pub save_session: Option<PathBuf>,
     /// The backend behind the proxy (`--backend`): the checks compare its answers.
     pub backend: Option<String>,
+    /// How the probes connect (`--cacert`, `-k`, `--resolve`, `--connect-to`, `-x`); the
+    /// connection options box changes it during the walk.
+    pub net: crate::net::NetOptions,
 }
 
 /// Who is using why401, and the flow each walks.
-pub const ROLES: &[(&str, &str)] = &[
+pub(crate) const ROLES: &[(&str, &str)] = &[
     ("I am visiting a site and get 401", "visitor"),
     ("I run the site (server, proxy, app)", "owner"),
     ("I am calling an API", "api"),
 ];
 
 /// The extra start-screen entry that switches to help-desk mode.
-pub const AGENT_ROLE: &str = "I am a help-desk agent guiding someone";
+pub(crate) const AGENT_ROLE: &str = "I am a help-desk agent guiding someone";
 
 /// One message: everything that can change the state goes through [`super::update`].
 #[derive(Debug, Clone)]
@@ -73,6 +76,8 @@ pub enum Command {
     Save { text: String, ext: &'static str },
     /// Leaves the wizard, saving the session first when asked.
     Quit { save_session: bool },
+    /// Probes from now on connect as `Options::net` says (the running ones are cancelled).
+    Reconnect,
 }
 
 /// The screen shown.
@@ -89,6 +94,122 @@ pub enum Overlay {
     Help,
     ConfirmQuit,
     Note(LineEdit),
+    Connection(ConnectionForm),
+}
+
+/// The connection options box: curl's options for how the probes connect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionForm {
+    pub focus: ConnectionField,
+    pub cacert: LineEdit,
+    pub insecure: bool,
+    pub resolve: LineEdit,
+    pub connect_to: LineEdit,
+    pub proxy: LineEdit,
+    pub error: Option<String>,
+}
+
+/// A line of the connection options box.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectionField {
+    CaFile,
+    Insecure,
+    Resolve,
+    ConnectTo,
+    Proxy,
+}
+
+impl ConnectionField {
+    pub const ALL: [Self; 5] = [
+        Self::CaFile,
+        Self::Insecure,
+        Self::Resolve,
+        Self::ConnectTo,
+        Self::Proxy,
+    ];
+
+    /// The label, with curl's option name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::CaFile => "Trust the CA file (--cacert)",
+            Self::Insecure => "Skip certificate checks (-k)",
+            Self::Resolve => "Aim at an address (--resolve)",
+            Self::ConnectTo => "Connect elsewhere (--connect-to)",
+            Self::Proxy => "Proxy (-x)",
+        }
+    }
+
+    /// What to type, shown while the field is empty.
+    pub fn hint(self) -> &'static str {
+        match self {
+            Self::CaFile => "PEM file, e.g. /etc/ssl/private-ca.pem",
+            Self::Insecure => "Space turns it on or off",
+            Self::Resolve => "HOST:PORT:ADDR, e.g. example.com:443:127.0.0.1",
+            Self::ConnectTo => "HOST1:PORT1:HOST2:PORT2, e.g. example.com:443:node2:8443",
+            Self::Proxy => "URL, e.g. http://127.0.0.1:3128",
+        }
+    }
+}
+
+impl ConnectionForm {
+    /// The box filled from the options in force.
+    pub fn from_options(net: &crate::net::NetOptions) -> Self {
+        let first = |v: Vec<String>| v.join(" ");
+        let resolve = first(
+            net.summary()
+                .into_iter()
+                .filter_map(|l| l.strip_prefix("--resolve ").map(str::to_owned))
+                .collect(),
+        );
+        let connect_to = first(
+            net.summary()
+                .into_iter()
+                .filter_map(|l| l.strip_prefix("--connect-to ").map(str::to_owned))
+                .collect(),
+        );
+        Self {
+            focus: ConnectionField::CaFile,
+            cacert: LineEdit::new(
+                &net.cacert
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+                false,
+            ),
+            insecure: net.insecure,
+            resolve: LineEdit::new(&resolve, false),
+            connect_to: LineEdit::new(&connect_to, false),
+            proxy: LineEdit::new(
+                &net.proxy
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+                false,
+            ),
+            error: None,
+        }
+    }
+
+    /// The text field of `field` (none for the on/off line).
+    pub fn field(&self, field: ConnectionField) -> Option<&LineEdit> {
+        match field {
+            ConnectionField::CaFile => Some(&self.cacert),
+            ConnectionField::Insecure => None,
+            ConnectionField::Resolve => Some(&self.resolve),
+            ConnectionField::ConnectTo => Some(&self.connect_to),
+            ConnectionField::Proxy => Some(&self.proxy),
+        }
+    }
+
+    pub fn field_mut(&mut self, field: ConnectionField) -> Option<&mut LineEdit> {
+        match field {
+            ConnectionField::CaFile => Some(&mut self.cacert),
+            ConnectionField::Insecure => None,
+            ConnectionField::Resolve => Some(&mut self.resolve),
+            ConnectionField::ConnectTo => Some(&mut self.connect_to),
+            ConnectionField::Proxy => Some(&mut self.proxy),
+        }
+    }
 }
 
 /// Which part of the start screen takes the keys.
@@ -155,6 +276,31 @@ pub struct EndState {
     pub scroll: u16,
 }
 
+/// A saved walk waiting for the secrets it was given (they are never saved): asked again
+/// one by one, then the walk comes back with its whole history.
+#[derive(Debug, Clone)]
+pub struct ResumeForm {
+    pub session: crate::flow::Session,
+    /// Input id and prompt of each secret still to type.
+    pub asking: Vec<(String, String)>,
+    /// How many there were, for "1 of 2".
+    pub total: usize,
+    pub field: LineEdit,
+    pub error: Option<String>,
+}
+
+impl ResumeForm {
+    pub fn new(session: crate::flow::Session, asking: Vec<(String, String)>) -> Self {
+        Self {
+            session,
+            total: asking.len(),
+            asking,
+            field: LineEdit::new("", true),
+            error: None,
+        }
+    }
+}
+
 /// The whole state of the wizard.
 pub struct App<'a> {
     pub set: &'a FlowSet,
@@ -162,6 +308,8 @@ pub struct App<'a> {
     pub agent: bool,
     pub screen: Screen,
     pub engine: Option<Engine<'a>>,
+    /// A saved walk asking for its secrets again before it resumes.
+    pub resume: Option<ResumeForm>,
     pub start: StartForm,
     pub step: StepState,
     pub end: EndState,
@@ -194,6 +342,7 @@ impl<'a> App<'a> {
             agent,
             screen: Screen::Start,
             engine: None,
+            resume: None,
             start: StartForm {
                 focus,
                 url: LineEdit::new(&url, false),
@@ -225,7 +374,7 @@ impl<'a> App<'a> {
     /// help-desk mode). Read from the `start` flow's choices (its `who` node, or `agent` in
     /// help-desk mode, whose labels speak of the caller), so a help desk's own start flow
     /// shapes this screen; the built-in list when there is none.
-    pub fn roles(&self) -> Vec<(String, Option<String>)> {
+    pub(crate) fn roles(&self) -> Vec<(String, Option<String>)> {
         let node = if self.agent { "agent" } else { "who" };
         let from_flow: Vec<(String, Option<String>)> = self
             .set
@@ -260,18 +409,41 @@ impl<'a> App<'a> {
     }
 
     /// The entries of the start screen's role list.
-    pub fn role_labels(&self) -> Vec<String> {
+    pub(crate) fn role_labels(&self) -> Vec<String> {
         self.roles().into_iter().map(|(l, _)| l).collect()
     }
 
     /// True while something on screen moves, so the runtime ticks; idle costs nothing.
-    pub fn animating(&self) -> bool {
+    pub(crate) fn animating(&self) -> bool {
         self.running.is_some()
     }
 
     /// True while the end screen's re-test runs.
-    pub fn retesting(&self) -> bool {
+    pub(crate) fn retesting(&self) -> bool {
         self.running.as_ref().is_some_and(|r| r.retest)
+    }
+
+    /// Resumes `session`: at once when it needs no secret, else after they are typed again.
+    pub fn resume_from(
+        &mut self,
+        session: crate::flow::Session,
+    ) -> Result<(), crate::flow::EngineError> {
+        let asking = Engine::secrets_to_reenter(self.set, &session);
+        if asking.is_empty() {
+            self.engine = Some(Engine::resume(self.set, session)?);
+        } else {
+            self.resume = Some(ResumeForm::new(session, asking));
+        }
+        Ok(())
+    }
+
+    /// A flow's title, prompt or choice as shown: in help-desk mode it speaks of the caller.
+    pub fn say(&self, text: &str) -> String {
+        if self.agent {
+            crate::flow::agent::line(text)
+        } else {
+            text.to_owned()
+        }
     }
 
     /// The URL the walk is about, for the header.

@@ -1,7 +1,7 @@
 //! A one-line text field: typing, paste, cursor moves, and masking for secrets.
 
 /// The character drawn for each character of a masked secret.
-pub const MASK: char = '•';
+pub(crate) const MASK: char = '•';
 
 /// An editable line. The cursor counts characters, not bytes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -14,7 +14,7 @@ pub struct LineEdit {
 }
 
 /// Longest value a field keeps: a pasted JWT with many claims fits, a pasted file does not.
-pub const MAX_CHARS: usize = 16 * 1024;
+pub(crate) const MAX_CHARS: usize = 16 * 1024;
 
 impl LineEdit {
     pub fn new(text: &str, secret: bool) -> Self {
@@ -60,13 +60,13 @@ impl LineEdit {
 
     /// Inserts pasted text; line ends and other control characters are dropped, because a
     /// field holds one line and a copied token often ends with a newline.
-    pub fn insert_str(&mut self, s: &str) {
+    pub(crate) fn insert_str(&mut self, s: &str) {
         for c in s.chars() {
             self.insert(c);
         }
     }
 
-    pub fn backspace(&mut self) {
+    pub(crate) fn backspace(&mut self) {
         if self.cursor > 0 {
             self.cursor -= 1;
             let at = self.byte_at(self.cursor);
@@ -74,7 +74,7 @@ impl LineEdit {
         }
     }
 
-    pub fn delete(&mut self) {
+    pub(crate) fn delete(&mut self) {
         if self.cursor < self.len_chars() {
             let at = self.byte_at(self.cursor);
             self.text.remove(at);

@@ -7,10 +7,10 @@ use super::app::{App, StartFocus};
 use crate::flow::Phase;
 
 /// Smallest size the wizard draws its screens at; below it a "too small" message shows.
-pub const MIN_WIDTH: u16 = 80;
-pub const MIN_HEIGHT: u16 = 24;
+pub(crate) const MIN_WIDTH: u16 = 80;
+pub(crate) const MIN_HEIGHT: u16 = 24;
 /// From this width the trail gets its own column.
-pub const WIDE: u16 = 110;
+pub(crate) const WIDE: u16 = 110;
 const TRAIL_WIDTH: u16 = 34;
 
 pub fn too_small(area: Rect) -> bool {
@@ -19,7 +19,7 @@ pub fn too_small(area: Rect) -> bool {
 
 /// The areas of the step screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StepAreas {
+pub(crate) struct StepAreas {
     pub header: Rect,
     /// One line of recent steps, on narrow screens.
     pub breadcrumb: Option<Rect>,
@@ -35,7 +35,7 @@ pub struct StepAreas {
 }
 
 /// Causes shown in the "Found so far" panel at most.
-pub const FOUND_SHOWN: usize = 3;
+pub(crate) const FOUND_SHOWN: usize = 3;
 
 /// Rows of the "Found so far" box: one per cause shown, and the borders.
 fn found_height(app: &App) -> u16 {
@@ -86,16 +86,22 @@ fn probe_rows(app: &App) -> usize {
     }
 }
 
-/// The step's text as drawn (secrets fingerprinted).
-pub fn body_text(app: &App) -> String {
-    app.engine
+/// The step's text as drawn (secrets fingerprinted; in help-desk mode about the caller).
+pub(crate) fn body_text(app: &App) -> String {
+    let text = app
+        .engine
         .as_ref()
         .map(|e| e.fill(&e.node().body, true))
-        .unwrap_or_default()
+        .unwrap_or_default();
+    if app.agent {
+        crate::flow::agent::body(&text)
+    } else {
+        text
+    }
 }
 
 /// Rows `text` takes when word-wrapped at `width`, as the view's `Wrap` does it.
-pub fn wrapped_rows(text: &str, width: u16) -> u16 {
+pub(crate) fn wrapped_rows(text: &str, width: u16) -> u16 {
     let width = usize::from(width.max(1));
     let mut rows = 0usize;
     for line in text.lines() {
@@ -116,7 +122,7 @@ pub fn wrapped_rows(text: &str, width: u16) -> u16 {
     u16::try_from(rows).unwrap_or(u16::MAX)
 }
 
-pub fn step_areas(app: &App, area: Rect) -> StepAreas {
+pub(crate) fn step_areas(app: &App, area: Rect) -> StepAreas {
     let wide = area.width >= WIDE;
     let [header, rest, footer] = Layout::vertical([
         Constraint::Length(1),
@@ -159,7 +165,7 @@ pub fn step_areas(app: &App, area: Rect) -> StepAreas {
 }
 
 /// The end screen: header, outcome, ticket preview, footer.
-pub fn end_areas(area: Rect) -> [Rect; 4] {
+pub(crate) fn end_areas(area: Rect) -> [Rect; 4] {
     Layout::vertical([
         Constraint::Length(1),
         // The outcome: up to three lines (cause in words, how to re-test, the last re-test).
@@ -171,7 +177,7 @@ pub fn end_areas(area: Rect) -> [Rect; 4] {
 }
 
 /// How far the step's text or the ticket can scroll before its end leaves the box.
-pub fn max_scroll(app: &App, area: Rect) -> u16 {
+pub(crate) fn max_scroll(app: &App, area: Rect) -> u16 {
     let (text, r) = match app.screen {
         super::app::Screen::Step => (body_text(app), step_areas(app, area).body),
         super::app::Screen::End => (app.end.preview.clone(), end_areas(area)[2]),
@@ -182,7 +188,7 @@ pub fn max_scroll(app: &App, area: Rect) -> u16 {
 }
 
 /// Index of the first choice shown, so the selected one stays in view.
-pub fn choices_offset(selected: usize, rows: u16) -> usize {
+pub(crate) fn choices_offset(selected: usize, rows: u16) -> usize {
     (selected + 1).saturating_sub(usize::from(rows.max(1)))
 }
 
@@ -197,7 +203,7 @@ fn choice_rows(app: &App, bottom: Rect) -> Rect {
 }
 
 /// The choice at a screen cell, when the step screen shows choices there.
-pub fn choice_at(app: &App, area: Rect, column: u16, row: u16) -> Option<usize> {
+pub(crate) fn choice_at(app: &App, area: Rect, column: u16, row: u16) -> Option<usize> {
     let engine = app.engine.as_ref()?;
     if engine.phase() != Phase::Choose {
         return None;
@@ -211,7 +217,7 @@ pub fn choice_at(app: &App, area: Rect, column: u16, row: u16) -> Option<usize> 
 }
 
 /// Where choice rows are drawn (used by the view).
-pub fn choices_area(app: &App, bottom: Rect) -> Rect {
+pub(crate) fn choices_area(app: &App, bottom: Rect) -> Rect {
     choice_rows(app, bottom)
 }
 
@@ -226,7 +232,7 @@ pub fn inner(r: Rect) -> Rect {
 
 /// The areas of the start screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StartAreas {
+pub(crate) struct StartAreas {
     pub header: Rect,
     pub intro: Rect,
     pub url: Rect,
@@ -236,7 +242,7 @@ pub struct StartAreas {
     pub footer: Rect,
 }
 
-pub fn start_areas(app: &App, area: Rect) -> StartAreas {
+pub(crate) fn start_areas(app: &App, area: Rect) -> StartAreas {
     let roles = app.role_labels().len() as u16 + 2;
     let agent_h = if app.agent { 4 } else { 0 };
     let [header, intro, url, agent, roles, message, _, footer] = Layout::vertical([
@@ -262,7 +268,7 @@ pub fn start_areas(app: &App, area: Rect) -> StartAreas {
 }
 
 /// What of the start screen is at a screen cell: a role, or a field to focus.
-pub fn start_target(app: &App, area: Rect, column: u16, row: u16) -> Option<StartTarget> {
+pub(crate) fn start_target(app: &App, area: Rect, column: u16, row: u16) -> Option<StartTarget> {
     let a = start_areas(app, area);
     let pos = (column, row).into();
     if inner(a.roles).contains(pos) {
@@ -286,7 +292,7 @@ pub fn start_target(app: &App, area: Rect, column: u16, row: u16) -> Option<Star
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StartTarget {
+pub(crate) enum StartTarget {
     Role(usize),
     Focus(StartFocus),
 }

@@ -25,15 +25,22 @@ const TICK: Duration = Duration::from_millis(100);
 /// ahead never lands in the next field.
 const TYPE_AHEAD: Duration = Duration::from_millis(150);
 
-/// What identifies the place keys go to: the screen, the step and the field asked.
-fn key_target(
-    app: &App,
-) -> (
+/// What identifies the place keys go to: the screen, the step, the field asked, and the
+/// secret a resumed walk asks for again.
+type KeyTarget = (
     super::app::Screen,
     Option<(usize, crate::flow::NodeRef)>,
     Option<String>,
-) {
-    (app.screen, app.step.at.clone(), app.step.input.clone())
+    Option<usize>,
+);
+
+fn key_target(app: &App) -> KeyTarget {
+    (
+        app.screen,
+        app.step.at.clone(),
+        app.step.input.clone(),
+        app.resume.as_ref().map(|r| r.asking.len()),
+    )
 }
 
 /// True for keys that type or act (not paste, resize or the mouse).
@@ -49,7 +56,7 @@ pub struct Exit {
 
 /// Turns a terminal event into a message; events nobody acts on (mouse moves, focus) give
 /// none, so they cause no redraw.
-pub fn to_message(event: Event) -> Option<Message> {
+pub(crate) fn to_message(event: Event) -> Option<Message> {
     match event {
         Event::Key(k) if k.kind != KeyEventKind::Release => Some(Message::Key(k)),
         Event::Paste(p) => Some(Message::Paste(p)),
@@ -203,6 +210,21 @@ fn execute(
     match cmd {
         Command::RunProbes { run, requests } => probes.start(run, requests),
         Command::CancelProbes => probes.cancel(),
+        Command::Reconnect => {
+            match crate::probe::ProbeContext::with_network(probes.ctx.timeout, &app.options.net) {
+                Ok(mut ctx) => {
+                    probes.cancel();
+                    // Quitting and signals still cancel everything through the root token.
+                    ctx.cancel = probes.ctx.cancel.clone();
+                    probes.ctx = ctx;
+                }
+                Err(e) => {
+                    let _ = tx.send(Message::Delivered(format!(
+                        "✘ the connection options could not be applied: {e}"
+                    )));
+                }
+            }
+        }
         Command::Copy { text } => {
             let tx = tx.clone();
             let dir = cwd.to_path_buf();
@@ -216,9 +238,9 @@ fn execute(
             });
         }
         Command::Save { text, ext } => {
-            let line = match session_file::write_new(cwd, "why401-ticket", ext, &text) {
+            let line = match crate::report::deliver::save_new(cwd, ext, &text) {
                 Ok(p) => format!("✔ saved to {}", p.display()),
-                Err(e) => format!("✘ could not save the ticket in {}: {e}", cwd.display()),
+                Err((_, e)) => format!("✘ could not save the ticket in {}: {e}", cwd.display()),
             };
             let _ = tx.send(Message::Delivered(line));
         }

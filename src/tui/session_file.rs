@@ -2,7 +2,6 @@
 //! the report module; until then this writes the JSON of [`Session`], with every secret answer
 //! replaced by its fingerprint.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use std::collections::BTreeMap;
@@ -70,33 +69,6 @@ pub fn save(
     Ok(path)
 }
 
-/// Writes `text` to a new timestamped file `PREFIX-YYYYMMDD-HHMMSS.EXT` in `dir`, never
-/// replacing one that exists (a suffix `-2`, `-3`... is added instead).
-pub fn write_new(dir: &Path, prefix: &str, ext: &str, text: &str) -> std::io::Result<PathBuf> {
-    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
-    for n in 1..100 {
-        let name = if n == 1 {
-            format!("{prefix}-{stamp}.{ext}")
-        } else {
-            format!("{prefix}-{stamp}-{n}.{ext}")
-        };
-        let path = dir.join(name);
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
-            Ok(mut f) => {
-                f.write_all(text.as_bytes())?;
-                return Ok(path);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Err(std::io::Error::other("too many files with the same name"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,7 +109,7 @@ mod tests {
         assert!(text.contains("\"http.sent_credentials\": true"));
         assert!(text.contains("[token len=17 hmac="));
         assert!(text.contains("http://127.0.0.1/"));
-        let again = write_new(dir.path(), "why401-session", "json", "x").unwrap();
+        let again = crate::report::deliver::save_new(dir.path(), "json", "x").unwrap();
         assert_ne!(again, p);
     }
 }

@@ -44,7 +44,7 @@ impl Theme {
         Style::new().add_modifier(Modifier::BOLD)
     }
 
-    pub fn dim(self) -> Style {
+    pub(crate) fn dim(self) -> Style {
         if self.color {
             Style::new().fg(Color::DarkGray)
         } else {
@@ -60,7 +60,7 @@ impl Theme {
         self.fg(Color::Red).add_modifier(Modifier::BOLD)
     }
 
-    pub fn focus(self) -> Style {
+    pub(crate) fn focus(self) -> Style {
         self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
     }
 }

@@ -8,11 +8,13 @@ use ratatui::layout::Rect;
 
 use super::app::{App, Command, Message, Overlay, ProbeRun, ProbeSlot, Screen};
 use super::field::LineEdit;
-use crate::cli::TicketFormat;
 use crate::flow::Phase;
 use crate::probe::ProbeReport;
+use crate::report::TicketFormat;
 
 mod complete;
+mod connection;
+mod resume;
 mod start;
 mod step;
 #[cfg(test)]
@@ -67,6 +69,13 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
         return on_overlay_key(app, key);
     }
     app.status = None;
+    if is_ctrl(&key, 'o') && app.resume.is_none() {
+        connection::open(app);
+        return None;
+    }
+    if app.resume.is_some() {
+        return resume::on_key(app, key);
+    }
     if key.code == KeyCode::F(1) {
         app.overlay = Some(Overlay::Help);
         return None;
@@ -86,6 +95,7 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Option<Command> {
             KeyCode::Char('s') => quit(app, true),
             _ => None,
         },
+        Some(Overlay::Connection(form)) => connection::on_key(app, form, key),
         Some(Overlay::Note(mut field)) => {
             match key.code {
                 KeyCode::Enter => {
@@ -138,6 +148,10 @@ fn on_paste(app: &mut App, text: &str) {
         field.insert_str(text);
         return;
     }
+    if let Some(form) = app.resume.as_mut() {
+        form.field.insert_str(text);
+        return;
+    }
     match app.screen {
         Screen::Start => {
             // A paste over the role list is an address: it goes to the address field.
@@ -156,7 +170,7 @@ fn on_paste(app: &mut App, text: &str) {
 
 fn on_mouse(app: &mut App, m: MouseEvent) -> Option<Command> {
     let area = Rect::new(0, 0, app.size.0, app.size.1);
-    if app.overlay.is_some() || super::layout::too_small(area) {
+    if app.overlay.is_some() || app.resume.is_some() || super::layout::too_small(area) {
         return None;
     }
     match m.kind {
@@ -360,12 +374,19 @@ fn refresh_ticket(app: &mut App) {
     if let Some(engine) = &app.engine
         && app.screen == Screen::End
     {
-        let session = engine.session();
-        let flows = engine.flows();
-        app.end.ticket = crate::report::render_with(session, flows, app.end.format);
+        let mut ticket = crate::report::Ticket::from_session_with(
+            engine.session(),
+            Some(engine.flows()),
+            chrono::Utc::now(),
+        );
+        // The ticket says how the probes connected when it was not the plain way.
+        if let Some(target) = ticket.target.as_mut() {
+            target.connection = app.options.net.summary();
+        }
+        app.end.ticket = ticket.render(app.end.format);
         // The screen shows text, never markdown escapes; JSON is shown as it is.
         app.end.preview = match app.end.format {
-            TicketFormat::Md => crate::report::render_with(session, flows, TicketFormat::Text),
+            TicketFormat::Md => ticket.render(TicketFormat::Text),
             TicketFormat::Text | TicketFormat::Json => app.end.ticket.clone(),
         };
     }

@@ -9,8 +9,10 @@ use super::app::{App, Overlay, Screen};
 use super::layout::{MIN_HEIGHT, MIN_WIDTH, too_small};
 use super::theme::Theme;
 
+mod connection;
 mod end;
 mod found;
+mod resume;
 mod start;
 mod step;
 
@@ -25,6 +27,8 @@ pub fn view(app: &App, frame: &mut Frame) {
     }
     let theme = Theme::new(app.options.monochrome);
     match app.screen {
+        // A resumed walk asking for its secrets shows only that.
+        Screen::Start if app.resume.is_some() => resume::draw_screen(app, frame, area, theme),
         Screen::Start => start::draw(app, frame, area, theme),
         Screen::Step => step::draw(app, frame, area, theme),
         Screen::End => end::draw(app, frame, area, theme),
@@ -32,6 +36,7 @@ pub fn view(app: &App, frame: &mut Frame) {
     match &app.overlay {
         Some(Overlay::Help) => draw_help(app, frame, area, theme),
         Some(Overlay::ConfirmQuit) => draw_confirm_quit(app, frame, area, theme),
+        Some(Overlay::Connection(form)) => connection::draw(form, frame, area, theme),
         Some(Overlay::Note(field)) => {
             let r = centered(area, 70, 5);
             frame.render_widget(Clear, r);
@@ -150,18 +155,24 @@ pub(super) fn walk_header(
     url: &str,
     tag: &str,
 ) {
-    let used: usize = ["why401", parts[0], parts[1], tag]
+    const URL_MIN: usize = 16;
+    let width = usize::from(area.width);
+    let others: usize = ["why401", parts[1], tag]
         .iter()
         .filter(|p| !p.is_empty())
         .map(|p| p.chars().count() + 3)
         .sum();
-    let room = usize::from(area.width).saturating_sub(used + 3).max(12);
+    // A long flow title gives way first, so the address and the ticket tag stay readable.
+    let title_room = width.saturating_sub(others + URL_MIN + 6).max(12);
+    let title = clip(parts[0], title_room);
+    let used = others + title.chars().count() + 3;
+    let room = width.saturating_sub(used + 3).max(12);
     header(
         frame,
         area,
         theme,
         &[
-            parts[0].to_owned(),
+            title,
             parts[1].to_owned(),
             elide_middle(url, room),
             tag.to_owned(),
@@ -174,7 +185,7 @@ pub(super) fn header(frame: &mut Frame, area: Rect, theme: Theme, parts: &[Strin
     let mut spans = vec![Span::styled("why401", theme.title())];
     for p in parts.iter().filter(|p| !p.is_empty()) {
         spans.push(Span::styled(" · ", theme.dim()));
-        spans.push(Span::raw(p.clone()));
+        spans.push(Span::raw(shown(p)));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -188,7 +199,8 @@ pub(super) fn footer(
     keys: &[(&str, &str)],
 ) {
     let line = match &app.status {
-        Some(s) => Line::from(Span::styled(s.clone(), theme.title())),
+        // A status may quote what came back (an error, a path): shown, never emitted.
+        Some(s) => Line::from(Span::styled(shown(s), theme.title())),
         None => key_hints(theme, keys),
     };
     frame.render_widget(Paragraph::new(line), area);
@@ -239,6 +251,10 @@ const HELP: &[(&str, &str)] = &[
     ),
     ("Esc", "cancel running probes (in a field: go back)"),
     ("n", "add a note to this step (goes in the ticket)"),
+    (
+        "o Ctrl+O",
+        "connection: CA file, -k, --resolve, --connect-to, proxy",
+    ),
     ("Ctrl+R", "show or hide a secret while typing it"),
     ("Ctrl+U", "clear the field"),
     ("Tab", "next field on the start screen"),

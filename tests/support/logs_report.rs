@@ -1,8 +1,7 @@
 //! What the `why401 logs` tests share: a plain HTTP request and the parts of a `--json`
 //! report they read.
 //!
-//! Include it with `#[path = "support/logs_report.rs"] mod logs_report;`, beside
-//! `support/servers.rs` as `mod servers`.
+//! A test uses it as `use crate::support::logs_report;`.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{Read, Write};

@@ -164,3 +164,15 @@ pub fn bearer_site() -> String {
         }
     })
 }
+
+/// The user and password of a Basic Authorization header; empty when there is none.
+pub fn basic_login(h: &HeaderMap) -> (String, String) {
+    use base64::Engine as _;
+    let given = auth(h)
+        .strip_prefix("Basic ")
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let (user, password) = given.split_once(':').unwrap_or(("", ""));
+    (user.to_owned(), password.to_owned())
+}

@@ -2,7 +2,7 @@
 //! written to a temp dir, stopped on drop. Where the binary is missing the test is skipped
 //! with a printed reason, except under `CI=true`, where that is a failure.
 //!
-//! Include it from a test file with `#[path = "support/servers.rs"] mod servers;`.
+//! A test uses it as `use crate::support::servers;`.
 #![allow(
     dead_code,
     clippy::unwrap_used,
@@ -188,6 +188,11 @@ impl Apache {
     /// Starts Apache with DocumentRoot `{dir}/www` (AllowOverride All, so .htaccess works) and
     /// `extra` appended to the server config. `{dir}` in `extra` is replaced by the temp dir.
     pub fn start(extra: &str) -> Option<Self> {
+        Self::start_defined(extra, &[])
+    }
+
+    /// Like [`Apache::start`], with `-D NAME` on the command line for each of `defines`.
+    pub fn start_defined(extra: &str, defines: &[&str]) -> Option<Self> {
         let bin = find_binary(&["/usr/sbin/apache2", "apache2", "httpd"])?;
         let dir = tempfile::tempdir().expect("temp dir");
         open_up(dir.path());
@@ -219,6 +224,7 @@ impl Apache {
         std::fs::write(dir.path().join("httpd.conf"), conf).expect("write httpd.conf");
         let mut child = Command::new(bin)
             .arg("-X")
+            .args(defines.iter().flat_map(|d| ["-D", d]))
             .arg("-d")
             .arg(dir.path())
             .arg("-f")

@@ -1,7 +1,7 @@
 //! A real walk for ticket tests: a small help-desk flow, a loopback server answering 401
 //! with a Basic challenge, and the engine driven through it with the real http probe.
 //!
-//! Include it with `#[path = "support/ticket_fixture.rs"] mod fixture;`.
+//! A test uses it as `use crate::support::ticket_fixture as fixture;`.
 #![allow(
     dead_code,
     clippy::unwrap_used,

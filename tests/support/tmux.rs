@@ -6,7 +6,6 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-// The test binary declares `mod servers` (support/servers.rs) beside this module.
 use super::servers;
 
 /// How long a person needs at least to see a new screen before typing: the wizard drops keys

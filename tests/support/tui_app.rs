@@ -1,7 +1,7 @@
 //! Test flows and helpers for driving the wizard without a terminal: the flows are written
 //! here so tests do not depend on the shipped flows' wording.
 //!
-//! Include it with `#[path = "support/tui_app.rs"] mod tui_app;`.
+//! A test uses it as `use crate::support::tui_app;`; benches/tui.rs includes the file.
 #![allow(
     dead_code,
     clippy::unwrap_used,

@@ -7,7 +7,7 @@ use crate::diagnose::messages::Said;
 use crate::probe::{FactValue, ProbeReport};
 
 /// Causes named by the body of the main answer, quoted as evidence.
-pub fn body_causes(
+pub(crate) fn body_causes(
     reports: &[ProbeReport],
     input: &RuleInput,
     sent: bool,
@@ -55,6 +55,8 @@ pub fn body_causes(
             };
             not_found(input, &seen, &mut hit);
         }
+        // Nothing was sent, so nothing was rejected: no-credentials-sent says it already.
+        Said::Rejected if !sent => {}
         Said::Rejected => hit(
             "bad-credentials",
             confidence,

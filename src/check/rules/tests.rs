@@ -133,3 +133,66 @@ fn a_glued_bearer_is_split_by_normalisation() {
     assert_eq!(fixed, "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln");
     assert_eq!(kind, "syntax");
 }
+
+fn with_cause(id: &str, cause: &str, confidence: f64, evidence: &str) -> ProbeReport {
+    let mut rep = r(id, &[("parse_ok", FactValue::Bool(true))]);
+    rep.causes.push(CauseHit::new(cause, confidence, evidence));
+    rep
+}
+
+#[test]
+fn the_files_and_the_live_401_together_rank_what_the_files_found() {
+    let bearer = RuleInput {
+        scheme_sent: Some("bearer".into()),
+        credential: Some("bearer"),
+        ..RuleInput::default()
+    };
+    let cgi = with_cause(
+        ids::SERVER_APACHE,
+        "auth-not-forwarded-to-app",
+        0.3,
+        "httpd.conf:9:1: \"ScriptAlias /cgi-bin/ /srv/cgi/\" runs the app through CGI",
+    );
+    let hits = rank(diagnose(&[main(401, true, &[]), cgi.clone()], &bearer));
+    assert_eq!(hits[0].id, "auth-not-forwarded-to-app");
+    assert!(hits[0].evidence[0].contains("httpd.conf:9:1"));
+    // Without credentials the app had nothing to miss.
+    let none = rank(diagnose(&[main(401, false, &["basic"]), cgi], &bearer));
+    assert!(none.iter().all(|h| h.id != "auth-not-forwarded-to-app"));
+
+    let basic = |user: &str| RuleInput {
+        scheme_sent: Some("basic".into()),
+        credential: Some("basic"),
+        user: Some(user.into()),
+        ..RuleInput::default()
+    };
+    let broken = with_cause(
+        ids::USER_FILE,
+        "user-file-entry-broken",
+        0.6,
+        "users:1:7: line 1, user \"alice\": the hash starts with $$apr1$$",
+    );
+    let hits = rank(diagnose(
+        &[main(401, true, &["basic"]), broken.clone()],
+        &basic("alice"),
+    ));
+    assert_eq!(hits[0].id, "user-file-entry-broken");
+    assert!(hits[0].confidence > 0.9);
+    let other = diagnose(&[main(401, true, &["basic"]), broken], &basic("bob"));
+    assert!(other.iter().all(|h| h.id != "user-file-entry-broken"));
+}
+
+#[test]
+fn a_host_that_names_an_environment_is_seen_and_a_tld_is_not() {
+    assert_eq!(
+        environment_named("https://api-sandbox.pmp.io/docs"),
+        Some("sandbox")
+    );
+    assert_eq!(
+        environment_named("https://staging.api.example.com/"),
+        Some("staging")
+    );
+    assert_eq!(environment_named("http://a.test/x"), None);
+    assert_eq!(environment_named("https://api.devices.example.com/"), None);
+    assert_eq!(environment_named("http://127.0.0.1:8080/"), None);
+}

@@ -1,21 +1,20 @@
 //! The token sent and the answer together: a token that verifies against the API's own key
 //! set and whose claims hold by the server's clock, yet is refused, points at the API.
 
-use super::{ids, report, status};
+use super::{ids, report, status, tokens};
 use crate::diagnose::CauseHit;
 use crate::probe::{FactValue, ProbeReport};
 
 /// Two facts that explain each other: an ID token whose audience an API refuses (its `aud`
 /// is the client's id), and a token not yet valid by a server whose clock differs from ours.
-pub fn explained_together(reports: &[ProbeReport], hits: &mut Vec<CauseHit>) {
+pub(crate) fn explained_together(reports: &[ProbeReport], hits: &mut Vec<CauseHit>) {
     if !matches!(status(reports, ids::MAIN), Some(401 | 403)) {
         return;
     }
-    let Some(token) = report(reports, ids::TOKEN) else {
-        return;
-    };
     let named = |hits: &[CauseHit], id: &str| hits.iter().any(|h| h.id == id && !h.remark);
-    if token.facts.get("type_hint") == Some(&FactValue::Str("id".into()))
+    let id_token =
+        tokens(reports).find(|t| t.facts.get("type_hint") == Some(&FactValue::Str("id".into())));
+    if let Some(token) = id_token
         && named(hits, "token-wrong-audience")
     {
         let aud = match token.facts.get("aud") {
@@ -27,6 +26,19 @@ pub fn explained_together(reports: &[ProbeReport], hits: &mut Vec<CauseHit>) {
             0.95,
             format!("the API refuses the audience of an ID token{aud}: an ID token's audience is the client's id, so APIs need the access token instead"),
         ));
+    }
+    for token in tokens(reports) {
+        let past = match token.facts.get("expires_in_s") {
+            Some(FactValue::Int(s)) if *s < 0 => -*s,
+            _ => continue,
+        };
+        if token.facts.get("expired") == Some(&FactValue::Bool(false)) {
+            hits.push(CauseHit::new(
+                "token-expired",
+                0.85,
+                format!("the API refused a token whose exp passed {past} s ago: inside this check's leeway, but an API with no leeway (or a smaller one) rejects it"),
+            ));
+        }
     }
     let offset = match report(reports, "clock").and_then(|r| r.facts.get("offset_s")) {
         Some(FactValue::Float(o)) => *o,
@@ -42,19 +54,21 @@ pub fn explained_together(reports: &[ProbeReport], hits: &mut Vec<CauseHit>) {
 }
 
 /// `server-key-or-config-stale` when the token is sound and the API still answers 401.
-pub fn sound_token_refused(reports: &[ProbeReport], url: &str, hits: &mut Vec<CauseHit>) {
+pub(crate) fn sound_token_refused(reports: &[ProbeReport], url: &str, hits: &mut Vec<CauseHit>) {
     if status(reports, ids::MAIN) != Some(401) {
         return;
     }
-    let Some(token) = report(reports, ids::TOKEN) else {
+    let sent: Vec<&ProbeReport> = tokens(reports).collect();
+    let verified =
+        |t: &&&ProbeReport| t.facts.get("signature") == Some(&FactValue::Str("valid".into()));
+    let faulted = sent
+        .iter()
+        .flat_map(|t| &t.causes)
+        .any(|c| !c.remark && c.confidence >= 0.5);
+    let Some(token) = sent.iter().find(verified) else {
         return;
     };
-    let verified = token.facts.get("signature") == Some(&FactValue::Str("valid".into()));
-    let faulted = token
-        .causes
-        .iter()
-        .any(|c| !c.remark && c.confidence >= 0.5);
-    if !verified || faulted {
+    if faulted {
         return;
     }
     let kid = match token.facts.get("kid") {

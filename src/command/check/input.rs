@@ -10,7 +10,7 @@ use crate::cli::CheckArgs;
 use crate::probe::http::{self, Credentials};
 
 /// The environment variable an API key is read from.
-pub const API_KEY_ENV: &str = "WHY401_API_KEY";
+pub(crate) const API_KEY_ENV: &str = "WHY401_API_KEY";
 
 /// Largest secret file read: a token or key is far smaller; this keeps memory bounded.
 const MAX_SECRET_BYTES: u64 = 64 * 1024;
@@ -54,18 +54,14 @@ pub fn credentials(args: &CheckArgs) -> anyhow::Result<(Credentials, Vec<(String
         }
         creds.user = Some(user.clone());
         creds.password = if args.password_stdin {
-            Some(stdin.read("--password-stdin")?)
+            Some(stdin.read("--password-stdin")?.into())
         } else {
             // Never an empty password in its place: asked for on a terminal, else an error.
             let prompt = format!(
                 "Password for {} (input hidden): ",
                 crate::sanitize::line(user)
             );
-            Some(
-                crate::secret::require_terminal_prompt(&prompt, "--user")?
-                    .expose()
-                    .to_owned(),
-            )
+            Some(crate::secret::require_terminal_prompt(&prompt, "--user")?)
         };
     }
     if let Some(path) = &args.bearer_file {
@@ -74,7 +70,7 @@ pub fn credentials(args: &CheckArgs) -> anyhow::Result<(Credentials, Vec<(String
         } else {
             read_secret_file(path, "--bearer-file")?
         };
-        creds.authorization = Some(format!("Bearer {token}"));
+        creds.authorization = Some(format!("Bearer {token}").into());
     }
     for (i, h) in args.headers.iter().enumerate() {
         let (name, value) = header(h, i)?;
@@ -85,11 +81,11 @@ pub fn credentials(args: &CheckArgs) -> anyhow::Result<(Credentials, Vec<(String
                     i + 1
                 );
             }
-            creds.authorization = Some(value);
+            creds.authorization = Some(value.into());
         } else if name.eq_ignore_ascii_case("cookie") {
-            creds.cookie = Some(value);
+            creds.cookie = Some(value.into());
         } else if http::is_credential_header(&name) {
-            creds.headers.push((name, value));
+            creds.headers.push((name, value.into()));
         } else {
             plain.push((name, value));
         }
@@ -101,17 +97,20 @@ pub fn credentials(args: &CheckArgs) -> anyhow::Result<(Credentials, Vec<(String
             }
         }
         let joined = args.cookies.join("; ");
-        creds.cookie = Some(match creds.cookie.take() {
-            Some(prev) => format!("{prev}; {joined}"),
-            None => joined,
-        });
+        creds.cookie = Some(
+            match creds.cookie.take() {
+                Some(prev) => format!("{}; {joined}", prev.expose()),
+                None => joined,
+            }
+            .into(),
+        );
     }
     if let Some(name) = &args.api_key_query {
         let key = match std::env::var(API_KEY_ENV) {
             Ok(k) if !k.is_empty() => k,
             _ => stdin.read("--api-key-query (no WHY401_API_KEY set)")?,
         };
-        creds.api_key_query = Some((name.clone(), key));
+        creds.api_key_query = Some((name.clone(), key.into()));
     }
     Ok((creds, plain))
 }

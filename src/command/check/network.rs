@@ -14,9 +14,9 @@ use crate::net::{HttpVersion, NetOptions, proxy, route};
 use crate::secret::Secret;
 
 /// The environment variable the proxy password is read from.
-pub const PROXY_PASSWORD_ENV: &str = "WHY401_PROXY_PASSWORD";
+pub(crate) const PROXY_PASSWORD_ENV: &str = "WHY401_PROXY_PASSWORD";
 /// The environment variable the OAuth client secret is read from.
-pub const CLIENT_SECRET_ENV: &str = "WHY401_CLIENT_SECRET";
+pub(crate) const CLIENT_SECRET_ENV: &str = "WHY401_CLIENT_SECRET";
 /// Largest body read from `-d @FILE`.
 const MAX_BODY_BYTES: u64 = 8 * 1024 * 1024;
 
@@ -117,7 +117,7 @@ pub fn body(a: &NetArgs) -> anyhow::Result<Option<crate::net::RequestBody>> {
 }
 
 /// The OAuth client `--client-credentials` names, with its secret.
-pub fn client_credentials(a: &NetArgs) -> anyhow::Result<Option<ClientCredentials>> {
+pub(crate) fn client_credentials(a: &NetArgs) -> anyhow::Result<Option<ClientCredentials>> {
     let Some(id) = &a.client_credentials else {
         return Ok(None);
     };

@@ -6,9 +6,10 @@ use std::time::Duration;
 use crate::diagnose::cause;
 use crate::logscan::Summary;
 use crate::logscan::errorlog::Reason;
+use crate::sanitize::Outside;
 
 /// `1234567` → `1,234,567`.
-pub fn thousands(n: u64) -> String {
+pub(crate) fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, c) in s.chars().enumerate() {
@@ -107,7 +108,7 @@ fn access(s: &Summary, o: &mut String) {
     list(
         o,
         "Top paths",
-        s.top_paths.iter().map(|p| (p.path.as_str(), p.count)),
+        s.top_paths.iter().map(|p| (&p.path, p.count)),
     );
     if !s.top_clients.is_empty() {
         let _ = writeln!(o, "  Top clients:");
@@ -131,12 +132,12 @@ fn access(s: &Summary, o: &mut String) {
     list(
         o,
         "User agents",
-        s.top_user_agents.iter().map(|k| (k.name.as_str(), k.count)),
+        s.top_user_agents.iter().map(|k| (&k.name, k.count)),
     );
     list(
         o,
         "Users named",
-        s.top_users.iter().map(|k| (k.name.as_str(), k.count)),
+        s.top_users.iter().map(|k| (&k.name, k.count)),
     );
     let _ = writeln!(
         o,
@@ -154,7 +155,8 @@ fn access(s: &Summary, o: &mut String) {
     }
 }
 
-fn list<'a>(o: &mut String, title: &str, items: impl Iterator<Item = (&'a str, u64)>) {
+/// A top list; each name a stranger chose, printed through the sanitiser.
+fn list<'a>(o: &mut String, title: &str, items: impl Iterator<Item = (&'a Outside, u64)>) {
     let items: Vec<_> = items.collect();
     if items.is_empty() {
         return;
@@ -198,23 +200,17 @@ fn errors(s: &Summary, o: &mut String) {
     list(
         o,
         "Failures per user",
-        s.failures_by_user
-            .iter()
-            .map(|k| (k.name.as_str(), k.count)),
+        s.failures_by_user.iter().map(|k| (&k.name, k.count)),
     );
     list(
         o,
         "Failures per client",
-        s.failures_by_client
-            .iter()
-            .map(|k| (k.name.as_str(), k.count)),
+        s.failures_by_client.iter().map(|k| (&k.name, k.count)),
     );
     list(
         o,
         "Failures per path",
-        s.failures_by_path
-            .iter()
-            .map(|p| (p.path.as_str(), p.count)),
+        s.failures_by_path.iter().map(|p| (&p.path, p.count)),
     );
 }
 

@@ -57,7 +57,7 @@ impl Session {
     /// Every cause the walk found (the flows' findings and the probes' own cause hits),
     /// ranked with the same function every command uses. The check battery run again with
     /// more to go on (the credentials) re-ranks: only its latest run counts.
-    pub fn ranked_causes(&self) -> Vec<CauseHit> {
+    pub(crate) fn ranked_causes(&self) -> Vec<CauseHit> {
         let latest_battery = self
             .reports()
             .enumerate()
@@ -92,7 +92,7 @@ impl Session {
     }
 
     /// The credentials the person gave, as one phrase that never holds the secret.
-    pub fn credentials_phrase(&self) -> String {
+    pub(crate) fn credentials_phrase(&self) -> String {
         let given = |k: &str| self.answers.get(k).filter(|v| !v.trim().is_empty());
         if given("new_token").is_some() {
             return "with the new Bearer token given".to_owned();
@@ -134,7 +134,7 @@ impl Session {
 impl Engine<'_> {
     /// The re-test: the walk's address with the credentials the person gave (token first,
     /// then user and password). None before an address is known.
-    pub fn verification_request(&self) -> Option<ProbeRequest> {
+    pub(crate) fn verification_request(&self) -> Option<ProbeRequest> {
         let answers = &self.s.answers;
         let url = answers.get("url").filter(|u| !u.trim().is_empty())?;
         let mut args = vec![("url".to_owned(), url.clone())];
@@ -147,7 +147,7 @@ impl Engine<'_> {
     }
 
     /// Records the re-test's answer. It changes no step, so `back` is not affected.
-    pub fn give_verification(&mut self, report: &ProbeReport) {
+    pub(crate) fn give_verification(&mut self, report: &ProbeReport) {
         let url = self.s.answers.get("url").cloned().unwrap_or_default();
         let status = match report.facts.get("status") {
             Some(FactValue::Int(n)) => u16::try_from(*n).ok(),

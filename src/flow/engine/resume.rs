@@ -8,6 +8,26 @@ use super::{Engine, Phase, Session};
 use crate::flow::FlowSet;
 
 impl<'a> Engine<'a> {
+    /// The secrets `saved` was given that are not in it (they are never saved), with what
+    /// each input asks: a resumed walk asks for them again and then comes back whole.
+    pub fn secrets_to_reenter(set: &FlowSet, saved: &Session) -> Vec<(String, String)> {
+        saved
+            .secret_inputs
+            .iter()
+            .filter(|id| !saved.answers.contains_key(*id))
+            .map(|id| {
+                let prompt = saved
+                    .trail
+                    .iter()
+                    .filter_map(|s| set.get(&s.at.flow)?.flow.nodes.get(&s.at.node))
+                    .flat_map(|n| n.inputs.iter())
+                    .find(|i| &i.id == id)
+                    .map_or_else(|| id.clone(), |i| i.prompt.clone());
+                (id.clone(), prompt)
+            })
+            .collect()
+    }
+
     /// The walk of `saved` repeated step by step, or None when it cannot be repeated exactly
     /// (the flows changed since, or a secret it needs was not saved).
     pub(super) fn rewalk(set: &'a FlowSet, saved: &Session) -> Option<Self> {

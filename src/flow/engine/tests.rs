@@ -215,3 +215,45 @@ fn a_walk_that_cannot_be_repeated_resumes_as_saved() {
     assert_eq!(resumed.session(), &saved);
     assert!(!resumed.can_go_back());
 }
+
+#[test]
+fn a_secret_given_again_brings_the_whole_history_back() {
+    let set = flows();
+    let e = at_token_choice(&set);
+    let full = e.session().clone();
+    let mut saved = full.clone();
+    saved.answers.remove("token");
+    // What the wizard asks before resuming.
+    assert_eq!(
+        Engine::secrets_to_reenter(&set, &saved),
+        [("token".to_owned(), "Token".to_owned())]
+    );
+    saved
+        .answers
+        .insert("token".to_owned(), "tok-SECRET-1".to_owned());
+    let mut resumed = Engine::resume(&set, saved).unwrap();
+    assert_eq!(resumed.session(), &full);
+    assert!(Engine::secrets_to_reenter(&set, resumed.session()).is_empty());
+    // Back works through every step; the URL stays.
+    assert!(resumed.back());
+    assert_eq!(resumed.phase(), Phase::Inputs);
+    assert_eq!(resumed.session().current.node, "token");
+    assert!(resumed.back());
+    assert_eq!(resumed.phase(), Phase::Review);
+    assert_eq!(
+        resumed.session().answers.get("url").map(String::as_str),
+        Some("http://127.0.0.1:9/api")
+    );
+    // The re-test at the end carries the token given again.
+    let mut resumed = Engine::resume(&set, full).unwrap();
+    resumed.choose(0).unwrap();
+    assert_eq!(
+        resumed
+            .verification_request()
+            .unwrap()
+            .args
+            .get("authorization")
+            .map(String::as_str),
+        Some("Bearer tok-SECRET-1")
+    );
+}

@@ -242,3 +242,43 @@ proptest::proptest! {
         proptest::prop_assert_eq!((r, c.as_str(), u.as_str(), p.as_str()), (want, "192.0.2.7", name.as_str(), "/p"));
     }
 }
+
+/// One nginx entry whose user name holds a newline, as nginx writes it (`%V`, raw).
+const SPLIT_ENTRY: &str = "2026/11/23 00:28:15 [error] 12903#12903: *78 user \"ev\nil\" was not found in \"/x/htpasswd\", client: 192.0.2.7, server: lab.test, request: \"GET /b/ HTTP/1.1\", host: \"h\"";
+const NEXT_ENTRY: &str = "2026/11/23 00:28:16 [info] 12903#12903: *79 no user/password was provided for basic authentication, client: 127.0.0.1, server: lab.test, request: \"GET /b/ HTTP/1.1\", host: \"h\"";
+
+#[test]
+fn an_entry_over_two_lines_is_read_whole() {
+    let buf = format!("{SPLIT_ENTRY}\n{NEXT_ENTRY}\n");
+    let first = buf.find('\n').unwrap();
+    assert_eq!(classify(&buf.as_bytes()[..first]), ErrorLine::Open);
+    // The second piece alone is no entry.
+    let rest = &buf[first + 1..];
+    let second = &rest[..rest.find('\n').unwrap()];
+    assert_eq!(classify(second.as_bytes()), ErrorLine::Malformed);
+    let (end, extra) = continued_entry(buf.as_bytes(), first).unwrap();
+    assert_eq!((end, extra), (SPLIT_ENTRY.len(), 1));
+    let (reason, client, user, _) = auth(&buf[..end]);
+    assert_eq!(
+        (reason, client.as_str(), user.as_str()),
+        (Reason::UserNotFound, "192.0.2.7", "ev\nil")
+    );
+}
+
+#[test]
+fn an_entry_cut_short_never_swallows_the_next() {
+    // nginx cut the entry (2048 bytes) before its fixed end: the next line is an entry.
+    let cut = &SPLIT_ENTRY[..SPLIT_ENTRY.find("il\"").unwrap()];
+    let buf = format!("{cut}\n{NEXT_ENTRY}\n");
+    assert_eq!(continued_entry(buf.as_bytes(), cut.len()), None);
+}
+
+#[test]
+fn a_chunk_never_ends_inside_an_open_entry() {
+    let first_half = &SPLIT_ENTRY[..=SPLIT_ENTRY.find('\n').unwrap()];
+    let buf = format!("{NEXT_ENTRY}\n{first_half}");
+    assert_eq!(open_tail(buf.as_bytes()), Some(NEXT_ENTRY.len() + 1));
+    let whole = format!("{NEXT_ENTRY}\n{SPLIT_ENTRY}\n");
+    assert_eq!(open_tail(whole.as_bytes()), None);
+    assert_eq!(open_tail(format!("{NEXT_ENTRY}\n").as_bytes()), None);
+}

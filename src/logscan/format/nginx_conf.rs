@@ -77,7 +77,10 @@ fn statements(text: &str) -> Vec<Vec<String>> {
 
 /// The access-log format the configuration uses for `log_file` (matched by file name), or
 /// its only custom one.
-pub fn format_from_conf(conf: &Path, log_file: Option<&Path>) -> anyhow::Result<AccessFormat> {
+pub(crate) fn format_from_conf(
+    conf: &Path,
+    log_file: Option<&Path>,
+) -> anyhow::Result<AccessFormat> {
     // A config is small; /dev/zero or a FIFO given by mistake is refused, never read forever.
     let text = crate::input_file::read_bounded_text(conf, 16 * 1024 * 1024)
         .context("reading the nginx configuration")?;

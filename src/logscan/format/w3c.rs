@@ -25,7 +25,7 @@ pub struct W3cLayout {
 
 impl W3cLayout {
     /// The layout of a `#Fields: date time ...` line; `None` without `sc-status`.
-    pub fn from_directive(line: &[u8]) -> Option<Self> {
+    pub(crate) fn from_directive(line: &[u8]) -> Option<Self> {
         let names = std::str::from_utf8(line.strip_prefix(b"#Fields:")?).ok()?;
         let mut l = Self {
             source: names.trim().to_owned(),
@@ -103,7 +103,7 @@ impl W3cLayout {
 }
 
 /// What IIS means by a 401's substatus (Microsoft's "HTTP status code" support article).
-pub fn describe_substatus(sub: u32) -> &'static str {
+pub(crate) fn describe_substatus(sub: u32) -> &'static str {
     match sub {
         1 => "logon failed (credentials rejected)",
         2 => "logon failed: no authentication method the server accepts was used",
@@ -120,7 +120,7 @@ pub fn describe_substatus(sub: u32) -> &'static str {
 
 /// The cause an IIS 401 substatus points to. The steps of a normal Negotiate/NTLM handshake
 /// (`401 2 2148074254`, then `401 1 0`, then `200`; KB 907273) point to none.
-pub fn substatus_cause(sub: u32, win32: u32) -> Option<&'static str> {
+pub(crate) fn substatus_cause(sub: u32, win32: u32) -> Option<&'static str> {
     // SEC_E_LOGON_DENIED: Negotiate / NTLM refused the credentials.
     const LOGON_DENIED: u32 = 2_148_074_252;
     // SEC_E_NO_CREDENTIALS: the anonymous first request of a handshake.

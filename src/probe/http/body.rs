@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::target::Credentials;
 
 /// Characters of a body message kept for evidence.
-pub const QUOTE_LIMIT: usize = 300;
+pub(crate) const QUOTE_LIMIT: usize = 300;
 
 /// JSON members that carry a message, most telling first.
 const MESSAGE_KEYS: &[&str] = &[

@@ -2,10 +2,10 @@
 //! more when the server says the nonce went stale. What happened is kept, so a wrong password,
 //! a nonce that keeps going stale and an algorithm no client can answer are told apart.
 
-use super::classify::FetchError;
 use super::fetch::send;
 use super::target::Target;
 use crate::diagnose::CauseHit;
+use crate::net::classify::FetchError;
 use crate::net::digest::{self as rfc7616, DigestChallenge, DigestError, DigestRequest};
 use crate::probe::{ProbeContext, ProbeReport};
 
@@ -20,6 +20,8 @@ pub enum DigestOutcome {
     StaleAgain,
     /// No challenge could be answered; the reason.
     Unsupported(String),
+    /// Not answered: the password had gone out as often as this run allows.
+    Withheld(String),
 }
 
 impl DigestOutcome {
@@ -29,6 +31,7 @@ impl DigestOutcome {
             Self::Rejected => "rejected",
             Self::StaleAgain => "stale-again",
             Self::Unsupported(_) => "unsupported",
+            Self::Withheld(_) => "withheld",
         }
     }
 }
@@ -100,7 +103,10 @@ pub async fn answer(
         }
         Some(Ok(ch)) => ch,
     };
-    let password = c.password.as_deref().unwrap_or("");
+    let password = c
+        .password
+        .as_ref()
+        .map_or("", crate::secret::Secret::expose);
     let uri = request_target(url);
     let body = target.body.as_deref().unwrap_or("").as_bytes();
     let mut trace = DigestTrace {
@@ -111,8 +117,12 @@ pub async fn answer(
         stale_retry: false,
         outcome: DigestOutcome::Rejected,
     };
-    drop(response);
+    let mut last = response;
     let response = loop {
+        if !ctx.password_sends.take() {
+            trace.outcome = DigestOutcome::Withheld(super::fetch::limit_message(ctx));
+            break last;
+        }
         let req = DigestRequest {
             method: method.as_str(),
             uri: &uri,
@@ -123,6 +133,7 @@ pub async fn answer(
         trace.qop = Some(ch.qop.name());
         trace.userhash = ch.userhash;
         trace.answers += 1;
+        drop(last);
         let response = send(ctx, target, method, url, true, Some(&a.header)).await?;
         if response.status() != 401 {
             trace.outcome = DigestOutcome::Accepted;
@@ -132,6 +143,7 @@ pub async fn answer(
             Some(Ok(next)) if next.stale && !trace.stale_retry => {
                 trace.stale_retry = true;
                 ch = next;
+                last = response;
             }
             Some(Ok(next)) if next.stale => {
                 trace.outcome = DigestOutcome::StaleAgain;
@@ -175,7 +187,9 @@ pub fn describe(report: &mut ProbeReport, trace: &DigestTrace, user: &str, with_
         DigestOutcome::StaleAgain => format!(
             "Digest ({how}): the server called the nonce stale again right after a retry with its new nonce"
         ),
-        DigestOutcome::Unsupported(why) => format!("Digest not answered: {why}"),
+        DigestOutcome::Unsupported(why) | DigestOutcome::Withheld(why) => {
+            format!("Digest not answered: {why}")
+        }
     };
     report.evidence.push(line.clone());
     if !with_causes {
@@ -191,6 +205,6 @@ pub fn describe(report: &mut ProbeReport, trace: &DigestTrace, user: &str, with_
                 .push(CauseHit::new("digest-nonce-stale", 0.8, line));
         }
         // Not a fault of the site or the person: the fact and the evidence say what it is.
-        DigestOutcome::Unsupported(_) | DigestOutcome::Accepted => {}
+        DigestOutcome::Unsupported(_) | DigestOutcome::Withheld(_) | DigestOutcome::Accepted => {}
     }
 }

@@ -5,8 +5,8 @@ use std::time::{Duration, Instant};
 
 use reqwest::header::{self, HeaderMap};
 
-use super::classify::{FetchError, classify};
 use super::target::{Target, same_origin};
+use crate::net::classify::{FetchError, classify};
 use crate::probe::ProbeContext;
 
 /// Bytes of body kept at most; the rest is not read.
@@ -54,6 +54,10 @@ pub struct Exchange {
     pub final_url: url::Url,
     /// How a Digest challenge was answered, when one was.
     pub digest: Option<super::digest::DigestTrace>,
+    /// What why401 chose not to send, in words (userinfo in a Location, the password limit).
+    pub notes: Vec<String>,
+    /// Requests of this exchange that carried the person's password (Digest answers too).
+    pub password_sends: usize,
 }
 
 /// Requests `target`, following redirects when asked, within the context's timeout.
@@ -66,44 +70,87 @@ pub async fn fetch(ctx: &ProbeContext, target: &Target) -> Result<Exchange, Fetc
 }
 
 async fn follow(ctx: &ProbeContext, target: &Target) -> Result<Exchange, FetchError> {
+    match &ctx.shared {
+        Some(shared) => shared.get_or_make(target, follow_now(ctx, target)).await,
+        None => follow_now(ctx, target).await,
+    }
+}
+
+/// What the chain has been so far.
+#[derive(Default)]
+struct Chain {
+    hops: Vec<Hop>,
+    drops: Vec<Drop>,
+    redirect_loop: bool,
+    digest: Option<super::digest::DigestTrace>,
+    notes: Vec<String>,
+    password_sends: usize,
+}
+
+async fn follow_now(ctx: &ProbeContext, target: &Target) -> Result<Exchange, FetchError> {
     let started = Instant::now();
     let mut url = target.url.clone();
     let mut method = target.method.clone();
-    let mut hops: Vec<Hop> = Vec::new();
-    let mut drops = Vec::new();
-    let mut redirect_loop = false;
-    let mut digest = None;
+    let mut chain = Chain::default();
+    let spends = target.creds.carries_password();
+    if spends && same_origin(&url, &target.url) && !ctx.password_sends.take() {
+        return Err(FetchError::usage(&limit_message(ctx)));
+    }
     loop {
         let creds_ok = same_origin(&url, &target.url);
+        chain.password_sends += usize::from(creds_ok && spends);
         let first = send(ctx, target, &method, &url, creds_ok, None).await?;
         let (response, trace) =
             super::digest::answer(ctx, target, &method, &url, first, creds_ok).await?;
-        digest = trace.or(digest);
+        if let Some(t) = &trace {
+            chain.password_sends += usize::from(t.answers);
+        }
+        chain.digest = trace.or(chain.digest);
         let status = response.status().as_u16();
         let location = response
             .headers()
             .get(header::LOCATION)
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-        hops.push(Hop {
+        let mut next = location.as_deref().and_then(|l| url.join(l).ok());
+        let mut shown = location;
+        if let Some(n) = next
+            .as_mut()
+            .filter(|n| !n.username().is_empty() || n.password().is_some())
+        {
+            // A user name and password in a Location are the server's, not the person's:
+            // never sent on (reqwest would turn them into a Basic header), never shown.
+            let _ = n.set_username("");
+            let _ = n.set_password(None);
+            chain.notes.push(format!(
+                "the redirect from {url} to {n} named a user name and password in its address: dropped, never sent"
+            ));
+            shown = Some(n.to_string());
+        }
+        chain.hops.push(Hop {
             method: method.to_string(),
             url: url.clone(),
             status,
-            location: location.clone(),
+            location: shown,
             credentials_sent: creds_ok && target.creds.any(),
             remote: response.remote_addr(),
         });
-        let next = location
-            .filter(|_| target.follow_redirects && (300..400).contains(&status))
-            .and_then(|l| url.join(&l).ok());
+        let next = next.filter(|_| target.follow_redirects && (300..400).contains(&status));
         let Some(next) = next else {
-            return finish(response, hops, drops, redirect_loop, started, url, digest).await;
+            return finish(response, chain, started, url).await;
         };
-        if hops.iter().any(|h| h.url == next) || hops.len() > MAX_HOPS {
-            redirect_loop = true;
-            return finish(response, hops, drops, redirect_loop, started, url, digest).await;
+        if chain.hops.iter().any(|h| h.url == next) || chain.hops.len() > MAX_HOPS {
+            chain.redirect_loop = true;
+            return finish(response, chain, started, url).await;
         }
         if target.creds.any() {
-            drops.push(drop_kind(&url, &next, &target.url));
+            chain.drops.push(drop_kind(&url, &next, &target.url));
+        }
+        if spends && same_origin(&next, &target.url) && !ctx.password_sends.take() {
+            chain.notes.push(format!(
+                "the redirect to {next} was not followed: {}",
+                limit_message(ctx)
+            ));
+            return finish(response, chain, started, url).await;
         }
         // 303, and 301/302 after a POST, turn into GET as browsers do.
         if status == 303 || (matches!(status, 301 | 302) && method == reqwest::Method::POST) {
@@ -111,6 +158,15 @@ async fn follow(ctx: &ProbeContext, target: &Target) -> Result<Exchange, FetchEr
         }
         url = next;
     }
+}
+
+/// Why a request did not go out with the password.
+pub fn limit_message(ctx: &ProbeContext) -> String {
+    let n = ctx.password_sends.limit();
+    format!(
+        "the password already went out {n} time{} in this run (at most {n}; --max-password-sends raises it)",
+        if n == 1 { "" } else { "s" }
+    )
 }
 
 /// Sends one request. `authorization` replaces the credentials' own (a Digest answer).
@@ -122,13 +178,15 @@ pub(super) async fn send(
     with_creds: bool,
     authorization: Option<&str>,
 ) -> Result<reqwest::Response, FetchError> {
+    // --resolve and --connect-to entries hold for their own port: the client is chosen by it.
+    let client = ctx.net.client_for(url, &ctx.client);
     // --connect-to may move the port: the client dials the moved URL, Host stays the same.
     let (mut url, host) = ctx.net.dial(url);
     let c = &target.creds;
     if with_creds && let Some((name, key)) = &c.api_key_query {
-        url.query_pairs_mut().append_pair(name, key);
+        url.query_pairs_mut().append_pair(name, key.expose());
     }
-    let mut b = ctx.client.request(method.clone(), url);
+    let mut b = client.request(method.clone(), url);
     if let Some(h) = host {
         b = b.header(header::HOST, h);
     }
@@ -154,38 +212,51 @@ pub(super) async fn send(
         if let Some(a) = authorization {
             b = b.header(header::AUTHORIZATION, a);
         } else if let Some(a) = &c.authorization {
-            b = b.header(header::AUTHORIZATION, a.as_str());
+            b = b.header(header::AUTHORIZATION, a.expose());
         } else if let Some(u) = &c.user {
-            b = b.basic_auth(u, c.password.as_ref());
+            b = b.basic_auth(u, c.password.as_ref().map(crate::secret::Secret::expose));
         }
         if let Some(cookie) = &c.cookie {
-            b = b.header(header::COOKIE, cookie.as_str());
+            b = b.header(header::COOKIE, cookie.expose());
         }
+        let has_authorization =
+            authorization.is_some() || c.authorization.is_some() || c.user.is_some();
         for (n, v) in &c.headers {
-            b = b.header(n.as_str(), v.as_str());
+            // One Authorization per request: the credentials' own wins over a header line.
+            if has_authorization && n.eq_ignore_ascii_case("authorization") {
+                continue;
+            }
+            b = b.header(n.as_str(), v.expose());
         }
     }
-    let request = b.build().map_err(|e| {
+    let mut request = b.build().map_err(|e| {
         // The builder's message may quote the header value: keep only what is safe.
         let _ = e;
         FetchError::usage("a header value is not valid in HTTP (control character or newline)")
     })?;
+    one_authorization(request.headers_mut());
     // The URL may carry the API key: errors are worded without it.
-    ctx.client
+    client
         .execute(request)
         .await
         .map_err(|e| classify(&e.without_url()))
 }
 
+/// Keeps the first Authorization value only: two in one request is a request no server
+/// reads the same way (nginx answers 400, others take either).
+fn one_authorization(headers: &mut HeaderMap) {
+    let mut values = headers.get_all(header::AUTHORIZATION).iter();
+    if let (Some(first), Some(_)) = (values.next().cloned(), values.next()) {
+        headers.insert(header::AUTHORIZATION, first);
+    }
+}
+
 async fn finish(
     mut response: reqwest::Response,
-    hops: Vec<Hop>,
-    drops: Vec<Drop>,
-    redirect_loop: bool,
+    chain: Chain,
     started: Instant,
     // The URL as requested, without the API key the query may have carried.
     final_url: url::Url,
-    digest: Option<super::digest::DigestTrace>,
 ) -> Result<Exchange, FetchError> {
     let status = response.status().as_u16();
     let version = format!("{:?}", response.version());
@@ -202,17 +273,19 @@ async fn finish(
         }
     }
     Ok(Exchange {
-        hops,
+        hops: chain.hops,
         status,
         version,
         headers,
         body,
         body_truncated: truncated,
         elapsed: started.elapsed(),
-        drops,
-        redirect_loop,
+        drops: chain.drops,
+        redirect_loop: chain.redirect_loop,
         final_url,
-        digest,
+        digest: chain.digest,
+        notes: chain.notes,
+        password_sends: chain.password_sends,
     })
 }
 

@@ -3,22 +3,23 @@
 
 use reqwest::header::{HeaderName, HeaderValue};
 
-use super::classify::FetchError;
+use crate::net::classify::FetchError;
 use crate::probe::ProbeArgs;
-use crate::report::redact::fingerprint;
+use crate::secret::{Secret, fingerprint};
 
-/// Credentials to send, only ever to the origin the person named. `Debug` shows what
-/// [`Credentials::describe`] shows: names and fingerprints, never a value.
+/// Credentials to send, only ever to the origin the person named. Every value is a
+/// [`Secret`], which cannot print itself; `Debug` shows what [`Credentials::describe`] shows:
+/// names and fingerprints, never a value.
 #[derive(Clone, Default)]
 pub struct Credentials {
-    pub authorization: Option<String>,
+    pub authorization: Option<Secret>,
     pub user: Option<String>,
-    pub password: Option<String>,
-    pub cookie: Option<String>,
+    pub password: Option<Secret>,
+    pub cookie: Option<Secret>,
     /// Extra headers that may carry secrets (API keys): name and value.
-    pub headers: Vec<(String, String)>,
+    pub headers: Vec<(String, Secret)>,
     /// Query parameter name and the API key for it.
-    pub api_key_query: Option<(String, String)>,
+    pub api_key_query: Option<(String, Secret)>,
 }
 
 impl Credentials {
@@ -30,40 +31,54 @@ impl Credentials {
             || self.api_key_query.is_some()
     }
 
+    /// True when a request with these credentials carries the person's password: a user
+    /// and password (Basic, or Digest answered from them) or a Basic Authorization value.
+    pub fn carries_password(&self) -> bool {
+        self.user.is_some()
+            || self.authorization.as_ref().is_some_and(|a| {
+                a.expose()
+                    .trim_start()
+                    .get(..6)
+                    .is_some_and(|w| w.eq_ignore_ascii_case("basic "))
+            })
+    }
+
     /// Every secret value with its kind, and the parts a server may echo on their own (the
     /// token after the scheme word, each cookie's value), for redactors.
     pub fn values(&self) -> Vec<(&'static str, &str)> {
         let mut out = Vec::new();
         if let Some(a) = &self.authorization {
-            out.push(("credentials", a.as_str()));
+            let a = a.expose();
+            out.push(("credentials", a));
             if let Some((_, rest)) = a.trim().split_once(char::is_whitespace) {
                 out.push(("credentials", rest.trim()));
             }
         }
         if let Some(p) = &self.password {
-            out.push(("password", p.as_str()));
+            out.push(("password", p.expose()));
         }
         if let Some(c) = &self.cookie {
-            out.push(("cookie", c.as_str()));
+            let c = c.expose();
+            out.push(("cookie", c));
             out.extend(
                 c.split(';')
                     .filter_map(|p| p.split_once('='))
                     .map(|(_, v)| ("cookie-value", v.trim())),
             );
         }
-        out.extend(self.headers.iter().map(|(_, v)| ("header", v.as_str())));
+        out.extend(self.headers.iter().map(|(_, v)| ("header", v.expose())));
         out.extend(
             self.api_key_query
                 .iter()
-                .map(|(_, v)| ("api-key", v.as_str())),
+                .map(|(_, v)| ("api-key", v.expose())),
         );
         out
     }
 
     /// `text` with every value of these credentials, and every shape of a secret (JWTs,
     /// Authorization values, cookies), replaced by a fingerprint.
-    pub fn hide_in(&self, text: &str) -> String {
-        let mut redactor = crate::report::redact::Redactor::new();
+    pub(crate) fn hide_in(&self, text: &str) -> String {
+        let mut redactor = crate::secret::redact::Redactor::new();
         for (kind, value) in self.values() {
             redactor.add_secret(kind, value);
         }
@@ -74,6 +89,7 @@ impl Credentials {
     pub fn describe(&self) -> Vec<String> {
         let mut out = Vec::new();
         if let Some(a) = &self.authorization {
+            let a = a.expose();
             let scheme = a.split_whitespace().next().unwrap_or("");
             let rest = a.trim_start().get(scheme.len()..).unwrap_or("").trim();
             out.push(format!(
@@ -83,20 +99,20 @@ impl Credentials {
             ));
         }
         if let Some(u) = &self.user {
-            let pw = self.password.as_deref().unwrap_or("");
+            let pw = self.password.as_ref().map_or("", Secret::expose);
             out.push(format!(
                 "Basic user '{u}' with password {}",
                 fingerprint("password", pw)
             ));
         }
         if let Some(c) = &self.cookie {
-            out.push(format!("Cookie: {}", fingerprint("cookie", c)));
+            out.push(format!("Cookie: {}", fingerprint("cookie", c.expose())));
         }
         for (n, v) in &self.headers {
-            out.push(format!("{n}: {}", fingerprint("header", v)));
+            out.push(format!("{n}: {}", fingerprint("header", v.expose())));
         }
         if let Some((n, v)) = &self.api_key_query {
-            out.push(format!("?{n}={}", fingerprint("api-key", v)));
+            out.push(format!("?{n}={}", fingerprint("api-key", v.expose())));
         }
         out
     }
@@ -133,7 +149,7 @@ pub struct Target {
 impl Target {
     /// Reads url, method, authorization, user, password, cookie, headers, api_key_query,
     /// api_key and follow from probe arguments.
-    pub fn from_args(args: &ProbeArgs) -> Result<Self, FetchError> {
+    pub(crate) fn from_args(args: &ProbeArgs) -> Result<Self, FetchError> {
         let raw = args
             .get("url")
             .ok_or_else(|| FetchError::usage("no url given"))?;
@@ -142,18 +158,22 @@ impl Target {
         let method = reqwest::Method::from_bytes(method.trim().to_ascii_uppercase().as_bytes())
             .map_err(|_| FetchError::usage(&format!("not a valid method '{method}'")))?;
         let get = |k: &str| args.get(k).filter(|v| !v.is_empty()).cloned();
+        let secret = |k: &str| get(k).map(Secret::from);
         let mut creds = Credentials {
-            authorization: get("authorization"),
+            authorization: secret("authorization"),
             user: get("user"),
-            password: get("password"),
-            cookie: get("cookie"),
-            headers: parse_header_lines(args.get("headers").map_or("", String::as_str))?,
-            api_key_query: get("api_key_query").zip(get("api_key")),
+            password: secret("password"),
+            cookie: secret("cookie"),
+            headers: parse_header_lines(args.get("headers").map_or("", String::as_str))?
+                .into_iter()
+                .map(|(n, v)| (n, Secret::from(v)))
+                .collect(),
+            api_key_query: get("api_key_query").zip(secret("api_key")),
         };
         // Userinfo in the URL is moved into the credentials, so it is never shown.
         if !url.username().is_empty() && creds.user.is_none() && creds.authorization.is_none() {
             creds.user = Some(percent_decode(url.username()));
-            creds.password = url.password().map(percent_decode);
+            creds.password = url.password().map(|p| Secret::from(percent_decode(p)));
         }
         let _ = url.set_username("");
         let _ = url.set_password(None);

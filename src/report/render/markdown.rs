@@ -104,7 +104,12 @@ fn target(o: &mut String, t: &Ticket) {
     } else {
         creds.join("; ")
     };
-    let _ = writeln!(o, "- **Credentials sent:** {creds}\n");
+    let _ = writeln!(o, "- **Credentials sent:** {creds}");
+    if !tg.connection.is_empty() {
+        let lines: Vec<String> = tg.connection.iter().map(|c| esc(c)).collect();
+        let _ = writeln!(o, "- **Connection:** {}", lines.join("; "));
+    }
+    o.push('\n');
 }
 
 fn observed(o: &mut String, t: &Ticket) {

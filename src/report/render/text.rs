@@ -165,6 +165,9 @@ fn target(d: &mut Doc, t: &Ticket) {
             creds.join("; ")
         },
     );
+    if !tg.connection.is_empty() {
+        d.field("Connection", &tg.connection.join("; "));
+    }
 }
 
 fn observed(d: &mut Doc, t: &Ticket) {

@@ -10,7 +10,6 @@ use super::{
 use crate::diagnose::{self, CauseHit};
 use crate::flow::{FlowSet, NodeRef, Outcome, Session};
 use crate::probe::ProbeReport;
-use crate::report::redact::Redactor;
 use crate::report::replay;
 
 /// What a command checked, for [`Ticket::from_reports`].
@@ -22,6 +21,8 @@ pub struct TargetSpec {
     pub method: Option<String>,
     pub resolved_address: Option<String>,
     pub credentials: Vec<Credential>,
+    /// How the requests connected when not the plain way (`NetOptions::summary`).
+    pub connection: Vec<String>,
 }
 
 impl TargetSpec {
@@ -58,7 +59,7 @@ pub(super) fn from_session(
     let reports: Vec<ProbeReport> = session.reports().cloned().collect();
     // The walk's own ranking, so the ticket and the screen never disagree.
     let mut t = base(&reports, session.ranked_causes(), now);
-    t.redactor = Redactor::for_session(session);
+    t.redactor = crate::report::session_redactor(session);
     let lf = flows.get(&session.flow);
     t.flow.clone_from(&session.flow);
     t.flow_title = lf.map(|l| l.flow.title.clone());
@@ -151,6 +152,7 @@ pub(super) fn from_reports(
         method: target.method.clone(),
         resolved_address: target.resolved_address.clone(),
         credentials: target.credentials.clone(),
+        connection: target.connection.clone(),
     };
     if tg.resolved_address.is_none() {
         tg.resolved_address = observe::resolved_address(reports, tg.url.as_deref());

@@ -136,6 +136,7 @@ pub(super) fn target_of(reports: &[ProbeReport], session: &Session) -> Option<Ta
         } else {
             Vec::new()
         },
+        connection: Vec::new(),
     })
 }
 

@@ -1,5 +1,7 @@
-//! A curl command that repeats the request, with every secret as a shell variable the
-//! reader sets first (`read -rs WHY401_PASSWORD`), so it can be pasted into a ticket.
+//! A curl command that repeats the request, with every secret as a placeholder, so it can be
+//! pasted into a ticket: `-u 'alice:$PASSWORD'` (single quotes: the reader puts the password
+//! in its place, or drops `:$PASSWORD` and curl asks for it unseen), and shell variables the
+//! reader sets first for the rest (`read -rs TOKEN`, then `-H "Authorization: Bearer $TOKEN"`).
 
 use super::{Credential, Target};
 
@@ -58,7 +60,7 @@ pub fn curl(target: &Target) -> Option<String> {
             .iter()
             .any(|c| matches!(c, Credential::Basic { .. }))
     {
-        lines.push(format!("-u \"USER:{}\"", var("WHY401_PASSWORD", &mut vars)));
+        lines.push(basic("USER"));
     }
     for c in &target.credentials {
         if let Some(line) = option_for(c, &mut vars) {
@@ -66,6 +68,12 @@ pub fn curl(target: &Target) -> Option<String> {
         }
     }
     let mut out = String::new();
+    if lines.iter().any(|l| l.starts_with("-u ")) {
+        out.push_str(
+            "# replace $PASSWORD with the password, or drop ':$PASSWORD'\n\
+             # and curl asks for it without showing it\n",
+        );
+    }
     if !vars.is_empty() {
         // One per line: a comment cannot be continued, and each line stays short.
         out.push_str("# set the secrets first (bash asks without showing them):\n");
@@ -79,10 +87,8 @@ pub fn curl(target: &Target) -> Option<String> {
 
 fn option_for(c: &Credential, vars: &mut Vec<String>) -> Option<String> {
     Some(match c {
-        Credential::Basic { user } => {
-            format!("-u \"{}:{}\"", dq(user), var("WHY401_PASSWORD", vars))
-        }
-        Credential::Bearer => format!("-H \"Authorization: Bearer {}\"", var("WHY401_TOKEN", vars)),
+        Credential::Basic { user } => basic(user),
+        Credential::Bearer => format!("-H \"Authorization: Bearer {}\"", var("TOKEN", vars)),
         Credential::Authorization { scheme } => {
             let v = var("WHY401_CREDENTIALS", vars);
             match scheme {
@@ -166,12 +172,23 @@ fn with_query_placeholders(url: &url::Url, target: &Target, vars: &mut Vec<Strin
     out
 }
 
-/// `$NAME`, remembering NAME so the command can say to set it.
+/// `-u 'USER:$PASSWORD'`: in single quotes, so the placeholder is never expanded to an empty
+/// password by a shell that has no such variable.
+fn basic(user: &str) -> String {
+    format!("-u '{}:$PASSWORD'", user.replace('\'', "'\\''"))
+}
+
+/// `$NAME` (`${NAME}` for the longer `WHY401_` names), remembering NAME so the command can
+/// say to set it.
 fn var(name: &str, vars: &mut Vec<String>) -> String {
     if !vars.iter().any(|v| v == name) {
         vars.push(name.to_owned());
     }
-    format!("${{{name}}}")
+    if name.starts_with("WHY401_") {
+        format!("${{{name}}}")
+    } else {
+        format!("${name}")
+    }
 }
 
 /// `WHY401_X_API_KEY` from `X-API-Key`.
@@ -225,9 +242,9 @@ mod tests {
         let c = curl(&t).unwrap_or_default();
         assert_eq!(
             c,
-            "# set the secrets first (bash asks without showing them):\n\
-             #   read -rs WHY401_PASSWORD\n\
-             curl -sS -i \"https://example.test/admin\" \\\n  -u \"alice:${WHY401_PASSWORD}\""
+            "# replace $PASSWORD with the password, or drop ':$PASSWORD'\n\
+             # and curl asks for it without showing it\n\
+             curl -sS -i \"https://example.test/admin\" \\\n  -u 'alice:$PASSWORD'"
         );
     }
 
@@ -246,10 +263,7 @@ mod tests {
             c.contains("?access_token=${WHY401_QUERY_ACCESS_TOKEN}&page=2&k=${WHY401_API_KEY}"),
             "{c}"
         );
-        assert!(
-            c.contains("-H \"Authorization: Bearer ${WHY401_TOKEN}\""),
-            "{c}"
-        );
+        assert!(c.contains("-H \"Authorization: Bearer $TOKEN\""), "{c}");
     }
 
     #[test]

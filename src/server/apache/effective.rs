@@ -8,7 +8,7 @@ use super::{Config, Kind, is, wildcard};
 use crate::server::pcre::{Pcre, could_match};
 use crate::server::{Directive, EffectiveAuth, Pos, Problem, source};
 
-pub mod authz;
+pub(crate) mod authz;
 
 pub use authz::Access;
 

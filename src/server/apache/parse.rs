@@ -334,7 +334,7 @@ fn close_section(
 }
 
 /// Splits a directive line into words like `ap_getword_conf()`.
-pub fn split_args(line: &str, pos: &Pos) -> Result<Vec<String>, ParseError> {
+pub(crate) fn split_args(line: &str, pos: &Pos) -> Result<Vec<String>, ParseError> {
     let mut out = Vec::new();
     let mut chars = line.char_indices().peekable();
     while let Some(&(start, c)) = chars.peek() {

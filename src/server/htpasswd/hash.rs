@@ -38,7 +38,7 @@ pub enum HashFormat {
 }
 
 impl HashFormat {
-    pub fn detect(hash: &str) -> Self {
+    pub(crate) fn detect(hash: &str) -> Self {
         let des = hash.len() == 13
             && hash
                 .bytes()
@@ -101,7 +101,7 @@ impl HashFormat {
     /// libxcrypt on Debian: bcrypt, yescrypt, $1$/$5$/$6$ and DES).
     /// An htdigest line serves Digest auth only: Basic auth reads its realm as the hash.
     /// `Either` (server unknown) means both servers verify it.
-    pub fn supported_by(self, target: Target) -> bool {
+    pub(crate) fn supported_by(self, target: Target) -> bool {
         match target {
             Target::Either => self.supported_by(Target::Apache) && self.supported_by(Target::Nginx),
             _ => !matches!(
@@ -155,7 +155,7 @@ pub fn verify(format: HashFormat, hash: &str, password: &str) -> Option<bool> {
 }
 
 /// The hex `MD5(user:realm:password)` an htdigest line stores (RFC 7616 HA1).
-pub fn digest_ha1(user: &str, realm: &str, password: &str) -> String {
+pub(crate) fn digest_ha1(user: &str, realm: &str, password: &str) -> String {
     hex::encode(Md5::digest(format!("{user}:{realm}:{password}").as_bytes()))
 }
 
@@ -199,7 +199,7 @@ fn sha_defect(b64: &str, min: usize, exact: bool) -> Option<String> {
 
 /// Why no password can match this hash, if none can: a hash cut short, not valid base64,
 /// or escaped for a compose file (`$$apr1$$`). Both servers answer 401 to every password.
-pub fn defect(format: HashFormat, hash: &str) -> Option<String> {
+pub(crate) fn defect(format: HashFormat, hash: &str) -> Option<String> {
     if hash.starts_with("$$") {
         return Some("the hash starts with \"$$\": the compose-file escaping of \"$\" was written into the file (docker-compose turns $$ into $, the file itself must hold single $)".to_owned());
     }

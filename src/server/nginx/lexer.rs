@@ -30,9 +30,9 @@ pub enum Token {
 }
 
 /// A lexing error: line, column, message.
-pub type LexError = (usize, usize, String);
+pub(crate) type LexError = (usize, usize, String);
 
-pub struct Lexer<'a> {
+pub(crate) struct Lexer<'a> {
     src: &'a [u8],
     at: usize,
     line: usize,
@@ -65,7 +65,7 @@ impl<'a> Lexer<'a> {
         Some(c)
     }
 
-    pub fn next_token(&mut self) -> Result<Token, LexError> {
+    pub(crate) fn next_token(&mut self) -> Result<Token, LexError> {
         loop {
             let (line, col) = (self.line, self.col);
             let Some(c) = self.peek() else {
@@ -179,7 +179,7 @@ impl<'a> Lexer<'a> {
 
     /// Skips the body of a `*_by_lua_block { ... }` (its `{` already read): Lua strings,
     /// comments and long brackets may hold braces that do not count.
-    pub fn skip_lua_block(&mut self, line: usize, col: usize) -> Result<Token, LexError> {
+    pub(crate) fn skip_lua_block(&mut self, line: usize, col: usize) -> Result<Token, LexError> {
         let mut depth = 1usize;
         while let Some(c) = self.peek() {
             let (l, k) = (self.line, self.col);

@@ -8,7 +8,7 @@ use crate::server::pcre::{Pcre, could_match};
 
 /// How a location matches.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Matcher {
+pub(crate) enum Matcher {
     Exact(String),
     Prefix(String),
     NoRegex(String),

@@ -7,16 +7,18 @@ use std::io::Read;
 
 use base64::Engine as _;
 use serde::Serialize;
+
+use crate::sanitize::Outside;
 use serde_json::Value;
 
 use super::cookies::CookieWatch;
 use super::{Entry, redact};
 use crate::diagnose::{CauseHit, rank};
-use crate::report::fingerprint;
+use crate::secret::fingerprint;
 use crate::token::{Expectations, Inspection, inspect, time};
 
 /// 401s kept in full; more are only counted, so memory stays bounded.
-pub const MAX_KEPT: usize = 200;
+pub(crate) const MAX_KEPT: usize = 200;
 /// Login/refresh exchanges shown before each 401.
 const BEFORE: usize = 3;
 /// Response bodies larger than this are not searched for issued tokens.
@@ -30,7 +32,7 @@ pub struct SentAuth {
     pub credential: String,
     /// Basic only: the user name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub user: Option<String>,
+    pub user: Option<Outside>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<Inspection>,
 }
@@ -47,11 +49,12 @@ pub struct Issued {
 pub struct Exchange {
     /// 1-based position in the HAR.
     pub index: usize,
-    pub started: String,
-    pub method: String,
-    pub url: String,
+    pub started: Outside,
+    pub method: Outside,
+    /// The address, credentials in its query replaced by fingerprints.
+    pub url: Outside,
     pub status: i64,
-    pub initiator: Option<String>,
+    pub initiator: Option<Outside>,
     pub authorization: Option<SentAuth>,
     pub cookies: Vec<String>,
     /// The name of a query or fragment parameter that carried a credential.
@@ -60,14 +63,14 @@ pub struct Exchange {
     /// An API key sent in a header other than Authorization: `X-Api-Key [key len=…]`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub api_key: Option<String>,
-    pub set_cookies: Vec<String>,
-    pub challenges: Vec<String>,
+    pub set_cookies: Vec<Outside>,
+    pub challenges: Vec<Outside>,
     /// A Digest challenge said `stale=true` (RFC 7616 §3.3).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub digest_stale: bool,
     /// The realm of the Basic challenge, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub basic_realm: Option<String>,
+    pub basic_realm: Option<Outside>,
     /// Challenges that break RFC 9110 §11 (a repeated parameter), one line each.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub challenge_problems: Vec<String>,
@@ -189,7 +192,7 @@ fn summarise(index: usize, e: &Entry, auth_kind: Option<&'static str>) -> Exchan
     let basic_realm = parsed
         .find("basic")
         .and_then(|b| b.param("realm"))
-        .map(str::to_owned);
+        .map(Outside::from);
     let challenge_problems: Vec<String> = parsed
         .challenges
         .iter()
@@ -204,11 +207,11 @@ fn summarise(index: usize, e: &Entry, auth_kind: Option<&'static str>) -> Exchan
     };
     Exchange {
         index,
-        started: e.started.clone(),
-        method: e.request.method.clone(),
-        url: redact::url(&e.request.url),
+        started: e.started.as_str().into(),
+        method: e.request.method.as_str().into(),
+        url: redact::url(&e.request.url).into(),
         status: e.response.status,
-        initiator: initiator(e.initiator.as_ref()),
+        initiator: initiator(e.initiator.as_ref()).map(Outside::from),
         authorization: e
             .request_header("authorization")
             .map(|v| sent_auth(v, &expect)),
@@ -223,11 +226,11 @@ fn summarise(index: usize, e: &Entry, auth_kind: Option<&'static str>) -> Exchan
             .response_headers("set-cookie")
             .flat_map(|v| v.split('\n'))
             .filter(|v| !v.trim().is_empty())
-            .map(redact::set_cookie)
+            .map(|c| Outside::from(redact::set_cookie(c)))
             .collect(),
         challenges: e
             .response_headers("www-authenticate")
-            .map(redact::challenge)
+            .map(|c| Outside::from(redact::challenge(c)))
             .collect(),
         digest_stale,
         basic_realm,
@@ -260,7 +263,7 @@ fn sent_auth(value: &str, expect: &Expectations) -> SentAuth {
             .decode(cred)
             .ok()
             .and_then(|b| String::from_utf8(b).ok())
-            .and_then(|s| s.split_once(':').map(|(u, _)| u.to_owned()));
+            .and_then(|s| s.split_once(':').map(|(u, _)| Outside::from(u)));
     }
     out
 }
@@ -374,7 +377,7 @@ fn diagnose(ex: &Exchange, before: &[Exchange]) -> Vec<CauseHit> {
 
 /// What the 401's own answer says: preflight, missing or telling challenge.
 fn challenge_causes(ex: &Exchange, hit: &mut impl FnMut(&str, f64, String)) {
-    if ex.method.eq_ignore_ascii_case("OPTIONS") {
+    if ex.method.raw().eq_ignore_ascii_case("OPTIONS") {
         hit(
             "cors-preflight-requires-auth",
             0.85,
@@ -404,14 +407,18 @@ fn challenge_causes(ex: &Exchange, hit: &mut impl FnMut(&str, f64, String)) {
     } else if ex
         .challenges
         .iter()
-        .any(|c| c.contains("insufficient_scope"))
+        .any(|c| c.raw().contains("insufficient_scope"))
     {
         hit(
             "insufficient-scope",
             0.7,
             format!(
                 "the challenge says insufficient_scope: {}",
-                ex.challenges.join(" / ")
+                ex.challenges
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" / ")
             ),
         );
     }
@@ -459,7 +466,7 @@ fn credential_causes(ex: &Exchange, before: &[Exchange], hit: &mut impl FnMut(&s
                 0.5,
                 format!("only cookies were sent ({}), and refused", ex.cookies.len()),
             );
-        } else if ex.token_in_url.is_none() && !ex.method.eq_ignore_ascii_case("OPTIONS") {
+        } else if ex.token_in_url.is_none() && !ex.method.raw().eq_ignore_ascii_case("OPTIONS") {
             hit(
                 "no-credentials-sent",
                 0.8,
@@ -471,7 +478,7 @@ fn credential_causes(ex: &Exchange, before: &[Exchange], hit: &mut impl FnMut(&s
     let schemes: Vec<String> = ex
         .challenges
         .iter()
-        .filter_map(|c| c.split_whitespace().next())
+        .filter_map(|c| c.raw().split_whitespace().next())
         .map(|s| s.trim_end_matches(',').to_ascii_lowercase())
         .collect();
     if !schemes.is_empty() && !schemes.contains(&auth.scheme.to_ascii_lowercase()) {
@@ -501,7 +508,8 @@ fn credential_causes(ex: &Exchange, before: &[Exchange], hit: &mut impl FnMut(&s
 fn refused_password(ex: &Exchange, auth: &SentAuth, hit: &mut impl FnMut(&str, f64, String)) {
     let user = auth
         .user
-        .as_deref()
+        .as_ref()
+        .map(Outside::raw)
         .map(|u| format!(" for user '{u}'"))
         .unwrap_or_default();
     if auth.scheme.eq_ignore_ascii_case("basic")
@@ -515,10 +523,12 @@ fn refused_password(ex: &Exchange, auth: &SentAuth, hit: &mut impl FnMut(&str, f
             ),
         );
     }
-    let digest_offered = ex
-        .challenges
-        .iter()
-        .any(|c| c.trim_start().to_ascii_lowercase().starts_with("digest"));
+    let digest_offered = ex.challenges.iter().any(|c| {
+        c.raw()
+            .trim_start()
+            .to_ascii_lowercase()
+            .starts_with("digest")
+    });
     if auth.scheme.eq_ignore_ascii_case("digest") && digest_offered && !ex.digest_stale {
         hit(
             "bad-credentials",

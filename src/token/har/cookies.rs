@@ -22,7 +22,7 @@ struct Watched {
 
 /// Every Set-Cookie seen so far in a capture, with what the browser made of it.
 #[derive(Debug, Default)]
-pub struct CookieWatch {
+pub(crate) struct CookieWatch {
     seen: Vec<Watched>,
 }
 
@@ -116,7 +116,7 @@ impl CookieWatch {
     /// one value with line breaks, as some exports write them, count one by one). Only cookies
     /// that can carry a login are watched: set by a login, refresh or token exchange
     /// (`from_auth`), or named like a session.
-    pub fn observe<'a>(
+    pub(crate) fn observe<'a>(
         &mut self,
         at: &str,
         url: &str,
@@ -165,7 +165,7 @@ impl CookieWatch {
 
     /// Evidence that a cookie this request to `url` lacks was refused or scoped away from it.
     /// `sent` holds the names of the cookies the request carried.
-    pub fn explain(&self, url: &str, sent: &[String]) -> Vec<String> {
+    pub(crate) fn explain(&self, url: &str, sent: &[String]) -> Vec<String> {
         let Some((host, path, _)) = origin(url) else {
             return Vec::new();
         };

@@ -1,15 +1,15 @@
 //! HAR captures are full of secrets: tokens in query strings and fragments, cookies, codes.
 //! Everything shown from one passes through here first.
 
-use crate::report::fingerprint;
+use crate::secret::fingerprint;
 
 /// Query parameters that carry an API key rather than a bearer token.
-pub const API_KEY_PARAMS: &[&str] = &["key", "api_key", "apikey", "api-key"];
+pub(crate) const API_KEY_PARAMS: &[&str] = &["key", "api_key", "apikey", "api-key"];
 
 /// Whether a request header carries an API key: a credential header of the one secret list
 /// (`X-Api-Key`, `Ocp-Apim-Subscription-Key`, ...) that is not Authorization, a cookie or an
 /// anti-CSRF token.
-pub fn is_api_key_header(name: &str) -> bool {
+pub(crate) fn is_api_key_header(name: &str) -> bool {
     let lower = name.trim().to_ascii_lowercase();
     crate::secret::is_secret_header(&lower)
         && !matches!(
@@ -88,7 +88,7 @@ fn is_secret(name: &str, value: &str) -> bool {
 }
 
 /// The name of the first query or fragment parameter that carries a bearer credential.
-pub fn credential_param(raw: &str) -> Option<String> {
+pub(crate) fn credential_param(raw: &str) -> Option<String> {
     const NAMES: &[&str] = &[
         "access_token",
         "id_token",
@@ -121,7 +121,7 @@ pub fn challenge(value: &str) -> String {
 }
 
 /// `name=[cookie len=N sha256=...]` for each cookie of a Cookie header.
-pub fn cookie_header(value: &str) -> Vec<String> {
+pub(crate) fn cookie_header(value: &str) -> Vec<String> {
     value
         .split(';')
         .filter_map(|c| {
@@ -136,7 +136,7 @@ pub fn cookie_header(value: &str) -> Vec<String> {
 }
 
 /// The name and attributes of a Set-Cookie, its value fingerprinted.
-pub fn set_cookie(value: &str) -> String {
+pub(crate) fn set_cookie(value: &str) -> String {
     let mut parts = value.split(';');
     let first = parts.next().unwrap_or("");
     let head = match first.trim().split_once('=') {

@@ -15,7 +15,7 @@ use crate::token::jwks::KeySet;
 
 /// A named curve of an EC or OKP key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Curve {
+pub(crate) enum Curve {
     P256,
     P384,
     P521,
@@ -35,7 +35,7 @@ impl Curve {
     }
 
     /// The curve a JWK `crv` names.
-    pub fn from_crv(crv: &str) -> Option<Self> {
+    pub(crate) fn from_crv(crv: &str) -> Option<Self> {
         Some(match crv {
             "P-256" => Self::P256,
             "P-384" => Self::P384,
@@ -47,7 +47,7 @@ impl Curve {
     }
 
     /// The curve an ECDSA alg is defined on (RFC 7518 §3.4).
-    pub fn for_alg(alg: &str) -> Option<Self> {
+    pub(crate) fn for_alg(alg: &str) -> Option<Self> {
         match alg {
             "ES256" => Some(Self::P256),
             "ES384" => Some(Self::P384),
@@ -83,7 +83,7 @@ fn pem_der(pem: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// The curve of the EC or OKP key in a PEM public key or certificate, if it is one.
-pub fn pem_curve(pem: &[u8]) -> Option<Curve> {
+pub(crate) fn pem_curve(pem: &[u8]) -> Option<Curve> {
     let der = pem_der(pem)?;
     OIDS.iter()
         .find(|(oid, _)| der.windows(oid.len()).any(|w| w == *oid))
@@ -91,7 +91,7 @@ pub fn pem_curve(pem: &[u8]) -> Option<Curve> {
 }
 
 /// The message for a key on one curve used with an alg for another.
-pub fn curve_mismatch(alg: &str, want: Curve, have: Curve, what: &str) -> Verification {
+pub(crate) fn curve_mismatch(alg: &str, want: Curve, have: Curve, what: &str) -> Verification {
     let line = format!(
         "the token is {alg}, defined on {} (RFC 7518 §3.4), but {what} is on {}: a curve/algorithm mismatch, not a bad signature",
         want.name(),
@@ -109,7 +109,7 @@ pub fn curve_mismatch(alg: &str, want: Curve, have: Curve, what: &str) -> Verifi
 }
 
 /// Ed448 keys are recognised, never silently passed: no Ed448 verifier is built in.
-pub fn ed448_unchecked(what: &str) -> Verification {
+pub(crate) fn ed448_unchecked(what: &str) -> Verification {
     let mut v = Verification::new(
         SignatureState::Unchecked,
         format!("{what} is an Ed448 key: Ed448 signatures (RFC 8037) cannot be checked here"),
@@ -131,7 +131,7 @@ fn raw_crv(entry: &Value) -> Option<Curve> {
 }
 
 /// Checks an ES512 token.
-pub fn es512(jwt: &Jwt, key: &super::Key) -> Verification {
+pub(crate) fn es512(jwt: &Jwt, key: &super::Key) -> Verification {
     match key {
         super::Key::Secret(_) => Verification::new(
             SignatureState::Unchecked,
@@ -305,7 +305,7 @@ fn es512_check(jwt: &Jwt, key: &p521::ecdsa::VerifyingKey, what: &str) -> Verifi
 }
 
 /// An EdDSA token against raw JWKS entries: an Ed448 key is named as not checkable.
-pub fn eddsa_extra(jwt: &Jwt, set: &KeySet) -> Option<Verification> {
+pub(crate) fn eddsa_extra(jwt: &Jwt, set: &KeySet) -> Option<Verification> {
     let kid = jwt.header_str("kid");
     let entry = set.extra.iter().find(|e| match kid {
         Some(k) => raw_kid(e) == Some(k),

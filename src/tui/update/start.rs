@@ -77,6 +77,7 @@ fn on_roles_key(app: &mut App, key: KeyEvent) -> Option<Command> {
         }
         KeyCode::Enter => return pick_role(app, app.start.role),
         KeyCode::Char('u') => app.start.focus = StartFocus::Url,
+        KeyCode::Char('o') => super::connection::open(app),
         KeyCode::Char('?') => app.overlay = Some(Overlay::Help),
         KeyCode::Char('q') | KeyCode::Esc => return ask_quit(app),
         _ => {}
@@ -148,7 +149,7 @@ fn pick_role(app: &mut App, index: usize) -> Option<Command> {
 }
 
 /// The same rule the engine applies to `url` inputs, so a bad address is caught here.
-pub fn check_url(text: &str) -> Result<(), String> {
+pub(crate) fn check_url(text: &str) -> Result<(), String> {
     match url::Url::parse(text) {
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(()),
         Ok(u) => Err(format!(

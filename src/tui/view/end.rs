@@ -6,9 +6,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::footer;
-use crate::cli::TicketFormat;
 use crate::flow::{Outcome, Session};
 use crate::probe::Verdict;
+use crate::report::TicketFormat;
 use crate::tui::app::App;
 use crate::tui::theme::Theme;
 
@@ -42,7 +42,7 @@ pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         TicketFormat::Json => "json",
     };
     frame.render_widget(
-        Paragraph::new(app.end.preview.as_str())
+        Paragraph::new(crate::sanitize::text(&app.end.preview).into_owned())
             .scroll((app.end.scroll, 0))
             .wrap(Wrap { trim: false })
             .block(

@@ -117,6 +117,7 @@ pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
             ("↑↓", "move"),
             ("Enter", "start"),
             ("Tab", "fields"),
+            ("o", "connection"),
             ("?", "help"),
             ("q", "quit"),
         ]

@@ -65,13 +65,14 @@ pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     let body = if body.trim().is_empty() {
         Text::styled("(see the checks and choices below)", theme.dim())
     } else {
-        Text::raw(body)
+        // Filled from facts a server chose (a realm, a header): shown, never emitted.
+        Text::raw(crate::sanitize::text(&body).into_owned())
     };
     frame.render_widget(
         Paragraph::new(body)
             .wrap(Wrap { trim: false })
             .scroll((app.step.body_scroll, 0))
-            .block(body_block(app, area, &node.title, theme)),
+            .block(body_block(app, area, &app.say(&node.title), theme)),
         a.body,
     );
     if let Some(r) = a.probes {
@@ -82,8 +83,14 @@ pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     } else {
         draw_choices(app, engine, frame, a.bottom, theme);
     }
-    let keys: &[(&str, &str)] = match (engine.phase(), app.running.is_some()) {
-        (Phase::Review, false) => &[
+    // When the site could not be reached, the connection options are the way on.
+    let unreachable = engine.session().trail.last().is_some_and(|s| {
+        s.reports
+            .iter()
+            .any(|r| r.facts.get("responded") == Some(&crate::probe::FactValue::Bool(false)))
+    });
+    let keys: &[(&str, &str)] = match (engine.phase(), app.running.is_some(), unreachable) {
+        (Phase::Review, false, false) => &[
             ("Enter", "go on"),
             ("b", "back"),
             ("r", "re-run"),
@@ -91,18 +98,33 @@ pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
             ("?", "help"),
             ("q", "quit"),
         ],
-        (Phase::Inputs, _) => &[
+        (Phase::Review, false, true) => &[
+            ("Enter", "go on"),
+            ("b", "back"),
+            ("o", "connection options"),
+            ("r", "re-run"),
+            ("q", "quit"),
+        ],
+        (Phase::Inputs, _, _) => &[
             ("Enter", "confirm"),
             ("Ctrl+R", "reveal"),
             ("Esc", "back"),
             ("F1", "help"),
             ("Ctrl+C", "quit"),
         ],
-        (_, true) => &[
+        (_, true, _) => &[
             ("Esc", "cancel probes"),
             ("b", "back"),
             ("n", "note"),
             ("?", "help"),
+            ("q", "quit"),
+        ],
+        (_, false, true) => &[
+            ("↑↓", "move"),
+            ("Enter", "choose"),
+            ("b", "back"),
+            ("o", "connection options"),
+            ("r", "re-run"),
             ("q", "quit"),
         ],
         _ => &[
@@ -172,11 +194,11 @@ fn breadcrumb(app: &App, width: u16) -> String {
         .enumerate()
         .map(|(i, s)| {
             if i + 1 == trail.len() && app.running.is_some() {
-                format!("{} running {}", spinner(app), s.title)
+                format!("{} running {}", spinner(app), app.say(&s.title))
             } else if step_causes(s).is_empty() {
-                format!("{} {}", mark_text(step_mark(s)), s.title)
+                format!("{} {}", mark_text(step_mark(s)), app.say(&s.title))
             } else {
-                format!("{} {} ◆", mark_text(step_mark(s)), s.title)
+                format!("{} {} ◆", mark_text(step_mark(s)), app.say(&s.title))
             }
         })
         .collect();
@@ -209,7 +231,7 @@ fn draw_trail(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
             Span::styled(mark, style),
             Span::raw(" "),
             Span::styled(
-                s.title.clone(),
+                app.say(&s.title),
                 if current {
                     theme.title()
                 } else {
@@ -220,7 +242,7 @@ fn draw_trail(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         if let Some(by) = &s.left_by {
             let room = usize::from(inner(area).width);
             lines.push(Line::from(Span::styled(
-                clip(&format!("    → {by}"), room),
+                clip(&format!("    → {}", app.say(by)), room),
                 theme.dim(),
             )));
         }
@@ -271,7 +293,7 @@ fn fact_lines(r: &ProbeReport, lines: &mut Vec<Line<'static>>) {
         super::shown(&key_facts(r))
     )));
     if let Some(FactValue::Str(t)) = r.facts.get("timeline") {
-        lines.push(Line::from(format!("       {t}")));
+        lines.push(Line::from(format!("       {}", super::shown(t))));
     }
 }
 
@@ -343,7 +365,11 @@ fn draw_choices(app: &App, engine: &Engine, frame: &mut Frame, area: Rect, theme
         let selected = i == app.step.selected;
         let is_suggested = suggested.as_ref().is_some_and(|(s, _)| *s == i);
         let marker = if selected { "› " } else { "  " };
-        let mut spans = vec![Span::raw(format!("{marker}{}. {}", i + 1, c.label))];
+        let mut spans = vec![Span::raw(format!(
+            "{marker}{}. {}",
+            i + 1,
+            super::shown(&app.say(&c.label))
+        ))];
         if is_suggested {
             spans.push(Span::styled("  ★ suggested", theme.suggested()));
         }
@@ -373,7 +399,7 @@ fn draw_choices(app: &App, engine: &Engine, frame: &mut Frame, area: Rect, theme
         frame.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::styled("★ why: ", theme.suggested()),
-                Span::raw(why),
+                Span::raw(super::shown(&app.say(&why))),
             ])),
             reason,
         );
@@ -389,7 +415,7 @@ fn draw_input(app: &App, engine: &Engine, frame: &mut Frame, area: Rect, theme: 
     let Some(input) = input else { return };
     let optional = if input.optional { " (optional)" } else { "" };
     let block = Block::bordered().title(Span::styled(
-        format!(" {}{optional} ", input.prompt),
+        format!(" {}{optional} ", app.say(&input.prompt)),
         theme.title(),
     ));
     let rows = block.inner(area);

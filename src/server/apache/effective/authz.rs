@@ -36,7 +36,7 @@ const AUTH_NAMES: &[&str] = &[
     "Satisfy",
 ];
 
-pub fn is_auth_directive(d: &Directive) -> bool {
+pub(crate) fn is_auth_directive(d: &Directive) -> bool {
     AUTH_NAMES.iter().any(|n| is(d, n))
 }
 
@@ -50,7 +50,7 @@ fn is_legacy(d: &Directive) -> bool {
 
 /// The auth directives in force after merging.
 #[derive(Debug, Default)]
-pub struct Merged<'a> {
+pub(crate) struct Merged<'a> {
     pub auth_type: Option<&'a Directive>,
     pub auth_name: Option<&'a Directive>,
     pub user_file: Option<&'a Directive>,
@@ -75,7 +75,7 @@ fn direct(body: &[Directive]) -> Vec<&Directive> {
     out
 }
 
-pub fn merge<'a>(applied: &[Applied<'a>]) -> Merged<'a> {
+pub(crate) fn merge<'a>(applied: &[Applied<'a>]) -> Merged<'a> {
     let mut m = Merged::default();
     for a in applied {
         let ds = direct(a.body);
@@ -234,7 +234,7 @@ fn all(kids: &[Authz]) -> Authz {
 /// An `Allow from` / `Deny from` / `Require ip` argument against the client: `all`, a full
 /// or partial address (`10.1`), `a.b.c.d/nn` or `a.b.c.d/m.m.m.m`, an IPv6 address or prefix.
 /// Host names never match here (they need DNS).
-pub fn ip_matches(arg: &str, client: IpAddr) -> bool {
+pub(crate) fn ip_matches(arg: &str, client: IpAddr) -> bool {
     if arg.eq_ignore_ascii_case("all") {
         return true;
     }
@@ -451,7 +451,7 @@ fn access_of(status: Option<u16>, asks: bool) -> Access {
 }
 
 /// Sets the effective auth and the problems of the merged directives.
-pub fn judge(
+pub(crate) fn judge(
     config: &Config,
     m: &Merged<'_>,
     applied: &[Applied<'_>],
@@ -619,7 +619,7 @@ fn walk_all<'a>(body: &'a [Directive], out: &mut Vec<&'a Directive>) {
 }
 
 /// PHP-FPM/CGI apps do not get Authorization unless it is passed on explicitly.
-pub fn app_forwarding(
+pub(crate) fn app_forwarding(
     applied: &[Applied<'_>],
     config: &Config,
     req: &super::Request<'_>,

@@ -1,0 +1,264 @@
+//! Escape injection: terminal controls planted where strangers plant them — a Basic user name
+//! that a real nginx writes raw into its error.log, an HTTP answer's headers, a HAR, a token,
+//! a server config — never reach stdout, stderr or a ticket as controls. Plus the dictionary
+//! test: the unsalted SHA-256 of a common password appears nowhere.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crate::support::logs_report;
+use crate::support::loopback;
+
+use std::path::Path;
+use std::time::Duration;
+
+use assert_cmd::Command;
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// Clipboard write (OSC 52), window title (OSC 0), clear screen (CSI 2J), and a
+/// right-to-left override (`adm<RLO>exe.nip` shows as `admpin.exe`).
+const ESC_PAYLOADS: &[&str] = &[
+    "o52\x1b]52;c;ZWNobyBwd25lZA==\x07",
+    "o0\x1b]0;pwned\x07",
+    "cls\x1b[2J",
+    "adm\u{202E}exe.nip",
+];
+/// The same in their one-character C1 forms (CSI U+009B, OSC U+009D ... ST U+009C): what an
+/// HTTP header can carry (HTTP parsers refuse ESC, not the UTF-8 bytes of C1).
+const C1_PAYLOADS: &[&str] = &[
+    "o52\u{9d}52;c;ZWNobw==\u{9c}",
+    "o0\u{9d}0;pwned\u{9c}",
+    "cls\u{9b}2J",
+    "adm\u{202E}exe.nip",
+];
+
+/// No character a terminal would act on: C0 but tab and line ends, DEL, C1, bidi controls.
+fn assert_inert(what: &str, bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    for (i, c) in text.char_indices() {
+        let bad = (c < ' ' && !matches!(c, '\n' | '\t' | '\r'))
+            || ('\x7f'..='\u{9f}').contains(&c)
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+        assert!(
+            !bad,
+            "{what}: U+{:04X} at byte {i}: …{}…",
+            u32::from(c),
+            text[i.saturating_sub(60)..]
+                .chars()
+                .take(120)
+                .collect::<String>()
+        );
+    }
+}
+
+fn why401(dir: &Path, args: &[&str]) -> (Vec<u8>, Vec<u8>) {
+    let out = Command::cargo_bin("why401")
+        .unwrap()
+        .current_dir(dir)
+        .args(args)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    (out.stdout, out.stderr)
+}
+
+/// Runs `args` as text, `--json`, and with md and text tickets; every output must be inert.
+fn every_surface(what: &str, dir: &Path, args: &[&str], json_flag: &str) {
+    let (out, err) = why401(dir, args);
+    assert_inert(&format!("{what} stdout"), &out);
+    assert_inert(&format!("{what} stderr"), &err);
+    let mut json = args.to_vec();
+    json.push(json_flag);
+    let (out, err) = why401(dir, &json);
+    assert_inert(&format!("{what} --json stdout"), &out);
+    assert_inert(&format!("{what} --json stderr"), &err);
+    for ext in ["md", "txt"] {
+        let report = dir.join(format!("ticket-{what}.{ext}"));
+        let mut with = args.to_vec();
+        let r = report.display().to_string();
+        with.extend(["--report", r.as_str()]);
+        let _ = why401(dir, &with);
+        if let Ok(bytes) = std::fs::read(&report) {
+            assert_inert(&format!("{what} {ext} ticket"), &bytes);
+        }
+    }
+}
+
+#[test]
+fn basic_user_names_that_nginx_logs_raw_stay_inert() {
+    let Some(n) = logs_report::nginx_with_alice("correct-horse-canary") else {
+        return;
+    };
+    for p in ESC_PAYLOADS {
+        assert_eq!(
+            logs_report::get(n.port, "/", Some(&format!("{p}:x")), "curl/8"),
+            401
+        );
+    }
+    // The authority: nginx itself writes the decoded user name, escapes and all.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while !n.error_log().contains("was not found") && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let raw = std::fs::read(n.path("error.log")).unwrap();
+    assert!(
+        raw.windows(4).any(|w| w == b"\x1b]52"),
+        "nginx no longer logs user names raw: {}",
+        String::from_utf8_lossy(&raw)
+    );
+    let access = n.path("access.log").display().to_string();
+    let error = n.path("error.log").display().to_string();
+    every_surface("logs", n.dir.path(), &["logs", &access, &error], "--json");
+    // The user names are still there, shown: a reader can see what was planted.
+    let (out, _) = why401(n.dir.path(), &["logs", &access, &error]);
+    let out = String::from_utf8(out).unwrap();
+    assert!(out.contains("\\x1b]52;c;"), "{out}");
+}
+
+#[test]
+fn http_headers_with_c1_controls_and_bidi_stay_inert() {
+    let url = loopback::serve_raw(|mut s| async move {
+        let mut buf = vec![0u8; 8192];
+        let _ = tokio::time::timeout(Duration::from_secs(2), s.read(&mut buf)).await;
+        let answer = format!(
+            "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"{}\"\r\nX-Note: {}\r\nServer: {}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            C1_PAYLOADS[0], C1_PAYLOADS[2], C1_PAYLOADS[3]
+        );
+        let _ = s.write_all(answer.as_bytes()).await;
+    });
+    let dir = tempfile::tempdir().unwrap();
+    every_surface(
+        "check",
+        dir.path(),
+        &["check", &format!("{url}/admin"), "--timeout", "3"],
+        "--json",
+    );
+}
+
+fn har_with(payload: &str) -> serde_json::Value {
+    let headers = |pairs: &[(&str, &str)]| -> serde_json::Value {
+        pairs
+            .iter()
+            .map(|(n, v)| serde_json::json!({"name": n, "value": v}))
+            .collect()
+    };
+    let entry = serde_json::json!({
+        "startedDateTime": "2026-01-10T10:00:00.000Z",
+        "time": 1,
+        "_initiator": {"type": "script", "url": format!("https://app.example/{payload}.js")},
+        "request": {"method": format!("GET{payload}"), "url": format!("https://api.example/{payload}?q=1"), "httpVersion": "HTTP/1.1",
+                    "headers": headers(&[("Authorization", "Bearer abc")]), "queryString": [], "cookies": [], "headersSize": -1, "bodySize": 0},
+        "response": {"status": 401, "statusText": "", "httpVersion": "HTTP/1.1",
+                     "headers": headers(&[("WWW-Authenticate", &format!("Bearer realm=\"{payload}\"")), ("Set-Cookie", &format!("sid=1; Path=/{payload}"))]),
+                     "cookies": [], "content": {"size": 0, "mimeType": "text/plain"}, "redirectURL": "", "headersSize": -1, "bodySize": 0},
+        "cache": {}, "timings": {"send": 0, "wait": 1, "receive": 0}
+    });
+    serde_json::json!({"log": {"version": "1.2", "creator": {"name": "t", "version": "1"}, "entries": [entry]}})
+}
+
+#[test]
+fn har_tokens_and_configs_with_escapes_stay_inert() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (i, p) in ESC_PAYLOADS.iter().chain(C1_PAYLOADS).enumerate() {
+        let har = d.join(format!("c{i}.har"));
+        std::fs::write(&har, har_with(p).to_string()).unwrap();
+        every_surface("har", d, &["har", &har.display().to_string()], "--json");
+
+        let b64 = |v: &serde_json::Value| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+        };
+        let token = format!(
+            "{}.{}.c2lnbmF0dXJlLWJ5dGVzLW9mLWEtdG9rZW4",
+            b64(&serde_json::json!({"alg": "HS256", "kid": p})),
+            b64(&serde_json::json!({"sub": p, "iss": p, "exp": 1_768_039_200}))
+        );
+        let file = d.join(format!("t{i}.jwt"));
+        std::fs::write(&file, &token).unwrap();
+        every_surface("jwt", d, &["jwt", &file.display().to_string()], "--json");
+
+        let conf = d.join(format!("n{i}.conf"));
+        let users = d.join(format!("u{i}"));
+        std::fs::write(
+            &users,
+            format!("{p}:$apr1$abcdefgh$0123456789abcdefghijkl\n"),
+        )
+        .unwrap();
+        std::fs::write(
+            &conf,
+            format!(
+                "location /{p} {{ auth_basic \"{p}\"; auth_basic_user_file {}; }}\n",
+                users.display()
+            ),
+        )
+        .unwrap();
+        every_surface(
+            "server",
+            d,
+            &[
+                "server",
+                "--nginx",
+                &conf.display().to_string(),
+                "--path",
+                &format!("/{p}"),
+            ],
+            "--json",
+        );
+    }
+}
+
+#[test]
+fn the_unsalted_hash_of_a_common_password_appears_nowhere() {
+    const PASSWORD: &str = "Summer2026!";
+    let site = loopback::serve(axum::Router::new().route(
+        "/admin",
+        axum::routing::get(|| async {
+            loopback::answer(
+                401,
+                &[("www-authenticate", "Basic realm=\"staff\"".to_owned())],
+                "no",
+            )
+        }),
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let unsalted: Vec<String> = [
+        PASSWORD.to_owned(),
+        format!("alice:{PASSWORD}"),
+        base64::engine::general_purpose::STANDARD.encode(format!("alice:{PASSWORD}")),
+    ]
+    .iter()
+    .map(|s| hex::encode(Sha256::digest(s.as_bytes()))[..8].to_owned())
+    .collect();
+    let mut seen = Vec::new();
+    for format in ["md", "text", "json"] {
+        let report = dir.path().join(format!("t.{format}"));
+        let out = Command::cargo_bin("why401")
+            .unwrap()
+            .args([
+                "check",
+                &format!("{site}/admin"),
+                "-u",
+                "alice",
+                "--password-stdin",
+            ])
+            .args(["--timeout", "3", "--format", format, "--report"])
+            .arg(&report)
+            .args(if format == "json" {
+                &["--json"][..]
+            } else {
+                &[][..]
+            })
+            .write_stdin(format!("{PASSWORD}\n"))
+            .output()
+            .unwrap();
+        seen.push(String::from_utf8_lossy(&out.stdout).into_owned());
+        seen.push(String::from_utf8_lossy(&out.stderr).into_owned());
+        seen.push(std::fs::read_to_string(&report).unwrap_or_default());
+    }
+    let all = seen.join("\n");
+    assert!(all.contains("[password len=11 hmac="), "{all}");
+    for h in &unsalted {
+        assert!(!all.contains(h.as_str()), "unsalted hash {h} found:\n{all}");
+    }
+    assert!(!all.contains(PASSWORD));
+}

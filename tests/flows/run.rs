@@ -1,0 +1,194 @@
+//! `why401 run`: a flow walked headless, probes against a real local server.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crate::support::basic_site;
+
+use assert_cmd::Command;
+
+const FLOW: &str = r#"
+id: door
+title: Is the door locked?
+start: knock
+nodes:
+  knock:
+    title: Knock
+    inputs:
+      - { id: url, kind: url, prompt: Address }
+    probes:
+      - kind: http
+        args: { url: "{{url}}" }
+    findings:
+      - cause: no-credentials-sent
+        when: http.status == 401
+        evidence: "{{url}} answered {{http.status}} asking for {{http.challenge.scheme}} in realm {{http.challenge.realm}}"
+        confidence: 0.7
+    next:
+      - when: http.status != 401
+        goto: open
+    choices:
+      - { label: I have an account, goto: login }
+      - { label: I do not, goto: ticket }
+  login:
+    title: Log in
+    inputs:
+      - { id: user, kind: username, prompt: User }
+      - { id: password, kind: secret, prompt: Password }
+    probes:
+      - id: with_creds
+        kind: http
+        args: { url: "{{url}}", user: "{{user}}", password: "{{password}}" }
+    findings:
+      - cause: bad-credentials
+        when: with_creds.status == 401
+        evidence: "credentials for {{user}} rejected ({{password}})"
+        confidence: 0.9
+    next:
+      - when: with_creds.status == 200
+        goto: open
+      - goto: ticket
+  open:
+    title: It opens
+    end: resolved
+  ticket:
+    title: Ask the owner
+    end: escalate
+"#;
+
+fn setup(answers: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("flows")).unwrap();
+    std::fs::write(dir.path().join("flows/door.yaml"), FLOW).unwrap();
+    let answers_path = dir.path().join("answers.yaml");
+    std::fs::write(&answers_path, answers).unwrap();
+    (dir, answers_path)
+}
+
+fn run(dir: &tempfile::TempDir, answers: &std::path::Path, format: &str) -> std::process::Output {
+    Command::cargo_bin("why401")
+        .unwrap()
+        .arg("--flows")
+        .arg(dir.path().join("flows"))
+        .args([
+            "run",
+            "--flow",
+            "door",
+            "--timeout",
+            "5",
+            "--format",
+            format,
+            "--allow-env",
+            "--answers",
+        ])
+        .arg(answers)
+        .env("WHY401_TEST_PASSWORD", "canary-wrong-password-7Hx")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn probes_really_run_and_findings_reach_the_ticket() {
+    let site = basic_site::start();
+    let (dir, answers) = setup(&format!(
+        "url: {site}/admin\nknock: I have an account\nuser: alice\npassword: {{ env: WHY401_TEST_PASSWORD }}\n"
+    ));
+    let out = run(&dir, &answers, "json");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ticket: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let causes: Vec<&str> = ticket["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(causes, ["bad-credentials", "no-credentials-sent"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("asking for basic in realm staff"), "{text}");
+    assert!(
+        !text.contains("canary-wrong-password-7Hx"),
+        "the password leaked into the ticket"
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("canary-wrong-password-7Hx"));
+}
+
+#[test]
+fn the_right_password_resolves_and_exits_0() {
+    let site = basic_site::start();
+    let (dir, answers) = setup(&format!(
+        "url: {site}/admin\nknock: login\nuser: alice\npassword: \"{}\"\n",
+        basic_site::PASSWORD
+    ));
+    let out = run(&dir, &answers, "text");
+    // a finding on the first step (401 without credentials) is still evidence: exit 1
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("It opens"), "{text}");
+    let open = format!("url: {site}/open\n");
+    std::fs::write(&answers, open).unwrap();
+    let out = run(&dir, &answers, "text");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn a_missing_answer_names_the_node_and_exits_2() {
+    let site = basic_site::start();
+    let (dir, answers) = setup(&format!("url: {site}/admin\n"));
+    let out = run(&dir, &answers, "md");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("node 'door:knock' needs a choice"), "{err}");
+    assert!(err.contains("1) I have an account, 2) I do not"), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+}
+
+#[test]
+fn bad_answers_files_are_clear_errors() {
+    let (dir, answers) = setup("url: [unclosed\n");
+    let out = run(&dir, &answers, "md");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("answers.yaml:"), "{err}");
+    std::fs::write(&answers, "url: ftp://nowhere/\n").unwrap();
+    let out = run(&dir, &answers, "md");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("input 'url'"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::write(&answers, "url: http://127.0.0.1:9/\nknock: nonsense\n").unwrap();
+    let out = run(&dir, &answers, "md");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no choice matching"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn an_unreachable_server_is_a_finding_not_a_crash() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (dir, answers) = setup(&format!("url: http://127.0.0.1:{port}/\nknock: I do not\n"));
+    let out = run(&dir, &answers, "json");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("server-unreachable"), "{text}");
+    assert!(text.contains("refused"), "{text}");
+}

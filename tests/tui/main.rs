@@ -1,0 +1,11 @@
+//! The tui tests, one binary: `cargo test --test tui [filter]`.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod cli;
+mod e2e;
+mod runtime;
+mod screens;
+mod shipped;
+mod walks;

@@ -1,0 +1,378 @@
+//! Whole walks of the real wizard in tmux against real servers on 127.0.0.1, as the person in
+//! each scenario: the test follows the `★ suggested` choice and, where nothing is suggested,
+//! answers as that person truthfully would. Each asserts the ticket's top cause and outcome
+//! (`diagnosed` while the fault is there, `resolved` only after a real fix and a re-test),
+//! that the top cause was on screen before the end, and how many questions came first.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crate::support::loopback;
+use crate::support::servers;
+use crate::support::tmux;
+
+use loopback::{answer, auth, site};
+use servers::Nginx;
+use tmux::Tmux;
+
+/// Most questions (answers and choices, the role included) before the top cause shows.
+const MAX_QUESTIONS: usize = 3;
+
+/// An API on 127.0.0.1: `Bearer good` gets 200; any other credential a 401 with
+/// `error="invalid_token"`; no credential a bare `Bearer realm="api"` challenge (RFC 6750).
+fn api() -> String {
+    site(|_, h| {
+        let sent = auth(h);
+        if sent == "Bearer good" {
+            answer(200, &[], "ok")
+        } else if sent.is_empty() {
+            answer(
+                401,
+                &[("www-authenticate", r#"Bearer realm="api""#.into())],
+                "",
+            )
+        } else {
+            answer(
+                401,
+                &[(
+                    "www-authenticate",
+                    r#"Bearer realm="api", error="invalid_token", error_description="The access token expired""#
+                        .into(),
+                )],
+                "",
+            )
+        }
+    })
+}
+
+/// An nginx in front of `upstream` for /api/, with or without clearing Authorization.
+fn proxy_body(upstream: &str, strip: bool) -> String {
+    let strip = if strip {
+        "proxy_set_header Authorization \"\";"
+    } else {
+        ""
+    };
+    format!("    location /api/ {{ {strip} proxy_pass {upstream}; }}")
+}
+
+/// A walk in progress: the terminal, and the questions answered so far.
+struct Walk {
+    tmux: Tmux,
+    dir: tempfile::TempDir,
+    questions: usize,
+    /// Questions answered when the expected top cause first showed in "Found so far".
+    top_after: Option<usize>,
+    top: &'static str,
+}
+
+impl Walk {
+    fn start(name: &str, url: &str, top: &'static str) -> Option<Self> {
+        let dir = tempfile::tempdir().unwrap();
+        let cmd = format!(
+            "'{}' '{url}'; echo EXIT=$?; sleep 60",
+            env!("CARGO_BIN_EXE_why401")
+        );
+        let tmux = Tmux::start_sized(name, dir.path(), &cmd, 110, 40)?;
+        tmux.wait_for("Who are you?");
+        Some(Self {
+            tmux,
+            dir,
+            questions: 0,
+            top_after: None,
+            top,
+        })
+    }
+
+    /// Notes whether the top cause leads "Found so far" (or "Problems found") now.
+    fn look(&mut self, screen: &str) {
+        if self.top_after.is_some() {
+            return;
+        }
+        let mut lines = screen
+            .lines()
+            .skip_while(|l| !l.contains("Found so far") && !l.contains("Problems found"));
+        if lines.nth(1).is_some_and(|first| first.contains(self.top)) {
+            self.top_after = Some(self.questions);
+        }
+    }
+
+    /// Waits for `needle`, looks at the screen, and returns it.
+    fn at(&mut self, needle: &str) -> String {
+        let screen = self.tmux.wait_for(needle);
+        self.look(&screen);
+        screen
+    }
+
+    /// Takes the choice marked `★ suggested` (it must be the selected one).
+    fn suggested(&mut self, at: &str) {
+        let screen = self.at(at);
+        let screen = if screen.contains("★ suggested") {
+            screen
+        } else {
+            self.at("★ suggested")
+        };
+        let line = screen.lines().find(|l| l.contains("★ suggested")).unwrap();
+        assert!(
+            line.contains('›'),
+            "the suggestion is not selected:\n{screen}"
+        );
+        self.questions += 1;
+        self.tmux.keys(&["Enter"]);
+    }
+
+    /// Takes the choice whose label starts with `label` (nothing was suggested).
+    fn choose(&mut self, label: &str) {
+        let screen = self.at(label);
+        let line = screen.lines().find(|l| l.contains(label)).unwrap();
+        let digit = line
+            .split(". ")
+            .next()
+            .and_then(|s| s.chars().rev().find(char::is_ascii_digit))
+            .unwrap();
+        self.questions += 1;
+        self.tmux.keys(&[&digit.to_string()]);
+    }
+
+    /// Types `text` into the field asked with `prompt` (replacing any offered value).
+    fn answer(&mut self, prompt: &str, text: &str) {
+        self.at(prompt);
+        self.questions += 1;
+        self.tmux.keys(&["C-u"]);
+        if !text.is_empty() {
+            self.tmux.keys(&["-l", text]);
+        }
+        self.tmux.keys(&["Enter"]);
+    }
+
+    /// At the end: the outcome line shows `outcome`; the saved ticket says it and ranks
+    /// `self.top` first. Returns the ticket.
+    fn ticket(&mut self, outcome: &str) -> String {
+        let screen = self.at(outcome);
+        assert!(screen.contains("c and s give markdown"), "{screen}");
+        for old in std::fs::read_dir(self.dir.path()).unwrap().flatten() {
+            std::fs::remove_file(old.path()).unwrap();
+        }
+        self.tmux.keys(&["s"]);
+        self.tmux.wait_for("saved to");
+        let path = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|x| x == "md"))
+            .expect("a saved ticket");
+        let ticket = std::fs::read_to_string(path).unwrap();
+        let first = ticket
+            .lines()
+            .find(|l| l.starts_with("### 1. "))
+            .unwrap_or_default();
+        assert!(first.contains(self.top), "top cause:\n{ticket}");
+        ticket
+    }
+
+    /// The top cause was on screen after at most [`MAX_QUESTIONS`] questions.
+    fn assert_top_seen_early(&self) {
+        let n = self
+            .top_after
+            .unwrap_or_else(|| panic!("{} never led 'Found so far'", self.top));
+        println!("{}: top cause on screen after {n} question(s)", self.top);
+        assert!(
+            n <= MAX_QUESTIONS,
+            "{} showed after {n} questions",
+            self.top
+        );
+    }
+}
+
+fn outcome(ticket: &str) -> &str {
+    ticket
+        .lines()
+        .find_map(|l| l.strip_prefix("- **Outcome:** "))
+        .unwrap_or_default()
+}
+
+fn expired_jwt() -> String {
+    let now = chrono::Utc::now().timestamp();
+    let claims = serde_json::json!({
+        "sub": "svc-reports", "aud": "orders", "scope": "orders:read",
+        "iat": now - 7200, "exp": now - 3600,
+    });
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(b"test-key"),
+    )
+    .unwrap()
+}
+
+#[test]
+fn an_expired_jwt_is_named_at_once_and_stays_diagnosed() {
+    let url = format!("{}/v1/orders", api());
+    let Some(mut w) = Walk::start("jwt", &url, "token-expired") else {
+        return;
+    };
+    w.choose("My code calls an API");
+    w.suggested("How does your client authenticate?");
+    w.answer("Access token", &expired_jwt());
+    w.at("token-expired");
+    w.choose("A fresh token works");
+    // Enter alone: the re-test sends the token given before, which is still expired.
+    w.answer("The new access token", "");
+    let ticket = w.ticket("Diagnosed: token-expired");
+    assert_eq!(outcome(&ticket), "diagnosed", "{ticket}");
+    assert!(
+        ticket.contains("**Re-test:**") && ticket.contains("401"),
+        "{ticket}"
+    );
+    assert!(
+        !ticket.contains(&expired_jwt()),
+        "the token leaked:\n{ticket}"
+    );
+    // Back to the question, with the token the client now has: the re-test passes.
+    w.tmux.keys(&["b"]);
+    w.answer("The new access token", "good");
+    let ticket = w.ticket("Resolved: the re-test got 200");
+    assert_eq!(outcome(&ticket), "resolved", "{ticket}");
+    assert!(!ticket.contains("Bearer good"), "{ticket}");
+    w.assert_top_seen_early();
+}
+
+#[test]
+fn a_401_without_a_challenge_goes_to_the_owner_at_once() {
+    let url = format!("{}/portal", site(|_, _| answer(401, &[], "Unauthorized")));
+    let Some(mut w) = Walk::start("bare", &url, "missing-www-authenticate") else {
+        return;
+    };
+    w.choose("I visit a site");
+    w.suggested("without saying what it wants");
+    let ticket = w.ticket("Someone else must act");
+    assert_eq!(outcome(&ticket), "escalate", "{ticket}");
+    assert!(ticket.lines().filter(|l| l.starts_with("### ")).count() >= 1);
+    w.assert_top_seen_early();
+}
+
+/// The owner of an nginx that clears Authorization: the config check names the line; the end
+/// stays `diagnosed` until nginx runs without it, then a re-test (r) makes it `resolved`.
+#[test]
+fn the_owner_behind_a_stripping_nginx_is_resolved_only_after_the_fix() {
+    let upstream = api();
+    let Some(mut nginx) = Nginx::start(&proxy_body(&upstream, true)) else {
+        assert!(std::env::var("CI").is_err(), "nginx is needed under CI");
+        return;
+    };
+    let url = nginx.url("/api/orders");
+    let conf = nginx.path("nginx.conf");
+    let Some(mut w) = Walk::start("owner", &url, "proxy-strips-authorization") else {
+        return;
+    };
+    w.choose("I run the site");
+    w.suggested("What the server asks for");
+    // The nginx listening on the port names its configuration: nothing to type.
+    let screen = w.at("Check the nginx configuration");
+    assert!(
+        !screen.contains("Path of the nginx configuration"),
+        "{screen}"
+    );
+    w.suggested("Check the nginx configuration");
+    w.choose("I removed it and reloaded nginx");
+    w.answer("A token the application accepts", "good");
+    let ticket = w.ticket("Diagnosed: proxy-strips-authorization");
+    assert_eq!(outcome(&ticket), "diagnosed", "{ticket}");
+    assert!(
+        ticket.contains(&format!("{}", conf.display())),
+        "file named:\n{ticket}"
+    );
+    nginx.restart(&proxy_body(&upstream, false));
+    w.tmux.keys(&["r"]);
+    let ticket = w.ticket("Resolved: the re-test got 200");
+    assert_eq!(outcome(&ticket), "resolved", "{ticket}");
+    assert!(
+        !ticket.contains("good\n") && !ticket.contains("Bearer good"),
+        "{ticket}"
+    );
+    w.assert_top_seen_early();
+}
+
+/// A valid token through the same proxy, from the API side: the bare challenge shows the
+/// token never arrived, and the walk reaches the proxy's configuration.
+#[test]
+fn a_valid_token_through_a_stripping_proxy_points_at_the_proxy() {
+    let upstream = api();
+    let Some(nginx) = Nginx::start(&proxy_body(&upstream, true)) else {
+        assert!(std::env::var("CI").is_err(), "nginx is needed under CI");
+        return;
+    };
+    let conf = nginx.path("nginx.conf");
+    let Some(mut w) = Walk::start(
+        "proxy",
+        &nginx.url("/api/orders"),
+        "proxy-strips-authorization",
+    ) else {
+        return;
+    };
+    w.choose("My code calls an API");
+    w.suggested("How does your client authenticate?");
+    w.answer("Access token", "good");
+    w.at("as if no token was sent");
+    w.choose("I run the proxy or gateway");
+    w.suggested("Check the nginx configuration");
+    w.choose("I removed it and reloaded nginx");
+    let ticket = w.ticket("Diagnosed: proxy-strips-authorization");
+    assert_eq!(outcome(&ticket), "diagnosed", "{ticket}");
+    assert!(
+        ticket.contains(&format!("{}", conf.display())),
+        "file named:\n{ticket}"
+    );
+    // The front and the backend were compared with the same token.
+    assert!(
+        ticket.contains("the backend accepts the same credentials"),
+        "{ticket}"
+    );
+    w.assert_top_seen_early();
+}
+
+/// A wrong password at nginx Basic auth, from the owner's side with a test user: the password
+/// already typed is checked against the user file the running nginx's configuration names,
+/// so the cause is `password-mismatch` (never the password itself on screen); with the right
+/// password typed at the re-test the walk is resolved.
+#[test]
+fn a_wrong_password_at_nginx_basic_is_a_password_mismatch() {
+    let Some(nginx) = Nginx::start(
+        "    location /admin/ { auth_basic \"staff\"; auth_basic_user_file {dir}/users; }",
+    ) else {
+        assert!(std::env::var("CI").is_err(), "nginx is needed under CI");
+        return;
+    };
+    if servers::htpasswd(&nginx.path("users"), "-bc", "alice", "Correct-Horse-42").is_none() {
+        assert!(std::env::var("CI").is_err(), "htpasswd is needed under CI");
+        return;
+    }
+    std::fs::create_dir_all(nginx.path("www/admin")).unwrap();
+    std::fs::write(nginx.path("www/admin/index.html"), "staff only\n").unwrap();
+    let Some(mut w) = Walk::start("basic", &nginx.url("/admin/"), "password-mismatch") else {
+        return;
+    };
+    w.choose("I run the site");
+    w.suggested("What the server asks for");
+    w.answer("Test user name", "alice");
+    w.at("Its password");
+    w.tmux.keys(&["-l", "wrong-password"]);
+    w.tmux.keys(&["Enter"]);
+    let screen = w.at("The password typed does not match");
+    assert!(!screen.contains("wrong-password"), "{screen}");
+    assert!(
+        !screen.contains("Path of the nginx configuration"),
+        "{screen}"
+    );
+    w.suggested("Check the nginx configuration");
+    w.suggested("Check the password hash");
+    w.answer("The password the test user has now", "Correct-Horse-42");
+    let ticket = w.ticket("Resolved: the re-test got 200");
+    assert_eq!(outcome(&ticket), "resolved", "{ticket}");
+    assert!(
+        !ticket.contains("wrong-password") && !ticket.contains("Correct-Horse-42"),
+        "{ticket}"
+    );
+    assert!(
+        ticket.contains(&format!("{}", nginx.path("users").display())),
+        "the user file is named:\n{ticket}"
+    );
+    w.assert_top_seen_early();
+}
