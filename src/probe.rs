@@ -262,7 +262,7 @@ pub struct ProbeContext {
 impl ProbeContext {
     /// The client for requests to `url`: the one that follows the `--resolve` and
     /// `--connect-to` entries of the URL's port (entries hold for their own port only).
-    pub fn client_for(&self, url: &str) -> &reqwest::Client {
+    pub(crate) fn client_for(&self, url: &str) -> &reqwest::Client {
         url::Url::parse(url).map_or(&self.client, |u| self.net.client_for(&u, &self.client))
     }
 
