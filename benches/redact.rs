@@ -4,10 +4,10 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
-use why401::cli::TicketFormat;
 use why401::probe::ProbeReport;
 use why401::report::Redactor;
 use why401::report::Ticket;
+use why401::report::TicketFormat;
 use why401::report::ticket::TargetSpec;
 
 fn log_text() -> String {

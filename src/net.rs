@@ -286,7 +286,7 @@ impl Network {
 
     /// The client to send a request for `url` with (before [`Network::dial`] moves its
     /// port): the one whose resolver answers for the URL's port, else `main`.
-    pub fn client_for<'a>(
+    pub(crate) fn client_for<'a>(
         &'a self,
         url: &url::Url,
         main: &'a reqwest::Client,

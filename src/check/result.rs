@@ -137,7 +137,7 @@ impl CheckResult {
     }
 
     /// What was not sent, and why: the main chain's own lines, then the requests left out.
-    pub fn withheld_lines(&self) -> Vec<String> {
+    pub(crate) fn withheld_lines(&self) -> Vec<String> {
         let mut out = match self.main_fact("withheld") {
             Some(FactValue::StrList(v)) => v.clone(),
             _ => Vec::new(),

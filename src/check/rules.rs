@@ -20,14 +20,14 @@ pub mod ids {
     /// The site root without credentials.
     pub(crate) const ELSEWHERE_ANONYMOUS: &str = "elsewhere_anonymous";
     /// The Apache configuration or .htaccess the person gave, analysed for this request.
-    pub const SERVER_APACHE: &str = "server_apache";
+    pub(crate) const SERVER_APACHE: &str = "server_apache";
     /// The nginx configuration the person gave, analysed for this request.
-    pub const SERVER_NGINX: &str = "server_nginx";
+    pub(crate) const SERVER_NGINX: &str = "server_nginx";
     /// The user file given alone.
-    pub const USER_FILE: &str = "user_file";
+    pub(crate) const USER_FILE: &str = "user_file";
 
     /// True for the analysis of a file the person gave.
-    pub fn is_server_file(id: &str) -> bool {
+    pub(crate) fn is_server_file(id: &str) -> bool {
         [SERVER_APACHE, SERVER_NGINX, USER_FILE].contains(&id)
     }
 
@@ -44,7 +44,7 @@ pub mod ids {
     }
 
     /// True for the report of a token sent.
-    pub fn is_token(id: &str) -> bool {
+    pub(crate) fn is_token(id: &str) -> bool {
         id == TOKEN
             || id
                 .strip_prefix("token.")

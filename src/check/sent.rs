@@ -75,7 +75,7 @@ pub(crate) fn glued_scheme(value: &str) -> Option<(&'static str, &str)> {
 
 /// A token the request carries, and where it went (for evidence: never the token itself).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SentToken {
+pub(crate) struct SentToken {
     /// `the Authorization header`, `header 'X-Access-Token'`, `cookie 'session'`,
     /// `query parameter 'access_token'`.
     pub place: String,

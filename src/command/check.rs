@@ -25,11 +25,11 @@ pub fn run(args: &CheckArgs, _global: &GlobalArgs) -> anyhow::Result<Outcome> {
     };
     crate::command::print(&format!("{text}\n"))?;
     if let Some(path) = &args.report.report {
-        let mut ticket = crate::report::Ticket::from_reports(
-            &crate::report::TargetSpec::request(&result.url, &result.method),
-            &result.reports,
-            result.ranked(),
-        );
+        let mut target = crate::report::TargetSpec::request(&result.url, &result.method);
+        // The ticket states --cacert, -k, --resolve, --connect-to and the proxy when used.
+        target.connection = request.net.summary();
+        let mut ticket =
+            crate::report::Ticket::from_reports(&target, &result.reports, result.ranked());
         for secret in request.secrets() {
             ticket.add_secret("secret", secret);
         }

@@ -11,7 +11,7 @@
 //! their own screen (a button, a message) and stays as written.
 
 /// What a step's text opens with in help-desk mode.
-pub const BODY_LEAD: &str = "Go through this with the caller:";
+pub(crate) const BODY_LEAD: &str = "Go through this with the caller:";
 
 /// A step's body for the agent: the lead line, then the text about the caller.
 pub fn body(text: &str) -> String {
@@ -48,7 +48,7 @@ pub fn line(text: &str) -> String {
 
 /// The first word of `text` (outside quotes) that speaks as or to the caller, once
 /// rewritten: what `flows lint` reports.
-pub fn leftover(text: &str) -> Option<String> {
+pub(crate) fn leftover(text: &str) -> Option<String> {
     if written_for_the_agent(text) {
         return None;
     }

@@ -223,7 +223,7 @@ fn nginx(line: &[u8]) -> ErrorLine<'_> {
 }
 
 /// The most an nginx entry spans: nginx cuts each at `NGX_MAX_ERROR_STR` (2048) bytes.
-pub const ENTRY_MAX: usize = 4096;
+pub(crate) const ENTRY_MAX: usize = 4096;
 
 fn without_cr(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
@@ -233,7 +233,7 @@ fn without_cr(line: &[u8]) -> &[u8] {
 /// [`ErrorLine::Open`] and the following lines finish it: the end, and how many lines it
 /// took beyond the first. A following line that reads as an entry of its own (it has a time)
 /// is never taken in: an entry nginx cut short must not swallow the next one.
-pub fn continued_entry(buf: &[u8], first_len: usize) -> Option<(usize, u64)> {
+pub(crate) fn continued_entry(buf: &[u8], first_len: usize) -> Option<(usize, u64)> {
     let mut end = first_len;
     let mut extra = 0;
     while end < buf.len() && end < ENTRY_MAX {
@@ -256,7 +256,7 @@ pub fn continued_entry(buf: &[u8], first_len: usize) -> Option<(usize, u64)> {
 
 /// Where a chunk of whole lines should end so that no entry is cut in two: the start of a
 /// trailing [`ErrorLine::Open`] entry that its lines in `buf` do not finish, if any.
-pub fn open_tail(buf: &[u8]) -> Option<usize> {
+pub(crate) fn open_tail(buf: &[u8]) -> Option<usize> {
     let body = buf.strip_suffix(b"\n").unwrap_or(buf);
     let floor = body.len().saturating_sub(ENTRY_MAX);
     let mut end = body.len();

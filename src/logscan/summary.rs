@@ -96,7 +96,7 @@ pub struct ProbeLineOut {
 }
 
 /// Error-log lines kept as written per probe line; `error_reasons` counts them all.
-pub const PROBE_ERROR_LINES: usize = 5;
+pub(crate) const PROBE_ERROR_LINES: usize = 5;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct FileOut {

@@ -11,7 +11,7 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
 use serde_json::Value;
 
 pub mod analyse;
-pub mod clip;
+pub(crate) mod clip;
 pub mod cookies;
 pub mod redact;
 

@@ -21,6 +21,8 @@ pub struct Options {
     pub monochrome: bool,
     /// Where "save the session" writes; a timestamped file in the current directory otherwise.
     pub save_session: Option<PathBuf>,
+    /// The backend behind the proxy (`--backend`): the checks compare its answers.
+    pub backend: Option<String>,
     /// How the probes connect (`--cacert`, `-k`, `--resolve`, `--connect-to`, `-x`); the
     /// connection options box changes it during the walk.
     pub net: crate::net::NetOptions,
@@ -118,7 +120,7 @@ pub enum ConnectionField {
 }
 
 impl ConnectionField {
-    pub const ALL: [Self; 5] = [
+    pub(crate) const ALL: [Self; 5] = [
         Self::CaFile,
         Self::Insecure,
         Self::Resolve,
@@ -151,7 +153,7 @@ impl ConnectionField {
 
 impl ConnectionForm {
     /// The box filled from the options in force.
-    pub fn from_options(net: &crate::net::NetOptions) -> Self {
+    pub(crate) fn from_options(net: &crate::net::NetOptions) -> Self {
         let first = |v: Vec<String>| v.join(" ");
         let resolve = first(
             net.summary()
@@ -199,7 +201,7 @@ impl ConnectionForm {
         }
     }
 
-    pub fn field_mut(&mut self, field: ConnectionField) -> Option<&mut LineEdit> {
+    pub(crate) fn field_mut(&mut self, field: ConnectionField) -> Option<&mut LineEdit> {
         match field {
             ConnectionField::CaFile => Some(&mut self.cacert),
             ConnectionField::Insecure => None,

@@ -7,8 +7,8 @@ use crate::support::ticket_fixture as fixture;
 use std::path::Path;
 
 use assert_cmd::Command;
-use why401::cli::TicketFormat;
 use why401::probe::{ProbeReport, Verdict};
+use why401::report::TicketFormat;
 use why401::report::deliver::{Deliverer, write_report};
 use why401::report::ticket::{Credential, TargetSpec};
 use why401::report::{Delivery, Ticket, session_file};

@@ -4,10 +4,10 @@
 
 use chrono::TimeZone as _;
 use proptest::prelude::*;
-use why401::cli::TicketFormat;
 use why401::diagnose::CauseHit;
 use why401::probe::{ProbeReport, Verdict};
 use why401::report::Ticket;
+use why401::report::TicketFormat;
 use why401::report::render::TEXT_WIDTH;
 use why401::report::ticket::{Credential, TargetSpec};
 
@@ -230,5 +230,42 @@ fn long_curl_lines_in_text_paste_back_into_bash() {
         args,
         ["-sS", "-i", url.as_str(), "-H", "Authorization: Bearer t0k"],
         "{script}"
+    );
+}
+
+/// A check run with connection options says so in the ticket's target, in every format:
+/// `-k` above all, since its answers may not have come from the site.
+#[test]
+fn connection_options_are_stated_in_the_ticket() {
+    let mut target = TargetSpec::request("https://example.test/api", "GET");
+    let net = why401::net::NetOptions {
+        insecure: true,
+        routes: why401::net::route::Routes {
+            resolve: vec![why401::net::route::Resolve {
+                host: "example.test".into(),
+                port: 443,
+                addrs: vec![std::net::Ipv4Addr::LOCALHOST.into()],
+            }],
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    target.connection = net.summary();
+    let t = Ticket::from_reports_at(&target, &[], vec![], now());
+    let md = t.render(TicketFormat::Md);
+    assert!(
+        md.contains("- **Connection:** TLS certificate checks OFF (--insecure)"),
+        "{md}"
+    );
+    assert!(
+        md.contains("\\--resolve example.test:443:127.0.0.1"),
+        "{md}"
+    );
+    let text = t.render(TicketFormat::Text);
+    assert!(text.contains("TLS certificate checks OFF"), "{text}");
+    let json: serde_json::Value = serde_json::from_str(&t.render(TicketFormat::Json)).unwrap();
+    assert_eq!(
+        json["target"]["connection"][1],
+        "--resolve example.test:443:127.0.0.1"
     );
 }

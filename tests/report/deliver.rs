@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use why401::cli::TicketFormat;
+use why401::report::TicketFormat;
 use why401::report::deliver::{Deliverer, Multiplexer, write_report};
 use why401::report::ticket::TargetSpec;
 use why401::report::{Delivery, Ticket};

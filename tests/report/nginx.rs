@@ -4,7 +4,7 @@
 use crate::support::servers;
 use crate::support::ticket_fixture as fixture;
 
-use why401::cli::TicketFormat;
+use why401::report::TicketFormat;
 
 const WRONG: &str = "nginxCanary-wrong-pass";
 

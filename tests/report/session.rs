@@ -239,6 +239,6 @@ fn an_ending_at_a_fix_is_diagnosed_until_a_retest_passes() {
     });
     let t = why401::report::Ticket::from_session_with(&session, Some(&flows), chrono::Utc::now());
     assert_eq!(t.outcome, "resolved");
-    let md = t.render(why401::cli::TicketFormat::Md);
+    let md = t.render(why401::report::TicketFormat::Md);
     assert!(md.contains("**Re-test:**") && md.contains("200 OK"), "{md}");
 }

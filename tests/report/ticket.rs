@@ -5,8 +5,8 @@
 use crate::support::ticket_fixture as fixture;
 
 use chrono::TimeZone as _;
-use why401::cli::TicketFormat;
 use why401::report::Ticket;
+use why401::report::TicketFormat;
 use why401::report::render::TEXT_WIDTH;
 
 const PASSWORD: &str = "Tr0ub4dor&3-canary";

@@ -6,7 +6,7 @@ use crate::diagnose::CauseHit;
 use crate::probe::ProbeReport;
 
 /// Hits from the files' analysis that the live 401 to the credentials sent confirms.
-pub fn confirmed_by_the_answer(
+pub(crate) fn confirmed_by_the_answer(
     reports: &[ProbeReport],
     input: &RuleInput,
     url: &str,

@@ -58,7 +58,7 @@ impl PasswordSends {
     }
 
     /// Requests that may still carry it.
-    pub fn remaining(&self) -> usize {
+    pub(crate) fn remaining(&self) -> usize {
         self.limit.saturating_sub(self.used())
     }
 }
@@ -74,7 +74,11 @@ pub struct SharedExchanges(Mutex<HashMap<[u8; 32], Cell>>);
 impl SharedExchanges {
     /// The exchange for `target`, made by `make` the first time only; callers asking for the
     /// same target meanwhile wait for that one.
-    pub async fn get_or_make<F>(&self, target: &Target, make: F) -> Result<Exchange, FetchError>
+    pub(crate) async fn get_or_make<F>(
+        &self,
+        target: &Target,
+        make: F,
+    ) -> Result<Exchange, FetchError>
     where
         F: Future<Output = Result<Exchange, FetchError>>,
     {

@@ -33,7 +33,7 @@ impl Credentials {
 
     /// True when a request with these credentials carries the person's password: a user
     /// and password (Basic, or Digest answered from them) or a Basic Authorization value.
-    pub fn carries_password(&self) -> bool {
+    pub(crate) fn carries_password(&self) -> bool {
         self.user.is_some()
             || self.authorization.as_ref().is_some_and(|a| {
                 a.expose()

@@ -21,6 +21,8 @@ pub struct TargetSpec {
     pub method: Option<String>,
     pub resolved_address: Option<String>,
     pub credentials: Vec<Credential>,
+    /// How the requests connected when not the plain way (`NetOptions::summary`).
+    pub connection: Vec<String>,
 }
 
 impl TargetSpec {
@@ -55,11 +57,8 @@ pub(super) fn from_session(
         &shipped
     };
     let reports: Vec<ProbeReport> = session.reports().cloned().collect();
-    let hits = session
-        .findings()
-        .map(|f| CauseHit::new(&f.cause, f.confidence, f.evidence.clone()))
-        .chain(reports.iter().flat_map(|r| r.causes.iter().cloned()));
-    let mut t = base(&reports, hits, now);
+    // The walk's own ranking, so the ticket and the screen never disagree.
+    let mut t = base(&reports, session.ranked_causes(), now);
     t.redactor = crate::report::session_redactor(session);
     let lf = flows.get(&session.flow);
     t.flow.clone_from(&session.flow);
@@ -153,7 +152,7 @@ pub(super) fn from_reports(
         method: target.method.clone(),
         resolved_address: target.resolved_address.clone(),
         credentials: target.credentials.clone(),
-        connection: Vec::new(),
+        connection: target.connection.clone(),
     };
     if tg.resolved_address.is_none() {
         tg.resolved_address = observe::resolved_address(reports, tg.url.as_deref());

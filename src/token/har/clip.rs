@@ -8,7 +8,7 @@
 use std::io::{self, Read};
 
 /// Bytes of one JSON string kept at most (as written, escapes included); the rest is skipped.
-pub const STRING_LIMIT: usize = 4 * 1024 * 1024;
+pub(crate) const STRING_LIMIT: usize = 4 * 1024 * 1024;
 
 const CHUNK: usize = 64 * 1024;
 
@@ -22,7 +22,7 @@ enum Mode {
 }
 
 /// Wraps a reader of JSON; strings longer than the limit come out cut.
-pub struct ClipStrings<R> {
+pub(crate) struct ClipStrings<R> {
     inner: R,
     limit: usize,
     mode: Mode,
