@@ -16,9 +16,11 @@ mod result;
 pub mod rules;
 mod sent;
 mod server;
+mod step;
 
 pub use result::CheckResult;
 use rules::{RuleInput, ids};
+pub use step::{run_probe, run_probes};
 
 /// Everything one check needs. A plain struct with a `Default`, so options can be added as
 /// fields; its `Debug` never shows a secret (the credentials print as fingerprints).
@@ -312,7 +314,12 @@ fn fresh_token_args(
 
 /// Runs the battery concurrently and ranks what it found.
 pub async fn run(request: &CheckRequest) -> anyhow::Result<CheckResult> {
-    let mut ctx = ProbeContext::with_network(request.timeout, &request.net)?;
+    let ctx = ProbeContext::with_network(request.timeout, &request.net)?;
+    run_in(request, ctx).await
+}
+
+/// The battery with a context already made (the wizard's, with its cancellation).
+async fn run_in(request: &CheckRequest, mut ctx: ProbeContext) -> anyhow::Result<CheckResult> {
     ctx.password_sends = std::sync::Arc::new(probe::http::PasswordSends::limited(
         request.max_password_sends.max(1),
     ));

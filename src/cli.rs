@@ -30,6 +30,11 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     pub save_session: Option<PathBuf>,
 
+    /// The backend behind the proxy or gateway: the wizard's checks compare its answers with
+    /// the proxy's, as `check --backend` does.
+    #[arg(long, value_name = "URL")]
+    pub backend: Option<String>,
+
     /// How the wizard's probes connect (trusted CA, fixed address, proxy), as in curl.
     #[command(flatten)]
     pub connect: Box<ConnectArgs>,

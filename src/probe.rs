@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::diagnose::CauseHit;
 
+pub mod battery;
 pub mod cache;
 pub mod challenge;
 pub mod clock;
@@ -25,6 +26,7 @@ pub mod http;
 pub mod jwks;
 pub mod jwt;
 pub mod limits;
+pub mod local_server;
 pub mod logs;
 pub mod network;
 pub mod nginx;
@@ -327,15 +329,23 @@ impl fmt::Debug for ProbeKind {
 impl ProbeKind {
     /// The type of fact `name`, looking through `.*` families.
     pub fn fact_type(&self, name: &str) -> Option<FactType> {
-        self.facts.iter().find_map(|f| {
-            let matches = match f.name.strip_suffix(".*") {
-                Some(prefix) => name
-                    .strip_prefix(prefix)
-                    .is_some_and(|rest| rest.len() > 1 && rest.starts_with('.')),
-                None => f.name == name,
-            };
-            matches.then_some(f.ty)
-        })
+        self.facts
+            .iter()
+            .find_map(|f| {
+                let matches = match f.name.strip_suffix(".*") {
+                    Some(prefix) => name
+                        .strip_prefix(prefix)
+                        .is_some_and(|rest| rest.len() > 1 && rest.starts_with('.')),
+                    None => f.name == name,
+                };
+                matches.then_some(f.ty)
+            })
+            .or_else(|| {
+                // The battery carries its parts' facts below their ids.
+                (self.name == battery::NAME)
+                    .then(|| battery::part_fact_type(name))
+                    .flatten()
+            })
     }
 
     pub fn arg(&self, name: &str) -> Option<&ArgSpec> {
@@ -363,6 +373,8 @@ pub fn registry() -> &'static [ProbeKind] {
         logs::KIND,
         network::KIND,
         fresh_token::KIND,
+        local_server::KIND,
+        battery::KIND,
     ];
     KINDS
 }

@@ -256,7 +256,8 @@ impl Scheme {
 pub struct EffectiveAuth {
     pub server: &'static str,
     pub scheme: Scheme,
-    pub realm: Option<String>,
+    /// AuthName / auth_basic text as the configuration wrote it: shown through the sanitiser.
+    pub realm: Option<crate::sanitize::Outside>,
     pub user_file: Option<PathBuf>,
     /// The access rule (Apache `Require ...`, nginx allow/deny summary).
     pub require: Option<String>,

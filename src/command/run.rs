@@ -105,7 +105,7 @@ pub async fn walk(
                     .with_context(|| format!("{}: node '{at}'", answers.source))?;
             }
             Phase::Probes => {
-                let reports = probe::run_all(engine.probe_requests(), ctx).await;
+                let reports = crate::check::run_probes(engine.probe_requests(), ctx).await;
                 engine.give_reports(reports)?;
             }
             Phase::Choose => {

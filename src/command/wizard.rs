@@ -14,11 +14,16 @@ pub fn run(cli: &Cli) -> anyhow::Result<Outcome> {
         Some(path) => Some(read_session(path, &set)?),
         None => None,
     };
+    if let Some(b) = &cli.backend {
+        crate::probe::http::parse_url(b)
+            .map_err(|e| anyhow::anyhow!("--backend: {}", e.message))?;
+    }
     let options = Options {
         url: cli.url.clone(),
         agent: cli.agent,
         monochrome: tui::monochrome_requested(),
         save_session: cli.save_session.clone(),
+        backend: cli.backend.clone(),
         net: net.clone(),
     };
     let rt = crate::command::runtime()?;

@@ -268,10 +268,12 @@ impl<'a> Engine<'a> {
             .map(|call| ProbeRequest {
                 id: call.instance_id().to_owned(),
                 kind: call.kind.clone(),
+                // An argument naming something not known (a user never asked) is left out,
+                // never sent as a placeholder.
                 args: call
                     .args
                     .iter()
-                    .map(|(k, v)| (k.clone(), self.fill(v, false)))
+                    .filter_map(|(k, v)| Some((k.clone(), self.fill_first_known(v)?)))
                     .collect(),
             })
             .collect()
@@ -411,6 +413,12 @@ impl<'a> Engine<'a> {
         })
     }
 
+    /// The first of `a || b || ...` whose placeholders all have values, filled.
+    fn fill_first_known(&self, text: &str) -> Option<String> {
+        text.split(" || ")
+            .find_map(|alt| self.fill_known(alt.trim()))
+    }
+
     /// `text` filled only when every placeholder has a value.
     fn fill_known(&self, text: &str) -> Option<String> {
         let vars = template::vars(text).ok()?;
@@ -454,10 +462,15 @@ impl<'a> Engine<'a> {
         });
         self.s.current = to;
         // Inputs with a default are filled without asking (a default may name what is known
-        // already, like `{{url_path}}`); optional ones may stay empty.
+        // already, like `{{url_path}}`, or one of several: `{{a}} || {{b}}`, the first known);
+        // optional ones may stay empty.
         for input in &node.inputs {
             if !self.s.answers.contains_key(&input.id)
-                && let Some(d) = input.default.as_deref().and_then(|d| self.fill_known(d))
+                && let Some(d) = input
+                    .default
+                    .as_deref()
+                    .and_then(|d| self.fill_first_known(d))
+                    .filter(|v| !v.trim().is_empty())
             {
                 self.s.answers.insert(input.id.clone(), d);
             }

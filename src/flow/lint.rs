@@ -612,10 +612,22 @@ fn check_defined_inputs(set: &FlowSet, out: &mut Vec<Diagnostic>) {
         };
         let defined: BTreeSet<String> = incoming.union(&asked(node)).cloned().collect();
         let base = format!("nodes.{}", r.node);
-        let mut texts = facts::texts(node, &base);
+        let texts = facts::texts(node, &base);
+        // A probe argument naming an input not asked on this path is left out when the probe
+        // runs (never sent as a placeholder): only a name no input defines is a mistake.
         for (i, p) in node.probes.iter().enumerate() {
             for (k, v) in &p.args {
-                texts.push((format!("{base}.probes.{i}.args.{k}"), v.as_str()));
+                for v in template::vars(v).unwrap_or_default() {
+                    if !v.name.contains('.') && !universe.contains(&v.name) {
+                        out.push(lf.diag(
+                            lf.map().value(&format!("{base}.probes.{i}.args.{k}")),
+                            format!(
+                                "placeholder '{{{{{}}}}}' is not defined by any input",
+                                v.name
+                            ),
+                        ));
+                    }
+                }
             }
         }
         for (path, text) in texts {

@@ -83,7 +83,7 @@ pub struct Input {
     /// May be left empty.
     #[serde(default)]
     pub optional: bool,
-    /// Value used when the person gives none.
+    /// Value used without asking once every placeholder in it is known; `{{a}} || {{b}}` takes the first that is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<String>,
 }

@@ -76,6 +76,13 @@ pub(crate) const KIND: ProbeKind = ProbeKind {
             FactType::Bool,
             "a proxied request loses Authorization",
         ),
+        fact(
+            "backend_url",
+            FactType::Str,
+            "the address the proxied request reaches (a literal proxy_pass only)",
+        ),
+        fact("error_log", FactType::Str, "the server's error_log file"),
+        fact("access_log", FactType::Str, "the server's access_log file"),
         fact("user_file_exists", FactType::Bool, "the user file exists"),
         fact(
             "user_file_served",
@@ -174,6 +181,9 @@ fn check_with_uris(id: &str, args: &ProbeArgs) -> (ProbeReport, Vec<String>) {
         report.fact("proxied", e.proxy_target.is_some());
         if let Some(t) = &e.proxy_target {
             report.fact("proxy_target", t.as_str());
+            if let Some(b) = backend_url(t, e.matched.as_deref(), &inputs.path) {
+                report.fact("backend_url", b);
+            }
         }
         report.fact(
             "strips_authorization",
@@ -186,8 +196,30 @@ fn check_with_uris(id: &str, args: &ProbeArgs) -> (ProbeReport, Vec<String>) {
             e.matched.as_deref().unwrap_or("the server")
         );
     }
+    log_facts(&mut report, conf, &inputs, args.get("url"));
     let uris = user_file_facts(&mut report, &a);
     (report, uris)
+}
+
+/// `error_log` and `access_log` of the server the request lands in, so the logs need not be
+/// asked for.
+fn log_facts(report: &mut ProbeReport, conf: &str, inputs: &Inputs, url: Option<&String>) {
+    let Ok(config) = crate::server::nginx::Config::load(std::path::Path::new(conf), None) else {
+        return;
+    };
+    let url = url.and_then(|u| url::Url::parse(u).ok());
+    let host = inputs
+        .host
+        .clone()
+        .or_else(|| url.as_ref().and_then(|u| u.host_str().map(str::to_owned)));
+    let port = url.as_ref().and_then(url::Url::port_or_known_default);
+    let logs = crate::server::nginx::logs::log_files(&config, host.as_deref(), port);
+    if let Some(e) = logs.error {
+        report.fact("error_log", e.display().to_string());
+    }
+    if let Some(a) = logs.access {
+        report.fact("access_log", a.display().to_string());
+    }
 }
 
 /// Puts an analysis into a probe report: verdict, summary-worthy evidence, causes, and the
@@ -245,7 +277,7 @@ pub(crate) fn analysed(report: &mut ProbeReport, inputs: &Inputs) -> Option<anal
             report.fact("status_anonymous", i64::from(status));
         }
         if let Some(r) = &e.realm {
-            report.fact("realm", r.as_str());
+            report.fact("realm", r.raw());
         }
         if let Some(f) = &e.user_file {
             report.fact("user_file", f.display().to_string());
@@ -292,6 +324,76 @@ pub(crate) async fn download_check(
     }
     if !uris.is_empty() {
         report.fact("user_file_downloadable", exposed);
+    }
+}
+
+/// The address a request for `path` reaches through `proxy_pass target` in `location`: without
+/// a URI in the target the request's path goes on as it is; with one, the part the prefix
+/// location matched is replaced by it (nginx's proxy_pass documentation). None when the
+/// target holds variables or the location is a regex.
+fn backend_url(target: &str, location: Option<&str>, path: &str) -> Option<String> {
+    if target.contains('$') {
+        return None;
+    }
+    let (scheme, rest) = target.split_once("://")?;
+    let (authority, uri) = match rest.find('/') {
+        Some(i) => (&rest[..i], Some(&rest[i..])),
+        None => (rest, None),
+    };
+    let path = if path.starts_with('/') {
+        path.to_owned()
+    } else {
+        format!("/{path}")
+    };
+    let Some(uri) = uri else {
+        return Some(format!("{scheme}://{authority}{path}"));
+    };
+    let words: Vec<&str> = location?.split_whitespace().collect();
+    let prefix = match words.as_slice() {
+        ["location", p] | ["location", "^~" | "=", p] => *p,
+        _ => return None,
+    };
+    let rest = path.strip_prefix(prefix)?;
+    Some(format!("{scheme}://{authority}{uri}{rest}"))
+}
+
+#[cfg(test)]
+mod backend_tests {
+    use super::backend_url;
+
+    /// The cases of nginx's proxy_pass documentation: with and without a URI.
+    #[test]
+    fn the_backend_address_follows_proxy_pass_rules() {
+        let b = |t, l, p| backend_url(t, l, p);
+        assert_eq!(
+            b(
+                "http://127.0.0.1:9000",
+                Some("location /api/"),
+                "/api/orders"
+            )
+            .as_deref(),
+            Some("http://127.0.0.1:9000/api/orders")
+        );
+        assert_eq!(
+            b(
+                "http://127.0.0.1:9000/v2/",
+                Some("location /api/"),
+                "/api/orders"
+            )
+            .as_deref(),
+            Some("http://127.0.0.1:9000/v2/orders")
+        );
+        assert_eq!(
+            b(
+                "http://127.0.0.1:9000/",
+                Some("location ^~ /name/"),
+                "/name/x"
+            )
+            .as_deref(),
+            Some("http://127.0.0.1:9000/x")
+        );
+        assert_eq!(b("http://$upstream", Some("location /"), "/a"), None);
+        assert_eq!(b("http://h/u/", Some("location ~ \\.php$"), "/a.php"), None);
     }
 }
 

@@ -168,7 +168,8 @@ pub fn analyse(inputs: &Inputs) -> Result<Analysis, ParseError> {
                 digest_realm: v
                     .effective
                     .realm
-                    .clone()
+                    .as_ref()
+                    .map(|r| r.raw().to_owned())
                     .filter(|_| digest)
                     .or_else(|| digest.then(String::new)),
                 server: Some((servers.len(), v.status_user)),

@@ -8,6 +8,7 @@ use super::ParseError;
 pub mod auth;
 pub(crate) mod lexer;
 pub mod location;
+pub mod logs;
 pub mod parse;
 
 pub use super::Directive;

@@ -21,6 +21,8 @@ pub struct Options {
     pub monochrome: bool,
     /// Where "save the session" writes; a timestamped file in the current directory otherwise.
     pub save_session: Option<PathBuf>,
+    /// The backend behind the proxy (`--backend`): the checks compare its answers.
+    pub backend: Option<String>,
     /// How the probes connect (`--cacert`, `-k`, `--resolve`, `--connect-to`, `-x`); the
     /// connection options box changes it during the walk.
     pub net: crate::net::NetOptions,

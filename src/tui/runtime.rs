@@ -14,7 +14,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::app::{App, Command, Message};
 use super::{session_file, update, view};
-use crate::probe::{ProbeContext, run_one};
+use crate::check::run_probe;
+use crate::probe::ProbeContext;
 
 /// Spinner frame time.
 const TICK: Duration = Duration::from_millis(100);
@@ -94,7 +95,7 @@ impl Probes {
             ctx.cancel = token.clone();
             let tx = self.tx.clone();
             tokio::spawn(async move {
-                let report = run_one(req, ctx).await;
+                let report = run_probe(req, ctx).await;
                 // The loop may be gone (quit): nothing to tell then.
                 let _ = tx.send(Message::ProbeDone { run, index, report });
             });

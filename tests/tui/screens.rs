@@ -244,6 +244,44 @@ fn end_screen_diagnosed_until_the_retest_passes() {
     assert!(app.end.ticket.contains("**Re-test:**"));
 }
 
+/// The step that ran the whole check battery: its ranked causes show at once as "Problems
+/// found", and its line in the checks names the top one.
+#[test]
+fn step_with_problems_found_by_the_battery() {
+    use why401::diagnose::CauseHit;
+    let set = flows();
+    let (mut app, cmd) = at_running_step(&set);
+    tui_app::answer_probes(&mut app, cmd, |id| {
+        // The battery reports under its own id, whatever slot it fills here.
+        let _ = id;
+        let mut r = why401::probe::ProbeReport::new("check", "check");
+        r.verdict = why401::probe::Verdict::Fail;
+        "problems found: token-expired (90%) and 1 more".clone_into(&mut r.summary);
+        r.fact("status", 401_i64);
+        r.fact("top", "token-expired");
+        r.causes = vec![
+            CauseHit::new(
+                "token-expired",
+                0.9,
+                "the token's exp passed 3600 s before the server's Date",
+            ),
+            CauseHit::new(
+                "bad-credentials",
+                0.5,
+                format!("{URL} answered 401 to the Bearer token sent"),
+            ),
+            CauseHit::remark(
+                "no-credentials-sent",
+                0.8,
+                format!("{URL} answered 401 to a request without credentials"),
+            ),
+        ];
+        r.elapsed_ms = 48;
+        r
+    });
+    snap_both("step_battery", &mut app);
+}
+
 /// The connection options box (o): curl's options, the proxy typed; Enter applies them,
 /// the probes reconnect, and the ticket says how they connected.
 #[test]

@@ -30,7 +30,10 @@ fn effective(out: &mut String, e: &EffectiveAuth) {
             } else {
                 "Digest"
             },
-            visible(e.realm.as_deref().unwrap_or(""))
+            e.realm
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default()
         ),
         Scheme::Request => "auth_request subrequest decides".to_owned(),
         Scheme::Off => "no auth (auth_basic off)".to_owned(),

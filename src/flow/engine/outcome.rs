@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::{Engine, Session};
 use crate::diagnose::{self, CauseHit};
 use crate::flow::EndKind;
-use crate::probe::{FactValue, ProbeReport, ProbeRequest};
+use crate::probe::{FactValue, ProbeReport, ProbeRequest, battery};
 
 /// Probe id of the re-test.
 pub const VERIFY_PROBE: &str = "retest";
@@ -55,12 +55,24 @@ impl Outcome {
 
 impl Session {
     /// Every cause the walk found (the flows' findings and the probes' own cause hits),
-    /// ranked with the same function every command uses.
+    /// ranked with the same function every command uses. The check battery run again with
+    /// more to go on (the credentials) re-ranks: only its latest run counts.
     pub(crate) fn ranked_causes(&self) -> Vec<CauseHit> {
+        let latest_battery = self
+            .reports()
+            .enumerate()
+            .filter(|(_, r)| r.kind == battery::NAME)
+            .map(|(i, _)| i)
+            .last();
         let hits = self
             .findings()
             .map(|f| CauseHit::new(&f.cause, f.confidence, f.evidence.clone()))
-            .chain(self.reports().flat_map(|r| r.causes.iter().cloned()));
+            .chain(
+                self.reports()
+                    .enumerate()
+                    .filter(|(i, r)| r.kind != battery::NAME || Some(*i) == latest_battery)
+                    .flat_map(|(_, r)| r.causes.iter().cloned()),
+            );
         diagnose::rank(hits)
     }
 
@@ -82,12 +94,39 @@ impl Session {
     /// The credentials the person gave, as one phrase that never holds the secret.
     pub(crate) fn credentials_phrase(&self) -> String {
         let given = |k: &str| self.answers.get(k).filter(|v| !v.trim().is_empty());
+        if given("new_token").is_some() {
+            return "with the new Bearer token given".to_owned();
+        }
         if given("token").is_some() {
             return "with the Bearer token given".to_owned();
         }
-        match (given("user"), given("password")) {
-            (Some(user), Some(_)) => format!("with Basic user '{user}' and the password given"),
+        match (given("user"), given("new_password"), given("password")) {
+            (Some(user), Some(_), _) => {
+                format!("with Basic user '{user}' and the new password given")
+            }
+            (Some(user), None, Some(_)) => {
+                format!("with Basic user '{user}' and the password given")
+            }
             _ => "without credentials".to_owned(),
+        }
+    }
+
+    /// The credentials the re-test sends: the newest the person typed (`new_token`,
+    /// `new_password` at "it works now"), else those given during the walk.
+    fn retest_credentials(&self) -> Vec<(String, String)> {
+        let given = |k: &str| self.answers.get(k).filter(|v| !v.trim().is_empty());
+        if let Some(token) = given("new_token").or_else(|| given("token")) {
+            return vec![("authorization".to_owned(), format!("Bearer {token}"))];
+        }
+        match (
+            given("user"),
+            given("new_password").or_else(|| given("password")),
+        ) {
+            (Some(user), Some(password)) => vec![
+                ("user".to_owned(), user.clone()),
+                ("password".to_owned(), password.clone()),
+            ],
+            _ => Vec::new(),
         }
     }
 }
@@ -99,13 +138,7 @@ impl Engine<'_> {
         let answers = &self.s.answers;
         let url = answers.get("url").filter(|u| !u.trim().is_empty())?;
         let mut args = vec![("url".to_owned(), url.clone())];
-        let given = |k: &str| answers.get(k).filter(|v| !v.trim().is_empty());
-        if let Some(token) = given("token") {
-            args.push(("authorization".to_owned(), format!("Bearer {token}")));
-        } else if let (Some(user), Some(password)) = (given("user"), given("password")) {
-            args.push(("user".to_owned(), user.clone()));
-            args.push(("password".to_owned(), password.clone()));
-        }
+        args.extend(self.s.retest_credentials());
         Some(ProbeRequest {
             id: VERIFY_PROBE.to_owned(),
             kind: "http".to_owned(),

@@ -57,11 +57,8 @@ pub(super) fn from_session(
         &shipped
     };
     let reports: Vec<ProbeReport> = session.reports().cloned().collect();
-    let hits = session
-        .findings()
-        .map(|f| CauseHit::new(&f.cause, f.confidence, f.evidence.clone()))
-        .chain(reports.iter().flat_map(|r| r.causes.iter().cloned()));
-    let mut t = base(&reports, hits, now);
+    // The walk's own ranking, so the ticket and the screen never disagree.
+    let mut t = base(&reports, session.ranked_causes(), now);
     t.redactor = crate::report::session_redactor(session);
     let lf = flows.get(&session.flow);
     t.flow.clone_from(&session.flow);

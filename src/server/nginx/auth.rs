@@ -528,7 +528,7 @@ fn basic(
         eff.scheme = Scheme::Off;
         return (None, None);
     }
-    eff.realm = Some(realm.to_owned());
+    eff.realm = Some(realm.into());
     let Some(uf) = plain(levels, "auth_basic_user_file") else {
         // nginx declines to check anything without a user file: the location is open.
         problems.push(Problem::cause(

@@ -120,6 +120,9 @@ fn pick_role(app: &mut App, index: usize) -> Option<Command> {
     if !url.is_empty() {
         preset.insert("url".to_owned(), url);
     }
+    if let Some(backend) = &app.options.backend {
+        preset.insert("backend".to_owned(), backend.clone());
+    }
     if app.agent {
         // Help-desk fields travel as answers so the ticket can show them.
         for (id, field) in [

@@ -47,20 +47,33 @@ pub(super) fn cause_line(hit: &CauseHit, width: usize, theme: Theme) -> Line<'st
     ])
 }
 
-pub(super) fn draw(causes: &[CauseHit], frame: &mut Frame, area: Rect, theme: Theme) {
+/// Draws the ranked causes; `battery` (this step ran the whole check battery) titles them
+/// "Problems found", as a troubleshooter's first scan does.
+pub(super) fn draw(
+    causes: &[CauseHit],
+    battery: bool,
+    frame: &mut Frame,
+    area: Rect,
+    theme: Theme,
+) {
     let width = usize::from(inner(area).width);
     let lines: Vec<Line> = causes
         .iter()
         .take(FOUND_SHOWN)
         .map(|c| cause_line(c, width, theme))
         .collect();
+    let name = if battery {
+        "Problems found"
+    } else {
+        "Found so far"
+    };
     let title = if causes.len() > FOUND_SHOWN {
         format!(
-            " Found so far: {FOUND_SHOWN} of {}, all in the ticket ",
+            " {name}: {FOUND_SHOWN} of {}, all in the ticket ",
             causes.len()
         )
     } else {
-        " Found so far ".to_owned()
+        format!(" {name} ")
     };
     frame.render_widget(
         Paragraph::new(lines).block(Block::bordered().title(Span::styled(title, theme.title()))),

@@ -53,7 +53,12 @@ pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         draw_trail(app, frame, r, theme);
     }
     if let Some(r) = a.found {
-        super::found::draw(&session.ranked_causes(), frame, r, theme);
+        let battery = session.trail.last().is_some_and(|s| {
+            s.reports
+                .iter()
+                .any(|r| r.kind == crate::probe::battery::NAME)
+        });
+        super::found::draw(&session.ranked_causes(), battery, frame, r, theme);
     }
     let node = engine.node();
     let body = crate::tui::layout::body_text(app);

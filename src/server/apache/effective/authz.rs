@@ -574,7 +574,10 @@ fn scheme(config: &Config, m: &Merged<'_>, v: &mut Verdict) {
         Scheme::Basic
     };
     v.effective.at = m.auth_type.map(|d| d.pos.clone());
-    v.effective.realm = m.auth_name.and_then(|d| d.arg(0)).map(str::to_owned);
+    v.effective.realm = m
+        .auth_name
+        .and_then(|d| d.arg(0))
+        .map(crate::sanitize::Outside::from);
     if m.auth_name.is_none() {
         incomplete(
             v,

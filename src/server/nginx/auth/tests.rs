@@ -27,7 +27,13 @@ fn inheritance_and_off() {
                 location /both/ { auth_request /auth; } }";
     let v = verdict(conf, "/x", None);
     assert_eq!(v.effective.scheme, Scheme::Basic);
-    assert_eq!(v.effective.realm.as_deref(), Some("Site"));
+    assert_eq!(
+        v.effective
+            .realm
+            .as_ref()
+            .map(crate::sanitize::Outside::raw),
+        Some("Site")
+    );
     assert_eq!(
         v.user_file.as_deref(),
         Some(Path::new("/etc/nginx/htpasswd"))
