@@ -235,6 +235,10 @@ impl Network {
                 .connect_timeout(timeout)
                 .timeout(timeout)
                 .user_agent(user_agent)
+                // A new connection per request, as each curl command opens: after a reload,
+                // nginx's old workers keep serving the connections they hold, so a pooled
+                // connection would re-test the old configuration.
+                .pool_max_idle_per_host(0)
                 .use_preconfigured_tls(tls_config.clone())
                 .no_proxy();
             b = match opts.http_version {

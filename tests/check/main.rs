@@ -8,6 +8,7 @@ mod classes;
 mod corpus;
 mod differential;
 mod faults;
+mod fresh_connection;
 mod network;
 mod nginx;
 mod output;
