@@ -9,9 +9,8 @@ use std::time::Duration;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::any;
-use clap::Parser;
 use criterion::{Criterion, criterion_group, criterion_main};
-use why401::cli::{Cli, Command};
+use why401::check::CheckRequest;
 use why401::probe::{self, ProbeContext, ProbeRequest};
 
 const LATENCY: Duration = Duration::from_millis(200);
@@ -40,11 +39,9 @@ fn bench(c: &mut Criterion) {
         .build()
         .unwrap();
     let url = slow_server(&rt);
-    let cli = Cli::parse_from(["why401", "check", &url, "--timeout", "10"]);
-    let Some(Command::Check(args)) = cli.command else {
-        unreachable!("parsed a check command")
-    };
-    let mut request = why401::command::check::request(&args).unwrap();
+    // The battery's own request type, as `check URL --timeout 10` builds it.
+    let mut request = CheckRequest::new(url.parse().unwrap());
+    request.timeout = Duration::from_secs(10);
     // Given here rather than as --user, which would ask for the password on a terminal.
     request.credentials.user = Some("alice".into());
     request.credentials.password = Some("not-a-real-password".into());
