@@ -238,8 +238,10 @@ fn input_value(kind: InputKind) -> &'static str {
 }
 
 struct Walk {
-    /// Every atomic test of every condition: states that agree on all of them route alike.
-    atoms: Vec<Expr>,
+    /// Per node (`flow:node`), every atomic test of every condition at a node reachable from
+    /// it: states at that node that agree on all of them route alike, since a fact no later
+    /// condition reads cannot change where the walk goes.
+    atoms: std::collections::HashMap<String, Vec<Expr>>,
     scenarios: std::collections::HashMap<String, Vec<Facts>>,
     paths: usize,
     visited: HashSet<String>,
@@ -247,12 +249,66 @@ struct Walk {
     ends: BTreeMap<String, usize>,
 }
 
+/// For each node, the atoms of the conditions (rules, choices, findings) of every node
+/// reachable from it by a goto, itself included.
+fn reachable_atoms(set: &FlowSet) -> std::collections::HashMap<String, Vec<Expr>> {
+    let mut succ: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut own: BTreeMap<String, Vec<Expr>> = BTreeMap::new();
+    for (fid, lf) in &set.flows {
+        for (nid, node) in &lf.flow.nodes {
+            let key = format!("{fid}:{nid}");
+            let gotos = node
+                .next
+                .iter()
+                .map(|r| &r.goto)
+                .chain(node.choices.iter().map(|c| &c.goto));
+            let next = gotos
+                .map(|g| {
+                    why401::flow::lint::resolve(set, fid, g)
+                        .unwrap()
+                        .to_string()
+                })
+                .collect();
+            succ.insert(key.clone(), next);
+            let conds = node
+                .next
+                .iter()
+                .filter_map(|r| r.when.as_deref())
+                .chain(node.choices.iter().filter_map(|c| c.when.as_deref()))
+                .chain(node.findings.iter().filter_map(|f| f.when.as_deref()));
+            let mut list = Vec::new();
+            for c in conds {
+                let e = expr::parse(c).unwrap();
+                let mut found = Vec::new();
+                atoms(&e, &mut found);
+                list.extend(found.into_iter().cloned());
+            }
+            own.insert(key, list);
+        }
+    }
+    let mut out = std::collections::HashMap::new();
+    for start in succ.keys() {
+        let mut seen = BTreeSet::from([start.clone()]);
+        let mut todo = vec![start.clone()];
+        let mut list: Vec<Expr> = Vec::new();
+        while let Some(n) = todo.pop() {
+            list.extend(own[&n].iter().cloned());
+            for m in &succ[&n] {
+                if seen.insert(m.clone()) {
+                    todo.push(m.clone());
+                }
+            }
+        }
+        out.insert(start.clone(), list);
+    }
+    out
+}
+
 fn explore(set: &FlowSet, mut e: Engine<'_>, depth: usize, w: &mut Walk) {
     e.forget_history();
     let s = e.session();
     w.visited.insert(s.current.to_string());
-    let signature: Vec<bool> = w
-        .atoms
+    let signature: Vec<bool> = w.atoms[&s.current.to_string()]
         .iter()
         .map(|a| a.eval(&MapScope(&s.facts)))
         .collect();
@@ -323,23 +379,8 @@ fn explore(set: &FlowSet, mut e: Engine<'_>, depth: usize, w: &mut Walk) {
 fn every_path_of_every_shipped_flow_reaches_an_end() {
     let (set, diags) = FlowSet::load(None);
     assert!(diags.is_empty(), "{diags:?}");
-    let mut atoms_all = Vec::new();
-    for node in set.flows.values().flat_map(|f| f.flow.nodes.values()) {
-        let conds = node
-            .next
-            .iter()
-            .filter_map(|r| r.when.as_deref())
-            .chain(node.choices.iter().filter_map(|c| c.when.as_deref()))
-            .chain(node.findings.iter().filter_map(|f| f.when.as_deref()));
-        for c in conds {
-            let e = expr::parse(c).unwrap();
-            let mut list = Vec::new();
-            atoms(&e, &mut list);
-            atoms_all.extend(list.into_iter().cloned());
-        }
-    }
     let mut w = Walk {
-        atoms: atoms_all,
+        atoms: reachable_atoms(&set),
         scenarios: std::collections::HashMap::new(),
         paths: 0,
         visited: HashSet::new(),
