@@ -67,15 +67,21 @@ impl Tmux {
 
     /// Waits until `needle` shows (polling the pane), and returns the screen.
     pub fn wait_for(&self, needle: &str) -> String {
+        self.wait_until(&format!("'{needle}'"), |s| s.contains(needle))
+    }
+
+    /// Waits until the screen satisfies `ok` (polling the pane), and returns it; `what` names
+    /// the wait in the failure message.
+    pub fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let screen = self.screen();
-            if screen.contains(needle) {
+            if ok(&screen) {
                 return screen;
             }
             assert!(
                 Instant::now() < deadline,
-                "'{needle}' never showed; the screen:\n{screen}"
+                "{what} never showed; the screen:\n{screen}"
             );
             std::thread::sleep(Duration::from_millis(50));
         }

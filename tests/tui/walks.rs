@@ -103,17 +103,14 @@ impl Walk {
 
     /// Takes the choice marked `★ suggested` (it must be the selected one).
     fn suggested(&mut self, at: &str) {
-        let screen = self.at(at);
-        let screen = if screen.contains("★ suggested") {
-            screen
-        } else {
-            self.at("★ suggested")
-        };
-        let line = screen.lines().find(|l| l.contains("★ suggested")).unwrap();
-        assert!(
-            line.contains('›'),
-            "the suggestion is not selected:\n{screen}"
-        );
+        self.at(at);
+        // The cursor moves to the suggestion once the step's checks are done: wait for that
+        // (a suggestion never selected fails the wait, with the screen).
+        let screen = self.tmux.wait_until("the selected suggestion", |s| {
+            s.lines()
+                .any(|l| l.contains("★ suggested") && l.contains('›'))
+        });
+        self.look(&screen);
         self.questions += 1;
         self.tmux.keys(&["Enter"]);
     }
