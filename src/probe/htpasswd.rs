@@ -124,13 +124,7 @@ pub fn check(id: &str, args: &ProbeArgs) -> ProbeReport {
     if let Some(v) = r.hash_supported {
         report.fact("hash_supported", v);
     }
-    let lines: Vec<String> = r
-        .problems
-        .iter()
-        .map(crate::server::Problem::evidence)
-        .collect();
-    report.evidence.extend(lines.iter().cloned());
-    report.fact("problems", lines);
+    super::nginx::problems_fact(&mut report, &r.problems);
     let causes = crate::diagnose::rank(r.problems.iter().filter_map(crate::server::Problem::hit));
     report.fact(
         "causes",

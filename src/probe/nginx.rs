@@ -233,13 +233,7 @@ fn fill_report(report: &mut ProbeReport, a: &analysis::Analysis) {
         Some(crate::server::Severity::Warning) => Verdict::Warn,
         _ => Verdict::Ok,
     };
-    let lines: Vec<String> = a
-        .problems
-        .iter()
-        .map(crate::server::Problem::evidence)
-        .collect();
-    report.evidence.extend(lines.iter().cloned());
-    report.fact("problems", lines);
+    problems_fact(report, &a.problems);
     let causes = a.causes();
     report.fact(
         "causes",
@@ -256,6 +250,16 @@ fn failed_report(report: &mut ProbeReport, e: &crate::server::ParseError) {
     report.fact("error", e.to_string());
     report.summary = e.to_string();
     report.evidence.push(e.to_string());
+}
+
+/// Each problem's evidence line, as the report's evidence and its `problems` fact.
+pub(super) fn problems_fact(report: &mut ProbeReport, problems: &[crate::server::Problem]) {
+    let lines: Vec<String> = problems
+        .iter()
+        .map(crate::server::Problem::evidence)
+        .collect();
+    report.evidence.extend(lines.iter().cloned());
+    report.fact("problems", lines);
 }
 
 /// Analyses the files for the server probes: the report gets the problems (or the parse
