@@ -59,6 +59,9 @@ fn exchanges(reports: &[ProbeReport]) -> impl Iterator<Item = &ProbeReport> {
 
 /// The method of a request, read from the probe's first evidence line `GET url → ...`.
 fn method_of(r: &ProbeReport) -> Option<String> {
+    if let Some(m) = str_fact(r, "method") {
+        return Some(m.to_owned());
+    }
     let first = r.evidence.first()?.split_whitespace().next()?;
     (first.len() <= 10 && first.chars().all(|c| c.is_ascii_uppercase())).then(|| first.to_owned())
 }
@@ -191,8 +194,11 @@ pub(super) fn resolved_address(reports: &[ProbeReport], url: Option<&str>) -> Op
 
 /// The offset a `clock` probe measured, in seconds, with how.
 pub(super) fn clock_probe_offset(reports: &[ProbeReport]) -> Option<(f64, String)> {
-    reports.iter().filter(|r| r.kind == "clock").find_map(|r| {
-        let secs = |name: &str, scale: f64| match r.facts.get(name)? {
+    // A clock probe of the flow, or the battery's `clock` part (its facts below `clock.`).
+    let wanted = |r: &&ProbeReport| r.kind == "clock" || r.kind == "check";
+    reports.iter().filter(wanted).find_map(|r| {
+        let prefix = if r.kind == "check" { "clock." } else { "" };
+        let secs = |name: &str, scale: f64| match r.facts.get(&format!("{prefix}{name}"))? {
             FactValue::Int(i) => Some(*i as f64 / scale),
             FactValue::Float(f) => Some(*f / scale),
             _ => None,
@@ -200,10 +206,12 @@ pub(super) fn clock_probe_offset(reports: &[ProbeReport]) -> Option<(f64, String
         let v = secs("offset_seconds", 1.0)
             .or_else(|| secs("offset_s", 1.0))
             .or_else(|| secs("offset_ms", 1000.0))?;
-        Some((
-            v,
-            format!("clock probe '{}' (server Date vs this machine)", r.id),
-        ))
+        let how = if r.kind == "check" {
+            "the checks' clock request (server Date vs this machine)".to_owned()
+        } else {
+            format!("clock probe '{}' (server Date vs this machine)", r.id)
+        };
+        Some((v, how))
     })
 }
 
