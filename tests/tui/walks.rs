@@ -187,16 +187,16 @@ fn outcome(ticket: &str) -> &str {
 
 fn expired_jwt() -> String {
     let now = chrono::Utc::now().timestamp();
-    expired_jwt_with(serde_json::json!({
+    expired_jwt_with(&serde_json::json!({
         "sub": "svc-reports", "aud": "orders", "scope": "orders:read",
         "iat": now - 7200, "exp": now - 3600,
     }))
 }
 
-fn expired_jwt_with(claims: serde_json::Value) -> String {
+fn expired_jwt_with(claims: &serde_json::Value) -> String {
     jsonwebtoken::encode(
         &jsonwebtoken::Header::default(),
-        &claims,
+        claims,
         &jsonwebtoken::EncodingKey::from_secret(b"test-key"),
     )
     .unwrap()
@@ -244,7 +244,7 @@ fn an_expired_jwt_of_no_known_type_goes_straight_to_renewing_it() {
         return;
     };
     let now = chrono::Utc::now().timestamp();
-    let token = expired_jwt_with(serde_json::json!({
+    let token = expired_jwt_with(&serde_json::json!({
         "sub": "svc-42", "aud": "orders-api", "iat": now - 7200, "exp": now - 3600,
     }));
     w.choose("My code calls an API");
