@@ -43,6 +43,20 @@ impl Credentials {
             })
     }
 
+    /// True for a user and password with no Authorization value naming the scheme: the
+    /// server's challenge decides between Basic and Digest.
+    pub(crate) fn scheme_unknown(&self) -> bool {
+        self.user.is_some() && self.authorization.is_none()
+    }
+
+    /// True when a request carries credentials even without the user and password.
+    pub(crate) fn any_besides_password(&self) -> bool {
+        self.authorization.is_some()
+            || self.cookie.is_some()
+            || !self.headers.is_empty()
+            || self.api_key_query.is_some()
+    }
+
     /// Every secret value with its kind, and the parts a server may echo on their own (the
     /// token after the scheme word, each cookie's value), for redactors.
     pub fn values(&self) -> Vec<(&'static str, &str)> {

@@ -317,8 +317,11 @@ pub(super) fn resolved_address(reports: &[ProbeReport], url: Option<&str>) -> Op
 
 /// The offset a `clock` probe measured, in seconds, with how.
 pub(super) fn clock_probe_offset(reports: &[ProbeReport]) -> Option<(f64, String)> {
-    reports.iter().filter(|r| r.kind == "clock").find_map(|r| {
-        let secs = |name: &str, scale: f64| match r.facts.get(name)? {
+    // A clock probe of the flow, or the battery's `clock` part (its facts below `clock.`).
+    let wanted = |r: &&ProbeReport| r.kind == "clock" || r.kind == "check";
+    reports.iter().filter(wanted).find_map(|r| {
+        let prefix = if r.kind == "check" { "clock." } else { "" };
+        let secs = |name: &str, scale: f64| match r.facts.get(&format!("{prefix}{name}"))? {
             FactValue::Int(i) => Some(*i as f64 / scale),
             FactValue::Float(f) => Some(*f / scale),
             _ => None,
@@ -326,10 +329,12 @@ pub(super) fn clock_probe_offset(reports: &[ProbeReport]) -> Option<(f64, String
         let v = secs("offset_seconds", 1.0)
             .or_else(|| secs("offset_s", 1.0))
             .or_else(|| secs("offset_ms", 1000.0))?;
-        Some((
-            v,
-            format!("clock probe '{}' (server Date vs this machine)", r.id),
-        ))
+        let how = if r.kind == "check" {
+            "the checks' clock request (server Date vs this machine)".to_owned()
+        } else {
+            format!("clock probe '{}' (server Date vs this machine)", r.id)
+        };
+        Some((v, how))
     })
 }
 
