@@ -407,9 +407,8 @@ impl<'a> Engine<'a> {
     /// secret inputs become fingerprints and a value not known yet reads "(not known)", never
     /// a raw placeholder.
     pub fn fill(&self, text: &str, redact: bool) -> String {
-        template::render(text, &|name| {
-            self.lookup(name, redact)
-                .or_else(|| redact.then(|| "(not known)".to_owned()))
+        template::render(text, &|name| self.lookup(name, redact), &|_| {
+            redact.then(|| "(not known)".to_owned())
         })
     }
 

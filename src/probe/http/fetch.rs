@@ -93,19 +93,28 @@ async fn follow_now(ctx: &ProbeContext, target: &Target) -> Result<Exchange, Fet
     let mut method = target.method.clone();
     let mut chain = Chain::default();
     let spends = target.creds.carries_password();
-    if spends && same_origin(&url, &target.url) && !ctx.password_sends.take() {
+    // A user and password with no scheme named: the challenge decides between Basic and
+    // Digest, so a Digest login (and its stale-nonce retry) spends no send on a Basic guess.
+    let ask_first = target.creds.scheme_unknown();
+    let allowed = |ctx: &ProbeContext| {
+        if ask_first {
+            ctx.password_sends.remaining() > 0
+        } else {
+            ctx.password_sends.take()
+        }
+    };
+    if spends && same_origin(&url, &target.url) && !allowed(ctx) {
         return Err(FetchError::usage(&limit_message(ctx)));
     }
     loop {
         let creds_ok = same_origin(&url, &target.url);
-        chain.password_sends += usize::from(creds_ok && spends);
-        let first = send(ctx, target, &method, &url, creds_ok, None).await?;
-        let (response, trace) =
-            super::digest::answer(ctx, target, &method, &url, first, creds_ok).await?;
-        if let Some(t) = &trace {
-            chain.password_sends += usize::from(t.answers);
-        }
-        chain.digest = trace.or(chain.digest);
+        let (response, password_sent) = if ask_first && creds_ok {
+            ask_then_answer(ctx, target, &method, &url, &mut chain).await?
+        } else {
+            chain.password_sends += usize::from(creds_ok && spends);
+            let response = send(ctx, target, &method, &url, creds_ok, Auth::Given).await?;
+            (response, creds_ok && target.creds.any())
+        };
         let status = response.status().as_u16();
         let location = response
             .headers()
@@ -131,7 +140,7 @@ async fn follow_now(ctx: &ProbeContext, target: &Target) -> Result<Exchange, Fet
             url: url.clone(),
             status,
             location: shown,
-            credentials_sent: creds_ok && target.creds.any(),
+            credentials_sent: password_sent,
             remote: response.remote_addr(),
         });
         let next = next.filter(|_| target.follow_redirects && (300..400).contains(&status));
@@ -145,7 +154,7 @@ async fn follow_now(ctx: &ProbeContext, target: &Target) -> Result<Exchange, Fet
         if target.creds.any() {
             chain.drops.push(drop_kind(&url, &next, &target.url));
         }
-        if spends && same_origin(&next, &target.url) && !ctx.password_sends.take() {
+        if spends && same_origin(&next, &target.url) && !allowed(ctx) {
             chain.notes.push(format!(
                 "the redirect to {next} was not followed: {}",
                 limit_message(ctx)
@@ -160,6 +169,48 @@ async fn follow_now(ctx: &ProbeContext, target: &Target) -> Result<Exchange, Fet
     }
 }
 
+/// One hop of a user and password whose scheme is not known: asked without the password
+/// first; a 401 with a Digest challenge is answered in Digest (a stale nonce retried once),
+/// any other answer is asked again with Basic, as `curl -u` sends it. Returns the answer and
+/// whether it carried credentials.
+async fn ask_then_answer(
+    ctx: &ProbeContext,
+    target: &Target,
+    method: &reqwest::Method,
+    url: &url::Url,
+    chain: &mut Chain,
+) -> Result<(reqwest::Response, bool), FetchError> {
+    let others = target.creds.any_besides_password();
+    let first = send(ctx, target, method, url, true, Auth::WithoutPassword).await?;
+    let (response, trace) = super::digest::answer(ctx, target, method, url, first).await?;
+    if let Some(t) = trace {
+        // A Digest challenge, answered or not: Basic never goes to a server that asked for
+        // Digest.
+        ctx.password_sends.digest_asked_by(url);
+        chain.password_sends += usize::from(t.answers);
+        let sent = t.answers > 0 || others;
+        chain.digest = Some(t);
+        return Ok((response, sent));
+    }
+    if ctx.password_sends.asked_for_digest(url) {
+        chain.notes.push(format!(
+            "{method} {url} was asked without the password, and not again with Basic: this site asked for Digest in this run, and Basic would show the password to anyone on the way"
+        ));
+        return Ok((response, others));
+    }
+    if !ctx.password_sends.take() {
+        chain.notes.push(format!(
+            "{method} {url} was asked without the password, and not again with it: {}",
+            limit_message(ctx)
+        ));
+        return Ok((response, others));
+    }
+    drop(response);
+    chain.password_sends += 1;
+    let response = send(ctx, target, method, url, true, Auth::Given).await?;
+    Ok((response, true))
+}
+
 /// Why a request did not go out with the password.
 pub fn limit_message(ctx: &ProbeContext) -> String {
     let n = ctx.password_sends.limit();
@@ -169,14 +220,25 @@ pub fn limit_message(ctx: &ProbeContext) -> String {
     )
 }
 
-/// Sends one request. `authorization` replaces the credentials' own (a Digest answer).
+/// Which Authorization a request with credentials carries.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Auth<'a> {
+    /// The credentials' own: their Authorization value, or Basic from the user and password.
+    Given,
+    /// Every credential but the password: the question that learns the scheme.
+    WithoutPassword,
+    /// This value instead of the credentials' own (a Digest answer).
+    Answer(&'a str),
+}
+
+/// Sends one request; `auth` says which Authorization goes with the credentials.
 pub(super) async fn send(
     ctx: &ProbeContext,
     target: &Target,
     method: &reqwest::Method,
     url: &url::Url,
     with_creds: bool,
-    authorization: Option<&str>,
+    auth: Auth<'_>,
 ) -> Result<reqwest::Response, FetchError> {
     // --resolve and --connect-to entries hold for their own port: the client is chosen by it.
     let client = ctx.net.client_for(url, &ctx.client);
@@ -209,18 +271,26 @@ pub(super) async fn send(
         b = b.body(body.clone());
     }
     if with_creds {
-        if let Some(a) = authorization {
-            b = b.header(header::AUTHORIZATION, a);
-        } else if let Some(a) = &c.authorization {
-            b = b.header(header::AUTHORIZATION, a.expose());
-        } else if let Some(u) = &c.user {
-            b = b.basic_auth(u, c.password.as_ref().map(crate::secret::Secret::expose));
+        match auth {
+            Auth::Answer(a) => b = b.header(header::AUTHORIZATION, a),
+            Auth::Given | Auth::WithoutPassword if c.authorization.is_some() => {
+                if let Some(a) = &c.authorization {
+                    b = b.header(header::AUTHORIZATION, a.expose());
+                }
+            }
+            Auth::Given => {
+                if let Some(u) = &c.user {
+                    b = b.basic_auth(u, c.password.as_ref().map(crate::secret::Secret::expose));
+                }
+            }
+            Auth::WithoutPassword => {}
         }
         if let Some(cookie) = &c.cookie {
             b = b.header(header::COOKIE, cookie.expose());
         }
-        let has_authorization =
-            authorization.is_some() || c.authorization.is_some() || c.user.is_some();
+        // A header line named Authorization never joins the person's user and password,
+        // even on the request that asks without them.
+        let has_authorization = c.authorization.is_some() || c.user.is_some();
         for (n, v) in &c.headers {
             // One Authorization per request: the credentials' own wins over a header line.
             if has_authorization && n.eq_ignore_ascii_case("authorization") {

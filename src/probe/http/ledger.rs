@@ -20,6 +20,9 @@ pub const DEFAULT_PASSWORD_SENDS: usize = 2;
 pub struct PasswordSends {
     limit: usize,
     used: AtomicUsize,
+    /// Origins that asked for Digest in this run: Basic, which shows the password to anyone
+    /// on the way, never goes to them.
+    digest_origins: Mutex<Vec<String>>,
 }
 
 impl Default for PasswordSends {
@@ -34,7 +37,29 @@ impl PasswordSends {
         Self {
             limit,
             used: AtomicUsize::new(0),
+            digest_origins: Mutex::default(),
         }
+    }
+
+    /// Notes that `url`'s origin asked for Digest.
+    pub(crate) fn digest_asked_by(&self, url: &url::Url) {
+        let origin = url.origin().ascii_serialization();
+        let mut seen = self
+            .digest_origins
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !seen.contains(&origin) {
+            seen.push(origin);
+        }
+    }
+
+    /// True when `url`'s origin asked for Digest earlier in this run.
+    pub(crate) fn asked_for_digest(&self, url: &url::Url) -> bool {
+        let origin = url.origin().ascii_serialization();
+        self.digest_origins
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .contains(&origin)
     }
 
     /// Counts one request with the password; false (and nothing counted) when the limit is
