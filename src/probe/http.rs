@@ -74,6 +74,12 @@ pub(crate) const KIND: ProbeKind = ProbeKind {
             "the request carried credentials",
         ),
         fact(
+            "sent_as",
+            FactType::StrList,
+            "kinds of credentials the request carried: basic:USER, bearer, cookie:NAMES, header:NAME, query:PARAM, authorization:SCHEME",
+        ),
+        fact("method", FactType::Str, "request method"),
+        fact(
             "challenge.raw",
             FactType::StrList,
             "WWW-Authenticate field values",
@@ -210,6 +216,7 @@ pub(crate) async fn fetch_target(
     ctx: &ProbeContext,
 ) -> Result<(ProbeReport, Target, Exchange), ProbeReport> {
     report.fact("sent_credentials", target.creds.any());
+    report.fact("sent_as", target.creds.kinds());
     report.fact("method", target.method.as_str());
     match fetch(ctx, &target).await {
         Ok(ex) => {

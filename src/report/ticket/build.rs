@@ -79,11 +79,19 @@ pub(super) fn from_session(
         request: v.request.clone(),
         answer: v.answer.clone(),
         passed: v.passed,
+        credentials: v
+            .sent_as
+            .iter()
+            .map(|k| super::Credential::from_kind(k))
+            .collect(),
     });
     match (outcome, t.causes.first()) {
         (Outcome::Resolved, None) => {
             let last = session.trail.last().map_or("", |s| s.title.as_str());
-            t.summary = format!("Resolved during the walk: {last}");
+            t.summary = match &session.verification {
+                Some(v) => format!("Resolved: the re-test got {} (step: {last})", v.answer),
+                None => format!("Resolved during the walk: {last}"),
+            };
         }
         (Outcome::Diagnosed, Some(c)) => {
             t.summary = format!(
