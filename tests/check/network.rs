@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use loopback::cause_ids;
 use serde_json::Value;
-use servers::{Apache, Nginx, find_binary, free_port};
+use servers::{Apache, Nginx, OidcProvider, find_binary, free_port};
 
 /// Runs `why401 check ARGS --json` with a clean proxy and certificate environment plus `env`.
 fn check(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> (Value, String) {
@@ -936,49 +936,11 @@ fn digest_through_a_proxy() {
 
 // ---------------------------------------------------------------- a fresh token (oidc-provider)
 
-/// oidc-provider (tests/fixtures/oidc) on one port, an API that takes only its tokens on another.
-struct Provider {
-    op: u16,
-    api: u16,
-    _child: Reaped,
-}
-
-impl Provider {
-    fn start() -> Option<Self> {
-        let node = find_binary(&["node", "nodejs"])?;
-        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/oidc");
-        if !fixture.join("node_modules/oidc-provider").is_dir() {
-            let reason = "oidc-provider is not installed (npm ci --prefix tests/fixtures/oidc)";
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "CI=true but {reason}"
-            );
-            eprintln!("skipped: {reason}");
-            return None;
-        }
-        let (op, api) = (free_port(), free_port());
-        let mut child = Command::new(node)
-            .arg("server.js")
-            .args([op.to_string(), api.to_string()])
-            .current_dir(&fixture)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        wait_port(op, &mut child, "oidc-provider");
-        wait_port(api, &mut child, "the API beside oidc-provider");
-        Some(Self {
-            op,
-            api,
-            _child: Reaped(child),
-        })
-    }
-}
-
 #[test]
 fn a_fresh_token_is_fetched_retried_and_its_refusals_named() {
-    let Some(p) = Provider::start() else { return };
+    let Some(p) = OidcProvider::start() else {
+        return;
+    };
     let api = format!("http://127.0.0.1:{}/reports", p.api);
     let issuer = format!("http://127.0.0.1:{}", p.op);
     let token_endpoint = format!("{issuer}/token");
