@@ -219,9 +219,9 @@ fn help_desk_mode_speaks_of_the_caller() {
     };
     tmux.wait_for("Help-desk ticket");
     tmux.keys(&["HD-7", "Enter"]);
+    // Enter after the reporter goes down to the callers (the address above is filled).
     tmux.keys(&["Sam", "Enter"]);
-    tmux.keys(&["Enter"]);
-    tmux.wait_for("A visitor or customer");
+    tmux.wait_for("▶ Who is the caller?");
     tmux.keys(&["Enter"]);
     let step = tmux.wait_for("★ suggested");
     for said in [
