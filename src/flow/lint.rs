@@ -632,7 +632,7 @@ fn check_defined_inputs(set: &FlowSet, out: &mut Vec<Diagnostic>) {
         }
         for (path, text) in texts {
             for v in template::vars(text).unwrap_or_default() {
-                if !v.name.contains('.') && !defined.contains(&v.name) {
+                if !v.name.contains('.') && !defined.contains(&v.name) && v.fallback.is_none() {
                     let why = if universe.contains(&v.name) {
                         "is not asked on every path to this node"
                     } else {

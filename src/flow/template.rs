@@ -1,10 +1,22 @@
-//! `{{name}}` placeholders in flow text and probe arguments.
+//! `{{name}}` placeholders in flow text and probe arguments. `{{name|text}}` reads `text`
+//! when `name` has no value on this walk (e.g. `{{nginx.user_file|/etc/nginx/.htpasswd}}`:
+//! the file the check found, else the usual one).
 
 /// A placeholder and its byte offset (of the `{{`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Var {
     pub name: String,
     pub offset: usize,
+    /// The text after `|`, shown when the name has no value.
+    pub fallback: Option<String>,
+}
+
+/// `name` and the fallback of the inside of a `{{...}}`.
+fn split(inside: &str) -> (&str, Option<&str>) {
+    match inside.split_once('|') {
+        Some((name, fallback)) => (name.trim(), Some(fallback.trim())),
+        None => (inside.trim(), None),
+    }
 }
 
 /// The placeholders of `text`, or the offset of an unclosed `{{` or an empty name.
@@ -17,7 +29,7 @@ pub(crate) fn vars(text: &str) -> Result<Vec<Var>, (usize, String)> {
         let Some(close) = after.find("}}") else {
             return Err((base + open, "'{{' is never closed with '}}'".into()));
         };
-        let name = after[..close].trim();
+        let (name, fallback) = split(&after[..close]);
         if name.is_empty()
             || !name
                 .chars()
@@ -34,6 +46,7 @@ pub(crate) fn vars(text: &str) -> Result<Vec<Var>, (usize, String)> {
         out.push(Var {
             name: name.to_owned(),
             offset: base + open,
+            fallback: fallback.map(str::to_owned),
         });
         let consumed = open + 2 + close + 2;
         base += consumed;
@@ -42,9 +55,13 @@ pub(crate) fn vars(text: &str) -> Result<Vec<Var>, (usize, String)> {
     Ok(out)
 }
 
-/// Replaces each placeholder by `lookup(name)`; unknown names become `<name?>` so a missing
-/// value shows instead of vanishing.
-pub fn render(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
+/// Replaces each placeholder by `lookup(name)`; a name it does not know reads its `|fallback`,
+/// else `missing(name)`, else `<name?>` so a missing value shows instead of vanishing.
+pub fn render(
+    text: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    missing: &dyn Fn(&str) -> Option<String>,
+) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(open) = rest.find("{{") {
@@ -54,8 +71,11 @@ pub fn render(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
             out.push_str(&rest[open..]);
             return out;
         };
-        let name = after[..close].trim();
-        if let Some(v) = lookup(name) {
+        let (name, fallback) = split(&after[..close]);
+        if let Some(v) = lookup(name)
+            .or_else(|| fallback.map(str::to_owned))
+            .or_else(|| missing(name))
+        {
             out.push_str(&v);
         } else {
             out.push('<');
@@ -81,8 +101,24 @@ mod tests {
             ["url", "http.status"]
         );
         assert_eq!(v[1].offset, 17);
-        let r = render(t, &|n| (n == "url").then(|| "http://x/".to_owned()));
+        let r = render(
+            t,
+            &|n| (n == "url").then(|| "http://x/".to_owned()),
+            &|_| None,
+        );
         assert_eq!(r, "GET http://x/ gave <http.status?>");
+    }
+
+    #[test]
+    fn a_fallback_shows_only_when_the_name_has_no_value() {
+        let t = "htpasswd {{ nginx.user_file | /etc/nginx/.htpasswd }} {{user|USER}}";
+        let v = vars(t).unwrap();
+        assert_eq!(v[0].name, "nginx.user_file");
+        assert_eq!(v[0].fallback.as_deref(), Some("/etc/nginx/.htpasswd"));
+        assert_eq!(v[1].fallback.as_deref(), Some("USER"));
+        let known = render(t, &|n| (n == "user").then(|| "alice".to_owned()), &|_| None);
+        assert_eq!(known, "htpasswd /etc/nginx/.htpasswd alice");
+        assert!(vars("{{|x}}").is_err());
     }
 
     #[test]

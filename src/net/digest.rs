@@ -204,7 +204,28 @@ pub fn answer(
     cnonce: &str,
     nc: u32,
 ) -> Answer {
-    let h = |s: &[u8]| ch.algorithm.hex(s);
+    answer_with(
+        &|s| ch.algorithm.hex(s),
+        ch,
+        user,
+        password,
+        req,
+        cnonce,
+        nc,
+    )
+}
+
+/// [`answer`] with the hash `h` in place of the challenge's algorithm (RFC 7616 §3.9.2
+/// printed its example with another function; the tests recompute it).
+fn answer_with(
+    h: &dyn Fn(&[u8]) -> String,
+    ch: &DigestChallenge,
+    user: &str,
+    password: &str,
+    req: DigestRequest<'_>,
+    cnonce: &str,
+    nc: u32,
+) -> Answer {
     let nc_text = format!("{nc:08x}");
     let mut a1 = h(format!("{user}:{}:{password}", ch.realm).as_bytes());
     if ch.session {

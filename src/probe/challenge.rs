@@ -237,6 +237,9 @@ fn bearer_causes(b: &Challenge, status: u16, sent: bool, hit: &mut impl FnMut(&s
         _ => None,
     };
     match error {
+        // RFC 6750 §3.1: a request without credentials SHOULD get no error code. Some servers
+        // send invalid_token anyway; with no token sent it says nothing about a token.
+        "invalid_token" if !sent => {}
         "invalid_token" if named.is_some() => {
             if let Some((id, confidence)) = named {
                 hit(id, confidence, evidence);

@@ -74,6 +74,12 @@ pub(crate) const KIND: ProbeKind = ProbeKind {
             "the request carried credentials",
         ),
         fact(
+            "sent_as",
+            FactType::StrList,
+            "kinds of credentials the request carried: basic:USER, bearer, cookie:NAMES, header:NAME, query:PARAM, authorization:SCHEME",
+        ),
+        fact("method", FactType::Str, "request method"),
+        fact(
             "challenge.raw",
             FactType::StrList,
             "WWW-Authenticate field values",
@@ -210,10 +216,20 @@ pub(crate) async fn fetch_target(
     ctx: &ProbeContext,
 ) -> Result<(ProbeReport, Target, Exchange), ProbeReport> {
     report.fact("sent_credentials", target.creds.any());
+    report.fact("sent_as", target.creds.kinds());
+    report.fact("method", target.method.as_str());
     match fetch(ctx, &target).await {
         Ok(ex) => {
             report.fact("responded", true);
+            // Every exchange names what answered, so a ticket never lists a request without
+            // its URL, whatever the probe's kind describes next.
+            report.fact("final_url", ex.final_url.as_str());
             report.fact("status", i64::from(ex.status));
+            let reason = reqwest::StatusCode::from_u16(ex.status).ok();
+            report.fact(
+                "reason",
+                reason.and_then(|s| s.canonical_reason()).unwrap_or(""),
+            );
             crate::probe::network::describe_exchange(&mut report, ctx, &target, &ex);
             report.elapsed_ms = u64::try_from(ex.elapsed.as_millis()).unwrap_or(u64::MAX);
             Ok((report, target, ex))
@@ -268,11 +284,7 @@ pub(crate) fn request_line(target: &Target) -> String {
 }
 
 fn describe(report: &mut ProbeReport, target: &Target, ex: &Exchange) {
-    let status = reqwest::StatusCode::from_u16(ex.status).ok();
-    let reason = status.and_then(|s| s.canonical_reason()).unwrap_or("");
-    report.fact("reason", reason);
     report.fact("version", ex.version.as_str());
-    report.fact("final_url", ex.final_url.as_str());
     for (name, _) in &ex.headers {
         if name == reqwest::header::SET_COOKIE {
             // Session cookies the server hands out are secrets too.
@@ -332,7 +344,13 @@ fn describe(report: &mut ProbeReport, target: &Target, ex: &Exchange) {
         _ if ex.redirect_loop => format!("redirect loop after {} requests", ex.hops.len()),
         401 if raw.is_empty() => "401 without a WWW-Authenticate challenge".to_owned(),
         401 => format!("401, server asks for {}", raw.join(" / ")),
-        code => format!("{code} {reason}"),
+        code => {
+            let reason = reqwest::StatusCode::from_u16(code).ok();
+            format!(
+                "{code} {}",
+                reason.and_then(|s| s.canonical_reason()).unwrap_or("")
+            )
+        }
     };
     if ex.status == 401 && raw.is_empty() {
         // True of the server, but most JSON APIs send no challenge: not why the request failed.

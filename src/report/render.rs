@@ -115,6 +115,60 @@ fn redact_as_field(name: &str, value: &str, r: &crate::report::Redactor) -> Stri
     }
 }
 
+/// The "Credentials sent" line: each kind of credential any request of the walk carried,
+/// and which requests carried it, so a credential only the re-test sent is not passed off
+/// as sent all along (nor left out).
+pub(crate) fn credentials_sent(t: &Ticket) -> String {
+    let Some(tg) = &t.target else {
+        return "none".to_owned();
+    };
+    let total = t.observed.len();
+    let in_retest = |c: &crate::report::ticket::Credential| {
+        t.verification
+            .as_ref()
+            .is_some_and(|v| v.credentials.contains(c))
+    };
+    let parts: Vec<String> = tg
+        .credentials
+        .iter()
+        .map(|c| {
+            let n = t
+                .observed
+                .iter()
+                .filter(|o| o.credentials.contains(c))
+                .count();
+            let retest = in_retest(c);
+            let requests = match (n, total) {
+                (0, _) => None,
+                (1, 1) => Some("the one request".to_owned()),
+                (n, t) if n == t => Some(format!("all {t} requests")),
+                (n, t) => Some(format!("{n} of {t} requests")),
+            };
+            let which = match (requests, retest, t.verification.is_some()) {
+                // A command's target: its requests did not record kinds.
+                (None, false, _) => None,
+                (None, true, _) => Some("in the re-test only".to_owned()),
+                (Some(r), true, _) => Some(format!("in {r} and the re-test")),
+                (Some(r), false, true) => Some(format!("in {r}, not the re-test")),
+                (Some(r), false, false) => Some(format!("in {r}")),
+            };
+            match which {
+                Some(w) => format!("{} ({w})", c.describe()),
+                None => c.describe(),
+            }
+        })
+        .collect();
+    if parts.is_empty() {
+        let requests = total + usize::from(t.verification.is_some());
+        return match requests {
+            0 => "none".to_owned(),
+            1 => "none (the one request carried none)".to_owned(),
+            n => format!("none (none of the {n} requests carried any)"),
+        };
+    }
+    parts.join("; ")
+}
+
 /// `80%`.
 pub(crate) fn percent(confidence: f64) -> String {
     format!("{:.0}%", (confidence * 100.0).clamp(0.0, 100.0))

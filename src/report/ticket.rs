@@ -93,6 +93,9 @@ pub struct Retest {
     pub answer: String,
     /// True when the answer was neither 401 nor 407.
     pub passed: bool,
+    /// The kinds of credentials the re-test carried (never their values).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub credentials: Vec<Credential>,
 }
 
 /// Fields a help-desk agent fills in (the wizard asks for them in agent mode).
@@ -164,6 +167,37 @@ pub enum Credential {
 }
 
 impl Credential {
+    /// The credential a probe's `sent_as` entry names (`basic:alice`, `bearer`,
+    /// `cookie:sid,lang`, `header:X-API-Key`, `query:key`, `authorization:Digest`).
+    pub fn from_kind(kind: &str) -> Self {
+        let (word, rest) = kind.split_once(':').unwrap_or((kind, ""));
+        match word {
+            "basic" if !rest.is_empty() => Self::Basic {
+                user: rest.to_owned(),
+            },
+            "basic" => Self::Authorization {
+                scheme: Some("Basic".to_owned()),
+            },
+            "bearer" => Self::Bearer,
+            "cookie" => Self::Cookie {
+                names: rest
+                    .split(',')
+                    .filter(|n| !n.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            },
+            "header" => Self::Header {
+                name: rest.to_owned(),
+            },
+            "query" => Self::ApiKeyQuery {
+                param: rest.to_owned(),
+            },
+            _ => Self::Authorization {
+                scheme: (!rest.is_empty()).then(|| rest.to_owned()),
+            },
+        }
+    }
+
     /// One line for a person.
     pub fn describe(&self) -> String {
         match self {
@@ -195,6 +229,9 @@ pub struct Observation {
     /// Whether the request carried credentials.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sent_credentials: Option<bool>,
+    /// The kinds of credentials it carried (never their values).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub credentials: Vec<Credential>,
     /// WWW-Authenticate values.
     #[serde(default)]
     pub challenges: Vec<String>,

@@ -33,7 +33,7 @@ fn filters() -> Vec<(&'static str, &'static str)> {
         (r"127\.0\.0\.1:\d+", "127.0.0.1:PORT"),
         (r"\d+ ms", "N ms"),
         (r"hmac=[0-9a-f]{8}", "hmac=[run key]"),
-        (r"\d+ s (ahead of|behind)", "N s $1"),
+        (r"\d+ s (ahead of|behind)", "N s ahead of/behind"),
         (
             r"[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT",
             "DATE",

@@ -192,3 +192,69 @@ fn an_unreachable_server_is_a_finding_not_a_crash() {
     assert!(text.contains("server-unreachable"), "{text}");
     assert!(text.contains("refused"), "{text}");
 }
+
+/// The shipped owner flow, walked headless against a real Basic site: every request the walk
+/// made is listed with its method and URL (the battery's and the flow's own probes alike), and
+/// the clock offset comes from the battery's clock request instead of reading "not measured".
+#[test]
+fn every_observed_request_names_its_url_and_the_clock_is_measured() {
+    let site = basic_site::start();
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("error.log");
+    std::fs::write(&log, "").unwrap();
+    let answers = dir.path().join("answers.yaml");
+    std::fs::write(
+        &answers,
+        format!(
+            "url: {site}/admin\nreplicate: 6\nip_rate_limit: 3\nlog_file: {}\nlogs: 4\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    let out = Command::cargo_bin("why401")
+        .unwrap()
+        .args([
+            "run",
+            "--flow",
+            "owner",
+            "--timeout",
+            "5",
+            "--format",
+            "text",
+        ])
+        .arg("--answers")
+        .arg(&answers)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.code() == Some(1),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let observed: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("WHAT WAS OBSERVED"))
+        .take_while(|l| !l.starts_with("LIKELY CAUSES"))
+        .filter(|l| l.starts_with("- "))
+        .collect();
+    assert!(observed.len() >= 2, "{text}");
+    for line in &observed {
+        assert!(
+            line.contains(&format!("{site}/admin")),
+            "a request without its URL: {line}\n{text}"
+        );
+    }
+    assert!(
+        observed.iter().any(|l| l.starts_with("- OPTIONS ")),
+        "the CORS preflight is listed as OPTIONS: {text}"
+    );
+    let clock = text
+        .lines()
+        .find(|l| l.starts_with("Clock offset to the server:"))
+        .unwrap_or_default();
+    assert!(
+        !clock.contains("not measured") && clock.contains(" s"),
+        "{clock}\n{text}"
+    );
+}

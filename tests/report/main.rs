@@ -5,6 +5,7 @@ mod support;
 
 mod command_ticket;
 mod commands;
+mod credentials;
 mod deliver;
 mod nginx;
 mod schema;

@@ -236,6 +236,7 @@ fn an_ending_at_a_fix_is_diagnosed_until_a_retest_passes() {
         status: Some(200),
         answer: "200 OK".into(),
         passed: true,
+        sent_as: vec!["basic:alice".into()],
     });
     let t = why401::report::Ticket::from_session_with(&session, Some(&flows), chrono::Utc::now());
     assert_eq!(t.outcome, "resolved");

@@ -24,7 +24,7 @@ fn ticket(choice: Option<usize>) -> Ticket {
 }
 
 /// Ports, times and durations change from run to run.
-fn settings() -> insta::Settings {
+pub(crate) fn settings() -> insta::Settings {
     let mut s = insta::Settings::clone_current();
     s.add_filter(r"127\.0\.0\.1:\d+", "127.0.0.1:[port]");
     s.add_filter(r"\d+ ms", "[n] ms");

@@ -48,7 +48,11 @@ pub fn free_port() -> u16 {
 }
 
 fn wait_for_port(port: u16, child: &mut Child, what: &str, log: &Path) {
-    let deadline = Instant::now() + Duration::from_secs(10);
+    wait_for_port_within(port, child, what, log, 10);
+}
+
+fn wait_for_port_within(port: u16, child: &mut Child, what: &str, log: &Path, secs: u64) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     while Instant::now() < deadline {
         if TcpStream::connect_timeout(&addr, Duration::from_millis(100)).is_ok() {
@@ -61,7 +65,7 @@ fn wait_for_port(port: u16, child: &mut Child, what: &str, log: &Path) {
         std::thread::sleep(Duration::from_millis(25));
     }
     let log = std::fs::read_to_string(log).unwrap_or_default();
-    panic!("{what} did not listen on 127.0.0.1:{port} within 10 s:\n{log}");
+    panic!("{what} did not listen on 127.0.0.1:{port} within {secs} s:\n{log}");
 }
 
 /// Makes the temp dir traversable by an unprivileged server user (tests may run as root).
@@ -301,4 +305,63 @@ pub fn htpasswd(file: &Path, flag: &str, user: &str, password: &str) -> Option<(
         String::from_utf8_lossy(&out.stderr)
     );
     Some(())
+}
+
+/// oidc-provider (tests/fixtures/oidc, an OpenID-certified provider run with Node.js) on one
+/// port, and on another an API that takes only the access tokens it issued; stopped on drop.
+/// Its clients: `reporting` / `reporting-secret-0123456789` (client credentials, scope
+/// `read`) and `web-only` (no client credentials grant).
+pub struct OidcProvider {
+    pub op: u16,
+    pub api: u16,
+    child: Child,
+}
+
+impl OidcProvider {
+    pub fn start() -> Option<Self> {
+        let node = find_binary(&["node", "nodejs"])?;
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/oidc");
+        if !fixture.join("node_modules/oidc-provider").is_dir() {
+            let reason = "oidc-provider is not installed (npm ci --prefix tests/fixtures/oidc)";
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "CI=true but {reason}"
+            );
+            eprintln!("skipped: {reason}");
+            return None;
+        }
+        let log = tempfile::NamedTempFile::new().expect("log file");
+        let (op, api) = (free_port(), free_port());
+        let mut child = Command::new(node)
+            .arg("server.js")
+            .args([op.to_string(), api.to_string()])
+            .current_dir(&fixture)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log.reopen().expect("log file"))
+            .spawn()
+            .expect("start node");
+        // Node.js starts slowly on a loaded machine.
+        wait_for_port_within(op, &mut child, "oidc-provider", log.path(), 30);
+        wait_for_port_within(
+            api,
+            &mut child,
+            "the API beside oidc-provider",
+            log.path(),
+            30,
+        );
+        Some(Self { op, api, child })
+    }
+
+    /// The issuer (and OpenID discovery base).
+    pub fn issuer(&self) -> String {
+        format!("http://127.0.0.1:{}", self.op)
+    }
+}
+
+impl Drop for OidcProvider {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

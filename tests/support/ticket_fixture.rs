@@ -106,11 +106,7 @@ pub fn walk_url(
     password: &str,
     choice: Option<usize>,
 ) -> Session {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
+    block_on(async {
         let url = match url {
             Some(u) => u.to_owned(),
             None => serve_401().await,
@@ -129,4 +125,13 @@ pub fn walk_url(
         }
         e.into_session()
     })
+}
+
+/// Runs `f` to its end on a runtime of its own (loopback servers and probes).
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
 }

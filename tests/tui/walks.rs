@@ -10,7 +10,7 @@ use crate::support::servers;
 use crate::support::tmux;
 
 use loopback::{answer, auth, site};
-use servers::Nginx;
+use servers::{Nginx, OidcProvider};
 use tmux::Tmux;
 
 /// Most questions (answers and choices, the role included) before the top cause shows.
@@ -134,7 +134,8 @@ impl Walk {
         self.questions += 1;
         self.tmux.keys(&["C-u"]);
         if !text.is_empty() {
-            self.tmux.keys(&["-l", text]);
+            // "--": a token may start with '-', which tmux would read as an option.
+            self.tmux.keys(&["-l", "--", text]);
         }
         self.tmux.keys(&["Enter"]);
     }
@@ -186,14 +187,26 @@ fn outcome(ticket: &str) -> &str {
 }
 
 fn expired_jwt() -> String {
+    expired_jwt_from(None)
+}
+
+/// A token that expired an hour ago, naming `iss` when given.
+fn expired_jwt_from(iss: Option<&str>) -> String {
     let now = chrono::Utc::now().timestamp();
-    let claims = serde_json::json!({
+    let mut claims = serde_json::json!({
         "sub": "svc-reports", "aud": "orders", "scope": "orders:read",
         "iat": now - 7200, "exp": now - 3600,
     });
+    if let Some(iss) = iss {
+        claims["iss"] = iss.into();
+    }
+    expired_jwt_with(&claims)
+}
+
+fn expired_jwt_with(claims: &serde_json::Value) -> String {
     jsonwebtoken::encode(
         &jsonwebtoken::Header::default(),
-        &claims,
+        claims,
         &jsonwebtoken::EncodingKey::from_secret(b"test-key"),
     )
     .unwrap()
@@ -228,6 +241,28 @@ fn an_expired_jwt_is_named_at_once_and_stays_diagnosed() {
     let ticket = w.ticket("Resolved: the re-test got 200");
     assert_eq!(outcome(&ticket), "resolved", "{ticket}");
     assert!(!ticket.contains("Bearer good"), "{ticket}");
+    w.assert_top_seen_early();
+}
+
+/// A token whose claims name no type (no scope, typ, nonce or refresh marks) but have
+/// expired: the walk goes from the token straight to renewing it, never asking what kind of
+/// token it is (it asked, with nothing suggested, before the battery's finding routed it).
+#[test]
+fn an_expired_jwt_of_no_known_type_goes_straight_to_renewing_it() {
+    let url = format!("{}/v1/orders", api());
+    let Some(mut w) = Walk::start("jwt-untyped", &url, "token-expired") else {
+        return;
+    };
+    let now = chrono::Utc::now().timestamp();
+    let token = expired_jwt_with(&serde_json::json!({
+        "sub": "svc-42", "aud": "orders-api", "iat": now - 7200, "exp": now - 3600,
+    }));
+    w.choose("My code calls an API");
+    w.suggested("How does your client authenticate?");
+    w.answer("Access token", &token);
+    let screen = w.at("A fresh token works");
+    assert!(screen.contains("Renew tokens"), "{screen}");
+    assert!(!screen.contains("Is it an access token?"), "{screen}");
     w.assert_top_seen_early();
 }
 
@@ -372,4 +407,133 @@ fn a_wrong_password_at_nginx_basic_is_a_password_mismatch() {
         "the user file is named:\n{ticket}"
     );
     w.assert_top_seen_early();
+}
+
+const CLIENT_SECRET: &str = "reporting-secret-0123456789";
+
+/// A token for client `reporting` straight from the provider's token endpoint, as the
+/// client's own code gets one once it renews (client credentials grant, RFC 6749 §4.4).
+fn token_from(p: &OidcProvider) -> String {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let body = rt.block_on(async {
+        reqwest::Client::new()
+            .post(format!("{}/token", p.issuer()))
+            .basic_auth("reporting", Some(CLIENT_SECRET))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("grant_type=client_credentials&scope=read")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    });
+    let answer: serde_json::Value = serde_json::from_str(&body).unwrap();
+    answer["access_token"].as_str().unwrap().to_owned()
+}
+
+/// An API client whose token expired, against a real OpenID Provider: the wizard gets a fresh
+/// token by the client credentials grant (the token endpoint found by OpenID discovery from
+/// the token's `iss`), says the fresh token fixes the 401, and stays `diagnosed` until the
+/// client's own new token passes the re-test. The client secret never shows.
+#[test]
+fn a_fresh_token_from_the_identity_provider_shows_the_expiry_was_all() {
+    let Some(p) = OidcProvider::start() else {
+        return;
+    };
+    let url = format!("http://127.0.0.1:{}/reports", p.api);
+    let old = expired_jwt_from(Some(&p.issuer()));
+    let Some(mut w) = Walk::start("fresh", &url, "token-expired") else {
+        return;
+    };
+    w.choose("My code calls an API");
+    w.suggested("How does your client authenticate?");
+    w.answer("Access token", &old);
+    w.at("token-expired");
+    w.suggested("Renew tokens before they expire");
+    w.answer("Client id", "reporting");
+    w.at("Client secret");
+    w.tmux.keys(&["-l", CLIENT_SECRET]);
+    w.tmux.keys(&["Enter"]);
+    // No endpoint typed: discovery from the token's iss; the issuer is not asked.
+    w.answer("Token endpoint", "");
+    w.answer("Scope to ask for", "read");
+    let screen = w.at("Audience to ask for");
+    assert!(!screen.contains(CLIENT_SECRET), "{screen}");
+    w.answer("Audience to ask for", "");
+    let screen = w.at("a fresh token fixes it");
+    assert!(!screen.contains(CLIENT_SECRET), "{screen}");
+    w.suggested("Get a fresh token with client credentials");
+    // Enter alone: the re-test sends the expired token the client still has.
+    w.answer("The new access token", "");
+    let ticket = w.ticket("Diagnosed: token-expired");
+    assert_eq!(outcome(&ticket), "diagnosed", "{ticket}");
+    assert!(
+        ticket.contains(&format!("from {}/token", p.issuer())),
+        "the endpoint discovered:\n{ticket}"
+    );
+    assert!(ticket.contains("got 200 instead of 401"), "{ticket}");
+    assert!(
+        !ticket.contains(CLIENT_SECRET),
+        "the secret leaked:\n{ticket}"
+    );
+    // The client renews: its new token passes the re-test.
+    let fresh = token_from(&p);
+    w.tmux.keys(&["b"]);
+    w.answer("The new access token", &fresh);
+    let ticket = w.ticket("Resolved: the re-test got 200");
+    assert_eq!(outcome(&ticket), "resolved", "{ticket}");
+    assert!(
+        !ticket.contains(&fresh) && !ticket.contains(CLIENT_SECRET),
+        "{ticket}"
+    );
+    w.assert_top_seen_early();
+}
+
+/// The token endpoint's own refusal is ranked as `check` ranks it: a wrong client secret is
+/// `oauth-client-rejected`, never shown; the walk does not call it resolved.
+#[test]
+fn a_refused_client_is_ranked_as_check_ranks_it() {
+    let Some(p) = OidcProvider::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let answers = dir.path().join("answers.yaml");
+    let url = format!("http://127.0.0.1:{}/reports", p.api);
+    std::fs::write(
+        &answers,
+        format!(
+            "url: '{url}'\nhow_auth: 'A Bearer token (OAuth 2, JWT, personal access token)'\n\
+             token: '{}'\nrenew_token: 'Get a fresh token now (client credentials)'\n\
+             client_id: reporting\nclient_secret: not-the-secret-42\ntoken_endpoint: ''\n\
+             scope: read\naudience: ''\n\
+             fresh_token: 'The token endpoint refuses the client'\n\
+             new_token: ''\n",
+            expired_jwt_from(Some(&p.issuer()))
+        ),
+    )
+    .unwrap();
+    let out = assert_cmd::Command::cargo_bin("why401")
+        .unwrap()
+        .args(["run", "--flow", "api", "--answers"])
+        .arg(&answers)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(!text.contains("not-the-secret-42"), "{text}");
+    let j: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    let ids: Vec<&str> = j["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert!(ids.contains(&"oauth-client-rejected"), "{ids:?}");
+    assert_eq!(ids.first(), Some(&"token-expired"), "{ids:?}");
+    assert_ne!(j["outcome"], "resolved", "{j}");
 }

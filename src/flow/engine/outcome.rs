@@ -23,6 +23,9 @@ pub struct Verification {
     pub answer: String,
     /// True when an answer came and it was neither 401 nor 407.
     pub passed: bool,
+    /// The kinds of credentials it carried, as the http probe's `sent_as` fact names them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sent_as: Vec<String>,
 }
 
 /// How a walk stands.
@@ -93,48 +96,62 @@ impl Session {
 
     /// The credentials the person gave, as one phrase that never holds the secret.
     pub(crate) fn credentials_phrase(&self) -> String {
-        let given = |k: &str| self.answers.get(k).filter(|v| !v.trim().is_empty());
-        if given("new_token").is_some() {
-            return "with the new Bearer token given".to_owned();
-        }
-        if given("token").is_some() {
-            return "with the Bearer token given".to_owned();
-        }
-        match (given("user"), given("new_password"), given("password")) {
-            (Some(user), Some(_), _) => {
-                format!("with Basic user '{user}' and the new password given")
+        let given = |k: &str| self.value(k).filter(|v| !v.trim().is_empty());
+        let mut phrase = if given("new_token").is_some() {
+            "with the new Bearer token given".to_owned()
+        } else if given("token").is_some() {
+            "with the Bearer token given".to_owned()
+        } else {
+            match (given("user"), given("new_password"), given("password")) {
+                (Some(user), Some(_), _) => {
+                    format!("with Basic user '{user}' and the new password given")
+                }
+                (Some(user), None, Some(_)) => {
+                    format!("with Basic user '{user}' and the password given")
+                }
+                _ => String::new(),
             }
-            (Some(user), None, Some(_)) => {
-                format!("with Basic user '{user}' and the password given")
-            }
-            _ => "without credentials".to_owned(),
+        };
+        if given("cookie").is_some() {
+            phrase = if phrase.is_empty() {
+                "with the cookie given".to_owned()
+            } else {
+                format!("{phrase} and the cookie given")
+            };
+        }
+        if phrase.is_empty() {
+            "without credentials".to_owned()
+        } else {
+            phrase
         }
     }
 
     /// The credentials the re-test sends: the newest the person typed (`new_token`,
-    /// `new_password` at "it works now"), else those given during the walk.
+    /// `new_password` at "it works now"), else those given during the walk, and the session
+    /// cookie when one was given.
     fn retest_credentials(&self) -> Vec<(String, String)> {
-        let given = |k: &str| self.answers.get(k).filter(|v| !v.trim().is_empty());
+        let given = |k: &str| self.value(k).filter(|v| !v.trim().is_empty());
+        let mut out = Vec::new();
         if let Some(token) = given("new_token").or_else(|| given("token")) {
-            return vec![("authorization".to_owned(), format!("Bearer {token}"))];
-        }
-        match (
+            out.push(("authorization".to_owned(), format!("Bearer {token}")));
+        } else if let (Some(user), Some(password)) = (
             given("user"),
             given("new_password").or_else(|| given("password")),
         ) {
-            (Some(user), Some(password)) => vec![
-                ("user".to_owned(), user.clone()),
-                ("password".to_owned(), password.clone()),
-            ],
-            _ => Vec::new(),
+            out.push(("user".to_owned(), user.to_owned()));
+            out.push(("password".to_owned(), password.to_owned()));
         }
+        if let Some(cookie) = given("cookie") {
+            out.push(("cookie".to_owned(), cookie.to_owned()));
+        }
+        out
     }
 }
 
 impl Engine<'_> {
     /// The re-test: the walk's address with the credentials the person gave (token first,
     /// then user and password). None before an address is known.
-    pub(crate) fn verification_request(&self) -> Option<ProbeRequest> {
+    pub fn verification_request(&self) -> Option<ProbeRequest> {
         let answers = &self.s.answers;
         let url = answers.get("url").filter(|u| !u.trim().is_empty())?;
         let mut args = vec![("url".to_owned(), url.clone())];
@@ -147,7 +164,7 @@ impl Engine<'_> {
     }
 
     /// Records the re-test's answer. It changes no step, so `back` is not affected.
-    pub(crate) fn give_verification(&mut self, report: &ProbeReport) {
+    pub fn give_verification(&mut self, report: &ProbeReport) {
         let url = self.s.answers.get("url").cloned().unwrap_or_default();
         let status = match report.facts.get("status") {
             Some(FactValue::Int(n)) => u16::try_from(*n).ok(),
@@ -166,6 +183,10 @@ impl Engine<'_> {
             status,
             answer,
             passed: responded && status.is_some_and(|s| s != 401 && s != 407),
+            sent_as: match report.facts.get("sent_as") {
+                Some(FactValue::StrList(kinds)) => kinds.clone(),
+                _ => Vec::new(),
+            },
         });
     }
 }

@@ -23,6 +23,9 @@ pub fn warnings(set: &FlowSet) -> Vec<Diagnostic> {
                 let Some((probe, _)) = v.name.split_once('.') else {
                     continue;
                 };
+                if v.fallback.is_some() {
+                    continue;
+                }
                 if before.contains(probe) || instances(node).contains(probe) {
                     continue;
                 }

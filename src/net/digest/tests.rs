@@ -72,12 +72,8 @@ fn sha512_256_is_the_fips_180_4_function() {
     );
 }
 
-/// RFC 7616 §3.9.2: SHA-512-256 with a hashed user name that is not ASCII. The RFC prints
-/// values computed with SHA-512 truncated to 256 bits (user hash 488869…, response ae66e6…),
-/// not with the SHA-512/256 its §3.2 names; these are the example's inputs answered with the
-/// real SHA-512/256, as OpenSSL computes it (`openssl dgst -sha512-256`).
-#[test]
-fn rfc7616_3_9_2_sha512_256_userhash() {
+/// The challenge and request of RFC 7616 §3.9.2.
+fn rfc7616_3_9_2() -> (DigestChallenge, DigestRequest<'static>) {
     let ch = challenge(&[
         ("realm", "api@example.org"),
         ("qop", "auth"),
@@ -92,6 +88,17 @@ fn rfc7616_3_9_2_sha512_256_userhash() {
         uri: "/doe.json",
         body: b"",
     };
+    (ch, req)
+}
+
+/// RFC 7616 §3.9.2: SHA-512-256 with a hashed user name that is not ASCII. The RFC prints
+/// values computed with SHA-512 truncated to 256 bits (user hash 488869…, response ae66e6…),
+/// not with the SHA-512/256 its §3.2 names; these are the example's inputs answered with the
+/// real SHA-512/256, as OpenSSL (`openssl dgst -sha512-256`) and Python's
+/// `hashlib.new('sha512_256')` compute it.
+#[test]
+fn rfc7616_3_9_2_sha512_256_userhash() {
+    let (ch, req) = rfc7616_3_9_2();
     let a = answer(
         &ch,
         "J\u{e4}s\u{f8}n Doe",
@@ -125,6 +132,89 @@ fn rfc7616_3_9_2_sha512_256_userhash() {
         b.header
             .starts_with("Digest username*=UTF-8''J%C3%A4s%C3%B8n%20Doe, ")
     );
+}
+
+/// RFC 7616 §3.9.2 exactly as published: its user hash (488869…) and response (ae66e6…) are
+/// what the RFC's own construction gives when every H() is SHA-512 cut to its first 256 bits
+/// (RFC errata 4897 reports the example), so with that function our answer is the RFC's
+/// Authorization field, parameter for parameter; with the SHA-512/256 of FIPS 180-4 that
+/// §3.2 names, the values differ, and those (above) match Python's
+/// `hashlib.new('sha512_256')` and OpenSSL.
+#[test]
+fn rfc7616_3_9_2_published_field_is_reproduced() {
+    let (ch, req) = rfc7616_3_9_2();
+    let sha512_cut = |d: &[u8]| hex::encode(&sha2::Sha512::digest(d)[..32]);
+    let a = answer_with(
+        &sha512_cut,
+        &ch,
+        "J\u{e4}s\u{f8}n Doe",
+        "Secret, or not?",
+        req,
+        "NTg6RKcb9boFIAS3KrFK9BGeh+iDa/sm6jUMp2wds69v",
+        1,
+    );
+    // RFC 7616 page 20, the field's lines joined.
+    let published = [
+        "Digest username=\"488869477bf257147b804c45308cd62ac4e25eb717b12b298c79e62dcea254ec\"",
+        "realm=\"api@example.org\"",
+        "uri=\"/doe.json\"",
+        "algorithm=SHA-512-256",
+        "nonce=\"5TsQWLVdgBdmrQ0XsxbDODV+57QdFR34I9HAbC/RVvkK\"",
+        "nc=00000001",
+        "cnonce=\"NTg6RKcb9boFIAS3KrFK9BGeh+iDa/sm6jUMp2wds69v\"",
+        "qop=auth",
+        "response=\"ae66e67d6b427bd3f120414a82e4acff38e8ecd9101d6c861229025f607a79dd\"",
+        "opaque=\"HRPCssKJSGjCrkzDg8OhwpzCiGPChXYjwrI2QmXDnsOS\"",
+        "userhash=true",
+    ]
+    .join(", ");
+    assert_eq!(a.header, published);
+    let real = answer(
+        &ch,
+        "J\u{e4}s\u{f8}n Doe",
+        "Secret, or not?",
+        req,
+        "NTg6RKcb9boFIAS3KrFK9BGeh+iDa/sm6jUMp2wds69v",
+        1,
+    );
+    assert_ne!(real.response, a.response);
+}
+
+/// A second SHA-512/256 vector, outside the RFC: `-sess`, qop auth-int with a body and a
+/// count of 2, the expected response computed with Python's `hashlib.new('sha512_256')`
+/// following RFC 7616 §3.4.2-§3.4.3 step by step.
+#[test]
+fn sha512_256_sess_auth_int_matches_python_hashlib() {
+    let ch = challenge(&[
+        ("realm", "http-auth@example.org"),
+        ("qop", "auth-int"),
+        ("algorithm", "SHA-512-256-sess"),
+        ("nonce", "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v"),
+    ]);
+    let req = DigestRequest {
+        method: "POST",
+        uri: "/dir/index.html",
+        body: b"a=1",
+    };
+    let a = answer(
+        &ch,
+        "Mufasa",
+        "Circle of Life",
+        req,
+        "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ",
+        2,
+    );
+    assert_eq!(
+        a.response,
+        "426239450b051a44fc76f1709f6200c2069968fc3458f99b38f85f1fecf3a520"
+    );
+    assert!(
+        a.header.contains("algorithm=SHA-512-256-sess"),
+        "{}",
+        a.header
+    );
+    assert!(a.header.contains("nc=00000002, "), "{}", a.header);
+    assert!(a.header.contains("qop=auth-int"), "{}", a.header);
 }
 
 /// RFC 2617 §3.5 (MD5, qop=auth), which RFC 7616 keeps compatible.

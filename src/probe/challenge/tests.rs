@@ -192,3 +192,19 @@ fn the_http_probe_shows_an_obs_text_realm_as_latin_1() {
     let facts = format!("{:?}", r.facts);
     assert!(!facts.contains('\u{FFFD}'), "{facts}");
 }
+
+#[test]
+fn invalid_token_names_a_token_cause_only_when_a_token_was_sent() {
+    let b = one(
+        r#"Bearer realm="reports", error="invalid_token", error_description="The access token expired""#,
+    );
+    let b = b.find("bearer").unwrap();
+    let ids = |sent: bool| {
+        let mut ids = Vec::new();
+        bearer_causes(b, 401, sent, &mut |id: &str, _, _| ids.push(id.to_owned()));
+        ids
+    };
+    assert_eq!(ids(true), vec!["token-expired"]);
+    // No token was sent: neither an expired token nor rejected credentials can be the cause.
+    assert!(ids(false).is_empty(), "{:?}", ids(false));
+}

@@ -2,7 +2,7 @@
 //! more when the server says the nonce went stale. What happened is kept, so a wrong password,
 //! a nonce that keeps going stale and an algorithm no client can answer are told apart.
 
-use super::fetch::send;
+use super::fetch::{Auth, send};
 use super::target::Target;
 use crate::diagnose::CauseHit;
 use crate::net::classify::FetchError;
@@ -81,11 +81,10 @@ pub async fn answer(
     method: &reqwest::Method,
     url: &url::Url,
     response: reqwest::Response,
-    with_creds: bool,
 ) -> Result<(reqwest::Response, Option<DigestTrace>), FetchError> {
     let c = &target.creds;
     let user = match (&c.user, &c.authorization) {
-        (Some(u), None) if with_creds && response.status() == 401 => u.clone(),
+        (Some(u), None) if response.status() == 401 => u.clone(),
         _ => return Ok((response, None)),
     };
     let mut ch = match challenge_of(&response) {
@@ -134,7 +133,7 @@ pub async fn answer(
         trace.userhash = ch.userhash;
         trace.answers += 1;
         drop(last);
-        let response = send(ctx, target, method, url, true, Some(&a.header)).await?;
+        let response = send(ctx, target, method, url, true, Auth::Answer(&a.header)).await?;
         if response.status() != 401 {
             trace.outcome = DigestOutcome::Accepted;
             break response;

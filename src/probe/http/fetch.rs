@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::header::{self, HeaderMap};
 
+use super::ledger::AskedFor;
 use super::target::{Target, same_origin};
 use crate::net::classify::{FetchError, classify};
 use crate::probe::ProbeContext;
@@ -93,19 +94,28 @@ async fn follow_now(ctx: &ProbeContext, target: &Target) -> Result<Exchange, Fet
     let mut method = target.method.clone();
     let mut chain = Chain::default();
     let spends = target.creds.carries_password();
-    if spends && same_origin(&url, &target.url) && !ctx.password_sends.take() {
+    // A user and password with no scheme named: the challenge decides between Basic and
+    // Digest, so a Digest login (and its stale-nonce retry) spends no send on a Basic guess.
+    let ask_first = target.creds.scheme_unknown();
+    let allowed = |ctx: &ProbeContext| {
+        if ask_first {
+            ctx.password_sends.remaining() > 0
+        } else {
+            ctx.password_sends.take()
+        }
+    };
+    if spends && same_origin(&url, &target.url) && !allowed(ctx) {
         return Err(FetchError::usage(&limit_message(ctx)));
     }
     loop {
         let creds_ok = same_origin(&url, &target.url);
-        chain.password_sends += usize::from(creds_ok && spends);
-        let first = send(ctx, target, &method, &url, creds_ok, None).await?;
-        let (response, trace) =
-            super::digest::answer(ctx, target, &method, &url, first, creds_ok).await?;
-        if let Some(t) = &trace {
-            chain.password_sends += usize::from(t.answers);
-        }
-        chain.digest = trace.or(chain.digest);
+        let (response, password_sent) = if ask_first && creds_ok {
+            ask_then_answer(ctx, target, &method, &url, &mut chain).await?
+        } else {
+            chain.password_sends += usize::from(creds_ok && spends);
+            let response = send(ctx, target, &method, &url, creds_ok, Auth::Given).await?;
+            (response, creds_ok && target.creds.any())
+        };
         let status = response.status().as_u16();
         let location = response
             .headers()
@@ -131,7 +141,7 @@ async fn follow_now(ctx: &ProbeContext, target: &Target) -> Result<Exchange, Fet
             url: url.clone(),
             status,
             location: shown,
-            credentials_sent: creds_ok && target.creds.any(),
+            credentials_sent: password_sent,
             remote: response.remote_addr(),
         });
         let next = next.filter(|_| target.follow_redirects && (300..400).contains(&status));
@@ -145,7 +155,7 @@ async fn follow_now(ctx: &ProbeContext, target: &Target) -> Result<Exchange, Fet
         if target.creds.any() {
             chain.drops.push(drop_kind(&url, &next, &target.url));
         }
-        if spends && same_origin(&next, &target.url) && !ctx.password_sends.take() {
+        if spends && same_origin(&next, &target.url) && !allowed(ctx) {
             chain.notes.push(format!(
                 "the redirect to {next} was not followed: {}",
                 limit_message(ctx)
@@ -160,6 +170,81 @@ async fn follow_now(ctx: &ProbeContext, target: &Target) -> Result<Exchange, Fet
     }
 }
 
+/// One hop of a user and password whose scheme is not known: asked without the password
+/// first (unless this origin asked for Basic earlier in the run); a 401 with a Digest
+/// challenge is answered in Digest (a stale nonce retried once), any other answer is asked
+/// again with Basic, as `curl -u` sends it. Returns the answer and whether it carried
+/// credentials.
+async fn ask_then_answer(
+    ctx: &ProbeContext,
+    target: &Target,
+    method: &reqwest::Method,
+    url: &url::Url,
+    chain: &mut Chain,
+) -> Result<(reqwest::Response, bool), FetchError> {
+    let others = target.creds.any_besides_password();
+    let known = ctx.password_sends.asked_for(url);
+    let first = match known {
+        Some(AskedFor::Basic) => None,
+        _ => Some(send(ctx, target, method, url, true, Auth::WithoutPassword).await?),
+    };
+    let first = match first {
+        Some(r) => {
+            let (response, trace) = super::digest::answer(ctx, target, method, url, r).await?;
+            if let Some(t) = trace {
+                // A Digest challenge, answered or not: Basic never goes to a server that
+                // asked for Digest.
+                ctx.password_sends.asked(url, AskedFor::Digest);
+                chain.password_sends += usize::from(t.answers);
+                let sent = t.answers > 0 || others;
+                chain.digest = Some(t);
+                return Ok((response, sent));
+            }
+            if asks_for_basic(&response) {
+                ctx.password_sends.asked(url, AskedFor::Basic);
+            }
+            Some(response)
+        }
+        None => None,
+    };
+    let withheld = if known == Some(AskedFor::Digest) {
+        Some("this site asked for Digest in this run, and Basic would show the password to anyone on the way".to_owned())
+    } else if ctx.password_sends.take() {
+        None
+    } else {
+        Some(limit_message(ctx))
+    };
+    if let Some(why) = withheld {
+        chain.notes.push(format!(
+            "{method} {url} was asked without the password, and not again with Basic: {why}"
+        ));
+        return match first {
+            Some(r) => Ok((r, others)),
+            None => Ok((
+                send(ctx, target, method, url, true, Auth::WithoutPassword).await?,
+                others,
+            )),
+        };
+    }
+    drop(first);
+    chain.password_sends += 1;
+    let response = send(ctx, target, method, url, true, Auth::Given).await?;
+    Ok((response, true))
+}
+
+/// True for a 401 whose challenges include Basic.
+fn asks_for_basic(response: &reqwest::Response) -> bool {
+    if response.status() != 401 {
+        return false;
+    }
+    let lines = super::header_lines(response.headers(), "www-authenticate");
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    crate::probe::challenge::parse(&refs)
+        .challenges
+        .iter()
+        .any(|c| c.is("basic"))
+}
+
 /// Why a request did not go out with the password.
 pub fn limit_message(ctx: &ProbeContext) -> String {
     let n = ctx.password_sends.limit();
@@ -169,14 +254,25 @@ pub fn limit_message(ctx: &ProbeContext) -> String {
     )
 }
 
-/// Sends one request. `authorization` replaces the credentials' own (a Digest answer).
+/// Which Authorization a request with credentials carries.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Auth<'a> {
+    /// The credentials' own: their Authorization value, or Basic from the user and password.
+    Given,
+    /// Every credential but the password: the question that learns the scheme.
+    WithoutPassword,
+    /// This value instead of the credentials' own (a Digest answer).
+    Answer(&'a str),
+}
+
+/// Sends one request; `auth` says which Authorization goes with the credentials.
 pub(super) async fn send(
     ctx: &ProbeContext,
     target: &Target,
     method: &reqwest::Method,
     url: &url::Url,
     with_creds: bool,
-    authorization: Option<&str>,
+    auth: Auth<'_>,
 ) -> Result<reqwest::Response, FetchError> {
     // --resolve and --connect-to entries hold for their own port: the client is chosen by it.
     let client = ctx.net.client_for(url, &ctx.client);
@@ -209,18 +305,26 @@ pub(super) async fn send(
         b = b.body(body.clone());
     }
     if with_creds {
-        if let Some(a) = authorization {
-            b = b.header(header::AUTHORIZATION, a);
-        } else if let Some(a) = &c.authorization {
-            b = b.header(header::AUTHORIZATION, a.expose());
-        } else if let Some(u) = &c.user {
-            b = b.basic_auth(u, c.password.as_ref().map(crate::secret::Secret::expose));
+        match auth {
+            Auth::Answer(a) => b = b.header(header::AUTHORIZATION, a),
+            Auth::Given | Auth::WithoutPassword if c.authorization.is_some() => {
+                if let Some(a) = &c.authorization {
+                    b = b.header(header::AUTHORIZATION, a.expose());
+                }
+            }
+            Auth::Given => {
+                if let Some(u) = &c.user {
+                    b = b.basic_auth(u, c.password.as_ref().map(crate::secret::Secret::expose));
+                }
+            }
+            Auth::WithoutPassword => {}
         }
         if let Some(cookie) = &c.cookie {
             b = b.header(header::COOKIE, cookie.expose());
         }
-        let has_authorization =
-            authorization.is_some() || c.authorization.is_some() || c.user.is_some();
+        // A header line named Authorization never joins the person's user and password,
+        // even on the request that asks without them.
+        let has_authorization = c.authorization.is_some() || c.user.is_some();
         for (n, v) in &c.headers {
             // One Authorization per request: the credentials' own wins over a header line.
             if has_authorization && n.eq_ignore_ascii_case("authorization") {

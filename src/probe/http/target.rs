@@ -43,6 +43,20 @@ impl Credentials {
             })
     }
 
+    /// True for a user and password with no Authorization value naming the scheme: the
+    /// server's challenge decides between Basic and Digest.
+    pub(crate) fn scheme_unknown(&self) -> bool {
+        self.user.is_some() && self.authorization.is_none()
+    }
+
+    /// True when a request carries credentials even without the user and password.
+    pub(crate) fn any_besides_password(&self) -> bool {
+        self.authorization.is_some()
+            || self.cookie.is_some()
+            || !self.headers.is_empty()
+            || self.api_key_query.is_some()
+    }
+
     /// Every secret value with its kind, and the parts a server may echo on their own (the
     /// token after the scheme word, each cookie's value), for redactors.
     pub fn values(&self) -> Vec<(&'static str, &str)> {
@@ -85,6 +99,41 @@ impl Credentials {
         redactor.redact(text).into_owned()
     }
 
+    /// What kinds of credentials a request with these carries, never a value: `basic:USER`,
+    /// `bearer`, `authorization:SCHEME` (a scheme not known: `authorization`), `cookie:NAMES`
+    /// (comma-separated), `header:NAME`, `query:PARAM`. Tickets read them back per request.
+    pub fn kinds(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(a) = &self.authorization {
+            let a = a.expose().trim();
+            let scheme = a.split_whitespace().next().unwrap_or("");
+            let rest = a.get(scheme.len()..).unwrap_or("").trim();
+            out.push(match scheme.to_ascii_lowercase().as_str() {
+                "basic" => {
+                    basic_user(rest).map_or_else(|| "basic".to_owned(), |u| format!("basic:{u}"))
+                }
+                "bearer" => "bearer".to_owned(),
+                _ if crate::secret::is_auth_scheme(scheme) => format!("authorization:{scheme}"),
+                _ => "authorization".to_owned(),
+            });
+        }
+        if let Some(u) = &self.user {
+            out.push(format!("basic:{u}"));
+        }
+        if let Some(c) = &self.cookie {
+            let names: Vec<&str> = c
+                .expose()
+                .split(';')
+                .filter_map(|p| p.split_once('=').map(|(n, _)| n.trim()))
+                .filter(|n| !n.is_empty())
+                .collect();
+            out.push(format!("cookie:{}", names.join(",")));
+        }
+        out.extend(self.headers.iter().map(|(n, _)| format!("header:{n}")));
+        out.extend(self.api_key_query.iter().map(|(n, _)| format!("query:{n}")));
+        out
+    }
+
     /// How the credentials look in evidence: names and fingerprints, never values.
     pub fn describe(&self) -> Vec<String> {
         let mut out = Vec::new();
@@ -122,6 +171,17 @@ impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list().entries(self.describe()).finish()
     }
+}
+
+/// The user name of a Basic credential (`base64(user:password)`), when it decodes.
+fn basic_user(encoded: &str) -> Option<String> {
+    use base64::Engine as _;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .ok()?;
+    let text = String::from_utf8(raw).ok()?;
+    let (user, _) = text.split_once(':')?;
+    Some(user.to_owned())
 }
 
 /// A scheme word is shown only when it looks like one, so a bare token is never echoed.

@@ -98,13 +98,11 @@ fn target(o: &mut String, t: &Ticket) {
         .as_deref()
         .map_or_else(|| "not recorded".to_owned(), code);
     let _ = writeln!(o, "- **Resolved address:** {addr}");
-    let creds: Vec<String> = tg.credentials.iter().map(|c| esc(&c.describe())).collect();
-    let creds = if creds.is_empty() {
-        "none".to_owned()
-    } else {
-        creds.join("; ")
-    };
-    let _ = writeln!(o, "- **Credentials sent:** {creds}");
+    let _ = writeln!(
+        o,
+        "- **Credentials sent:** {}",
+        esc(&super::credentials_sent(t))
+    );
     if !tg.connection.is_empty() {
         let lines: Vec<String> = tg.connection.iter().map(|c| esc(c)).collect();
         let _ = writeln!(o, "- **Connection:** {}", lines.join("; "));
@@ -158,6 +156,14 @@ pub(crate) fn exchange_line(ob: &Observation) -> String {
         extra.push(format!("{ms} ms"));
     }
     match ob.sent_credentials {
+        Some(true) if !ob.credentials.is_empty() => {
+            let kinds: Vec<String> = ob
+                .credentials
+                .iter()
+                .map(crate::report::ticket::Credential::describe)
+                .collect();
+            extra.push(format!("sent {}", kinds.join(", ")));
+        }
         Some(true) => extra.push("credentials sent".to_owned()),
         Some(false) => extra.push("no credentials".to_owned()),
         None => {}

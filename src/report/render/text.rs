@@ -152,19 +152,7 @@ fn target(d: &mut Doc, t: &Ticket) {
         "Resolved address",
         tg.resolved_address.as_deref().unwrap_or("not recorded"),
     );
-    let creds: Vec<String> = tg
-        .credentials
-        .iter()
-        .map(crate::report::ticket::Credential::describe)
-        .collect();
-    d.field(
-        "Credentials sent",
-        &if creds.is_empty() {
-            "none".to_owned()
-        } else {
-            creds.join("; ")
-        },
-    );
+    d.field("Credentials sent", &super::credentials_sent(t));
     if !tg.connection.is_empty() {
         d.field("Connection", &tg.connection.join("; "));
     }

@@ -50,48 +50,163 @@ fn int_fact(r: &ProbeReport, name: &str) -> Option<i64> {
     }
 }
 
-/// Reports that describe one HTTP exchange (they have `responded`).
-fn exchanges(reports: &[ProbeReport]) -> impl Iterator<Item = &ProbeReport> {
-    reports
-        .iter()
-        .filter(|r| r.kind == "http" || r.facts.contains_key("responded"))
+/// One HTTP exchange read from a report: the report's own facts, or (inside a `check`
+/// battery report) the facts of one of its parts, below `PART.`.
+struct Exchange<'a> {
+    report: &'a ProbeReport,
+    /// `""` for the report itself, `"PART."` for a battery part.
+    prefix: String,
+    /// The probe id shown: the report's, or `check.PART`.
+    id: String,
 }
 
-/// The method of a request, read from the probe's first evidence line `GET url → ...`.
-fn method_of(r: &ProbeReport) -> Option<String> {
-    let first = r.evidence.first()?.split_whitespace().next()?;
-    (first.len() <= 10 && first.chars().all(|c| c.is_ascii_uppercase())).then(|| first.to_owned())
+impl Exchange<'_> {
+    fn str(&self, name: &str) -> Option<&str> {
+        str_fact(self.report, &format!("{}{name}", self.prefix))
+    }
+
+    fn list(&self, name: &str) -> Vec<String> {
+        list_fact(self.report, &format!("{}{name}", self.prefix))
+    }
+
+    fn int(&self, name: &str) -> Option<i64> {
+        int_fact(self.report, &format!("{}{name}", self.prefix))
+    }
+
+    fn sent_credentials(&self) -> Option<bool> {
+        match self
+            .report
+            .facts
+            .get(&format!("{}sent_credentials", self.prefix))
+        {
+            Some(FactValue::Bool(b)) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// The method: the `method` fact, else the probe's first evidence line `GET url → ...`.
+    fn method(&self) -> Option<String> {
+        if let Some(m) = self.str("method") {
+            return Some(m.to_owned());
+        }
+        if !self.prefix.is_empty() {
+            return None;
+        }
+        let first = self.report.evidence.first()?.split_whitespace().next()?;
+        (first.len() <= 10 && first.chars().all(|c| c.is_ascii_uppercase()))
+            .then(|| first.to_owned())
+    }
+
+    /// For a battery part without an address of its own: the address of the battery's request.
+    fn battery_address(&self) -> Option<&str> {
+        if self.prefix.is_empty() {
+            return None;
+        }
+        str_fact(self.report, "http.final_url").or_else(|| str_fact(self.report, "http.url"))
+    }
+
+    /// The kinds of credentials the request carried (see `Credentials::kinds`).
+    fn credentials(&self) -> Vec<Credential> {
+        let mut out = Vec::new();
+        for kind in self.list("sent_as") {
+            let c = Credential::from_kind(&kind);
+            if !out.contains(&c) {
+                out.push(c);
+            }
+        }
+        out
+    }
+}
+
+/// Every HTTP exchange the reports describe, in order: reports that have `responded`, and
+/// the distinct requests inside a `check` battery (its parts that read one shared request
+/// count once).
+fn exchanges(reports: &[ProbeReport]) -> Vec<Exchange<'_>> {
+    let mut out = Vec::new();
+    for r in reports {
+        if r.kind == crate::probe::battery::NAME {
+            out.extend(battery_exchanges(r));
+        } else if r.kind == "http" || r.facts.contains_key("responded") {
+            out.push(Exchange {
+                report: r,
+                prefix: String::new(),
+                id: r.id.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// The distinct requests of a battery report. Parts that read the shared request (the
+/// challenge, clock, cache, cookie parts) record no address of their own: such a part is the
+/// request of an addressed part with the same method, credentials and status, or else one
+/// more request to the battery's address (the CORS preflight).
+fn battery_exchanges(r: &ProbeReport) -> Vec<Exchange<'_>> {
+    let parts: Vec<Exchange<'_>> = crate::probe::battery::PARTS
+        .iter()
+        .map(|(part, _)| Exchange {
+            report: r,
+            prefix: format!("{part}."),
+            id: format!("{}.{part}", r.id),
+        })
+        .filter(|ex| ex.sent_credentials().is_some() || ex.str("error.message").is_some())
+        .collect();
+    let url = |ex: &Exchange<'_>| {
+        ex.str("final_url")
+            .or_else(|| ex.str("url"))
+            .map(str::to_owned)
+    };
+    let key = |ex: &Exchange<'_>| (ex.method(), ex.list("sent_as"), ex.int("status"));
+    let (addressed, bare): (Vec<_>, Vec<_>) = parts.into_iter().partition(|ex| url(ex).is_some());
+    let mut out: Vec<Exchange<'_>> = Vec::new();
+    for ex in addressed {
+        if !out.iter().any(|o| key(o) == key(&ex) && url(o) == url(&ex)) {
+            out.push(ex);
+        }
+    }
+    let mut extra: Vec<Exchange<'_>> = Vec::new();
+    for ex in bare {
+        if !out.iter().chain(&extra).any(|o| key(o) == key(&ex)) {
+            extra.push(ex);
+        }
+    }
+    out.extend(extra);
+    out
 }
 
 pub(super) fn observations(reports: &[ProbeReport]) -> Vec<Observation> {
     exchanges(reports)
-        .map(|r| Observation {
-            probe: r.id.clone(),
-            method: method_of(r),
-            url: str_fact(r, "final_url")
-                .or_else(|| str_fact(r, "url"))
+        .iter()
+        .map(|ex| Observation {
+            probe: ex.id.clone(),
+            method: ex.method(),
+            url: ex
+                .str("final_url")
+                .or_else(|| ex.str("url"))
+                .or_else(|| ex.battery_address())
                 .map(str::to_owned),
-            status: int_fact(r, "status").and_then(|s| u16::try_from(s).ok()),
-            reason: str_fact(r, "reason").unwrap_or_default().to_owned(),
-            sent_credentials: match r.facts.get("sent_credentials") {
-                Some(FactValue::Bool(b)) => Some(*b),
-                _ => None,
-            },
-            challenges: list_fact(r, "challenge.raw"),
-            proxy_challenges: list_fact(r, "proxy_challenge.raw"),
+            status: ex.int("status").and_then(|s| u16::try_from(s).ok()),
+            reason: ex.str("reason").unwrap_or_default().to_owned(),
+            sent_credentials: ex.sent_credentials(),
+            credentials: ex.credentials(),
+            challenges: ex.list("challenge.raw"),
+            proxy_challenges: ex.list("proxy_challenge.raw"),
             headers: KEY_HEADERS
                 .iter()
                 .filter(|h| !matches!(**h, "www-authenticate" | "proxy-authenticate" | "location"))
                 .filter_map(|h| {
-                    str_fact(r, &format!("header.{h}")).map(|v| Header {
+                    ex.str(&format!("header.{h}")).map(|v| Header {
                         name: (*h).to_owned(),
                         value: v.to_owned(),
                     })
                 })
                 .collect(),
-            location: str_fact(r, "location").map(str::to_owned),
-            elapsed_ms: Some(r.elapsed_ms),
-            error: str_fact(r, "error.message").map(str::to_owned),
+            location: ex.str("location").map(str::to_owned),
+            elapsed_ms: match ex.int("elapsed_ms") {
+                Some(ms) if !ex.prefix.is_empty() => u64::try_from(ms).ok(),
+                _ => Some(ex.report.elapsed_ms),
+            },
+            error: ex.str("error.message").map(str::to_owned),
         })
         .collect()
 }
@@ -106,36 +221,47 @@ pub(super) fn redirect_chain(reports: &[ProbeReport]) -> Vec<String> {
         return chain;
     }
     exchanges(reports)
-        .filter_map(|r| {
-            let to = str_fact(r, "location")?;
-            let from = str_fact(r, "final_url").unwrap_or("?");
-            let status = int_fact(r, "status").unwrap_or(0);
+        .iter()
+        .filter_map(|ex| {
+            let to = ex.str("location")?;
+            let from = ex.str("final_url").unwrap_or("?");
+            let status = ex.int("status").unwrap_or(0);
             Some(format!("{from} → {status} → {to}"))
         })
         .collect()
 }
 
-/// The target of a walk: the first request a probe made, and the credentials the walk gave.
+/// The target of a walk: the first request a probe made, and every kind of credential any
+/// request of the walk carried, the re-test's included.
 pub(super) fn target_of(reports: &[ProbeReport], session: &Session) -> Option<Target> {
-    let first = exchanges(reports).next();
+    let all = exchanges(reports);
+    let first = all.first();
     let url = first
-        .and_then(|r| str_fact(r, "final_url"))
+        .and_then(|ex| ex.str("final_url"))
         .map(str::to_owned)
         .or_else(|| session.answers.get("url").cloned())?;
-    // Any request of the walk that carried credentials counts: the first is often the
-    // clean one, sent before any were asked for.
-    let sent = exchanges(reports)
-        .any(|r| matches!(r.facts.get("sent_credentials"), Some(FactValue::Bool(true))));
+    let mut credentials: Vec<Credential> = Vec::new();
+    let retest = session
+        .verification
+        .iter()
+        .flat_map(|v| v.sent_as.iter().map(|k| Credential::from_kind(k)));
+    for c in all.iter().flat_map(Exchange::credentials).chain(retest) {
+        if !credentials.contains(&c) {
+            credentials.push(c);
+        }
+    }
+    // A session saved before requests recorded their kinds: tell them by the answers.
+    if credentials.is_empty() && all.iter().any(|ex| ex.sent_credentials() == Some(true)) {
+        credentials = credentials_of(session);
+    }
     Some(Target {
         what: None,
         resolved_address: resolved_address(reports, Some(&url)),
-        method: first.and_then(method_of).or_else(|| Some("GET".to_owned())),
+        method: first
+            .and_then(Exchange::method)
+            .or_else(|| Some("GET".to_owned())),
         url: Some(url),
-        credentials: if sent {
-            credentials_of(session)
-        } else {
-            Vec::new()
-        },
+        credentials,
         connection: Vec::new(),
     })
 }
@@ -191,8 +317,11 @@ pub(super) fn resolved_address(reports: &[ProbeReport], url: Option<&str>) -> Op
 
 /// The offset a `clock` probe measured, in seconds, with how.
 pub(super) fn clock_probe_offset(reports: &[ProbeReport]) -> Option<(f64, String)> {
-    reports.iter().filter(|r| r.kind == "clock").find_map(|r| {
-        let secs = |name: &str, scale: f64| match r.facts.get(name)? {
+    // A clock probe of the flow, or the battery's `clock` part (its facts below `clock.`).
+    let wanted = |r: &&ProbeReport| r.kind == "clock" || r.kind == "check";
+    reports.iter().filter(wanted).find_map(|r| {
+        let prefix = if r.kind == "check" { "clock." } else { "" };
+        let secs = |name: &str, scale: f64| match r.facts.get(&format!("{prefix}{name}"))? {
             FactValue::Int(i) => Some(*i as f64 / scale),
             FactValue::Float(f) => Some(*f / scale),
             _ => None,
@@ -200,17 +329,19 @@ pub(super) fn clock_probe_offset(reports: &[ProbeReport]) -> Option<(f64, String
         let v = secs("offset_seconds", 1.0)
             .or_else(|| secs("offset_s", 1.0))
             .or_else(|| secs("offset_ms", 1000.0))?;
-        Some((
-            v,
-            format!("clock probe '{}' (server Date vs this machine)", r.id),
-        ))
+        let how = if r.kind == "check" {
+            "the checks' clock request (server Date vs this machine)".to_owned()
+        } else {
+            format!("clock probe '{}' (server Date vs this machine)", r.id)
+        };
+        Some((v, how))
     })
 }
 
 /// Server Date minus `now`, from the first HTTP answer that had a Date header.
 pub(super) fn date_header_offset(reports: &[ProbeReport], now: DateTime<Utc>) -> Option<f64> {
-    exchanges(reports).find_map(|r| {
-        let date = DateTime::parse_from_rfc2822(str_fact(r, "header.date")?).ok()?;
+    exchanges(reports).iter().find_map(|ex| {
+        let date = DateTime::parse_from_rfc2822(ex.str("header.date")?).ok()?;
         Some((date.with_timezone(&Utc) - now).num_seconds() as f64)
     })
 }
