@@ -387,8 +387,9 @@ const SIDE_WITH_PASSWORD: &[&str] = &[ids::NORMALISED, ids::BACKEND, ids::ELSEWH
 
 /// Runs the battery so the password goes out at most as often as allowed, and the requests
 /// that matter most get it: the main request (shared by every probe that reads it) first,
-/// then the side requests one at a time while the limit allows. Returns the reports in plan
-/// order and a line for each request left out.
+/// then the side requests one at a time while the limit allows. The side requests start as
+/// soon as the main exchange is made, not after the whole battery. Returns the reports in
+/// plan order and a line for each request left out.
 async fn run_within_limit(
     reqs: Vec<ProbeRequest>,
     request: &CheckRequest,
@@ -399,23 +400,56 @@ async fn run_within_limit(
         request.credentials.carries_password() && SIDE_WITH_PASSWORD.contains(&r.id.as_str())
     });
     later.sort_by_key(|r| SIDE_WITH_PASSWORD.iter().position(|id| *id == r.id));
-    let mut reports = probe::run_all(first, ctx).await;
-    let mut withheld = Vec::new();
-    for r in later {
-        if ctx.password_sends.remaining() == 0 {
-            let url = r.args.get("url").map_or("", String::as_str);
-            withheld.push(format!(
-                "{} {url} ({}): {}",
-                r.args.get("method").map_or("GET", String::as_str),
-                r.id,
-                probe::http::limit_message(ctx)
-            ));
-            continue;
+    let args_of = |id: &str| first.iter().find(|r| r.id == id).map(|r| r.args.clone());
+    let (main, root_anonymous) = (args_of(ids::MAIN), args_of(ids::ELSEWHERE_ANONYMOUS));
+    let side = async {
+        if !later.is_empty()
+            && let Some(args) = &main
+        {
+            // The same shared exchange the main probes read: made once, whoever asks first.
+            let _ = exchange_status(ctx, args).await;
         }
-        reports.push(probe::run_one(r, ctx.clone()).await);
-    }
+        let mut reports = Vec::new();
+        let mut withheld = Vec::new();
+        for r in later {
+            let line = |why: &str| {
+                let url = r.args.get("url").map_or("", String::as_str);
+                let method = r.args.get("method").map_or("GET", String::as_str);
+                format!("{method} {url} ({}): {why}", r.id)
+            };
+            if r.id == ids::ELSEWHERE
+                && let Some(args) = &root_anonymous
+                && let Some(status) = exchange_status(ctx, args).await
+                && status != 401
+            {
+                // Only a root that refuses anonymous requests says anything with the password.
+                withheld.push(line(&format!(
+                    "the site root answers {status} without credentials, so the password was not tried there"
+                )));
+                continue;
+            }
+            if ctx.password_sends.remaining() == 0 {
+                withheld.push(line(&probe::http::limit_message(ctx)));
+                continue;
+            }
+            reports.push(probe::run_one(r, ctx.clone()).await);
+        }
+        (reports, withheld)
+    };
+    let (mut reports, (side_reports, withheld)) = tokio::join!(probe::run_all(first, ctx), side);
+    reports.extend(side_reports);
     reports.sort_by_key(|r| order.iter().position(|id| *id == r.id));
     (reports, withheld)
+}
+
+/// The status of the battery's shared exchange for `args`, made now if no probe has asked
+/// for it yet.
+async fn exchange_status(ctx: &ProbeContext, args: &ProbeArgs) -> Option<u16> {
+    let target = probe::http::Target::from_args(args).ok()?;
+    probe::http::fetch(ctx, &target)
+        .await
+        .ok()
+        .map(|ex| ex.status)
 }
 
 fn main_status(reports: &[ProbeReport]) -> Option<i64> {

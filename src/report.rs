@@ -27,10 +27,8 @@ pub enum TicketFormat {
 /// A redactor for a walk: every secret input the person typed.
 pub(crate) fn session_redactor(session: &crate::flow::Session) -> Redactor {
     let mut r = Redactor::new();
-    for id in &session.secret_inputs {
-        if let Some(v) = session.answers.get(id) {
-            r.add_secret(id, v);
-        }
+    for (id, v) in &session.secrets {
+        r.add_secret(id, v.expose());
     }
     r
 }

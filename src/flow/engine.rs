@@ -14,6 +14,7 @@ use super::load::FlowSet;
 use super::model::{EndKind, FindingRule, Input, InputKind, Node, NodeRef};
 use super::template;
 use crate::probe::{FactValue, ProbeReport, ProbeRequest};
+use crate::secret::Secret;
 
 mod outcome;
 mod resume;
@@ -71,8 +72,12 @@ pub struct Session {
     pub current: NodeRef,
     pub phase: Phase,
     pub ended: Option<EndKind>,
-    /// Input values by id (secrets included: redact before output, see `secret_inputs`).
+    /// Input values by id, secrets excepted: those are in `secrets`.
     pub answers: BTreeMap<String, String>,
+    /// Values of secret inputs (passwords, tokens, cookies) from the moment they are given:
+    /// a [`Secret`] never prints itself, and they are never saved.
+    #[serde(skip)]
+    pub secrets: BTreeMap<String, Secret>,
     /// Ids of inputs that are secrets.
     pub secret_inputs: Vec<String>,
     /// Facts by `probe_id.fact`.
@@ -100,8 +105,40 @@ impl Session {
     pub fn secret_values(&self) -> Vec<&str> {
         self.secret_inputs
             .iter()
-            .filter_map(|id| self.answers.get(id).map(String::as_str))
+            .filter_map(|id| self.secrets.get(id).map(Secret::expose))
             .collect()
+    }
+
+    /// True when input `id` has a value, secret or not.
+    pub fn has_answer(&self, id: &str) -> bool {
+        self.answers.contains_key(id) || self.secrets.contains_key(id)
+    }
+
+    /// The secret given for input `id`.
+    pub fn secret(&self, id: &str) -> Option<&Secret> {
+        self.secrets.get(id)
+    }
+
+    /// The value of input `id`, a secret's included: only to fill a probe's arguments or
+    /// evaluate a condition, never to show.
+    pub(crate) fn value(&self, id: &str) -> Option<&str> {
+        self.answers
+            .get(id)
+            .map(String::as_str)
+            .or_else(|| self.secrets.get(id).map(Secret::expose))
+    }
+
+    /// Records the value of `input`: a secret's as a [`Secret`], apart from the answers.
+    pub(crate) fn store(&mut self, input: &Input, value: String) {
+        if input.kind.is_secret() {
+            if !self.secret_inputs.contains(&input.id) {
+                self.secret_inputs.push(input.id.clone());
+            }
+            self.answers.remove(&input.id);
+            self.secrets.insert(input.id.clone(), Secret::from(value));
+        } else {
+            self.answers.insert(input.id.clone(), value);
+        }
     }
 }
 
@@ -129,7 +166,7 @@ struct FactScope<'a>(&'a Session);
 impl Scope for FactScope<'_> {
     fn value(&self, path: &str) -> Option<FactValue> {
         match path.strip_prefix("input.") {
-            Some(id) => self.0.answers.get(id).cloned().map(FactValue::Str),
+            Some(id) => self.0.value(id).map(|v| FactValue::Str(v.to_owned())),
             None => self.0.facts.get(path).cloned(),
         }
     }
@@ -168,6 +205,7 @@ impl<'a> Engine<'a> {
                 phase: Phase::Inputs,
                 ended: None,
                 answers: preset,
+                secrets: BTreeMap::new(),
                 secret_inputs: Vec::new(),
                 facts: BTreeMap::new(),
                 trail: Vec::new(),
@@ -230,7 +268,7 @@ impl<'a> Engine<'a> {
         self.node()
             .inputs
             .iter()
-            .filter(|i| !self.s.answers.contains_key(&i.id))
+            .filter(|i| !self.s.has_answer(&i.id))
             .collect()
     }
 
@@ -250,10 +288,7 @@ impl<'a> Engine<'a> {
             })?;
         let value = validate_input(input, value)?;
         self.undo.push(self.s.clone());
-        if input.kind.is_secret() && !self.s.secret_inputs.contains(&input.id) {
-            self.s.secret_inputs.push(input.id.clone());
-        }
-        self.s.answers.insert(input.id.clone(), value);
+        self.s.store(input, value);
         if self.missing_inputs().is_empty() {
             self.after_inputs();
         }
@@ -429,10 +464,14 @@ impl<'a> Engine<'a> {
     /// The value of a placeholder: an input, `url_path` (the path of the address given), or
     /// a fact.
     fn lookup(&self, name: &str, redact: bool) -> Option<String> {
+        if let Some(v) = self.s.secret(name) {
+            return Some(if redact {
+                v.fingerprint(name)
+            } else {
+                v.expose().to_owned()
+            });
+        }
         if let Some(v) = self.s.answers.get(name) {
-            if redact && self.s.secret_inputs.iter().any(|s| s == name) {
-                return Some(crate::secret::fingerprint(name, v));
-            }
             return Some(v.clone());
         }
         if name == "url_path" {
@@ -464,14 +503,14 @@ impl<'a> Engine<'a> {
         // already, like `{{url_path}}`, or one of several: `{{a}} || {{b}}`, the first known);
         // optional ones may stay empty.
         for input in &node.inputs {
-            if !self.s.answers.contains_key(&input.id)
+            if !self.s.has_answer(&input.id)
                 && let Some(d) = input
                     .default
                     .as_deref()
                     .and_then(|d| self.fill_first_known(d))
                     .filter(|v| !v.trim().is_empty())
             {
-                self.s.answers.insert(input.id.clone(), d);
+                self.s.store(input, d);
             }
         }
         if self.missing_inputs().is_empty() {

@@ -18,12 +18,10 @@ pub(crate) fn placeholder(id: &str) -> String {
 pub(crate) fn of_session(session: &Session, flows: &FlowSet) -> Replay {
     let mut answers = BTreeMap::new();
     for (id, value) in &session.answers {
-        let v = if session.secret_inputs.contains(id) {
-            placeholder(id)
-        } else {
-            value.clone()
-        };
-        answers.insert(id.clone(), v);
+        answers.insert(id.clone(), value.clone());
+    }
+    for id in session.secrets.keys() {
+        answers.insert(id.clone(), placeholder(id));
     }
     for step in &session.trail {
         let Some(label) = &step.left_by else { continue };

@@ -147,10 +147,8 @@ pub(crate) fn to_file(
     let redactor = crate::report::session_redactor(session);
     let mut clean = session.clone();
     let mut secret_fingerprints = BTreeMap::new();
-    for id in &session.secret_inputs {
-        if let Some(v) = clean.answers.remove(id) {
-            secret_fingerprints.insert(id.clone(), crate::report::fingerprint(id, &v));
-        }
+    for (id, v) in std::mem::take(&mut clean.secrets) {
+        secret_fingerprints.insert(id.clone(), v.fingerprint(&id));
     }
     let clean = redacted(&clean, &redactor).unwrap_or(clean);
     let mut help_desk = help_desk.clone();
@@ -226,7 +224,7 @@ pub fn load(path: &Path, flows: &FlowSet) -> Result<Resumed, SessionFileError> {
     let secrets_to_reenter: Vec<String> = session
         .secret_inputs
         .iter()
-        .filter(|id| !session.answers.contains_key(*id))
+        .filter(|id| !session.has_answer(id))
         .cloned()
         .collect();
     // A secret the current node's pending probes need was not saved: ask for it first.
@@ -236,7 +234,7 @@ pub fn load(path: &Path, flows: &FlowSet) -> Result<Resumed, SessionFileError> {
         && node
             .inputs
             .iter()
-            .any(|i| !session.answers.contains_key(&i.id) && i.default.is_none())
+            .any(|i| !session.has_answer(&i.id) && i.default.is_none())
     {
         session.phase = Phase::Inputs;
     }

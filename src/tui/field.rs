@@ -3,14 +3,30 @@
 /// The character drawn for each character of a masked secret.
 pub(crate) const MASK: char = '•';
 
-/// An editable line. The cursor counts characters, not bytes.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// An editable line. The cursor counts characters, not bytes. A secret's text never shows in
+/// `Debug` (only its length), from the first key press on.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct LineEdit {
     text: String,
     cursor: usize,
     /// Masked unless revealed: set for secret and token inputs.
     pub secret: bool,
     pub revealed: bool,
+}
+
+impl std::fmt::Debug for LineEdit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("LineEdit");
+        if self.secret {
+            d.field("text", &crate::secret::Secret::new(self.text.as_str()));
+        } else {
+            d.field("text", &self.text);
+        }
+        d.field("cursor", &self.cursor)
+            .field("secret", &self.secret)
+            .field("revealed", &self.revealed)
+            .finish()
+    }
 }
 
 /// Longest value a field keeps: a pasted JWT with many claims fits, a pasted file does not.
@@ -152,6 +168,7 @@ mod tests {
     fn secrets_are_masked_until_revealed() {
         let mut f = LineEdit::new("hunter2", true);
         assert_eq!(f.shown(), "•••••••");
+        assert!(!format!("{f:?}").contains("hunter2"), "{f:?}");
         f.revealed = true;
         assert_eq!(f.shown(), "hunter2");
     }

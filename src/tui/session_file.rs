@@ -37,10 +37,9 @@ fn redact_facts(facts: &mut BTreeMap<String, FactValue>) {
 /// write anywhere.
 pub fn redacted(session: &Session) -> Session {
     let mut s = session.clone();
-    for id in &session.secret_inputs {
-        if let Some(v) = s.answers.get_mut(id) {
-            *v = fingerprint(id, v);
-        }
+    // Secrets are never serialised; the fingerprints say which were given.
+    for (id, v) in std::mem::take(&mut s.secrets) {
+        s.answers.insert(id.clone(), v.fingerprint(&id));
     }
     redact_facts(&mut s.facts);
     for step in &mut s.trail {
@@ -77,8 +76,9 @@ mod tests {
     #[test]
     fn saved_sessions_hold_no_secret() {
         let mut answers = std::collections::BTreeMap::new();
-        answers.insert("token".to_owned(), "canary-SECRET-123".to_owned());
         answers.insert("url".to_owned(), "http://127.0.0.1/".to_owned());
+        let mut secrets = std::collections::BTreeMap::new();
+        secrets.insert("token".to_owned(), "canary-SECRET-123".into());
         let mut facts = std::collections::BTreeMap::new();
         facts.insert(
             "http.header.set-cookie".to_owned(),
@@ -94,6 +94,7 @@ mod tests {
             phase: Phase::Choose,
             ended: None,
             answers,
+            secrets,
             secret_inputs: vec!["token".into()],
             facts,
             trail: Vec::new(),

@@ -24,13 +24,15 @@ fn session(canary: &str, noise: &str) -> Session {
     r.summary = format!("Cookie: a={canary}");
     let mut answers = BTreeMap::new();
     answers.insert("url".to_owned(), "http://127.0.0.1:1/".to_owned());
-    answers.insert("password".to_owned(), canary.to_owned());
+    let mut secrets = BTreeMap::new();
+    secrets.insert("password".to_owned(), canary.into());
     Session {
         flow: "owner".into(),
         current: at.clone(),
         phase: Phase::Choose,
         ended: None,
         answers,
+        secrets,
         secret_inputs: vec!["password".into()],
         facts: r
             .facts

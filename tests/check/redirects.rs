@@ -179,11 +179,39 @@ fn the_password_goes_out_at_most_twice_unless_allowed() {
     let (sent, _) = password_requests(&seen);
     assert_eq!(sent, 3, "{:?}", seen.lock().unwrap());
     assert_eq!(json["password_sends"]["count"], 3);
+    // The root is asked twice: without credentials (the battery's own anonymous request)
+    // and with Basic at once, since this origin's challenge already asked for Basic.
+    let root: Vec<usize> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(p, _)| p == "/")
+        .map(|(_, a)| a.len())
+        .collect();
+    assert_eq!(root, [0, 1], "{:?}", seen.lock().unwrap());
+}
+
+#[test]
+fn a_root_open_to_anyone_is_not_tried_with_the_password() {
+    let (url, seen) = counting_site(|path, _| match path {
+        "/" => (StatusCode::OK, "welcome").into_response(),
+        _ => refuse(),
+    });
+    let json = check_as_alice(&format!("{url}/a/b"), "5");
+    let (sent, _) = password_requests(&seen);
+    assert_eq!(sent, 1, "{:?}", seen.lock().unwrap());
     assert!(
         seen.lock()
             .unwrap()
             .iter()
-            .any(|(p, a)| p == "/" && !a.is_empty())
+            .all(|(p, a)| p != "/" || a.is_empty()),
+        "{:?}",
+        seen.lock().unwrap()
+    );
+    let withheld = json["withheld"].to_string();
+    assert!(
+        withheld.contains("the site root answers 200 without credentials"),
+        "{withheld}"
     );
 }
 

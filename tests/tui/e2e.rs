@@ -9,7 +9,6 @@ use crate::support::tui_app;
 use tmux::Tmux;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// A local server answering every request with 401 and a Basic challenge for realm "staff".
 fn serve_basic_401() -> (tokio::runtime::Runtime, String) {
@@ -54,6 +53,12 @@ fn saved_ticket(dir: &Path) -> String {
 /// From the start screen to the login step's answer: the visitor role, the suggested choice,
 /// user `dana` and a pasted password that stays masked.
 fn log_in_as_dana(tmux: &Tmux) {
+    log_in_as_dana_with(tmux, "CANARY-pw-42", true);
+}
+
+/// [`log_in_as_dana`] with `password`, pasted or typed key by key; the screen with the
+/// masked password, before it is submitted.
+pub(super) fn log_in_as_dana_with(tmux: &Tmux, password: &str, paste: bool) -> String {
     tmux.wait_for("Who are you?");
     tmux.keys(&["Enter"]);
     tmux.wait_for("★ suggested");
@@ -61,10 +66,15 @@ fn log_in_as_dana(tmux: &Tmux) {
     tmux.wait_for("User name");
     tmux.keys(&["dana", "Enter"]);
     tmux.wait_for("Password");
-    tmux.paste("CANARY-pw-42\n");
-    let masked = tmux.wait_for("••••••••••••");
-    assert!(!masked.contains("CANARY"), "secret on screen:\n{masked}");
+    if paste {
+        tmux.paste(&format!("{password}\n"));
+    } else {
+        tmux.keys(&[password]);
+    }
+    let masked = tmux.wait_for(&"•".repeat(password.chars().count()));
+    assert!(!masked.contains(password), "secret on screen:\n{masked}");
     tmux.keys(&["Enter"]);
+    masked
 }
 
 #[test]
@@ -130,40 +140,6 @@ fn a_pasted_password_stays_masked_and_out_of_the_ticket_and_ctrl_c_restores_the_
     tmux.keys(&["C-c"]);
     let after = tmux.wait_for("EXIT=");
     assert!(!after.contains("c and s give markdown"), "{after}");
-}
-
-#[test]
-fn sigterm_from_outside_restores_the_terminal() {
-    let (_rt, url) = serve_basic_401();
-    let (dir, flows) = workdir();
-    let Some(tmux) = Tmux::start("sigterm", dir.path(), &command(&flows, &url)) else {
-        return;
-    };
-    tmux.wait_for("Who are you?");
-    let out = tmux.run(&["list-panes", "-t", "w", "-F", "#{pane_pid}"]);
-    let shell = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    let out = Command::new("pgrep")
-        .args(["-P", &shell, "-x", "why401"])
-        .output()
-        .unwrap();
-    let pid = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    assert!(
-        !pid.is_empty(),
-        "why401 not found under the pane's shell {shell}"
-    );
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let after = tmux.wait_for("EXIT=");
-    assert!(after.contains("EXIT=0"), "{after}");
-    assert!(
-        !after.contains("Who are you?"),
-        "alternate screen left:\n{after}"
-    );
 }
 
 /// A walk saved on Ctrl+C (with `--save-session`) after a password was typed comes back
@@ -243,9 +219,9 @@ fn help_desk_mode_speaks_of_the_caller() {
     };
     tmux.wait_for("Help-desk ticket");
     tmux.keys(&["HD-7", "Enter"]);
+    // Enter after the reporter goes down to the callers (the address above is filled).
     tmux.keys(&["Sam", "Enter"]);
-    tmux.keys(&["Enter"]);
-    tmux.wait_for("A visitor or customer");
+    tmux.wait_for("▶ Who is the caller?");
     tmux.keys(&["Enter"]);
     let step = tmux.wait_for("★ suggested");
     for said in [

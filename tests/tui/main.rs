@@ -5,6 +5,7 @@ mod support;
 
 mod cli;
 mod e2e;
+mod exits;
 mod runtime;
 mod screens;
 mod shipped;

@@ -351,7 +351,7 @@ fn resume_asks_for_the_secret_again() {
     let cmd = update(&mut app, key(KeyCode::Enter));
     tui_app::answer_probes(&mut app, cmd, |id| tui_app::basic_401(id, URL));
     let mut saved = app.engine.as_ref().unwrap().session().clone();
-    saved.answers.remove("password");
+    saved.secrets.remove("password");
     let mut resumed = App::new(&set, Options::default());
     resumed.resume_from(saved).unwrap();
     snap_both("resume", &mut resumed);

@@ -200,9 +200,13 @@ fn expired_jwt_from(iss: Option<&str>) -> String {
     if let Some(iss) = iss {
         claims["iss"] = iss.into();
     }
+    expired_jwt_with(&claims)
+}
+
+fn expired_jwt_with(claims: &serde_json::Value) -> String {
     jsonwebtoken::encode(
         &jsonwebtoken::Header::default(),
-        &claims,
+        claims,
         &jsonwebtoken::EncodingKey::from_secret(b"test-key"),
     )
     .unwrap()
@@ -237,6 +241,28 @@ fn an_expired_jwt_is_named_at_once_and_stays_diagnosed() {
     let ticket = w.ticket("Resolved: the re-test got 200");
     assert_eq!(outcome(&ticket), "resolved", "{ticket}");
     assert!(!ticket.contains("Bearer good"), "{ticket}");
+    w.assert_top_seen_early();
+}
+
+/// A token whose claims name no type (no scope, typ, nonce or refresh marks) but have
+/// expired: the walk goes from the token straight to renewing it, never asking what kind of
+/// token it is (it asked, with nothing suggested, before the battery's finding routed it).
+#[test]
+fn an_expired_jwt_of_no_known_type_goes_straight_to_renewing_it() {
+    let url = format!("{}/v1/orders", api());
+    let Some(mut w) = Walk::start("jwt-untyped", &url, "token-expired") else {
+        return;
+    };
+    let now = chrono::Utc::now().timestamp();
+    let token = expired_jwt_with(&serde_json::json!({
+        "sub": "svc-42", "aud": "orders-api", "iat": now - 7200, "exp": now - 3600,
+    }));
+    w.choose("My code calls an API");
+    w.suggested("How does your client authenticate?");
+    w.answer("Access token", &token);
+    let screen = w.at("A fresh token works");
+    assert!(screen.contains("Renew tokens"), "{screen}");
+    assert!(!screen.contains("Is it an access token?"), "{screen}");
     w.assert_top_seen_early();
 }
 

@@ -96,7 +96,7 @@ impl Session {
 
     /// The credentials the person gave, as one phrase that never holds the secret.
     pub(crate) fn credentials_phrase(&self) -> String {
-        let given = |k: &str| self.answers.get(k).filter(|v| !v.trim().is_empty());
+        let given = |k: &str| self.value(k).filter(|v| !v.trim().is_empty());
         let mut phrase = if given("new_token").is_some() {
             "with the new Bearer token given".to_owned()
         } else if given("token").is_some() {
@@ -130,7 +130,7 @@ impl Session {
     /// `new_password` at "it works now"), else those given during the walk, and the session
     /// cookie when one was given.
     fn retest_credentials(&self) -> Vec<(String, String)> {
-        let given = |k: &str| self.answers.get(k).filter(|v| !v.trim().is_empty());
+        let given = |k: &str| self.value(k).filter(|v| !v.trim().is_empty());
         let mut out = Vec::new();
         if let Some(token) = given("new_token").or_else(|| given("token")) {
             out.push(("authorization".to_owned(), format!("Bearer {token}")));
@@ -138,11 +138,11 @@ impl Session {
             given("user"),
             given("new_password").or_else(|| given("password")),
         ) {
-            out.push(("user".to_owned(), user.clone()));
-            out.push(("password".to_owned(), password.clone()));
+            out.push(("user".to_owned(), user.to_owned()));
+            out.push(("password".to_owned(), password.to_owned()));
         }
         if let Some(cookie) = given("cookie") {
-            out.push(("cookie".to_owned(), cookie.clone()));
+            out.push(("cookie".to_owned(), cookie.to_owned()));
         }
         out
     }

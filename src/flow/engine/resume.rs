@@ -14,7 +14,7 @@ impl<'a> Engine<'a> {
         saved
             .secret_inputs
             .iter()
-            .filter(|id| !saved.answers.contains_key(*id))
+            .filter(|id| !saved.has_answer(id))
             .map(|id| {
                 let prompt = saved
                     .trail
@@ -50,7 +50,7 @@ impl<'a> Engine<'a> {
             .collect();
         let mut e = Engine::new(set, &saved.flow, preset).ok()?;
         // Every move adds a step or fills an input: this bounds the loop.
-        let budget = saved.trail.len() * 8 + saved.answers.len() + 8;
+        let budget = saved.trail.len() * 8 + saved.answers.len() + saved.secrets.len() + 8;
         for _ in 0..budget {
             let i = e.s.trail.len().checked_sub(1)?;
             let want = saved.trail.get(i)?;
@@ -64,7 +64,7 @@ impl<'a> Engine<'a> {
             match e.s.phase {
                 Phase::Inputs => {
                     let input = e.missing_inputs().first().map(|i| i.id.clone())?;
-                    match saved.answers.get(&input) {
+                    match saved.value(&input) {
                         Some(v) => e.give_input(&input, v).ok()?,
                         None if last => break,
                         None => return None,

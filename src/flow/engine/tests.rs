@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use super::{Engine, Outcome, Phase};
 use crate::flow::FlowSet;
 use crate::probe::{FactValue, ProbeReport};
+use crate::secret::Secret;
 
 const FLOW: &str = r#"
 id: api
@@ -205,12 +206,32 @@ fn a_resumed_walk_keeps_its_history() {
 }
 
 #[test]
+fn a_secret_input_is_held_as_a_secret_from_the_moment_it_is_given() {
+    let set = flows();
+    let e = at_token_choice(&set);
+    let s = e.session();
+    assert!(!s.answers.contains_key("token"));
+    assert_eq!(s.secret("token").map(Secret::expose), Some("tok-SECRET-1"));
+    assert!(s.has_answer("token"));
+    for shown in [
+        format!("{e:?}"),
+        format!("{s:?}"),
+        serde_json::to_string(s).unwrap_or_default(),
+    ] {
+        assert!(!shown.contains("tok-SECRET-1"), "{shown}");
+    }
+    // Sending it is the one place the value comes out.
+    let retest = e.verification_request().unwrap();
+    assert_eq!(retest.args["authorization"], "Bearer tok-SECRET-1");
+}
+
+#[test]
 fn a_walk_that_cannot_be_repeated_resumes_as_saved() {
     let set = flows();
     let e = at_token_choice(&set);
     // The token (a secret) is never saved: the walk cannot be repeated past it.
     let mut saved = e.session().clone();
-    saved.answers.remove("token");
+    saved.secrets.remove("token");
     let resumed = Engine::resume(&set, saved.clone()).unwrap();
     assert_eq!(resumed.session(), &saved);
     assert!(!resumed.can_go_back());
@@ -222,15 +243,15 @@ fn a_secret_given_again_brings_the_whole_history_back() {
     let e = at_token_choice(&set);
     let full = e.session().clone();
     let mut saved = full.clone();
-    saved.answers.remove("token");
+    saved.secrets.remove("token");
     // What the wizard asks before resuming.
     assert_eq!(
         Engine::secrets_to_reenter(&set, &saved),
         [("token".to_owned(), "Token".to_owned())]
     );
     saved
-        .answers
-        .insert("token".to_owned(), "tok-SECRET-1".to_owned());
+        .secrets
+        .insert("token".to_owned(), "tok-SECRET-1".into());
     let mut resumed = Engine::resume(&set, saved).unwrap();
     assert_eq!(resumed.session(), &full);
     assert!(Engine::secrets_to_reenter(&set, resumed.session()).is_empty());

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::header::{self, HeaderMap};
 
+use super::ledger::AskedFor;
 use super::target::{Target, same_origin};
 use crate::net::classify::{FetchError, classify};
 use crate::probe::ProbeContext;
@@ -204,9 +205,10 @@ async fn follow_now(ctx: &ProbeContext, target: &Target) -> Result<Exchange, Fet
 }
 
 /// One hop of a user and password whose scheme is not known: asked without the password
-/// first; a 401 with a Digest challenge is answered in Digest (a stale nonce retried once),
-/// any other answer is asked again with Basic, as `curl -u` sends it. Returns the answer and
-/// whether it carried credentials.
+/// first (unless this origin asked for Basic earlier in the run); a 401 with a Digest
+/// challenge is answered in Digest (a stale nonce retried once), any other answer is asked
+/// again with Basic, as `curl -u` sends it. Returns the answer and whether it carried
+/// credentials.
 async fn ask_then_answer(
     ctx: &ProbeContext,
     target: &Target,
@@ -215,34 +217,66 @@ async fn ask_then_answer(
     chain: &mut Chain,
 ) -> Result<(reqwest::Response, bool), FetchError> {
     let others = target.creds.any_besides_password();
-    let first = send(ctx, target, method, url, true, Auth::WithoutPassword).await?;
-    let (response, trace) = super::digest::answer(ctx, target, method, url, first).await?;
-    if let Some(t) = trace {
-        // A Digest challenge, answered or not: Basic never goes to a server that asked for
-        // Digest.
-        ctx.password_sends.digest_asked_by(url);
-        chain.password_sends += usize::from(t.answers);
-        let sent = t.answers > 0 || others;
-        chain.digest = Some(t);
-        return Ok((response, sent));
-    }
-    if ctx.password_sends.asked_for_digest(url) {
+    let known = ctx.password_sends.asked_for(url);
+    let first = match known {
+        Some(AskedFor::Basic) => None,
+        _ => Some(send(ctx, target, method, url, true, Auth::WithoutPassword).await?),
+    };
+    let first = match first {
+        Some(r) => {
+            let (response, trace) = super::digest::answer(ctx, target, method, url, r).await?;
+            if let Some(t) = trace {
+                // A Digest challenge, answered or not: Basic never goes to a server that
+                // asked for Digest.
+                ctx.password_sends.asked(url, AskedFor::Digest);
+                chain.password_sends += usize::from(t.answers);
+                let sent = t.answers > 0 || others;
+                chain.digest = Some(t);
+                return Ok((response, sent));
+            }
+            if asks_for_basic(&response) {
+                ctx.password_sends.asked(url, AskedFor::Basic);
+            }
+            Some(response)
+        }
+        None => None,
+    };
+    let withheld = if known == Some(AskedFor::Digest) {
+        Some("this site asked for Digest in this run, and Basic would show the password to anyone on the way".to_owned())
+    } else if ctx.password_sends.take() {
+        None
+    } else {
+        Some(limit_message(ctx))
+    };
+    if let Some(why) = withheld {
         chain.notes.push(format!(
-            "{method} {url} was asked without the password, and not again with Basic: this site asked for Digest in this run, and Basic would show the password to anyone on the way"
+            "{method} {url} was asked without the password, and not again with Basic: {why}"
         ));
-        return Ok((response, others));
+        return match first {
+            Some(r) => Ok((r, others)),
+            None => Ok((
+                send(ctx, target, method, url, true, Auth::WithoutPassword).await?,
+                others,
+            )),
+        };
     }
-    if !ctx.password_sends.take() {
-        chain.notes.push(format!(
-            "{method} {url} was asked without the password, and not again with it: {}",
-            limit_message(ctx)
-        ));
-        return Ok((response, others));
-    }
-    drop(response);
+    drop(first);
     chain.password_sends += 1;
     let response = send(ctx, target, method, url, true, Auth::Given).await?;
     Ok((response, true))
+}
+
+/// True for a 401 whose challenges include Basic.
+fn asks_for_basic(response: &reqwest::Response) -> bool {
+    if response.status() != 401 {
+        return false;
+    }
+    let lines = super::header_lines(response.headers(), "www-authenticate");
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    crate::probe::challenge::parse(&refs)
+        .challenges
+        .iter()
+        .any(|c| c.is("basic"))
 }
 
 /// Why a request did not go out with the password.

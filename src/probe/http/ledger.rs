@@ -20,9 +20,17 @@ pub const DEFAULT_PASSWORD_SENDS: usize = 2;
 pub struct PasswordSends {
     limit: usize,
     used: AtomicUsize,
-    /// Origins that asked for Digest in this run: Basic, which shows the password to anyone
-    /// on the way, never goes to them.
-    digest_origins: Mutex<Vec<String>>,
+    /// The scheme each origin asked for in this run: Basic goes without asking again (as a
+    /// browser sends it within a protection space), and never to an origin that asked for
+    /// Digest, since Basic shows the password to anyone on the way.
+    schemes: Mutex<Vec<(String, AskedFor)>>,
+}
+
+/// Which scheme an origin's challenge asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AskedFor {
+    Basic,
+    Digest,
 }
 
 impl Default for PasswordSends {
@@ -37,29 +45,33 @@ impl PasswordSends {
         Self {
             limit,
             used: AtomicUsize::new(0),
-            digest_origins: Mutex::default(),
+            schemes: Mutex::default(),
         }
     }
 
-    /// Notes that `url`'s origin asked for Digest.
-    pub(crate) fn digest_asked_by(&self, url: &url::Url) {
+    /// Notes that `url`'s origin asked for `scheme` (Digest is never forgotten for Basic).
+    pub(crate) fn asked(&self, url: &url::Url, scheme: AskedFor) {
         let origin = url.origin().ascii_serialization();
         let mut seen = self
-            .digest_origins
+            .schemes
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if !seen.contains(&origin) {
-            seen.push(origin);
+        match seen.iter_mut().find(|(o, _)| *o == origin) {
+            Some((_, s)) if *s == AskedFor::Basic => *s = scheme,
+            Some(_) => {}
+            None => seen.push((origin, scheme)),
         }
     }
 
-    /// True when `url`'s origin asked for Digest earlier in this run.
-    pub(crate) fn asked_for_digest(&self, url: &url::Url) -> bool {
+    /// What `url`'s origin asked for earlier in this run.
+    pub(crate) fn asked_for(&self, url: &url::Url) -> Option<AskedFor> {
         let origin = url.origin().ascii_serialization();
-        self.digest_origins
+        self.schemes
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .contains(&origin)
+            .iter()
+            .find(|(o, _)| *o == origin)
+            .map(|(_, s)| *s)
     }
 
     /// Counts one request with the password; false (and nothing counted) when the limit is

@@ -64,7 +64,12 @@ pub(super) fn from_session(
     t.flow.clone_from(&session.flow);
     t.flow_title = lf.map(|l| l.flow.title.clone());
     t.flow_version = lf.map(|l| l.flow.version);
-    t.answers = answers(session, session.answers.keys());
+    let ids: std::collections::BTreeSet<&String> = session
+        .answers
+        .keys()
+        .chain(session.secrets.keys())
+        .collect();
+    t.answers = answers(session, ids.into_iter());
     t.help_desk = help_desk_of(session);
     t.steps = session
         .trail
@@ -251,16 +256,17 @@ fn probe_summary(r: &ProbeReport) -> ProbeSummary {
 
 fn answers<'a>(session: &Session, ids: impl Iterator<Item = &'a String>) -> Vec<Answer> {
     ids.filter_map(|id| {
-        let value = session.answers.get(id)?;
-        let secret = session.secret_inputs.contains(id);
+        if let Some(secret) = session.secret(id) {
+            return Some(Answer {
+                id: id.clone(),
+                value: crate::report::fingerprint(id, secret.expose()),
+                secret: true,
+            });
+        }
         Some(Answer {
             id: id.clone(),
-            value: if secret {
-                crate::report::fingerprint(id, value)
-            } else {
-                value.clone()
-            },
-            secret,
+            value: session.answers.get(id)?.clone(),
+            secret: false,
         })
     })
     .collect()

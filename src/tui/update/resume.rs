@@ -6,6 +6,7 @@ use super::super::app::{App, Command};
 use super::super::field::LineEdit;
 use super::edit_field;
 use crate::flow::Engine;
+use crate::secret::Secret;
 
 pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
     let form = app.resume.as_mut()?;
@@ -20,8 +21,8 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
             }
             let (id, _) = form.asking.remove(0);
             form.session
-                .answers
-                .insert(id, form.field.text().to_owned());
+                .secrets
+                .insert(id, Secret::from(form.field.text()));
             form.field = LineEdit::new("", true);
             form.error = None;
             if form.asking.is_empty() {

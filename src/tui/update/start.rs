@@ -11,13 +11,15 @@ use crate::tui::app::{App, Command, Overlay, StartFocus};
 use crate::tui::field::LineEdit;
 use crate::tui::layout::{StartTarget, start_target};
 
-/// The order Tab walks the fields in.
+/// The order Tab walks the fields in: top to bottom as they are drawn, so Tab from the last
+/// help-desk field goes to the list of callers (it went back up to the address, and a digit
+/// meant to pick the caller was typed into the URL).
 fn focus_order(app: &App) -> Vec<StartFocus> {
     if app.agent {
         vec![
+            StartFocus::Url,
             StartFocus::TicketId,
             StartFocus::Reporter,
-            StartFocus::Url,
             StartFocus::Roles,
         ]
     } else {

@@ -149,8 +149,8 @@ fn help_desk_mode_carries_ticket_id_and_reporter_into_the_walk() {
     typed(&mut app, "HD-1");
     update(&mut app, key(KeyCode::Enter));
     typed(&mut app, "Sam");
-    update(&mut app, key(KeyCode::Enter)); // to the address
-    update(&mut app, key(KeyCode::Enter)); // to the roles
+    update(&mut app, key(KeyCode::Tab)); // down to the callers, not back up to the address
+    assert_eq!(app.start.focus, StartFocus::Roles);
     update(&mut app, key(KeyCode::Down));
     assert_eq!(update(&mut app, key(KeyCode::Enter)), None);
     let s = app.engine.as_ref().unwrap().session();
