@@ -59,6 +59,26 @@ pub struct Exchange {
     pub notes: Vec<String>,
     /// Requests of this exchange that carried the person's password (Digest answers too).
     pub password_sends: usize,
+    /// Tells this exchange from every other one: probes that read a shared exchange report
+    /// the same number, so a ticket lists the request once.
+    pub serial: u64,
+}
+
+/// A number no other exchange gets: a per-run base (the clock at the first exchange, so a
+/// resumed walk's old exchanges keep theirs apart) plus a counter.
+fn next_serial() -> u64 {
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static BASE: OnceLock<u64> = OnceLock::new();
+    static COUNT: AtomicU64 = AtomicU64::new(0);
+    let base = *BASE.get_or_init(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(1, |d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
+            // Room for the counter, and the number stays an i64 fact.
+            & 0x3fff_ffff_ffff_0000
+    });
+    base | (COUNT.fetch_add(1, Ordering::Relaxed) & 0xffff)
 }
 
 /// Requests `target`, following redirects when asked, within the context's timeout.
@@ -71,10 +91,24 @@ pub async fn fetch(ctx: &ProbeContext, target: &Target) -> Result<Exchange, Fetc
 }
 
 async fn follow(ctx: &ProbeContext, target: &Target) -> Result<Exchange, FetchError> {
-    match &ctx.shared {
-        Some(shared) => shared.get_or_make(target, follow_now(ctx, target)).await,
-        None => follow_now(ctx, target).await,
+    let Some(shared) = &ctx.shared else {
+        return follow_now(ctx, target).await;
+    };
+    // The first hop of a followed request is the same request not followed: probes that ask
+    // for either share it, and only a redirect needs more. (Not with a password: following
+    // afresh would spend a second send of it.)
+    if target.follow_redirects && !target.creds.carries_password() {
+        let mut first = target.clone();
+        first.follow_redirects = false;
+        let stay = shared.get_or_make(&first, follow_now(ctx, &first)).await;
+        let redirected = stay.as_ref().is_ok_and(|ex| {
+            (300..400).contains(&ex.status) && ex.hops.last().is_some_and(|h| h.location.is_some())
+        });
+        if !redirected {
+            return stay;
+        }
     }
+    shared.get_or_make(target, follow_now(ctx, target)).await
 }
 
 /// What the chain has been so far.
@@ -387,6 +421,7 @@ async fn finish(
         digest: chain.digest,
         notes: chain.notes,
         password_sends: chain.password_sends,
+        serial: next_serial(),
     })
 }
 
