@@ -23,6 +23,9 @@ pub struct AccessRecord<'a> {
     /// IIS `sc-substatus` and `sc-win32-status` (0 where the log has none).
     pub substatus: u32,
     pub win32: u32,
+    /// nginx's connection serial (`$connection`, the `*N` of its error log); 0 where the
+    /// layout has none.
+    pub connection: u64,
 }
 
 impl AccessRecord<'_> {
@@ -252,6 +255,23 @@ pub(crate) fn is_ip(b: &[u8]) -> bool {
     std::str::from_utf8(b).is_ok_and(|s| s.parse::<std::net::IpAddr>().is_ok())
 }
 
+/// Where the client ends: the first space. Two words hold every IPv4 client.
+#[inline(always)]
+#[allow(clippy::inline_always)] // once per line, in the scan loop
+fn client_end(head: &[u8]) -> Option<usize> {
+    let (z0, z1) = (
+        zero_bytes(u64_at(head, 0) ^ SPACES),
+        zero_bytes(u64_at(head, 8) ^ SPACES),
+    );
+    if z0 != 0 {
+        Some((z0.trailing_zeros() / 8) as usize)
+    } else if z1 != 0 {
+        Some(8 + (z1.trailing_zeros() / 8) as usize)
+    } else {
+        short_find(head, 16, b' ')
+    }
+}
+
 /// The record of a CLF line whose quotes are known, when they have the plain shape: a
 /// combined line with exactly six quotes (or a common one with two), none escaped, every
 /// field where they put it. Such a line needs no search but for its first space; any other
@@ -279,18 +299,7 @@ pub fn clf_from_quotes<'a>(
     if head[0] == 0 || head[lb] != b'[' || head[q0 - 2] != b']' || head[q0 - 1] != b' ' {
         return None;
     }
-    // The client ends at the first space: two words hold every IPv4 client.
-    let (z0, z1) = (
-        zero_bytes(u64_at(head, 0) ^ SPACES),
-        zero_bytes(u64_at(head, 8) ^ SPACES),
-    );
-    let sp = if z0 != 0 {
-        (z0.trailing_zeros() / 8) as usize
-    } else if z1 != 0 {
-        8 + (z1.trailing_zeros() / 8) as usize
-    } else {
-        short_find(head, 16, b' ')?
-    };
+    let sp = client_end(head)?;
     if sp == 0 || lb < sp + 3 {
         return None;
     }
@@ -340,6 +349,68 @@ pub fn clf_from_quotes<'a>(
     rec.referer = &line[q2 + 1..q3];
     rec.user_agent = &line[q4 + 1..q5];
     Some(rec)
+}
+
+/// What a plain combined line's tally needs before its status says whether the rest matters:
+/// the client, the time text and the status, and where the agent starts (for the probe
+/// marker). Lines of another shape get `None` and go to [`clf_from_quotes`]/[`parse_clf`];
+/// for every line accepted here those give the same client, time and status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Glance<'a> {
+    pub client: &'a [u8],
+    pub time: &'a [u8],
+    pub status: u16,
+    /// The user agent's first bytes (at most 7), enough to recognise a probe.
+    pub agent_head: &'a [u8],
+}
+
+/// The client, time and status of a plain combined line, read from its six quotes; the user,
+/// request and referer are left for the lines that need them (401s and why401's probes).
+#[inline(always)]
+#[allow(clippy::inline_always)]
+pub(crate) fn glance<'a>(line: &'a [u8], quotes: &Quotes) -> Option<Glance<'a>> {
+    let [q0, q1, q2, q3, q4, q5] = quotes.exactly::<6>()?;
+    // Quote positions are increasing and inside the line: q5 < line.len().
+    let lb = q0.checked_sub(29)?;
+    let head: &[u8; 29] = line.get(lb..q0)?.try_into().ok()?;
+    if line[0] == 0 || head[0] != b'[' || head[27] != b']' || head[28] != b' ' {
+        return None;
+    }
+    let sp = client_end(line)?;
+    if sp == 0 || lb < sp + 3 {
+        return None;
+    }
+    // `\" ddd SIZE "` around the request's closing quote.
+    let mid: &[u8; 7] = line.get(q1 - 1..q1 + 6)?.try_into().ok()?;
+    if mid[0] == b'\\' || mid[2] != b' ' || mid[6] != b' ' {
+        return None;
+    }
+    let [d0, d1, d2] = [mid[3], mid[4], mid[5]].map(|d| d.wrapping_sub(b'0'));
+    if (d0 | d1 | d2) > 9 {
+        return None;
+    }
+    let status = u16::from(d0) * 100 + u16::from(d1) * 10 + u16::from(d2);
+    let size = q2.wrapping_sub(q1 + 7);
+    if !(1..=8).contains(&size) || first_in_word(u64_at(line, q1 + 6), b' ', size).is_some() {
+        return None;
+    }
+    // ` "REFERER" "AGENT"` to the end: no escaped closing quote.
+    let r: &[u8; 3] = line.get(q3 - 1..q3 + 2)?.try_into().ok()?;
+    if q4 != q3 + 2
+        || q5 + 1 != line.len()
+        || r[0] == b'\\'
+        || r[2] != b' '
+        || line[q2 - 1] != b' '
+        || line[q5 - 1] == b'\\'
+    {
+        return None;
+    }
+    Some(Glance {
+        client: &line[..sp],
+        time: &head[1..27],
+        status,
+        agent_head: &line[q4 + 1..q5.min(q4 + 8)],
+    })
 }
 
 #[cfg(test)]
@@ -440,7 +511,17 @@ mod tests {
             }
             line.truncate(line.len() - cut.min(line.len()));
             let tail = if common { ClfTail::Common } else { ClfTail::Combined };
+            if !common && let Some(g) = glance(&line, &quotes_of(&line)) {
+                let full = parse_clf(&line, tail);
+                proptest::prop_assert!(full.is_some());
+                let full = full.unwrap();
+                proptest::prop_assert_eq!((g.client, g.time, g.status), (full.client, full.time, full.status));
+                proptest::prop_assert!(full.user_agent.starts_with(g.agent_head));
+            }
             let fast = clf_from_quotes(&line, &quotes_of(&line), tail);
+            if untouched && !common {
+                proptest::prop_assert!(glance(&line, &quotes_of(&line)).is_some());
+            }
             if fast.is_some() || untouched {
                 proptest::prop_assert_eq!(fast, parse_clf(&line, tail));
                 proptest::prop_assert!(fast.is_some());

@@ -1,11 +1,11 @@
 //! Probe ↔ log correlation: why401's requests carry `why401/VERSION probe/MARKER` in their
 //! User-Agent; their access-log lines are picked out and matched to the error-log lines of the
-//! same second and client.
+//! same request: same second, client, path and user (and connection where the log has it).
 
 use std::collections::BTreeMap;
 
 use super::errorlog::Reason;
-use super::stats::Stats;
+use super::stats::{AuthEvent, ProbeLine, Stats};
 use super::summary::{KeyCount, PROBE_ERROR_LINES, ProbeGroup, ProbeLineOut};
 use super::time::format_utc;
 
@@ -22,18 +22,31 @@ pub(crate) fn marker_of(user_agent: &str) -> Option<&str> {
     )
 }
 
-/// The error-log events of the same second as a probe line and its client (a second apart
-/// only when nothing matches exactly: the error log is written at the check, the access log
-/// when the response ends).
-fn near<'a>(
-    st: &'a Stats,
-    client: &'a str,
-    time: Option<i64>,
-) -> impl Iterator<Item = &'a super::stats::AuthEvent> + 'a {
+/// Whether an error-log event was written for the request of a probe line: the same client,
+/// path and user (the user of a "no user/password" line is none), and the same connection
+/// where both logs name it (nginx's `$connection` and its error log's `*N`). Another
+/// request of the same second and client, for another path or as another user, is not it.
+fn same_request(p: &ProbeLine, e: &AuthEvent) -> bool {
+    let no_user = p.user.is_empty() || p.user == "-";
+    let user_ok = match e.reason {
+        Reason::NoCredentials => no_user,
+        _ => e.user.is_empty() || e.user == p.user,
+    };
+    let path = p.target.split('?').next().unwrap_or_default();
+    e.client == p.client
+        && user_ok
+        && (e.path.is_empty() || e.path == path)
+        && (e.connection == 0 || p.connection == 0 || e.connection == p.connection)
+}
+
+/// The error-log events of a probe line's request, written in the same second (a second
+/// apart only when nothing matches exactly: the error log is written at the check, the
+/// access log when the response ends).
+fn near<'a>(st: &'a Stats, p: &'a ProbeLine) -> impl Iterator<Item = &'a AuthEvent> + 'a {
     let within = move |slack: i64| {
         st.error.recent.iter().filter(move |e| {
-            e.client == client
-                && matches!((e.time, time), (Some(a), Some(b)) if (a - b).abs() <= slack)
+            matches!((e.time, p.time), (Some(a), Some(b)) if (a - b).abs() <= slack)
+                && same_request(p, e)
         })
     };
     let exact = within(0).next().is_some();
@@ -54,13 +67,13 @@ pub fn probe_lines(st: &Stats) -> Vec<ProbeLineOut> {
             path: p.target.clone(),
             status: p.status,
             marker: marker_of(&p.user_agent).unwrap_or_default().to_owned(),
-            error_reasons: reason_counts(near(st, &p.client, p.time).map(|e| e.reason)),
-            error_lines: distinct_texts(near(st, &p.client, p.time)),
+            error_reasons: reason_counts(near(st, p).map(|e| e.reason)),
+            error_lines: distinct_texts(near(st, p)),
         })
         .collect()
 }
 
-fn distinct_texts<'a>(events: impl Iterator<Item = &'a super::stats::AuthEvent>) -> Vec<String> {
+fn distinct_texts<'a>(events: impl Iterator<Item = &'a AuthEvent>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for e in events {
         if out.len() == PROBE_ERROR_LINES {
@@ -103,7 +116,7 @@ pub(crate) fn groups(lines: &[ProbeLineOut], st: &Stats) -> Vec<ProbeGroup> {
         g.0 += 1;
         let raw = kept.iter().find(|k| k.file == p.file && k.line == p.line);
         if let Some(raw) = raw {
-            g.1.extend(near(st, &raw.client, raw.time).map(|e| e.reason));
+            g.1.extend(near(st, raw).map(|e| e.reason));
         }
     }
     by.into_iter()

@@ -178,6 +178,25 @@ mod tests {
                 format!("api.example.com:443 {clf}"),
                 "access log (vhost_combined)",
             ),
+            // A virtual host named without a port, before the client's address.
+            (
+                format!("www.example.com {clf}\nwww.example.com {clf}"),
+                "access log (vhost_combined)",
+            ),
+            // Every line with fields after the agent: Traefik's CLF (logger_formatters.go),
+            // nginx `main` with $request_time; and times without a zone.
+            (
+                format!("{clf} 72 \"Auth for frontend-Host-x-0\" \"/dashboard/\" 0ms\n{clf} 73 \"r\" \"/\" 1ms"),
+                "access log (combined)",
+            ),
+            (
+                format!("{clf} \"-\" 0.002\n{clf} \"203.0.113.9\" 0.010"),
+                "access log (combined)",
+            ),
+            (
+                clf.replace(" +0000]", "]"),
+                "access log (combined)",
+            ),
             (
                 format!("May  1 10:00:00 web nginx: {clf}"),
                 "access log (combined, behind a syslog or container prefix)",

@@ -141,6 +141,8 @@ pub struct ErrorEvent<'a> {
     pub client: &'a [u8],
     pub user: &'a [u8],
     pub path: &'a [u8],
+    /// nginx's connection serial (`*N`); 0 where the line has none.
+    pub connection: u64,
 }
 
 /// What an error-log line is.
@@ -194,8 +196,14 @@ fn nginx(line: &[u8]) -> ErrorLine<'_> {
         return ErrorLine::Malformed;
     };
     let mut msg = &line[colon..];
+    let mut connection = 0;
     if msg.first() == Some(&b'*') {
-        msg = memchr(b' ', msg).map_or(&[][..], |i| &msg[i + 1..]);
+        let end = memchr(b' ', msg).unwrap_or(msg.len());
+        connection = std::str::from_utf8(&msg[1..end])
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        msg = msg.get(end + 1..).unwrap_or_default();
     }
     let (reason, user, context) = if msg.starts_with(b"user \"") {
         match nginx_user_message(msg) {
@@ -219,6 +227,7 @@ fn nginx(line: &[u8]) -> ErrorLine<'_> {
         client,
         user,
         path,
+        connection,
     })
 }
 
@@ -252,6 +261,40 @@ pub(crate) fn continued_entry(buf: &[u8], first_len: usize) -> Option<(usize, u6
         }
     }
     None
+}
+
+/// Joins an nginx entry's lines when they come one at a time (`--follow`), as
+/// [`continued_entry`] does in a chunk: a line that [`classify`] calls [`ErrorLine::Open`]
+/// waits for the lines that finish it, and gives up (and is passed on as it is) when a line
+/// reads as an entry of its own or the entry outgrows [`ENTRY_MAX`].
+#[derive(Debug, Default)]
+pub(crate) struct Joiner {
+    open: Vec<u8>,
+}
+
+impl Joiner {
+    /// Takes one line (without its `\n`) and puts the entries it completes into `out`.
+    pub(crate) fn push(&mut self, line: Vec<u8>, out: &mut Vec<Vec<u8>>) {
+        let class = classify(without_cr(&line));
+        if !self.open.is_empty() {
+            if matches!(class, ErrorLine::Malformed) {
+                self.open.push(b'\n');
+                self.open.extend_from_slice(&line);
+                if matches!(classify(without_cr(&self.open)), ErrorLine::Auth(_))
+                    || self.open.len() >= ENTRY_MAX
+                {
+                    out.push(std::mem::take(&mut self.open));
+                }
+                return;
+            }
+            out.push(std::mem::take(&mut self.open));
+        }
+        if matches!(class, ErrorLine::Open) {
+            self.open = line;
+        } else {
+            out.push(line);
+        }
+    }
 }
 
 /// Where a chunk of whole lines should end so that no entry is cut in two: the start of a
@@ -568,6 +611,7 @@ fn apache(line: &[u8], header_time: Option<i64>) -> ErrorLine<'_> {
         } else {
             apache_path(body)
         },
+        connection: 0,
     })
 }
 

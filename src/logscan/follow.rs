@@ -30,6 +30,8 @@ struct Tail {
     offset: u64,
     partial: Vec<u8>,
     kind: Option<Kind>,
+    /// An nginx entry whose user name holds a newline, waiting for its other lines.
+    joiner: errorlog::Joiner,
 }
 
 #[cfg(unix)]
@@ -56,6 +58,7 @@ impl Tail {
             offset: 0,
             partial: Vec::new(),
             kind: None,
+            joiner: errorlog::Joiner::default(),
         };
         // A FIFO or a device is never opened (the open alone would block on a FIFO).
         if let Ok(mut f) = crate::input_file::open_regular(path) {
@@ -179,6 +182,14 @@ pub fn follow(
                 t.kind = detect::detect(&head, opts.format.as_ref());
             }
             let name = t.path.display().to_string();
+            if matches!(t.kind, Some(Kind::Error)) {
+                // One entry may span lines (a user name with a newline): joined first.
+                let mut entries = Vec::with_capacity(lines.len());
+                for l in lines.drain(..) {
+                    t.joiner.push(l, &mut entries);
+                }
+                lines = entries;
+            }
             if let Some(kind) = &t.kind {
                 for l in &lines {
                     if let Some(ev) = event(kind, &name, l, marker) {

@@ -26,6 +26,8 @@ enum Field {
     Status,
     UserAgent,
     Referer,
+    /// `$connection`: the serial nginx's error log writes as `*N`.
+    Connection,
     Skip,
 }
 
@@ -55,6 +57,7 @@ fn field(name: &str) -> Field {
         "status" => Field::Status,
         "http_user_agent" => Field::UserAgent,
         "http_referer" => Field::Referer,
+        "connection" => Field::Connection,
         _ => Field::Skip,
     }
 }
@@ -156,6 +159,9 @@ impl LineFormat {
                         }
                         Field::UserAgent => rec.user_agent = v,
                         Field::Referer => rec.referer = v,
+                        Field::Connection => {
+                            rec.connection = std::str::from_utf8(v).ok()?.parse().ok()?;
+                        }
                         Field::Skip => {}
                     }
                 }

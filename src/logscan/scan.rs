@@ -6,8 +6,11 @@ use std::sync::LazyLock;
 
 use memchr::{memchr_iter, memmem};
 
-use super::access::{AccessRecord, ClfTail, clf_from_quotes, parse_clf, parse_vhost};
+use super::access::{
+    AccessRecord, ClfTail, Glance, clf_from_quotes, glance, parse_clf, parse_vhost,
+};
 use super::blocks;
+use super::blocks::Quotes;
 use super::counter::hash_key;
 use super::errorlog::{self, ErrorLine};
 use super::format::w3c::W3cLayout;
@@ -171,6 +174,17 @@ pub(crate) fn scan_chunk(
                 records_user: format.records_user_on_401(origin.file),
             };
             match format {
+                // Most lines only count (status, time, the client's success): a glance at
+                // their quotes is enough, and only 401s and probes are parsed in full.
+                AccessFormat::Combined if !scanner.filtering => {
+                    blocks::for_each_line(buf, |line, quotes| match glance(line, quotes) {
+                        Some(g) => {
+                            scanner.stats.lines += 1;
+                            scanner.glance(&g, line, quotes);
+                        }
+                        None => scanner.line(line),
+                    });
+                }
                 AccessFormat::Combined | AccessFormat::Common => {
                     let tail = if matches!(format, AccessFormat::Combined) {
                         ClfTail::Combined
@@ -331,24 +345,54 @@ impl AccessScanner<'_> {
             self.stats.filtered_out += 1;
             return;
         }
+        let t = self.tally(rec.status, rec.client, t);
+        let probe = rec.user_agent.starts_with(b"why401/");
+        if rec.status == 401 || probe {
+            self.record_closely(rec, t, probe);
+        }
+    }
+
+    /// Tallies a line seen at a glance (no filter is set); a 401 or a probe's line is then
+    /// parsed in full.
+    #[inline]
+    fn glance(&mut self, g: &Glance<'_>, line: &[u8], quotes: &Quotes) {
+        let t = self.clock.seconds(g.time);
+        let t = self.tally(g.status, g.client, t);
+        if g.status == 401 || g.agent_head == b"why401/" {
+            self.glanced_closely(line, quotes, t);
+        }
+    }
+
+    #[inline(never)]
+    fn glanced_closely(&mut self, line: &[u8], quotes: &Quotes, t: i64) {
+        let rec = clf_from_quotes(line, quotes, ClfTail::Combined)
+            .or_else(|| parse_clf(line, ClfTail::Combined));
+        if let Some(rec) = rec {
+            let probe = rec.user_agent.starts_with(b"why401/");
+            self.record_closely(&rec, t, probe);
+        }
+    }
+
+    /// What every kept line counts: its status, its time in the range, and a success of its
+    /// client. Returns the time (0 when the line has none).
+    #[inline(always)]
+    #[allow(clippy::inline_always)] // once per line, in the scan loop
+    fn tally(&mut self, status: u16, client: &[u8], t: Option<i64>) -> i64 {
         let st = &mut *self.stats;
-        st.status[usize::from(rec.status.min(999))] += 1;
+        st.status[usize::from(status.min(999))] += 1;
         let t = t.unwrap_or(0);
         // Lines come in time order, mostly: the range moves only when the second does.
         if t != 0 && t != self.last_time {
             st.see_time(t);
             self.last_time = t;
         }
-        if (200..300).contains(&rec.status) || rec.status == 304 {
+        if (200..300).contains(&status) || status == 304 {
             if self.successes.len() == SUCCESS_BATCH {
                 self.flush_successes();
             }
-            self.successes.push((hash_key(rec.client), t));
+            self.successes.push((hash_key(client), t));
         }
-        let probe = rec.user_agent.starts_with(b"why401/");
-        if rec.status == 401 || probe {
-            self.record_closely(rec, t, probe);
-        }
+        t
     }
 
     /// A 401 or a probe's line: every field counts.
@@ -384,7 +428,14 @@ fn probe_line(origin: &Origin<'_>, line: u64, rec: &AccessRecord<'_>, t: i64) ->
         target: redact::target(rec.target),
         status: rec.status,
         user_agent: redact::shown_line(rec.user_agent),
+        user: redact::shown_line(rec.user),
+        connection: rec.connection,
     }
+}
+
+/// A request target without its query.
+pub(crate) fn without_query(target: &[u8]) -> &[u8] {
+    memchr::memchr(b'?', target).map_or(target, |i| &target[..i])
 }
 
 /// Static files a browser fetches on its own after a cancelled password prompt.
@@ -523,6 +574,9 @@ impl ErrorScanner<'_> {
             client: redact::shown_line(ev.client),
             reason: ev.reason,
             text: redact::shown_line(line),
+            path: redact::target(without_query(ev.path)),
+            user: redact::shown_line(ev.user),
+            connection: ev.connection,
         });
     }
 }

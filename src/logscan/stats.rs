@@ -102,6 +102,10 @@ pub struct ProbeLine {
     pub target: String,
     pub status: u16,
     pub user_agent: String,
+    /// The user the request named (`-` or empty when none), as shown.
+    pub user: String,
+    /// nginx's connection serial where the layout logs `$connection`, else 0.
+    pub connection: u64,
 }
 
 /// An authentication event from an error log, kept for correlation.
@@ -111,6 +115,12 @@ pub struct AuthEvent {
     pub client: String,
     pub reason: Reason,
     pub text: String,
+    /// The request's path (no query), as shown; empty when the line names none.
+    pub path: String,
+    /// The user the line names, as shown; empty when none.
+    pub user: String,
+    /// nginx's connection serial (`*N`), else 0.
+    pub connection: u64,
 }
 
 /// The latest success (2xx/304) time per client hash, bounded; order of adding does not

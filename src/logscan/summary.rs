@@ -88,7 +88,7 @@ pub struct ProbeLineOut {
     pub path: String,
     pub status: u16,
     pub marker: String,
-    /// The error-log lines of the same second and client, grouped by reason as the text
+    /// The error-log lines of the same request (second, client, path, user), grouped by reason as the text
     /// report groups them (`{"name": reason, "count": n}`).
     pub error_reasons: Vec<KeyCount>,
     /// Those lines as written, each different text once, at most [`PROBE_ERROR_LINES`].
@@ -117,8 +117,7 @@ pub struct SubstatusCount {
     pub meaning: &'static str,
 }
 
-/// why401's own probe requests of one kind, with the error-log reasons of the same second
-/// and client.
+/// why401's own probe requests of one kind, with the error-log reasons of the same requests.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ProbeGroup {
     pub marker: String,

@@ -91,46 +91,43 @@ pub(crate) fn year_of(secs: i64) -> i64 {
     civil_from_days(secs.div_euclid(86_400)).0
 }
 
-/// CLF times to seconds, remembering the last one: a log repeats a second many times and a
-/// minute many more, so a text seen before costs a comparison and a new second of the same
-/// minute an addition, where [`parse_clf`] would parse the whole date.
+/// CLF times to seconds, remembering the last minute: a log repeats a minute many times, so
+/// a text of the same minute costs a comparison and an addition, where [`parse_clf`] would
+/// parse the whole date.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ClfClock {
-    text: [u8; 26],
-    /// `parse_clf(text)`; None also before the first text.
-    value: Option<i64>,
+    /// The last minute's text as two words (bytes 0..16 and 10..26, the seconds masked out).
+    key: [u128; 2],
+    /// `parse_clf` of that minute at second 0; None also before the first text.
+    minute: Option<i64>,
 }
 
 impl ClfClock {
     /// The same as [`parse_clf`]`(b)` for a 26-byte text.
+    #[inline]
     pub fn seconds(&mut self, b: &[u8]) -> Option<i64> {
         // Bytes 18 and 19 (the seconds) are bytes 8 and 9 of the word at 10.
         const NOT_SECONDS: u128 = !(0xFFFF << 64);
         let Ok(b) = <&[u8; 26]>::try_from(b) else {
             return parse_clf(b);
         };
-        let word = |s: &[u8; 26], at: usize| {
+        let word = |at: usize| {
             let mut w = [0u8; 16];
-            w.copy_from_slice(&s[at..at + 16]);
+            w.copy_from_slice(&b[at..at + 16]);
             u128::from_le_bytes(w)
         };
-        if let Some(v) = self.value
-            && word(&self.text, 0) == word(b, 0)
-            && (word(&self.text, 10) ^ word(b, 10)) & NOT_SECONDS == 0
-        {
-            let two = |t: u8, u: u8| i64::from(t - b'0') * 10 + i64::from(u - b'0');
-            if matches!(b[18], b'0'..=b'5') && b[19].is_ascii_digit() {
-                // The cached text parsed, so its seconds are two digits.
-                let now = v - two(self.text[18], self.text[19]) + two(b[18], b[19]);
-                self.text[18] = b[18];
-                self.text[19] = b[19];
-                self.value = Some(now);
-                return self.value;
-            }
+        let key = [word(0), word(10) & NOT_SECONDS];
+        let (t, u) = (b[18].wrapping_sub(b'0'), b[19].wrapping_sub(b'0'));
+        if t > 5 || u > 9 {
+            // Not two digits below 60 (a leap second, or no time at all): parsed in full.
+            return parse_clf(b);
         }
-        self.text = *b;
-        self.value = parse_clf(b);
-        self.value
+        let secs = i64::from(t) * 10 + i64::from(u);
+        if key != self.key || self.minute.is_none() {
+            self.key = key;
+            self.minute = parse_clf(b).map(|v| v - secs);
+        }
+        self.minute.map(|m| m + secs)
     }
 }
 

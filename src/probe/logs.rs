@@ -1,6 +1,6 @@
 //! The `logs` probe: reads the server's logs, finds the lines of this session's own probe
-//! requests (by the marker in their User-Agent) and the error-log lines of the same second and
-//! client, and sums up the 401s and auth failures. With `watch_seconds` it first tails the
+//! requests (by the marker in their User-Agent) and the error-log lines of the same requests
+//! (second, client, path and user), and sums up the 401s and auth failures. With `watch_seconds` it first tails the
 //! logs while the person retries.
 
 use std::path::PathBuf;
@@ -81,7 +81,7 @@ pub(crate) const KIND: ProbeKind = ProbeKind {
         fact(
             "probe_error_lines",
             FactType::StrList,
-            "error-log lines of the same second and client as a probe (redacted)",
+            "error-log lines of the same request as a probe (redacted)",
         ),
         fact(
             "auth_failures",

@@ -156,16 +156,35 @@ pub(super) fn walk_header(
     tag: &str,
 ) {
     const URL_MIN: usize = 16;
+    const TITLE_MIN: usize = 12;
+    const TITLE_KEEP: usize = 24;
     let width = usize::from(area.width);
     let others: usize = ["why401", parts[1], tag]
         .iter()
         .filter(|p| !p.is_empty())
         .map(|p| p.chars().count() + 3)
         .sum();
-    // A long flow title gives way first, so the address and the ticket tag stay readable.
-    let title_room = width.saturating_sub(others + URL_MIN + 6).max(12);
-    let title = clip(parts[0], title_room);
-    let used = others + title.chars().count() + 3;
+    // The address first: whole when it fits (the title takes what is left, or is left out
+    // when only a few letters would show); a long address is elided in the middle and the
+    // title keeps a readable start.
+    let avail = width.saturating_sub(others + 3);
+    let url_len = url.chars().count();
+    let title_room = if url_len <= avail {
+        avail.saturating_sub(url_len + 3)
+    } else {
+        avail.saturating_sub(avail.saturating_sub(TITLE_KEEP + 3).max(URL_MIN) + 3)
+    };
+    let title = if title_room >= TITLE_MIN {
+        clip(parts[0], title_room)
+    } else {
+        String::new()
+    };
+    let used = others
+        + if title.is_empty() {
+            0
+        } else {
+            title.chars().count() + 3
+        };
     let room = width.saturating_sub(used + 3).max(12);
     header(
         frame,
@@ -322,4 +341,47 @@ fn draw_confirm_quit(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
             .block(Block::bordered().title(" Quit ")),
         r,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::{Terminal, backend::TestBackend, layout::Rect};
+
+    fn header_at(width: u16, title: &str, url: &str, tag: &str) -> String {
+        let mut term = Terminal::new(TestBackend::new(width, 1)).unwrap_or_else(|_| unreachable!());
+        term.draw(|f| {
+            super::walk_header(
+                f,
+                Rect::new(0, 0, width, 1),
+                super::Theme::new(true),
+                [title, "step 2"],
+                url,
+                tag,
+            );
+        })
+        .unwrap_or_else(|_| unreachable!());
+        let buf = term.backend().buffer().clone();
+        buf.content().iter().map(ratatui::buffer::Cell::symbol).collect::<String>()
+    }
+
+    /// The address is what the walk is about: whole when it fits, the title giving way
+    /// (left out rather than cut to a stub like "The caller'…"); a long one elided in the
+    /// middle with the title's start kept.
+    #[test]
+    fn the_address_wins_over_the_title() {
+        let title = "The caller's code calls an API and gets 401 Unauthorized";
+        let url = "http://127.0.0.1:18490/v1/orders";
+        let tag = "ticket HD-1234 · for Bob Caller";
+        let h = header_at(100, title, url, tag);
+        assert!(h.contains(url) && h.contains(tag), "{h}");
+        assert!(!h.contains("The caller'…"), "{h}");
+        let h = header_at(140, title, url, tag);
+        assert!(
+            h.contains(url) && h.contains("The caller's code calls"),
+            "{h}"
+        );
+        let long = format!("https://api.example.test/{}/end", "segment/".repeat(20));
+        let h = header_at(100, title, &long, "");
+        assert!(h.contains("The caller's code") && h.contains("/end"), "{h}");
+    }
 }

@@ -52,13 +52,7 @@ fn broken_lines_are_counted_shown_and_redacted() {
     assert!(!text.contains("s3cr3t-canary"), "secret leaked");
     assert!(text.contains("access_token=[secret len="));
 
-    let out = Command::cargo_bin("why401")
-        .unwrap()
-        .arg("logs")
-        .arg(&path)
-        .output()
-        .unwrap();
-    let shown = String::from_utf8(out.stdout).unwrap();
+    let shown = crate::support::logs_report::text_report(&path);
     assert!(shown.contains("Malformed lines: 4"), "{shown}");
     assert!(shown.contains("\\x00\\x01\\x02\\xff\\xfe binary garbage"));
     assert!(!shown.contains("s3cr3t-canary"));

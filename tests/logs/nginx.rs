@@ -126,20 +126,33 @@ fn real_nginx_logs_give_each_count_and_cause() {
     );
 }
 
+/// `why401 logs --follow ARGS FILE` running, and the lines it prints.
+fn watch(
+    args: &[&str],
+    file: &std::path::Path,
+) -> (
+    std::process::Child,
+    std::io::Lines<BufReader<std::process::ChildStdout>>,
+) {
+    let mut child = Command::cargo_bin("why401")
+        .unwrap()
+        .args(["logs", "--follow"])
+        .args(args)
+        .arg(file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    (child, lines)
+}
+
 #[test]
 fn follow_shows_new_401s_and_survives_rotation() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("access.log");
     std::fs::write(&log, "").unwrap();
-    let mut child = Command::cargo_bin("why401")
-        .unwrap()
-        .args(["logs", "--follow", "--follow-for", "8s"])
-        .arg(&log)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut child, mut lines) = watch(&["--follow-for", "8s"], &log);
     std::thread::sleep(Duration::from_millis(400));
     // A line written by hand, then the log rotated away and a new file started.
     let mut f = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
@@ -227,4 +240,242 @@ fn a_user_name_with_a_newline_stays_one_entry() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(!text.contains("\nil"), "{text}");
     assert!(!text.lines().any(|l| l.starts_with("breaks")), "{text}");
+}
+
+/// `--follow` on the error log a real nginx is writing: an entry whose Basic user name holds
+/// newlines comes out as one event of nginx's class (user not found), as the batch reader
+/// counts it; no piece of it is lost or shown on its own.
+#[test]
+fn follow_joins_an_entry_whose_user_name_holds_a_newline() {
+    let Some(n) = logs_report::nginx_with_alice(PASSWORD) else {
+        return;
+    };
+    let (mut child, mut lines) = watch(&["--json", "--follow-for", "20s"], &n.path("error.log"));
+    // The watch shows only what is written after it starts.
+    std::thread::sleep(Duration::from_millis(600));
+    let agent = "Mozilla/5.0 test";
+    for name in ["ev\nil", "two\n\nbreaks"] {
+        assert_eq!(
+            get(n.port, "/", Some(&format!("{name}:pw-canary")), agent),
+            401
+        );
+    }
+    assert_eq!(get(n.port, "/", None, agent), 401);
+    let mut events = Vec::new();
+    for _ in 0..3 {
+        let line = lines
+            .next()
+            .expect("the watch ended before three events")
+            .unwrap();
+        assert!(!line.contains("pw-canary"), "{line}");
+        events.push(serde_json::from_str::<Value>(&line).unwrap());
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let what: Vec<&str> = events.iter().map(|e| e["what"].as_str().unwrap()).collect();
+    assert_eq!(what, ["user_not_found", "user_not_found", "no_credentials"]);
+    let text = events[0]["text"].as_str().unwrap();
+    assert!(
+        text.contains(r"ev\x0ail") && text.contains("client: 127.0.0.1"),
+        "{text}"
+    );
+}
+
+/// Runs `send` at the start of a second until the `entries` error-log entries it causes were
+/// all written in one second (three tries), so that "same second and client" alone could not
+/// tell them apart.
+fn in_one_second(n: &servers::Nginx, entries: usize, send: &dyn Fn()) {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    for _ in 0..3 {
+        while SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .subsec_millis()
+            > 150
+        {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let before = n.error_log().lines().count();
+        send();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut log = n.error_log();
+        while log.lines().count() < before + entries && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+            log = n.error_log();
+        }
+        let auth: Vec<&str> = log
+            .lines()
+            .skip(before)
+            .filter(|l| l.contains("user \"") || l.contains("no user/password"))
+            .map(|l| &l[..19])
+            .collect();
+        if auth.len() == entries && auth.iter().all(|t| *t == auth[0]) {
+            return;
+        }
+    }
+    panic!("the requests never fell in one second:\n{}", n.error_log());
+}
+
+fn probe_report(files: &[std::path::PathBuf], format: Option<&str>, marker: &str) -> Value {
+    let mut cmd = Command::cargo_bin("why401").unwrap();
+    cmd.args(["logs", "--json", "--probe-marker", marker]);
+    if let Some(f) = format {
+        cmd.args(["--format", f]);
+    }
+    let out = cmd.args(files).output().unwrap();
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The error-log reasons paired with each probe line, as (reason, count).
+fn paired(r: &Value) -> Vec<Vec<(String, u64)>> {
+    r["probe_lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            p["error_reasons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| {
+                    (
+                        k["name"].as_str().unwrap().to_owned(),
+                        k["count"].as_u64().unwrap(),
+                    )
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Three requests from one client in one second to a real nginx: why401's probe (alice, a
+/// wrong password, /a/), another user on /b/, and a request without credentials on /a/.
+/// Only the probe's own error entry (password mismatch) is paired with its access line.
+#[test]
+fn a_probe_line_pairs_only_with_its_own_request_in_a_shared_second() {
+    let Some(n) = logs_report::nginx_with_alice(PASSWORD) else {
+        return;
+    };
+    let probe = "why401/0.1.0 probe/feedc0ffee02";
+    let browser = "Mozilla/5.0 test";
+    in_one_second(&n, 3, &|| {
+        assert_eq!(get(n.port, "/a/", Some("alice:wrong-canary"), probe), 401);
+        assert_eq!(get(n.port, "/b/", Some("mallory:x-canary"), browser), 401);
+        assert_eq!(get(n.port, "/a/", None, browser), 401);
+    });
+    let lines = n.access_log().lines().count();
+    wait_lines(&n, lines);
+    let r = probe_report(
+        &[n.path("access.log"), n.path("error.log")],
+        None,
+        "feedc0ffee02",
+    );
+    let pairs = paired(&r);
+    assert!(!pairs.is_empty(), "{r}");
+    for p in &pairs {
+        assert_eq!(p, &[("wrong password".to_owned(), 1)], "{r}");
+    }
+    let text = serde_json::to_string(&r).unwrap();
+    assert!(!text.contains("canary"), "{text}");
+}
+
+/// Two requests of the same user, path, client and second (both a wrong password), told apart
+/// only by their connection: with `$connection` in the access log (nginx writes the same
+/// serial as `*N` in its error log) each probe line gets its own entry; without it both.
+#[test]
+fn the_connection_serial_pairs_requests_that_share_everything_else() {
+    const FORMAT: &str = r#"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $connection"#;
+    let Some(n) = servers::Nginx::start_with(
+        "access_log {dir}/conn.log withconn;\n location / { auth_basic \"staff\"; auth_basic_user_file {dir}/users; }",
+        &format!("log_format withconn '{FORMAT}';"),
+    ) else {
+        return;
+    };
+    servers::htpasswd(&n.path("users"), "-B", "alice", PASSWORD).unwrap();
+    let probe = "why401/0.1.0 probe/feedc0ffee03";
+    in_one_second(&n, 2, &|| {
+        assert_eq!(get(n.port, "/a/", Some("alice:wrong-canary-1"), probe), 401);
+        assert_eq!(
+            get(
+                n.port,
+                "/a/",
+                Some("alice:wrong-canary-2"),
+                "Mozilla/5.0 test"
+            ),
+            401
+        );
+    });
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let conn = n.path("conn.log");
+    while std::fs::read_to_string(&conn)
+        .unwrap_or_default()
+        .lines()
+        .count()
+        < 2
+        && Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let files = [conn, n.path("error.log")];
+    let with = paired(&probe_report(&files, Some(FORMAT), "feedc0ffee03"));
+    assert!(!with.is_empty());
+    for p in &with {
+        assert_eq!(p, &[("wrong password".to_owned(), 1)], "{with:?}");
+    }
+    // The same lines read as plain combined (the serial is a trailing field then): the two
+    // entries cannot be told apart.
+    let without = paired(&probe_report(&files, None, "feedc0ffee03"));
+    assert_eq!(
+        without.last().unwrap(),
+        &[("wrong password".to_owned(), 2)],
+        "{without:?}"
+    );
+}
+
+/// The user file a real nginx cannot use: a directory (nginx logs `pread() ... failed (21: Is
+/// a directory)` and answers 500), whatever its name, and a `.htpasswd` that does not exist
+/// (`open() ... failed (2: No such file or directory)` and 403; a missing page gives the same
+/// text, so the name tells them apart).
+#[test]
+fn a_user_file_nginx_cannot_read_is_classed_from_its_error() {
+    let Some(n) = servers::Nginx::start(
+        "location /d/ { auth_basic \"staff\"; auth_basic_user_file {dir}/users.d; }\n\
+         location /m/ { auth_basic \"staff\"; auth_basic_user_file {dir}/gone/.htpasswd; }",
+    ) else {
+        return;
+    };
+    std::fs::create_dir_all(n.path("users.d")).unwrap();
+    let agent = "Mozilla/5.0 test";
+    assert_eq!(get(n.port, "/d/", Some("alice:pw-canary"), agent), 500);
+    // nginx answers a missing user file with 403 (ENOENT), any other failure with 500.
+    assert_eq!(get(n.port, "/m/", Some("alice:pw-canary"), agent), 403);
+    wait_lines(&n, 2);
+    let error_log = n.error_log();
+    assert!(
+        error_log.contains("failed (21: Is a directory)"),
+        "{error_log}"
+    );
+    let out = Command::cargo_bin("why401")
+        .unwrap()
+        .args(["logs", "--json"])
+        .arg(n.path("error.log"))
+        .output()
+        .unwrap();
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        logs_report::failures(&r, &["user_file_unreadable", "user_file_missing"]),
+        [Some(1), Some(1)],
+        "{r}"
+    );
+    let ids = logs_report::cause_ids(&r);
+    assert!(
+        ids.iter().any(|i| i == "htpasswd-file-unreadable")
+            && ids.iter().any(|i| i == "htpasswd-file-missing"),
+        "{ids:?}"
+    );
 }

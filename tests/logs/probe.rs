@@ -1,5 +1,5 @@
 //! The `logs` probe kind: finds this session's own requests by their marker and the error-log
-//! lines of the same second and client, as facts a flow can test.
+//! lines of the same request, as facts a flow can test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Duration;

@@ -447,3 +447,41 @@ fn why401s_own_probes_are_grouped_and_no_burst() {
         r["probe_groups"]
     );
 }
+
+/// Tomcat's AccessLogValve with its documented default pattern (`common`: `%h %l %u %t "%r"
+/// %s %b`): `%u` is the authenticated user, so a 401 never names one. Nineteen 401s on the
+/// manager and one login: the log cannot tell whether credentials were sent, so no
+/// `no-credentials-sent`, and the text report says why.
+#[test]
+fn a_tomcat_log_says_it_cannot_tell_whether_credentials_were_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = String::new();
+    for s in 0..19 {
+        log.push_str(&format!(
+            "10.0.0.5 - - [01/Nov/2026:10:00:{s:02} +0000] \"GET /manager/html HTTP/1.1\" 401 2473\n"
+        ));
+    }
+    log.push_str(
+        "10.0.0.5 - admin [01/Nov/2026:10:00:30 +0000] \"GET /manager/html HTTP/1.1\" 200 14310\n",
+    );
+    let path = dir.path().join("localhost_access_log.2026-11-01.txt");
+    std::fs::write(&path, log).unwrap();
+    let r = report(&[&path]);
+    assert_eq!(r["files"][0]["kind"], "access log (common, Tomcat)");
+    assert_eq!(r["files"][0]["user_on_401"], false);
+    assert_eq!(
+        (
+            r["status_401"].as_u64(),
+            r["unknown_user_401"].as_u64(),
+            r["anonymous_401"].as_u64()
+        ),
+        (Some(19), Some(19), Some(0))
+    );
+    let ids = cause_ids(&r);
+    assert!(!ids.iter().any(|i| i == "no-credentials-sent"), "{ids:?}");
+    let text = logs_report::text_report(&path);
+    assert!(
+        text.contains("cannot tell whether credentials were sent"),
+        "{text}"
+    );
+}

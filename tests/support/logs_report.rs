@@ -30,6 +30,17 @@ pub fn get(port: u16, path: &str, user_pass: Option<&str>, agent: &str) -> u16 {
         .unwrap_or(0)
 }
 
+/// `why401 logs FILE`: the text report.
+pub fn text_report(file: &std::path::Path) -> String {
+    let out = assert_cmd::Command::cargo_bin("why401")
+        .unwrap()
+        .arg("logs")
+        .arg(file)
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// The cause ids of a report, most likely first.
 pub fn cause_ids(r: &Value) -> Vec<String> {
     r["causes"]

@@ -240,7 +240,7 @@ fn extras(s: &Summary, o: &mut String) {
             for r in &g.error_reasons {
                 let _ = writeln!(
                     o,
-                    "  {:>8}× error log, same second and client: {}",
+                    "  {:>8}× error log, same request: {}",
                     thousands(r.count),
                     r.name
                 );

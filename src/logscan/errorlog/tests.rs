@@ -172,6 +172,25 @@ fn issue_classes_are_read() {
             "192.0.2.1",
             "",
         ),
+        // mod_auth_digest's nonce and algorithm errors (texts from mod_auth_digest.c).
+        (
+            "[Mon Nov 23 00:28:54.1 2026] [auth_digest:error] [pid 1] [client 192.0.2.1:2] AH01776: invalid nonce abc received - length is not 52",
+            Reason::DigestProtocol,
+            "192.0.2.1",
+            "",
+        ),
+        (
+            "[Mon Nov 23 00:28:54.1 2026] [auth_digest:error] [pid 1] [client 192.0.2.1:2] AH01777: invalid nonce dGVzdA== received - hash is not 0123abcd",
+            Reason::DigestProtocol,
+            "192.0.2.1",
+            "",
+        ),
+        (
+            "[Mon Nov 23 00:28:54.1 2026] [auth_digest:error] [pid 1] [client 192.0.2.1:2] AH01789: unknown algorithm `SHA-999' received: /d/",
+            Reason::DigestProtocol,
+            "192.0.2.1",
+            "",
+        ),
         (
             "[Mon Nov 23 00:28:54.1 2026] [auth_digest:error] [pid 1] [client 192.0.2.1:2] AH01793: invalid qop `x' received: /d/",
             Reason::DigestProtocol,
@@ -281,4 +300,27 @@ fn a_chunk_never_ends_inside_an_open_entry() {
     let whole = format!("{NEXT_ENTRY}\n{SPLIT_ENTRY}\n");
     assert_eq!(open_tail(whole.as_bytes()), None);
     assert_eq!(open_tail(format!("{NEXT_ENTRY}\n").as_bytes()), None);
+}
+
+/// Lines given one at a time (as `--follow` reads them) give the entries a chunk gives.
+#[test]
+fn lines_one_at_a_time_join_as_a_chunk_does() {
+    let cut = &SPLIT_ENTRY[..SPLIT_ENTRY.find("il\"").unwrap()];
+    let log = format!("{NEXT_ENTRY}\n{SPLIT_ENTRY}\n{cut}\n{NEXT_ENTRY}\n{SPLIT_ENTRY}\n");
+    let mut joiner = Joiner::default();
+    let mut entries = Vec::new();
+    for line in log.lines() {
+        joiner.push(line.as_bytes().to_vec(), &mut entries);
+    }
+    let entries: Vec<String> = entries
+        .into_iter()
+        .map(|e| String::from_utf8(e).unwrap())
+        .collect();
+    // The entry cut short is passed on as it is (an open entry, no event), never joined to
+    // the entry after it.
+    assert_eq!(
+        entries,
+        [NEXT_ENTRY, SPLIT_ENTRY, cut, NEXT_ENTRY, SPLIT_ENTRY]
+    );
+    assert_eq!(auth(&entries[1]).0, Reason::UserNotFound);
 }

@@ -38,6 +38,12 @@ pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         .flows()
         .get(&session.current.flow)
         .map_or_else(|| session.current.flow.clone(), |f| f.flow.title.clone());
+    // In help-desk mode the title speaks of the caller, as the step's text does.
+    let flow_title = if app.agent {
+        crate::flow::agent::line(&flow_title)
+    } else {
+        flow_title
+    };
     super::walk_header(
         frame,
         a.header,
