@@ -31,9 +31,19 @@ pub async fn run_probe(req: ProbeRequest, ctx: ProbeContext) -> ProbeReport {
     }
 }
 
-/// Runs a step's requests concurrently; reports come back in request order.
+/// Runs a step's requests concurrently; reports come back in request order. The step's
+/// probes share their exchanges ([`step_context`]).
 pub async fn run_probes(reqs: Vec<ProbeRequest>, ctx: &ProbeContext) -> Vec<ProbeReport> {
+    let ctx = step_context(ctx);
     futures::future::join_all(reqs.into_iter().map(|r| run_probe(r, ctx.clone()))).await
+}
+
+/// The context for one run of a step's probes: a request several of them ask for (the
+/// step's own `http` probe and the battery's main request, both plain) goes out once.
+pub fn step_context(ctx: &ProbeContext) -> ProbeContext {
+    let mut ctx = ctx.clone();
+    ctx.shared = Some(std::sync::Arc::default());
+    ctx
 }
 
 /// The check request a `check` step names; empty arguments count as not given.
