@@ -275,6 +275,9 @@ pub struct JwtArgs {
     pub json: bool,
     #[command(flatten)]
     pub report: ReportArgs,
+    /// How the JWKS and discovery requests connect.
+    #[command(flatten)]
+    pub connect: ConnectArgs,
 }
 
 #[derive(Debug, Args)]
@@ -340,6 +343,9 @@ pub struct ServerArgs {
     pub json: bool,
     #[command(flatten)]
     pub report: ReportArgs,
+    /// How the --url request connects.
+    #[command(flatten)]
+    pub connect: ConnectArgs,
 }
 
 #[derive(Debug, Args)]

@@ -313,13 +313,14 @@ pub(crate) fn user_file_facts(report: &mut ProbeReport, a: &analysis::Analysis) 
 /// With a live URL: GETs each user file under the web root and records whether it came back.
 pub(crate) async fn download_check(
     report: &mut ProbeReport,
-    _ctx: &ProbeContext,
+    ctx: &ProbeContext,
     url: &str,
     uris: &[String],
 ) {
     let mut exposed = false;
+    let conn = ctx.connection();
     for uri in uris {
-        let e = crate::server::exposure::fetch(url, uri).await;
+        let e = crate::server::exposure::fetch(&conn, url, uri).await;
         if let Some(p) = e.problem(None) {
             exposed = true;
             report.evidence.push(p.evidence());

@@ -636,3 +636,44 @@ fn a_har_export_answers_what_the_browser_sent() {
     assert!(!ticket.contains("CANARY-CONSENT-31"), "{ticket}");
     w.assert_top_seen_early();
 }
+
+/// A visitor who mistyped the password: "I had a typo" asks for it again and sends it; the
+/// walk is resolved only when the site accepts what was typed (it ended at once with the
+/// old, wrong password re-sent, and no way to give the right one).
+#[test]
+fn a_visitor_with_a_typo_is_resolved_only_by_the_password_that_works() {
+    use base64::Engine as _;
+    let good = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode("alice:Right-Pass-1")
+    );
+    let url = site(move |_, h| {
+        if auth(h) == good {
+            answer(200, &[], "welcome")
+        } else {
+            answer(
+                401,
+                &[("www-authenticate", r#"Basic realm="staff""#.into())],
+                "",
+            )
+        }
+    }) + "/admin/";
+    let Some(mut w) = Walk::start("typo", &url, "bad-credentials") else {
+        return;
+    };
+    w.choose("I visit a site");
+    w.suggested("Test my user name and password here");
+    w.answer("User name", "alice");
+    w.answer("Password (hidden)", "Wrong-Pass-9");
+    w.choose("I had a typo");
+    w.answer("Password (hidden)", "Wrong-Again-8");
+    let screen = w.at("Still refused");
+    assert!(!screen.contains("Resolved"), "{screen}");
+    w.tmux.keys(&["b"]);
+    w.answer("Password (hidden)", "Right-Pass-1");
+    let ticket = w.ticket("Resolved: the re-test got 200");
+    assert_eq!(outcome(&ticket), "resolved", "{ticket}");
+    for secret in ["Right-Pass-1", "Wrong-Pass-9", "Wrong-Again-8"] {
+        assert!(!ticket.contains(secret), "{secret} leaked:\n{ticket}");
+    }
+}

@@ -308,18 +308,14 @@ pub(super) async fn send(
     with_creds: bool,
     auth: Auth<'_>,
 ) -> Result<reqwest::Response, FetchError> {
-    // --resolve and --connect-to entries hold for their own port: the client is chosen by it.
-    let client = ctx.net.client_for(url, &ctx.client);
-    // --connect-to may move the port: the client dials the moved URL, Host stays the same.
-    let (mut url, host) = ctx.net.dial(url);
     let c = &target.creds;
+    let mut url = url.clone();
     if with_creds && let Some((name, key)) = &c.api_key_query {
         url.query_pairs_mut().append_pair(name, key.expose());
     }
-    let mut b = client.request(method.clone(), url);
-    if let Some(h) = host {
-        b = b.header(header::HOST, h);
-    }
+    // --resolve, --connect-to (the client by the URL's port, the port it moves to, the Host
+    // kept), --cacert, -k and the proxy: the run's network.
+    let mut b = ctx.net.request(&ctx.client, method.clone(), &url);
     for (n, v) in &target.plain_headers {
         b = b.header(n, v);
     }
@@ -367,7 +363,8 @@ pub(super) async fn send(
             b = b.header(n.as_str(), v.expose());
         }
     }
-    let mut request = b.build().map_err(|e| {
+    let (client, request) = b.build_split();
+    let mut request = request.map_err(|e| {
         // The builder's message may quote the header value: keep only what is safe.
         let _ = e;
         FetchError::usage("a header value is not valid in HTTP (control character or newline)")
