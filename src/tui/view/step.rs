@@ -111,9 +111,23 @@ pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
             ("r", "re-run"),
             ("q", "quit"),
         ],
-        (Phase::Inputs, _, _) => &[
+        // Reveal only where something is masked; Tab only where it completes.
+        (Phase::Inputs, _, _) if app.step.field.secret => &[
             ("Enter", "confirm"),
             ("Ctrl+R", "reveal"),
+            ("Esc", "back"),
+            ("F1", "help"),
+            ("Ctrl+C", "quit"),
+        ],
+        (Phase::Inputs, _, _) if asks_path(app, engine) => &[
+            ("Enter", "confirm"),
+            ("Tab", "complete path"),
+            ("Esc", "back"),
+            ("F1", "help"),
+            ("Ctrl+C", "quit"),
+        ],
+        (Phase::Inputs, _, _) => &[
+            ("Enter", "confirm"),
             ("Esc", "back"),
             ("F1", "help"),
             ("Ctrl+C", "quit"),
@@ -412,6 +426,17 @@ fn draw_choices(app: &App, engine: &Engine, frame: &mut Frame, area: Rect, theme
     }
 }
 
+/// True when the step asks for a file path (Tab completes it).
+fn asks_path(app: &App, engine: &Engine) -> bool {
+    app.step.input.as_deref().is_some_and(|id| {
+        engine
+            .node()
+            .inputs
+            .iter()
+            .any(|i| i.id == id && i.kind == crate::flow::InputKind::Path)
+    })
+}
+
 fn draw_input(app: &App, engine: &Engine, frame: &mut Frame, area: Rect, theme: Theme) {
     let input = app
         .step
@@ -452,6 +477,10 @@ fn draw_input(app: &App, engine: &Engine, frame: &mut Frame, area: Rect, theme: 
         (None, true, true) => Line::from(Span::styled(
             "⚠ shown in clear · Ctrl+R hides it",
             theme.error(),
+        )),
+        (None, false, _) if input.kind == crate::flow::InputKind::Path => Line::from(Span::styled(
+            "Tab completes the path (~ is home) · Enter confirms · Esc goes back",
+            theme.dim(),
         )),
         (None, false, _) => Line::from(Span::styled(
             "Enter confirms · paste works · Esc goes back",
