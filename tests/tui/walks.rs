@@ -578,3 +578,27 @@ fn a_visitor_with_a_typo_is_resolved_only_by_the_password_that_works() {
         assert!(!ticket.contains(secret), "{secret} leaked:\n{ticket}");
     }
 }
+
+/// A visitor whose reload "works now" in the browser, with no credentials given to why401:
+/// the re-test without them gets the 401 anyone gets, so the end says it cannot confirm the
+/// fix (it said "Diagnosed: not-a-401 (the URL does not answer 401 now)" beside a re-test
+/// that got 401), and the ticket says "reported working", never "resolved".
+#[test]
+fn a_browser_fix_without_credentials_is_reported_not_resolved() {
+    let url = site(|_, _| {
+        answer(
+            401,
+            &[("www-authenticate", r#"Basic realm="staff""#.into())],
+            "",
+        )
+    }) + "/admin/";
+    let Some(mut w) = Walk::start("reload", &url, "not-a-401") else {
+        return;
+    };
+    w.choose("I visit a site");
+    w.choose("I would rather not type my password here");
+    w.choose("It works now");
+    let ticket = w.ticket("Not confirmed: the re-test had no credentials and got 401");
+    assert_eq!(outcome(&ticket), "diagnosed", "{ticket}");
+    assert!(ticket.contains("Reported working"), "{ticket}");
+}
