@@ -20,7 +20,7 @@ mod step;
 
 pub use result::CheckResult;
 use rules::{RuleInput, ids};
-pub use step::{run_probe, run_probes};
+pub use step::{run_probe, run_probes, step_context};
 
 /// Everything one check needs. A plain struct with a `Default`, so options can be added as
 /// fields; its `Debug` never shows a secret (the credentials print as fingerprints).
@@ -323,7 +323,11 @@ async fn run_in(request: &CheckRequest, mut ctx: ProbeContext) -> anyhow::Result
     ctx.password_sends = std::sync::Arc::new(probe::http::PasswordSends::limited(
         request.max_password_sends.max(1),
     ));
-    ctx.shared = Some(std::sync::Arc::default());
+    // A flow step gives its probes one set of shared exchanges, so the battery and the
+    // step's own probes send a request they both ask for once.
+    if ctx.shared.is_none() {
+        ctx.shared = Some(std::sync::Arc::default());
+    }
     let (mut reqs, input) = plan(request);
     if shows_network(&ctx, &request.url) {
         let mut a = ProbeArgs::new();

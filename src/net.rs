@@ -179,6 +179,38 @@ pub(crate) fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 
+/// A client and the network it follows: every request of a run goes out through one, so a
+/// side request (a JWKS, a discovery document, a token endpoint, a user file on the live
+/// site) honours `--cacert`, `-k`, `--resolve`, `--connect-to` and the proxy like the main one.
+#[derive(Clone, Debug)]
+pub struct Connection {
+    pub client: reqwest::Client,
+    pub net: Arc<Network>,
+}
+
+impl Connection {
+    /// The connection `opts` describe (see [`Network::build`]); `decompress` false leaves
+    /// gzip and deflate answers as sent, for a reader that inflates them with a bound.
+    pub fn build(
+        opts: &NetOptions,
+        timeout: Duration,
+        user_agent: &str,
+        decompress: bool,
+    ) -> Result<Self, String> {
+        let (client, net) =
+            Network::build_with(opts, &process_env, timeout, user_agent, decompress)?;
+        Ok(Self {
+            client,
+            net: Arc::new(net),
+        })
+    }
+
+    /// A request for `url`, as [`Network::request`] makes it.
+    pub fn request(&self, method: reqwest::Method, url: &url::Url) -> reqwest::RequestBuilder {
+        self.net.request(&self.client, method, url)
+    }
+}
+
 impl Network {
     /// The network `opts` describe, with the client that uses it. `env` reads the
     /// environment (`SSL_CERT_FILE`, `SSL_CERT_DIR`, the proxy variables).
@@ -187,6 +219,17 @@ impl Network {
         env: &dyn Fn(&str) -> Option<String>,
         timeout: Duration,
         user_agent: &str,
+    ) -> Result<(reqwest::Client, Self), String> {
+        Self::build_with(opts, env, timeout, user_agent, true)
+    }
+
+    /// [`Network::build`], with automatic gzip/deflate decoding on or off.
+    fn build_with(
+        opts: &NetOptions,
+        env: &dyn Fn(&str) -> Option<String>,
+        timeout: Duration,
+        user_agent: &str,
+        decompress: bool,
     ) -> Result<(reqwest::Client, Self), String> {
         let trust = tls::load_trust(opts.cacert.as_deref(), env)?;
         let overridden = tls::Overridden::default();
@@ -241,6 +284,9 @@ impl Network {
                 .pool_max_idle_per_host(0)
                 .use_preconfigured_tls(tls_config.clone())
                 .no_proxy();
+            if !decompress {
+                b = b.no_gzip();
+            }
             b = match opts.http_version {
                 HttpVersion::Any => b,
                 HttpVersion::Http1 => b.http1_only(),
@@ -329,6 +375,23 @@ impl Network {
             None => host.to_owned(),
         };
         (dialled, Some(authority))
+    }
+
+    /// A request for `url` with `main` or the client whose resolver answers for the URL's
+    /// port, dialled where `--connect-to` moves it, with the URL's own Host header.
+    pub fn request(
+        &self,
+        main: &reqwest::Client,
+        method: reqwest::Method,
+        url: &url::Url,
+    ) -> reqwest::RequestBuilder {
+        let client = self.client_for(url, main);
+        let (dialled, host) = self.dial(url);
+        let b = client.request(method, dialled);
+        match host {
+            Some(h) => b.header(reqwest::header::HOST, h),
+            None => b,
+        }
     }
 
     /// Lines every report of a request to `url` carries: trust, `--insecure`, proxy, route.

@@ -260,10 +260,12 @@ pub struct ProbeContext {
 }
 
 impl ProbeContext {
-    /// The client for requests to `url`: the one that follows the `--resolve` and
-    /// `--connect-to` entries of the URL's port (entries hold for their own port only).
-    pub(crate) fn client_for(&self, url: &str) -> &reqwest::Client {
-        url::Url::parse(url).map_or(&self.client, |u| self.net.client_for(&u, &self.client))
+    /// The client and network requests of this context go out through.
+    pub(crate) fn connection(&self) -> crate::net::Connection {
+        crate::net::Connection {
+            client: self.client.clone(),
+            net: std::sync::Arc::clone(&self.net),
+        }
     }
 
     /// A context with a fresh client and a random marker; the environment's proxy and

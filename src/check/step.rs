@@ -31,9 +31,19 @@ pub async fn run_probe(req: ProbeRequest, ctx: ProbeContext) -> ProbeReport {
     }
 }
 
-/// Runs a step's requests concurrently; reports come back in request order.
+/// Runs a step's requests concurrently; reports come back in request order. The step's
+/// probes share their exchanges ([`step_context`]).
 pub async fn run_probes(reqs: Vec<ProbeRequest>, ctx: &ProbeContext) -> Vec<ProbeReport> {
+    let ctx = step_context(ctx);
     futures::future::join_all(reqs.into_iter().map(|r| run_probe(r, ctx.clone()))).await
+}
+
+/// The context for one run of a step's probes: a request several of them ask for (the
+/// step's own `http` probe and the battery's main request, both plain) goes out once.
+pub fn step_context(ctx: &ProbeContext) -> ProbeContext {
+    let mut ctx = ctx.clone();
+    ctx.shared = Some(std::sync::Arc::default());
+    ctx
 }
 
 /// The check request a `check` step names; empty arguments count as not given.
@@ -95,7 +105,7 @@ fn as_report(id: &str, result: &CheckResult, anonymous: bool) -> ProbeReport {
         report.fact("status", status);
     }
     report.verdict = Verdict::Ok;
-    "the battery found nothing that explains a 401".clone_into(&mut report.summary);
+    "the checks found nothing that explains a 401".clone_into(&mut report.summary);
     if let Some(top) = ranking.top() {
         report.fact("top", top.id.as_str());
         report.verdict = if top.id == "not-a-401" {
@@ -107,11 +117,9 @@ fn as_report(id: &str, result: &CheckResult, anonymous: bool) -> ProbeReport {
             0 => String::new(),
             n => format!(" and {n} more"),
         };
-        report.summary = format!(
-            "problems found: {} ({:.0}%){more}",
-            top.id,
-            top.confidence * 100.0
-        );
+        // Plain words first; the id is on the "Problems found" panel beside them.
+        let title = crate::diagnose::cause(&top.id).map_or(top.id.as_str(), |c| c.title);
+        report.summary = format!("most likely {title} ({:.0}%){more}", top.confidence * 100.0);
     }
     report.causes = ranking.all().cloned().collect();
     report.elapsed_ms = u64::try_from(result.elapsed.as_millis()).unwrap_or(u64::MAX);

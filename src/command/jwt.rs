@@ -94,7 +94,10 @@ fn key_from_args(args: &JwtArgs, inspection: &Inspection) -> anyhow::Result<Opti
                 "fetching the JWKS from {}",
                 shown::text(source, &Redactor::new())
             );
-            fetch(|client| async move { jwks::fetch_set(&client, source).await })?
+            fetch(
+                args,
+                |conn| async move { jwks::fetch_set(&conn, source).await },
+            )?
         } else {
             jwks::load_file(std::path::Path::new(source)).map_err(anyhow::Error::msg)?
         };
@@ -108,7 +111,10 @@ fn key_from_args(args: &JwtArgs, inspection: &Inspection) -> anyhow::Result<Opti
             "fetching {}",
             shown::text(&jwks::discovery_url(issuer), &Redactor::new())
         );
-        let found = fetch(|client| async move { jwks::discover(&client, issuer).await })?;
+        let found = fetch(
+            args,
+            |conn| async move { jwks::discover(&conn, issuer).await },
+        )?;
         if let (Some(doc_iss), Some(tok_iss)) = (&found.issuer, inspection.claim_str("iss"))
             && doc_iss != tok_iss
         {
@@ -123,12 +129,15 @@ fn key_from_args(args: &JwtArgs, inspection: &Inspection) -> anyhow::Result<Opti
     Ok(None)
 }
 
-fn fetch<'a, T, F, Fut>(f: F) -> anyhow::Result<T>
+/// Runs `f` with a connection that follows the connection options given (`--cacert`, `-k`,
+/// `--resolve`, `--connect-to`, the proxy), as `check` does.
+fn fetch<'a, T, F, Fut>(args: &JwtArgs, f: F) -> anyhow::Result<T>
 where
-    F: FnOnce(reqwest::Client) -> Fut + 'a,
+    F: FnOnce(crate::net::Connection) -> Fut + 'a,
     Fut: std::future::Future<Output = Result<T, String>> + 'a,
 {
-    let ctx = crate::probe::ProbeContext::new(std::time::Duration::from_secs(10))?;
+    let opts = crate::command::check::network::options(&args.connect)?;
+    let ctx = crate::probe::ProbeContext::with_network(std::time::Duration::from_secs(10), &opts)?;
     let rt = crate::command::runtime()?;
-    rt.block_on(f(ctx.client)).map_err(anyhow::Error::msg)
+    rt.block_on(f(ctx.connection())).map_err(anyhow::Error::msg)
 }

@@ -58,7 +58,7 @@ pub fn run(args: &ServerArgs) -> anyhow::Result<Outcome> {
         self_tests(args)
     };
     let exposures = match &args.url {
-        Some(url) => fetch_exposures(url, &analysis)?,
+        Some(url) => fetch_exposures(url, &args.connect, &analysis)?,
         None => Vec::new(),
     };
     for e in &exposures {
@@ -162,7 +162,13 @@ fn self_tests(args: &ServerArgs) -> Vec<SelfTest> {
     out
 }
 
-fn fetch_exposures(url: &str, analysis: &Analysis) -> anyhow::Result<Vec<Exposure>> {
+/// GETs each user file under the web root from the live site, connected as the connection
+/// options say (as `check` connects).
+fn fetch_exposures(
+    url: &str,
+    connect: &crate::cli::ConnectArgs,
+    analysis: &Analysis,
+) -> anyhow::Result<Vec<Exposure>> {
     let uris: Vec<String> = analysis
         .servers
         .iter()
@@ -173,11 +179,16 @@ fn fetch_exposures(url: &str, analysis: &Analysis) -> anyhow::Result<Vec<Exposur
     if uris.is_empty() {
         return Ok(Vec::new());
     }
+    let opts = crate::command::check::network::options(connect)?;
+    let user_agent = concat!("why401/", env!("CARGO_PKG_VERSION"));
+    let timeout = std::time::Duration::from_secs(10);
+    let conn = crate::net::Connection::build(&opts, timeout, user_agent, false)
+        .map_err(anyhow::Error::msg)?;
     let rt = crate::command::runtime()?;
     Ok(rt.block_on(async {
         let mut out = Vec::new();
         for uri in &uris {
-            out.push(exposure::fetch(url, uri).await);
+            out.push(exposure::fetch(&conn, url, uri).await);
         }
         out
     }))

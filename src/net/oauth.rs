@@ -94,11 +94,12 @@ async fn read_bounded(mut r: reqwest::Response) -> Result<Vec<u8>, String> {
 }
 
 /// The token endpoint from the issuer's `/.well-known/openid-configuration`.
-pub async fn discover(client: &reqwest::Client, issuer: &url::Url) -> Result<url::Url, String> {
+pub async fn discover(conn: &super::Connection, issuer: &url::Url) -> Result<url::Url, String> {
     let base = issuer.as_str().trim_end_matches('/');
     let at = format!("{base}/.well-known/openid-configuration");
-    let r = client
-        .get(&at)
+    let url = url::Url::parse(&at).map_err(|e| format!("OpenID discovery at {at}: {e}"))?;
+    let r = conn
+        .request(reqwest::Method::GET, &url)
         .send()
         .await
         .map_err(|e| format!("OpenID discovery at {at}: {}", e.without_url()))?;
@@ -119,11 +120,11 @@ pub async fn discover(client: &reqwest::Client, issuer: &url::Url) -> Result<url
 
 /// Asks for a token; every failure is an outcome, never a panic.
 pub(crate) async fn fetch_token(
-    client: &reqwest::Client,
+    conn: &super::Connection,
     cc: &ClientCredentials,
     timeout: Duration,
 ) -> TokenOutcome {
-    match tokio::time::timeout(timeout, fetch_inner(client, cc)).await {
+    match tokio::time::timeout(timeout, fetch_inner(conn, cc)).await {
         Ok(o) => o,
         Err(_) => TokenOutcome::Failed(format!(
             "the token endpoint gave no answer within {} s",
@@ -132,10 +133,10 @@ pub(crate) async fn fetch_token(
     }
 }
 
-async fn fetch_inner(client: &reqwest::Client, cc: &ClientCredentials) -> TokenOutcome {
+async fn fetch_inner(conn: &super::Connection, cc: &ClientCredentials) -> TokenOutcome {
     let endpoint = match (&cc.token_endpoint, &cc.issuer) {
         (Some(t), _) => t.clone(),
-        (None, Some(iss)) => match discover(client, iss).await {
+        (None, Some(iss)) => match discover(conn, iss).await {
             Ok(t) => t,
             Err(e) => return TokenOutcome::Failed(e),
         },
@@ -150,8 +151,8 @@ async fn fetch_inner(client: &reqwest::Client, cc: &ClientCredentials) -> TokenO
     if let Some(a) = &cc.audience {
         form.push(("audience", a));
     }
-    let mut req = client
-        .post(endpoint.clone())
+    let mut req = conn
+        .request(reqwest::Method::POST, &endpoint)
         .header("Accept", "application/json");
     match cc.auth {
         ClientAuth::Basic => {

@@ -112,18 +112,7 @@ fn run(id: String, args: ProbeArgs, ctx: ProbeContext) -> super::ProbeFuture {
             Err(e) => return ProbeReport::failed(&id, "fresh_token", e),
         };
         let mut report = ProbeReport::new(&id, "fresh_token");
-        match oauth::fetch_token(
-            ctx.client_for(
-                cc.token_endpoint
-                    .as_ref()
-                    .or(cc.issuer.as_ref())
-                    .map_or("", url::Url::as_str),
-            ),
-            &cc,
-            ctx.timeout,
-        )
-        .await
-        {
+        match oauth::fetch_token(&ctx.connection(), &cc, ctx.timeout).await {
             TokenOutcome::Issued {
                 access_token,
                 token_type,

@@ -138,6 +138,11 @@ pub(crate) const KIND: ProbeKind = ProbeKind {
             "http-to-https, other-host, other-origin, trailing-slash, same-origin",
         ),
         fact("elapsed_ms", FactType::Int, "time to the answer"),
+        fact(
+            "exchange",
+            FactType::Int,
+            "the exchange's number: probes that read one shared request report the same",
+        ),
         fact("body_bytes", FactType::Int, "body bytes read (bounded)"),
         fact(
             "body.message",
@@ -315,6 +320,7 @@ fn describe(report: &mut ProbeReport, target: &Target, ex: &Exchange) {
     }
     describe_hops(report, target, ex);
     report.fact("elapsed_ms", report.elapsed_ms as i64);
+    report.fact("exchange", i64::try_from(ex.serial).unwrap_or(i64::MAX));
     report.fact("body_bytes", ex.body.len() as i64);
     report.fact("body_truncated", ex.body_truncated);
     if ex.status >= 400

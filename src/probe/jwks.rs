@@ -111,14 +111,14 @@ async fn probe(id: &str, args: &ProbeArgs, ctx: &ProbeContext) -> ProbeReport {
     let mut report = ProbeReport::new(id, "jwks");
     let fetched = match (get("url"), issuer) {
         (Some(url), _) if url.starts_with("http://") || url.starts_with("https://") => {
-            jwks::fetch_set(ctx.client_for(url), url)
+            jwks::fetch_set(&ctx.connection(), url)
                 .await
                 .map(|s| (url.to_owned(), s))
         }
         (Some(path), _) => {
             jwks::load_file(std::path::Path::new(path)).map(|s| (path.to_owned(), s))
         }
-        (None, Some(iss)) => jwks::discover(ctx.client_for(iss), iss).await.map(|d| {
+        (None, Some(iss)) => jwks::discover(&ctx.connection(), iss).await.map(|d| {
             if let Some(doc_iss) = &d.issuer {
                 report.fact("discovery_issuer", doc_iss.as_str());
             }

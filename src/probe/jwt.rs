@@ -183,7 +183,7 @@ pub async fn key(
     }
     if let Some(source) = get("jwks") {
         let set = if source.starts_with("http://") || source.starts_with("https://") {
-            jwks::fetch_set(ctx.client_for(source), source).await?
+            jwks::fetch_set(&ctx.connection(), source).await?
         } else {
             jwks::load_file(std::path::Path::new(source))?
         };
@@ -194,7 +194,7 @@ pub async fn key(
             return Err("discovery needs an issuer and the token has no iss claim".to_owned());
         };
         return Ok(Some(Key::Jwks(
-            jwks::discover(ctx.client_for(issuer), issuer).await?.keys,
+            jwks::discover(&ctx.connection(), issuer).await?.keys,
         )));
     }
     Ok(None)

@@ -190,10 +190,15 @@ fn check_with_uris(id: &str, args: &ProbeArgs) -> (ProbeReport, Vec<String>) {
             e.forwards_authorization == Some(false),
         );
         report.fact("user_file_served", s.user_file_served);
+        // The probe's name is shown beside its summary: the summary does not repeat it.
         report.summary = format!(
-            "nginx: {} auth in {}",
-            e.scheme.label(),
-            e.matched.as_deref().unwrap_or("the server")
+            "{} in {}",
+            e.scheme.describe(),
+            match e.matched.as_deref() {
+                Some("server") => "the server block",
+                Some(m) => m,
+                None => "the server",
+            }
         );
     }
     log_facts(&mut report, conf, &inputs, args.get("url"));
@@ -313,13 +318,14 @@ pub(crate) fn user_file_facts(report: &mut ProbeReport, a: &analysis::Analysis) 
 /// With a live URL: GETs each user file under the web root and records whether it came back.
 pub(crate) async fn download_check(
     report: &mut ProbeReport,
-    _ctx: &ProbeContext,
+    ctx: &ProbeContext,
     url: &str,
     uris: &[String],
 ) {
     let mut exposed = false;
+    let conn = ctx.connection();
     for uri in uris {
-        let e = crate::server::exposure::fetch(url, uri).await;
+        let e = crate::server::exposure::fetch(&conn, url, uri).await;
         if let Some(p) = e.problem(None) {
             exposed = true;
             report.evidence.push(p.evidence());

@@ -12,28 +12,12 @@ pub struct Exposure {
     pub error: Option<String>,
 }
 
-/// The client of these fetches: it never decompresses by itself, so the size of what came
-/// over the wire is known and a decompression bomb is seen for what it is.
-fn client() -> Result<reqwest::Client, String> {
-    static CLIENT: std::sync::OnceLock<Result<reqwest::Client, String>> =
-        std::sync::OnceLock::new();
-    CLIENT
-        .get_or_init(|| {
-            reqwest::Client::builder()
-                .no_gzip()
-                .redirect(reqwest::redirect::Policy::none())
-                .timeout(std::time::Duration::from_secs(10))
-                .user_agent(concat!("why401/", env!("CARGO_PKG_VERSION")))
-                .build()
-                .map_err(|e| format!("cannot set up HTTP: {e}"))
-        })
-        .clone()
-}
-
-/// GETs `base` joined with `uri` (no credentials) and judges the answer.
-pub async fn fetch(base: &str, uri: &str) -> Exposure {
-    let url = match url::Url::parse(base).and_then(|b| b.join(uri.trim_start_matches('/'))) {
-        Ok(u) => u.to_string(),
+/// GETs `base` joined with `uri` (no credentials) through `conn` and judges the answer. A
+/// connection that does not decompress by itself (see [`crate::net::Connection::build`])
+/// lets a decompression bomb be seen for what it is.
+pub async fn fetch(conn: &crate::net::Connection, base: &str, uri: &str) -> Exposure {
+    let parsed = match url::Url::parse(base).and_then(|b| b.join(uri.trim_start_matches('/'))) {
+        Ok(u) => u,
         Err(e) => {
             return Exposure {
                 url: format!("{base}{uri}"),
@@ -43,18 +27,8 @@ pub async fn fetch(base: &str, uri: &str) -> Exposure {
             };
         }
     };
-    let client = match client() {
-        Ok(c) => c,
-        Err(e) => {
-            return Exposure {
-                url,
-                status: None,
-                exposed: false,
-                error: Some(e),
-            };
-        }
-    };
-    match client.get(&url).send().await {
+    let url = parsed.to_string();
+    match conn.request(reqwest::Method::GET, &parsed).send().await {
         Ok(resp) => {
             let status = resp.status().as_u16();
             let (body, refused) = match read_head(resp).await {

@@ -96,13 +96,13 @@ pub(crate) fn load_file(path: &Path) -> Result<KeySet, String> {
 }
 
 /// GETs a JSON document, bounded in size; errors say which URL and why.
-pub async fn fetch(client: &reqwest::Client, url: &str) -> Result<String, String> {
+pub async fn fetch(conn: &crate::net::Connection, url: &str) -> Result<String, String> {
     let parsed = url::Url::parse(url).map_err(|e| format!("'{url}' is not a valid URL: {e}"))?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(format!("'{url}' is not an http(s) URL"));
     }
-    let mut response = client
-        .get(parsed)
+    let mut response = conn
+        .request(reqwest::Method::GET, &parsed)
         .header(reqwest::header::ACCEPT, "application/json")
         .send()
         .await
@@ -145,8 +145,8 @@ pub async fn fetch(client: &reqwest::Client, url: &str) -> Result<String, String
 }
 
 /// Fetches and parses the JWKS at `url`.
-pub(crate) async fn fetch_set(client: &reqwest::Client, url: &str) -> Result<KeySet, String> {
-    let text = fetch(client, url).await?;
+pub(crate) async fn fetch_set(conn: &crate::net::Connection, url: &str) -> Result<KeySet, String> {
+    let text = fetch(conn, url).await?;
     parse(&text, url)
 }
 
@@ -169,9 +169,9 @@ pub struct Discovered {
 }
 
 /// Follows `issuer` to its discovery document, then to its JWKS.
-pub async fn discover(client: &reqwest::Client, issuer: &str) -> Result<Discovered, String> {
+pub async fn discover(conn: &crate::net::Connection, issuer: &str) -> Result<Discovered, String> {
     let discovery_url = discovery_url(issuer);
-    let text = fetch(client, &discovery_url).await?;
+    let text = fetch(conn, &discovery_url).await?;
     let doc: Value = serde_json::from_str(&text)
         .map_err(|e| format!("discovery document {discovery_url} is not JSON: {e}"))?;
     let Some(jwks_uri) = doc.get("jwks_uri").and_then(Value::as_str) else {
@@ -179,7 +179,7 @@ pub async fn discover(client: &reqwest::Client, issuer: &str) -> Result<Discover
             "discovery document {discovery_url} has no jwks_uri"
         ));
     };
-    let keys = fetch_set(client, jwks_uri).await?;
+    let keys = fetch_set(conn, jwks_uri).await?;
     Ok(Discovered {
         discovery_url,
         jwks_uri: jwks_uri.to_owned(),

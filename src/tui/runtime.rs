@@ -90,8 +90,9 @@ impl Probes {
     fn start(&mut self, run: u64, requests: Vec<crate::probe::ProbeRequest>) {
         self.cancel();
         let token = self.ctx.cancel.child_token();
+        let step = crate::check::step_context(&self.ctx);
         for (index, req) in requests.into_iter().enumerate() {
-            let mut ctx = self.ctx.clone();
+            let mut ctx = step.clone();
             ctx.cancel = token.clone();
             let tx = self.tx.clone();
             tokio::spawn(async move {

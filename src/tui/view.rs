@@ -361,7 +361,10 @@ mod tests {
         })
         .unwrap_or_else(|_| unreachable!());
         let buf = term.backend().buffer().clone();
-        buf.content().iter().map(|c| c.symbol()).collect::<String>()
+        buf.content()
+            .iter()
+            .map(ratatui::buffer::Cell::symbol)
+            .collect::<String>()
     }
 
     /// The address is what the walk is about: whole when it fits, the title giving way

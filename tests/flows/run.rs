@@ -258,3 +258,69 @@ fn every_observed_request_names_its_url_and_the_clock_is_measured() {
         "{clock}\n{text}"
     );
 }
+
+/// Each shipped flow's first step asks the address once without credentials: its own probes
+/// (status, challenge, clock, cache, cookies, limits) and the whole check battery read that one
+/// request, so the server sees one plain GET (a server counting them says so).
+#[test]
+fn a_start_step_sends_its_plain_request_once() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let gets = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&gets);
+    let site = crate::support::loopback::site(move |m, h| {
+        if m == axum::http::Method::GET && !h.contains_key("authorization") {
+            seen.fetch_add(1, Ordering::SeqCst);
+        }
+        crate::support::loopback::answer(
+            401,
+            &[("www-authenticate", r#"Bearer realm="api""#.into())],
+            "",
+        )
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let answers = dir.path().join("answers.yaml");
+    std::fs::write(&answers, format!("url: {site}/v1/orders\n")).unwrap();
+    for flow in ["visitor", "owner", "api"] {
+        gets.store(0, Ordering::SeqCst);
+        // Only the address is answered: the walk stops (exit 2) at the first question after
+        // the start step, so what the server saw is that step's requests.
+        let out = Command::cargo_bin("why401")
+            .unwrap()
+            .args(["run", "--flow", flow, "--timeout", "5", "--answers"])
+            .arg(&answers)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{flow}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let n = gets.load(Ordering::SeqCst);
+        println!("{flow}: the start step sent {n} plain GET(s)");
+        assert_eq!(n, 1, "{flow}: {n} plain GETs of the same address");
+    }
+    // The ticket lists that request once, though the step's http probe and the battery both
+    // read it.
+    std::fs::write(
+        &answers,
+        format!("url: {site}/v1/orders\nhow_auth: 4\nclient_header: 5\nclock: 2\nenvironment: 2\n"),
+    )
+    .unwrap();
+    let out = Command::cargo_bin("why401")
+        .unwrap()
+        .args(["run", "--flow", "api", "--timeout", "5", "--format", "text"])
+        .arg("--answers")
+        .arg(&answers)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let gets = text
+        .lines()
+        .skip_while(|l| !l.starts_with("WHAT WAS OBSERVED"))
+        .take_while(|l| !l.starts_with("LIKELY CAUSES"))
+        .filter(|l| l.starts_with("- GET "))
+        .count();
+    assert_eq!(gets, 1, "{text}{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -78,6 +78,33 @@ fn discovery_finds_the_key_and_rotation_is_diagnosed() {
     assert_eq!(signature(&out), "valid");
 }
 
+/// `jwt --jwks URL` connects as `check` does: `--connect-to` sends the request for a name and
+/// port nobody serves to the local issuer, Host kept.
+#[test]
+fn the_jwks_request_follows_connect_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(key) = keypair(dir.path(), Algorithm::RS256, "k") else {
+        return;
+    };
+    let issuer = Issuer::start(vec![key.jwk("k1")]);
+    let port = issuer.base.rsplit(':').next().unwrap().to_owned();
+    let token = key.sign(Some("k1"), &fresh_claims(&issuer.base));
+    let to = format!("keys.example.test:80:127.0.0.1:{port}");
+    let (code, out, err) = jwt(
+        &[
+            "-",
+            "--jwks",
+            "http://keys.example.test/jwks",
+            "--connect-to",
+            &to,
+            "--json",
+        ],
+        &token,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(signature(&out), "valid");
+}
+
 #[test]
 fn a_kid_naming_a_key_of_another_type_is_a_mismatch() {
     let dir = tempfile::tempdir().unwrap();

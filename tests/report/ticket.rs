@@ -34,6 +34,7 @@ pub(crate) fn settings() -> insta::Settings {
         "[date]",
     );
     s.add_filter(r#""body_bytes": \d+"#, r#""body_bytes": [n]"#);
+    s.add_filter(r#""exchange": \d+"#, r#""exchange": [n]"#);
     // Keyed fingerprints change with every run's key.
     s.add_filter(r"hmac=[0-9a-f]{8}", "hmac=[run key]");
     s

@@ -183,6 +183,49 @@ fn a_user_file_in_the_root_is_found_downloadable() {
     assert!(problems.contains("user-file-in-web-root"), "{problems}");
 }
 
+/// `server --url` connects as `check` does: here a name only `--resolve` knows, aimed at the
+/// real nginx on 127.0.0.1, which hands out the user file from an open directory.
+#[test]
+fn the_url_request_follows_resolve() {
+    let Some(n) = servers::Nginx::start(
+        "location / { auth_basic \"Site\"; auth_basic_user_file {dir}/www/pub/.htpasswd; }\n\
+         location /pub/ { auth_basic off; }",
+    ) else {
+        return;
+    };
+    std::fs::create_dir_all(n.path("www/pub")).unwrap();
+    servers::htpasswd(&n.path("www/pub/.htpasswd"), "-B", "alice", PASSWORD).unwrap();
+    let conf = p(&n.path("nginx.conf"));
+    let url = format!("http://users.site.test:{}/", n.port);
+    let resolve = format!("users.site.test:{}:127.0.0.1", n.port);
+    let s = why401(
+        &[
+            "--nginx",
+            &conf,
+            "--path",
+            "/",
+            "--url",
+            &url,
+            "--resolve",
+            &resolve,
+        ],
+        None,
+    );
+    let download = &s.json["downloads"][0];
+    assert_eq!(download["status"], 200, "{}\n{}", s.stdout, s.stderr);
+    assert_eq!(download["exposed"], true, "{}", s.stdout);
+    assert!(
+        download["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://users.site.test:"),
+        "{download}"
+    );
+    let log = n.access_log();
+    assert!(log.contains("GET /pub/.htpasswd"), "{log}");
+    assert!(!s.stdout.contains(PASSWORD));
+}
+
 #[test]
 fn nginx_own_test_runs_and_its_verdict_is_shown() {
     let Some(n) = servers::Nginx::start("location / { return 200 ok; }") else {

@@ -59,6 +59,26 @@ pub struct Exchange {
     pub notes: Vec<String>,
     /// Requests of this exchange that carried the person's password (Digest answers too).
     pub password_sends: usize,
+    /// Tells this exchange from every other one: probes that read a shared exchange report
+    /// the same number, so a ticket lists the request once.
+    pub serial: u64,
+}
+
+/// A number no other exchange gets: a per-run base (the clock at the first exchange, so a
+/// resumed walk's old exchanges keep theirs apart) plus a counter.
+fn next_serial() -> u64 {
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static BASE: OnceLock<u64> = OnceLock::new();
+    static COUNT: AtomicU64 = AtomicU64::new(0);
+    let base = *BASE.get_or_init(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(1, |d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
+            // Room for the counter, and the number stays an i64 fact.
+            & 0x3fff_ffff_ffff_0000
+    });
+    base | (COUNT.fetch_add(1, Ordering::Relaxed) & 0xffff)
 }
 
 /// Requests `target`, following redirects when asked, within the context's timeout.
@@ -71,10 +91,24 @@ pub async fn fetch(ctx: &ProbeContext, target: &Target) -> Result<Exchange, Fetc
 }
 
 async fn follow(ctx: &ProbeContext, target: &Target) -> Result<Exchange, FetchError> {
-    match &ctx.shared {
-        Some(shared) => shared.get_or_make(target, follow_now(ctx, target)).await,
-        None => follow_now(ctx, target).await,
+    let Some(shared) = &ctx.shared else {
+        return follow_now(ctx, target).await;
+    };
+    // The first hop of a followed request is the same request not followed: probes that ask
+    // for either share it, and only a redirect needs more. (Not with a password: following
+    // afresh would spend a second send of it.)
+    if target.follow_redirects && !target.creds.carries_password() {
+        let mut first = target.clone();
+        first.follow_redirects = false;
+        let stay = shared.get_or_make(&first, follow_now(ctx, &first)).await;
+        let redirected = stay.as_ref().is_ok_and(|ex| {
+            (300..400).contains(&ex.status) && ex.hops.last().is_some_and(|h| h.location.is_some())
+        });
+        if !redirected {
+            return stay;
+        }
     }
+    shared.get_or_make(target, follow_now(ctx, target)).await
 }
 
 /// What the chain has been so far.
@@ -274,18 +308,14 @@ pub(super) async fn send(
     with_creds: bool,
     auth: Auth<'_>,
 ) -> Result<reqwest::Response, FetchError> {
-    // --resolve and --connect-to entries hold for their own port: the client is chosen by it.
-    let client = ctx.net.client_for(url, &ctx.client);
-    // --connect-to may move the port: the client dials the moved URL, Host stays the same.
-    let (mut url, host) = ctx.net.dial(url);
     let c = &target.creds;
+    let mut url = url.clone();
     if with_creds && let Some((name, key)) = &c.api_key_query {
         url.query_pairs_mut().append_pair(name, key.expose());
     }
-    let mut b = client.request(method.clone(), url);
-    if let Some(h) = host {
-        b = b.header(header::HOST, h);
-    }
+    // --resolve, --connect-to (the client by the URL's port, the port it moves to, the Host
+    // kept), --cacert, -k and the proxy: the run's network.
+    let mut b = ctx.net.request(&ctx.client, method.clone(), &url);
     for (n, v) in &target.plain_headers {
         b = b.header(n, v);
     }
@@ -333,7 +363,8 @@ pub(super) async fn send(
             b = b.header(n.as_str(), v.expose());
         }
     }
-    let mut request = b.build().map_err(|e| {
+    let (client, request) = b.build_split();
+    let mut request = request.map_err(|e| {
         // The builder's message may quote the header value: keep only what is safe.
         let _ = e;
         FetchError::usage("a header value is not valid in HTTP (control character or newline)")
@@ -390,6 +421,7 @@ async fn finish(
         digest: chain.digest,
         notes: chain.notes,
         password_sends: chain.password_sends,
+        serial: next_serial(),
     })
 }
 

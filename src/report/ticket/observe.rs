@@ -134,6 +134,10 @@ fn exchanges(reports: &[ProbeReport]) -> Vec<Exchange<'_>> {
             });
         }
     }
+    // Probes of one step that read the same request (a flow's own `http` probe and the
+    // battery's main request) report the same exchange number: it went out once.
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|ex| ex.int("exchange").is_none_or(|n| seen.insert(n)));
     out
 }
 
