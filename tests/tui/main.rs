@@ -6,6 +6,7 @@ mod support;
 mod cli;
 mod e2e;
 mod exits;
+mod paths;
 mod runtime;
 mod screens;
 mod shipped;

@@ -256,7 +256,8 @@ fn step_with_problems_found_by_the_battery() {
         let _ = id;
         let mut r = why401::probe::ProbeReport::new("check", "check");
         r.verdict = why401::probe::Verdict::Fail;
-        "problems found: token-expired (90%) and 1 more".clone_into(&mut r.summary);
+        "most likely `exp` is in the past (beyond leeway) (90%) and 1 more"
+            .clone_into(&mut r.summary);
         r.fact("status", 401_i64);
         r.fact("top", "token-expired");
         r.causes = vec![
@@ -397,4 +398,38 @@ fn a_realm_with_terminal_escapes_is_shown_not_emitted() {
     }
     assert!(screen.contains(r"st\x1b]52;c;cHduZWQ=\x07aff"), "{screen}");
     insta::assert_snapshot!("step_realm_with_escapes_120x40", screen);
+}
+
+/// A step asking for a file: the hint and the key bar say Tab completes (and offer no
+/// "reveal": nothing is masked); after Tab with several matches, they are listed.
+#[test]
+fn input_of_a_file_path() {
+    let mut set = why401::flow::FlowSet::default();
+    let mut diags = Vec::new();
+    set.add(
+        "visitor.yaml",
+        "id: visitor\ntitle: Visitor\nstart: files\nnodes:\n  files:\n    title: Pick the log file\n    body: The access log of the site.\n    inputs:\n      - id: log_file\n        kind: path\n        prompt: The access log\n    choices:\n      - label: Done\n        goto: done\n  done:\n    title: Done\n    end: escalate\n",
+        false,
+        &mut diags,
+    );
+    assert!(diags.is_empty(), "{diags:?}");
+    let (mut app, _) = tui_app::at_running_step(&set);
+    for (w, h) in SIZES {
+        let screen = render(&mut app, w, h);
+        assert!(screen.contains("Tab completes the path"), "{screen}");
+        assert!(!screen.contains("reveal"), "{screen}");
+    }
+    snap_both("input_path", &mut app);
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["site-a.conf", "site-b.conf"] {
+        std::fs::write(dir.path().join(name), "").unwrap();
+    }
+    type_text(&mut app, &format!("{}/s", dir.path().display()));
+    update(&mut app, key(KeyCode::Tab));
+    let screen = render(&mut app, 120, 40);
+    assert!(
+        screen.contains("2 matches: site-a.conf  site-b.conf"),
+        "{screen}"
+    );
+    assert!(screen.contains("/site-"), "{screen}");
 }

@@ -94,6 +94,16 @@ impl Session {
         }
     }
 
+    /// True when the re-test could not tell: it carried no credentials (none were given) and
+    /// got 401, which is what a protected address answers anyone without them, so a fix
+    /// made where the credentials live (the person's browser or app) cannot show in it.
+    pub fn retest_cannot_tell(&self) -> bool {
+        self.verification
+            .as_ref()
+            .is_some_and(|v| !v.passed && v.sent_as.is_empty() && v.status == Some(401))
+            && self.retest_credentials().is_empty()
+    }
+
     /// The credentials the person gave, as one phrase that never holds the secret.
     pub(crate) fn credentials_phrase(&self) -> String {
         let given = |k: &str| self.value(k).filter(|v| !v.trim().is_empty());

@@ -98,6 +98,13 @@ pub(super) fn from_session(
                 None => format!("Resolved during the walk: {last}"),
             };
         }
+        (Outcome::Diagnosed, Some(c)) if session.retest_cannot_tell() => {
+            t.summary = format!(
+                "Reported working: {} ({}); not confirmed: the re-test had no credentials and \
+                 the address answers 401 to any request without them",
+                c.title, c.id
+            );
+        }
         (Outcome::Diagnosed, Some(c)) => {
             t.summary = format!(
                 "Diagnosed: {} ({}); the fix is not re-tested yet",

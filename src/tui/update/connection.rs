@@ -29,6 +29,13 @@ pub(super) fn on_key(app: &mut App, mut form: ConnectionForm, key: KeyEvent) -> 
             }
             Err(e) => form.error = Some(e),
         },
+        // In the CA file field Tab completes the path until it names a file, as in a shell;
+        // then (and Down always) it moves to the next field.
+        KeyCode::Tab if form.focus == ConnectionField::CaFile && completes(&form) => {
+            if let Some(field) = form.field_mut(ConnectionField::CaFile) {
+                form.error = super::complete::tab(field);
+            }
+        }
         KeyCode::Tab | KeyCode::Down => form.focus = ConnectionField::ALL[(at + 1) % count],
         KeyCode::BackTab | KeyCode::Up => {
             form.focus = ConnectionField::ALL[(at + count - 1) % count];
@@ -49,6 +56,15 @@ pub(super) fn on_key(app: &mut App, mut form: ConnectionForm, key: KeyEvent) -> 
     None
 }
 
+/// True when the CA file field holds a path that does not yet name a file.
+fn completes(form: &ConnectionForm) -> bool {
+    let typed = form
+        .field(ConnectionField::CaFile)
+        .map_or("", |e| e.text().trim());
+    !typed.is_empty()
+        && !std::path::Path::new(super::complete::expand_home(typed).as_ref()).is_file()
+}
+
 /// The options in force with the box's entries; an error names the line at fault.
 pub(crate) fn options(form: &ConnectionForm, now: &NetOptions) -> Result<NetOptions, String> {
     let mut net = now.clone();
@@ -57,7 +73,7 @@ pub(crate) fn options(form: &ConnectionForm, now: &NetOptions) -> Result<NetOpti
     net.cacert = if ca.is_empty() {
         None
     } else {
-        let path = std::path::PathBuf::from(ca);
+        let path = std::path::PathBuf::from(super::complete::expand_home(ca).as_ref());
         if !path.is_file() {
             return Err(format!("{}: no such file", ConnectionField::CaFile.label()));
         }

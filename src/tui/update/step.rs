@@ -72,25 +72,17 @@ fn complete_path(app: &mut App) {
     if input_kind(app) != Some(InputKind::Path) {
         return;
     }
-    let typed = app.step.field.text().to_owned();
-    match super::complete::complete(&typed) {
-        super::complete::Completion::Unique(path)
-        | super::complete::Completion::Prefix(path, _)
-            if path != typed =>
-        {
-            app.step.field = LineEdit::new(&path, false);
-        }
-        super::complete::Completion::Prefix(_, n) => {
-            app.status = Some(format!("{n} matches: type more, then Tab"));
-        }
-        _ => app.status = Some("no file or folder starts like that".into()),
-    }
+    app.status = super::complete::tab(&mut app.step.field);
 }
 
 fn submit_input(app: &mut App) -> Option<Command> {
     // A path that names nothing is refused here, without repeating what was typed: it may
     // be a password typed into the wrong field.
     if input_kind(app) == Some(InputKind::Path) {
+        let expanded = super::complete::expand_home(app.step.field.text().trim()).into_owned();
+        if expanded != app.step.field.text() {
+            app.step.field = LineEdit::new(&expanded, false);
+        }
         let text = app.step.field.text().trim();
         if !text.is_empty() && !std::path::Path::new(text).exists() {
             app.step.error = Some(

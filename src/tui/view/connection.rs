@@ -58,7 +58,15 @@ pub(super) fn draw(form: &ConnectionForm, frame: &mut Frame, area: Rect, theme: 
                 frame.render_widget(Paragraph::new(on), value);
             }
             Some(field) if field.is_empty() && !focused => {
-                frame.render_widget(Paragraph::new(Span::styled(f.hint(), theme.dim())), value);
+                // The example is cut where it does not fit (the focused field's line below
+                // has it whole), never the format.
+                let hint = f.hint();
+                let hint = if hint.chars().count() > usize::from(value.width) {
+                    hint.split(", e.g.").next().unwrap_or(hint)
+                } else {
+                    hint
+                };
+                frame.render_widget(Paragraph::new(Span::styled(hint, theme.dim())), value);
             }
             Some(field) => super::draw_field(frame, value, field, "> ", focused),
         }
@@ -75,7 +83,7 @@ pub(super) fn draw(form: &ConnectionForm, frame: &mut Frame, area: Rect, theme: 
     lines.push(match &form.error {
         Some(e) => Line::from(Span::styled(format!("✘ {e}"), theme.error())),
         None => Line::from(Span::styled(
-            "Tab or ↑↓ moves · Space switches -k · several entries: separate them with spaces",
+            "↑↓ or Tab moves (Tab completes a CA file path) · Space switches -k · several entries: separate them with spaces",
             theme.dim(),
         )),
     });

@@ -103,6 +103,19 @@ fn outcome_line(app: &App, session: &Session) -> (&'static str, Verdict, String)
                 retest.map_or_else(String::new, |v| super::shown(&v.answer))
             ),
         ),
+        Outcome::Diagnosed if session.retest_cannot_tell() => {
+            // The re-test's 401 is said in the first words; it fits three lines at 80 columns.
+            let said = "Not confirmed: the re-test had no credentials and got 401, as anyone \
+                        without them does here, so it cannot see what works for you now. To \
+                        confirm, go back (b) to the step that tests your user name and password."
+                .to_owned();
+            let said = if app.agent {
+                crate::flow::agent::line(&said)
+            } else {
+                said
+            };
+            ("⚠", Verdict::Warn, said)
+        }
         Outcome::Diagnosed => (
             "⚠",
             Verdict::Warn,

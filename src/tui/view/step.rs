@@ -111,9 +111,23 @@ pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
             ("r", "re-run"),
             ("q", "quit"),
         ],
-        (Phase::Inputs, _, _) => &[
+        // Reveal only where something is masked; Tab only where it completes.
+        (Phase::Inputs, _, _) if app.step.field.secret => &[
             ("Enter", "confirm"),
             ("Ctrl+R", "reveal"),
+            ("Esc", "back"),
+            ("F1", "help"),
+            ("Ctrl+C", "quit"),
+        ],
+        (Phase::Inputs, _, _) if asks_path(app, engine) => &[
+            ("Enter", "confirm"),
+            ("Tab", "complete path"),
+            ("Esc", "back"),
+            ("F1", "help"),
+            ("Ctrl+C", "quit"),
+        ],
+        (Phase::Inputs, _, _) => &[
+            ("Enter", "confirm"),
             ("Esc", "back"),
             ("F1", "help"),
             ("Ctrl+C", "quit"),
@@ -277,7 +291,15 @@ fn draw_trail(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
 fn key_facts(r: &ProbeReport) -> String {
     let mut shown: Vec<String> = KEY_FACTS
         .iter()
-        .filter_map(|(name, label)| r.facts.get(*name).map(|v| format!("{label} {v}")))
+        .filter_map(|(name, label)| {
+            let v = r.facts.get(*name)?.to_string();
+            // A value that names itself ("location /api/") is not labelled twice.
+            Some(if v.starts_with(label) {
+                v
+            } else {
+                format!("{label} {v}")
+            })
+        })
         .collect();
     if shown.is_empty() {
         shown = r
@@ -311,7 +333,7 @@ fn draw_probes(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
                 format!("{} {:<4}", r.verdict.icon(), r.verdict.label()),
                 theme.verdict(r.verdict),
             ),
-            Span::styled(format!(" {} ", r.id), theme.title()),
+            Span::styled(format!(" {}: ", r.id), theme.title()),
             Span::raw(super::shown(&r.summary)),
             Span::styled(format!("  ({} ms)", r.elapsed_ms), theme.dim()),
         ])
@@ -412,6 +434,17 @@ fn draw_choices(app: &App, engine: &Engine, frame: &mut Frame, area: Rect, theme
     }
 }
 
+/// True when the step asks for a file path (Tab completes it).
+fn asks_path(app: &App, engine: &Engine) -> bool {
+    app.step.input.as_deref().is_some_and(|id| {
+        engine
+            .node()
+            .inputs
+            .iter()
+            .any(|i| i.id == id && i.kind == crate::flow::InputKind::Path)
+    })
+}
+
 fn draw_input(app: &App, engine: &Engine, frame: &mut Frame, area: Rect, theme: Theme) {
     let input = app
         .step
@@ -452,6 +485,10 @@ fn draw_input(app: &App, engine: &Engine, frame: &mut Frame, area: Rect, theme: 
         (None, true, true) => Line::from(Span::styled(
             "⚠ shown in clear · Ctrl+R hides it",
             theme.error(),
+        )),
+        (None, false, _) if input.kind == crate::flow::InputKind::Path => Line::from(Span::styled(
+            "Tab completes the path (~ is home) · Enter confirms · Esc goes back",
+            theme.dim(),
         )),
         (None, false, _) => Line::from(Span::styled(
             "Enter confirms · paste works · Esc goes back",
