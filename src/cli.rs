@@ -35,6 +35,11 @@ pub struct Cli {
     #[arg(long, value_name = "URL")]
     pub backend: Option<String>,
 
+    /// A HAR export of the failing requests (DevTools → Network → Save all as HAR): the wizard
+    /// reads it as `why401 har` does; its findings join the ranking and its facts route the walk.
+    #[arg(long, value_name = "FILE")]
+    pub har: Option<PathBuf>,
+
     /// How the wizard's probes connect (trusted CA, fixed address, proxy), as in curl.
     #[command(flatten)]
     pub connect: Box<ConnectArgs>,

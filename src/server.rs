@@ -249,6 +249,17 @@ impl Scheme {
             Self::None => "none",
         }
     }
+
+    /// In plain words: "Basic authentication", "no authentication".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Basic => "Basic authentication",
+            Self::Digest => "Digest authentication",
+            Self::Request => "authentication by subrequest (auth_request)",
+            Self::Off => "authentication switched off",
+            Self::None => "no authentication",
+        }
+    }
 }
 
 /// The auth that applies to a host and path, as the server will enforce it.

@@ -105,7 +105,7 @@ fn as_report(id: &str, result: &CheckResult, anonymous: bool) -> ProbeReport {
         report.fact("status", status);
     }
     report.verdict = Verdict::Ok;
-    "the battery found nothing that explains a 401".clone_into(&mut report.summary);
+    "the checks found nothing that explains a 401".clone_into(&mut report.summary);
     if let Some(top) = ranking.top() {
         report.fact("top", top.id.as_str());
         report.verdict = if top.id == "not-a-401" {
@@ -117,11 +117,9 @@ fn as_report(id: &str, result: &CheckResult, anonymous: bool) -> ProbeReport {
             0 => String::new(),
             n => format!(" and {n} more"),
         };
-        report.summary = format!(
-            "problems found: {} ({:.0}%){more}",
-            top.id,
-            top.confidence * 100.0
-        );
+        // Plain words first; the id is on the "Problems found" panel beside them.
+        let title = crate::diagnose::cause(&top.id).map_or(top.id.as_str(), |c| c.title);
+        report.summary = format!("most likely {title} ({:.0}%){more}", top.confidence * 100.0);
     }
     report.causes = ranking.all().cloned().collect();
     report.elapsed_ms = u64::try_from(result.elapsed.as_millis()).unwrap_or(u64::MAX);

@@ -18,12 +18,17 @@ pub fn run(cli: &Cli) -> anyhow::Result<Outcome> {
         crate::probe::http::parse_url(b)
             .map_err(|e| anyhow::anyhow!("--backend: {}", e.message))?;
     }
+    let har = match &cli.har {
+        Some(path) => Some(har_path(path)?),
+        None => None,
+    };
     let options = Options {
         url: cli.url.clone(),
         agent: cli.agent,
         monochrome: tui::monochrome_requested(),
         save_session: cli.save_session.clone(),
         backend: cli.backend.clone(),
+        har,
         net: net.clone(),
     };
     let rt = crate::command::runtime()?;
@@ -45,6 +50,13 @@ pub fn run(cli: &Cli) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Clean
     })
+}
+
+/// The HAR file, checked before the terminal is taken over: a regular, readable file, named
+/// by its absolute path (the walk's steps may run from elsewhere).
+fn har_path(path: &std::path::Path) -> anyhow::Result<std::path::PathBuf> {
+    crate::input_file::open_regular(path).map_err(|e| anyhow::anyhow!("--har: {e}"))?;
+    Ok(std::path::absolute(path).unwrap_or_else(|_| path.to_owned()))
 }
 
 /// Reads a saved session; what changed in the flows since it was saved is said on stderr.

@@ -190,10 +190,15 @@ fn check_with_uris(id: &str, args: &ProbeArgs) -> (ProbeReport, Vec<String>) {
             e.forwards_authorization == Some(false),
         );
         report.fact("user_file_served", s.user_file_served);
+        // The probe's name is shown beside its summary: the summary does not repeat it.
         report.summary = format!(
-            "nginx: {} auth in {}",
-            e.scheme.label(),
-            e.matched.as_deref().unwrap_or("the server")
+            "{} in {}",
+            e.scheme.describe(),
+            match e.matched.as_deref() {
+                Some("server") => "the server block",
+                Some(m) => m,
+                None => "the server",
+            }
         );
     }
     log_facts(&mut report, conf, &inputs, args.get("url"));

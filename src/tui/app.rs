@@ -23,6 +23,8 @@ pub struct Options {
     pub save_session: Option<PathBuf>,
     /// The backend behind the proxy (`--backend`): the checks compare its answers.
     pub backend: Option<String>,
+    /// A HAR export of the failing requests (`--har`), read by the flows' HAR step.
+    pub har: Option<PathBuf>,
     /// How the probes connect (`--cacert`, `-k`, `--resolve`, `--connect-to`, `-x`); the
     /// connection options box changes it during the walk.
     pub net: crate::net::NetOptions,

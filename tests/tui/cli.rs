@@ -51,3 +51,20 @@ fn a_session_file_that_is_not_one_is_refused() {
         .code(2)
         .stderr(predicate::str::contains("not a why401 session file"));
 }
+
+#[test]
+fn a_har_file_that_is_not_there_is_one_line_and_exit_2() {
+    Command::cargo_bin("why401")
+        .unwrap()
+        .args([
+            "--har",
+            "/nonexistent/why401/portal.har",
+            "http://127.0.0.1:9/",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--har: /nonexistent/why401/portal.har",
+        ))
+        .stderr(predicate::str::is_match("^[^\n]*\n$").unwrap());
+}

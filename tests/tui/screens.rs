@@ -296,7 +296,8 @@ fn step_with_problems_found_by_the_battery() {
         let _ = id;
         let mut r = why401::probe::ProbeReport::new("check", "check");
         r.verdict = why401::probe::Verdict::Fail;
-        "problems found: token-expired (90%) and 1 more".clone_into(&mut r.summary);
+        "most likely `exp` is in the past (beyond leeway) (90%) and 1 more"
+            .clone_into(&mut r.summary);
         r.fact("status", 401_i64);
         r.fact("top", "token-expired");
         r.causes = vec![

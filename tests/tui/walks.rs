@@ -65,9 +65,17 @@ struct Walk {
 
 impl Walk {
     fn start(name: &str, url: &str, top: &'static str) -> Option<Self> {
+        Self::start_with(name, &[], url, top)
+    }
+
+    /// Starts the wizard with `args` (options, each shell-quoted) before the address.
+    fn start_with(name: &str, args: &[&str], url: &str, top: &'static str) -> Option<Self> {
         let dir = tempfile::tempdir().unwrap();
+        let args = args
+            .iter()
+            .fold(String::new(), |acc, a| acc + "'" + a + "' ");
         let cmd = format!(
-            "'{}' '{url}'; echo EXIT=$?; sleep 60",
+            "'{}' {args}'{url}'; echo EXIT=$?; sleep 60",
             env!("CARGO_BIN_EXE_why401")
         );
         let tmux = Tmux::start_sized(name, dir.path(), &cmd, 110, 40)?;
@@ -536,6 +544,101 @@ fn a_refused_client_is_ranked_as_check_ranks_it() {
     assert!(ids.contains(&"oauth-client-rejected"), "{ids:?}");
     assert_eq!(ids.first(), Some(&"token-expired"), "{ids:?}");
     assert_ne!(j["outcome"], "resolved", "{j}");
+}
+
+/// One HAR entry as Chrome's DevTools exports it ("Save all as HAR with content").
+fn har_entry(
+    url: &str,
+    request: &[(&str, &str)],
+    status: u16,
+    response: &[(&str, &str)],
+) -> serde_json::Value {
+    let nv = |pairs: &[(&str, &str)]| -> Vec<serde_json::Value> {
+        pairs
+            .iter()
+            .map(|(n, v)| serde_json::json!({"name": n, "value": v}))
+            .collect()
+    };
+    serde_json::json!({
+        "_initiator": {"type": "other"},
+        "_priority": "VeryHigh",
+        "_resourceType": "document",
+        "cache": {},
+        "connection": "3",
+        "pageref": "page_1",
+        "request": {
+            "method": "GET", "url": url, "httpVersion": "HTTP/1.1",
+            "headers": nv(request), "queryString": [], "cookies": [],
+            "headersSize": -1, "bodySize": 0
+        },
+        "response": {
+            "status": status, "statusText": "", "httpVersion": "HTTP/1.1",
+            "headers": nv(response), "cookies": [],
+            "content": {"size": 0, "mimeType": "text/html"},
+            "redirectURL": "", "headersSize": -1, "bodySize": -1, "_transferSize": 180, "_error": null
+        },
+        "serverIPAddress": "127.0.0.1",
+        "startedDateTime": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "time": 3.2,
+        "timings": {"blocked": 0.5, "dns": -1, "ssl": -1, "connect": -1, "send": 0.1, "wait": 2.4, "receive": 0.2, "_blocked_queueing": 0.3}
+    })
+}
+
+/// A visitor who brings a HAR export (`--har`): the wizard reads it at once, as `why401 har`
+/// does; the page that got 401 carried no cookie, so the walk skips the reload, cache and
+/// private-window questions and goes to logging in again. No cookie from the export shows.
+#[test]
+fn a_har_export_answers_what_the_browser_sent() {
+    let site = site(|_, h| {
+        if h.get("cookie")
+            .is_some_and(|c| c.as_bytes().starts_with(b"session=good"))
+        {
+            answer(200, &[], "welcome")
+        } else {
+            answer(
+                401,
+                &[("www-authenticate", r#"Bearer realm="portal""#.into())],
+                "",
+            )
+        }
+    });
+    let url = format!("{site}/portal");
+    let har_dir = tempfile::tempdir().unwrap();
+    let har = har_dir.path().join("portal.har");
+    let export = serde_json::json!({"log": {
+        "version": "1.2",
+        "creator": {"name": "WebInspector", "version": "537.36"},
+        "pages": [{"startedDateTime": chrono::Utc::now().to_rfc3339(), "id": "page_1", "title": url, "pageTimings": {}}],
+        "entries": [
+            har_entry(&format!("{site}/"), &[("Cookie", "consent=CANARY-CONSENT-31")], 200, &[]),
+            har_entry(&url, &[("Accept", "text/html"), ("User-Agent", "Mozilla/5.0")], 401,
+                      &[("WWW-Authenticate", r#"Bearer realm="portal""#)]),
+        ]
+    }});
+    std::fs::write(&har, serde_json::to_string_pretty(&export).unwrap()).unwrap();
+    let har_arg = har.display().to_string();
+    let Some(mut w) = Walk::start_with("har", &["--har", &har_arg], &url, "no-credentials-sent")
+    else {
+        return;
+    };
+    w.choose("I visit a site");
+    let screen = w.at("Log out and log in again");
+    assert!(
+        screen.contains("Read the browser"),
+        "the HAR step ran:\n{screen}"
+    );
+    assert!(!screen.contains("Path of the .har file"), "{screen}");
+    assert!(!screen.contains("Reload the page"), "{screen}");
+    w.choose("It works now");
+    // The re-test carries no cookie (none was given), so it cannot confirm the login.
+    let ticket = w.ticket("Not confirmed");
+    assert_eq!(outcome(&ticket), "diagnosed", "{ticket}");
+    assert!(
+        ticket.contains("the request carried no Authorization header and no cookie"),
+        "the HAR's finding:\n{ticket}"
+    );
+    assert!(!ticket.contains("CANARY-CONSENT-31"), "{ticket}");
+    w.assert_top_seen_early();
 }
 
 /// A visitor who mistyped the password: "I had a typo" asks for it again and sends it; the

@@ -125,6 +125,9 @@ fn pick_role(app: &mut App, index: usize) -> Option<Command> {
     if let Some(backend) = &app.options.backend {
         preset.insert("backend".to_owned(), backend.clone());
     }
+    if let Some(har) = &app.options.har {
+        preset.insert("har".to_owned(), har.display().to_string());
+    }
     if app.agent {
         // Help-desk fields travel as answers so the ticket can show them.
         for (id, field) in [

@@ -292,7 +292,15 @@ fn draw_trail(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
 fn key_facts(r: &ProbeReport) -> String {
     let mut shown: Vec<String> = KEY_FACTS
         .iter()
-        .filter_map(|(name, label)| r.facts.get(*name).map(|v| format!("{label} {v}")))
+        .filter_map(|(name, label)| {
+            let v = r.facts.get(*name)?.to_string();
+            // A value that names itself ("location /api/") is not labelled twice.
+            Some(if v.starts_with(label) {
+                v
+            } else {
+                format!("{label} {v}")
+            })
+        })
         .collect();
     if shown.is_empty() {
         shown = r
@@ -326,7 +334,7 @@ fn draw_probes(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
                 format!("{} {:<4}", r.verdict.icon(), r.verdict.label()),
                 theme.verdict(r.verdict),
             ),
-            Span::styled(format!(" {} ", r.id), theme.title()),
+            Span::styled(format!(" {}: ", r.id), theme.title()),
             Span::raw(super::shown(&r.summary)),
             Span::styled(format!("  ({} ms)", r.elapsed_ms), theme.dim()),
         ])
