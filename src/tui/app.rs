@@ -94,6 +94,8 @@ pub enum Screen {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     Help,
+    /// Every cause found so far in full (evidence, fix), scrolled this many lines.
+    Findings(u16),
     ConfirmQuit,
     Note(LineEdit),
     Connection(ConnectionForm),

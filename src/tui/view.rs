@@ -35,6 +35,7 @@ pub fn view(app: &App, frame: &mut Frame) {
     }
     match &app.overlay {
         Some(Overlay::Help) => draw_help(app, frame, area, theme),
+        Some(Overlay::Findings(at)) => found::draw_all(app, *at, frame, area, theme),
         Some(Overlay::ConfirmQuit) => draw_confirm_quit(app, frame, area, theme),
         Some(Overlay::Connection(form)) => connection::draw(form, frame, area, theme),
         Some(Overlay::Note(field)) => {
@@ -270,6 +271,7 @@ const HELP: &[(&str, &str)] = &[
     ),
     ("Esc", "cancel running probes (in a field: go back)"),
     ("n", "add a note to this step (goes in the ticket)"),
+    ("e", "every finding in full: evidence, how sure, the fix"),
     (
         "o Ctrl+O",
         "connection: CA file, -k, --resolve, --connect-to, proxy",

@@ -100,6 +100,7 @@ pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
             ("Enter", "go on"),
             ("b", "back"),
             ("r", "re-run"),
+            ("e", "evidence"),
             ("n", "note"),
             ("?", "help"),
             ("q", "quit"),
