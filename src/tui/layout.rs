@@ -106,17 +106,20 @@ pub(crate) fn body_text(app: &App) -> String {
 /// on a line of its own. A blank line, a list item, an indented or code line, and a line
 /// after a colon still start a new line.
 pub(crate) fn reflow(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut prev: Option<&str> = None;
-    for line in text.lines() {
-        let starts_own = line.trim().is_empty()
+    // A line of its own: blank, indented, a list item, code or a command.
+    let own = |line: &str| {
+        line.trim().is_empty()
             || line.starts_with(char::is_whitespace)
             || line.starts_with(['-', '*', '•', '`', '$', '#', '>', '|'])
             || line
                 .split_once(['.', ')'])
-                .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+                .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut prev: Option<&str> = None;
+    for line in text.lines() {
         match prev {
-            Some(p) if !starts_own && !p.trim().is_empty() && !p.trim_end().ends_with(':') => {
+            Some(p) if !own(line) && !own(p) && !p.trim_end().ends_with(':') => {
                 out.push(' ');
             }
             Some(_) => out.push('\n'),
@@ -132,10 +135,10 @@ pub(crate) fn reflow(text: &str) -> String {
 mod reflow_tests {
     #[test]
     fn prose_joins_and_structure_stays() {
-        let body = "Try your password against the site, to tell a wrong password\nfrom a browser problem.\n\nIn the location block:\n`auth_basic \"x\";`\n- one\n- two\n1. first\n  indented";
+        let body = "Try your password against the site, to tell a wrong password\nfrom a browser problem.\n\nIn the location block:\n`auth_basic \"x\";`\nA relative path\nis taken from there.\n- one\n- two\n1. first\n  indented";
         assert_eq!(
             super::reflow(body),
-            "Try your password against the site, to tell a wrong password from a browser problem.\n\nIn the location block:\n`auth_basic \"x\";`\n- one\n- two\n1. first\n  indented"
+            "Try your password against the site, to tell a wrong password from a browser problem.\n\nIn the location block:\n`auth_basic \"x\";`\nA relative path is taken from there.\n- one\n- two\n1. first\n  indented"
         );
     }
 }
