@@ -16,6 +16,20 @@ mod resume;
 mod start;
 mod step;
 
+/// The title of flow `id` as the header shows it (the id when the flow is not known); in
+/// help-desk mode it speaks of the caller, as the step's text does.
+pub(super) fn flow_title(app: &App, engine: &crate::flow::Engine, id: &str) -> String {
+    let title = engine
+        .flows()
+        .get(id)
+        .map_or_else(|| id.to_owned(), |f| f.flow.title.clone());
+    if app.agent {
+        crate::flow::agent::line(&title)
+    } else {
+        title
+    }
+}
+
 /// Spinner frames: one every 100 ms while a probe runs.
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
