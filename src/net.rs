@@ -128,6 +128,9 @@ pub struct Network {
     pub proxies: proxy::ProxySettings,
     /// `Proxy-Authorization` value for the proxy (a secret), when `--proxy-user` is given.
     pub proxy_authorization: Option<String>,
+    /// The `--proxy-user` answers to a proxy that asks for Digest (plain-http requests and
+    /// the network probe's own question; a CONNECT tunnel carries the Basic value).
+    pub proxy_digest: Option<Arc<proxy::digest::ProxyDigest>>,
     pub routes: route::Routes,
     pub http_version: HttpVersion,
     /// A client per port that a `--resolve` or `--connect-to` entry names. reqwest asks its
@@ -166,6 +169,7 @@ impl Default for Network {
             overridden: tls::Overridden::default(),
             proxies: proxy::ProxySettings::default(),
             proxy_authorization: None,
+            proxy_digest: None,
             routes: route::Routes::default(),
             http_version: HttpVersion::Any,
             routed: Vec::new(),
@@ -326,6 +330,10 @@ impl Network {
                 overridden,
                 proxies,
                 proxy_authorization,
+                proxy_digest: opts
+                    .proxy_user
+                    .as_ref()
+                    .map(|(u, p)| Arc::new(proxy::digest::ProxyDigest::new(u, p.clone()))),
                 routes: opts.routes.clone(),
                 http_version: opts.http_version,
                 routed,
@@ -392,6 +400,30 @@ impl Network {
             Some(h) => b.header(reqwest::header::HOST, h),
             None => b,
         }
+    }
+
+    /// The proxy user's Digest answer when `response` is a proxy's 407 asking for Digest to
+    /// a plain-http request for `url` (the absolute URL its request line named).
+    pub(crate) fn proxy_digest_answer(
+        &self,
+        method: &str,
+        url: &url::Url,
+        response: &reqwest::Response,
+    ) -> Option<String> {
+        let pd = self.proxy_digest.as_ref()?;
+        if response.status() != 407
+            || url.scheme() != "http"
+            || self.proxies.proxy_for(url).is_none()
+        {
+            return None;
+        }
+        let values: Vec<String> = response
+            .headers()
+            .get_all(reqwest::header::PROXY_AUTHENTICATE)
+            .iter()
+            .map(|v| challenge::field_value(v.as_bytes()))
+            .collect();
+        pd.answer(&values, method, url.as_str())
     }
 
     /// Lines every report of a request to `url` carries: trust, `--insecure`, proxy, route.

@@ -612,6 +612,18 @@ impl<'a> Engine<'a> {
     }
 }
 
+/// The address without `user:password@`, when it had one: a password in an address would
+/// show on every screen, in the ticket and the saved session. The walk asks for credentials
+/// where a step tests them, as a secret.
+pub fn without_userinfo(mut u: url::Url) -> Option<String> {
+    if u.username().is_empty() && u.password().is_none() {
+        return None;
+    }
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    Some(u.to_string())
+}
+
 fn validate_input(input: &Input, value: &str) -> Result<String, EngineError> {
     let bad = |m: &str| EngineError::BadInput {
         id: input.id.clone(),
@@ -628,7 +640,9 @@ fn validate_input(input: &Input, value: &str) -> Result<String, EngineError> {
     }
     if input.kind == InputKind::Url && !value.is_empty() {
         match url::Url::parse(&value) {
-            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {
+                return Ok(without_userinfo(u).unwrap_or(value));
+            }
             Ok(u) => {
                 return Err(bad(&format!(
                     "'{}' is not an http:// or https:// address",

@@ -55,7 +55,8 @@ pub(crate) fn vars(text: &str) -> Result<Vec<Var>, (usize, String)> {
     Ok(out)
 }
 
-/// Replaces each placeholder by `lookup(name)`; a name it does not know reads its `|fallback`,
+/// Replaces each placeholder by `lookup(name)`; a name it does not know, or whose value is
+/// empty (a list with nothing in it), reads its `|fallback`,
 /// else `missing(name)`, else `<name?>` so a missing value shows instead of vanishing.
 pub fn render(
     text: &str,
@@ -73,6 +74,7 @@ pub fn render(
         };
         let (name, fallback) = split(&after[..close]);
         if let Some(v) = lookup(name)
+            .filter(|v| !v.is_empty() || fallback.is_none())
             .or_else(|| fallback.map(str::to_owned))
             .or_else(|| missing(name))
         {

@@ -604,4 +604,35 @@ mod tests {
         let browser = b"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36";
         assert!(!is_health_check(b"/admin", browser));
     }
+
+    /// why401's own requests (their User-Agent marker) are counted apart: a probe's OPTIONS
+    /// 401 is neither a 401 of the site's users nor a CORS preflight failure.
+    #[test]
+    fn probe_requests_are_counted_apart() {
+        let log = concat!(
+            "127.0.0.1 - - [01/Nov/2026:00:00:00 +0000] \"OPTIONS /api HTTP/1.1\" 401 0 \"-\" \"why401/0.1.0 probe/abc\"\n",
+            "127.0.0.1 - - [01/Nov/2026:00:00:01 +0000] \"OPTIONS /api HTTP/1.1\" 401 0 \"-\" \"Mozilla/5.0\"\n",
+            "127.0.0.1 - - [01/Nov/2026:00:00:02 +0000] \"GET /api HTTP/1.1\" 200 5 \"-\" \"why401/0.1.0 probe/abc\"\n",
+        );
+        let mut st = Stats::default();
+        let kind = Kind::Access(AccessFormat::Combined);
+        scan_chunk(
+            &kind,
+            &Filters::default(),
+            &Origin { file: "a.log" },
+            log.as_bytes(),
+            &mut st,
+        );
+        let a = &st.access;
+        assert_eq!(
+            (
+                a.lines,
+                a.status_401,
+                a.options_401,
+                a.probe_401,
+                a.probe_lines.len()
+            ),
+            (3, 1, 1, 1, 2)
+        );
+    }
 }

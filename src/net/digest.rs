@@ -175,6 +175,22 @@ pub(crate) fn strongest(
     best.ok_or_else(|| first_err.unwrap_or(DigestError::NoNonce))
 }
 
+/// The Digest challenge this client can answer best among challenge field values
+/// (`WWW-Authenticate` or `Proxy-Authenticate`); `None` when none is a Digest challenge.
+pub(crate) fn best_of(values: &[String]) -> Option<Result<DigestChallenge, DigestError>> {
+    let refs: Vec<&str> = values.iter().map(String::as_str).collect();
+    let list = super::challenge::parse(&refs);
+    let digests: Vec<_> = list
+        .challenges
+        .iter()
+        .filter(|c| c.is("digest"))
+        .map(|c| {
+            DigestChallenge::from_params(c.params.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+        })
+        .collect();
+    (!digests.is_empty()).then(|| strongest(digests))
+}
+
 /// The request a response is computed for.
 #[derive(Debug, Clone, Copy)]
 pub struct DigestRequest<'a> {

@@ -9,6 +9,8 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
+pub mod digest;
+
 /// Bytes read at most from a proxy's answer head.
 const MAX_HEAD: usize = 16 * 1024;
 

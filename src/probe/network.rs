@@ -118,11 +118,32 @@ async fn ask_proxy(report: &mut ProbeReport, ctx: &ProbeContext, proxy: &url::Ur
             base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pw}"))
         )
     });
-    let auth = ctx.net.proxy_authorization.clone().or(from_url);
+    let mut auth = ctx.net.proxy_authorization.clone().or(from_url);
     let shown = crate::net::proxy::shown(proxy);
-    match crate::net::proxy::ask_proxy(proxy, url, auth.as_deref(), &ctx.user_agent, ctx.timeout)
-        .await
+    let ask = |auth: Option<String>| async move {
+        crate::net::proxy::ask_proxy(proxy, url, auth.as_deref(), &ctx.user_agent, ctx.timeout)
+            .await
+    };
+    let mut answer = ask(auth.clone()).await;
+    // A proxy that asks for Digest is answered with --proxy-user: CONNECT names host:port,
+    // a plain-http question the absolute URL.
+    let (method, uri) = if url.scheme() == "https" {
+        let port = url.port_or_known_default().unwrap_or(443);
+        (
+            "CONNECT",
+            format!("{}:{port}", url.host_str().unwrap_or("")),
+        )
+    } else {
+        ("HEAD", url.to_string())
+    };
+    if let (Ok(a), Some(pd)) = (&answer, &ctx.net.proxy_digest)
+        && a.status == 407
+        && let Some(digest) = pd.answer(&a.challenges, method, &uri)
     {
+        auth = Some(digest);
+        answer = ask(auth.clone()).await;
+    }
+    match answer {
         Err(e) => {
             report.verdict = Verdict::Fail;
             report.summary = format!("proxy {shown}: {e}");

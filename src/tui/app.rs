@@ -94,6 +94,8 @@ pub enum Screen {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     Help,
+    /// Every cause found so far in full (evidence, fix), scrolled this many lines.
+    Findings(u16),
     ConfirmQuit,
     Note(LineEdit),
     Connection(ConnectionForm),
@@ -334,6 +336,16 @@ impl<'a> App<'a> {
     pub fn new(set: &'a FlowSet, options: Options) -> Self {
         let agent = options.agent;
         let url = options.url.clone().unwrap_or_default();
+        // A password in the address given on the command line never reaches the screen.
+        let bare = url::Url::parse(&url)
+            .ok()
+            .and_then(crate::flow::engine::without_userinfo);
+        let status = bare.is_some().then(|| {
+            "the address held a user name and password: they were taken out of it; a step \
+             that tests credentials asks for them, hidden"
+                .to_owned()
+        });
+        let url = bare.unwrap_or(url);
         let focus = if agent {
             StartFocus::TicketId
         } else {
@@ -364,7 +376,7 @@ impl<'a> App<'a> {
             held: None,
             next_run: 1,
             overlay: None,
-            status: None,
+            status,
             size: (80, 24),
             now: Duration::ZERO,
             quit: false,

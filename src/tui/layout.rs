@@ -93,10 +93,53 @@ pub(crate) fn body_text(app: &App) -> String {
         .as_ref()
         .map(|e| e.fill(&e.node().body, true))
         .unwrap_or_default();
-    if app.agent {
+    let text = if app.agent {
         crate::flow::agent::body(&text)
     } else {
         text
+    };
+    reflow(&text)
+}
+
+/// Joins the lines of a body's paragraphs, so the screen wraps them at its own width: flows
+/// break their prose at about 100 columns, and wrapped again at 80 a sentence left one word
+/// on a line of its own. A blank line, a list item, an indented or code line, and a line
+/// after a colon still start a new line.
+pub(crate) fn reflow(text: &str) -> String {
+    // A line of its own: blank, indented, a list item, code or a command.
+    let own = |line: &str| {
+        line.trim().is_empty()
+            || line.starts_with(char::is_whitespace)
+            || line.starts_with(['-', '*', '•', '`', '$', '#', '>', '|'])
+            || line
+                .split_once(['.', ')'])
+                .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut prev: Option<&str> = None;
+    for line in text.lines() {
+        match prev {
+            Some(p) if !own(line) && !own(p) && !p.trim_end().ends_with(':') => {
+                out.push(' ');
+            }
+            Some(_) => out.push('\n'),
+            None => {}
+        }
+        out.push_str(line.trim_end());
+        prev = Some(line);
+    }
+    out
+}
+
+#[cfg(test)]
+mod reflow_tests {
+    #[test]
+    fn prose_joins_and_structure_stays() {
+        let body = "Try your password against the site, to tell a wrong password\nfrom a browser problem.\n\nIn the location block:\n`auth_basic \"x\";`\nA relative path\nis taken from there.\n- one\n- two\n1. first\n  indented";
+        assert_eq!(
+            super::reflow(body),
+            "Try your password against the site, to tell a wrong password from a browser problem.\n\nIn the location block:\n`auth_basic \"x\";`\nA relative path is taken from there.\n- one\n- two\n1. first\n  indented"
+        );
     }
 }
 

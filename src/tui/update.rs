@@ -90,6 +90,17 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
 fn on_overlay_key(app: &mut App, key: KeyEvent) -> Option<Command> {
     match app.overlay.take() {
         Some(Overlay::Help) | None => None,
+        Some(Overlay::Findings(at)) => {
+            let at = match key.code {
+                KeyCode::Down | KeyCode::Char('j') => Some(at.saturating_add(1)),
+                KeyCode::Up | KeyCode::Char('k') => Some(at.saturating_sub(1)),
+                KeyCode::PageDown | KeyCode::Char(' ') => Some(at.saturating_add(10)),
+                KeyCode::PageUp => Some(at.saturating_sub(10)),
+                _ => None,
+            };
+            app.overlay = at.map(Overlay::Findings);
+            None
+        }
         Some(Overlay::ConfirmQuit) => match key.code {
             KeyCode::Char('y' | 'q') => quit(app, false),
             KeyCode::Char('s') => quit(app, true),

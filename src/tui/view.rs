@@ -16,6 +16,20 @@ mod resume;
 mod start;
 mod step;
 
+/// The title of flow `id` as the header shows it (the id when the flow is not known); in
+/// help-desk mode it speaks of the caller, as the step's text does.
+pub(super) fn flow_title(app: &App, engine: &crate::flow::Engine, id: &str) -> String {
+    let title = engine
+        .flows()
+        .get(id)
+        .map_or_else(|| id.to_owned(), |f| f.flow.title.clone());
+    if app.agent {
+        crate::flow::agent::line(&title)
+    } else {
+        title
+    }
+}
+
 /// Spinner frames: one every 100 ms while a probe runs.
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
@@ -35,6 +49,7 @@ pub fn view(app: &App, frame: &mut Frame) {
     }
     match &app.overlay {
         Some(Overlay::Help) => draw_help(app, frame, area, theme),
+        Some(Overlay::Findings(at)) => found::draw_all(app, *at, frame, area, theme),
         Some(Overlay::ConfirmQuit) => draw_confirm_quit(app, frame, area, theme),
         Some(Overlay::Connection(form)) => connection::draw(form, frame, area, theme),
         Some(Overlay::Note(field)) => {
@@ -270,6 +285,7 @@ const HELP: &[(&str, &str)] = &[
     ),
     ("Esc", "cancel running probes (in a field: go back)"),
     ("n", "add a note to this step (goes in the ticket)"),
+    ("e", "every finding in full: evidence, how sure, the fix"),
     (
         "o Ctrl+O",
         "connection: CA file, -k, --resolve, --connect-to, proxy",

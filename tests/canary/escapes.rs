@@ -207,6 +207,88 @@ fn har_tokens_and_configs_with_escapes_stay_inert() {
     }
 }
 
+/// A token sent to a site (`check --bearer-file`) whose `kid`, header fields and claims carry
+/// the payloads: `check` decodes it and shows its claims, through the sanitiser only, and the
+/// token itself (the canary secret) appears nowhere.
+#[test]
+fn a_token_with_escapes_in_its_kid_and_claims_stays_inert_through_check() {
+    let site = loopback::serve(axum::Router::new().fallback(|| async {
+        loopback::answer(
+            401,
+            &[(
+                "www-authenticate",
+                "Bearer error=\"invalid_token\"".to_owned(),
+            )],
+            "no",
+        )
+    }));
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let b64 = |v: &serde_json::Value| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+    };
+    for (i, p) in ESC_PAYLOADS.iter().chain(C1_PAYLOADS).enumerate() {
+        let token = format!(
+            "{}.{}.Y2FuYXJ5LXNpZ25hdHVyZS13aHk0MDEtc2VjcmV0",
+            b64(&serde_json::json!({"alg": "RS256", "kid": p, "typ": p, "x5u": p})),
+            b64(
+                &serde_json::json!({"sub": p, "iss": p, "aud": [p, "api"], "scope": p, "exp": 1_768_039_200, p.to_string(): p})
+            )
+        );
+        let file = d.join(format!("b{i}.jwt"));
+        std::fs::write(&file, &token).unwrap();
+        let args = [
+            "check",
+            &format!("{site}/api"),
+            "--bearer-file",
+            &file.display().to_string(),
+            "--timeout",
+            "3",
+        ]
+        .map(str::to_owned);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        every_surface("check-token", d, &args, "--json");
+        let (out, err) = why401(d, &args);
+        let (out, err) = (String::from_utf8_lossy(&out), String::from_utf8_lossy(&err));
+        let signature = token.rsplit('.').next().unwrap();
+        assert!(
+            !out.contains(&token) && !out.contains(signature) && !err.contains(signature),
+            "{out}{err}"
+        );
+    }
+}
+
+/// nginx paths hold the payloads too: a user file whose name carries them (missing, so the
+/// problem quotes its path) and a location and realm that do.
+#[test]
+fn nginx_paths_with_escapes_stay_inert() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (i, p) in ESC_PAYLOADS.iter().chain(C1_PAYLOADS).enumerate() {
+        let users = d.join(format!("users-{p}"));
+        let conf = d.join(format!("n{i}.conf"));
+        std::fs::write(
+            &conf,
+            format!(
+                "location \"/{p}/\" {{ auth_basic \"{p}\"; auth_basic_user_file \"{}\"; }}\n",
+                users.display()
+            ),
+        )
+        .unwrap();
+        let conf = conf.display().to_string();
+        let path = format!("/{p}/x");
+        every_surface(
+            "server-paths",
+            d,
+            &["server", "--nginx", &conf, "--path", &path],
+            "--json",
+        );
+        let (out, _) = why401(d, &["server", "--nginx", &conf, "--path", &path]);
+        let out = String::from_utf8_lossy(&out);
+        assert!(out.contains("users-"), "the missing file is named: {out}");
+    }
+}
+
 #[test]
 fn the_unsalted_hash_of_a_common_password_appears_nowhere() {
     const PASSWORD: &str = "Summer2026!";

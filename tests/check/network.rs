@@ -899,6 +899,39 @@ fn digest_through_a_proxy() {
         "{j}"
     );
     assert!(apache.access_log().is_empty(), "{}", apache.access_log());
+    // With --proxy-user, the Digest proxy's own challenge is answered in Digest, and then the
+    // site's: squid logs the proxy user, Apache the site's user.
+    let through_digest = [
+        url.as_str(),
+        "-x",
+        &digest_proxy.url(),
+        "--proxy-user",
+        "alice",
+        "-u",
+        "Mufasa",
+        "--password-stdin",
+    ];
+    let env = [("WHY401_PROXY_PASSWORD", "proxy-pass-4711")];
+    let (j, text) = check(&through_digest, &env, Some("Circle of Life\n"));
+    assert_eq!(j["status"], 200, "{j}");
+    assert_eq!(fact(&j, "http", "digest.outcome"), "accepted", "{j}");
+    assert!(
+        !cause_ids(&j).contains(&"proxy-auth-required".to_owned()),
+        "{j}"
+    );
+    assert_ne!(fact(&j, "network", "proxy.status"), 407, "{j}");
+    assert!(!text.contains("proxy-pass-4711"));
+    let log = digest_proxy.access_log();
+    assert!(
+        log.lines()
+            .any(|l| l.contains(" alice ") && l.contains("/private/")),
+        "{log}"
+    );
+    assert!(
+        apache.access_log().contains("Mufasa ["),
+        "{}",
+        apache.access_log()
+    );
     // Through the Basic proxy with its credentials: Apache's Digest 401 is answered and let in.
     let args = [
         url.as_str(),
@@ -910,7 +943,6 @@ fn digest_through_a_proxy() {
         "Mufasa",
         "--password-stdin",
     ];
-    let env = [("WHY401_PROXY_PASSWORD", "proxy-pass-4711")];
     let (j, text) = check(&args, &env, Some("Circle of Life\n"));
     assert_eq!(j["status"], 200, "{j}");
     assert_eq!(fact(&j, "http", "digest.outcome"), "accepted");

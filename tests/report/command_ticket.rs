@@ -111,7 +111,7 @@ fn a_clock_probe_wins_over_the_date_header() {
         t.environment
             .clock_offset_source
             .unwrap()
-            .contains("clock probe")
+            .contains("Date header vs this machine, check")
     );
 }
 

@@ -213,6 +213,46 @@ fn step_with_found_so_far() {
     snap_both("step_found", &mut app);
 }
 
+/// `e` opens every finding in full: the evidence the one-line panel cuts, how sure, the fix;
+/// a secret typed in the walk never shows there, and stranger text is shown, not emitted.
+#[test]
+fn every_finding_in_full_with_e() {
+    let set = flows();
+    let (mut app, cmd) = at_running_step(&set);
+    let long = format!(
+        "{URL} answered 401 to a request without credentials; the challenge names realm \
+         \"staff\x1b]0;owned\x07\" and the body says the login page is at /login?next=/admin"
+    );
+    tui_app::answer_probes(&mut app, cmd, |id| {
+        let mut r = tui_app::basic_401(id, URL);
+        r.causes.push(why401::diagnose::CauseHit::new(
+            "no-credentials-sent",
+            0.8,
+            long.clone(),
+        ));
+        r.causes.push(why401::diagnose::CauseHit::new(
+            "cached-401",
+            0.3,
+            "the 401 carries no Cache-Control",
+        ));
+        r
+    });
+    let panel = render(&mut app, 80, 24);
+    assert!(
+        !panel.contains("login?next=/admin"),
+        "the panel cuts it: {panel}"
+    );
+    update(&mut app, key(KeyCode::Char('e')));
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("login?next=/admin"), "{screen}");
+    assert!(screen.contains(r"staff\x1b]0;owned\x07"), "{screen}");
+    assert!(!screen.contains('\x1b'), "{screen}");
+    assert!(screen.contains("fix: "), "{screen}");
+    snap_both("step_findings_in_full", &mut app);
+    update(&mut app, key(KeyCode::Char('x')));
+    assert!(!render(&mut app, 120, 40).contains("Everything found"));
+}
+
 /// A walk that ends at a fix is re-tested at once; while the request still gets 401 the end
 /// says "Diagnosed", names the cause and how to re-test.
 #[test]

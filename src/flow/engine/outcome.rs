@@ -98,9 +98,17 @@ impl Session {
     /// got 401, which is what a protected address answers anyone without them, so a fix
     /// made where the credentials live (the person's browser or app) cannot show in it.
     pub fn retest_cannot_tell(&self) -> bool {
-        self.verification
-            .as_ref()
-            .is_some_and(|v| !v.passed && v.sent_as.is_empty() && v.status == Some(401))
+        // The walk's own plain requests got 401 too: the address asks everyone.
+        let asks_everyone = self.reports().any(|r| {
+            r.kind == "http"
+                && r.facts.get("sent_credentials") == Some(&FactValue::Bool(false))
+                && r.facts.get("status") == Some(&FactValue::Int(401))
+        });
+        asks_everyone
+            && self
+                .verification
+                .as_ref()
+                .is_some_and(|v| !v.passed && v.sent_as.is_empty() && v.status == Some(401))
             && self.retest_credentials().is_empty()
     }
 

@@ -278,3 +278,19 @@ fn a_secret_given_again_brings_the_whole_history_back() {
         Some("Bearer tok-SECRET-1")
     );
 }
+
+/// `user:password@` in a typed address is taken out before it is an answer: it would show on
+/// every screen, in the ticket and in the saved session.
+#[test]
+fn a_password_in_the_address_never_becomes_part_of_the_answer() {
+    let set = flows();
+    let mut e = Engine::new(&set, "api", BTreeMap::new()).unwrap();
+    e.give_input("url", "http://alice:Canary-Pw-9@127.0.0.1:9/api?x=1")
+        .unwrap();
+    assert_eq!(e.session().answers["url"], "http://127.0.0.1:9/api?x=1");
+    let saved = serde_json::to_string(e.session()).unwrap();
+    assert!(
+        !saved.contains("Canary-Pw-9") && !saved.contains("alice"),
+        "{saved}"
+    );
+}

@@ -203,6 +203,13 @@ fn issue_classes_are_read() {
             "192.0.2.1",
             "",
         ),
+        // nginx's PAM module (ngx_http_auth_pam_module).
+        (
+            r#"2026/11/23 00:28:15 [error] 1#1: *7 PAM: user 'bob' - not authenticated: Authentication failure, client: 192.0.2.1, server: x, request: "GET / HTTP/1.1", host: "x""#,
+            Reason::PamFailure,
+            "192.0.2.1",
+            "",
+        ),
         (
             r#"2026/11/23 00:28:15 [crit] 1#1: *9 pread() "/etc/nginx/htpasswd" failed (21: Is a directory), client: 192.0.2.1, server: x, request: "GET / HTTP/1.1", host: "x""#,
             Reason::UserFileUnreadable,

@@ -51,18 +51,7 @@ pub struct DigestTrace {
 
 /// The Digest challenge of a 401 this client can answer best, if the 401 carries one.
 fn challenge_of(response: &reqwest::Response) -> Option<Result<DigestChallenge, DigestError>> {
-    let lines = super::header_lines(response.headers(), "www-authenticate");
-    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
-    let list = crate::probe::challenge::parse(&refs);
-    let digests: Vec<_> = list
-        .challenges
-        .iter()
-        .filter(|c| c.is("digest"))
-        .map(|c| {
-            DigestChallenge::from_params(c.params.iter().map(|(n, v)| (n.as_str(), v.as_str())))
-        })
-        .collect();
-    (!digests.is_empty()).then(|| rfc7616::strongest(digests))
+    rfc7616::best_of(&super::header_lines(response.headers(), "www-authenticate"))
 }
 
 /// The request target as sent: path and query.

@@ -299,7 +299,9 @@ pub(super) enum Auth<'a> {
     Answer(&'a str),
 }
 
-/// Sends one request; `auth` says which Authorization goes with the credentials.
+/// Sends one request; `auth` says which Authorization goes with the credentials. Through a
+/// proxy that asks for Digest (a 407 to a plain-http request) it goes once more with the
+/// proxy user's answer.
 pub(super) async fn send(
     ctx: &ProbeContext,
     target: &Target,
@@ -308,6 +310,41 @@ pub(super) async fn send(
     with_creds: bool,
     auth: Auth<'_>,
 ) -> Result<reqwest::Response, FetchError> {
+    let mut proxy_answer: Option<header::HeaderValue> = None;
+    loop {
+        let (client, mut request) = build(ctx, target, method, url, with_creds, auth)?;
+        let answered = proxy_answer.is_some();
+        if let Some(v) = proxy_answer.take() {
+            request.headers_mut().insert(header::PROXY_AUTHORIZATION, v);
+        }
+        let dialled = request.url().clone();
+        // The URL may carry the API key: errors are worded without it.
+        let response = client
+            .execute(request)
+            .await
+            .map_err(|e| classify(&e.without_url()))?;
+        if !answered {
+            proxy_answer = ctx
+                .net
+                .proxy_digest_answer(method.as_str(), &dialled, &response)
+                .and_then(|v| header::HeaderValue::from_str(&v).ok());
+            if proxy_answer.is_some() {
+                continue;
+            }
+        }
+        return Ok(response);
+    }
+}
+
+/// The request [`send`] sends, with the client to send it with.
+fn build(
+    ctx: &ProbeContext,
+    target: &Target,
+    method: &reqwest::Method,
+    url: &url::Url,
+    with_creds: bool,
+    auth: Auth<'_>,
+) -> Result<(reqwest::Client, reqwest::Request), FetchError> {
     let c = &target.creds;
     let mut url = url.clone();
     if with_creds && let Some((name, key)) = &c.api_key_query {
@@ -370,11 +407,7 @@ pub(super) async fn send(
         FetchError::usage("a header value is not valid in HTTP (control character or newline)")
     })?;
     one_authorization(request.headers_mut());
-    // The URL may carry the API key: errors are worded without it.
-    client
-        .execute(request)
-        .await
-        .map_err(|e| classify(&e.without_url()))
+    Ok((client, request))
 }
 
 /// Keeps the first Authorization value only: two in one request is a request no server

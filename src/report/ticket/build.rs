@@ -287,6 +287,8 @@ fn step(session: &Session, flows: &FlowSet, s: &crate::flow::Step) -> TicketStep
     let is_choice = |label: &str| node.is_some_and(|n| n.choices.iter().any(|c| c.label == label));
     let (chose, moved_on_because) = match &s.left_by {
         Some(by) if is_choice(by) => (Some(by.clone()), None),
+        // A rule without a condition: there is no reason to state.
+        Some(by) if by == "(always)" => (None, None),
         Some(by) => (None, Some(by.clone())),
         None => (None, None),
     };

@@ -334,9 +334,9 @@ pub(super) fn clock_probe_offset(reports: &[ProbeReport]) -> Option<(f64, String
             .or_else(|| secs("offset_s", 1.0))
             .or_else(|| secs("offset_ms", 1000.0))?;
         let how = if r.kind == "check" {
-            "the checks' clock request (server Date vs this machine)".to_owned()
+            "the server's Date header vs this machine, in the checks' clock request".to_owned()
         } else {
-            format!("clock probe '{}' (server Date vs this machine)", r.id)
+            format!("the server's Date header vs this machine, check '{}'", r.id)
         };
         Some((v, how))
     })

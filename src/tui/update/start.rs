@@ -120,7 +120,20 @@ fn pick_role(app: &mut App, index: usize) -> Option<Command> {
     }
     let mut preset = BTreeMap::new();
     if !url.is_empty() {
-        preset.insert("url".to_owned(), url);
+        let bare = url::Url::parse(&url)
+            .ok()
+            .and_then(crate::flow::engine::without_userinfo);
+        if let Some(bare) = bare {
+            app.status = Some(
+                "the address held a user name and password: they were taken out of it; a step \
+                 that tests credentials asks for them, hidden"
+                    .into(),
+            );
+            app.start.url = crate::tui::field::LineEdit::new(&bare, false);
+            preset.insert("url".to_owned(), bare);
+        } else {
+            preset.insert("url".to_owned(), url);
+        }
     }
     if let Some(backend) = &app.options.backend {
         preset.insert("backend".to_owned(), backend.clone());

@@ -31,6 +31,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
         KeyCode::Char('r') => return rerun(app),
         KeyCode::Esc if app.running.is_some() => return cancel(app),
         KeyCode::Char('n') => open_note(app),
+        KeyCode::Char('e') => app.overlay = Some(Overlay::Findings(0)),
         KeyCode::Char('o') => super::connection::open(app),
         KeyCode::Char('?') => app.overlay = Some(Overlay::Help),
         KeyCode::Char('q') | KeyCode::Esc => return ask_quit(app),

@@ -376,3 +376,22 @@ fn a_saved_session_resumes_at_its_step() {
     assert_eq!(resumed.step.selected, 0, "the suggestion is selected again");
     assert_eq!(resumed.url(), Some("http://127.0.0.1:9/x"));
 }
+
+/// A password in the address given on the command line is taken out before anything shows
+/// it (start screen, header, step text, ticket); the person is told where it went.
+#[test]
+fn a_password_in_the_given_address_is_taken_out() {
+    let set = flows();
+    let mut app = app_with_url(&set, "http://alice:Canary-Pw-9@127.0.0.1:9/admin/");
+    assert_eq!(app.start.url.text(), "http://127.0.0.1:9/admin/");
+    assert!(
+        app.status
+            .as_deref()
+            .is_some_and(|s| s.contains("taken out") && !s.contains("Canary")),
+        "{:?}",
+        app.status
+    );
+    update(&mut app, key(KeyCode::Char('2')));
+    let s = app.engine.as_ref().unwrap().session();
+    assert_eq!(s.answers["url"], "http://127.0.0.1:9/admin/");
+}

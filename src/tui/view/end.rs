@@ -20,7 +20,10 @@ pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         frame,
         head,
         theme,
-        [&session.flow, &format!("{} steps", session.trail.len())],
+        [
+            &super::flow_title(app, engine, &session.flow),
+            &format!("{} steps", session.trail.len()),
+        ],
         app.url().unwrap_or_default(),
         &super::ticket_tag(app),
     );

@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::shown;
 use crate::diagnose::CauseHit;
@@ -69,14 +69,93 @@ pub(super) fn draw(
     };
     let title = if causes.len() > FOUND_SHOWN {
         format!(
-            " {name}: {FOUND_SHOWN} of {}, all in the ticket ",
+            " {name}: {FOUND_SHOWN} of {} · e shows all in full ",
             causes.len()
         )
-    } else {
+    } else if causes.is_empty() {
         format!(" {name} ")
+    } else {
+        format!(" {name} · e shows them in full ")
     };
     frame.render_widget(
         Paragraph::new(lines).block(Block::bordered().title(Span::styled(title, theme.title()))),
         area,
+    );
+}
+
+/// Every cause of the walk in full, most likely first: how sure, the plain words, every piece
+/// of evidence and the fix (the panel has room for one line each). Evidence is stranger text:
+/// it passes the walk's redactor (the secrets typed) and the sanitiser.
+pub(super) fn draw_all(
+    app: &crate::tui::app::App,
+    at: u16,
+    frame: &mut Frame,
+    area: Rect,
+    theme: Theme,
+) {
+    let Some(engine) = &app.engine else { return };
+    let session = engine.session();
+    let redactor = crate::report::session_redactor(session);
+    let causes = session.ranked_causes();
+    let mut lines: Vec<Line> = Vec::new();
+    if causes.is_empty() {
+        lines.push(Line::from(
+            "Nothing found yet: the checks so far point to no cause.",
+        ));
+    }
+    for (i, hit) in causes.iter().enumerate() {
+        if i > 0 {
+            lines.push(Line::from(""));
+        }
+        let v = verdict_of(hit);
+        let cause = crate::diagnose::cause(&hit.id);
+        let title = cause.map_or(hit.id.as_str(), |c| c.title);
+        let remark = if hit.remark {
+            " (remark: true, but not why it failed)"
+        } else {
+            ""
+        };
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{} {:>3.0}% ", v.icon(), hit.confidence * 100.0),
+                theme.verdict(v),
+            ),
+            Span::styled(hit.id.clone(), theme.title()),
+            Span::raw(format!(" — {title}{remark}")),
+        ]));
+        for e in hit.evidence.iter().filter(|e| !e.is_empty()) {
+            lines.push(Line::from(format!(
+                "   evidence: {}",
+                shown(&redactor.redact(e))
+            )));
+        }
+        if let Some(c) = cause {
+            lines.push(Line::from(Span::styled(
+                format!("   fix: {}", c.fix),
+                theme.dim(),
+            )));
+        }
+    }
+    let r = super::centered(
+        area,
+        area.width.saturating_sub(4),
+        area.height.saturating_sub(2),
+    );
+    frame.render_widget(Clear, r);
+    let block = Block::bordered()
+        .title(Span::styled(
+            " Everything found, most likely first ",
+            theme.title(),
+        ))
+        .title_bottom(Line::from(Span::styled(
+            " ↑↓ PgUp PgDn scroll · any other key closes ",
+            theme.dim(),
+        )));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((at, 0)),
+        r,
     );
 }

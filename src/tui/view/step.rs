@@ -34,16 +34,7 @@ pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     let Some(engine) = &app.engine else { return };
     let a = step_areas(app, area);
     let session = engine.session();
-    let flow_title = engine
-        .flows()
-        .get(&session.current.flow)
-        .map_or_else(|| session.current.flow.clone(), |f| f.flow.title.clone());
-    // In help-desk mode the title speaks of the caller, as the step's text does.
-    let flow_title = if app.agent {
-        crate::flow::agent::line(&flow_title)
-    } else {
-        flow_title
-    };
+    let flow_title = super::flow_title(app, engine, &session.current.flow);
     super::walk_header(
         frame,
         a.header,
@@ -100,6 +91,7 @@ pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
             ("Enter", "go on"),
             ("b", "back"),
             ("r", "re-run"),
+            ("e", "evidence"),
             ("n", "note"),
             ("?", "help"),
             ("q", "quit"),
@@ -259,10 +251,20 @@ fn draw_trail(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
                 },
             ),
         ]));
-        if let Some(by) = &s.left_by {
+        // A choice shows as chosen; a rule's condition (`jwt.kind == "jwt"`) is for the
+        // ticket, not for a person: the trail says the checks decided. A rule without a
+        // condition has no reason worth a line.
+        if let Some(by) = s.left_by.as_ref().filter(|b| b.as_str() != "(always)") {
+            let chosen = crate::report::ticket::node_of(engine.flows(), &s.at)
+                .is_some_and(|n| n.choices.iter().any(|c| &c.label == by));
+            let why = if chosen {
+                app.say(by)
+            } else {
+                "the checks decided".to_owned()
+            };
             let room = usize::from(inner(area).width);
             lines.push(Line::from(Span::styled(
-                clip(&format!("    → {}", app.say(by)), room),
+                clip(&format!("    → {why}"), room),
                 theme.dim(),
             )));
         }
