@@ -64,6 +64,7 @@ pub fn parse(text: &str, source: &str) -> Result<KeySet, String> {
         let label = entry
             .get("kid")
             .and_then(Value::as_str)
+            .map(crate::sanitize::Outside::new)
             .map_or_else(|| format!("key #{}", i + 1), |k| format!("kid '{k}'"));
         let private = ["d", "p", "q"].iter().any(|m| entry.get(*m).is_some())
             || (entry.get("kty").and_then(Value::as_str) == Some("oct")

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use super::diagnosis::{Inspection, TokenKind};
+use crate::sanitize::Outside;
 use crate::diagnose::{CauseHit, cause};
 
 /// Claims shown first, in this order, each on its own line.
@@ -48,7 +49,7 @@ pub fn text(i: &Inspection, revealed: Option<&str>) -> String {
         let others: Vec<String> = c
             .iter()
             .filter(|(k, _)| !KNOWN.contains(&k.as_str()) && !TIMES.contains(&k.as_str()))
-            .map(|(k, v)| format!("  {k:<9} {}", short(v)))
+            .map(|(k, v)| format!("  {:<9} {}", Outside::new(k.as_str()), short(v)))
             .collect();
         for line in others {
             let _ = writeln!(out, "{line}");
@@ -130,7 +131,9 @@ pub fn json(i: &Inspection, revealed: Option<&str>) -> Value {
     v
 }
 
-fn short(v: &Value) -> String {
+/// A header field or claim value on one line, cut to [`VALUE_WIDTH`] characters: a stranger's
+/// text, so it prints only through the sanitiser.
+fn short(v: &Value) -> Outside {
     let text = match v {
         Value::String(s) => s.clone(),
         Value::Array(a) if a.iter().all(Value::is_string) => a
@@ -141,10 +144,10 @@ fn short(v: &Value) -> String {
         other => other.to_string(),
     };
     let one_line = text.replace(['\n', '\r'], " ");
-    if one_line.chars().count() > VALUE_WIDTH {
+    Outside::new(if one_line.chars().count() > VALUE_WIDTH {
         let cut: String = one_line.chars().take(VALUE_WIDTH).collect();
         format!("{cut}… ({} chars)", one_line.chars().count())
     } else {
         one_line
-    }
+    })
 }

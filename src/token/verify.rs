@@ -3,6 +3,7 @@
 //! both clocks. A key that does not fit the token's alg is named (RFC 8725 §3.1), never tried
 //! the way a vulnerable verifier would.
 
+use crate::sanitize::Outside;
 use std::str::FromStr;
 
 use base64::Engine as _;
@@ -311,13 +312,14 @@ fn with_jwks(jwt: &Jwt, alg: Algorithm, set: &KeySet) -> Verification {
         );
     }
     if candidates.is_empty() {
-        let kids = set.kids();
+        let kids = shown_kids(set);
         let listed = if kids.is_empty() {
             "none".to_owned()
         } else {
             kids.join(", ")
         };
-        let what = kid.map_or_else(
+        // The token's kid and the set's are a stranger's text: shown through `Outside`.
+        let what = kid.map(Outside::new).map_or_else(
             || format!("the token has no kid and the JWKS holds no key for {alg:?}"),
             |k| format!("kid '{k}' is not in the JWKS from {} (its kids: {listed}): the keys were rotated, or the token is from another issuer", set.source),
         );
@@ -413,6 +415,14 @@ fn curve_name(c: &EllipticCurve) -> &'static str {
     }
 }
 
+/// The set's kids as they may be printed.
+fn shown_kids(set: &KeySet) -> Vec<String> {
+    set.kids()
+        .into_iter()
+        .map(|k| Outside::new(k).to_string())
+        .collect()
+}
+
 /// `RS256 keys (kids a, b)`: what a set holds, for an alg it cannot check.
 fn key_kinds(set: &KeySet) -> String {
     let mut kinds: Vec<String> = set.keys.iter().map(describe).collect();
@@ -421,7 +431,7 @@ fn key_kinds(set: &KeySet) -> String {
     if kinds.is_empty() {
         return "no usable key".to_owned();
     }
-    let ids = set.kids();
+    let ids = shown_kids(set);
     if ids.is_empty() {
         kinds.join(", ")
     } else {

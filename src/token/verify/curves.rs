@@ -223,7 +223,9 @@ fn es512_jwks(jwt: &Jwt, set: &KeySet) -> Verification {
     }
     let mut last = None;
     for entry in candidates {
-        let label = raw_kid(entry).map_or_else(|| "a key".to_owned(), |k| format!("key '{k}'"));
+        let label = raw_kid(entry)
+            .map(crate::sanitize::Outside::new)
+            .map_or_else(|| "a key".to_owned(), |k| format!("key '{k}'"));
         let what = format!("JWKS {label} from {}", set.source);
         let v = match raw_crv(entry) {
             Some(Curve::P521) => match jwk_p521(entry) {
@@ -312,7 +314,9 @@ pub(crate) fn eddsa_extra(jwt: &Jwt, set: &KeySet) -> Option<Verification> {
         None => raw_crv(e) == Some(Curve::Ed448),
     })?;
     (raw_crv(entry) == Some(Curve::Ed448)).then(|| {
-        let label = raw_kid(entry).map_or_else(|| "a key".to_owned(), |k| format!("key '{k}'"));
+        let label = raw_kid(entry)
+            .map(crate::sanitize::Outside::new)
+            .map_or_else(|| "a key".to_owned(), |k| format!("key '{k}'"));
         ed448_unchecked(&format!("JWKS {label} from {}", set.source))
     })
 }
