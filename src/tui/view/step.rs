@@ -179,10 +179,11 @@ fn step_mark(step: &Step) -> Option<Verdict> {
 /// The cause ids a step found (its findings and its probes' own cause hits), once each.
 fn step_causes(step: &Step) -> Vec<&str> {
     let mut ids: Vec<&str> = Vec::new();
+    // A remark (true of the site, not why the request failed) is not marked as found.
     let all = step.findings.iter().map(|f| f.cause.as_str()).chain(
         step.reports
             .iter()
-            .flat_map(|r| r.causes.iter().map(|c| c.id.as_str())),
+            .flat_map(|r| r.causes.iter().filter(|c| !c.remark).map(|c| c.id.as_str())),
     );
     for id in all {
         if !ids.contains(&id) {
