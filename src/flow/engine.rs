@@ -461,8 +461,8 @@ impl<'a> Engine<'a> {
             .then(|| self.fill(text, false))
     }
 
-    /// The value of a placeholder: an input, `url_path` (the path of the address given), or
-    /// a fact.
+    /// The value of a placeholder: an input, `url_path` / `url_host` (the path and host of the
+    /// address given), or a fact.
     fn lookup(&self, name: &str, redact: bool) -> Option<String> {
         if let Some(v) = self.s.secret(name) {
             return Some(if redact {
@@ -474,9 +474,13 @@ impl<'a> Engine<'a> {
         if let Some(v) = self.s.answers.get(name) {
             return Some(v.clone());
         }
-        if name == "url_path" {
+        if name == "url_path" || name == "url_host" {
             let url = url::Url::parse(self.s.answers.get("url")?).ok()?;
-            return Some(url.path().to_owned());
+            return if name == "url_path" {
+                Some(url.path().to_owned())
+            } else {
+                url.host_str().map(str::to_owned)
+            };
         }
         self.s.facts.get(name).map(ToString::to_string)
     }

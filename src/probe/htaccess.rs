@@ -93,6 +93,16 @@ pub(crate) const KIND: ProbeKind = ProbeKind {
             "every problem, FILE:LINE:COL: message",
         ),
         fact("causes", FactType::StrList, "cause ids found"),
+        fact(
+            "error_log",
+            FactType::Str,
+            "the vhost's ErrorLog file (with apache_conf)",
+        ),
+        fact(
+            "access_log",
+            FactType::Str,
+            "the vhost's CustomLog file (with apache_conf)",
+        ),
     ],
     run,
 };
@@ -149,6 +159,28 @@ fn check_with_uris(id: &str, args: &ProbeArgs) -> (ProbeReport, Vec<String>) {
         .iter()
         .any(|p| p.cause == Some("auth-not-forwarded-to-app"));
     report.fact("forwards_to_app", !hidden);
+    if let Some(conf) = apache {
+        log_facts(&mut report, conf, inputs.host.as_deref(), args.get("url"));
+    }
     let uris = user_file_facts(&mut report, &a);
     (report, uris)
+}
+
+/// `ErrorLog` and `CustomLog` of the vhost the request lands in, so the logs need not be
+/// asked for.
+fn log_facts(report: &mut ProbeReport, conf: &str, host: Option<&str>, url: Option<&String>) {
+    use crate::server::apache::{Config, Kind, logs};
+    let Ok(config) = Config::load(std::path::Path::new(conf), Kind::Server) else {
+        return;
+    };
+    let url_host = url
+        .and_then(|u| url::Url::parse(u).ok())
+        .and_then(|u| u.host_str().map(str::to_owned));
+    let files = logs::log_files(&config, host.or(url_host.as_deref()));
+    if let Some(e) = files.error {
+        report.fact("error_log", e.display().to_string());
+    }
+    if let Some(a) = files.access {
+        report.fact("access_log", a.display().to_string());
+    }
 }

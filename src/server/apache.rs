@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use super::{Directive, ParseError, source};
 
 pub mod effective;
+pub mod logs;
 pub mod parse;
 
 /// Where the directives came from.

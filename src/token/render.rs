@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use super::diagnosis::{Inspection, TokenKind};
-use crate::sanitize::Outside;
 use crate::diagnose::{CauseHit, cause};
+use crate::sanitize::Outside;
 
 /// Claims shown first, in this order, each on its own line.
 const KNOWN: &[&str] = &["iss", "sub", "aud", "azp", "client_id", "scope", "scp"];

@@ -123,6 +123,17 @@ impl Walk {
         self.tmux.keys(&["Enter"]);
     }
 
+    /// The owner's opening: the role, the suggested first step, and test user alice with
+    /// `password` typed (never echoed).
+    fn owner_tests_alice_with(&mut self, password: &str) {
+        self.choose("I run the site");
+        self.suggested("What the server asks for");
+        self.answer("Test user name", "alice");
+        self.at("Its password");
+        self.tmux.keys(&["-l", password]);
+        self.tmux.keys(&["Enter"]);
+    }
+
     /// Takes the choice whose label starts with `label` (nothing was suggested).
     fn choose(&mut self, label: &str) {
         let screen = self.at(label);
@@ -389,12 +400,7 @@ fn a_wrong_password_at_nginx_basic_is_a_password_mismatch() {
     let Some(mut w) = Walk::start("basic", &nginx.url("/admin/"), "password-mismatch") else {
         return;
     };
-    w.choose("I run the site");
-    w.suggested("What the server asks for");
-    w.answer("Test user name", "alice");
-    w.at("Its password");
-    w.tmux.keys(&["-l", "wrong-password"]);
-    w.tmux.keys(&["Enter"]);
+    w.owner_tests_alice_with("wrong-password");
     let screen = w.at("The password typed does not match");
     assert!(!screen.contains("wrong-password"), "{screen}");
     assert!(
@@ -704,4 +710,58 @@ fn a_browser_fix_without_credentials_is_reported_not_resolved() {
     let ticket = w.ticket("Not confirmed: the re-test had no credentials and got 401");
     assert_eq!(outcome(&ticket), "diagnosed", "{ticket}");
     assert!(ticket.contains("Reported working"), "{ticket}");
+}
+
+/// The owner of an Apache with Basic auth, a test user with the wrong password: the running
+/// Apache and its configuration are found (nothing to type), the VirtualHost's ErrorLog and
+/// CustomLog are read without asking, the error-log line of the same request (AH01617) is
+/// suggested, the user file comes from AuthUserFile, and the right password resolves.
+#[test]
+fn the_apache_owner_reads_its_logs_and_user_file_without_typing_a_path() {
+    let Some(apache) = servers::Apache::start(
+        "<Location /admin/>\n  AuthType Basic\n  AuthName \"staff\"\n  AuthUserFile {dir}/users\n  Require valid-user\n</Location>\n",
+    ) else {
+        assert!(std::env::var("CI").is_err(), "apache2 is needed under CI");
+        return;
+    };
+    if servers::htpasswd(&apache.path("users"), "-bc", "alice", "Correct-Horse-42").is_none() {
+        assert!(std::env::var("CI").is_err(), "htpasswd is needed under CI");
+        return;
+    }
+    apache.write("www/admin/index.html", "staff only\n");
+    let Some(mut w) = Walk::start("apache", &apache.url("/admin/"), "password-mismatch") else {
+        return;
+    };
+    w.owner_tests_alice_with("wrong-password");
+    let screen = w.at("Check Apache .htaccess");
+    assert!(!screen.contains("wrong-password"), "{screen}");
+    assert!(!screen.contains("Path of the .htaccess file"), "{screen}");
+    w.choose("Read what Apache logged");
+    // The log files come from ErrorLog and CustomLog: nothing is asked.
+    let screen = w.at("Read the server logs");
+    assert!(!screen.contains("Path of the server's error"), "{screen}");
+    w.choose("Apache messages");
+    // The logs probe found the AH01617 line of the same request: password-mismatch leads
+    // "Found so far"; the owner picks the line the log shows.
+    let screen = w.at("What the Apache error log says");
+    assert!(screen.contains("password-mismatch"), "{screen}");
+    w.choose("AH01617");
+    let screen = w.at("Check the password hash");
+    assert!(!screen.contains("Path of the user file"), "{screen}");
+    w.suggested("Check the password hash");
+    w.answer("The password the test user has now", "Correct-Horse-42");
+    let ticket = w.ticket("Resolved: the re-test got 200");
+    assert_eq!(outcome(&ticket), "resolved", "{ticket}");
+    for file in ["error.log", "access.log", "users"] {
+        assert!(
+            ticket.contains(&apache.path(file).display().to_string()),
+            "{file} is named:\n{ticket}"
+        );
+    }
+    assert!(ticket.contains("AH01617"), "{ticket}");
+    assert!(
+        !ticket.contains("wrong-password") && !ticket.contains("Correct-Horse-42"),
+        "{ticket}"
+    );
+    w.assert_top_seen_early();
 }

@@ -72,7 +72,9 @@ pub(crate) fn sound_token_refused(reports: &[ProbeReport], url: &str, hits: &mut
         return;
     }
     let kid = match token.facts.get("kid") {
-        Some(FactValue::Str(k)) => format!(" (kid '{}')", crate::sanitize::Outside::new(k.as_str())),
+        Some(FactValue::Str(k)) => {
+            format!(" (kid '{}')", crate::sanitize::Outside::new(k.as_str()))
+        }
         _ => String::new(),
     };
     let clock = if matches!(

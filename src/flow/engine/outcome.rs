@@ -67,6 +67,13 @@ impl Session {
             .filter(|(_, r)| r.kind == battery::NAME)
             .map(|(i, _)| i)
             .last();
+        // "No credentials were sent" is true of the first request only: once a later request
+        // carried some, it no longer explains anything and reads wrong beside them.
+        let sent_later = self.reports().any(|r| {
+            r.facts
+                .iter()
+                .any(|(k, v)| k.ends_with("sent_credentials") && *v == FactValue::Bool(true))
+        });
         let hits = self
             .findings()
             .map(|f| CauseHit::new(&f.cause, f.confidence, f.evidence.clone()))
@@ -75,7 +82,8 @@ impl Session {
                     .enumerate()
                     .filter(|(i, r)| r.kind != battery::NAME || Some(*i) == latest_battery)
                     .flat_map(|(_, r)| r.causes.iter().cloned()),
-            );
+            )
+            .filter(|h| !(sent_later && h.id == "no-credentials-sent"));
         diagnose::rank(hits)
     }
 

@@ -206,6 +206,38 @@ fn a_resumed_walk_keeps_its_history() {
 }
 
 #[test]
+fn no_credentials_sent_is_dropped_once_a_request_carried_some() {
+    let set = flows();
+    let mut e = Engine::new(&set, "api", BTreeMap::new()).unwrap();
+    e.give_input("url", "http://127.0.0.1:9/api").unwrap();
+    let mut first = http("http", Some(401));
+    first.fact("sent_credentials", false);
+    first.causes.push(crate::diagnose::CauseHit::new(
+        "no-credentials-sent",
+        0.9,
+        "the request carried none".to_owned(),
+    ));
+    e.give_reports(vec![first]).unwrap();
+    let ids = |e: &Engine| -> Vec<String> {
+        e.session()
+            .ranked_causes()
+            .iter()
+            .map(|h| h.id.clone())
+            .collect()
+    };
+    assert!(ids(&e).contains(&"no-credentials-sent".to_owned()));
+    e.give_input("token", "tok-SECRET-1").unwrap();
+    let mut with = http("with_token", Some(401));
+    with.fact("sent_credentials", true);
+    e.give_reports(vec![with]).unwrap();
+    assert!(
+        !ids(&e).contains(&"no-credentials-sent".to_owned()),
+        "{:?}",
+        ids(&e)
+    );
+}
+
+#[test]
 fn a_secret_input_is_held_as_a_secret_from_the_moment_it_is_given() {
     let set = flows();
     let e = at_token_choice(&set);

@@ -110,7 +110,7 @@ fn outcome_line(app: &App, session: &Session) -> (&'static str, Verdict, String)
             // The re-test's 401 is said in the first words; it fits three lines at 80 columns.
             let said = "Not confirmed: the re-test had no credentials and got 401, as anyone \
                         without them does here, so it cannot see what works for you now. To \
-                        confirm, go back (b) to the step that tests your user name and password."
+                        confirm, go back (b) to a step that tests your password, token or cookie."
                 .to_owned();
             let said = if app.agent {
                 crate::flow::agent::line(&said)

@@ -179,10 +179,11 @@ fn step_mark(step: &Step) -> Option<Verdict> {
 /// The cause ids a step found (its findings and its probes' own cause hits), once each.
 fn step_causes(step: &Step) -> Vec<&str> {
     let mut ids: Vec<&str> = Vec::new();
+    // A remark (true of the site, not why the request failed) is not marked as found.
     let all = step.findings.iter().map(|f| f.cause.as_str()).chain(
         step.reports
             .iter()
-            .flat_map(|r| r.causes.iter().map(|c| c.id.as_str())),
+            .flat_map(|r| r.causes.iter().filter(|c| !c.remark).map(|c| c.id.as_str())),
     );
     for id in all {
         if !ids.contains(&id) {
@@ -329,15 +330,24 @@ fn fact_lines(r: &ProbeReport, lines: &mut Vec<Line<'static>>) {
 
 fn draw_probes(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     let mut lines: Vec<Line> = Vec::new();
+    // A summary too long for the line ends in "…" (the time goes first), never cut mid-word
+    // without a sign.
+    let room = usize::from(area.width.saturating_sub(2));
     let done_line = |r: &ProbeReport| {
+        let head = format!("{} {:<4}", r.verdict.icon(), r.verdict.label());
+        let id = format!(" {}: ", r.id);
+        let summary = super::shown(&r.summary);
+        let mut time = format!("  ({} ms)", r.elapsed_ms);
+        let used = head.chars().count() + id.chars().count();
+        if used + summary.chars().count() + time.chars().count() > room {
+            time.clear();
+        }
+        let summary = super::clip(&summary, room.saturating_sub(used));
         Line::from(vec![
-            Span::styled(
-                format!("{} {:<4}", r.verdict.icon(), r.verdict.label()),
-                theme.verdict(r.verdict),
-            ),
-            Span::styled(format!(" {}: ", r.id), theme.title()),
-            Span::raw(super::shown(&r.summary)),
-            Span::styled(format!("  ({} ms)", r.elapsed_ms), theme.dim()),
+            Span::styled(head, theme.verdict(r.verdict)),
+            Span::styled(id, theme.title()),
+            Span::raw(summary),
+            Span::styled(time, theme.dim()),
         ])
     };
     if let Some(run) = app.running.as_ref().or(app.held.as_ref()) {
