@@ -136,11 +136,9 @@ pub(super) fn draw_all(
             )));
         }
     }
-    let r = super::centered(
-        area,
-        area.width.saturating_sub(4),
-        area.height.saturating_sub(2),
-    );
+    // The whole width between the header and the footer: a margin would show pieces of the
+    // step's boxes beside it.
+    let r = super::centered(area, area.width, area.height.saturating_sub(2));
     frame.render_widget(Clear, r);
     let block = Block::bordered()
         .title(Span::styled(
