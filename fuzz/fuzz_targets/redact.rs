@@ -43,6 +43,12 @@ fuzz_target!(|data: &[u8]| {
     let out = sanitize::text(&known.redact(&text)).into_owned();
     assert!(!out.contains(&secret), "known secret leaked: {out:?}");
     assert!(sanitize::is_clean(&out));
+    // A redactor that does not know the secret hides it in a credential's place only: the
+    // same letters elsewhere in the stranger's text are text (a run of 24 'A's held the
+    // 16-'A' secret in the first run's crash-545bf4e9).
+    if rest.contains(&secret) {
+        return;
+    }
     let carrier = CARRIERS[usize::from(data[0]) % CARRIERS.len()].replace("{}", &secret);
     let text = format!("{rest}\n{carrier}\n{rest}");
     let out = Redactor::new().redact(&text);
