@@ -332,20 +332,25 @@ pub struct App<'a> {
     pub quit: bool,
 }
 
+/// `text` without its `user:password@` and what to tell the person, when it had one.
+pub(crate) fn bare_address(text: &str) -> Option<(String, String)> {
+    let bare = url::Url::parse(text)
+        .ok()
+        .and_then(crate::flow::engine::without_userinfo)?;
+    let said = "the address held a user name and password: they were taken out of it; a step \
+                that tests credentials asks for them, hidden";
+    Some((bare, said.to_owned()))
+}
+
 impl<'a> App<'a> {
     pub fn new(set: &'a FlowSet, options: Options) -> Self {
         let agent = options.agent;
         let url = options.url.clone().unwrap_or_default();
         // A password in the address given on the command line never reaches the screen.
-        let bare = url::Url::parse(&url)
-            .ok()
-            .and_then(crate::flow::engine::without_userinfo);
-        let status = bare.is_some().then(|| {
-            "the address held a user name and password: they were taken out of it; a step \
-             that tests credentials asks for them, hidden"
-                .to_owned()
-        });
-        let url = bare.unwrap_or(url);
+        let (url, status) = match bare_address(&url) {
+            Some((bare, said)) => (bare, Some(said)),
+            None => (url, None),
+        };
         let focus = if agent {
             StartFocus::TicketId
         } else {

@@ -120,15 +120,8 @@ fn pick_role(app: &mut App, index: usize) -> Option<Command> {
     }
     let mut preset = BTreeMap::new();
     if !url.is_empty() {
-        let bare = url::Url::parse(&url)
-            .ok()
-            .and_then(crate::flow::engine::without_userinfo);
-        if let Some(bare) = bare {
-            app.status = Some(
-                "the address held a user name and password: they were taken out of it; a step \
-                 that tests credentials asks for them, hidden"
-                    .into(),
-            );
+        if let Some((bare, said)) = crate::tui::app::bare_address(&url) {
+            app.status = Some(said);
             app.start.url = crate::tui::field::LineEdit::new(&bare, false);
             preset.insert("url".to_owned(), bare);
         } else {
