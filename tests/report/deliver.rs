@@ -152,31 +152,46 @@ fn arboard_copies_for_real_under_xvfb() {
     if find(&["xclip"]).is_none() {
         return;
     }
-    let display = format!(":{}", 90 + std::process::id() % 300);
+    // Xvfb picks a free display itself and writes its number on stdout only once it accepts
+    // connections: no guessed number that a stale /tmp/.X11-unix socket could shadow, and no
+    // race between the socket appearing and the server listening.
     let mut server = std::process::Command::new(xvfb)
         .args([
-            display.as_str(),
+            "-displayfd",
+            "1",
             "-nolisten",
             "tcp",
             "-screen",
             "0",
             "640x480x24",
         ])
-        .stdout(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let socket = format!("/tmp/.X11-unix/X{}", &display[1..]);
-    let started = std::time::Instant::now();
-    while !std::path::Path::new(&socket).exists() && started.elapsed().as_secs() < 10 {
-        std::thread::sleep(std::time::Duration::from_millis(50));
+    let mut number = String::new();
+    {
+        use std::io::BufRead;
+        let stdout = server.stdout.take().unwrap();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut number)
+            .unwrap();
     }
+    let number = number.trim();
+    assert!(
+        !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()),
+        "Xvfb did not say which display it serves: {number:?}"
+    );
+    let display = format!(":{number}");
     let out = std::process::Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "deliver::xvfb_inner", "--ignored", "--nocapture"])
         .env("DISPLAY", &display)
         .output()
         .unwrap();
-    let _ = server.kill();
+    // SIGTERM, so that Xvfb removes its socket and lock file as it goes.
+    let _ = std::process::Command::new("kill")
+        .arg(server.id().to_string())
+        .status();
     let _ = server.wait();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
