@@ -104,7 +104,7 @@ fn key_from_args(args: &JwtArgs, inspection: &Inspection) -> anyhow::Result<Opti
         return Ok(Some(Key::Jwks(set)));
     }
     if args.discover {
-        let Some(issuer) = args.iss.as_deref().or_else(|| inspection.claim_str("iss")) else {
+        let Some(issuer) = args.iss.as_deref().or_else(|| inspection.raw_claim("iss")) else {
             bail!("--discover needs an issuer: the token has no iss claim (give --iss)");
         };
         eprintln!(
@@ -115,7 +115,7 @@ fn key_from_args(args: &JwtArgs, inspection: &Inspection) -> anyhow::Result<Opti
             args,
             |conn| async move { jwks::discover(&conn, issuer).await },
         )?;
-        if let (Some(doc_iss), Some(tok_iss)) = (&found.issuer, inspection.claim_str("iss"))
+        if let (Some(doc_iss), Some(tok_iss)) = (&found.issuer, inspection.raw_claim("iss"))
             && doc_iss != tok_iss
         {
             eprintln!(

@@ -169,13 +169,7 @@ fn fetch_exposures(
     connect: &crate::cli::ConnectArgs,
     analysis: &Analysis,
 ) -> anyhow::Result<Vec<Exposure>> {
-    let uris: Vec<String> = analysis
-        .servers
-        .iter()
-        .filter_map(|s| {
-            analysis::user_file_uri(s.web_root.as_ref()?, s.effective.user_file.as_ref()?)
-        })
-        .collect();
+    let uris = analysis.download_uris();
     if uris.is_empty() {
         return Ok(Vec::new());
     }

@@ -289,6 +289,62 @@ fn nginx_paths_with_escapes_stay_inert() {
     }
 }
 
+/// An Apache `.htaccess` holds them where its writer can: the AuthName, a `Require user` name,
+/// the AuthUserFile path; and the user file a user name. Every one is named in the report
+/// (the realm, the file, the user with a hash Apache cannot verify, a required user missing
+/// from the file), shown escaped, in text, `--json` and md/text tickets.
+#[test]
+fn apache_realms_user_names_and_user_files_with_escapes_stay_inert() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (i, p) in ESC_PAYLOADS.iter().chain(C1_PAYLOADS).enumerate() {
+        let users = d.join(format!("users-{p}"));
+        // {PLAIN} is nginx's scheme: Apache cannot verify it, so the report names the user.
+        std::fs::write(&users, format!("{p}:{{PLAIN}}secret\n")).unwrap();
+        let htaccess = d.join(format!("h{i}.htaccess"));
+        std::fs::write(
+            &htaccess,
+            format!(
+                "AuthType Basic\nAuthName \"{p}\"\nAuthUserFile \"{}\"\nRequire user \"{p}\" \"nobody-{p}\"\n",
+                users.display()
+            ),
+        )
+        .unwrap();
+        let htaccess = htaccess.display().to_string();
+        let args = ["server", "--htaccess", &htaccess, "--path", "/x"];
+        every_surface("server-apache", d, &args, "--json");
+        let (out, _) = why401(d, &args);
+        let out = String::from_utf8_lossy(&out);
+        // Shown, not dropped: the escapes name what was planted.
+        let shown = |planted: &str| -> String {
+            planted
+                .chars()
+                .map(|c| match c {
+                    '\u{202E}' => "<U+202E>".to_owned(),
+                    c if c < ' ' || ('\x7f'..='\u{9f}').contains(&c) => {
+                        format!("\\x{:02x}", u32::from(c))
+                    }
+                    c => c.to_string(),
+                })
+                .collect()
+        };
+        let seen = shown(p);
+        assert!(
+            out.contains(&format!("realm \"{seen}\"")),
+            "realm shown: {out}"
+        );
+        assert!(out.contains(&format!("users-{seen}")), "file shown: {out}");
+        assert!(
+            out.contains(&format!("user \"{seen}\" has a")),
+            "user shown: {out}"
+        );
+        assert!(
+            out.contains(&format!("nobody-{seen}")),
+            "required user shown: {out}"
+        );
+    }
+}
+
 #[test]
 fn the_unsalted_hash_of_a_common_password_appears_nowhere() {
     const PASSWORD: &str = "Summer2026!";
