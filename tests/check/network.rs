@@ -1056,6 +1056,22 @@ fn a_digest_proxy_opens_an_https_tunnel() {
     );
     assert!(!text.contains("wrong-4711"));
     assert_eq!(site_log(), before);
+    // A proxy that asks for Basic alone gets Basic on the tunnel, once it has asked.
+    let Some(basic) = Squid::start("alice", "proxy-pass-4711") else {
+        return;
+    };
+    let mut through_basic = args.to_vec();
+    let basic_url = basic.url();
+    through_basic[4] = &basic_url;
+    let (j, _) = check(
+        &through_basic,
+        &[("WHY401_PROXY_PASSWORD", "proxy-pass-4711")],
+        None,
+    );
+    assert_eq!(j["status"], 401, "{j}");
+    assert_eq!(j["challenges"][0]["params"]["realm"], "site", "{j}");
+    let log = squid_logged(&basic, &needle);
+    assert!(log.contains(&needle), "{log}");
 }
 
 // ---------------------------------------------------------------- a fresh token (oidc-provider)
