@@ -137,7 +137,11 @@ where
     Fut: std::future::Future<Output = Result<T, String>> + 'a,
 {
     let opts = crate::command::check::network::options(&args.connect)?;
-    let ctx = crate::probe::ProbeContext::with_network(std::time::Duration::from_secs(10), &opts)?;
     let rt = crate::command::runtime()?;
-    rt.block_on(f(ctx.connection())).map_err(anyhow::Error::msg)
+    // Made on the runtime: a proxy relay (https through a Digest proxy) runs on it.
+    rt.block_on(async {
+        let ctx =
+            crate::probe::ProbeContext::with_network(std::time::Duration::from_secs(10), &opts)?;
+        f(ctx.connection()).await.map_err(anyhow::Error::msg)
+    })
 }

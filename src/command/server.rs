@@ -176,16 +176,17 @@ fn fetch_exposures(
     let opts = crate::command::check::network::options(connect)?;
     let user_agent = concat!("why401/", env!("CARGO_PKG_VERSION"));
     let timeout = std::time::Duration::from_secs(10);
-    let conn = crate::net::Connection::build(&opts, timeout, user_agent, false)
-        .map_err(anyhow::Error::msg)?;
     let rt = crate::command::runtime()?;
-    Ok(rt.block_on(async {
+    // Made on the runtime: a proxy relay (https through a Digest proxy) runs on it.
+    rt.block_on(async {
+        let conn = crate::net::Connection::build(&opts, timeout, user_agent, false)
+            .map_err(anyhow::Error::msg)?;
         let mut out = Vec::new();
         for uri in &uris {
             out.push(exposure::fetch(&conn, url, uri).await);
         }
-        out
-    }))
+        Ok(out)
+    })
 }
 
 fn problem_json(p: &Problem) -> serde_json::Value {
