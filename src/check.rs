@@ -387,9 +387,11 @@ const SIDE_WITH_PASSWORD: &[&str] = &[ids::NORMALISED, ids::BACKEND, ids::ELSEWH
 
 /// Runs the battery so the password goes out at most as often as allowed, and the requests
 /// that matter most get it: the main request (shared by every probe that reads it) first,
-/// then the side requests one at a time while the limit allows. The side requests start as
-/// soon as the main exchange is made, not after the whole battery. Returns the reports in
-/// plan order and a line for each request left out.
+/// then the side requests one at a time while the limit allows. The site root goes with the
+/// password beside the main request's own answer once the main request has taken its send
+/// and needs no other (a Basic challenge); the other side requests, and the root after a
+/// Digest challenge (whose stale nonce may need the second send), wait for the main
+/// exchange. Returns the reports in plan order and a line for each request left out.
 async fn run_within_limit(
     reqs: Vec<ProbeRequest>,
     request: &CheckRequest,
@@ -402,13 +404,16 @@ async fn run_within_limit(
     later.sort_by_key(|r| SIDE_WITH_PASSWORD.iter().position(|id| *id == r.id));
     let args_of = |id: &str| first.iter().find(|r| r.id == id).map(|r| r.args.clone());
     let (main, root_anonymous) = (args_of(ids::MAIN), args_of(ids::ELSEWHERE_ANONYMOUS));
-    let side = async {
-        if !later.is_empty()
-            && let Some(args) = &main
-        {
+    let (main_done, main_seen) = tokio::sync::watch::channel(false);
+    let any_later = !later.is_empty();
+    let watch_main = async {
+        if any_later && let Some(args) = &main {
             // The same shared exchange the main probes read: made once, whoever asks first.
-            let _ = exchange_status(ctx, args).await;
+            let _ = shared_exchange(ctx, args).await;
         }
+        main_done.send_replace(true);
+    };
+    let side = async {
         let mut reports = Vec::new();
         let mut withheld = Vec::new();
         for r in later {
@@ -419,14 +424,15 @@ async fn run_within_limit(
             };
             if r.id == ids::ELSEWHERE
                 && let Some(args) = &root_anonymous
-                && let Some(status) = exchange_status(ctx, args).await
-                && status != 401
+                && let Some(why) = root_says_no(ctx, args).await
             {
-                // Only a root that refuses anonymous requests says anything with the password.
-                withheld.push(line(&format!(
-                    "the site root answers {status} without credentials, so the password was not tried there"
-                )));
+                withheld.push(line(&why));
                 continue;
+            }
+            if r.id == ids::ELSEWHERE {
+                main_has_its_send(ctx, &request.credentials, &r, main_seen.clone()).await;
+            } else {
+                let _ = main_seen.clone().wait_for(|done| *done).await;
             }
             if ctx.password_sends.remaining() == 0 {
                 withheld.push(line(&probe::http::limit_message(ctx)));
@@ -436,20 +442,74 @@ async fn run_within_limit(
         }
         (reports, withheld)
     };
-    let (mut reports, (side_reports, withheld)) = tokio::join!(probe::run_all(first, ctx), side);
+    let (mut reports, (), (side_reports, withheld)) =
+        tokio::join!(probe::run_all(first, ctx), watch_main, side);
     reports.extend(side_reports);
     reports.sort_by_key(|r| order.iter().position(|id| *id == r.id));
     (reports, withheld)
 }
 
-/// The status of the battery's shared exchange for `args`, made now if no probe has asked
-/// for it yet.
-async fn exchange_status(ctx: &ProbeContext, args: &ProbeArgs) -> Option<u16> {
+/// Why the site root is not tried with the password, from its answer without credentials:
+/// only a root that refuses anonymous requests, with a challenge a password answers (or
+/// none, as curl -u sends Basic anyway), says anything with it.
+async fn root_says_no(ctx: &ProbeContext, args: &ProbeArgs) -> Option<String> {
+    let ex = shared_exchange(ctx, args).await?;
+    if ex.status != 401 {
+        return Some(format!(
+            "the site root answers {} without credentials, so the password was not tried there",
+            ex.status
+        ));
+    }
+    let lines = probe::http::header_lines(&ex.headers, "www-authenticate");
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let asked = probe::challenge::parse(&refs);
+    let answerable = asked.challenges.is_empty()
+        || asked
+            .challenges
+            .iter()
+            .any(|c| c.is("basic") || c.is("digest"));
+    (!answerable).then(|| {
+        format!(
+            "the site root asks for {} without credentials, which a password does not answer, so it was not tried there",
+            asked.schemes().join(", ")
+        )
+    })
+}
+
+/// Waits until the site root may go with the password beside the main request: once the
+/// main request has taken its send and the origin asked for Basic (or the credentials are a
+/// Basic value), it needs no other; otherwise (Digest, whose stale nonce takes a second send,
+/// or no send at all) once the main exchange is made.
+async fn main_has_its_send(
+    ctx: &ProbeContext,
+    creds: &Credentials,
+    root: &ProbeRequest,
+    mut main_done: tokio::sync::watch::Receiver<bool>,
+) {
+    let basic = || {
+        !creds.scheme_unknown()
+            || root
+                .args
+                .get("url")
+                .and_then(|u| url::Url::parse(u).ok())
+                .is_some_and(|u| {
+                    ctx.password_sends.asked_for(&u) == Some(probe::http::AskedFor::Basic)
+                })
+    };
+    tokio::select! {
+        _ = main_done.wait_for(|done| *done) => return,
+        () = ctx.password_sends.sent_at_least(1) => {}
+    }
+    if !basic() {
+        let _ = main_done.wait_for(|done| *done).await;
+    }
+}
+
+/// The battery's shared exchange for `args`, made now if no probe has asked for it yet.
+async fn shared_exchange(ctx: &ProbeContext, args: &ProbeArgs) -> Option<probe::http::Exchange> {
     let target = probe::http::Target::from_args(args).ok()?;
-    probe::http::fetch(ctx, &target)
-        .await
-        .ok()
-        .map(|ex| ex.status)
+    // Boxed: the exchange's future is large, and the battery awaits several side by side.
+    Box::pin(probe::http::fetch(ctx, &target)).await.ok()
 }
 
 fn main_status(reports: &[ProbeReport]) -> Option<i64> {

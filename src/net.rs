@@ -129,8 +129,11 @@ pub struct Network {
     /// `Proxy-Authorization` value for the proxy (a secret), when `--proxy-user` is given.
     pub proxy_authorization: Option<String>,
     /// The `--proxy-user` answers to a proxy that asks for Digest (plain-http requests and
-    /// the network probe's own question; a CONNECT tunnel carries the Basic value).
+    /// the network probe's own question; https tunnels go through [`proxy::relay`]).
     pub proxy_digest: Option<Arc<proxy::digest::ProxyDigest>>,
+    /// The relay that opens https tunnels through a proxy with `--proxy-user` (Digest or
+    /// Basic, as the proxy asks); stopped when the last copy of this network goes.
+    relay: Option<Arc<proxy::relay::Relay>>,
     pub routes: route::Routes,
     pub http_version: HttpVersion,
     /// A client per port that a `--resolve` or `--connect-to` entry names. reqwest asks its
@@ -170,6 +173,7 @@ impl Default for Network {
             proxies: proxy::ProxySettings::default(),
             proxy_authorization: None,
             proxy_digest: None,
+            relay: None,
             routes: route::Routes::default(),
             http_version: HttpVersion::Any,
             routed: Vec::new(),
@@ -275,6 +279,23 @@ impl Network {
             }
         }
         proxies.notes.retain(|n| !n.is_empty());
+        let proxy_digest = opts
+            .proxy_user
+            .as_ref()
+            .map(|(u, p)| Arc::new(proxy::digest::ProxyDigest::new(u, p.clone())));
+        let relay = match (&proxy_digest, &proxy_authorization) {
+            (Some(digest), Some(basic)) if proxies.any() => {
+                proxy::relay::Relay::start(proxy::relay::RelaySetup {
+                    proxies: proxies.clone(),
+                    digest: Arc::clone(digest),
+                    basic: basic.clone(),
+                    user_agent: user_agent.to_owned(),
+                    timeout,
+                })
+                .map(Arc::new)
+            }
+            _ => None,
+        };
         // `port` picks the route entries the client's resolver answers by (see `routed`).
         let client_for_port = |port: u16| -> Result<reqwest::Client, String> {
             let mut b = reqwest::Client::builder()
@@ -296,6 +317,18 @@ impl Network {
                 HttpVersion::Http1 => b.http1_only(),
                 HttpVersion::Http2 => b.http2_prior_knowledge(),
             };
+            if let Some(r) = &relay {
+                // https through an http proxy goes by the relay, which answers the proxy.
+                let (chooser, to) = (proxies.clone(), r.url());
+                let p = reqwest::Proxy::custom(move |u| {
+                    (u.scheme() == "https"
+                        && chooser.proxy_for(u).is_some_and(|p| p.scheme() == "http"))
+                    .then(|| to.clone())
+                });
+                let token = reqwest::header::HeaderValue::from_str(&r.token)
+                    .map_err(|_| "proxy relay setup".to_owned())?;
+                b = b.proxy(p.custom_http_auth(token));
+            }
             if proxies.any() {
                 let chooser = proxies.clone();
                 let mut p = reqwest::Proxy::custom(move |u| chooser.proxy_for(u));
@@ -330,10 +363,8 @@ impl Network {
                 overridden,
                 proxies,
                 proxy_authorization,
-                proxy_digest: opts
-                    .proxy_user
-                    .as_ref()
-                    .map(|(u, p)| Arc::new(proxy::digest::ProxyDigest::new(u, p.clone()))),
+                proxy_digest,
+                relay,
                 routes: opts.routes.clone(),
                 http_version: opts.http_version,
                 routed,
@@ -426,6 +457,32 @@ impl Network {
         pd.answer(&values, method, url.as_str())
     }
 
+    /// `e`, a request for `url` that got no answer, with the relay's own reason when the
+    /// tunnel it was to open through the proxy failed (the client only says "tunnel error").
+    pub(crate) fn explain(&self, url: &url::Url, e: classify::FetchError) -> classify::FetchError {
+        let Some(relay) = &self.relay else {
+            return e;
+        };
+        if url.scheme() != "https" || !e.message.contains("tunnel error") {
+            return e;
+        }
+        let Some(why) = relay.failure(&proxy::authority_of(url)) else {
+            return e;
+        };
+        let class = if e.class == "proxy-auth" || why.contains(" with 407 ") {
+            "proxy-auth"
+        } else if why.contains("refused") {
+            "refused"
+        } else {
+            e.class
+        };
+        classify::FetchError {
+            class,
+            tls: None,
+            message: why,
+        }
+    }
+
     /// Lines every report of a request to `url` carries: trust, `--insecure`, proxy, route.
     pub fn describe(&self, url: &url::Url) -> Vec<String> {
         let mut out = Vec::new();
@@ -442,6 +499,18 @@ impl Network {
             }
         }
         out.push(format!("proxy: {}", self.proxies.choose(url).describe()));
+        if self.relay.is_some()
+            && url.scheme() == "https"
+            && self
+                .proxies
+                .proxy_for(url)
+                .is_some_and(|p| p.scheme() == "http")
+        {
+            out.push(
+                "the CONNECT tunnel is asked without credentials first, then answered from --proxy-user as the proxy asks (Digest, else Basic)"
+                    .to_owned(),
+            );
+        }
         out.extend(self.proxies.notes.iter().cloned());
         if let Some(d) = self.destination(url) {
             let addrs: Vec<String> = d.addrs.iter().map(ToString::to_string).collect();

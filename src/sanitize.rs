@@ -189,6 +189,12 @@ impl Outside {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// Text of several lines (a program's output), one line at a time, each as it may be
+    /// shown (a CR LF line end taken as one break).
+    pub fn lines(&self) -> impl Iterator<Item = Outside> + '_ {
+        self.0.lines().map(Outside::from)
+    }
 }
 
 impl fmt::Display for Outside {
@@ -212,6 +218,146 @@ impl From<String> for Outside {
 impl From<&str> for Outside {
     fn from(text: &str) -> Self {
         Self(text.to_owned())
+    }
+}
+
+/// A path from outside: a configuration names it (an include, a user file, a log), so its
+/// bytes are a stranger's. Like [`Outside`] it has no `Deref`: `Display` shows it through the
+/// sanitiser, and the path itself is reached only by [`OutsidePath::raw`], for opening it.
+/// JSON gets the path as a string (bytes that are not UTF-8 as U+FFFD).
+#[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct OutsidePath(std::path::PathBuf);
+
+impl OutsidePath {
+    /// Wraps a path a stranger named.
+    pub fn new(path: impl Into<std::path::PathBuf>) -> Self {
+        Self(path.into())
+    }
+
+    /// The path as named, for opening and comparing; never for printing.
+    pub fn raw(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    /// The path as it may be shown on one line.
+    pub fn shown(&self) -> String {
+        line(&self.0.to_string_lossy()).into_owned()
+    }
+}
+
+impl fmt::Display for OutsidePath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(&self.shown())
+    }
+}
+
+impl fmt::Debug for OutsidePath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.shown(), f)
+    }
+}
+
+impl serde::Serialize for OutsidePath {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0.to_string_lossy())
+    }
+}
+
+impl From<std::path::PathBuf> for OutsidePath {
+    fn from(path: std::path::PathBuf) -> Self {
+        Self(path)
+    }
+}
+
+impl From<&std::path::Path> for OutsidePath {
+    fn from(path: &std::path::Path) -> Self {
+        Self(path.to_path_buf())
+    }
+}
+
+impl PartialEq<std::path::Path> for OutsidePath {
+    fn eq(&self, other: &std::path::Path) -> bool {
+        self.0 == other
+    }
+}
+
+/// A JSON object from outside: a token's header or claims. No `Deref` either: `Display` is
+/// the compact JSON through the sanitiser, [`OutsideJson::shown`] one member as it may be
+/// printed, and the members themselves are reached only by [`OutsideJson::raw`], for the
+/// checks. Serialised as the object it is (JSON escaping; [`json`] at the output).
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
+#[serde(transparent)]
+pub struct OutsideJson(serde_json::Map<String, serde_json::Value>);
+
+/// Longest member value [`OutsideJson::shown`] keeps on one line.
+const MEMBER_WIDTH: usize = 100;
+
+impl OutsideJson {
+    /// Wraps a stranger's object.
+    pub fn new(map: serde_json::Map<String, serde_json::Value>) -> Self {
+        Self(map)
+    }
+
+    /// The object as written, for checks; never for printing.
+    pub fn raw(&self) -> &serde_json::Map<String, serde_json::Value> {
+        &self.0
+    }
+
+    /// A member that is a string, for checks; never for printing.
+    pub fn raw_str(&self, name: &str) -> Option<&str> {
+        self.0.get(name).and_then(serde_json::Value::as_str)
+    }
+
+    /// True when the object has the member.
+    pub fn has(&self, name: &str) -> bool {
+        self.0.contains_key(name)
+    }
+
+    /// Member names and values as they may be printed on one line: a list of strings joined
+    /// by commas, other values as JSON, line breaks as spaces, cut to 100 characters.
+    pub fn members(&self) -> impl Iterator<Item = (Outside, Outside)> + '_ {
+        self.0
+            .iter()
+            .map(|(k, v)| (Outside::new(k.as_str()), shown_value(v)))
+    }
+
+    /// One member's value as it may be printed on one line (see [`OutsideJson::members`]).
+    pub fn shown(&self, name: &str) -> Option<Outside> {
+        self.0.get(name).map(shown_value)
+    }
+}
+
+fn shown_value(v: &serde_json::Value) -> Outside {
+    use serde_json::Value;
+    let text = match v {
+        Value::String(s) => s.clone(),
+        Value::Array(a) if a.iter().all(Value::is_string) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    };
+    let one_line = text.replace(['\n', '\r'], " ");
+    let count = one_line.chars().count();
+    Outside::new(if count > MEMBER_WIDTH {
+        let cut: String = one_line.chars().take(MEMBER_WIDTH).collect();
+        format!("{cut}… ({count} chars)")
+    } else {
+        one_line
+    })
+}
+
+impl fmt::Display for OutsideJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let compact = serde_json::to_string(&self.0).unwrap_or_default();
+        f.write_str(&json(&compact))
+    }
+}
+
+impl fmt::Debug for OutsideJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 
@@ -274,5 +420,41 @@ mod tests {
         assert_eq!(format!("{o:?}"), "\"bob\\\\x1b]52;c;eA==\\\\x07\"");
         assert_eq!(o.raw(), "bob\x1b]52;c;eA==\x07");
         assert_eq!(format!("[{:>5}]", Outside::new("a")), "[    a]");
+        let lines: Vec<String> = Outside::new("a\x1b[2J\r\nb")
+            .lines()
+            .map(|l| l.to_string())
+            .collect();
+        assert_eq!(lines, ["a\\x1b[2J", "b"]);
+    }
+
+    #[test]
+    fn outside_paths_and_objects_print_sanitised_only() {
+        let p = OutsidePath::new("/srv/\x1b]0;t\x07/.htpasswd");
+        assert_eq!(p.to_string(), "/srv/\\x1b]0;t\\x07/.htpasswd");
+        assert_eq!(format!("{p:?}"), "\"/srv/\\\\x1b]0;t\\\\x07/.htpasswd\"");
+        assert_eq!(p.raw(), std::path::Path::new("/srv/\x1b]0;t\x07/.htpasswd"));
+        assert_eq!(
+            serde_json::to_value(&p).unwrap_or_default(),
+            "/srv/\x1b]0;t\x07/.htpasswd"
+        );
+        let mut m = serde_json::Map::new();
+        m.insert("sub".into(), "adm\u{202E}exe.nip\u{9b}2J".into());
+        m.insert("aud".into(), serde_json::json!(["a\x1b[2J", "b"]));
+        let o = OutsideJson::new(m);
+        assert!(
+            is_clean(&o.to_string()) && is_clean(&format!("{o:?}")),
+            "{o}"
+        );
+        assert_eq!(
+            o.shown("sub").map(|s| s.to_string()),
+            Some("adm<U+202E>exe.nip\\x9b2J".to_owned())
+        );
+        assert_eq!(
+            o.shown("aud").map(|s| s.to_string()),
+            Some("a\\x1b[2J, b".to_owned())
+        );
+        assert_eq!(o.raw_str("sub"), Some("adm\u{202E}exe.nip\u{9b}2J"));
+        let back = serde_json::to_value(&o).unwrap_or_default();
+        assert_eq!(back["aud"][0], "a\x1b[2J");
     }
 }

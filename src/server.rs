@@ -3,11 +3,12 @@
 //! and report bad input as `FILE:LINE:COL: message`; they never panic.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 
 use crate::diagnose::CauseHit;
+use crate::sanitize::{Outside, OutsidePath};
 
 pub mod access;
 pub(crate) mod analysis;
@@ -108,7 +109,8 @@ pub(crate) fn redact_header_value(value: &str) -> String {
 /// A place in a file, 1-based.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Pos {
-    pub file: PathBuf,
+    /// The file as the configuration named it: shown through the sanitiser.
+    pub file: OutsidePath,
     pub line: usize,
     pub col: usize,
 }
@@ -116,7 +118,7 @@ pub struct Pos {
 impl Pos {
     pub fn new(file: &Path, line: usize, col: usize) -> Self {
         Self {
-            file: file.to_path_buf(),
+            file: OutsidePath::new(file),
             line,
             col,
         }
@@ -125,7 +127,7 @@ impl Pos {
 
 impl fmt::Display for Pos {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.file.display(), self.line, self.col)
+        write!(f, "{}:{}:{}", self.file, self.line, self.col)
     }
 }
 
@@ -268,19 +270,21 @@ pub struct EffectiveAuth {
     pub server: &'static str,
     pub scheme: Scheme,
     /// AuthName / auth_basic text as the configuration wrote it: shown through the sanitiser.
-    pub realm: Option<crate::sanitize::Outside>,
-    pub user_file: Option<PathBuf>,
-    /// The access rule (Apache `Require ...`, nginx allow/deny summary).
-    pub require: Option<String>,
+    pub realm: Option<Outside>,
+    /// The user file as the configuration named it (resolved).
+    pub user_file: Option<OutsidePath>,
+    /// The access rule (Apache `Require ...`, nginx allow/deny summary), config text in it.
+    pub require: Option<Outside>,
     /// `all` or `any` (nginx satisfy, Apache Satisfy / RequireAny).
     pub satisfy: String,
-    pub proxy_target: Option<String>,
+    /// The `proxy_pass` target, any `user:password@` in it taken out.
+    pub proxy_target: Option<Outside>,
     /// Whether a proxied request still carries the client's Authorization header.
     pub forwards_authorization: Option<bool>,
     /// Every client is refused (403) whatever the credentials.
     pub denied_to_all: bool,
     /// The block that decided it (`location /admin/`, `<Directory /srv>`...).
-    pub matched: Option<String>,
+    pub matched: Option<Outside>,
     pub at: Option<Pos>,
     /// nginx `return CODE` that answers before the access phase (auth never runs).
     pub returns: Option<u16>,

@@ -18,7 +18,8 @@ pub fn run(cmd: &FlowsCommand, global: &GlobalArgs) -> anyhow::Result<Outcome> {
             let Some(text) = graph::draw(&set, id, format) else {
                 anyhow::bail!("no flow '{id}' (available: {})", ids(&set));
             };
-            crate::command::print(&text)?;
+            // Flow files come from any --flows directory: their text is shown, never emitted.
+            crate::command::print(&crate::sanitize::text(&text))?;
             Ok(Outcome::Clean)
         }
         FlowsCommand::List => {
@@ -38,7 +39,7 @@ pub fn run(cmd: &FlowsCommand, global: &GlobalArgs) -> anyhow::Result<Outcome> {
                     lf.flow.title
                 );
             }
-            crate::command::print(&out)?;
+            crate::command::print(&crate::sanitize::text(&out))?;
             Ok(Outcome::Clean)
         }
         FlowsCommand::Probes => {

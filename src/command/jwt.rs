@@ -104,7 +104,7 @@ fn key_from_args(args: &JwtArgs, inspection: &Inspection) -> anyhow::Result<Opti
         return Ok(Some(Key::Jwks(set)));
     }
     if args.discover {
-        let Some(issuer) = args.iss.as_deref().or_else(|| inspection.claim_str("iss")) else {
+        let Some(issuer) = args.iss.as_deref().or_else(|| inspection.raw_claim("iss")) else {
             bail!("--discover needs an issuer: the token has no iss claim (give --iss)");
         };
         eprintln!(
@@ -115,7 +115,7 @@ fn key_from_args(args: &JwtArgs, inspection: &Inspection) -> anyhow::Result<Opti
             args,
             |conn| async move { jwks::discover(&conn, issuer).await },
         )?;
-        if let (Some(doc_iss), Some(tok_iss)) = (&found.issuer, inspection.claim_str("iss"))
+        if let (Some(doc_iss), Some(tok_iss)) = (&found.issuer, inspection.raw_claim("iss"))
             && doc_iss != tok_iss
         {
             eprintln!(
@@ -137,7 +137,11 @@ where
     Fut: std::future::Future<Output = Result<T, String>> + 'a,
 {
     let opts = crate::command::check::network::options(&args.connect)?;
-    let ctx = crate::probe::ProbeContext::with_network(std::time::Duration::from_secs(10), &opts)?;
     let rt = crate::command::runtime()?;
-    rt.block_on(f(ctx.connection())).map_err(anyhow::Error::msg)
+    // Made on the runtime: a proxy relay (https through a Digest proxy) runs on it.
+    rt.block_on(async {
+        let ctx =
+            crate::probe::ProbeContext::with_network(std::time::Duration::from_secs(10), &opts)?;
+        f(ctx.connection()).await.map_err(anyhow::Error::msg)
+    })
 }

@@ -2,9 +2,6 @@
 //! files, every problem with file:line and its fix, the servers' own config tests, and, with
 //! `--url`, whether the user file can be downloaded.
 
-use std::io::{BufRead, Read};
-
-use anyhow::Context;
 use serde_json::json;
 
 use crate::cli::ServerArgs;
@@ -130,15 +127,8 @@ fn normalise_path(p: &str) -> String {
 
 /// One line from stdin, without its line ending; never echoed anywhere.
 fn read_password() -> anyhow::Result<String> {
-    let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .take(64 * 1024)
-        .read_line(&mut line)
-        .context("reading the password from stdin")?;
-    let pw = line.trim_end_matches(['\n', '\r']).to_owned();
-    anyhow::ensure!(!pw.is_empty(), "--password-stdin: stdin held no password");
-    Ok(pw)
+    let pw = crate::secret::read_secret_line(std::io::stdin().lock(), "--password-stdin")?;
+    Ok(pw.expose().to_owned())
 }
 
 fn self_tests(args: &ServerArgs) -> Vec<SelfTest> {
@@ -169,29 +159,24 @@ fn fetch_exposures(
     connect: &crate::cli::ConnectArgs,
     analysis: &Analysis,
 ) -> anyhow::Result<Vec<Exposure>> {
-    let uris: Vec<String> = analysis
-        .servers
-        .iter()
-        .filter_map(|s| {
-            analysis::user_file_uri(s.web_root.as_ref()?, s.effective.user_file.as_ref()?)
-        })
-        .collect();
+    let uris = analysis.download_uris();
     if uris.is_empty() {
         return Ok(Vec::new());
     }
     let opts = crate::command::check::network::options(connect)?;
     let user_agent = concat!("why401/", env!("CARGO_PKG_VERSION"));
     let timeout = std::time::Duration::from_secs(10);
-    let conn = crate::net::Connection::build(&opts, timeout, user_agent, false)
-        .map_err(anyhow::Error::msg)?;
     let rt = crate::command::runtime()?;
-    Ok(rt.block_on(async {
+    // Made on the runtime: a proxy relay (https through a Digest proxy) runs on it.
+    rt.block_on(async {
+        let conn = crate::net::Connection::build(&opts, timeout, user_agent, false)
+            .map_err(anyhow::Error::msg)?;
         let mut out = Vec::new();
         for uri in &uris {
             out.push(exposure::fetch(&conn, url, uri).await);
         }
-        out
-    }))
+        Ok(out)
+    })
 }
 
 fn problem_json(p: &Problem) -> serde_json::Value {

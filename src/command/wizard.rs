@@ -34,7 +34,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<Outcome> {
     let rt = crate::command::runtime()?;
     let finished = tui::run(&rt, &set, options, resume, &net)?;
     for line in &finished.notices {
-        eprintln!("why401: {line}");
+        eprintln!("why401: {}", crate::sanitize::line(line));
     }
     if net.insecure {
         eprintln!(
@@ -62,13 +62,14 @@ fn har_path(path: &std::path::Path) -> anyhow::Result<std::path::PathBuf> {
 /// Reads a saved session; what changed in the flows since it was saved is said on stderr.
 fn read_session(path: &std::path::Path, set: &crate::flow::FlowSet) -> anyhow::Result<Session> {
     let resumed = crate::report::session_file::load(path, set)?;
+    // A session file is handed around: its node and input ids are a stranger's text.
     for change in &resumed.changes {
-        eprintln!("why401: {change}");
+        eprintln!("why401: {}", crate::sanitize::line(change));
     }
     if !resumed.secrets_to_reenter.is_empty() {
         eprintln!(
             "why401: secrets are never saved; the walk asks again for: {}",
-            resumed.secrets_to_reenter.join(", ")
+            crate::sanitize::line(&resumed.secrets_to_reenter.join(", "))
         );
     }
     Ok(resumed.session)

@@ -10,6 +10,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 pub mod digest;
+pub(crate) mod relay;
 
 /// Bytes read at most from a proxy's answer head.
 const MAX_HEAD: usize = 16 * 1024;
@@ -269,53 +270,112 @@ pub(crate) async fn ask_proxy(
     user_agent: &str,
     timeout: Duration,
 ) -> Result<ProxyAnswer, String> {
-    let work = async {
-        let host = proxy.host_str().ok_or("the proxy URL has no host")?;
-        let port = proxy.port_or_known_default().unwrap_or(80);
-        let mut stream = tokio::net::TcpStream::connect((host.trim_matches(['[', ']']), port))
-            .await
-            .map_err(|e| format!("cannot connect to proxy {}: {e}", shown(proxy)))?;
-        let authority = format!(
-            "{}:{}",
-            target.host_str().unwrap_or(""),
-            target.port_or_known_default().unwrap_or(443)
-        );
-        let mut head = if target.scheme() == "https" {
-            format!("CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n")
-        } else {
-            format!("HEAD {target} HTTP/1.1\r\nHost: {authority}\r\n")
-        };
+    let authority = authority_of(target);
+    let head = if target.scheme() == "https" {
+        connect_head(&authority, proxy_authorization, user_agent, true)
+    } else {
+        let mut head = format!("HEAD {target} HTTP/1.1\r\nHost: {authority}\r\n");
         head.push_str(&format!("User-Agent: {user_agent}\r\n"));
         if let Some(a) = proxy_authorization {
             head.push_str(&format!("Proxy-Authorization: {a}\r\n"));
         }
         head.push_str("Connection: close\r\n\r\n");
-        stream
-            .write_all(head.as_bytes())
-            .await
-            .map_err(|e| format!("writing to the proxy: {e}"))?;
-        let mut buf = Vec::new();
-        let mut chunk = [0u8; 2048];
-        while buf.len() < MAX_HEAD && !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-            let n = stream
-                .read(&mut chunk)
-                .await
-                .map_err(|e| format!("reading the proxy's answer: {e}"))?;
-            if n == 0 {
-                break;
-            }
-            buf.extend_from_slice(&chunk[..n]);
-        }
-        parse_head(&buf)
+        head
+    };
+    let work = async {
+        let (_, answer, _) = exchange_head(proxy, &head).await?;
+        Ok(answer)
     };
     tokio::time::timeout(timeout, work)
         .await
-        .unwrap_or_else(|_| {
-            Err(format!(
-                "the proxy gave no answer within {} s",
-                timeout.as_secs_f64()
-            ))
-        })
+        .unwrap_or_else(|_| Err(no_answer(timeout)))
+}
+
+fn no_answer(timeout: Duration) -> String {
+    format!(
+        "the proxy gave no answer within {} s",
+        timeout.as_secs_f64()
+    )
+}
+
+/// `host:port` of `target`, as a CONNECT names it.
+pub(crate) fn authority_of(target: &url::Url) -> String {
+    let port = target.port_or_known_default().unwrap_or(443);
+    match target.host() {
+        Some(url::Host::Ipv6(a)) => format!("[{a}]:{port}"),
+        _ => format!("{}:{port}", target.host_str().unwrap_or("")),
+    }
+}
+
+/// The head of a `CONNECT authority` request.
+pub(crate) fn connect_head(
+    authority: &str,
+    proxy_authorization: Option<&str>,
+    user_agent: &str,
+    close: bool,
+) -> String {
+    let mut head = format!("CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n");
+    head.push_str(&format!("User-Agent: {user_agent}\r\n"));
+    if let Some(a) = proxy_authorization {
+        head.push_str(&format!("Proxy-Authorization: {a}\r\n"));
+    }
+    if close {
+        head.push_str("Connection: close\r\n");
+    }
+    head.push_str("\r\n");
+    head
+}
+
+/// Opens a connection to `proxy`, sends `head` and reads the answer's head (at most
+/// [`MAX_HEAD`] bytes); returns the connection, the answer, and the bytes read past its head.
+pub(crate) async fn exchange_head(
+    proxy: &url::Url,
+    head: &str,
+) -> Result<(tokio::net::TcpStream, ProxyAnswer, Vec<u8>), String> {
+    let host = proxy.host_str().ok_or("the proxy URL has no host")?;
+    let port = proxy.port_or_known_default().unwrap_or(80);
+    let mut stream = tokio::net::TcpStream::connect((host.trim_matches(['[', ']']), port))
+        .await
+        .map_err(|e| format!("cannot connect to proxy {}: {e}", shown(proxy)))?;
+    stream
+        .write_all(head.as_bytes())
+        .await
+        .map_err(|e| format!("writing to the proxy: {e}"))?;
+    let (answer, rest) = read_head(&mut stream).await?;
+    Ok((stream, answer, rest))
+}
+
+/// Reads an HTTP/1.x answer head from `stream` (see [`read_raw_head`]).
+async fn read_head(stream: &mut tokio::net::TcpStream) -> Result<(ProxyAnswer, Vec<u8>), String> {
+    let (head, rest) = read_raw_head(stream)
+        .await
+        .map_err(|e| format!("reading the proxy's answer: {e}"))?;
+    Ok((parse_head(&head)?, rest))
+}
+
+/// Reads a message head up to its blank line, at most [`MAX_HEAD`] bytes (a longer one is
+/// read that far); the bytes read past it are handed back.
+pub(crate) async fn read_raw_head<S: tokio::io::AsyncRead + Unpin>(
+    stream: &mut S,
+) -> std::io::Result<(Vec<u8>, Vec<u8>)> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 2048];
+    let end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        if buf.len() >= MAX_HEAD {
+            // Read no further: the status line and the fields so far are what counts.
+            break buf.len();
+        }
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            break buf.len();
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let rest = buf.split_off(end.min(buf.len()));
+    Ok((buf, rest))
 }
 
 /// Reads a status line and the `Proxy-Authenticate` fields of an HTTP/1.x answer head.

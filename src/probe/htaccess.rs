@@ -147,10 +147,10 @@ fn check_with_uris(id: &str, args: &ProbeArgs) -> (ProbeReport, Vec<String>) {
     if let Some(s) = a.servers.first() {
         let e = &s.effective;
         if let Some(r) = &e.require {
-            report.fact("require", r.as_str());
+            report.fact("require", r.raw());
         }
         if let Some(m) = &e.matched {
-            report.fact("section", m.as_str());
+            report.fact("section", m.raw());
         }
         report.summary = format!("Apache: {} auth for {}", e.scheme.label(), inputs.path);
     }

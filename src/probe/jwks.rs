@@ -104,10 +104,10 @@ async fn probe(id: &str, args: &ProbeArgs, ctx: &ProbeContext) -> ProbeReport {
     let kid = get("kid").map(str::to_owned).or_else(|| {
         token
             .as_ref()
-            .and_then(|t| t.header_str("kid"))
+            .and_then(|t| t.raw_header("kid"))
             .map(str::to_owned)
     });
-    let issuer = get("issuer").or_else(|| token.as_ref().and_then(|t| t.claim_str("iss")));
+    let issuer = get("issuer").or_else(|| token.as_ref().and_then(|t| t.raw_claim("iss")));
     let mut report = ProbeReport::new(id, "jwks");
     let fetched = match (get("url"), issuer) {
         (Some(url), _) if url.starts_with("http://") || url.starts_with("https://") => {

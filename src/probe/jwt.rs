@@ -190,7 +190,7 @@ pub async fn key(
         return Ok(Some(Key::Jwks(set)));
     }
     if get("discover").is_some_and(|d| matches!(d, "true" | "yes" | "1")) {
-        let Some(issuer) = get("iss").or_else(|| i.claim_str("iss")) else {
+        let Some(issuer) = get("iss").or_else(|| i.raw_claim("iss")) else {
             return Err("discovery needs an issuer and the token has no iss claim".to_owned());
         };
         return Ok(Some(Key::Jwks(
@@ -217,16 +217,16 @@ fn describe(report: &mut ProbeReport, i: &Inspection) {
         report.fact("malformed_reason", p.as_str());
     }
     for (fact, value) in [
-        ("alg", i.header_str("alg")),
-        ("typ", i.header_str("typ")),
-        ("kid", i.header_str("kid")),
+        ("alg", i.raw_header("alg")),
+        ("typ", i.raw_header("typ")),
+        ("kid", i.raw_header("kid")),
     ] {
         if let Some(v) = value {
             report.fact(fact, v);
         }
     }
     for name in ["iss", "sub", "azp"] {
-        if let Some(v) = i.claim_str(name) {
+        if let Some(v) = i.raw_claim(name) {
             report.fact(name, v);
         }
     }

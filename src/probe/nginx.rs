@@ -4,6 +4,7 @@ use futures::FutureExt;
 
 use super::fact;
 use super::{ArgSpec, FactType, ProbeArgs, ProbeContext, ProbeKind, ProbeReport};
+use crate::sanitize::Outside;
 use crate::server::analysis::{self, Inputs};
 
 const fn arg(name: &'static str, required: bool, secret: bool, doc: &'static str) -> ArgSpec {
@@ -176,12 +177,14 @@ fn check_with_uris(id: &str, args: &ProbeArgs) -> (ProbeReport, Vec<String>) {
     if let Some(s) = a.servers.first() {
         let e = &s.effective;
         if let Some(m) = &e.matched {
-            report.fact("location", m.as_str());
+            report.fact("location", m.raw());
         }
         report.fact("proxied", e.proxy_target.is_some());
         if let Some(t) = &e.proxy_target {
-            report.fact("proxy_target", t.as_str());
-            if let Some(b) = backend_url(t, e.matched.as_deref(), &inputs.path) {
+            report.fact("proxy_target", t.raw());
+            if let Some(b) =
+                backend_url(t.raw(), e.matched.as_ref().map(Outside::raw), &inputs.path)
+            {
                 report.fact("backend_url", b);
             }
         }
@@ -194,7 +197,7 @@ fn check_with_uris(id: &str, args: &ProbeArgs) -> (ProbeReport, Vec<String>) {
         report.summary = format!(
             "{} in {}",
             e.scheme.describe(),
-            match e.matched.as_deref() {
+            match e.matched.as_ref().map(Outside::raw) {
                 Some("server") => "the server block",
                 Some(m) => m,
                 None => "the server",
@@ -289,7 +292,7 @@ pub(crate) fn analysed(report: &mut ProbeReport, inputs: &Inputs) -> Option<anal
             report.fact("realm", r.raw());
         }
         if let Some(f) = &e.user_file {
-            report.fact("user_file", f.display().to_string());
+            report.fact("user_file", f.raw().display().to_string());
         }
     }
     Some(a)
@@ -307,12 +310,7 @@ pub(crate) fn user_file_facts(report: &mut ProbeReport, a: &analysis::Analysis) 
             report.fact("password_ok", ok);
         }
     }
-    a.servers
-        .iter()
-        .filter_map(|s| {
-            analysis::user_file_uri(s.web_root.as_ref()?, s.effective.user_file.as_ref()?)
-        })
-        .collect()
+    a.download_uris()
 }
 
 /// With a live URL: GETs each user file under the web root and records whether it came back.

@@ -1,12 +1,13 @@
 //! The user file as the server will meet it: present, readable by the server's user, outside
 //! the web root, well formed, hashes the server can verify, and a given login checked.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 
 use super::htpasswd::{Entry, HashFormat, LineIssue, Target, UserFile};
 use super::{Pos, Problem, Severity};
+use crate::sanitize::OutsidePath;
 
 /// What to check the user file against.
 #[derive(Debug, Clone)]
@@ -40,7 +41,8 @@ pub struct FormatSupport {
 /// What the check found, as facts and problems.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct UserFileReport {
-    pub path: PathBuf,
+    /// The file as the configuration named it.
+    pub path: OutsidePath,
     pub exists: bool,
     pub readable: Option<bool>,
     pub users: usize,
@@ -71,7 +73,7 @@ fn at_line(path: &Path, line: usize, col: usize) -> Option<Pos> {
 /// Runs every user-file check.
 pub fn check(c: &UserFileCheck<'_>) -> UserFileReport {
     let mut r = UserFileReport {
-        path: c.path.to_path_buf(),
+        path: OutsidePath::new(c.path),
         ..UserFileReport::default()
     };
     if !c.path.exists() {

@@ -9,6 +9,7 @@ use super::access::{self, UserFileCheck, UserFileReport};
 use super::htpasswd::Target;
 use super::{EffectiveAuth, ParseError, Pos, Problem, apache, nginx};
 use crate::diagnose::{CauseHit, rank};
+use crate::sanitize::OutsidePath;
 
 /// What to analyse.
 #[derive(Debug, Clone, Default)]
@@ -38,7 +39,8 @@ pub struct Inputs {
 #[derive(Debug, Clone, Serialize)]
 pub struct ServerResult {
     pub effective: EffectiveAuth,
-    pub files: Vec<PathBuf>,
+    /// Every file the configuration pulled in.
+    pub files: Vec<OutsidePath>,
     /// nginx only: whether the user file is handed out to anyone.
     pub user_file_served: bool,
     #[serde(skip)]
@@ -57,6 +59,16 @@ impl Analysis {
     /// The catalogue causes, merged and ranked.
     pub fn causes(&self) -> Vec<CauseHit> {
         rank(self.problems.iter().filter_map(Problem::hit))
+    }
+
+    /// Where each user file under a web root would be downloaded from the live site.
+    pub(crate) fn download_uris(&self) -> Vec<String> {
+        self.servers
+            .iter()
+            .filter_map(|s| {
+                user_file_uri(s.web_root.as_ref()?, s.effective.user_file.as_ref()?.raw())
+            })
+            .collect()
     }
 }
 
@@ -111,7 +123,7 @@ pub fn analyse(inputs: &Inputs) -> Result<Analysis, ParseError> {
         }
         servers.push(ServerResult {
             effective: v.effective,
-            files: config.files,
+            files: config.files.into_iter().map(OutsidePath::from).collect(),
             user_file_served: v.user_file_served,
             web_root: v.web_root,
         });
@@ -177,7 +189,7 @@ pub fn analyse(inputs: &Inputs) -> Result<Analysis, ParseError> {
         }
         servers.push(ServerResult {
             effective: v.effective,
-            files: config.files,
+            files: config.files.into_iter().map(OutsidePath::from).collect(),
             user_file_served: served,
             web_root: v.web_root,
         });

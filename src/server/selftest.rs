@@ -7,13 +7,16 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use crate::sanitize::Outside;
+
 /// What the server's own test said.
 #[derive(Debug, Clone, Serialize)]
 pub struct SelfTest {
     pub command: String,
     /// `None` when it was not run (binary missing, partial file); `reason` says why.
     pub ok: Option<bool>,
-    pub output: String,
+    /// What the server printed: it quotes the configuration, so it is a stranger's text.
+    pub output: Outside,
     pub reason: Option<String>,
 }
 
@@ -36,7 +39,7 @@ fn skipped(command: &str, reason: impl Into<String>) -> SelfTest {
     SelfTest {
         command: command.to_owned(),
         ok: None,
-        output: String::new(),
+        output: Outside::default(),
         reason: Some(reason.into()),
     }
 }
@@ -74,7 +77,7 @@ fn run(mut cmd: Command, label: &str) -> SelfTest {
             SelfTest {
                 command: label.to_owned(),
                 ok: Some(out.status.success()),
-                output: text.trim().to_owned(),
+                output: Outside::new(text.trim()),
                 reason: None,
             }
         }
@@ -111,7 +114,7 @@ pub fn nginx(conf: &Path, complete: bool, has_pid: bool) -> SelfTest {
     }
     let mut result = run(cmd, &label);
     if result.ok == Some(true) && result.output.is_empty() {
-        "syntax is ok, test is successful".clone_into(&mut result.output);
+        result.output = Outside::new("syntax is ok, test is successful");
     }
     result
 }

@@ -92,13 +92,13 @@ pub struct ClaimFindings {
 /// Runs every key-less check on a decoded token.
 pub fn check(jwt: &Jwt, exp: &Expectations) -> ClaimFindings {
     let mut f = ClaimFindings {
-        audiences: string_or_list(jwt.claims.get("aud")),
-        scopes: scopes(&jwt.claims),
+        audiences: string_or_list(jwt.claims.raw().get("aud")),
+        scopes: scopes(jwt.claims.raw()),
         ..ClaimFindings::default()
     };
-    check_times(&jwt.claims, exp, &mut f);
+    check_times(jwt.claims.raw(), exp, &mut f);
     check_audience(exp, &mut f);
-    check_issuer(jwt.claim_str("iss"), exp, &mut f);
+    check_issuer(jwt.raw_claim("iss"), exp, &mut f);
     check_scopes(exp, &mut f);
     let (hint, reason) = type_hint(jwt);
     if matches!(hint, TypeHint::Id | TypeHint::Refresh) {
@@ -386,7 +386,7 @@ fn quoted_list(v: &[String]) -> String {
 /// The token's kind from the hints providers leave: RFC 9068 `typ: at+jwt`, Cognito
 /// `token_use`, Keycloak's `typ` claim, and the OIDC-only `nonce` / `at_hash`.
 fn type_hint(jwt: &Jwt) -> (TypeHint, String) {
-    let typ = jwt.header_str("typ").unwrap_or("").to_ascii_lowercase();
+    let typ = jwt.raw_header("typ").unwrap_or("").to_ascii_lowercase();
     if typ == "at+jwt" || typ == "application/at+jwt" {
         return (
             TypeHint::Access,
@@ -400,7 +400,7 @@ fn type_hint(jwt: &Jwt) -> (TypeHint, String) {
         _ => None,
     };
     for claim in ["token_use", "typ", "token_type"] {
-        if let Some(v) = jwt.claim_str(claim)
+        if let Some(v) = jwt.raw_claim(claim)
             && let Some(hint) = by_name(v)
         {
             return (hint, format!("claim {claim} is '{v}'"));
@@ -410,14 +410,14 @@ fn type_hint(jwt: &Jwt) -> (TypeHint, String) {
         return (TypeHint::Refresh, format!("header typ is '{typ}'"));
     }
     for claim in ["nonce", "at_hash", "c_hash"] {
-        if jwt.claims.contains_key(claim) {
+        if jwt.claims.has(claim) {
             return (
                 TypeHint::Id,
                 format!("it carries {claim}, which only OpenID Connect ID tokens have"),
             );
         }
     }
-    if jwt.claims.contains_key("scope") || jwt.claims.contains_key("scp") {
+    if jwt.claims.has("scope") || jwt.claims.has("scp") {
         return (TypeHint::Access, "it carries scopes".to_owned());
     }
     (

@@ -9,6 +9,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value};
 
+use crate::sanitize::OutsideJson;
+
 /// One of the three parts of a compact JWS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Segment {
@@ -83,8 +85,10 @@ impl fmt::Display for Problem {
 /// A decoded JWS: header and claims as JSON objects, the signature still encoded.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Jwt {
-    pub header: Map<String, Value>,
-    pub claims: Map<String, Value>,
+    /// The header as the token's maker wrote it: printed only through the sanitiser.
+    pub header: OutsideJson,
+    /// The claims as the token's maker wrote them: printed only through the sanitiser.
+    pub claims: OutsideJson,
     /// `header.payload`, the bytes the signature covers.
     pub signing_input: String,
     /// The third part, base64url as sent.
@@ -92,14 +96,16 @@ pub struct Jwt {
 }
 
 impl Jwt {
-    pub(crate) fn header_str(&self, name: &str) -> Option<&str> {
-        self.header.get(name).and_then(Value::as_str)
+    /// A header field that is a string, for checks; never for printing.
+    pub(crate) fn raw_header(&self, name: &str) -> Option<&str> {
+        self.header.raw_str(name)
     }
-    pub(crate) fn claim_str(&self, name: &str) -> Option<&str> {
-        self.claims.get(name).and_then(Value::as_str)
+    /// A claim that is a string, for checks; never for printing.
+    pub(crate) fn raw_claim(&self, name: &str) -> Option<&str> {
+        self.claims.raw_str(name)
     }
     pub fn alg(&self) -> Option<&str> {
-        self.header_str("alg")
+        self.raw_header("alg")
     }
 }
 
@@ -109,12 +115,12 @@ pub enum Shape {
     /// A JWS whose three parts decode (it may still carry paste problems).
     Jwt(Box<Jwt>),
     /// A JWE (five parts): only the header can be read without the decryption key.
-    Encrypted { header: Option<Map<String, Value>> },
+    Encrypted { header: Option<OutsideJson> },
     /// Not a JWT: an opaque token only its issuer can check (RFC 7662 introspection).
     Opaque,
     /// Meant to be a JWT but broken; the header when it still decodes.
     Malformed {
-        header: Option<Map<String, Value>>,
+        header: Option<OutsideJson>,
         /// A JWS whose header and signature read but whose payload is not a JSON object
         /// (RFC 7515 A.4, RFC 7520 §4): its signature can still be checked, since JWS
         /// verification never looks inside the payload. Its claims are empty.
@@ -157,14 +163,15 @@ pub fn parse(raw: &str) -> Parsed {
         match parts.len() {
             3 => jws_shape(&parts, &mut problems),
             5 => Shape::Encrypted {
-                header: decode_object(parts[0], Segment::Header, &mut Vec::new()),
+                header: decode_object(parts[0], Segment::Header, &mut Vec::new())
+                    .map(OutsideJson::new),
             },
             n => {
                 problems.push(Problem::whole(count_message(n)));
                 // The header alone still tells the person what they are holding.
                 let header = decode_object(parts[0], Segment::Header, &mut problems);
                 Shape::Malformed {
-                    header,
+                    header: header.map(OutsideJson::new),
                     signed: None,
                 }
             }
@@ -254,8 +261,8 @@ fn jws_shape(parts: &[&str], problems: &mut Vec<Problem>) -> Shape {
             .iter()
             .all(|p| p.segment == Some(Segment::Payload));
     let jws = |header: Map<String, Value>, claims| Jwt {
-        header,
-        claims,
+        header: OutsideJson::new(header),
+        claims: OutsideJson::new(claims),
         signing_input: format!("{}.{}", parts[0], parts[1]),
         signature: signature.to_owned(),
     };
@@ -263,10 +270,10 @@ fn jws_shape(parts: &[&str], problems: &mut Vec<Problem>) -> Shape {
         (Some(header), Some(claims)) if only_signature => Shape::Jwt(Box::new(jws(header, claims))),
         (Some(header), None) if payload_only => Shape::Malformed {
             signed: Some(Box::new(jws(header.clone(), Map::new()))),
-            header: Some(header),
+            header: Some(OutsideJson::new(header)),
         },
         (header, _) => Shape::Malformed {
-            header,
+            header: header.map(OutsideJson::new),
             signed: None,
         },
     }
@@ -447,8 +454,8 @@ mod tests {
             panic!("not a jwt")
         };
         assert_eq!(jwt.alg(), Some("HS256"));
-        assert_eq!(jwt.claim_str("iss"), Some("joe"));
-        assert_eq!(jwt.claims["exp"], 1_300_819_380);
+        assert_eq!(jwt.raw_claim("iss"), Some("joe"));
+        assert_eq!(jwt.claims.raw()["exp"], 1_300_819_380);
     }
 
     #[test]

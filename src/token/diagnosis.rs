@@ -2,7 +2,6 @@
 //! point to. Everything here is free of the token itself: it is kept only as a fingerprint.
 
 use serde::Serialize;
-use serde_json::{Map, Value};
 
 pub use super::claims::Expectations;
 use super::claims::{self, ClaimFindings, TimeClaim, TypeHint};
@@ -10,6 +9,7 @@ use super::decode::{self, Shape};
 pub use super::verify::SignatureState;
 use super::verify::{Key, Verification, verify};
 use crate::diagnose::{CauseHit, rank};
+use crate::sanitize::{Outside, OutsideJson};
 use crate::secret::fingerprint;
 
 /// Tokens longer than this are refused by common servers before any auth check (nginx's
@@ -35,8 +35,10 @@ pub struct Inspection {
     pub kind: TokenKind,
     /// Paste and format problems, most telling first.
     pub problems: Vec<String>,
-    pub header: Option<Map<String, Value>>,
-    pub claims: Option<Map<String, Value>>,
+    /// The token's header as its maker wrote it: printed only through the sanitiser.
+    pub header: Option<OutsideJson>,
+    /// The token's claims as its maker wrote them: printed only through the sanitiser.
+    pub claims: Option<OutsideJson>,
     pub times: Vec<TimeClaim>,
     pub signature: SignatureState,
     pub signature_detail: Option<String>,
@@ -59,13 +61,13 @@ pub struct Inspection {
 
 impl Inspection {
     pub fn alg(&self) -> Option<&str> {
-        self.header_str("alg")
+        self.raw_header("alg")
     }
-    pub(crate) fn header_str(&self, name: &str) -> Option<&str> {
-        self.header.as_ref()?.get(name)?.as_str()
+    pub(crate) fn raw_header(&self, name: &str) -> Option<&str> {
+        self.header.as_ref()?.raw_str(name)
     }
-    pub(crate) fn claim_str(&self, name: &str) -> Option<&str> {
-        self.claims.as_ref()?.get(name)?.as_str()
+    pub(crate) fn raw_claim(&self, name: &str) -> Option<&str> {
+        self.claims.as_ref()?.raw_str(name)
     }
     /// True when the token decoded as a JWS (possibly with paste problems undone).
     pub fn valid_format(&self) -> bool {
@@ -218,7 +220,7 @@ fn fold_claims(
             ),
         ));
     }
-    if let Some(kid) = jwt.header.get("kid").filter(|k| !k.is_string()) {
+    if let Some(kid) = jwt.header.raw().get("kid").filter(|k| !k.is_string()) {
         causes.push(CauseHit::new(
             "token-malformed",
             0.7,
@@ -229,11 +231,11 @@ fn fold_claims(
         ));
     }
     for name in ["jku", "x5u"] {
-        if let Some(u) = jwt.header_str(name) {
+        if let Some(u) = jwt.raw_header(name).map(Outside::new) {
             out.notes.push(format!("header {name} points to {u}: a verifier must not fetch keys from a URL the token names (RFC 8725 §3.10)"));
         }
     }
-    if let Some(crit) = jwt.header.get("crit") {
+    if let Some(crit) = jwt.header.shown("crit") {
         out.notes.push(format!("header crit lists {crit}: a verifier that does not understand them must reject the token (RFC 7515 §4.1.11)"));
     }
 }

@@ -7,13 +7,10 @@ use serde_json::{Value, json};
 
 use super::diagnosis::{Inspection, TokenKind};
 use crate::diagnose::{CauseHit, cause};
-use crate::sanitize::Outside;
 
 /// Claims shown first, in this order, each on its own line.
 const KNOWN: &[&str] = &["iss", "sub", "aud", "azp", "client_id", "scope", "scp"];
 const TIMES: &[&str] = &["exp", "nbf", "iat"];
-/// Longest claim value shown on one line.
-const VALUE_WIDTH: usize = 100;
 
 /// The text report for one token. `revealed` is the header.payload to show instead of the
 /// fingerprint when the person asked for it.
@@ -32,24 +29,24 @@ pub fn text(i: &Inspection, revealed: Option<&str>) -> String {
     if let Some(h) = &i.header {
         let parts: Vec<String> = ["alg", "typ", "kid", "cty"]
             .iter()
-            .filter_map(|k| h.get(*k).map(|v| format!("{k} {}", short(v))))
+            .filter_map(|k| h.shown(k).map(|v| format!("{k} {v}")))
             .collect();
         let _ = writeln!(out, "Header     {}", parts.join(" · "));
     }
     if let Some(c) = &i.claims {
         let _ = writeln!(out, "Claims");
         for k in KNOWN {
-            if let Some(v) = c.get(*k) {
-                let _ = writeln!(out, "  {k:<9} {}", short(v));
+            if let Some(v) = c.shown(k) {
+                let _ = writeln!(out, "  {k:<9} {v}");
             }
         }
         for t in &i.times {
             let _ = writeln!(out, "  {:<9} {}  {}", t.name, t.utc, t.relative);
         }
         let others: Vec<String> = c
-            .iter()
-            .filter(|(k, _)| !KNOWN.contains(&k.as_str()) && !TIMES.contains(&k.as_str()))
-            .map(|(k, v)| format!("  {:<9} {}", Outside::new(k.as_str()), short(v)))
+            .members()
+            .filter(|(k, _)| !KNOWN.contains(&k.raw()) && !TIMES.contains(&k.raw()))
+            .map(|(k, v)| format!("  {k:<9} {v}"))
             .collect();
         for line in others {
             let _ = writeln!(out, "{line}");
@@ -129,25 +126,4 @@ pub fn json(i: &Inspection, revealed: Option<&str>) -> Value {
         obj.insert("revealed".to_owned(), Value::String(shown.to_owned()));
     }
     v
-}
-
-/// A header field or claim value on one line, cut to [`VALUE_WIDTH`] characters: a stranger's
-/// text, so it prints only through the sanitiser.
-fn short(v: &Value) -> Outside {
-    let text = match v {
-        Value::String(s) => s.clone(),
-        Value::Array(a) if a.iter().all(Value::is_string) => a
-            .iter()
-            .filter_map(Value::as_str)
-            .collect::<Vec<_>>()
-            .join(", "),
-        other => other.to_string(),
-    };
-    let one_line = text.replace(['\n', '\r'], " ");
-    Outside::new(if one_line.chars().count() > VALUE_WIDTH {
-        let cut: String = one_line.chars().take(VALUE_WIDTH).collect();
-        format!("{cut}… ({} chars)", one_line.chars().count())
-    } else {
-        one_line
-    })
 }

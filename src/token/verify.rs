@@ -287,7 +287,7 @@ fn with_jwks(jwt: &Jwt, alg: Algorithm, set: &KeySet) -> Verification {
     {
         return v;
     }
-    let kid = jwt.header_str("kid");
+    let kid = jwt.raw_header("kid");
     let candidates: Vec<&Jwk> = match kid {
         Some(kid) => set
             .keys

@@ -17,7 +17,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Clipboard write (OSC 52), window title (OSC 0), clear screen (CSI 2J), and a
 /// right-to-left override (`adm<RLO>exe.nip` shows as `admpin.exe`).
-const ESC_PAYLOADS: &[&str] = &[
+pub(crate) const ESC_PAYLOADS: &[&str] = &[
     "o52\x1b]52;c;ZWNobyBwd25lZA==\x07",
     "o0\x1b]0;pwned\x07",
     "cls\x1b[2J",
@@ -25,7 +25,7 @@ const ESC_PAYLOADS: &[&str] = &[
 ];
 /// The same in their one-character C1 forms (CSI U+009B, OSC U+009D ... ST U+009C): what an
 /// HTTP header can carry (HTTP parsers refuse ESC, not the UTF-8 bytes of C1).
-const C1_PAYLOADS: &[&str] = &[
+pub(crate) const C1_PAYLOADS: &[&str] = &[
     "o52\u{9d}52;c;ZWNobw==\u{9c}",
     "o0\u{9d}0;pwned\u{9c}",
     "cls\u{9b}2J",
@@ -33,7 +33,7 @@ const C1_PAYLOADS: &[&str] = &[
 ];
 
 /// No character a terminal would act on: C0 but tab and line ends, DEL, C1, bidi controls.
-fn assert_inert(what: &str, bytes: &[u8]) {
+pub(crate) fn assert_inert(what: &str, bytes: &[u8]) {
     let text = String::from_utf8_lossy(bytes);
     for (i, c) in text.char_indices() {
         let bad = (c < ' ' && !matches!(c, '\n' | '\t' | '\r'))
@@ -51,7 +51,7 @@ fn assert_inert(what: &str, bytes: &[u8]) {
     }
 }
 
-fn why401(dir: &Path, args: &[&str]) -> (Vec<u8>, Vec<u8>) {
+pub(crate) fn why401(dir: &Path, args: &[&str]) -> (Vec<u8>, Vec<u8>) {
     let out = Command::cargo_bin("why401")
         .unwrap()
         .current_dir(dir)
@@ -287,6 +287,107 @@ fn nginx_paths_with_escapes_stay_inert() {
         let out = String::from_utf8_lossy(&out);
         assert!(out.contains("users-"), "the missing file is named: {out}");
     }
+}
+
+/// An Apache `.htaccess` holds them where its writer can: the AuthName, a `Require user` name,
+/// the AuthUserFile path; and the user file a user name. Every one is named in the report
+/// (the realm, the file, the user with a hash Apache cannot verify, a required user missing
+/// from the file), shown escaped, in text, `--json` and md/text tickets.
+#[test]
+fn apache_realms_user_names_and_user_files_with_escapes_stay_inert() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (i, p) in ESC_PAYLOADS.iter().chain(C1_PAYLOADS).enumerate() {
+        let users = d.join(format!("users-{p}"));
+        // {PLAIN} is nginx's scheme: Apache cannot verify it, so the report names the user.
+        std::fs::write(&users, format!("{p}:{{PLAIN}}secret\n")).unwrap();
+        let htaccess = d.join(format!("h{i}.htaccess"));
+        std::fs::write(
+            &htaccess,
+            format!(
+                "AuthType Basic\nAuthName \"{p}\"\nAuthUserFile \"{}\"\nRequire user \"{p}\" \"nobody-{p}\"\n",
+                users.display()
+            ),
+        )
+        .unwrap();
+        let htaccess = htaccess.display().to_string();
+        let args = ["server", "--htaccess", &htaccess, "--path", "/x"];
+        every_surface("server-apache", d, &args, "--json");
+        let (out, _) = why401(d, &args);
+        let out = String::from_utf8_lossy(&out);
+        // Shown, not dropped: the escapes name what was planted.
+        let shown = |planted: &str| -> String {
+            planted
+                .chars()
+                .map(|c| match c {
+                    '\u{202E}' => "<U+202E>".to_owned(),
+                    c if c < ' ' || ('\x7f'..='\u{9f}').contains(&c) => {
+                        format!("\\x{:02x}", u32::from(c))
+                    }
+                    c => c.to_string(),
+                })
+                .collect()
+        };
+        let seen = shown(p);
+        assert!(
+            out.contains(&format!("realm \"{seen}\"")),
+            "realm shown: {out}"
+        );
+        assert!(out.contains(&format!("users-{seen}")), "file shown: {out}");
+        assert!(
+            out.contains(&format!("user \"{seen}\" has a")),
+            "user shown: {out}"
+        );
+        assert!(
+            out.contains(&format!("nobody-{seen}")),
+            "required user shown: {out}"
+        );
+    }
+}
+
+/// Flow files come from any `--flows` directory: a title and a node's title and choice carrying
+/// the payloads (YAML double-quoted escapes) are shown, never emitted, by `flows list`,
+/// `flows graph` (mermaid and dot) and `flows lint`.
+#[test]
+fn flow_texts_with_escapes_stay_inert() {
+    let dir = tempfile::tempdir().unwrap();
+    let flows = dir.path().join("flows");
+    std::fs::create_dir(&flows).unwrap();
+    for (i, p) in ESC_PAYLOADS.iter().chain(C1_PAYLOADS).enumerate() {
+        // A JSON string with every control as `\u` is a YAML double-quoted scalar that means
+        // the same (YAML refuses raw C1 bytes; its `\u009b` escape is the character).
+        let q = why401::sanitize::json(&serde_json::to_string(p).unwrap()).into_owned();
+        std::fs::write(
+            flows.join(format!("f{i}.yaml")),
+            format!("id: f{i}\ntitle: {q}\nstart: a\nnodes:\n  a:\n    title: {q}\n    choices:\n      - label: {q}\n        goto: b\n  b:\n    title: {q}\n    end: escalate\n"),
+        )
+        .unwrap();
+    }
+    let f = flows.display().to_string();
+    let (out, err) = why401(dir.path(), &["--flows", &f, "flows", "list"]);
+    assert_inert("flows list stdout", &out);
+    assert_inert("flows list stderr", &err);
+    assert!(
+        String::from_utf8_lossy(&out).contains(r"o52\x1b]52;c;"),
+        "the titles are listed: {}{}",
+        String::from_utf8_lossy(&out),
+        String::from_utf8_lossy(&err)
+    );
+    for i in 0..ESC_PAYLOADS.len() + C1_PAYLOADS.len() {
+        let id = format!("f{i}");
+        for format in ["mermaid", "dot"] {
+            let (out, err) = why401(
+                dir.path(),
+                &["--flows", &f, "flows", "graph", &id, "--format", format],
+            );
+            assert_inert(&format!("flows graph {id} {format}"), &out);
+            assert_inert(&format!("flows graph {id} {format} stderr"), &err);
+            assert!(!out.is_empty(), "graph {id} {format} drawn");
+        }
+    }
+    let (out, err) = why401(dir.path(), &["flows", "lint", &f]);
+    assert_inert("flows lint stdout", &out);
+    assert_inert("flows lint stderr", &err);
 }
 
 #[test]

@@ -69,3 +69,33 @@ proptest! {
         prop_assert_eq!(back.secrets_to_reenter, vec!["password".to_owned()]);
     }
 }
+
+/// A session file is handed around, so its node and input ids are a stranger's: resuming one
+/// whose saved flow lists a node id and a secret input id carrying terminal escapes says what
+/// changed and what to type again on stderr, shown, never emitted.
+#[test]
+fn a_resumed_session_with_escapes_in_its_ids_stays_inert_on_stderr() {
+    use crate::escapes::{C1_PAYLOADS, ESC_PAYLOADS, assert_inert, why401};
+    let (flows, _) = why401::flow::FlowSet::load(None);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.json");
+    let mut s = session("QQcanary0123", "");
+    let payloads: Vec<&str> = ESC_PAYLOADS.iter().chain(C1_PAYLOADS).copied().collect();
+    s.secret_inputs = payloads.iter().map(|p| format!("pw-{p}")).collect();
+    session_file::save(&path, &s, &flows, &HelpDesk::default()).unwrap();
+    let mut file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let stamp = &mut file["flows"][0];
+    stamp["digest"] = "changed".into();
+    for p in &payloads {
+        stamp["nodes"][format!("node-{p}")] = "x".into();
+    }
+    std::fs::write(&path, file.to_string()).unwrap();
+    let (_, err) = why401(dir.path(), &["--resume", &path.display().to_string()]);
+    assert_inert("resume stderr", &err);
+    let err = String::from_utf8_lossy(&err);
+    assert!(
+        err.contains(r"node 'node-o52\x1b]52;c;") && err.contains(r"pw-cls\x9b2J"),
+        "{err}"
+    );
+}

@@ -966,6 +966,114 @@ fn digest_through_a_proxy() {
     assert!(!ids.contains(&"proxy-auth-required".to_owned()), "{j}");
 }
 
+/// squid's access log once it holds a line with `needle` (a CONNECT is logged when its tunnel
+/// closes), within 10 s.
+fn squid_logged(squid: &Squid, needle: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let log = squid.access_log();
+        if log.contains(needle) || Instant::now() > deadline {
+            return log;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// https through a proxy that asks for Digest: the CONNECT tunnel carries the proxy user's
+/// Digest answer, as curl's --proxy-digest sends it. Real squid with digest_file_auth in front
+/// of real nginx serving a certificate the test made (its own CA given with --cacert).
+#[test]
+fn a_digest_proxy_opens_an_https_tunnel() {
+    let Some(pki) = Pki::new() else { return };
+    let Some(squid) = Squid::start_as("alice", "proxy-pass-4711", true) else {
+        return;
+    };
+    let (crt, key) = pki.leaf("site", "localhost", "ca", None);
+    let port = free_port();
+    let extra = format!(
+        "log_format site '\"$request\" $status \"$remote_user\"';\n\
+         server {{ listen 127.0.0.1:{port} ssl; server_name _; ssl_certificate {crt}; ssl_certificate_key {key};\n\
+         access_log {{dir}}/site.log site; root {{dir}}/www; location / {{ auth_basic \"site\"; auth_basic_user_file {{dir}}/users; }} }}\n"
+    );
+    let Some(site) = Nginx::start_with("location / { return 200; }", &extra) else {
+        return;
+    };
+    servers::htpasswd(&site.path("users"), "-B", "bob", "site-pass").expect("htpasswd");
+    std::fs::write(site.path("www/private"), "in\n").unwrap();
+    let site_log = || std::fs::read_to_string(site.path("site.log")).unwrap_or_default();
+    let url = format!("https://localhost:{port}/private");
+    let ca = pki.path("ca.pem").display().to_string();
+    let args = [
+        url.as_str(),
+        "--cacert",
+        &ca,
+        "-x",
+        &squid.url(),
+        "--proxy-user",
+        "alice",
+    ];
+    // The right proxy password: squid lets the tunnel through for alice, the site's own 401
+    // comes back and is the one diagnosed.
+    let (j, text) = check(&args, &[("WHY401_PROXY_PASSWORD", "proxy-pass-4711")], None);
+    assert_eq!(j["status"], 401, "{j}");
+    assert_eq!(j["challenges"][0]["params"]["realm"], "site", "{j}");
+    assert!(
+        !cause_ids(&j).contains(&"proxy-auth-required".to_owned()),
+        "{j}"
+    );
+    assert!(!text.contains("proxy-pass-4711"));
+    assert!(
+        site_log().contains("\"GET /private HTTP/1.1\" 401"),
+        "{}",
+        site_log()
+    );
+    let needle = format!("CONNECT localhost:{port} alice ");
+    let log = squid_logged(&squid, &needle);
+    assert!(log.contains(&needle), "{log}");
+    // With the site's password too, through the same tunnel: let in, as bob.
+    let mut with_user = args.to_vec();
+    with_user.extend(["-u", "bob", "--password-stdin"]);
+    let (j, text) = check(
+        &with_user,
+        &[("WHY401_PROXY_PASSWORD", "proxy-pass-4711")],
+        Some("site-pass\n"),
+    );
+    assert_eq!(j["status"], 200, "{j}");
+    assert!(!text.contains("proxy-pass-4711") && !text.contains("site-pass"));
+    assert!(site_log().contains("200 \"bob\""), "{}", site_log());
+    // A wrong proxy password: the proxy's refusal (407), not the site's 401, and the request
+    // never reached the site.
+    let before = site_log();
+    let (j, text) = check(&args, &[("WHY401_PROXY_PASSWORD", "wrong-4711")], None);
+    assert_eq!(fact(&j, "http", "error.class"), "proxy-auth", "{j}");
+    assert_eq!(cause_ids(&j)[0], "proxy-auth-required", "{j}");
+    assert_eq!(fact(&j, "network", "proxy.status"), 407, "{j}");
+    assert!(
+        fact(&j, "http", "error.message")
+            .to_string()
+            .contains("with 407 to the Digest answer of --proxy-user"),
+        "{j}"
+    );
+    assert!(!text.contains("wrong-4711"));
+    assert_eq!(site_log(), before);
+    // A proxy that asks for Basic alone gets Basic on the tunnel, once it has asked.
+    let Some(basic) = Squid::start("alice", "proxy-pass-4711") else {
+        return;
+    };
+    let mut through_basic = args.to_vec();
+    let basic_url = basic.url();
+    through_basic[4] = &basic_url;
+    let (j, _) = check(
+        &through_basic,
+        &[("WHY401_PROXY_PASSWORD", "proxy-pass-4711")],
+        None,
+    );
+    assert_eq!(j["status"], 401, "{j}");
+    assert_eq!(j["challenges"][0]["params"]["realm"], "site", "{j}");
+    let log = squid_logged(&basic, &needle);
+    assert!(log.contains(&needle), "{log}");
+}
+
 // ---------------------------------------------------------------- a fresh token (oidc-provider)
 
 #[test]

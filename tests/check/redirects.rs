@@ -278,3 +278,63 @@ fn nginx_sees_only_the_persons_credentials_after_a_userinfo_redirect() {
         "{json}"
     );
 }
+
+/// With a password and a Basic site, the site root goes with the password beside the main
+/// request's own answer, not after it: by the server's own times, the two requests that
+/// carried the password were in flight at once, and the password went out twice only.
+#[test]
+fn the_site_root_is_asked_beside_the_main_request() {
+    type Timed = Arc<Mutex<Vec<(String, bool, std::time::Instant, std::time::Instant)>>>;
+    let seen: Timed = Arc::default();
+    let log = Arc::clone(&seen);
+    let mine = basic(&format!("alice:{PASSWORD}"));
+    let handler = move |uri: Uri, headers: HeaderMap| {
+        let (log, mine) = (Arc::clone(&log), mine.clone());
+        async move {
+            let start = std::time::Instant::now();
+            tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+            let with_password = headers
+                .get_all("authorization")
+                .iter()
+                .any(|v| v.as_bytes() == mine.as_bytes());
+            let path = uri.path().to_owned();
+            log.lock()
+                .unwrap()
+                .push((path, with_password, start, std::time::Instant::now()));
+            refuse()
+        }
+    };
+    let url = loopback::serve(Router::new().fallback(any(handler)));
+    let (json, code, stderr) = loopback::check_json(
+        &format!("{url}/a/b"),
+        &["--user", "alice", "--password-stdin"],
+        Some(PASSWORD),
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(json["status"], 401, "{json}");
+    assert_eq!(json["password_sends"]["count"], 2, "{json}");
+    let seen = seen.lock().unwrap();
+    let sent: Vec<_> = seen.iter().filter(|(_, p, _, _)| *p).collect();
+    let paths: Vec<&str> = sent.iter().map(|(p, _, _, _)| p.as_str()).collect();
+    assert_eq!(sent.len(), 2, "{paths:?}");
+    assert!(paths.contains(&"/a/b") && paths.contains(&"/"), "{paths:?}");
+    let (a, b) = (sent[0], sent[1]);
+    assert!(
+        a.2 < b.3 && b.2 < a.3,
+        "the two requests with the password did not overlap: {:?}",
+        seen.iter()
+            .map(|(p, w, s, e)| (p, w, e.duration_since(*s)))
+            .collect::<Vec<_>>()
+    );
+    // The main request's answer is the one reported as the request.
+    assert_eq!(
+        json["probes"]["http"]["facts"]["final_url"],
+        format!("{url}/a/b"),
+        "{json}"
+    );
+    assert_eq!(
+        json["probes"]["elsewhere"]["facts"]["final_url"],
+        format!("{url}/"),
+        "{json}"
+    );
+}

@@ -229,3 +229,48 @@ fn text_report_snapshot() {
     let text = String::from_utf8_lossy(&out.stdout).replace(&p(d), "[DIR]");
     insta::assert_snapshot!(text);
 }
+
+/// `--htaccess .htaccess` from the directory it is in: the served directory is that one, so a
+/// user file elsewhere is not "inside the web root" (an empty parent path, which every path
+/// starts with, said it was) and one beside it is.
+#[test]
+fn a_relative_htaccess_judges_the_user_file_by_its_own_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir(&site).unwrap();
+    let rule = "user-file-in-web-root";
+    for (file, inside) in [
+        (dir.path().join("users"), false),
+        (site.join("users"), true),
+    ] {
+        std::fs::write(&file, "bob:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=\n").unwrap();
+        std::fs::write(
+            site.join(".htaccess"),
+            format!(
+                "AuthType Basic\nAuthName \"x\"\nAuthUserFile {}\nRequire valid-user\n",
+                p(&file)
+            ),
+        )
+        .unwrap();
+        for (cwd, arg) in [
+            (&site, ".htaccess"),
+            (&dir.path().to_path_buf(), "site/.htaccess"),
+        ] {
+            let out = Command::cargo_bin("why401")
+                .unwrap()
+                .current_dir(cwd)
+                .args([
+                    "server",
+                    "--htaccess",
+                    arg,
+                    "--path",
+                    "/",
+                    "--no-config-test",
+                ])
+                .output()
+                .unwrap();
+            let out = String::from_utf8_lossy(&out.stdout);
+            assert_eq!(out.contains(rule), inside, "{arg}, {}: {out}", p(&file));
+        }
+    }
+}

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use crate::server::analysis::{Analysis, Inputs};
 use crate::server::exposure::Exposure;
 use crate::server::selftest::SelfTest;
-use crate::server::{EffectiveAuth, Scheme, Severity, visible};
+use crate::server::{EffectiveAuth, Scheme, Severity};
 
 fn icon(s: Severity) -> &'static str {
     match s {
@@ -63,13 +63,13 @@ fn effective(out: &mut String, e: &EffectiveAuth) {
             e.at.as_ref()
                 .map(|p| format!("  ({p})"))
                 .unwrap_or_default();
-        row("matched", format!("{}{at}", visible(m)));
+        row("matched", format!("{m}{at}"));
     }
     if let Some(f) = &e.user_file {
-        row("user file", visible(&f.display().to_string()));
+        row("user file", f.to_string());
     }
     if let Some(r) = &e.require {
-        row("require", visible(r));
+        row("require", r.to_string());
     }
     row("satisfy", e.satisfy.clone());
     let status =
@@ -117,11 +117,7 @@ pub fn text(inputs: &Inputs, a: &Analysis, tests: &[SelfTest], exposures: &[Expo
         } else {
             "missing".to_owned()
         };
-        let _ = writeln!(
-            out,
-            "User file {}: {state}",
-            visible(&u.path.display().to_string())
-        );
+        let _ = writeln!(out, "User file {}: {state}", u.path);
         formats(&mut out, u);
         if let (Some(user), Some(found)) = (&inputs.user, u.user_found) {
             let verdict = match (found, u.password_ok) {

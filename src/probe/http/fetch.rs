@@ -322,7 +322,7 @@ pub(super) async fn send(
         let response = client
             .execute(request)
             .await
-            .map_err(|e| classify(&e.without_url()))?;
+            .map_err(|e| ctx.net.explain(&dialled, classify(&e.without_url())))?;
         if !answered {
             proxy_answer = ctx
                 .net

@@ -24,6 +24,9 @@ pub struct PasswordSends {
     /// browser sends it within a protection space), and never to an origin that asked for
     /// Digest, since Basic shows the password to anyone on the way.
     schemes: Mutex<Vec<(String, AskedFor)>>,
+    /// The count after each send, for a side request that may start once the main request
+    /// has taken its own.
+    sent: tokio::sync::watch::Sender<usize>,
 }
 
 /// Which scheme an origin's challenge asked for.
@@ -46,6 +49,7 @@ impl PasswordSends {
             limit,
             used: AtomicUsize::new(0),
             schemes: Mutex::default(),
+            sent: tokio::sync::watch::Sender::new(0),
         }
     }
 
@@ -77,11 +81,22 @@ impl PasswordSends {
     /// Counts one request with the password; false (and nothing counted) when the limit is
     /// reached, and the request must not go out with it.
     pub fn take(&self) -> bool {
-        self.used
+        let taken = self
+            .used
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
                 (n < self.limit).then_some(n + 1)
             })
-            .is_ok()
+            .is_ok();
+        if taken {
+            self.sent.send_replace(self.used());
+        }
+        taken
+    }
+
+    /// Waits until at least `n` requests have carried the password.
+    pub(crate) async fn sent_at_least(&self, n: usize) {
+        let mut seen = self.sent.subscribe();
+        let _ = seen.wait_for(|used| *used >= n).await;
     }
 
     /// Requests that carried it so far.

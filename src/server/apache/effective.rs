@@ -80,7 +80,12 @@ pub fn sections<'a>(
             body: &config.root,
         }];
         nested(&config.root, req, &mut applied, notes);
-        let web_root = config.main.parent().map(Path::to_path_buf);
+        // The .htaccess's own directory is served. Absolute, so that `--htaccess .htaccess`
+        // (an empty parent, which every path starts with) and `site/.htaccess` compare with
+        // an absolute AuthUserFile as the directory they are.
+        let web_root = std::path::absolute(&config.main)
+            .ok()
+            .and_then(|p| p.parent().map(Path::to_path_buf));
         return Sections { applied, web_root };
     }
     let vhost = config.vhost(req.host);

@@ -359,7 +359,7 @@ pub(crate) fn split_args(line: &str, pos: &Pos) -> Result<Vec<String>, ParseErro
             if !closed {
                 let col = pos.col + start;
                 return Err(ParseError::new(
-                    Pos::new(&pos.file, pos.line, col),
+                    Pos::new(pos.file.raw(), pos.line, col),
                     "unterminated quoted string",
                 ));
             }

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use super::location;
 use super::{Config, Directive};
+use crate::sanitize::{Outside, OutsidePath};
 use crate::server::{EffectiveAuth, Pos, Problem, Scheme, source};
 
 /// What the request meets in nginx.
@@ -262,10 +263,10 @@ pub fn evaluate(config: &Config, req: &Request<'_>) -> Verdict {
     let route = levels(config, req, &mut problems);
     let mut eff = EffectiveAuth::none("nginx");
     if let Some(loc) = route.location {
-        eff.matched = Some(loc.head());
+        eff.matched = Some(Outside::new(loc.head()));
         eff.at = Some(loc.pos.clone());
     } else if let Some(s) = route.server {
-        eff.matched = Some("server".to_owned());
+        eff.matched = Some(Outside::new("server"));
         eff.at = Some(s.pos.clone());
     }
     let named_route = handed_to(&route).and_then(|d| {
@@ -400,10 +401,10 @@ fn return_challenge(route: &Route<'_>, r: &Directive, code: u16, eff: &mut Effec
             )
         },
     );
-    eff.require = Some(format!(
+    eff.require = Some(Outside::new(format!(
         "{} answers 401 to everyone, with {what}; no credentials get past it",
         r.head()
-    ));
+    )));
 }
 
 /// One access handler's answer, as ngx_http_core_access_phase() sees it.
@@ -539,7 +540,7 @@ fn basic(
         return (None, None);
     };
     eff.scheme = Scheme::Basic;
-    eff.require = Some("valid-user (any user in the file)".to_owned());
+    eff.require = Some(Outside::new("valid-user (any user in the file)"));
     let raw = uf.arg(0).unwrap_or_default();
     if raw.contains('$') {
         // nginx fills the variables per request, after a well-formed Basic header; the file
@@ -554,7 +555,7 @@ fn basic(
         );
         p.severity = crate::server::Severity::Note;
         problems.push(p);
-        eff.user_file = Some(PathBuf::from(raw));
+        eff.user_file = Some(OutsidePath::new(raw));
         return (None, Some(uf.pos.clone()));
     } else if !std::path::Path::new(raw).is_absolute() {
         problems.push(Problem::warning(
@@ -568,7 +569,7 @@ fn basic(
         ));
     }
     let path = source::resolve(raw, &config.prefix);
-    eff.user_file = Some(path.clone());
+    eff.user_file = Some(OutsidePath::new(&path));
     (Some(path), Some(uf.pos.clone()))
 }
 
@@ -585,10 +586,10 @@ fn request_auth(levels: &[Level<'_>], eff: &mut EffectiveAuth) {
         // satisfy any lets either one in; all (the default) needs both.
         let any = plain(levels, "satisfy").and_then(|d| d.arg(0)) == Some("any");
         let join = if any { "or" } else { "and" };
-        eff.require = Some(format!("valid-user {join} {rule}"));
+        eff.require = Some(Outside::new(format!("valid-user {join} {rule}")));
     } else {
         eff.scheme = Scheme::Request;
-        eff.require = Some(rule);
+        eff.require = Some(Outside::new(rule));
     }
 }
 
@@ -603,10 +604,10 @@ fn access_rules(levels: &[Level<'_>], eff: &mut EffectiveAuth, problems: &mut Ve
     };
     let text: Vec<String> = rules.iter().map(|d| d.head()).collect();
     let summary = text.join("; ");
-    eff.require = Some(match eff.require.take() {
-        Some(r) => format!("{r}; satisfy {}: {summary}", eff.satisfy),
+    eff.require = Some(Outside::new(match eff.require.take() {
+        Some(r) => format!("{}; satisfy {}: {summary}", r.raw(), eff.satisfy),
         None => summary.clone(),
-    });
+    }));
     let first_all = rules.iter().find(|d| d.arg(0) == Some("all"));
     if eff.satisfy == "any" && eff.demands_credentials() {
         if let Some(d) = first_all.filter(|d| d.name == "allow") {
@@ -647,7 +648,7 @@ fn proxy(levels: &[Level<'_>], eff: &mut EffectiveAuth, problems: &mut Vec<Probl
     };
     eff.proxy_target = pass
         .arg(0)
-        .map(|t| crate::server::visible(&crate::server::redact_userinfo(t)));
+        .map(|t| Outside::new(crate::server::visible(&crate::server::redact_userinfo(t))));
     let set = array(levels, &["proxy_set_header"]);
     let rule = set
         .as_ref()

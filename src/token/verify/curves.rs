@@ -182,7 +182,7 @@ fn es512_pem(jwt: &Jwt, pem: &[u8]) -> Verification {
 }
 
 fn es512_jwks(jwt: &Jwt, set: &KeySet) -> Verification {
-    let kid = jwt.header_str("kid");
+    let kid = jwt.raw_header("kid");
     let candidates: Vec<&Value> = set
         .extra
         .iter()
@@ -308,7 +308,7 @@ fn es512_check(jwt: &Jwt, key: &p521::ecdsa::VerifyingKey, what: &str) -> Verifi
 
 /// An EdDSA token against raw JWKS entries: an Ed448 key is named as not checkable.
 pub(crate) fn eddsa_extra(jwt: &Jwt, set: &KeySet) -> Option<Verification> {
-    let kid = jwt.header_str("kid");
+    let kid = jwt.raw_header("kid");
     let entry = set.extra.iter().find(|e| match kid {
         Some(k) => raw_kid(e) == Some(k),
         None => raw_crv(e) == Some(Curve::Ed448),

@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use serde::Serialize;
 
 use super::{Applied, Verdict};
+use crate::sanitize::{Outside, OutsidePath};
 use crate::server::apache::{Config, is};
 use crate::server::{Directive, Problem, Scheme, Severity, source};
 
@@ -496,9 +497,9 @@ pub(crate) fn judge(
     let mut require: Vec<String> = m.authz.iter().map(|d| d.head()).collect();
     require.extend(m.legacy.iter().map(|d| d.head()));
     if !require.is_empty() {
-        v.effective.require = Some(require.join(" | "));
+        v.effective.require = Some(Outside::new(require.join(" | ")));
     }
-    v.effective.matched.clone_from(&m.authz_from);
+    v.effective.matched = m.authz_from.as_deref().map(Outside::from);
     collect_users(m, v);
     scheme(config, m, v);
 }
@@ -562,7 +563,7 @@ fn scheme(config: &Config, m: &Merged<'_>, v: &mut Verdict) {
             return;
         }
         (Some(other), true) if other != "basic" && other != "digest" => {
-            v.effective.require.get_or_insert_with(String::new);
+            v.effective.require.get_or_insert_with(Outside::default);
             return;
         }
         (_, false) => return,
@@ -574,10 +575,7 @@ fn scheme(config: &Config, m: &Merged<'_>, v: &mut Verdict) {
         Scheme::Basic
     };
     v.effective.at = m.auth_type.map(|d| d.pos.clone());
-    v.effective.realm = m
-        .auth_name
-        .and_then(|d| d.arg(0))
-        .map(crate::sanitize::Outside::from);
+    v.effective.realm = m.auth_name.and_then(|d| d.arg(0)).map(Outside::from);
     if m.auth_name.is_none() {
         incomplete(
             v,
@@ -609,7 +607,7 @@ fn scheme(config: &Config, m: &Merged<'_>, v: &mut Verdict) {
             "Give the absolute path; a relative one is taken from ServerRoot, not from the .htaccess directory."));
     }
     let path = source::resolve(raw, &config.server_root);
-    v.effective.user_file = Some(path.clone());
+    v.effective.user_file = Some(OutsidePath::new(&path));
     v.user_file = Some(path);
     v.user_file_at = Some(uf.pos.clone());
 }

@@ -50,6 +50,7 @@ fn inheritance_and_off() {
         both.effective
             .require
             .unwrap()
+            .raw()
             .contains("auth_request /auth")
     );
 }
@@ -153,6 +154,7 @@ fn return_answers_before_the_access_phase() {
             .effective
             .require
             .unwrap()
+            .raw()
             .contains("WWW-Authenticate: Basic")
     );
 }
@@ -168,6 +170,7 @@ fn satisfy_any_is_either_and_all_is_both() {
         any.effective
             .require
             .unwrap()
+            .raw()
             .starts_with("valid-user or auth_request")
     );
     let all = verdict(
@@ -179,6 +182,7 @@ fn satisfy_any_is_either_and_all_is_both() {
         all.effective
             .require
             .unwrap()
+            .raw()
             .starts_with("valid-user and auth_request")
     );
 }
@@ -189,7 +193,7 @@ fn named_locations_are_followed_for_the_proxy() {
                 location @gitlab { proxy_set_header Authorization $http_authorization; proxy_pass http://127.0.0.1:8080; }\n}";
     let v = verdict(conf, "/group/project", None);
     assert_eq!(
-        v.effective.proxy_target.as_deref(),
+        v.effective.proxy_target.as_ref().map(Outside::raw),
         Some("http://127.0.0.1:8080")
     );
     assert_eq!(v.effective.forwards_authorization, Some(true));
@@ -217,7 +221,7 @@ fn credentials_in_config_values_are_not_printed() {
         "{text}"
     );
     assert_eq!(
-        v.effective.proxy_target.as_deref(),
+        v.effective.proxy_target.as_ref().map(Outside::raw),
         Some("http://***@10.0.0.1:8080/")
     );
 }
