@@ -2,9 +2,6 @@
 //! files, every problem with file:line and its fix, the servers' own config tests, and, with
 //! `--url`, whether the user file can be downloaded.
 
-use std::io::{BufRead, Read};
-
-use anyhow::Context;
 use serde_json::json;
 
 use crate::cli::ServerArgs;
@@ -130,15 +127,8 @@ fn normalise_path(p: &str) -> String {
 
 /// One line from stdin, without its line ending; never echoed anywhere.
 fn read_password() -> anyhow::Result<String> {
-    let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .take(64 * 1024)
-        .read_line(&mut line)
-        .context("reading the password from stdin")?;
-    let pw = line.trim_end_matches(['\n', '\r']).to_owned();
-    anyhow::ensure!(!pw.is_empty(), "--password-stdin: stdin held no password");
-    Ok(pw)
+    let pw = crate::secret::read_secret_line(std::io::stdin().lock(), "--password-stdin")?;
+    Ok(pw.expose().to_owned())
 }
 
 fn self_tests(args: &ServerArgs) -> Vec<SelfTest> {

@@ -13,12 +13,20 @@ use super::Secret;
 pub const SECRET_FILE_LIMIT: u64 = 64 * 1024;
 
 /// The first line of `reader` (at most [`SECRET_FILE_LIMIT`] bytes), without its line end.
+/// A longer first line is an error, never a secret cut short (`< /dev/zero` reads 64 KiB
+/// and stops).
 pub fn read_secret_line(reader: impl BufRead, what: &str) -> anyhow::Result<Secret> {
     let mut line = String::new();
     reader
-        .take(SECRET_FILE_LIMIT)
+        .take(SECRET_FILE_LIMIT + 1)
         .read_line(&mut line)
         .with_context(|| format!("{what}: cannot read standard input as UTF-8 text"))?;
+    if !line.ends_with('\n') && line.len() as u64 > SECRET_FILE_LIMIT {
+        bail!(
+            "{what}: the first line of standard input is longer than {} KiB; a secret is far smaller",
+            SECRET_FILE_LIMIT / 1024
+        );
+    }
     let line = line.trim_end_matches(['\n', '\r']);
     if line.is_empty() {
         bail!("{what}: standard input held no secret");
@@ -100,6 +108,13 @@ mod tests {
         assert_eq!(s.expose(), "Summer2026!");
         let e = read_secret_line(&b"\n"[..], "--password-stdin").unwrap_err();
         assert!(e.to_string().contains("no secret"));
+        let long = vec![b'a'; 70 * 1024];
+        let e = read_secret_line(&long[..], "--bearer-file -").unwrap_err();
+        assert!(e.to_string().contains("longer than 64 KiB"), "{e}");
+        assert!(!e.to_string().contains("aaaa"), "{e}");
+        let at_limit = format!("{}\n", "a".repeat(64 * 1024 - 1));
+        let s = read_secret_line(at_limit.as_bytes(), "--bearer-file -").unwrap();
+        assert_eq!(s.len(), 64 * 1024 - 1);
         let e = read_secret_file(Path::new("/dev/zero"), "--bearer-file").unwrap_err();
         assert!(format!("{e:#}").contains("is a device"), "{e:#}");
         let f = tempfile::NamedTempFile::new().unwrap();

@@ -5,4 +5,5 @@ mod support;
 
 mod escapes;
 mod outputs;
+mod prompt;
 mod session;

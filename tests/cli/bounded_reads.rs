@@ -298,3 +298,88 @@ fn a_har_with_a_one_gib_body_streams_in_bounded_memory() {
     }
     assert!(secs < 120.0, "{secs} s");
 }
+
+/// Standard input that never ends (`< /dev/zero`) for every option that reads it: each stops
+/// at its bound with a one-line error, in seconds and bounded memory; a secret is never cut
+/// short and sent (the site receives nothing).
+#[test]
+fn standard_input_from_dev_zero_is_refused_at_its_bound() {
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = hits.clone();
+    let url = loopback::site(move |_, _| {
+        seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        loopback::answer(401, &[loopback::basic()], "no")
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let users = dir.path().join("users");
+    std::fs::write(&users, "a:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=\n").unwrap();
+    let users = users.display().to_string();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["check", &url, "--bearer-file", "-"],
+            "longer than 64 KiB",
+        ),
+        (
+            vec!["check", &url, "-u", "a", "--password-stdin"],
+            "longer than 64 KiB",
+        ),
+        (
+            vec![
+                "server",
+                "--htpasswd",
+                &users,
+                "-u",
+                "a",
+                "--password-stdin",
+            ],
+            "longer than 64 KiB",
+        ),
+        (vec!["jwt", "-"], "too large"),
+        (vec!["logs", "-"], "neither an access log"),
+        (vec!["har", "-"], "reading -"),
+    ];
+    let time = Path::new("/usr/bin/time");
+    for (args, says) in &cases {
+        let bin = assert_cmd::cargo::cargo_bin("why401");
+        let mut cmd = if time.exists() {
+            let mut c = std::process::Command::new(time);
+            c.args(["-f", "RSS_KIB=%M"]).arg(bin);
+            c
+        } else {
+            std::process::Command::new(bin)
+        };
+        let started = Instant::now();
+        let out = cmd
+            .args(args)
+            .current_dir(dir.path())
+            .stdin(std::fs::File::open("/dev/zero").unwrap())
+            .output()
+            .unwrap();
+        let secs = started.elapsed().as_secs_f64();
+        let err = String::from_utf8_lossy(&out.stderr);
+        let rss: Option<u64> = err
+            .lines()
+            .find_map(|l| l.strip_prefix("RSS_KIB="))
+            .and_then(|v| v.trim().parse().ok());
+        eprintln!("{args:?} < /dev/zero: {secs:.2} s, peak RSS {rss:?} KiB");
+        assert!(!out.status.success(), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?} does not say '{says}': {err}");
+        let message = err
+            .lines()
+            .find(|l| l.starts_with("why401: "))
+            .unwrap_or("");
+        assert!(
+            message.len() < 1024,
+            "{args:?} quotes more than a token: {message}"
+        );
+        assert!(secs < 10.0, "{args:?}: {secs} s");
+        if let Some(rss) = rss {
+            assert!(rss < 100 * 1024, "{args:?}: {rss} KiB");
+        }
+    }
+    assert_eq!(
+        hits.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "a request was sent"
+    );
+}

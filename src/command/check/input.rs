@@ -1,19 +1,15 @@
 //! The check's inputs: secrets read from stdin, files or the environment (never from the
 //! command line), checked before any request is made.
 
-use std::io::Read;
 use std::path::Path;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 
 use crate::cli::CheckArgs;
 use crate::probe::http::{self, Credentials};
 
 /// The environment variable an API key is read from.
 pub(crate) const API_KEY_ENV: &str = "WHY401_API_KEY";
-
-/// Largest secret file read: a token or key is far smaller; this keeps memory bounded.
-const MAX_SECRET_BYTES: u64 = 64 * 1024;
 
 /// Reads stdin once, for whichever option asked for it.
 struct Stdin {
@@ -26,16 +22,8 @@ impl Stdin {
             bail!("{who} and {first} both want standard input; give one of them another source");
         }
         self.used_by = Some(who);
-        let mut text = String::new();
-        std::io::stdin()
-            .take(MAX_SECRET_BYTES)
-            .read_to_string(&mut text)
-            .with_context(|| format!("reading {who} from standard input"))?;
-        let line = text.lines().next().unwrap_or("").to_owned();
-        if line.is_empty() {
-            bail!("{who}: standard input is empty");
-        }
-        Ok(line)
+        let line = crate::secret::read_secret_line(std::io::stdin().lock(), who)?;
+        Ok(line.expose().to_owned())
     }
 }
 

@@ -74,9 +74,10 @@ pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
 /// The outcome as icon, verdict and one sentence: `resolved` only after a passing re-test.
 fn outcome_line(app: &App, session: &Session) -> (&'static str, Verdict, String) {
     let top = session.ranked_causes().into_iter().next().map(|c| {
+        let id = super::shown(&c.id);
         let title =
-            crate::diagnose::cause(&c.id).map_or_else(|| c.id.clone(), |x| x.title.to_owned());
-        format!("{} ({title})", c.id)
+            crate::diagnose::cause(&c.id).map_or_else(|| id.clone(), |x| x.title.to_owned());
+        format!("{id} ({title})")
     });
     let retest = session.verification.as_ref();
     let last = retest.map_or_else(String::new, |v| {

@@ -26,7 +26,8 @@ pub(super) fn verdict_of(hit: &CauseHit) -> Verdict {
 /// One line for a cause: confidence, plain words, id, first evidence.
 pub(super) fn cause_line(hit: &CauseHit, width: usize, theme: Theme) -> Line<'static> {
     let v = verdict_of(hit);
-    let title = crate::diagnose::cause(&hit.id).map_or(hit.id.as_str(), |c| c.title);
+    let title =
+        crate::diagnose::cause(&hit.id).map_or_else(|| shown(&hit.id), |c| c.title.to_owned());
     let pct = (hit.confidence * 100.0).round();
     let head = format!("{} {pct:>3}% ", v.icon());
     // The id first: it is what the ticket, `check` and the docs call the cause.
@@ -35,7 +36,8 @@ pub(super) fn cause_line(hit: &CauseHit, width: usize, theme: Theme) -> Line<'st
     } else {
         ""
     };
-    let mut rest = format!("{} — {title}{remark}", hit.id);
+    // A resumed session file is handed around: even its cause ids are shown, never emitted.
+    let mut rest = format!("{} — {title}{remark}", shown(&hit.id));
     if let Some(e) = hit.evidence.first().filter(|e| !e.is_empty()) {
         rest.push_str(" · ");
         rest.push_str(&shown(e));
@@ -109,7 +111,7 @@ pub(super) fn draw_all(
         }
         let v = verdict_of(hit);
         let cause = crate::diagnose::cause(&hit.id);
-        let title = cause.map_or(hit.id.as_str(), |c| c.title);
+        let title = cause.map_or_else(|| shown(&hit.id), |c| c.title.to_owned());
         let remark = if hit.remark {
             " (remark: true, but not why it failed)"
         } else {
@@ -120,7 +122,7 @@ pub(super) fn draw_all(
                 format!("{} {:>3.0}% ", v.icon(), hit.confidence * 100.0),
                 theme.verdict(v),
             ),
-            Span::styled(hit.id.clone(), theme.title()),
+            Span::styled(shown(&hit.id), theme.title()),
             Span::raw(format!(" — {title}{remark}")),
         ]));
         for e in hit.evidence.iter().filter(|e| !e.is_empty()) {
@@ -156,4 +158,24 @@ pub(super) fn draw_all(
             .scroll((at, 0)),
         r,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A cause id from a resumed session file (not in the catalogue) is shown, not emitted.
+    #[test]
+    fn an_unknown_cause_id_is_shown_not_emitted() {
+        let hit = CauseHit {
+            id: "x\u{202E}\x1b]0;t\x07".to_owned(),
+            confidence: 0.5,
+            evidence: vec!["e\u{9b}2J".to_owned()],
+            remark: false,
+        };
+        let line = cause_line(&hit, 200, Theme::new(true));
+        let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+        assert!(crate::sanitize::is_clean(&text), "{text:?}");
+        assert!(text.contains("x<U+202E>\\x1b]0;t\\x07"), "{text}");
+    }
 }
