@@ -288,3 +288,81 @@ fn every_command_is_clean() {
         }
     }
 }
+
+/// A site that echoes every credential it is sent, in headers and in its body (debug
+/// endpoints and misconfigured proxies do): `check` shows what came back, never the secrets
+/// in it, on stdout (text and --json), stderr and every ticket format.
+#[test]
+fn a_site_echoing_the_credentials_back_leaks_none_of_them() {
+    use axum::response::IntoResponse as _;
+    let pw = format!("{STEM}echo-pw");
+    let basic = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(format!("alice:{pw}"))
+    };
+    let url = crate::support::loopback::site(|_, h| {
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert("www-authenticate", "Basic realm=\"echo\"".parse().unwrap());
+        let mut body = String::from("you sent:\n");
+        for (name, value) in h {
+            let v = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            body.push_str(&format!("{name}: {v}\n"));
+            if let Ok(v) = v.parse() {
+                headers.append(
+                    axum::http::HeaderName::from_bytes(format!("x-echo-{name}").as_bytes())
+                        .unwrap(),
+                    v,
+                );
+            }
+        }
+        (axum::http::StatusCode::UNAUTHORIZED, headers, body).into_response()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("key"), format!("{STEM}echo-key")).unwrap();
+    let cookie = format!("sid={STEM}echo-cookie");
+    for (format, json) in [("md", false), ("text", false), ("json", true)] {
+        let report = d.join(format!("t.{format}"));
+        let mut cmd = Command::cargo_bin("why401").unwrap();
+        cmd.args([
+            "check",
+            &format!("{url}/debug"),
+            "-u",
+            "alice",
+            "--password-stdin",
+        ])
+        .args(["-b", &cookie, "-H", "X-Api-Key: @key"])
+        .args(["--timeout", "5", "--format", format, "--report"])
+        .arg(&report)
+        .current_dir(d)
+        .write_stdin(format!("{pw}\n"))
+        .timeout(std::time::Duration::from_secs(60));
+        if json {
+            cmd.arg("--json");
+        }
+        let out = cmd.output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        if json {
+            assert!(
+                stdout.contains("header.x-echo-authorization"),
+                "the echo was seen: {stdout}"
+            );
+        }
+        // Each fingerprint once: shown again, a fingerprint is not taken for a cookie.
+        assert!(!stdout.contains("len=["), "fingerprinted twice: {stdout}");
+        for (what, text) in [
+            ("stdout", stdout),
+            ("stderr", String::from_utf8_lossy(&out.stderr).into_owned()),
+            (
+                "ticket",
+                std::fs::read_to_string(&report).unwrap_or_default(),
+            ),
+        ] {
+            assert_clean(&format!("{format} {what}"), &text);
+            assert!(
+                !text.contains(&basic),
+                "{format} {what} leaks the Basic value:\n{text}"
+            );
+        }
+    }
+}
