@@ -11,7 +11,7 @@ pub(crate) const MIN_WIDTH: u16 = 80;
 pub(crate) const MIN_HEIGHT: u16 = 24;
 /// From this width the trail gets its own column.
 pub(crate) const WIDE: u16 = 110;
-const TRAIL_WIDTH: u16 = 34;
+pub(crate) const TRAIL_WIDTH: u16 = 34;
 
 pub fn too_small(area: Rect) -> bool {
     area.width < MIN_WIDTH || area.height < MIN_HEIGHT

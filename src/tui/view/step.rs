@@ -226,6 +226,20 @@ fn breadcrumb(app: &App, width: u16) -> String {
     format!("…{keep}")
 }
 
+/// A cause found at a step, in `room` columns: a cause id is never cut (the longest ones
+/// are 31 characters); when it does not fit after "◆ found" it goes on a line of its own.
+fn found_lines(id: &str, room: usize) -> Vec<String> {
+    let one = format!("    ◆ found {id}");
+    if one.chars().count() <= room {
+        return vec![one];
+    }
+    let short = format!("  ◆ {id}");
+    if short.chars().count() <= room {
+        return vec![short];
+    }
+    vec!["    ◆ found".to_owned(), format!(" {id}")]
+}
+
 fn draw_trail(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     let Some(engine) = &app.engine else { return };
     let trail = &engine.session().trail;
@@ -271,10 +285,12 @@ fn draw_trail(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         }
         for id in step_causes(s) {
             let room = usize::from(inner(area).width);
-            lines.push(Line::from(Span::styled(
-                clip(&format!("    ◆ found {id}"), room),
-                theme.verdict(Verdict::Warn),
-            )));
+            for text in found_lines(id, room) {
+                lines.push(Line::from(Span::styled(
+                    clip(&text, room),
+                    theme.verdict(Verdict::Warn),
+                )));
+            }
         }
         if s.note.is_some() {
             lines.push(Line::from(Span::styled("    ✎ note", theme.dim())));
@@ -508,4 +524,24 @@ fn draw_input(app: &App, engine: &Engine, frame: &mut Frame, area: Rect, theme: 
         )),
     };
     frame.render_widget(Paragraph::new(hint).wrap(Wrap { trim: true }), hint_row);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::found_lines;
+
+    #[test]
+    fn every_cause_id_shows_whole_in_the_trail() {
+        // The trail's box is TRAIL_WIDTH wide, two columns of it border.
+        let room = usize::from(crate::tui::layout::TRAIL_WIDTH - 2);
+        for cause in crate::diagnose::catalogue::CATALOGUE {
+            let lines = found_lines(cause.id, room);
+            assert!(lines.iter().all(|l| l.chars().count() <= room), "{lines:?}");
+            assert!(
+                lines.iter().any(|l| l.contains(cause.id)),
+                "{} is cut: {lines:?}",
+                cause.id
+            );
+        }
+    }
 }
