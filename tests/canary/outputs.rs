@@ -366,3 +366,94 @@ fn a_site_echoing_the_credentials_back_leaks_none_of_them() {
         }
     }
 }
+
+/// Each leak the hostile-input review found, replayed against the real binary: a secret in a
+/// URL's query, `user:password@` in an address that does not parse (`check`, `--backend`,
+/// `jwt --jwks`, the wizard's `--backend`), a config's fixed Authorization and proxy_pass
+/// userinfo (`server`), the second cookie of a folded Set-Cookie (`har`), a token glued to its
+/// scheme, and the secret names the three old lists each missed. stdout, stderr and tickets.
+#[test]
+fn the_leaks_the_review_found_stay_closed() {
+    use base64::Engine as _;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let write = |name: &str, text: &str| {
+        let p = d.join(name);
+        std::fs::write(&p, text).unwrap();
+        p.display().to_string()
+    };
+    let report = d.join("report.md").display().to_string();
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("svc:{STEM}conf"));
+    let conf = write(
+        "nginx.conf",
+        &format!(
+            "location / {{ proxy_set_header Authorization \"Basic {basic}\"; proxy_pass http://svc:{STEM}up@127.0.0.1:9; }}\n"
+        ),
+    );
+    let har = write(
+        "folded.har",
+        &serde_json::json!({"log": {"entries": [{
+            "startedDateTime": "2026-01-10T10:00:00.000Z",
+            "request": {"method": "GET", "url": "http://127.0.0.1:9/api", "headers": []},
+            "response": {"status": 401, "headers": [
+                {"name": "WWW-Authenticate", "value": "Bearer realm=\"api\""},
+                {"name": "Set-Cookie", "value": format!("a=1; Path=/\nsid={STEM}second; Path=/; HttpOnly")}
+            ], "content": {"size": 0, "mimeType": "text/plain"}}
+        }]}})
+        .to_string(),
+    );
+    let glued = format!(
+        "Authorization: BearereyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJib2IifQ.{STEM}glued0123456789"
+    );
+    let query = format!(
+        "http://127.0.0.1:9/api?access_token={STEM}q1&X-Amz-Security-Token={STEM}q2&assertion={STEM}q3&passphrase={STEM}q4"
+    );
+    let unparsable = format!("http://alice:{STEM}url@[::1");
+    let jwt = write(
+        "t.jwt",
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJib2IifQ.c2lnbmF0dXJl",
+    );
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["check", &query, "--timeout", "3", "--report", &report],
+        vec!["check", &query, "--timeout", "3", "--json"],
+        vec!["check", &unparsable],
+        vec!["check", "http://127.0.0.1:9/", "--backend", &unparsable],
+        vec!["--backend", &unparsable],
+        vec!["jwt", &jwt, "--jwks", &unparsable],
+        vec![
+            "server",
+            "--nginx",
+            &conf,
+            "--no-config-test",
+            "--report",
+            &report,
+        ],
+        vec!["server", "--nginx", &conf, "--no-config-test", "--json"],
+        vec!["har", &har],
+        vec!["har", &har, "--json"],
+        vec![
+            "check",
+            "http://127.0.0.1:9/",
+            "-H",
+            &glued,
+            "--timeout",
+            "3",
+        ],
+        vec![
+            "check",
+            "http://127.0.0.1:9/",
+            "-H",
+            &glued,
+            "--timeout",
+            "3",
+            "--json",
+        ],
+    ];
+    for args in &cases {
+        run(args, "", d);
+    }
+    let ticket = std::fs::read_to_string(&report).unwrap_or_default();
+    assert!(!ticket.is_empty(), "a ticket was written");
+    assert_clean("report.md", &ticket);
+    assert!(!ticket.contains(&basic), "{ticket}");
+}
