@@ -165,15 +165,18 @@ fn run(args: &[&str], stdin: &str, dir: &Path) {
     assert_clean(&format!("why401 {}", args.join(" ")), &all);
 }
 
+/// Writes `text` to `dir/name` and returns the path as text.
+fn write_in(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.display().to_string()
+}
+
 #[test]
 fn every_command_is_clean() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let write = |name: &str, text: &str| {
-        let p = d.join(name);
-        std::fs::write(&p, text).unwrap();
-        p.display().to_string()
-    };
+    let write = |name: &str, text: &str| write_in(d, name, text);
     let token = write("token.txt", &format!("{TOKEN}\n"));
     let jwt = write("jwt.txt", JWT);
     let secret = write("hs.key", &format!("{STEM}hmac"));
@@ -377,11 +380,7 @@ fn the_leaks_the_review_found_stay_closed() {
     use base64::Engine as _;
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let write = |name: &str, text: &str| {
-        let p = d.join(name);
-        std::fs::write(&p, text).unwrap();
-        p.display().to_string()
-    };
+    let write = |name: &str, text: &str| write_in(d, name, text);
     let report = d.join("report.md").display().to_string();
     let basic = base64::engine::general_purpose::STANDARD.encode(format!("svc:{STEM}conf"));
     let conf = write(
