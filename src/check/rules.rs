@@ -101,6 +101,26 @@ pub(crate) fn list(reports: &[ProbeReport], id: &str, fact: &str) -> Vec<String>
     }
 }
 
+/// Why the main request's Digest challenge went unanswered, when it did and nothing else
+/// carried credentials (an algorithm no client answers, the password limit reached).
+fn digest_unanswered(reports: &[ProbeReport]) -> Option<String> {
+    let main = report(reports, ids::MAIN)?;
+    let outcome = main.facts.get("digest.outcome")?.to_string();
+    if !matches!(outcome.as_str(), "unsupported" | "withheld") {
+        return None;
+    }
+    if list(reports, ids::MAIN, "hops")
+        .iter()
+        .any(|h| h.ends_with("[credentials sent]"))
+    {
+        return None;
+    }
+    main.evidence
+        .iter()
+        .find_map(|e| e.strip_prefix("Digest not answered: "))
+        .map(str::to_owned)
+}
+
 fn accepted(s: Option<i64>) -> bool {
     s.is_some_and(|s| (200..400).contains(&s))
 }
@@ -153,9 +173,11 @@ pub fn diagnose(reports: &[ProbeReport], input: &RuleInput) -> Vec<CauseHit> {
         return hits;
     }
     let offered = list(reports, ids::MAIN, "challenge.schemes");
-    let sent = report(reports, ids::MAIN)
-        .and_then(|r| r.facts.get("sent_credentials"))
-        .is_some_and(|v| *v == FactValue::Bool(true));
+    let unanswered = digest_unanswered(reports);
+    let sent = unanswered.is_none()
+        && report(reports, ids::MAIN)
+            .and_then(|r| r.facts.get("sent_credentials"))
+            .is_some_and(|v| *v == FactValue::Bool(true));
     if let Some(name) = &input.scheme_named_header {
         hits.push(CauseHit::new(
             "no-credentials-sent",
@@ -169,10 +191,13 @@ pub fn diagnose(reports: &[ProbeReport], input: &RuleInput) -> Vec<CauseHit> {
         } else {
             format!("; the server asks for {}", offered.join(", "))
         };
+        let why = unanswered.map_or_else(String::new, |w| {
+            format!(" (the password was not sent: {w})")
+        });
         hits.push(CauseHit::new(
             "no-credentials-sent",
             0.8,
-            format!("{url} answered 401 to a request without credentials{asks}"),
+            format!("{url} answered 401 to a request without credentials{asks}{why}"),
         ));
         // A body may name a cause that needs no credentials (IIS 401.3: a file ACL).
         said::body_causes(reports, input, sent, &mut hits);
@@ -215,9 +240,16 @@ fn with_credentials(
             ),
         );
     }
+    // A user and password answer the challenge in the scheme it asks for: Digest is sent
+    // as Digest, whatever `scheme_sent` guessed from the credentials alone.
+    let answered_in_digest = report(reports, ids::MAIN)
+        .is_some_and(|r| r.facts.contains_key("digest.outcome"))
+        && input.scheme_sent.as_deref() == Some("basic")
+        && input.user.is_some();
     if let Some(scheme) = &input.scheme_sent
         && !offered.is_empty()
         && !offered.contains(scheme)
+        && !answered_in_digest
     {
         hit(
             "wrong-auth-scheme",

@@ -101,6 +101,7 @@ impl Redactor {
     pub fn redact<'t>(&self, text: &'t str) -> Cow<'t, str> {
         let mut spans = patterns::find(text, self);
         self.find_known(text, &mut spans);
+        patterns::keep_fingerprints(text, &mut spans);
         if spans.is_empty() {
             return Cow::Borrowed(text);
         }
@@ -135,6 +136,12 @@ impl Redactor {
             }
         }
     }
+}
+
+/// The byte ranges of the fingerprints why401 wrote in `text` (`[cookie len=20 hmac=…]`):
+/// a renderer that wraps lines keeps each whole, so a later pass still knows it.
+pub(crate) fn fingerprint_ranges(text: &str) -> Vec<(usize, usize)> {
+    patterns::fingerprints(text)
 }
 
 /// Rewrites `text` once: nested spans give way to the one around them, overlapping ones

@@ -410,7 +410,14 @@ fn the_unsalted_hash_of_a_common_password_appears_nowhere() {
         base64::engine::general_purpose::STANDARD.encode(format!("alice:{PASSWORD}")),
     ]
     .iter()
-    .map(|s| hex::encode(Sha256::digest(s.as_bytes()))[..8].to_owned())
+    .flat_map(|s| {
+        // Every 8-digit stretch of the whole digest, not only the prefix an old fingerprint
+        // used: no part of an unsalted hash is written anywhere.
+        let full = hex::encode(Sha256::digest(s.as_bytes()));
+        (0..=full.len() - 8)
+            .map(|i| full[i..i + 8].to_owned())
+            .collect::<Vec<_>>()
+    })
     .collect();
     let mut seen = Vec::new();
     for format in ["md", "text", "json"] {
@@ -438,6 +445,53 @@ fn the_unsalted_hash_of_a_common_password_appears_nowhere() {
         seen.push(String::from_utf8_lossy(&out.stderr).into_owned());
         seen.push(std::fs::read_to_string(&report).unwrap_or_default());
     }
+    // The server analyser checks the same password against a real user file, and a walk
+    // saves a session with it as a secret answer.
+    let users = dir.path().join("users");
+    std::fs::write(&users, "alice:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=\n").unwrap();
+    for json in [false, true] {
+        let report = dir.path().join(format!("server-{json}.md"));
+        let mut cmd = Command::cargo_bin("why401").unwrap();
+        cmd.args(["server", "--htpasswd"])
+            .arg(&users)
+            .args(["-u", "alice", "--password-stdin", "--report"])
+            .arg(&report)
+            .write_stdin(format!("{PASSWORD}\n"));
+        if json {
+            cmd.arg("--json");
+        }
+        let out = cmd.output().unwrap();
+        seen.push(String::from_utf8_lossy(&out.stdout).into_owned());
+        seen.push(String::from_utf8_lossy(&out.stderr).into_owned());
+        seen.push(std::fs::read_to_string(&report).unwrap_or_default());
+    }
+    let (flows, _) = why401::flow::FlowSet::load(None);
+    let session = dir.path().join("session.json");
+    let mut s = why401::flow::Session {
+        flow: "owner".into(),
+        current: why401::flow::NodeRef {
+            flow: "owner".into(),
+            node: "begin".into(),
+        },
+        phase: why401::flow::Phase::Choose,
+        ended: None,
+        answers: std::collections::BTreeMap::new(),
+        secrets: std::collections::BTreeMap::new(),
+        secret_inputs: vec!["password".into()],
+        facts: std::collections::BTreeMap::new(),
+        trail: Vec::new(),
+        error: None,
+        verification: None,
+    };
+    s.secrets.insert("password".to_owned(), PASSWORD.into());
+    why401::report::session_file::save(
+        &session,
+        &s,
+        &flows,
+        &why401::report::ticket::HelpDesk::default(),
+    )
+    .unwrap();
+    seen.push(std::fs::read_to_string(&session).unwrap());
     let all = seen.join("\n");
     assert!(all.contains("[password len=11 hmac="), "{all}");
     for h in &unsalted {

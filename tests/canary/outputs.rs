@@ -165,15 +165,18 @@ fn run(args: &[&str], stdin: &str, dir: &Path) {
     assert_clean(&format!("why401 {}", args.join(" ")), &all);
 }
 
+/// Writes `text` to `dir/name` and returns the path as text.
+fn write_in(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.display().to_string()
+}
+
 #[test]
 fn every_command_is_clean() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let write = |name: &str, text: &str| {
-        let p = d.join(name);
-        std::fs::write(&p, text).unwrap();
-        p.display().to_string()
-    };
+    let write = |name: &str, text: &str| write_in(d, name, text);
     let token = write("token.txt", &format!("{TOKEN}\n"));
     let jwt = write("jwt.txt", JWT);
     let secret = write("hs.key", &format!("{STEM}hmac"));
@@ -287,4 +290,169 @@ fn every_command_is_clean() {
             assert_clean(&name, &std::fs::read_to_string(&p).unwrap_or_default());
         }
     }
+}
+
+/// A site that echoes every credential it is sent, in headers and in its body (debug
+/// endpoints and misconfigured proxies do): `check` shows what came back, never the secrets
+/// in it, on stdout (text and --json), stderr and every ticket format.
+#[test]
+fn a_site_echoing_the_credentials_back_leaks_none_of_them() {
+    use axum::response::IntoResponse as _;
+    let pw = format!("{STEM}echo-pw");
+    let basic = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(format!("alice:{pw}"))
+    };
+    let url = crate::support::loopback::site(|_, h| {
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert("www-authenticate", "Basic realm=\"echo\"".parse().unwrap());
+        let mut body = String::from("you sent:\n");
+        for (name, value) in h {
+            let v = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            body.push_str(&format!("{name}: {v}\n"));
+            if let Ok(v) = v.parse() {
+                headers.append(
+                    axum::http::HeaderName::from_bytes(format!("x-echo-{name}").as_bytes())
+                        .unwrap(),
+                    v,
+                );
+            }
+        }
+        (axum::http::StatusCode::UNAUTHORIZED, headers, body).into_response()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("key"), format!("{STEM}echo-key")).unwrap();
+    let cookie = format!("sid={STEM}echo-cookie");
+    for (format, json) in [("md", false), ("text", false), ("json", true)] {
+        let report = d.join(format!("t.{format}"));
+        let mut cmd = Command::cargo_bin("why401").unwrap();
+        cmd.args([
+            "check",
+            &format!("{url}/debug"),
+            "-u",
+            "alice",
+            "--password-stdin",
+        ])
+        .args(["-b", &cookie, "-H", "X-Api-Key: @key"])
+        .args(["--timeout", "5", "--format", format, "--report"])
+        .arg(&report)
+        .current_dir(d)
+        .write_stdin(format!("{pw}\n"))
+        .timeout(std::time::Duration::from_secs(60));
+        if json {
+            cmd.arg("--json");
+        }
+        let out = cmd.output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        if json {
+            assert!(
+                stdout.contains("header.x-echo-authorization"),
+                "the echo was seen: {stdout}"
+            );
+        }
+        // Each fingerprint once: shown again, a fingerprint is not taken for a cookie.
+        assert!(!stdout.contains("len=["), "fingerprinted twice: {stdout}");
+        for (what, text) in [
+            ("stdout", stdout),
+            ("stderr", String::from_utf8_lossy(&out.stderr).into_owned()),
+            (
+                "ticket",
+                std::fs::read_to_string(&report).unwrap_or_default(),
+            ),
+        ] {
+            assert_clean(&format!("{format} {what}"), &text);
+            assert!(
+                !text.contains(&basic),
+                "{format} {what} leaks the Basic value:\n{text}"
+            );
+        }
+    }
+}
+
+/// Each leak the hostile-input review found, replayed against the real binary: a secret in a
+/// URL's query, `user:password@` in an address that does not parse (`check`, `--backend`,
+/// `jwt --jwks`, the wizard's `--backend`), a config's fixed Authorization and proxy_pass
+/// userinfo (`server`), the second cookie of a folded Set-Cookie (`har`), a token glued to its
+/// scheme, and the secret names the three old lists each missed. stdout, stderr and tickets.
+#[test]
+fn the_leaks_the_review_found_stay_closed() {
+    use base64::Engine as _;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let write = |name: &str, text: &str| write_in(d, name, text);
+    let report = d.join("report.md").display().to_string();
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("svc:{STEM}conf"));
+    let conf = write(
+        "nginx.conf",
+        &format!(
+            "location / {{ proxy_set_header Authorization \"Basic {basic}\"; proxy_pass http://svc:{STEM}up@127.0.0.1:9; }}\n"
+        ),
+    );
+    let har = write(
+        "folded.har",
+        &serde_json::json!({"log": {"entries": [{
+            "startedDateTime": "2026-01-10T10:00:00.000Z",
+            "request": {"method": "GET", "url": "http://127.0.0.1:9/api", "headers": []},
+            "response": {"status": 401, "headers": [
+                {"name": "WWW-Authenticate", "value": "Bearer realm=\"api\""},
+                {"name": "Set-Cookie", "value": format!("a=1; Path=/\nsid={STEM}second; Path=/; HttpOnly")}
+            ], "content": {"size": 0, "mimeType": "text/plain"}}
+        }]}})
+        .to_string(),
+    );
+    let glued = format!(
+        "Authorization: BearereyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJib2IifQ.{STEM}glued0123456789"
+    );
+    let query = format!(
+        "http://127.0.0.1:9/api?access_token={STEM}q1&X-Amz-Security-Token={STEM}q2&assertion={STEM}q3&passphrase={STEM}q4"
+    );
+    let unparsable = format!("http://alice:{STEM}url@[::1");
+    let jwt = write(
+        "t.jwt",
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJib2IifQ.c2lnbmF0dXJl",
+    );
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["check", &query, "--timeout", "3", "--report", &report],
+        vec!["check", &query, "--timeout", "3", "--json"],
+        vec!["check", &unparsable],
+        vec!["check", "http://127.0.0.1:9/", "--backend", &unparsable],
+        vec!["--backend", &unparsable],
+        vec!["jwt", &jwt, "--jwks", &unparsable],
+        vec![
+            "server",
+            "--nginx",
+            &conf,
+            "--no-config-test",
+            "--report",
+            &report,
+        ],
+        vec!["server", "--nginx", &conf, "--no-config-test", "--json"],
+        vec!["har", &har],
+        vec!["har", &har, "--json"],
+        vec![
+            "check",
+            "http://127.0.0.1:9/",
+            "-H",
+            &glued,
+            "--timeout",
+            "3",
+        ],
+        vec![
+            "check",
+            "http://127.0.0.1:9/",
+            "-H",
+            &glued,
+            "--timeout",
+            "3",
+            "--json",
+        ],
+    ];
+    for args in &cases {
+        run(args, "", d);
+    }
+    let ticket = std::fs::read_to_string(&report).unwrap_or_default();
+    assert!(!ticket.is_empty(), "a ticket was written");
+    assert_clean("report.md", &ticket);
+    assert!(!ticket.contains(&basic), "{ticket}");
 }

@@ -830,6 +830,11 @@ fn digest_credentials_are_answered_and_failures_told_apart() {
     assert_eq!(fact(&j, "http", "digest.outcome"), "rejected");
     assert_eq!(fact(&j, "http", "digest.stale_retry"), false);
     assert_eq!(cause_ids(&j)[0], "bad-credentials", "{j}");
+    // The answer went in Digest, as Apache asked: no "sent Basic, the server offers Digest".
+    assert!(
+        !cause_ids(&j).contains(&"wrong-auth-scheme".to_owned()),
+        "{j}"
+    );
     assert!(
         apache.error_log().contains("password mismatch"),
         "{}",
@@ -1056,6 +1061,10 @@ fn a_digest_proxy_opens_an_https_tunnel() {
     );
     assert!(!text.contains("wrong-4711"));
     assert_eq!(site_log(), before);
+    // The Digest proxy never saw the password in Basic (squid logs a Basic value it does not
+    // take, in the clear).
+    let cache_log = std::fs::read_to_string(squid.dir.path().join("cache.log")).unwrap();
+    assert!(!cache_log.contains("Basic"), "{cache_log}");
     // A proxy that asks for Basic alone gets Basic on the tunnel, once it has asked.
     let Some(basic) = Squid::start("alice", "proxy-pass-4711") else {
         return;
@@ -1223,6 +1232,82 @@ fn digest_capture(challenge: String) -> (u16, Arc<Mutex<Vec<String>>>) {
         }
     });
     (port, seen)
+}
+
+/// A Digest challenge no client can answer (SHA-1, which RFC 7616 does not define) is told
+/// apart from a wrong password: nothing is sent with the password, neither Digest nor Basic
+/// (the site asked for Digest), and the evidence names the algorithm.
+#[test]
+fn an_unsupported_digest_algorithm_is_not_a_wrong_password() {
+    let (port, seen) = digest_capture(
+        r#"Digest realm="legacy", nonce="abc123", algorithm=SHA-1, qop="auth""#.into(),
+    );
+    let url = format!("http://127.0.0.1:{port}/legacy");
+    let (j, text) = check(
+        &[&url, "-u", "alice", "--password-stdin"],
+        &[],
+        Some("pw-unsent-4711\n"),
+    );
+    assert_eq!(j["status"], 401, "{j}");
+    assert_eq!(fact(&j, "http", "digest.outcome"), "unsupported", "{j}");
+    assert!(evidence(&j, "http").contains("SHA-1"), "{j}");
+    assert!(
+        seen.lock().unwrap().is_empty(),
+        "{:?}",
+        seen.lock().unwrap()
+    );
+    assert_eq!(j["password_sends"]["count"], 0, "{j}");
+    // Nothing was sent: not a wrong password, nor Basic where Digest was asked.
+    let ids = cause_ids(&j);
+    assert_eq!(ids[0], "no-credentials-sent", "{j}");
+    assert!(
+        !ids.contains(&"bad-credentials".to_owned())
+            && !ids.contains(&"wrong-auth-scheme".to_owned()),
+        "{j}"
+    );
+    assert!(
+        j["causes"][0]["evidence"].to_string().contains("SHA-1"),
+        "{j}"
+    );
+    assert!(!text.contains("pw-unsent-4711"));
+}
+
+/// A server that calls every nonce stale, even the fresh one of its own retry: one retry,
+/// then `digest-nonce-stale`, not a wrong password; the password went out twice.
+#[test]
+fn a_nonce_stale_again_after_the_retry_is_named() {
+    use axum::http::{HeaderMap, StatusCode};
+    use axum::response::IntoResponse as _;
+    let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = count.clone();
+    let handler = move |headers: HeaderMap| {
+        let seen = seen.clone();
+        async move {
+            let answered = headers.contains_key("authorization");
+            let n = seen.fetch_add(usize::from(answered), std::sync::atomic::Ordering::SeqCst);
+            let stale = if answered { ", stale=true" } else { "" };
+            (
+                StatusCode::UNAUTHORIZED,
+                [(
+                    "www-authenticate",
+                    format!(r#"Digest realm="r", nonce="nonce-{n}", qop="auth"{stale}"#),
+                )],
+                "",
+            )
+                .into_response()
+        }
+    };
+    let url = loopback::serve(axum::Router::new().fallback(axum::routing::any(handler)));
+    let (j, _) = check(
+        &[&format!("{url}/"), "-u", "alice", "--password-stdin"],
+        &[],
+        Some("pw-4711\n"),
+    );
+    assert_eq!(fact(&j, "http", "digest.outcome"), "stale-again", "{j}");
+    assert_eq!(fact(&j, "http", "digest.stale_retry"), true);
+    assert_eq!(cause_ids(&j)[0], "digest-nonce-stale", "{j}");
+    assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 2);
+    assert_eq!(j["password_sends"]["count"], 2, "{j}");
 }
 
 /// curl computes the same Digest answers (MD5-sess, SHA-256 with a hashed user name,

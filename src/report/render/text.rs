@@ -251,8 +251,31 @@ fn steps(d: &mut Doc, t: &Ticket) {
     }
 }
 
-/// Word-wraps `text` to [`W`] columns; words longer than a line are cut.
+/// Stands for a space inside a fingerprint while lines are wrapped: not whitespace, so a
+/// fingerprint is never cut into lines (a cut one no longer reads as one).
+const GLUE: char = '\u{E000}';
+
+/// Word-wraps `text` to [`W`] columns; words longer than a line are cut; a fingerprint
+/// (`[cookie len=20 hmac=…]`) stays on one line.
 pub(super) fn wrap(text: &str, first: &str, rest: &str) -> Vec<String> {
+    let mut glued = text.to_owned();
+    // From the end, so the ranges before stay where they are.
+    for (start, end) in crate::secret::redact::fingerprint_ranges(text)
+        .into_iter()
+        .rev()
+    {
+        glued.replace_range(
+            start..end,
+            &text[start..end].replace(' ', &GLUE.to_string()),
+        );
+    }
+    wrap_words(&glued, first, rest)
+        .into_iter()
+        .map(|l| l.replace(GLUE, " "))
+        .collect()
+}
+
+fn wrap_words(text: &str, first: &str, rest: &str) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = first.to_owned();
     let mut empty = true;
@@ -274,7 +297,9 @@ pub(super) fn wrap(text: &str, first: &str, rest: &str) -> Vec<String> {
                 empty = false;
                 break;
             }
-            if !empty {
+            // A fingerprint that fits a line of its own goes there whole, even after a label.
+            let whole_fits = word.contains(GLUE) && width(rest) + width(word) <= W;
+            if !empty || whole_fits && line != rest {
                 lines.push(std::mem::replace(&mut line, rest.to_owned()));
                 empty = true;
                 continue;
@@ -338,6 +363,22 @@ pub(super) fn refit(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrap_keeps_a_fingerprint_on_one_line() {
+        let fp = "[cookie len=33 hmac=0a1b2c3d]";
+        let request = format!("GET http://127.0.0.1:1/v1/me (Cookie: {fp}; X-Api-Key: {fp})");
+        let pair = format!("{fp} {fp}");
+        for lines in [
+            wrap(&request, "    ", "      "),
+            wrap(&pair, &" ".repeat(60), "  "),
+        ] {
+            // Two fingerprints in, two whole ones out, each within one line.
+            let found: usize = lines.iter().map(|l| l.matches(fp).count()).sum();
+            assert_eq!(found, 2, "{lines:#?}");
+            assert!(lines.iter().all(|l| !l.contains('\u{E000}')), "{lines:#?}");
+        }
+    }
 
     #[test]
     fn wrap_fits_and_keeps_every_word() {

@@ -62,12 +62,50 @@ static LOOSE_BEARER: LazyLock<Regex> =
 static LOOSE_BASIC: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)\bbasic[ \t]+([A-Za-z0-9+/]{4,}={0,2})"));
 
+/// A fingerprint why401 wrote (`[cookie len=20 hmac=1a2b3c4d]`, `[password len=11]`, in
+/// Markdown `\[…\]`): text that passes a redactor twice (a ticket's attachment, a line
+/// shown again) holds these.
+static FINGERPRINT: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\\?\[[a-z][a-z0-9-]* len=[0-9]+(?: (?:hmac|sha256)=[0-9a-f]{8})?\\?\]"));
+
+/// A value that starts with what why401 writes in a secret's place: a fingerprint not glued
+/// to more letters (`[cookie len=5 hmac=…]SECRET` is a secret), a Secret's `[redacted len=N]`,
+/// a config value's `[redacted, N chars]`, a JWT's `[jwt len=N sha256=…; header …]`.
+fn is_ours(v: &str) -> bool {
+    let bare = v.strip_prefix('\\').unwrap_or(v);
+    if bare.starts_with("[redacted, ") || bare.starts_with("[jwt len=") {
+        return true;
+    }
+    FINGERPRINT.find(v).is_some_and(|m| {
+        m.start() == 0
+            && !v[m.end()..].starts_with(|c: char| c.is_alphanumeric() || "-_.~+/=".contains(c))
+    })
+}
+
+/// Where the fingerprints why401 wrote are in `text`, as byte ranges.
+pub(super) fn fingerprints(text: &str) -> Vec<(usize, usize)> {
+    FINGERPRINT
+        .find_iter(text)
+        .map(|m| (m.start(), m.end()))
+        .collect()
+}
+
+/// Drops the spans that lie wholly inside a fingerprint: `Cookie: [cookie len=20 hmac=…]`
+/// read again is not a cookie named `[cookie len` whose value is `20 hmac=…]`. A span that
+/// reaches outside one (a secret glued to a look-alike) is kept whole.
+pub(super) fn keep_fingerprints(text: &str, spans: &mut Vec<Span>) {
+    let ours = fingerprints(text);
+    if !ours.is_empty() {
+        spans.retain(|s| !ours.iter().any(|&(a, b)| a <= s.start && s.end <= b));
+    }
+}
+
 /// What why401 itself writes where a secret goes: a fingerprint, a replay placeholder
 /// (`<fill in: password>`) or a shell variable (`${WHY401_API_KEY}`, `$TOKEN`, `$PASSWORD`).
 /// Hiding them would only hide what the reader must fill in.
 fn is_placeholder(value: &str) -> bool {
     let v = value.trim_start_matches(['"', '\'', '\\']);
-    v.starts_with('[')
+    is_ours(v)
         || v.starts_with("<fill in: ")
         || v.starts_with("${WHY401_")
         || ["$TOKEN", "$PASSWORD"].iter().any(|p| {
@@ -201,8 +239,14 @@ fn cookies(c: &Captures<'_>, group: usize, set_cookie: bool, spans: &mut Vec<Spa
     for (i, part) in v.as_str().split(';').enumerate() {
         let part_start = at;
         at += part.len() + 1;
-        if set_cookie && i > 0 {
+        // A cookie ends where the next header of a one-line list begins (`Cookie: […];
+        // X-Api-Key: […]`, as `check` writes what it sent): that one has its own pattern.
+        if i > 0 && (set_cookie || starts_a_header(part)) {
             break;
+        }
+        // `Cookie: [cookie len=20 hmac=…])`: what was sent, already a fingerprint.
+        if is_placeholder(part.trim()) {
+            continue;
         }
         let (value_start, value) = match part.split_once('=') {
             Some((name, value)) => (part_start + name.len() + 1, value),
@@ -220,6 +264,15 @@ fn cookies(c: &Captures<'_>, group: usize, set_cookie: bool, spans: &mut Vec<Spa
             priority: 6,
         });
     }
+}
+
+/// `X-Api-Key: …`: a header name and a colon, after optional spaces.
+fn starts_a_header(part: &str) -> bool {
+    let p = part.trim_start();
+    let name = p
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .unwrap_or(p.len());
+    name > 0 && p[name..].starts_with(':')
 }
 
 /// Bearer and Basic credentials outside a header line (log lines, prose, curl commands).

@@ -246,6 +246,25 @@ fn markdown_escaped_fingerprints_are_not_fingerprinted_again() {
     assert_eq!(r().redact(text), text);
 }
 
+/// `check`'s "sent:" line names every credential on one line; shown again through a
+/// redactor, the Cookie header's fingerprints were taken for cookies (`[cookie len=` named a
+/// cookie whose value `20 hmac=…]` was fingerprinted once more).
+#[test]
+fn fingerprints_after_a_cookie_header_are_left_whole() {
+    let text = "sent: Basic user 'alice' with password [password len=13 hmac=7351a352]; Cookie: [cookie len=20 hmac=4a7c007f]; X-Api-Key: [header len=14 hmac=2c0c72b5]";
+    assert_eq!(r().redact(text), text);
+    let ledger = "GET http://127.0.0.1:1/debug (Basic user 'alice' with password [password len=13 hmac=6be06251]; Cookie: [cookie len=21 hmac=f0169f92]; X-Api-Key: [header len=14 hmac=1b0437e7]) → 401";
+    assert_eq!(r().redact(ledger), ledger);
+    // The header after the cookies is still judged on its own.
+    let next = r().redact("Cookie: a=[cookie len=3 hmac=f0169f92]; X-Api-Key: K4NARYkeyvalue1");
+    assert!(!next.contains("K4NARY"), "{next}");
+    let md = r"Cookie: \[cookie len=20 hmac=4a7c007f\]";
+    assert_eq!(r().redact(md), md);
+    // A secret glued to a look-alike is still hidden.
+    let glued = r().redact("Cookie: sid=[cookie len=5 hmac=abcdef12]Zq9vK4NARYglued");
+    assert!(!glued.contains("K4NARY"), "{glued}");
+}
+
 #[test]
 fn generic_keys_with_short_values_are_not_secrets() {
     for text in ["status code=401", "sort by key=id", "\"code\": \"E42\""] {
