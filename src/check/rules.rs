@@ -208,6 +208,11 @@ pub fn diagnose(reports: &[ProbeReport], input: &RuleInput) -> Vec<CauseHit> {
     token::sound_token_refused(reports, &url, &mut hits);
     config::confirmed_by_the_answer(reports, input, &url, &mut hits);
     token::explained_together(reports, &mut hits);
+    if accepted(status(reports, ids::BACKEND)) {
+        // The backend accepts the very same credentials: whatever the proxy's 401 looks like,
+        // they are not bad, and a person told to re-enter them would change nothing.
+        hits.retain(|h| h.id != "bad-credentials");
+    }
     hits
 }
 

@@ -118,13 +118,23 @@ async fn ask_proxy(report: &mut ProbeReport, ctx: &ProbeContext, proxy: &url::Ur
             base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pw}"))
         )
     });
-    let mut auth = ctx.net.proxy_authorization.clone().or(from_url);
+    let basic = ctx.net.proxy_authorization.clone().or(from_url);
     let shown = crate::net::proxy::shown(proxy);
     let ask = |auth: Option<String>| async move {
         crate::net::proxy::ask_proxy(proxy, url, auth.as_deref(), &ctx.user_agent, ctx.timeout)
             .await
     };
-    let mut answer = ask(auth.clone()).await;
+    // Asked without credentials first: Basic goes only to a proxy that asks for it, never to
+    // one that wants Digest (which would see, and log, the password in the clear).
+    let mut auth = None;
+    let mut answer = ask(None).await;
+    let asks_basic = |a: &crate::net::proxy::ProxyAnswer| {
+        let refs: Vec<&str> = a.challenges.iter().map(String::as_str).collect();
+        super::challenge::parse(&refs)
+            .challenges
+            .iter()
+            .any(|c| c.is("basic"))
+    };
     // A proxy that asks for Digest is answered with --proxy-user: CONNECT names host:port,
     // a plain-http question the absolute URL.
     let (method, uri) = if url.scheme() == "https" {
@@ -136,12 +146,18 @@ async fn ask_proxy(report: &mut ProbeReport, ctx: &ProbeContext, proxy: &url::Ur
     } else {
         ("HEAD", url.to_string())
     };
-    if let (Ok(a), Some(pd)) = (&answer, &ctx.net.proxy_digest)
+    if let Ok(a) = &answer
         && a.status == 407
-        && let Some(digest) = pd.answer(&a.challenges, method, &uri)
     {
-        auth = Some(digest);
-        answer = ask(auth.clone()).await;
+        let digest = ctx
+            .net
+            .proxy_digest
+            .as_ref()
+            .and_then(|pd| pd.answer(&a.challenges, method, &uri));
+        auth = digest.or_else(|| basic.clone().filter(|_| asks_basic(a)));
+        if auth.is_some() {
+            answer = ask(auth.clone()).await;
+        }
     }
     match answer {
         Err(e) => {
@@ -175,6 +191,8 @@ async fn ask_proxy(report: &mut ProbeReport, ctx: &ProbeContext, proxy: &url::Ur
                 let schemes = parsed.schemes().join(", ");
                 let sent = if auth.is_some() {
                     "the proxy credentials given were refused"
+                } else if basic.is_some() {
+                    "the proxy credentials given were not sent: they answer Basic and Digest only"
                 } else {
                     "no proxy credentials were given (--proxy-user)"
                 };

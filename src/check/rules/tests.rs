@@ -47,6 +47,14 @@ fn differential_requests_pin_the_cause() {
         ),
         "proxy-strips-authorization"
     );
+    let hits = diagnose(
+        &[main(401, true, &["bearer"]), st(ids::BACKEND, 200)],
+        &input,
+    );
+    assert!(
+        hits.iter().all(|h| h.id != "bad-credentials"),
+        "the backend accepted the same token, yet: {hits:?}"
+    );
     assert_eq!(
         top(
             &[

@@ -74,6 +74,13 @@ impl Session {
                 .iter()
                 .any(|(k, v)| k.ends_with("sent_credentials") && *v == FactValue::Bool(true))
         });
+        // The backend behind the proxy accepted the same credentials: they are not bad,
+        // whatever the proxy's 401 to them made an earlier step think.
+        let backend_accepted = self.reports().any(|r| {
+            r.facts.iter().any(|(k, v)| {
+                k == "backend.status" && matches!(v, FactValue::Int(s) if (200..400).contains(s))
+            })
+        });
         let hits = self
             .findings()
             .map(|f| CauseHit::new(&f.cause, f.confidence, f.evidence.clone()))
@@ -83,7 +90,8 @@ impl Session {
                     .filter(|(i, r)| r.kind != battery::NAME || Some(*i) == latest_battery)
                     .flat_map(|(_, r)| r.causes.iter().cloned()),
             )
-            .filter(|h| !(sent_later && h.id == "no-credentials-sent"));
+            .filter(|h| !(sent_later && h.id == "no-credentials-sent"))
+            .filter(|h| !(backend_accepted && h.id == "bad-credentials"));
         diagnose::rank(hits)
     }
 

@@ -326,3 +326,30 @@ fn a_password_in_the_address_never_becomes_part_of_the_answer() {
         "{saved}"
     );
 }
+
+#[test]
+fn bad_credentials_leave_once_the_backend_accepted_them() {
+    let set = flows();
+    let ids = |reports: Vec<ProbeReport>| -> Vec<String> {
+        let mut e = Engine::new(&set, "api", BTreeMap::new()).unwrap();
+        e.give_input("url", "http://127.0.0.1:9/api").unwrap();
+        e.give_reports(reports).unwrap();
+        e.session()
+            .ranked_causes()
+            .iter()
+            .map(|h| h.id.clone())
+            .collect()
+    };
+    let mut with = http("with_token", Some(401));
+    with.fact("sent_credentials", true);
+    with.causes.push(crate::diagnose::CauseHit::new(
+        "bad-credentials",
+        0.5,
+        "the proxy answered 401 to the token".to_owned(),
+    ));
+    assert!(ids(vec![with.clone()]).contains(&"bad-credentials".to_owned()));
+    let mut compared = ProbeReport::new("compared", crate::probe::battery::NAME);
+    compared.fact("backend.status", 200);
+    let after = ids(vec![with, compared]);
+    assert!(!after.contains(&"bad-credentials".to_owned()), "{after:?}");
+}

@@ -226,18 +226,20 @@ fn breadcrumb(app: &App, width: u16) -> String {
     format!("…{keep}")
 }
 
-/// A cause found at a step, in `room` columns: a cause id is never cut (the longest ones
-/// are 31 characters); when it does not fit after "◆ found" it goes on a line of its own.
+/// A cause found at a step, in `room` columns, indented below the step like its other
+/// lines. A cause id is never cut (the longest are 31 characters): one that does not fit
+/// after "◆ found" goes on a line of its own, as far in as it can.
 fn found_lines(id: &str, room: usize) -> Vec<String> {
     let one = format!("    ◆ found {id}");
     if one.chars().count() <= room {
         return vec![one];
     }
-    let short = format!("  ◆ {id}");
+    let short = format!("    ◆ {id}");
     if short.chars().count() <= room {
         return vec![short];
     }
-    vec!["    ◆ found".to_owned(), format!(" {id}")]
+    let pad = room.saturating_sub(id.chars().count()).min(6);
+    vec!["    ◆ found".to_owned(), format!("{}{id}", " ".repeat(pad))]
 }
 
 fn draw_trail(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
