@@ -16,10 +16,13 @@ fuzz_target!(|data: &[u8]| {
         kind: Kind::Htaccess,
         main: "/nonexistent-why401-fuzz/.htaccess".into(),
         server_root: "/nonexistent-why401-fuzz".into(),
+        server_root_from: "fuzz",
         root,
         files: Vec::new(),
+        skipped: Vec::new(),
     };
     for path in ["/", "/admin/index.php", "/.htpasswd"] {
-        let _ = effective::evaluate(&config, &effective::Request { host: Some("example.com"), path });
+        let req = effective::Request { host: Some("example.com"), path, client: None, user: Some("alice") };
+        let _ = effective::evaluate(&config, &req);
     }
 });

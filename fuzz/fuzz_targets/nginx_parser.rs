@@ -15,7 +15,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let config = Config { main: "fuzz.conf".into(), prefix: "/nonexistent-why401-fuzz".into(), root, files: Vec::new() };
     for path in ["/", "/admin/x", "/a.php", "/.htpasswd"] {
-        let req = auth::Request { host: Some("example.com"), path, auth_header: Some("X_API_KEY") };
+        let req = auth::Request { host: Some("example.com"), path, auth_header: Some("X_API_KEY"), client: None, port: None };
         let _ = auth::evaluate(&config, &req);
     }
 });

@@ -13,6 +13,17 @@ fuzz_target!(|data: &[u8]| {
     assert!(sanitize::is_clean(&one) && !one.contains('\n'), "{one:?}");
     assert!(sanitize::is_clean(&sanitize::text(&text)));
     assert!(sanitize::is_clean(&sanitize::Outside::new(text.as_ref()).to_string()));
+    let path = sanitize::OutsidePath::new(text.as_ref());
+    assert!(sanitize::is_clean(&path.to_string()) && !path.to_string().contains('\n'));
+    // A token's claims: the name and the value are both the stranger's.
+    let mut claims = serde_json::Map::new();
+    claims.insert(text.to_string(), serde_json::json!([text.as_ref(), { "k": text.as_ref() }]));
+    let claims = sanitize::OutsideJson::new(claims);
+    assert!(sanitize::is_clean(&claims.to_string()), "{claims}");
+    for (name, value) in claims.members() {
+        let line = format!("{name} {value}");
+        assert!(sanitize::is_clean(&line) && !line.contains('\n'), "{line:?}");
+    }
     if let Ok(json) = serde_json::to_string(&serde_json::json!({ "field": text })) {
         let safe = sanitize::json(&json);
         assert!(sanitize::is_clean(&safe) && !safe.contains('\n'), "{safe:?}");

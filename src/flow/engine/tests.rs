@@ -210,30 +210,17 @@ fn no_credentials_sent_is_dropped_once_a_request_carried_some() {
     let set = flows();
     let mut e = Engine::new(&set, "api", BTreeMap::new()).unwrap();
     e.give_input("url", "http://127.0.0.1:9/api").unwrap();
-    let mut first = http("http", Some(401));
-    first.fact("sent_credentials", false);
-    first.causes.push(crate::diagnose::CauseHit::new(
-        "no-credentials-sent",
-        0.9,
-        "the request carried none".to_owned(),
-    ));
-    e.give_reports(vec![first]).unwrap();
-    let ids = |e: &Engine| -> Vec<String> {
-        e.session()
-            .ranked_causes()
-            .iter()
-            .map(|h| h.id.clone())
-            .collect()
-    };
-    assert!(ids(&e).contains(&"no-credentials-sent".to_owned()));
+    e.give_reports(vec![http_finding("http", false, "no-credentials-sent")])
+        .unwrap();
+    assert!(ranked_ids(&e).contains(&"no-credentials-sent".to_owned()));
     e.give_input("token", "tok-SECRET-1").unwrap();
     let mut with = http("with_token", Some(401));
     with.fact("sent_credentials", true);
     e.give_reports(vec![with]).unwrap();
     assert!(
-        !ids(&e).contains(&"no-credentials-sent".to_owned()),
+        !ranked_ids(&e).contains(&"no-credentials-sent".to_owned()),
         "{:?}",
-        ids(&e)
+        ranked_ids(&e)
     );
 }
 
@@ -334,22 +321,33 @@ fn bad_credentials_leave_once_the_backend_accepted_them() {
         let mut e = Engine::new(&set, "api", BTreeMap::new()).unwrap();
         e.give_input("url", "http://127.0.0.1:9/api").unwrap();
         e.give_reports(reports).unwrap();
-        e.session()
-            .ranked_causes()
-            .iter()
-            .map(|h| h.id.clone())
-            .collect()
+        ranked_ids(&e)
     };
-    let mut with = http("with_token", Some(401));
-    with.fact("sent_credentials", true);
-    with.causes.push(crate::diagnose::CauseHit::new(
-        "bad-credentials",
-        0.5,
-        "the proxy answered 401 to the token".to_owned(),
-    ));
+    let with = http_finding("with_token", true, "bad-credentials");
     assert!(ids(vec![with.clone()]).contains(&"bad-credentials".to_owned()));
     let mut compared = ProbeReport::new("compared", crate::probe::battery::NAME);
     compared.fact("backend.status", 200);
     let after = ids(vec![with, compared]);
     assert!(!after.contains(&"bad-credentials".to_owned()), "{after:?}");
+}
+
+/// The ids of the walk's ranking, most likely first.
+fn ranked_ids(e: &Engine) -> Vec<String> {
+    e.session()
+        .ranked_causes()
+        .iter()
+        .map(|h| h.id.clone())
+        .collect()
+}
+
+/// An http report of `id` that sent credentials (or not) and found `cause`.
+fn http_finding(id: &str, sent: bool, cause: &str) -> ProbeReport {
+    let mut r = http(id, Some(401));
+    r.fact("sent_credentials", sent);
+    r.causes.push(crate::diagnose::CauseHit::new(
+        cause,
+        0.5,
+        format!("{id} found {cause}"),
+    ));
+    r
 }
