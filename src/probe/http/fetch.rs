@@ -358,6 +358,7 @@ pub(super) async fn send(
             request.headers_mut().insert(header::PROXY_AUTHORIZATION, v);
         }
         let dialled = request.url().clone();
+        let carried = request.headers().contains_key(header::PROXY_AUTHORIZATION);
         // The URL may carry the API key: errors are worded without it.
         let response = client
             .execute(request)
@@ -366,7 +367,7 @@ pub(super) async fn send(
         if !answered {
             proxy_answer = ctx
                 .net
-                .proxy_digest_answer(method.as_str(), &dialled, &response)
+                .proxy_digest_answer(method.as_str(), &dialled, &response, carried)
                 .and_then(|v| header::HeaderValue::from_str(&v).ok());
             if proxy_answer.is_some() {
                 continue;
