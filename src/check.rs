@@ -391,7 +391,10 @@ const SIDE_WITH_PASSWORD: &[&str] = &[ids::NORMALISED, ids::BACKEND, ids::ELSEWH
 /// password beside the main request's own answer once the main request has taken its send
 /// and needs no other (a Basic challenge); the other side requests, and the root after a
 /// Digest challenge (whose stale nonce may need the second send), wait for the main
-/// exchange. Returns the reports in plan order and a line for each request left out.
+/// exchange. The cost: when the main request's Basic answer is a redirect on the same origin
+/// (a directory without its trailing slash), the next hop finds the sends spent on the root
+/// and is not followed, where it used to be followed and the root left out. Returns the
+/// reports in plan order and a line for each request left out.
 async fn run_within_limit(
     reqs: Vec<ProbeRequest>,
     request: &CheckRequest,

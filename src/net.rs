@@ -134,6 +134,10 @@ pub struct Network {
     /// The relay that opens https tunnels through a proxy with `--proxy-user` (Digest or
     /// Basic, as the proxy asks); stopped when the last copy of this network goes.
     relay: Option<Arc<proxy::relay::Relay>>,
+    /// http proxies that asked for Basic alone in this run: plain-http requests through them
+    /// carry `--proxy-user`'s Basic value at once from then on. (With the relay running, a
+    /// plain-http request asks without it first, so a proxy that wants Digest never sees it.)
+    proxy_basic: Arc<std::sync::Mutex<Vec<String>>>,
     pub routes: route::Routes,
     pub http_version: HttpVersion,
     /// A client per port that a `--resolve` or `--connect-to` entry names. reqwest asks its
@@ -174,6 +178,7 @@ impl Default for Network {
             proxy_authorization: None,
             proxy_digest: None,
             relay: None,
+            proxy_basic: Arc::default(),
             routes: route::Routes::default(),
             http_version: HttpVersion::Any,
             routed: Vec::new(),
@@ -332,7 +337,8 @@ impl Network {
             if proxies.any() {
                 let chooser = proxies.clone();
                 let mut p = reqwest::Proxy::custom(move |u| chooser.proxy_for(u));
-                if let Some(v) = &proxy_authorization {
+                // With the relay, --proxy-user's answer goes per request (see `proxy_basic`).
+                if let Some(v) = proxy_authorization.as_ref().filter(|_| relay.is_none()) {
                     let value = reqwest::header::HeaderValue::from_str(v).map_err(|_| {
                         "--proxy-user: the name or password holds a character HTTP cannot carry"
                             .to_owned()
@@ -365,6 +371,7 @@ impl Network {
                 proxy_authorization,
                 proxy_digest,
                 relay,
+                proxy_basic: Arc::default(),
                 routes: opts.routes.clone(),
                 http_version: opts.http_version,
                 routed,
@@ -426,20 +433,48 @@ impl Network {
     ) -> reqwest::RequestBuilder {
         let client = self.client_for(url, main);
         let (dialled, host) = self.dial(url);
-        let b = client.request(method, dialled);
+        let basic = self.proxy_basic_for(&dialled);
+        let mut b = client.request(method, dialled);
+        if let Some(v) = basic {
+            b = b.header(reqwest::header::PROXY_AUTHORIZATION, v);
+        }
         match host {
             Some(h) => b.header(reqwest::header::HOST, h),
             None => b,
         }
     }
 
-    /// The proxy user's Digest answer when `response` is a proxy's 407 asking for Digest to
-    /// a plain-http request for `url` (the absolute URL its request line named).
+    /// The http proxy a plain-http request for `url` goes through, as its key, when the
+    /// answers to it are this network's to give (the relay runs: `--proxy-user` given).
+    fn answered_proxy(&self, url: &url::Url) -> Option<String> {
+        if self.relay.is_none() || url.scheme() != "http" {
+            return None;
+        }
+        let p = self.proxies.proxy_for(url)?;
+        (p.scheme() == "http").then(|| proxy::shown(&p).to_string())
+    }
+
+    /// `--proxy-user`'s Basic value for a plain-http request for `url`, when its proxy asked
+    /// for Basic alone earlier in the run.
+    fn proxy_basic_for(&self, url: &url::Url) -> Option<String> {
+        let key = self.answered_proxy(url)?;
+        let learned = self
+            .proxy_basic
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .contains(&key);
+        learned.then(|| self.proxy_authorization.clone()).flatten()
+    }
+
+    /// The proxy user's answer when `response` is a proxy's 407 to a plain-http request for
+    /// `url` (the absolute URL its request line named): Digest when the proxy asks for it,
+    /// else Basic when it asks for that and the request did not carry it already.
     pub(crate) fn proxy_digest_answer(
         &self,
         method: &str,
         url: &url::Url,
         response: &reqwest::Response,
+        carried_basic: bool,
     ) -> Option<String> {
         let pd = self.proxy_digest.as_ref()?;
         if response.status() != 407
@@ -454,7 +489,27 @@ impl Network {
             .iter()
             .map(|v| challenge::field_value(v.as_bytes()))
             .collect();
-        pd.answer(&values, method, url.as_str())
+        if let Some(digest) = pd.answer(&values, method, url.as_str()) {
+            return Some(digest);
+        }
+        // Basic only to a proxy that asks for it, and once: the request asked without it.
+        let key = self.answered_proxy(url)?;
+        let refs: Vec<&str> = values.iter().map(String::as_str).collect();
+        let asks_basic = challenge::parse(&refs)
+            .challenges
+            .iter()
+            .any(|c| c.is("basic"));
+        if !asks_basic || carried_basic {
+            return None;
+        }
+        let mut learned = self
+            .proxy_basic
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !learned.contains(&key) {
+            learned.push(key);
+        }
+        self.proxy_authorization.clone()
     }
 
     /// `e`, a request for `url` that got no answer, with the relay's own reason when the
@@ -500,16 +555,19 @@ impl Network {
         }
         out.push(format!("proxy: {}", self.proxies.choose(url).describe()));
         if self.relay.is_some()
-            && url.scheme() == "https"
             && self
                 .proxies
                 .proxy_for(url)
                 .is_some_and(|p| p.scheme() == "http")
         {
-            out.push(
-                "the CONNECT tunnel is asked without credentials first, then answered from --proxy-user as the proxy asks (Digest, else Basic)"
-                    .to_owned(),
-            );
+            let what = if url.scheme() == "https" {
+                "the CONNECT tunnel"
+            } else {
+                "each request through the proxy"
+            };
+            out.push(format!(
+                "{what} is asked without proxy credentials first, then answered from --proxy-user as the proxy asks (Digest, else Basic)"
+            ));
         }
         out.extend(self.proxies.notes.iter().cloned());
         if let Some(d) = self.destination(url) {

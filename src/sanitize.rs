@@ -158,6 +158,18 @@ pub fn is_clean(text: &str) -> bool {
 /// Text from outside: a field a stranger wrote. It has no `Deref` to `str`: printing it goes
 /// through `Display`, which sanitises, and the raw text is reached only by [`Outside::raw`],
 /// for analysis.
+///
+/// ```
+/// let user = why401::sanitize::Outside::new("bob\x1b]52;c;cHduZWQ=\x07");
+/// assert_eq!(format!("user {user}"), "user bob\\x1b]52;c;cHduZWQ=\\x07");
+/// ```
+///
+/// Used as text, it does not compile:
+///
+/// ```compile_fail
+/// let user = why401::sanitize::Outside::new("bob");
+/// let text: &str = &user;
+/// ```
 #[derive(
     Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
@@ -225,6 +237,13 @@ impl From<&str> for Outside {
 /// bytes are a stranger's. Like [`Outside`] it has no `Deref`: `Display` shows it through the
 /// sanitiser, and the path itself is reached only by [`OutsidePath::raw`], for opening it.
 /// JSON gets the path as a string (bytes that are not UTF-8 as U+FFFD).
+///
+/// `path.display()`, the usual way to print a path, does not compile:
+///
+/// ```compile_fail
+/// let file = why401::sanitize::OutsidePath::new("/srv/users");
+/// println!("{}", file.display());
+/// ```
 #[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct OutsidePath(std::path::PathBuf);
 
@@ -285,6 +304,13 @@ impl PartialEq<std::path::Path> for OutsidePath {
 /// the compact JSON through the sanitiser, [`OutsideJson::shown`] one member as it may be
 /// printed, and the members themselves are reached only by [`OutsideJson::raw`], for the
 /// checks. Serialised as the object it is (JSON escaping; [`json`] at the output).
+///
+/// Printing a claim the way a map allows does not compile:
+///
+/// ```compile_fail
+/// let claims = why401::sanitize::OutsideJson::default();
+/// println!("{}", claims["sub"]);
+/// ```
 #[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[serde(transparent)]
 pub struct OutsideJson(serde_json::Map<String, serde_json::Value>);

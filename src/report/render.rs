@@ -128,9 +128,19 @@ pub(crate) fn credentials_sent(t: &Ticket) -> String {
             .as_ref()
             .is_some_and(|v| v.credentials.contains(c))
     };
-    let parts: Vec<String> = tg
-        .credentials
-        .iter()
+    // A command's target (`check`) names no kinds of its own: its requests say what they
+    // carried, and the line must not say "none" beside requests that sent a password.
+    let mut kinds: Vec<&crate::report::ticket::Credential> = tg.credentials.iter().collect();
+    if kinds.is_empty() {
+        let carried = t.observed.iter().flat_map(|o| &o.credentials);
+        for c in carried.chain(t.verification.iter().flat_map(|v| &v.credentials)) {
+            if !kinds.contains(&c) {
+                kinds.push(c);
+            }
+        }
+    }
+    let parts: Vec<String> = kinds
+        .into_iter()
         .map(|c| {
             let n = t
                 .observed
@@ -180,5 +190,41 @@ pub(crate) fn offset(seconds: f64) -> String {
         format!("{seconds:+.0} s")
     } else {
         format!("{seconds:+.1} s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::ticket::{Credential, Observation, Target};
+
+    /// `check`'s ticket: the target lists no kinds, the requests do.
+    #[test]
+    fn credentials_sent_counts_what_the_requests_carried() {
+        let basic = Credential::Basic {
+            user: "alice".to_owned(),
+        };
+        let sent = Observation {
+            credentials: vec![basic.clone()],
+            sent_credentials: Some(true),
+            ..Observation::default()
+        };
+        let t = Ticket {
+            target: Some(Target::default()),
+            observed: vec![sent.clone(), Observation::default(), sent],
+            ..Ticket::default()
+        };
+        let line = credentials_sent(&t);
+        assert!(line.contains("in 2 of 3 requests"), "{line}");
+        assert!(!line.starts_with("none"), "{line}");
+        let none = Ticket {
+            target: Some(Target::default()),
+            observed: vec![Observation::default()],
+            ..Ticket::default()
+        };
+        assert_eq!(
+            credentials_sent(&none),
+            "none (the one request carried none)"
+        );
     }
 }

@@ -456,3 +456,59 @@ fn the_leaks_the_review_found_stay_closed() {
     assert_clean("report.md", &ticket);
     assert!(!ticket.contains(&basic), "{ticket}");
 }
+
+/// The ticket of a `check` whose request was redirected says which hops carried the
+/// credentials (and never "none" beside requests that sent a password).
+#[test]
+fn a_check_ticket_names_the_hops_that_carried_credentials() {
+    let site = crate::support::loopback::serve(axum::Router::new().fallback(
+        |uri: axum::http::Uri| async move {
+            if uri.path() == "/start" {
+                crate::support::loopback::answer(302, &[("location", "/next".to_owned())], "")
+            } else {
+                crate::support::loopback::answer(401, &[crate::support::loopback::basic()], "no")
+            }
+        },
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    for ext in ["md", "txt"] {
+        let report = dir.path().join(format!("t.{ext}"));
+        let out = Command::cargo_bin("why401")
+            .unwrap()
+            .args([
+                "check",
+                &format!("{site}/start"),
+                "-u",
+                "alice",
+                "--password-stdin",
+            ])
+            .args(["--timeout", "5", "--report"])
+            .arg(&report)
+            .write_stdin(format!("{TYPED}\n"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        let ticket = std::fs::read_to_string(&report).unwrap();
+        assert_clean(&format!("{ext} ticket"), &ticket);
+        let sent = ticket
+            .lines()
+            .find(|l| l.contains("Credentials sent"))
+            .unwrap_or_default();
+        assert!(
+            sent.contains("Basic, user 'alice' (in "),
+            "{sent}\n{ticket}"
+        );
+        let chain = ticket
+            .split("Redirect chain:")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no redirect chain:\n{ticket}"));
+        assert!(
+            chain.contains(&format!("GET {site}/start → 302 [credentials sent]")),
+            "{ticket}"
+        );
+        assert!(
+            chain.contains(&format!("GET {site}/next → 401 [credentials sent]")),
+            "{ticket}"
+        );
+    }
+}

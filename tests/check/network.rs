@@ -937,6 +937,9 @@ fn digest_through_a_proxy() {
         "{}",
         apache.access_log()
     );
+    // The Digest proxy never got the proxy password in Basic (squid would log its base64).
+    let cache_log = std::fs::read_to_string(digest_proxy.dir.path().join("cache.log")).unwrap();
+    assert!(!cache_log.contains("Basic"), "{cache_log}");
     // Through the Basic proxy with its credentials: Apache's Digest 401 is answered and let in.
     let args = [
         url.as_str(),

@@ -25,12 +25,9 @@ fn counting_site(route: fn(&str, &str) -> Response) -> (String, Seen) {
     let handler = move |uri: Uri, headers: HeaderMap| {
         let log = Arc::clone(&log);
         async move {
-            let auth: Vec<String> = headers
-                .get_all("authorization")
-                .iter()
-                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-                .collect();
-            log.lock().unwrap().push((uri.path().to_owned(), auth));
+            log.lock()
+                .unwrap()
+                .push((uri.path().to_owned(), authorization_lines(&headers)));
             let host = headers
                 .get("host")
                 .map(|h| String::from_utf8_lossy(h.as_bytes()).into_owned())
@@ -39,6 +36,15 @@ fn counting_site(route: fn(&str, &str) -> Response) -> (String, Seen) {
         }
     };
     (loopback::serve(Router::new().fallback(any(handler))), seen)
+}
+
+/// The Authorization field lines of a request.
+fn authorization_lines(headers: &HeaderMap) -> Vec<String> {
+    headers
+        .get_all("authorization")
+        .iter()
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .collect()
 }
 
 fn basic(user_pass: &str) -> String {
@@ -336,5 +342,55 @@ fn the_site_root_is_asked_beside_the_main_request() {
         json["probes"]["elsewhere"]["facts"]["final_url"],
         format!("{url}/"),
         "{json}"
+    );
+}
+
+/// A Digest site whose root refuses anonymous requests too: the root's Digest answer uses the
+/// challenge of the root's own anonymous request, made earlier in the run, instead of asking
+/// again. By the server's record, the root is asked twice (without, then with the answer).
+#[test]
+fn the_site_roots_digest_answer_reuses_its_anonymous_challenge() {
+    let seen: Seen = Arc::default();
+    let log = Arc::clone(&seen);
+    let handler = move |uri: Uri, headers: HeaderMap| {
+        let log = Arc::clone(&log);
+        async move {
+            let auth = authorization_lines(&headers);
+            let path = uri.path().to_owned();
+            log.lock().unwrap().push((path.clone(), auth.clone()));
+            let challenge = [(
+                "www-authenticate",
+                r#"Digest realm="site", nonce="n-0123456789", qop="auth", algorithm=MD5"#,
+            )];
+            match (auth.is_empty(), path.as_str()) {
+                (false, "/") => (StatusCode::OK, "root").into_response(),
+                _ => (StatusCode::UNAUTHORIZED, challenge, "no").into_response(),
+            }
+        }
+    };
+    let url = loopback::serve(Router::new().fallback(any(handler)));
+    let (json, _, stderr) = loopback::check_json(
+        &format!("{url}/admin/"),
+        &["--user", "alice", "--password-stdin"],
+        Some(PASSWORD),
+    );
+    assert_eq!(json["status"], 401, "{json}\n{stderr}");
+    assert_eq!(json["password_sends"]["count"], 2, "{json}");
+    let seen = seen.lock().unwrap();
+    let root: Vec<bool> = seen
+        .iter()
+        .filter(|(p, _)| p == "/")
+        .map(|(_, a)| a.iter().any(|v| v.starts_with("Digest ")))
+        .collect();
+    assert_eq!(root, [false, true], "{seen:?}");
+    assert_eq!(
+        json["probes"]["elsewhere"]["facts"]["status"], 200,
+        "{json}"
+    );
+    assert!(
+        seen.iter()
+            .flat_map(|(_, a)| a)
+            .all(|v| !v.starts_with("Basic")),
+        "{seen:?}"
     );
 }

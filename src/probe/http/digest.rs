@@ -76,7 +76,7 @@ pub async fn answer(
         (Some(u), None) if response.status() == 401 => u.clone(),
         _ => return Ok((response, None)),
     };
-    let mut ch = match challenge_of(&response) {
+    let ch = match challenge_of(&response) {
         None => return Ok((response, None)),
         Some(Err(e)) => {
             let trace = DigestTrace {
@@ -91,6 +91,27 @@ pub async fn answer(
         }
         Some(Ok(ch)) => ch,
     };
+    let (response, trace) =
+        answer_challenge(ctx, target, method, url, &user, ch, Some(response)).await?;
+    match response {
+        Some(r) => Ok((r, Some(trace))),
+        // Not reached: the 401 given is handed back when nothing goes out.
+        None => Err(FetchError::usage(&super::fetch::limit_message(ctx))),
+    }
+}
+
+/// Answers `ch` (and a `stale=true` once more). `last` is the answer handed back when the
+/// password may not go out; without it, `None` is.
+pub(super) async fn answer_challenge(
+    ctx: &ProbeContext,
+    target: &Target,
+    method: &reqwest::Method,
+    url: &url::Url,
+    user: &str,
+    mut ch: DigestChallenge,
+    mut last: Option<reqwest::Response>,
+) -> Result<(Option<reqwest::Response>, DigestTrace), FetchError> {
+    let c = &target.creds;
     let password = c
         .password
         .as_ref()
@@ -105,7 +126,6 @@ pub async fn answer(
         stale_retry: false,
         outcome: DigestOutcome::Rejected,
     };
-    let mut last = response;
     let response = loop {
         if !ctx.password_sends.take() {
             trace.outcome = DigestOutcome::Withheld(super::fetch::limit_message(ctx));
@@ -116,7 +136,7 @@ pub async fn answer(
             uri: &uri,
             body,
         };
-        let a = rfc7616::answer(&ch, &user, password, req, &rfc7616::new_cnonce(), 1);
+        let a = rfc7616::answer(&ch, user, password, req, &rfc7616::new_cnonce(), 1);
         trace.algorithm = Some(ch.algorithm_name());
         trace.qop = Some(ch.qop.name());
         trace.userhash = ch.userhash;
@@ -125,22 +145,22 @@ pub async fn answer(
         let response = send(ctx, target, method, url, true, Auth::Answer(&a.header)).await?;
         if response.status() != 401 {
             trace.outcome = DigestOutcome::Accepted;
-            break response;
+            break Some(response);
         }
         match challenge_of(&response) {
             Some(Ok(next)) if next.stale && !trace.stale_retry => {
                 trace.stale_retry = true;
                 ch = next;
-                last = response;
+                last = Some(response);
             }
             Some(Ok(next)) if next.stale => {
                 trace.outcome = DigestOutcome::StaleAgain;
-                break response;
+                break Some(response);
             }
-            _ => break response,
+            _ => break Some(response),
         }
     };
-    Ok((response, Some(trace)))
+    Ok((response, trace))
 }
 
 /// Facts, evidence and causes of a Digest exchange, on the report of the request.

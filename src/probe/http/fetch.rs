@@ -218,6 +218,21 @@ async fn ask_then_answer(
 ) -> Result<(reqwest::Response, bool), FetchError> {
     let others = target.creds.any_besides_password();
     let known = ctx.password_sends.asked_for(url);
+    if known == Some(AskedFor::Digest)
+        && !others
+        && let Some((user, ch)) = asked_already(ctx, target, method, url).await
+    {
+        // The same question went out in this run without credentials (the site root's own
+        // anonymous request): its challenge is answered without asking again.
+        let (response, t) =
+            super::digest::answer_challenge(ctx, target, method, url, &user, ch, None).await?;
+        if let Some(response) = response {
+            chain.password_sends += usize::from(t.answers);
+            let sent = t.answers > 0;
+            chain.digest = Some(t);
+            return Ok((response, sent));
+        }
+    }
     let first = match known {
         Some(AskedFor::Basic) => None,
         _ => Some(send(ctx, target, method, url, true, Auth::WithoutPassword).await?),
@@ -264,6 +279,31 @@ async fn ask_then_answer(
     chain.password_sends += 1;
     let response = send(ctx, target, method, url, true, Auth::Given).await?;
     Ok((response, true))
+}
+
+/// The user and the Digest challenge of this run's exchange for the same request without
+/// credentials, when one was made and answered 401 with a Digest challenge this client can
+/// answer.
+async fn asked_already(
+    ctx: &ProbeContext,
+    target: &Target,
+    method: &reqwest::Method,
+    url: &url::Url,
+) -> Option<(String, crate::net::digest::DigestChallenge)> {
+    let shared = ctx.shared.as_ref()?;
+    let user = target.creds.user.clone()?;
+    let mut question = target.clone();
+    question.creds = super::Credentials::default();
+    question.follow_redirects = false;
+    question.url = url.clone();
+    question.method = method.clone();
+    let ex = shared.made(&question)?.await.ok()?;
+    if ex.status != 401 {
+        return None;
+    }
+    let lines = super::header_lines(&ex.headers, "www-authenticate");
+    let ch = crate::net::digest::best_of(&lines)?.ok()?;
+    Some((user, ch))
 }
 
 /// True for a 401 whose challenges include Basic.
@@ -318,6 +358,7 @@ pub(super) async fn send(
             request.headers_mut().insert(header::PROXY_AUTHORIZATION, v);
         }
         let dialled = request.url().clone();
+        let carried = request.headers().contains_key(header::PROXY_AUTHORIZATION);
         // The URL may carry the API key: errors are worded without it.
         let response = client
             .execute(request)
@@ -326,7 +367,7 @@ pub(super) async fn send(
         if !answered {
             proxy_answer = ctx
                 .net
-                .proxy_digest_answer(method.as_str(), &dialled, &response)
+                .proxy_digest_answer(method.as_str(), &dialled, &response, carried)
                 .and_then(|v| header::HeaderValue::from_str(&v).ok());
             if proxy_answer.is_some() {
                 continue;

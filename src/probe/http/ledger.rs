@@ -146,6 +146,34 @@ impl SharedExchanges {
     }
 }
 
+impl SharedExchanges {
+    /// The exchange for `target` when one was made or is being made in this battery; `None`
+    /// when nobody asked for it (nothing is sent).
+    pub(crate) fn made(
+        &self,
+        target: &Target,
+    ) -> Option<impl Future<Output = Result<Exchange, FetchError>> + use<>> {
+        let cell = {
+            let map = self
+                .0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            Arc::clone(map.get(&key(target))?)
+        };
+        Some(async move {
+            // Being made: waits for it. A maker that fails leaves the cell empty, so getting
+            // there first takes nothing from the request's own maker.
+            let made = cell
+                .get_or_try_init(|| async { Err::<Result<Exchange, FetchError>, ()>(()) })
+                .await;
+            match made {
+                Ok(r) => r.clone(),
+                Err(()) => Err(FetchError::usage("not made yet in this run")),
+            }
+        })
+    }
+}
+
 /// A digest of everything that makes a request what it is; secrets go in hashed only.
 fn key(t: &Target) -> [u8; 32] {
     let mut h = Sha256::new();

@@ -224,8 +224,19 @@ pub(super) fn redirect_chain(reports: &[ProbeReport]) -> Vec<String> {
     {
         return chain;
     }
+    // A followed request lists its hops, each with whether it carried credentials.
+    if let Some(hops) = reports
+        .iter()
+        .map(|r| list_fact(r, "hops"))
+        .find(|h| h.len() > 1)
+    {
+        return hops;
+    }
+    // Else each answer that redirected: a 3xx and its Location (a followed request's last
+    // answer keeps the Location of a hop before it, and is no redirect).
     exchanges(reports)
         .iter()
+        .filter(|ex| ex.int("status").is_some_and(|s| (300..400).contains(&s)))
         .filter_map(|ex| {
             let to = ex.str("location")?;
             let from = ex.str("final_url").unwrap_or("?");

@@ -81,7 +81,7 @@ pub(super) fn draw(form: &ConnectionForm, frame: &mut Frame, area: Rect, theme: 
         theme.dim(),
     ))];
     lines.push(match &form.error {
-        Some(e) => Line::from(Span::styled(format!("✘ {e}"), theme.error())),
+        Some(e) => Line::from(Span::styled(format!("✘ {}", super::shown(e)), theme.error())),
         None => Line::from(Span::styled(
             "↑↓ or Tab moves (Tab completes a CA file path) · Space switches -k · several entries: separate them with spaces",
             theme.dim(),

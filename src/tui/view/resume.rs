@@ -80,7 +80,10 @@ fn draw(form: &ResumeForm, frame: &mut Frame, area: Rect, theme: Theme) {
     );
     super::draw_field(frame, field, &form.field, "> ", true);
     let hint_line = match &form.error {
-        Some(e) => Line::from(Span::styled(format!("✘ {e}"), theme.error())),
+        Some(e) => Line::from(Span::styled(
+            format!("✘ {}", super::shown(e)),
+            theme.error(),
+        )),
         None => Line::from(Span::styled(
             "masked · Ctrl+R shows it · Enter resumes · Esc starts a new walk",
             theme.dim(),

@@ -106,7 +106,7 @@ pub(super) fn draw(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     );
     if let Some(err) = &f.error {
         frame.render_widget(
-            Paragraph::new(format!("✘ {err}"))
+            Paragraph::new(format!("✘ {}", super::shown(err)))
                 .style(theme.error())
                 .wrap(Wrap { trim: true }),
             a.message,

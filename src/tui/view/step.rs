@@ -510,7 +510,10 @@ fn draw_input(app: &App, engine: &Engine, frame: &mut Frame, area: Rect, theme: 
         app.step.field.secret,
         app.step.field.revealed,
     ) {
-        (Some(e), _, _) => Line::from(Span::styled(format!("✘ {e}"), theme.error())),
+        (Some(e), _, _) => Line::from(Span::styled(
+            format!("✘ {}", super::shown(e)),
+            theme.error(),
+        )),
         (None, true, false) => Line::from(Span::styled(
             "masked · Ctrl+R shows it · paste works · never saved in clear",
             theme.dim(),
