@@ -363,7 +363,7 @@ async fn run_in(request: &CheckRequest, mut ctx: ProbeContext) -> anyhow::Result
     if let Some(a) = &request.credentials.authorization {
         hits.extend(sent::authorization_lints(a.expose()));
     }
-    let ranking = Ranking::of(only_main_unreachable(hits, &reports));
+    let ranking = Ranking::of_request(only_main_unreachable(hits, &reports));
     Ok(CheckResult {
         url: request.url.to_string(),
         method: request.method.to_ascii_uppercase(),

@@ -73,6 +73,12 @@ impl Ranking {
         Self { causes, remarks }
     }
 
+    /// Ranks the causes of one request with [`rank_request`].
+    pub fn of_request(hits: impl IntoIterator<Item = CauseHit>) -> Self {
+        let (remarks, causes) = rank_request(hits).into_iter().partition(|h| h.remark);
+        Self { causes, remarks }
+    }
+
     /// The most likely explanation.
     pub fn top(&self) -> Option<&CauseHit> {
         self.causes.first()
@@ -82,6 +88,17 @@ impl Ranking {
     pub fn all(&self) -> impl Iterator<Item = &CauseHit> {
         self.causes.iter().chain(&self.remarks)
     }
+}
+
+/// [`rank`] for the causes of one request (a check, a walk, its ticket): there, "credentials
+/// were sent and rejected" says nothing more once a cause at least as likely says why they
+/// were (the password does not match the user's hash, the token expired), so it joins that
+/// cause's evidence. Across many requests (a log, a HAR) each cause may be true of others, and
+/// [`rank`] keeps them all.
+pub fn rank_request(hits: impl IntoIterator<Item = CauseHit>) -> Vec<CauseHit> {
+    let mut ranked = rank(hits);
+    absorb_generic_refusal(&mut ranked);
+    ranked
 }
 
 /// Merges hits for the same cause (highest confidence, evidence kept in order, no repeats; an
@@ -115,9 +132,83 @@ pub fn rank(hits: impl IntoIterator<Item = CauseHit>) -> Vec<CauseHit> {
     out
 }
 
+/// Causes that say why credentials were refused, each a more exact `bad-credentials`.
+const REFUSED_BECAUSE: &[&str] = &[
+    "user-unknown",
+    "password-mismatch",
+    "session-expired",
+    "token-malformed",
+    "token-expired",
+    "token-not-yet-valid",
+    "token-signature-invalid",
+    "token-key-not-found",
+    "token-wrong-audience",
+    "token-wrong-issuer",
+    "token-alg-none",
+    "token-alg-mismatch",
+    "wrong-token-type",
+    "user-file-entry-broken",
+    "server-key-or-config-stale",
+];
+
+/// Takes `bad-credentials` out of `ranked` when an exact reason at least as likely is in it,
+/// and gives its evidence to the likeliest such reason.
+fn absorb_generic_refusal(ranked: &mut Vec<CauseHit>) {
+    let Some(at) = ranked
+        .iter()
+        .position(|h| h.id == "bad-credentials" && !h.remark)
+    else {
+        return;
+    };
+    let confidence = ranked[at].confidence;
+    // `ranked` is most likely first: the first exact reason is the likeliest.
+    let Some(exact) = ranked.iter().position(|h| {
+        !h.remark && REFUSED_BECAUSE.contains(&h.id.as_str()) && h.confidence >= confidence
+    }) else {
+        return;
+    };
+    let generic = ranked.remove(at);
+    let exact = if exact > at { exact - 1 } else { exact };
+    for e in generic.evidence {
+        if !ranked[exact].evidence.contains(&e) {
+            ranked[exact].evidence.push(e);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_exact_reason_absorbs_the_generic_refusal() {
+        let ranked = rank_request([
+            CauseHit::new("bad-credentials", 0.5, "401 to the password sent"),
+            CauseHit::new("password-mismatch", 0.9, "the hash does not match"),
+        ]);
+        let ids: Vec<&str> = ranked.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["password-mismatch"]);
+        assert_eq!(
+            ranked[0].evidence,
+            ["the hash does not match", "401 to the password sent"]
+        );
+        // Across many requests (a log) each stays: the refusal may be another client's.
+        assert_eq!(
+            rank([
+                CauseHit::new("bad-credentials", 0.5, "401s with a user name"),
+                CauseHit::new("password-mismatch", 0.9, "error.log: mismatch"),
+            ])
+            .len(),
+            2
+        );
+        // A weaker guess at the reason leaves the refusal standing.
+        let ranked = rank_request([
+            CauseHit::new("bad-credentials", 0.7, "401 to the token sent"),
+            CauseHit::new("token-expired", 0.4, "exp is near"),
+        ]);
+        assert_eq!(ranked[0].id, "bad-credentials");
+        assert_eq!(ranked.len(), 2);
+    }
 
     #[test]
     fn rank_merges_and_orders_by_confidence() {
@@ -137,12 +228,12 @@ mod tests {
     fn remarks_rank_below_every_explanation() {
         let ranking = Ranking::of([
             CauseHit::remark("missing-www-authenticate", 0.85, "no challenge"),
-            CauseHit::new("bad-credentials", 0.5, "rejected"),
+            CauseHit::new("clock-skew", 0.5, "clock 10 min ahead"),
             CauseHit::remark("cors-preflight-requires-auth", 0.4, "preflight 401"),
             CauseHit::new("token-expired", 0.9, "exp"),
         ]);
         let ids = |v: &[CauseHit]| v.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
-        assert_eq!(ids(&ranking.causes), ["token-expired", "bad-credentials"]);
+        assert_eq!(ids(&ranking.causes), ["token-expired", "clock-skew"]);
         assert_eq!(
             ids(&ranking.remarks),
             ["missing-www-authenticate", "cors-preflight-requires-auth"]

@@ -91,7 +91,7 @@ fn as_report(id: &str, result: &CheckResult, anonymous: bool) -> ProbeReport {
                 .push(format!("{}: {}", part.id, part.summary));
         }
     }
-    let ranking = Ranking::of(result.causes.iter().chain(&result.remarks).map(|h| {
+    let ranking = Ranking::of_request(result.causes.iter().chain(&result.remarks).map(|h| {
         if anonymous && h.id == "no-credentials-sent" {
             h.clone().into_remark()
         } else {

@@ -29,7 +29,10 @@ pub fn run(args: &ServerArgs) -> anyhow::Result<Outcome> {
         );
     }
     let password = if args.password_stdin {
-        Some(read_password()?)
+        Some(crate::secret::read_secret_line(
+            std::io::stdin().lock(),
+            "--password-stdin",
+        )?)
     } else {
         None
     };
@@ -98,7 +101,7 @@ pub fn run(args: &ServerArgs) -> anyhow::Result<Outcome> {
             .map(str::to_owned)
             .collect();
         if let Some(pw) = &inputs.password {
-            ticket.add_secret("password", pw);
+            ticket.add_secret("password", pw.expose());
         }
         ticket.attach("why401 server", Some(&files.join(", ")), lines);
         crate::report::write_report(path, args.report.format, &ticket)
@@ -123,12 +126,6 @@ fn normalise_path(p: &str) -> String {
     } else {
         format!("/{p}")
     }
-}
-
-/// One line from stdin, without its line ending; never echoed anywhere.
-fn read_password() -> anyhow::Result<String> {
-    let pw = crate::secret::read_secret_line(std::io::stdin().lock(), "--password-stdin")?;
-    Ok(pw.expose().to_owned())
 }
 
 fn self_tests(args: &ServerArgs) -> Vec<SelfTest> {

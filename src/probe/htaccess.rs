@@ -138,7 +138,7 @@ fn check_with_uris(id: &str, args: &ProbeArgs) -> (ProbeReport, Vec<String>) {
         host: given("host").cloned(),
         path: given("path").map_or_else(|| "/".to_owned(), Clone::clone),
         user: given("user").cloned(),
-        password: args.get("password").cloned(),
+        password: args.get("password").map(crate::secret::Secret::new),
         ..Inputs::default()
     };
     let Some(a) = analysed(&mut report, &inputs) else {

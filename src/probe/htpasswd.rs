@@ -89,7 +89,10 @@ pub fn check(id: &str, args: &ProbeArgs) -> ProbeReport {
         _ => Target::Apache,
     };
     let user = args.get("user").filter(|u| !u.is_empty());
-    let login = user.map(|u| (u.as_str(), args.get("password").map_or("", String::as_str)));
+    let password = args
+        .get("password")
+        .filter(|p| !p.is_empty())
+        .map(crate::secret::Secret::new);
     let path = std::path::PathBuf::from(path);
     let r = access::check(&UserFileCheck {
         path: &path,
@@ -100,7 +103,7 @@ pub fn check(id: &str, args: &ProbeArgs) -> ProbeReport {
         served: false,
         required_users: Vec::new(),
         // Without a password only the user is looked up.
-        login: login.filter(|(_, p)| !p.is_empty()),
+        login: user.zip(password.as_ref()).map(|(u, p)| (u.as_str(), p)),
         digest_realm: None,
     });
     report.fact("exists", r.exists);

@@ -167,7 +167,7 @@ fn check_with_uris(id: &str, args: &ProbeArgs) -> (ProbeReport, Vec<String>) {
             .filter(|p| !p.is_empty())
             .map_or_else(|| "/".to_owned(), Clone::clone),
         user: args.get("user").filter(|u| !u.is_empty()).cloned(),
-        password: args.get("password").cloned(),
+        password: args.get("password").map(crate::secret::Secret::new),
         auth_header: args.get("header").filter(|h| !h.is_empty()).cloned(),
         ..Inputs::default()
     };

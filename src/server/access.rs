@@ -24,7 +24,7 @@ pub struct UserFileCheck<'a> {
     /// Users named by `Require user`, with where.
     pub required_users: Vec<(String, Pos)>,
     /// A login to verify: user and password.
-    pub login: Option<(&'a str, &'a str)>,
+    pub login: Option<(&'a str, &'a crate::secret::Secret)>,
     /// `AuthType Digest`: the realm (AuthName) whose htdigest lines Apache reads.
     pub digest_realm: Option<&'a str>,
 }
@@ -219,7 +219,7 @@ fn contents(c: &UserFileCheck<'_>, file: &UserFile, r: &mut UserFileReport) {
         }
     }
     if let Some((user, password)) = c.login {
-        login(c, file, user, password, r);
+        login(c, file, user, password.expose(), r);
     }
 }
 
@@ -505,7 +505,10 @@ mod tests {
             web_root: None,
             served: false,
             required_users: vec![("zoe".to_owned(), Pos::new(Path::new("h"), 3, 1))],
-            login,
+            login: login
+                .map(|(u, p)| (u, crate::secret::Secret::new(p)))
+                .as_ref()
+                .map(|(u, p)| (*u, p)),
             digest_realm: None,
         })
     }

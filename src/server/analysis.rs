@@ -21,8 +21,8 @@ pub struct Inputs {
     pub host: Option<String>,
     pub path: String,
     pub user: Option<String>,
-    /// Never printed.
-    pub password: Option<String>,
+    /// Never printed (a `Secret`: its Debug shows the length only).
+    pub password: Option<crate::secret::Secret>,
     /// A custom auth header name (for nginx's underscore rule).
     pub auth_header: Option<String>,
     /// Apache's ServerRoot (`-d`), for relative paths.
@@ -234,7 +234,7 @@ pub fn analyse(inputs: &Inputs) -> Result<Analysis, ParseError> {
     let mut user_file = None;
     for (i, t) in targets.iter().enumerate() {
         let login = match (&inputs.user, &inputs.password) {
-            (Some(u), Some(p)) => Some((u.as_str(), p.as_str())),
+            (Some(u), Some(p)) => Some((u.as_str(), p)),
             _ => None,
         };
         let report = access::check(&UserFileCheck {
@@ -303,4 +303,38 @@ fn dedup(problems: &mut Vec<Problem>) {
 pub(crate) fn user_file_uri(web_root: &Path, file: &Path) -> Option<String> {
     let rel = file.strip_prefix(web_root).ok()?;
     Some(format!("/{}", rel.to_string_lossy()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The inputs (and the user-file check they become) print the password's length only.
+    #[test]
+    fn the_password_never_prints() {
+        let inputs = Inputs {
+            user: Some("alice".to_owned()),
+            password: Some(crate::secret::Secret::new("Summer2026!")),
+            ..Inputs::default()
+        };
+        let shown = format!("{inputs:?}");
+        assert!(!shown.contains("Summer2026"), "{shown}");
+        let password = inputs.password.as_ref().unwrap();
+        let check = UserFileCheck {
+            path: Path::new("/nonexistent"),
+            at: None,
+            target: Target::Either,
+            server_user: "",
+            web_root: None,
+            served: false,
+            required_users: Vec::new(),
+            login: Some(("alice", password)),
+            digest_realm: None,
+        };
+        let shown = format!("{check:?}");
+        assert!(
+            !shown.contains("Summer2026") && shown.contains("alice"),
+            "{shown}"
+        );
+    }
 }

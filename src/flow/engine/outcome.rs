@@ -92,7 +92,7 @@ impl Session {
             )
             .filter(|h| !(sent_later && h.id == "no-credentials-sent"))
             .filter(|h| !(backend_accepted && h.id == "bad-credentials"));
-        diagnose::rank(hits)
+        diagnose::rank_request(hits)
     }
 
     /// `resolved` only after a passing re-test; an ending at a fix without one is

@@ -58,7 +58,7 @@ pub(super) fn from_session(
     };
     let reports: Vec<ProbeReport> = session.reports().cloned().collect();
     // The walk's own ranking, so the ticket and the screen never disagree.
-    let mut t = base(&reports, session.ranked_causes(), now);
+    let mut t = base(&reports, session.ranked_causes(), now, true);
     t.redactor = crate::report::session_redactor(session);
     let lf = flows.get(&session.flow);
     t.flow.clone_from(&session.flow);
@@ -164,7 +164,8 @@ pub(super) fn from_reports(
     let all = hits
         .into_iter()
         .chain(reports.iter().flat_map(|r| r.causes.iter().cloned()));
-    let mut t = base(reports, all, now);
+    // A request to a URL is one request; logs, a HAR, a config speak of many.
+    let mut t = base(reports, all, now, target.url.is_some());
     "report".clone_into(&mut t.outcome);
     let mut tg = Target {
         what: target.what.clone(),
@@ -195,8 +196,13 @@ fn base(
     reports: &[ProbeReport],
     hits: impl IntoIterator<Item = CauseHit>,
     now: DateTime<Utc>,
+    one_request: bool,
 ) -> Ticket {
-    let ranked = diagnose::rank(hits);
+    let ranked = if one_request {
+        diagnose::rank_request(hits)
+    } else {
+        diagnose::rank(hits)
+    };
     let causes: Vec<TicketCause> = ranked.iter().map(ticket_cause).collect();
     let summary = summary(&causes, reports);
     let (offset, source) = observe::clock_probe_offset(reports).unzip();

@@ -177,20 +177,23 @@ fn step_mark(step: &Step) -> Option<Verdict> {
 }
 
 /// The cause ids a step found (its findings and its probes' own cause hits), once each.
-fn step_causes(step: &Step) -> Vec<&str> {
-    let mut ids: Vec<&str> = Vec::new();
-    // A remark (true of the site, not why the request failed) is not marked as found.
-    let all = step.findings.iter().map(|f| f.cause.as_str()).chain(
-        step.reports
-            .iter()
-            .flat_map(|r| r.causes.iter().filter(|c| !c.remark).map(|c| c.id.as_str())),
-    );
-    for id in all {
-        if !ids.contains(&id) {
-            ids.push(id);
-        }
-    }
-    ids
+fn step_causes(step: &Step) -> Vec<String> {
+    // Ranked as the walk ranks one request: a generic refusal beside its exact reason (the
+    // token expired) is not marked twice. A remark (true of the site, not why the request
+    // failed) is not marked as found.
+    let hits = step
+        .findings
+        .iter()
+        .map(|f| crate::diagnose::CauseHit::new(&f.cause, f.confidence, f.evidence.clone()))
+        .chain(
+            step.reports
+                .iter()
+                .flat_map(|r| r.causes.iter().filter(|c| !c.remark).cloned()),
+        );
+    crate::diagnose::rank_request(hits)
+        .into_iter()
+        .map(|h| h.id)
+        .collect()
 }
 
 fn mark_text(v: Option<Verdict>) -> String {
@@ -287,7 +290,7 @@ fn draw_trail(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         }
         for id in step_causes(s) {
             let room = usize::from(inner(area).width);
-            for text in found_lines(id, room) {
+            for text in found_lines(&id, room) {
                 lines.push(Line::from(Span::styled(
                     clip(&text, room),
                     theme.verdict(Verdict::Warn),
