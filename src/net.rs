@@ -138,6 +138,8 @@ pub struct Network {
     /// carry `--proxy-user`'s Basic value at once from then on. (With the relay running, a
     /// plain-http request asks without it first, so a proxy that wants Digest never sees it.)
     proxy_basic: Arc<std::sync::Mutex<Vec<String>>>,
+    /// http proxies that asked for Digest in this run: side requests send them no Basic.
+    proxy_wants_digest: Arc<std::sync::Mutex<Vec<String>>>,
     pub routes: route::Routes,
     pub http_version: HttpVersion,
     /// A client per port that a `--resolve` or `--connect-to` entry names. reqwest asks its
@@ -179,6 +181,7 @@ impl Default for Network {
             proxy_digest: None,
             relay: None,
             proxy_basic: Arc::default(),
+            proxy_wants_digest: Arc::default(),
             routes: route::Routes::default(),
             http_version: HttpVersion::Any,
             routed: Vec::new(),
@@ -218,9 +221,19 @@ impl Connection {
         })
     }
 
-    /// A request for `url`, as [`Network::request`] makes it.
+    /// A request for `url`, as [`Network::request`] makes it; through an http proxy with
+    /// `--proxy-user`, with its Basic value unless the proxy asked for Digest in this run.
     pub fn request(&self, method: reqwest::Method, url: &url::Url) -> reqwest::RequestBuilder {
-        self.net.request(&self.client, method, url)
+        let b = self.net.request(&self.client, method, url);
+        let (dialled, _) = self.net.dial(url);
+        if self.net.proxy_basic_for(&dialled).is_some() {
+            // Already on it (the proxy asked for Basic earlier in the run).
+            return b;
+        }
+        match self.net.side_proxy_basic(&dialled) {
+            Some(v) => b.header(reqwest::header::PROXY_AUTHORIZATION, v),
+            None => b,
+        }
     }
 }
 
@@ -372,6 +385,7 @@ impl Network {
                 proxy_digest,
                 relay,
                 proxy_basic: Arc::default(),
+                proxy_wants_digest: Arc::default(),
                 routes: opts.routes.clone(),
                 http_version: opts.http_version,
                 routed,
@@ -458,12 +472,19 @@ impl Network {
     /// for Basic alone earlier in the run.
     fn proxy_basic_for(&self, url: &url::Url) -> Option<String> {
         let key = self.answered_proxy(url)?;
-        let learned = self
-            .proxy_basic
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .contains(&key);
+        let learned = lock(&self.proxy_basic).contains(&key);
         learned.then(|| self.proxy_authorization.clone()).flatten()
+    }
+
+    /// `--proxy-user`'s Basic value for a side request (a JWKS, a discovery document, a user
+    /// file) to a plain-http `url`: such a request is sent once, with no 407 answered, so it
+    /// carries Basic at once, as curl does, unless the proxy asked for Digest in this run.
+    fn side_proxy_basic(&self, url: &url::Url) -> Option<String> {
+        let key = self.answered_proxy(url)?;
+        if lock(&self.proxy_wants_digest).contains(&key) {
+            return None;
+        }
+        self.proxy_authorization.clone()
     }
 
     /// The proxy user's answer when `response` is a proxy's 407 to a plain-http request for
@@ -490,6 +511,12 @@ impl Network {
             .map(|v| challenge::field_value(v.as_bytes()))
             .collect();
         if let Some(digest) = pd.answer(&values, method, url.as_str()) {
+            if let Some(key) = self.answered_proxy(url) {
+                let mut digest_proxies = lock(&self.proxy_wants_digest);
+                if !digest_proxies.contains(&key) {
+                    digest_proxies.push(key);
+                }
+            }
             return Some(digest);
         }
         // Basic only to a proxy that asks for it, and once: the request asked without it.
@@ -502,10 +529,7 @@ impl Network {
         if !asks_basic || carried_basic {
             return None;
         }
-        let mut learned = self
-            .proxy_basic
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut learned = lock(&self.proxy_basic);
         if !learned.contains(&key) {
             learned.push(key);
         }
@@ -586,6 +610,10 @@ impl Network {
     pub fn secrets(&self) -> &[String] {
         &self.secrets
     }
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Name resolution that honours `--resolve` and `--connect-to` for one port, the system's

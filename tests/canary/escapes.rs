@@ -78,9 +78,9 @@ fn every_surface(what: &str, dir: &Path, args: &[&str], json_flag: &str) {
         let r = report.display().to_string();
         with.extend(["--report", r.as_str()]);
         let _ = why401(dir, &with);
-        if let Ok(bytes) = std::fs::read(&report) {
-            assert_inert(&format!("{what} {ext} ticket"), &bytes);
-        }
+        let bytes = std::fs::read(&report)
+            .unwrap_or_else(|e| panic!("{what}: no {ext} ticket was written ({e})"));
+        assert_inert(&format!("{what} {ext} ticket"), &bytes);
     }
 }
 

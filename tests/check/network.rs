@@ -646,6 +646,33 @@ fn a_proxys_407_is_told_apart_from_the_sites_401() {
         "{}",
         squid.access_log()
     );
+    // A side request (the key set named by --jwks, on plain http; the site answers it 401)
+    // goes through the proxy as alice too: it is sent once, with the proxy user's Basic value.
+    std::fs::write(site.path("www/jwks.json"), r#"{"keys":[]}"#).unwrap();
+    let token = crate::support::jwt::hs256(b"k", &serde_json::json!({"sub": "x"}));
+    let jwks = site.url("/jwks.json");
+    let bearer = format!("Authorization: Bearer {token}");
+    let (j, _) = check(
+        &[
+            &url,
+            "-x",
+            &squid.url(),
+            "--proxy-user",
+            "alice",
+            "-H",
+            &bearer,
+            "--jwks",
+            &jwks,
+        ],
+        &[("WHY401_PROXY_PASSWORD", "proxy-pass-4711")],
+        None,
+    );
+    assert_eq!(j["status"], 401, "{j}");
+    let log = squid.access_log();
+    assert!(
+        log.lines().any(|l| l.contains("/jwks.json alice ")),
+        "{log}"
+    );
     // From the environment: HTTPS_PROXY for an https URL (a CONNECT), unless NO_PROXY exempts it.
     let target = "https://127.0.0.1:9/";
     let (j, _) = check(&[target], &[("HTTPS_PROXY", &squid.url())], None);

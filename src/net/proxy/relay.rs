@@ -291,6 +291,18 @@ mod tests {
     use super::*;
     use tokio::io::AsyncReadExt as _;
 
+    /// A relay to `proxy` for alice (password pw-4711).
+    fn relay_to(proxy: url::Url) -> Relay {
+        Relay::start(RelaySetup {
+            proxies: ProxySettings::from_env(Some(proxy), &|_| None),
+            digest: Arc::new(ProxyDigest::new("alice", "pw-4711".into())),
+            basic: "Basic YWxpY2U6cHctNDcxMQ==".to_owned(),
+            user_agent: "test".to_owned(),
+            timeout: Duration::from_secs(5),
+        })
+        .unwrap()
+    }
+
     async fn ask(relay: &Relay, head: &str) -> String {
         let mut s = TcpStream::connect(relay.addr).await.unwrap();
         s.write_all(head.as_bytes()).await.unwrap();
@@ -305,14 +317,7 @@ mod tests {
         let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let proxy = url::Url::parse(&format!("http://{}", closed.local_addr().unwrap())).unwrap();
         drop(closed);
-        let relay = Relay::start(RelaySetup {
-            proxies: ProxySettings::from_env(Some(proxy), &|_| None),
-            digest: Arc::new(ProxyDigest::new("alice", "pw-4711".into())),
-            basic: "Basic YWxpY2U6cHctNDcxMQ==".to_owned(),
-            user_agent: "test".to_owned(),
-            timeout: Duration::from_secs(5),
-        })
-        .unwrap();
+        let relay = relay_to(proxy);
         let connect = "CONNECT a.test:443 HTTP/1.1\r\nHost: a.test:443\r\n";
         // Another program on the machine, without the run's token: refused.
         let answer = ask(&relay, &format!("{connect}\r\n")).await;
@@ -325,5 +330,69 @@ mod tests {
         let why = relay.failure("a.test:443").unwrap();
         assert!(why.contains("cannot connect to proxy"), "{why}");
         assert!(!why.contains("pw-4711") && !answer.contains("pw-4711"));
+    }
+
+    /// A proxy that calls the first Digest answer's nonce stale (as squid does past its
+    /// nonce lifetime): the relay answers the fresh nonce once more, and the tunnel opens.
+    #[tokio::test]
+    async fn a_stale_nonce_is_answered_once_more() {
+        let proxy = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let proxy_url =
+            url::Url::parse(&format!("http://{}", proxy.local_addr().unwrap())).unwrap();
+        let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+        let log = Arc::clone(&seen);
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut s, _)) = proxy.accept().await else {
+                    return;
+                };
+                let (head, _) = read_raw_head(&mut s).await.unwrap();
+                let head = String::from_utf8_lossy(&head).into_owned();
+                let auth = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("Proxy-Authorization: "))
+                    .map(str::to_owned);
+                let challenge = |nonce: &str, stale: bool| {
+                    format!(
+                        "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Digest realm=\"p\", nonce=\"{nonce}\", qop=\"auth\"{}\r\nContent-Length: 0\r\n\r\n",
+                        if stale { ", stale=true" } else { "" }
+                    )
+                };
+                let answer = match auth.as_deref() {
+                    None => challenge("first", false),
+                    Some(a) if a.contains("nonce=\"first\"") => challenge("second", true),
+                    Some(a) if a.contains("nonce=\"second\"") => {
+                        "HTTP/1.1 200 Connection established\r\n\r\n".to_owned()
+                    }
+                    Some(_) => challenge("third", false),
+                };
+                log.lock().unwrap().push(auth.unwrap_or_default());
+                s.write_all(answer.as_bytes()).await.unwrap();
+                if answer.contains(" 200 ") {
+                    s.write_all(b"from the site").await.unwrap();
+                }
+            }
+        });
+        let relay = relay_to(proxy_url);
+        let head = format!(
+            "CONNECT a.test:443 HTTP/1.1\r\nHost: a.test:443\r\nProxy-Authorization: {}\r\n\r\n",
+            relay.token
+        );
+        let answer = ask(&relay, &head).await;
+        assert!(
+            answer.starts_with("HTTP/1.1 200 ") && answer.ends_with("from the site"),
+            "{answer}"
+        );
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.len(), 3, "{seen:?}");
+        assert!(
+            seen[0].is_empty(),
+            "asked without credentials first: {seen:?}"
+        );
+        for (a, nonce) in seen[1..].iter().zip(["first", "second"]) {
+            assert!(a.starts_with("Digest username=\"alice\""), "{a}");
+            assert!(a.contains(&format!("nonce=\"{nonce}\"")), "{a}");
+            assert!(a.contains("uri=\"a.test:443\""), "{a}");
+        }
     }
 }
