@@ -27,20 +27,7 @@ async fn the_probe_finds_its_own_lines_and_the_matching_error() {
         "2026/11/23 00:28:16 [error] 1#1: *10 user \"alice\": password mismatch, client: 127.0.0.1, server: x, request: \"GET /b/ HTTP/1.1\", host: \"x\"\n",
     )
     .unwrap();
-    let mut args = why401::probe::ProbeArgs::new();
-    args.insert(
-        "files".into(),
-        format!("{},{}", access.display(), error.display()),
-    );
-    let report = run_one(
-        ProbeRequest {
-            id: "logs".into(),
-            kind: "logs".into(),
-            args,
-        },
-        ctx,
-    )
-    .await;
+    let report = run_logs(ctx, &format!("{},{}", access.display(), error.display())).await;
     assert_eq!(report.verdict, Verdict::Fail, "{report:?}");
     assert_eq!(report.facts["probe_lines"], FactValue::Int(1));
     assert_eq!(report.facts["probe_401"], FactValue::Int(1));
@@ -120,12 +107,19 @@ async fn this_sessions_lines_are_found_behind_many_earlier_runs() {
         "2026/11/23 01:30:00 [error] 1#1: *10 user \"alice\" was not found in \"/etc/nginx/htpasswd\", client: 127.0.0.1, server: x, request: \"GET /b/ HTTP/1.1\", host: \"x\"\n",
     )
     .unwrap();
-    let mut args = why401::probe::ProbeArgs::new();
-    args.insert(
-        "files".into(),
-        format!("{},{}", access.display(), error.display()),
+    let report = run_logs(ctx, &format!("{},{}", access.display(), error.display())).await;
+    assert_eq!(report.facts["probe_lines"], FactValue::Int(1), "{report:?}");
+    assert_eq!(
+        report.facts["probe_causes"],
+        FactValue::StrList(vec!["user-unknown".into()])
     );
-    let report = run_one(
+}
+
+/// The `logs` probe run on `files` (comma-separated).
+async fn run_logs(ctx: ProbeContext, files: &str) -> why401::probe::ProbeReport {
+    let mut args = why401::probe::ProbeArgs::new();
+    args.insert("files".into(), files.to_owned());
+    run_one(
         ProbeRequest {
             id: "logs".into(),
             kind: "logs".into(),
@@ -133,10 +127,5 @@ async fn this_sessions_lines_are_found_behind_many_earlier_runs() {
         },
         ctx,
     )
-    .await;
-    assert_eq!(report.facts["probe_lines"], FactValue::Int(1), "{report:?}");
-    assert_eq!(
-        report.facts["probe_causes"],
-        FactValue::StrList(vec!["user-unknown".into()])
-    );
+    .await
 }
