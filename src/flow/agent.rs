@@ -513,17 +513,23 @@ fn conjugate_after(tokens: &mut [Token], i: usize) {
     }
 }
 
-/// The verb after the first "but" that follows `j` in its clause.
+/// Verbs that follow "and" in the flows' first-person sentences (`I visit a site and get 401`).
+const VERBS_AFTER_AND: &[&str] = &["get", "see", "try", "keep"];
+
+/// The verb after the first "but" (or "and" before a known verb) that follows `j` in its clause.
 fn conjugate_joined(tokens: &mut [Token], j: usize) {
     let mut k = j + 1;
     while let Some(t) = tokens.get(k) {
         match t {
             Token::Other(o) if ends_clause(o) => return,
-            // Only "but": after "and"/"or" a noun is as likely (`the site or server`).
-            Token::Word { text, .. } if text == "but" => {
+            // "but", or "and" before a verb flows use: after "and"/"or" a noun is as likely
+            // (`the site or server`), so only these verbs are taken as one.
+            Token::Word { text, .. } if text == "but" || text == "and" => {
+                let and = text == "and";
                 if let Some((v, w)) = next_word(tokens, k)
                     && !NOT_VERBS.contains(&w.as_str())
                     && !ADVERBS.contains(&w.as_str())
+                    && (!and || VERBS_AFTER_AND.contains(&w.as_str()))
                     && let Token::Word { text, quoted } = &tokens[v]
                 {
                     tokens[v] = Token::Word {
@@ -552,6 +558,14 @@ mod tests {
             (
                 "I log in, but get 401 again",
                 "The caller logs in, but gets 401 again",
+            ),
+            (
+                "I visit a site and get 401 Unauthorized",
+                "The caller visits a site and gets 401 Unauthorized",
+            ),
+            (
+                "I run the site and server that answers",
+                "The caller runs the site and server that answers",
             ),
             (
                 "I run the site or server that answers",

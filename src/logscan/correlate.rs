@@ -55,8 +55,8 @@ fn near<'a>(st: &'a Stats, p: &'a ProbeLine) -> impl Iterator<Item = &'a AuthEve
 
 /// The probe lines found, each with its error-log lines.
 pub fn probe_lines(st: &Stats) -> Vec<ProbeLineOut> {
-    st.access
-        .probe_lines
+    let lines = &st.access.probe_lines;
+    lines[lines.len().saturating_sub(super::stats::PROBE_LINE_LIMIT)..]
         .iter()
         .map(|p| ProbeLineOut {
             file: p.file.clone(),
@@ -69,6 +69,7 @@ pub fn probe_lines(st: &Stats) -> Vec<ProbeLineOut> {
             marker: marker_of(&p.user_agent).unwrap_or_default().to_owned(),
             error_reasons: reason_counts(near(st, p).map(|e| e.reason)),
             error_lines: distinct_texts(near(st, p)),
+            error_causes: cause_ids(near(st, p).map(|e| e.reason)),
         })
         .collect()
 }
@@ -84,6 +85,17 @@ fn distinct_texts<'a>(events: impl Iterator<Item = &'a AuthEvent>) -> Vec<String
         }
     }
     out
+}
+
+/// The cause ids of `reasons`, each once, most frequent first.
+fn cause_ids(reasons: impl Iterator<Item = Reason>) -> Vec<String> {
+    let mut by: BTreeMap<&'static str, u64> = BTreeMap::new();
+    for id in reasons.filter_map(Reason::cause) {
+        *by.entry(id).or_insert(0) += 1;
+    }
+    let mut out: Vec<(&str, u64)> = by.into_iter().collect();
+    out.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+    out.into_iter().map(|(id, _)| id.to_owned()).collect()
 }
 
 /// Reasons with their counts, in the text report's words, most frequent first.

@@ -401,9 +401,14 @@ impl AccessScanner<'_> {
         let st = &mut *self.stats;
         let mut rec = *rec;
         rec.resolve();
-        if probe && st.probe_lines.len() < PROBE_LINE_LIMIT {
+        if probe {
+            // The latest are kept: a walk reads the log right after its own requests, which
+            // come last, behind every earlier run's.
             let n = st.lines;
             st.probe_lines.push(probe_line(self.origin, n, &rec, t));
+            if st.probe_lines.len() >= 2 * PROBE_LINE_LIMIT {
+                st.probe_lines.drain(..PROBE_LINE_LIMIT);
+            }
         }
         if rec.status != 401 {
             return;

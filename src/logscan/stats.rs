@@ -357,9 +357,10 @@ impl AccessStats {
         for p in &mut later.probe_lines {
             p.line += offset;
         }
-        let room = PROBE_LINE_LIMIT.saturating_sub(self.probe_lines.len());
-        self.probe_lines
-            .extend(later.probe_lines.into_iter().take(room));
+        // The latest probe lines are kept (`later` is later in the file).
+        self.probe_lines.extend(later.probe_lines);
+        let over = self.probe_lines.len().saturating_sub(PROBE_LINE_LIMIT);
+        self.probe_lines.drain(..over);
         for s in &mut later.samples {
             s.line += offset;
         }

@@ -93,6 +93,9 @@ pub struct ProbeLineOut {
     pub error_reasons: Vec<KeyCount>,
     /// Those lines as written, each different text once, at most [`PROBE_ERROR_LINES`].
     pub error_lines: Vec<String>,
+    /// The cause ids those lines name, most frequent first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub error_causes: Vec<String>,
 }
 
 /// Error-log lines kept as written per probe line; `error_reasons` counts them all.

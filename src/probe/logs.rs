@@ -84,6 +84,11 @@ pub(crate) const KIND: ProbeKind = ProbeKind {
             "error-log lines of the same request as a probe (redacted)",
         ),
         fact(
+            "probe_causes",
+            FactType::StrList,
+            "cause ids those error-log lines name (user-unknown, password-mismatch, ...)",
+        ),
+        fact(
             "auth_failures",
             FactType::Int,
             "credential failures in the error logs",
@@ -265,6 +270,13 @@ pub fn facts(id: &str, s: &Summary, marker: &str, watched: Vec<String>) -> Probe
         .flat_map(|p| p.error_lines.clone())
         .collect();
     r.fact("probe_error_lines", errs);
+    let mut causes: Vec<String> = Vec::new();
+    for id in s.probe_lines.iter().flat_map(|p| p.error_causes.iter()) {
+        if !causes.contains(id) {
+            causes.push(id.clone());
+        }
+    }
+    r.fact("probe_causes", causes);
     r.fact("auth_failures", to_i(s.auth_failure_lines));
     r.fact(
         "reasons",

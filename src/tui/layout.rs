@@ -58,15 +58,28 @@ fn probes_height(rows: usize) -> u16 {
     }
 }
 
-/// Rows the choices or the input box needs.
-fn bottom_height(app: &App) -> u16 {
+/// Rows the choices or the input box needs, `width` wide with its border.
+fn bottom_height(app: &App, width: u16) -> u16 {
     let Some(engine) = &app.engine else { return 3 };
     if engine.phase() == Phase::Inputs {
         return 5;
     }
     let n = engine.node().choices.len() as u16;
-    let reason = u16::from(engine.suggested().is_some());
-    n.max(1) + reason + 2
+    n.max(1) + reason_rows(app, width.saturating_sub(2)) + 2
+}
+
+/// The line saying why a choice is suggested, as drawn below the choices.
+pub(crate) fn reason_text(app: &App) -> Option<String> {
+    let (_, why) = app.engine.as_ref()?.suggested()?;
+    Some(format!(
+        "★ why: {}",
+        crate::tui::view::shown(&app.say(&why))
+    ))
+}
+
+/// Rows the reason takes in `width` columns: it wraps, up to three rows.
+fn reason_rows(app: &App, width: u16) -> u16 {
+    reason_text(app).map_or(0, |t| wrapped_rows(&t, width).clamp(1, 3))
 }
 
 fn probe_rows(app: &App) -> usize {
@@ -183,7 +196,7 @@ pub(crate) fn step_areas(app: &App, area: Rect) -> StepAreas {
     let room = main.height.saturating_sub(u16::from(!wide));
     let found_h = found_height(app).min(room / 4);
     let probes_h = probes_height(probe_rows(app)).min(room / 3);
-    let bottom_h = bottom_height(app).min(room.saturating_sub(found_h + probes_h + 5));
+    let bottom_h = bottom_height(app, main.width).min(room.saturating_sub(found_h + probes_h + 5));
     let wanted = wrapped_rows(&body_text(app), main.width.saturating_sub(2)).saturating_add(2);
     let body_h = wanted.clamp(3, room.saturating_sub(found_h + probes_h + bottom_h).max(3));
     let [breadcrumb, found, body, probes, bottom, _] = Layout::vertical([
@@ -238,9 +251,8 @@ pub(crate) fn choices_offset(selected: usize, rows: u16) -> usize {
 /// The rows of the choices box (inside its border).
 fn choice_rows(app: &App, bottom: Rect) -> Rect {
     let inner = inner(bottom);
-    let reason = app.engine.as_ref().is_some_and(|e| e.suggested().is_some());
     Rect {
-        height: inner.height.saturating_sub(u16::from(reason)),
+        height: inner.height.saturating_sub(reason_rows(app, inner.width)),
         ..inner
     }
 }

@@ -103,7 +103,7 @@ fn draw_too_small(app: &App, frame: &mut Frame, area: Rect) {
 
 /// Text a stranger controls, made safe for the terminal: control characters and bidi
 /// overrides are shown as visible escapes, never emitted (the one sanitiser).
-pub(super) fn shown(text: &str) -> String {
+pub(crate) fn shown(text: &str) -> String {
     crate::sanitize::line(text).into_owned()
 }
 

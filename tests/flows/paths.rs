@@ -249,8 +249,8 @@ struct Walk {
     ends: BTreeMap<String, usize>,
 }
 
-/// For each node, the atoms of the conditions (rules, choices, findings) of every node
-/// reachable from it by a goto, itself included.
+/// For each node, the atoms of the conditions that route or find (rules, findings) of every
+/// node reachable from it by a goto, itself included.
 fn reachable_atoms(set: &FlowSet) -> std::collections::HashMap<String, Vec<Expr>> {
     let mut succ: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut own: BTreeMap<String, Vec<Expr>> = BTreeMap::new();
@@ -270,11 +270,12 @@ fn reachable_atoms(set: &FlowSet) -> std::collections::HashMap<String, Vec<Expr>
                 })
                 .collect();
             succ.insert(key.clone(), next);
+            // A choice's condition only marks it as suggested: every choice is taken anyway,
+            // so two states that differ only there have the same walks ahead of them.
             let conds = node
                 .next
                 .iter()
                 .filter_map(|r| r.when.as_deref())
-                .chain(node.choices.iter().filter_map(|c| c.when.as_deref()))
                 .chain(node.findings.iter().filter_map(|f| f.when.as_deref()));
             let mut list = Vec::new();
             for c in conds {

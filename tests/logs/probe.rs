@@ -27,20 +27,7 @@ async fn the_probe_finds_its_own_lines_and_the_matching_error() {
         "2026/11/23 00:28:16 [error] 1#1: *10 user \"alice\": password mismatch, client: 127.0.0.1, server: x, request: \"GET /b/ HTTP/1.1\", host: \"x\"\n",
     )
     .unwrap();
-    let mut args = why401::probe::ProbeArgs::new();
-    args.insert(
-        "files".into(),
-        format!("{},{}", access.display(), error.display()),
-    );
-    let report = run_one(
-        ProbeRequest {
-            id: "logs".into(),
-            kind: "logs".into(),
-            args,
-        },
-        ctx,
-    )
-    .await;
+    let report = run_logs(ctx, &format!("{},{}", access.display(), error.display())).await;
     assert_eq!(report.verdict, Verdict::Fail, "{report:?}");
     assert_eq!(report.facts["probe_lines"], FactValue::Int(1));
     assert_eq!(report.facts["probe_401"], FactValue::Int(1));
@@ -59,6 +46,10 @@ async fn the_probe_finds_its_own_lines_and_the_matching_error() {
     };
     assert_eq!(errs.len(), 1);
     assert!(errs[0].contains("password mismatch"));
+    assert_eq!(
+        report.facts["probe_causes"],
+        FactValue::StrList(vec!["password-mismatch".into()])
+    );
     // Every fact produced is declared in the registry with its type.
     let k = kind("logs").unwrap();
     for (name, value) in &report.facts {
@@ -87,4 +78,54 @@ async fn a_missing_log_is_a_report_not_a_failure() {
         "{}",
         report.summary
     );
+}
+
+/// A log that earlier runs filled with their own requests: this session's, written last, are
+/// still found (the probe lines kept are the latest, not the first few hundred).
+#[tokio::test]
+async fn this_sessions_lines_are_found_behind_many_earlier_runs() {
+    let ctx = ProbeContext::new(Duration::from_secs(10)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let access = dir.path().join("access.log");
+    let error = dir.path().join("error.log");
+    let mut log = String::new();
+    for i in 0..1500 {
+        log.push_str(&format!(
+            "127.0.0.1 - - [23/Nov/2026:00:{:02}:{:02} +0000] \"GET /b/ HTTP/1.1\" 401 179 \"-\" \"why401/0.1.0 probe/earlier{}\"\n",
+            i / 60 % 60,
+            i % 60,
+            i % 7
+        ));
+    }
+    log.push_str(&format!(
+        "127.0.0.1 - alice [23/Nov/2026:01:30:00 +0000] \"GET /b/ HTTP/1.1\" 401 179 \"-\" \"{}\"\n",
+        ctx.user_agent
+    ));
+    std::fs::write(&access, log).unwrap();
+    std::fs::write(
+        &error,
+        "2026/11/23 01:30:00 [error] 1#1: *10 user \"alice\" was not found in \"/etc/nginx/htpasswd\", client: 127.0.0.1, server: x, request: \"GET /b/ HTTP/1.1\", host: \"x\"\n",
+    )
+    .unwrap();
+    let report = run_logs(ctx, &format!("{},{}", access.display(), error.display())).await;
+    assert_eq!(report.facts["probe_lines"], FactValue::Int(1), "{report:?}");
+    assert_eq!(
+        report.facts["probe_causes"],
+        FactValue::StrList(vec!["user-unknown".into()])
+    );
+}
+
+/// The `logs` probe run on `files` (comma-separated).
+async fn run_logs(ctx: ProbeContext, files: &str) -> why401::probe::ProbeReport {
+    let mut args = why401::probe::ProbeArgs::new();
+    args.insert("files".into(), files.to_owned());
+    run_one(
+        ProbeRequest {
+            id: "logs".into(),
+            kind: "logs".into(),
+            args,
+        },
+        ctx,
+    )
+    .await
 }

@@ -452,16 +452,18 @@ fn draw_choices(app: &App, engine: &Engine, frame: &mut Frame, area: Rect, theme
     frame.render_widget(Paragraph::new(lines), rows);
     if let Some((_, why)) = suggested {
         let inner = inner(area);
+        let used = rows.height.min(inner.height);
         let reason = Rect {
-            y: inner.bottom().saturating_sub(1),
-            height: 1,
+            y: inner.y + used,
+            height: inner.height - used,
             ..inner
         };
         frame.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::styled("★ why: ", theme.suggested()),
                 Span::raw(super::shown(&app.say(&why))),
-            ])),
+            ]))
+            .wrap(ratatui::widgets::Wrap { trim: true }),
             reason,
         );
     }
