@@ -363,6 +363,33 @@ fn draw_confirm_quit(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
 mod tests {
     use ratatui::{Terminal, backend::TestBackend, layout::Rect};
 
+    /// What the views rely on besides [`shown`]: ratatui never puts a control or a zero-width
+    /// format character (ESC, C1, U+202E …) into a cell, even from text no view sanitised, so a
+    /// forgotten `shown` loses those characters but cannot reach the terminal with them.
+    #[test]
+    fn ratatui_keeps_controls_and_bidi_characters_out_of_every_cell() {
+        let area = ratatui::layout::Rect::new(0, 0, 40, 2);
+        let text = "a\u{202E}exe.pdf \x1b]52;c;x\x07 \u{9b}2J \u{2066}b\u{200F}";
+        for wrap in [false, true] {
+            let mut buf = ratatui::buffer::Buffer::empty(area);
+            let p = ratatui::widgets::Paragraph::new(text);
+            let p = if wrap {
+                p.wrap(ratatui::widgets::Wrap { trim: false })
+            } else {
+                p
+            };
+            ratatui::widgets::Widget::render(p, area, &mut buf);
+            buf.set_string(0, 1, text, ratatui::style::Style::new());
+            for cell in &buf.content {
+                assert!(
+                    !cell.symbol().chars().any(crate::sanitize::needs_escape),
+                    "{:?}",
+                    cell.symbol()
+                );
+            }
+        }
+    }
+
     fn header_at(width: u16, title: &str, url: &str, tag: &str) -> String {
         let mut term = Terminal::new(TestBackend::new(width, 1)).unwrap_or_else(|_| unreachable!());
         term.draw(|f| {
