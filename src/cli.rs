@@ -415,6 +415,10 @@ pub struct RunArgs {
     /// that names where its answers are sent).
     #[arg(long)]
     pub allow_env: bool,
+    /// A browser's HAR export of the failing request: the flow's HAR step reads it without an
+    /// answer, as `why401 --har FILE` does in the wizard.
+    #[arg(long, value_name = "FILE")]
+    pub har: Option<PathBuf>,
     #[command(flatten)]
     pub report: ReportArgs,
 }

@@ -24,7 +24,12 @@ pub fn run(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let timeout = crate::command::timeout_secs(args.timeout)?;
     let rt = crate::command::runtime()?;
     let ctx = rt.block_on(async { ProbeContext::new(timeout) })?;
-    let engine = Engine::new(&set, &args.flow, std::collections::BTreeMap::new())?;
+    let mut preset = std::collections::BTreeMap::new();
+    if let Some(har) = &args.har {
+        let path = super::wizard::har_path(har)?;
+        preset.insert("har".to_owned(), path.display().to_string());
+    }
+    let engine = Engine::new(&set, &args.flow, preset)?;
     let session = rt.block_on(walk(engine, &answers, &ctx))?;
     let text = crate::report::render_with(&session, &set, args.report.format);
     crate::command::print(&text)?;

@@ -54,7 +54,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<Outcome> {
 
 /// The HAR file, checked before the terminal is taken over: a regular, readable file, named
 /// by its absolute path (the walk's steps may run from elsewhere).
-fn har_path(path: &std::path::Path) -> anyhow::Result<std::path::PathBuf> {
+pub(crate) fn har_path(path: &std::path::Path) -> anyhow::Result<std::path::PathBuf> {
     crate::input_file::open_regular(path).map_err(|e| anyhow::anyhow!("--har: {e}"))?;
     Ok(std::path::absolute(path).unwrap_or_else(|_| path.to_owned()))
 }

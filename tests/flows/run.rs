@@ -328,3 +328,77 @@ fn a_start_step_sends_its_plain_request_once() {
         .count();
     assert_eq!(gets, 1, "{text}{}", String::from_utf8_lossy(&out.stderr));
 }
+
+const HAR_FLOW: &str = r#"
+id: harflow
+title: What the browser sent
+start: read
+nodes:
+  read:
+    title: Read the HAR
+    inputs:
+      - { id: har, kind: path, prompt: HAR file }
+    probes:
+      - kind: har
+        args: { file: "{{har}}" }
+    next:
+      - when: har.unauthorized > 0 && !har.sent_authorization && !har.sent_cookie
+        goto: bare
+      - goto: other
+  bare:
+    title: The browser sent nothing
+    end: escalate
+  other:
+    title: Something else
+    end: escalate
+"#;
+
+/// A HAR as a browser exports it: one GET answered 401 with a Basic challenge, no credentials.
+const BARE_HAR: &str = r#"{"log":{"version":"1.2","creator":{"name":"Firefox","version":"133.0"},"pages":[],"entries":[
+{"startedDateTime":"2026-12-02T17:00:00.000Z","time":12,"request":{"method":"GET","url":"http://127.0.0.1:9/admin/","httpVersion":"HTTP/1.1","headers":[{"name":"Host","value":"127.0.0.1:9"}],"queryString":[],"cookies":[],"headersSize":-1,"bodySize":0},
+"response":{"status":401,"statusText":"Unauthorized","httpVersion":"HTTP/1.1","headers":[{"name":"WWW-Authenticate","value":"Basic realm=\"staff\""}],"cookies":[],"content":{"size":0,"mimeType":"text/html"},"redirectURL":"","headersSize":-1,"bodySize":0},"cache":{},"timings":{"send":0,"wait":10,"receive":2}}]}}"#;
+
+/// `run --har FILE` gives the HAR step its file without an answer, as the wizard's `--har`
+/// does; a --har that is not a file is one line naming the option, and nothing is walked.
+#[test]
+fn run_reads_the_har_given_on_the_command_line() {
+    let (dir, answers) = setup("{}\n");
+    std::fs::write(dir.path().join("flows/harflow.yaml"), HAR_FLOW).unwrap();
+    let har = dir.path().join("visit.har");
+    std::fs::write(&har, BARE_HAR).unwrap();
+    let walk = |har: &std::path::Path| {
+        Command::cargo_bin("why401")
+            .unwrap()
+            .arg("--flows")
+            .arg(dir.path().join("flows"))
+            .args(["run", "--flow", "harflow", "--format", "json", "--answers"])
+            .arg(&answers)
+            .arg("--har")
+            .arg(har)
+            .output()
+            .unwrap()
+    };
+    let out = walk(&har);
+    let ticket: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {}", String::from_utf8_lossy(&out.stderr));
+    });
+    let path: Vec<&str> = ticket["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["node"].as_str())
+        .collect();
+    assert!(path.contains(&"harflow:bare"), "{ticket}");
+    let causes: Vec<&str> = ticket["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(causes.first(), Some(&"no-credentials-sent"), "{ticket}");
+    let out = walk(&dir.path().join("no-such.har"));
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--har") && err.lines().count() == 1, "{err}");
+    assert!(out.stdout.is_empty());
+}
