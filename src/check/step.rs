@@ -16,10 +16,13 @@ pub async fn run_probe(req: ProbeRequest, ctx: ProbeContext) -> ProbeReport {
     if req.kind != NAME {
         return probe::run_one(req, ctx).await;
     }
-    let request = match request_from_args(&req.args, &ctx) {
+    let mut request = match request_from_args(&req.args, &ctx) {
         Ok(r) => r,
         Err(why) => return ProbeReport::failed(&req.id, NAME, why),
     };
+    if !request.server.any() {
+        request.server = server_found_here(&request.url).await;
+    }
     let cancel = ctx.cancel.clone();
     tokio::select! {
         biased;
@@ -29,6 +32,26 @@ pub async fn run_probe(req: ProbeRequest, ctx: ProbeContext) -> ProbeReport {
             Err(e) => ProbeReport::failed(&req.id, NAME, e.to_string()),
         },
     }
+}
+
+/// The configuration of the nginx or Apache on this machine that answers `url` (a loopback
+/// address), so the wizard's battery weighs it as `check --nginx-conf` would without asking.
+async fn server_found_here(url: &url::Url) -> super::ServerFiles {
+    let url = url.to_string();
+    let found = tokio::task::spawn_blocking(move || probe::local_server::config_for(&url))
+        .await
+        .ok()
+        .flatten();
+    let mut files = super::ServerFiles {
+        found_here: true,
+        ..super::ServerFiles::default()
+    };
+    match found {
+        Some(("nginx", conf)) => files.nginx = Some(conf),
+        Some((_, conf)) => files.apache = Some(conf),
+        None => {}
+    }
+    files
 }
 
 /// Runs a step's requests concurrently; reports come back in request order. The step's
