@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use chrono::TimeZone as _;
 use why401::flow::{Engine, FlowSet, Phase, Session};
 use why401::probe::ProbeContext;
@@ -51,6 +51,25 @@ async fn serve(app: axum::Router) -> String {
 /// 401 to everything, with no WWW-Authenticate (nginx's `return 401;`).
 fn bare_401() -> axum::Router {
     axum::Router::new().fallback(|| async { (StatusCode::UNAUTHORIZED, "no") })
+}
+
+/// 401 with a Bearer challenge unless `Authorization: Bearer {token}`.
+fn bearer_api(token: &'static str) -> axum::Router {
+    axum::Router::new().fallback(move |h: HeaderMap| async move {
+        let ok = h
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v == format!("Bearer {token}"));
+        let mut out = HeaderMap::new();
+        if ok {
+            return (StatusCode::OK, out, "welcome");
+        }
+        out.insert(
+            header::WWW_AUTHENTICATE,
+            "Bearer realm=\"api\"".parse().unwrap(),
+        );
+        (StatusCode::UNAUTHORIZED, out, "who are you?")
+    })
 }
 
 fn flows(text: &str) -> FlowSet {
@@ -99,4 +118,88 @@ fn the_cookie_checks_summary_is_shown_not_hidden_as_a_cookie() {
         assert!(out.contains("cookie: no cookie set"), "{out}");
         assert!(!out.contains("[cookie len="), "{out}");
     }
+}
+
+/// The battery compares the proxy with the backend behind it.
+const COMPARE: &str = r#"
+id: truth
+title: Compare with the backend
+version: 1
+start: begin
+nodes:
+  begin:
+    title: The proxy drops the Authorization header
+    inputs:
+      - id: url
+        kind: url
+        prompt: The address
+      - id: backend
+        kind: url
+        prompt: The backend
+    probes:
+      - id: compared
+        kind: check
+        args:
+          url: "{{url}}"
+          backend: "{{backend}}"
+    choices:
+      - label: Done
+        goto: done
+  done:
+    title: Done
+    end: escalate
+"#;
+
+/// The step's own line for probe `id`: `(verdict, summary)`.
+fn step_line(t: &Ticket, id: &str) -> (String, String) {
+    let p = t.steps[0].probes.iter().find(|p| p.id == id).unwrap();
+    (p.verdict.clone(), p.summary.clone())
+}
+
+/// The first step of every shipped flow checks the address alone: the 401 there carries no
+/// credentials and its findings are remarks. The step's line says so; it is not "ok, found
+/// nothing" beside the remarks the panel lists.
+#[test]
+fn a_check_without_credentials_says_so_and_counts_its_remarks() {
+    let set = flows(CHECK_ADDRESS);
+    let session = walk_check(&set, bare_401(), "/bare/", &[]);
+    let t = ticket(&session, &set);
+    let (verdict, summary) = step_line(&t, "check");
+    assert_ne!(verdict, "ok", "{summary}");
+    assert!(!summary.contains("found nothing"), "{summary}");
+    assert!(
+        summary.starts_with("no credentials sent (401)"),
+        "{summary}"
+    );
+    assert!(summary.contains("3 remarks"), "{summary}");
+}
+
+/// A comparison with the backend that carried no credentials tells nothing about whether
+/// the proxy passes them on, and says so.
+#[test]
+fn a_comparison_without_credentials_says_it_cannot_tell() {
+    let set = flows(COMPARE);
+    let session = fixture::block_on(async {
+        let proxy = serve(bearer_api("good")).await;
+        let backend = serve(bearer_api("good")).await;
+        let ctx = ProbeContext::new(Duration::from_secs(5)).unwrap();
+        let mut e = Engine::new(&set, "truth", BTreeMap::new()).unwrap();
+        e.give_input("url", &format!("{proxy}/api/orders")).unwrap();
+        e.give_input("backend", &format!("{backend}/api/orders"))
+            .unwrap();
+        let reports = why401::check::run_probes(e.probe_requests(), &ctx).await;
+        e.give_reports(reports).unwrap();
+        e.choose(0).unwrap();
+        e.into_session()
+    });
+    let t = ticket(&session, &set);
+    let (verdict, summary) = step_line(&t, "compared");
+    assert_ne!(verdict, "ok", "{summary}");
+    assert!(!summary.contains("found nothing"), "{summary}");
+    assert!(
+        summary.starts_with(
+            "compared without credentials (401 through the proxy, 401 at the backend)"
+        ),
+        "{summary}"
+    );
 }
