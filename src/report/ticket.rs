@@ -255,6 +255,18 @@ pub struct Observation {
     pub error: Option<String>,
 }
 
+impl Observation {
+    /// True for a re-test of the original request after the walk.
+    pub fn is_retest(&self) -> bool {
+        let id = crate::flow::engine::VERIFY_PROBE;
+        self.probe == id
+            || self
+                .probe
+                .strip_prefix(id)
+                .is_some_and(|n| n.starts_with('-'))
+    }
+}
+
 /// A response header.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Header {

@@ -152,6 +152,9 @@ pub(crate) fn exchange_line(ob: &Observation) -> String {
         (None, None) => line.push_str(" → no answer"),
     }
     let mut extra = Vec::new();
+    if ob.is_retest() {
+        extra.push("re-test".to_owned());
+    }
     if let Some(ms) = ob.elapsed_ms {
         extra.push(format!("{ms} ms"));
     }
