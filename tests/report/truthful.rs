@@ -203,3 +203,42 @@ fn a_comparison_without_credentials_says_it_cannot_tell() {
         "{summary}"
     );
 }
+
+/// What is true of the site but not why the request failed (no challenge, a preflight
+/// answered 401 with no page calling, no credentials on a request meant to go without) is
+/// listed apart, under "Remarks", as `why401 check` lists it: not as a likely cause.
+#[test]
+fn remarks_are_listed_apart_from_the_likely_causes() {
+    let set = flows(CHECK_ADDRESS);
+    let session = walk_check(&set, bare_401(), "/bare/", &[]);
+    let t = ticket(&session, &set);
+    let remarks: Vec<&str> = t.remarks.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(
+        remarks,
+        [
+            "missing-www-authenticate",
+            "no-credentials-sent",
+            "cors-preflight-requires-auth"
+        ]
+    );
+    assert!(t.causes.is_empty(), "{:?}", t.causes);
+    let md = t.render(TicketFormat::Md);
+    let (causes, rest) = md.split_once("## Remarks").unwrap();
+    let causes = causes.split_once("## Likely causes").unwrap().1;
+    assert!(causes.contains("No cause identified."), "{md}");
+    assert!(!causes.contains("cors-preflight-requires-auth"), "{md}");
+    assert!(rest.contains("True of the site, but not why this request failed."));
+    assert!(
+        rest.contains("(`cors-preflight-requires-auth`, 35%)"),
+        "{md}"
+    );
+    assert!(
+        md.starts_with("# why401: HTTP 401: no cause identified yet; 3 remarks"),
+        "{md}"
+    );
+    let text = t.render(TicketFormat::Text);
+    assert!(text.contains("REMARKS\n-------"), "{text}");
+    let json: serde_json::Value = serde_json::from_str(&t.render(TicketFormat::Json)).unwrap();
+    assert_eq!(json["causes"].as_array().unwrap().len(), 0);
+    assert_eq!(json["remarks"][2]["id"], "cors-preflight-requires-auth");
+}

@@ -178,9 +178,19 @@ fn causes(o: &mut String, t: &Ticket) {
     let _ = writeln!(o, "## Likely causes\n");
     if t.causes.is_empty() {
         let _ = writeln!(o, "No cause identified.\n");
-        return;
     }
-    for (i, c) in t.causes.iter().enumerate() {
+    cause_list(o, &t.causes);
+    if !t.remarks.is_empty() {
+        let _ = writeln!(
+            o,
+            "## Remarks\n\nTrue of the site, but not why this request failed.\n"
+        );
+        cause_list(o, &t.remarks);
+    }
+}
+
+fn cause_list(o: &mut String, causes: &[crate::report::ticket::TicketCause]) {
+    for (i, c) in causes.iter().enumerate() {
         let _ = writeln!(
             o,
             "### {}. {} ({}, {})\n",

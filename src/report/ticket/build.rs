@@ -203,8 +203,10 @@ fn base(
     } else {
         diagnose::rank(hits)
     };
-    let causes: Vec<TicketCause> = ranked.iter().map(ticket_cause).collect();
-    let summary = summary(&causes, reports);
+    let (remarks, causes): (Vec<&CauseHit>, Vec<&CauseHit>) = ranked.iter().partition(|h| h.remark);
+    let causes: Vec<TicketCause> = causes.into_iter().map(ticket_cause).collect();
+    let remarks: Vec<TicketCause> = remarks.into_iter().map(ticket_cause).collect();
+    let summary = summary(&causes, &remarks, reports);
     let (offset, source) = observe::clock_probe_offset(reports).unzip();
     Ticket {
         schema_version: super::SCHEMA_VERSION,
@@ -219,12 +221,13 @@ fn base(
         observed: observe::observations(reports),
         redirect_chain: observe::redirect_chain(reports),
         causes,
+        remarks,
         probes: reports.iter().map(probe_summary).collect(),
         ..Ticket::default()
     }
 }
 
-fn summary(causes: &[TicketCause], reports: &[ProbeReport]) -> String {
+fn summary(causes: &[TicketCause], remarks: &[TicketCause], reports: &[ProbeReport]) -> String {
     let status = reports
         .iter()
         .find_map(|r| r.facts.get("status"))
@@ -233,7 +236,14 @@ fn summary(causes: &[TicketCause], reports: &[ProbeReport]) -> String {
     match causes.first() {
         Some(c) if c.id == "not-a-401" => format!("{prefix}{}", c.title),
         Some(c) => format!("{prefix}likely {}", c.title),
-        None => format!("{prefix}no cause identified yet"),
+        None if remarks.is_empty() => format!("{prefix}no cause identified yet"),
+        None => format!(
+            "{prefix}no cause identified yet; {} (true of the site, not why it failed)",
+            match remarks.len() {
+                1 => "1 remark".to_owned(),
+                n => format!("{n} remarks"),
+            }
+        ),
     }
 }
 
