@@ -18,7 +18,7 @@ mod sent;
 mod server;
 mod step;
 
-pub use result::CheckResult;
+pub use result::{CheckResult, PasswordSendsUsed};
 use rules::{RuleInput, ids};
 pub use step::{run_probe, run_probes, step_context};
 
@@ -70,6 +70,10 @@ pub struct ServerFiles {
     pub htaccess: Option<std::path::PathBuf>,
     /// The user file, instead of the one the configuration names (or alone).
     pub htpasswd: Option<std::path::PathBuf>,
+    /// The configuration was found on this machine (the server listening on the loopback
+    /// address), not given: one that cannot be read or parsed is left out instead of
+    /// stopping the check.
+    pub found_here: bool,
 }
 
 impl ServerFiles {
@@ -346,7 +350,10 @@ async fn run_in(request: &CheckRequest, mut ctx: ProbeContext) -> anyhow::Result
     let elapsed = started.elapsed();
     let refused = matches!(main_status(&reports), Some(401 | 403));
     if let Some(e) = server::unreadable(&reports) {
-        anyhow::bail!("{e}");
+        if !request.server.found_here {
+            anyhow::bail!("{e}");
+        }
+        reports.retain(|r| !ids::is_server_file(&r.id));
     }
     let mut hits: Vec<CauseHit> = Vec::new();
     for r in &reports {
@@ -376,7 +383,11 @@ async fn run_in(request: &CheckRequest, mut ctx: ProbeContext) -> anyhow::Result
         password_sends: request
             .credentials
             .carries_password()
-            .then(|| (ctx.password_sends.used(), ctx.password_sends.limit())),
+            .then(|| PasswordSendsUsed {
+                count: ctx.password_sends.used(),
+                limit: ctx.password_sends.limit(),
+                stale_retries: ctx.password_sends.stale_retries(),
+            }),
         withheld,
     })
 }
@@ -389,9 +400,8 @@ const SIDE_WITH_PASSWORD: &[&str] = &[ids::NORMALISED, ids::BACKEND, ids::ELSEWH
 /// that matter most get it: the main request (shared by every probe that reads it) first,
 /// then the side requests one at a time while the limit allows. The site root goes with the
 /// password beside the main request's own answer once the main request has taken its send
-/// and needs no other (a Basic challenge); the other side requests, and the root after a
-/// Digest challenge (whose stale nonce may need the second send), wait for the main
-/// exchange. The cost: when the main request's Basic answer is a redirect on the same origin
+/// and needs no other (a Basic or Digest challenge: a Digest retry after a stale nonce is
+/// not counted); the other side requests wait for the main exchange. The cost: when the main request's Basic answer is a redirect on the same origin
 /// (a directory without its trailing slash), the next hop finds the sends spent on the root
 /// and is not followed, where it used to be followed and the root left out. Returns the
 /// reports in plan order and a line for each request left out.
@@ -480,30 +490,29 @@ async fn root_says_no(ctx: &ProbeContext, args: &ProbeArgs) -> Option<String> {
 }
 
 /// Waits until the site root may go with the password beside the main request: once the
-/// main request has taken its send and the origin asked for Basic (or the credentials are a
-/// Basic value), it needs no other; otherwise (Digest, whose stale nonce takes a second send,
-/// or no send at all) once the main exchange is made.
+/// main request has taken its send and needs no other, as the origin asked for Basic or
+/// Digest (a Digest retry after a stale nonce is not counted again) or the credentials are a
+/// Basic value; otherwise (a redirect before any challenge, which the next hop may need the
+/// second send for) once the main exchange is made.
 async fn main_has_its_send(
     ctx: &ProbeContext,
     creds: &Credentials,
     root: &ProbeRequest,
     mut main_done: tokio::sync::watch::Receiver<bool>,
 ) {
-    let basic = || {
+    let asked = || {
         !creds.scheme_unknown()
             || root
                 .args
                 .get("url")
                 .and_then(|u| url::Url::parse(u).ok())
-                .is_some_and(|u| {
-                    ctx.password_sends.asked_for(&u) == Some(probe::http::AskedFor::Basic)
-                })
+                .is_some_and(|u| ctx.password_sends.asked_for(&u).is_some())
     };
     tokio::select! {
         _ = main_done.wait_for(|done| *done) => return,
         () = ctx.password_sends.sent_at_least(1) => {}
     }
-    if !basic() {
+    if !asked() {
         let _ = main_done.wait_for(|done| *done).await;
     }
 }

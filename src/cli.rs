@@ -136,7 +136,7 @@ pub struct CheckArgs {
     /// Timeout per request, in seconds.
     #[arg(long, default_value_t = 10.0)]
     pub timeout: f64,
-    /// Send the password in at most N requests (redirect hops, Digest answers and side requests counted; fail2ban bans after 5 failures).
+    /// Send the password in at most N requests (redirect hops, Digest answers and side requests counted, a Digest retry after stale=true not; fail2ban bans after 5 failures).
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..))]
     pub max_password_sends: u16,
     /// Print one JSON object instead of text.

@@ -132,8 +132,12 @@ pub fn rank(hits: impl IntoIterator<Item = CauseHit>) -> Vec<CauseHit> {
     out
 }
 
-/// Causes that say why credentials were refused, each a more exact `bad-credentials`.
+/// Causes that say why credentials were refused, each a more exact `bad-credentials`, and
+/// causes that say they never reached what refused them (a proxy or web server that drops
+/// the header): "sent and rejected" is then not what happened.
 const REFUSED_BECAUSE: &[&str] = &[
+    "proxy-strips-authorization",
+    "auth-not-forwarded-to-app",
     "user-unknown",
     "password-mismatch",
     "session-expired",

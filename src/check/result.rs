@@ -29,9 +29,20 @@ pub struct CheckResult {
     /// The kind of credential sent (`bearer`, `basic`, `cookie`, `api-key`), for the fixes.
     pub credential: Option<&'static str>,
     /// Requests that carried the person's password and the most allowed, when one was given.
-    pub password_sends: Option<(usize, usize)>,
+    pub password_sends: Option<PasswordSendsUsed>,
     /// Requests left out so the password went out no more than allowed.
     pub withheld: Vec<String>,
+}
+
+/// How often the person's password went out in one run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PasswordSendsUsed {
+    /// Requests that carried it (Basic) or an answer computed from it (Digest).
+    pub count: usize,
+    /// The most allowed (`--max-password-sends`).
+    pub limit: usize,
+    /// Digest answers sent again with the server's new nonce after `stale=true`, not counted.
+    pub stale_retries: usize,
 }
 
 impl CheckResult {
@@ -109,7 +120,7 @@ impl CheckResult {
             "error": self.main_fact("error.message").map(ToString::to_string),
             "credentials_sent": self.sent,
             "hops": self.hops_json(),
-            "password_sends": self.password_sends.map(|(count, limit)| json!({"count": count, "limit": limit})),
+            "password_sends": self.password_sends.map(|p| json!({"count": p.count, "limit": p.limit, "stale_retries": p.stale_retries})),
             "withheld": self.withheld_lines(),
             "challenges": challenges("challenge.raw"),
             "proxy_challenges": challenges("proxy_challenge.raw"),
@@ -160,11 +171,20 @@ impl CheckResult {
         } else {
             let _ = writeln!(out, "sent: {}", self.sent.join("; "));
         }
-        if let Some((count, limit)) = self.password_sends {
+        if let Some(p) = self.password_sends {
             let _ = writeln!(
                 out,
-                "password sent: {count} time{} (at most {limit}; --max-password-sends N allows more)",
-                if count == 1 { "" } else { "s" }
+                "password sent: {} time{} (at most {}; --max-password-sends N allows more){}",
+                p.count,
+                if p.count == 1 { "" } else { "s" },
+                p.limit,
+                match p.stale_retries {
+                    0 => String::new(),
+                    n => format!(
+                        ", and {n} Digest answer{} again with the server's new nonce after stale=true (not counted: the server found the answer valid)",
+                        if n == 1 { "" } else { "s" }
+                    ),
+                }
             );
         }
         if let Some(FactValue::StrList(hops)) = self.main_fact("hops")

@@ -16,10 +16,13 @@ pub async fn run_probe(req: ProbeRequest, ctx: ProbeContext) -> ProbeReport {
     if req.kind != NAME {
         return probe::run_one(req, ctx).await;
     }
-    let request = match request_from_args(&req.args, &ctx) {
+    let mut request = match request_from_args(&req.args, &ctx) {
         Ok(r) => r,
         Err(why) => return ProbeReport::failed(&req.id, NAME, why),
     };
+    if !request.server.any() {
+        request.server = server_found_here(&request.url).await;
+    }
     let cancel = ctx.cancel.clone();
     tokio::select! {
         biased;
@@ -29,6 +32,26 @@ pub async fn run_probe(req: ProbeRequest, ctx: ProbeContext) -> ProbeReport {
             Err(e) => ProbeReport::failed(&req.id, NAME, e.to_string()),
         },
     }
+}
+
+/// The configuration of the nginx or Apache on this machine that answers `url` (a loopback
+/// address), so the wizard's battery weighs it as `check --nginx-conf` would without asking.
+async fn server_found_here(url: &url::Url) -> super::ServerFiles {
+    let url = url.to_string();
+    let found = tokio::task::spawn_blocking(move || probe::local_server::config_for(&url))
+        .await
+        .ok()
+        .flatten();
+    let mut files = super::ServerFiles {
+        found_here: true,
+        ..super::ServerFiles::default()
+    };
+    match found {
+        Some(("nginx", conf)) => files.nginx = Some(conf),
+        Some((_, conf)) => files.apache = Some(conf),
+        None => {}
+    }
+    files
 }
 
 /// Runs a step's requests concurrently; reports come back in request order. The step's
@@ -104,8 +127,15 @@ fn as_report(id: &str, result: &CheckResult, anonymous: bool) -> ProbeReport {
     if let Some(status) = result.status() {
         report.fact("status", status);
     }
-    report.verdict = Verdict::Ok;
-    "the checks found nothing that explains a 401".clone_into(&mut report.summary);
+    // Nothing explains the failure: say what was (not) sent and what is still on the panel,
+    // so "ok" never stands beside remarks, nor "found nothing" for a request that carried no
+    // credentials to find anything about.
+    report.summary = nothing_explains(result, &ranking, anonymous);
+    report.verdict = if ranking.remarks.is_empty() && !anonymous {
+        Verdict::Ok
+    } else {
+        Verdict::Info
+    };
     if let Some(top) = ranking.top() {
         report.fact("top", top.id.as_str());
         report.verdict = if top.id == "not-a-401" {
@@ -124,6 +154,40 @@ fn as_report(id: &str, result: &CheckResult, anonymous: bool) -> ProbeReport {
     report.causes = ranking.all().cloned().collect();
     report.elapsed_ms = u64::try_from(result.elapsed.as_millis()).unwrap_or(u64::MAX);
     report
+}
+
+/// The summary of a battery that found no explanation: what it sent, what the comparison
+/// with the backend could tell, and how many remarks it made.
+fn nothing_explains(result: &CheckResult, ranking: &Ranking, anonymous: bool) -> String {
+    let status = |part: &str| {
+        result
+            .reports
+            .iter()
+            .find(|r| r.id == part)
+            .and_then(|r| match r.facts.get("status") {
+                Some(crate::probe::FactValue::Int(s)) => Some(s.to_string()),
+                _ => None,
+            })
+    };
+    let here = result
+        .status()
+        .map_or_else(|| "no answer".to_owned(), |s| s.to_string());
+    let mut line = match (anonymous, status(super::rules::ids::BACKEND)) {
+        (true, Some(backend)) => format!(
+            "compared without credentials ({here} through the proxy, {backend} at the backend): \
+             it cannot tell whether credentials are passed on until some are given"
+        ),
+        (true, None) => format!(
+            "no credentials sent ({here}): nothing found explains a 401 to a request with them"
+        ),
+        (false, _) => "the checks found nothing that explains a 401".to_owned(),
+    };
+    match ranking.remarks.len() {
+        0 => {}
+        1 => line.push_str("; 1 remark (true, but not why it failed)"),
+        n => line.push_str(&format!("; {n} remarks (true, but not why it failed)")),
+    }
+    line
 }
 
 /// True when `part` is a part of the battery with kind `kind` (for the tests).

@@ -86,6 +86,7 @@ pub fn request(args: &CheckArgs) -> anyhow::Result<CheckRequest> {
             apache: args.files.apache_conf.clone(),
             htaccess: args.files.htaccess.clone(),
             htpasswd: args.files.htpasswd.clone(),
+            found_here: false,
         },
     };
     request.take_userinfo();

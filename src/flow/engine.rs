@@ -88,6 +88,10 @@ pub struct Session {
     /// The last re-test of the original request, after the walk ended.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification: Option<Verification>,
+    /// Every re-test's report, in order (`retest`, `retest-2`, ...): each is a request the
+    /// ticket lists.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retests: Vec<ProbeReport>,
 }
 
 impl Session {
@@ -211,6 +215,7 @@ impl<'a> Engine<'a> {
                 trail: Vec::new(),
                 error: None,
                 verification: None,
+                retests: Vec::new(),
             },
             undo: Vec::new(),
         };
@@ -331,13 +336,6 @@ impl<'a> Engine<'a> {
             step.findings.clear();
         }
         self.record_findings();
-        let node = self.node();
-        if node.choices.is_empty() && node.end.is_none() {
-            // The checks decide where to go: `back` returns here, with their results.
-            let mut here = self.s.clone();
-            here.phase = Phase::Review;
-            self.undo.push(here);
-        }
         self.route(0);
         Ok(())
     }
@@ -379,9 +377,10 @@ impl<'a> Engine<'a> {
         })
     }
 
-    /// The person picks choice `index` of the current node.
+    /// The person picks choice `index` of the current node (also of a step shown again with
+    /// its results, instead of the way its checks decided).
     pub fn choose(&mut self, index: usize) -> Result<(), EngineError> {
-        if self.s.phase != Phase::Choose {
+        if !matches!(self.s.phase, Phase::Choose | Phase::Review) {
             return Err(EngineError::WrongPhase("a choice"));
         }
         let node = self.node();
@@ -447,17 +446,24 @@ impl<'a> Engine<'a> {
         })
     }
 
-    /// The first of `a || b || ...` whose placeholders all have values, filled.
+    /// The first of `a || b || ...` whose placeholders all have values, filled. Among
+    /// several, an empty value (an optional input left empty) counts as none, so
+    /// `{{new_token}} || {{token}}` falls back to the token given before.
     fn fill_first_known(&self, text: &str) -> Option<String> {
+        let several = text.contains(" || ");
         text.split(" || ")
-            .find_map(|alt| self.fill_known(alt.trim()))
+            .find_map(|alt| self.fill_known(alt.trim(), several))
     }
 
-    /// `text` filled only when every placeholder has a value.
-    fn fill_known(&self, text: &str) -> Option<String> {
+    /// `text` filled only when every placeholder has a value (with `non_empty`, a value that
+    /// is not blank).
+    fn fill_known(&self, text: &str, non_empty: bool) -> Option<String> {
         let vars = template::vars(text).ok()?;
         vars.iter()
-            .all(|v| self.lookup(&v.name, false).is_some())
+            .all(|v| {
+                self.lookup(&v.name, false)
+                    .is_some_and(|x| !non_empty || !x.trim().is_empty())
+            })
             .then(|| self.fill(text, false))
     }
 
@@ -575,6 +581,7 @@ impl<'a> Engine<'a> {
         match rule {
             Some(rule) if moves < MAX_AUTO_MOVES => match resolve(self.set, &at.flow, &rule.goto) {
                 Ok(target) => {
+                    self.keep_for_back();
                     let why = rule.when.clone().unwrap_or_else(|| String::from("(always)"));
                     self.enter_counted(target, Some(why), moves + 1);
                 }
@@ -583,6 +590,26 @@ impl<'a> Engine<'a> {
             Some(_) => self.stop(format!("more than {MAX_AUTO_MOVES} automatic moves without a question: the flow loops at '{at}'")),
             None if node.choices.is_empty() => self.stop(format!("node '{at}' has no rule that applies and no choices")),
             None => self.s.phase = Phase::Choose,
+        }
+    }
+
+    /// A step the checks or facts move on from, with results or findings of its own, is
+    /// one `back` returns to: shown again with them ([`Phase::Review`]), never skipped.
+    fn keep_for_back(&mut self) {
+        let shown = self
+            .s
+            .trail
+            .last()
+            .is_some_and(|s| !s.findings.is_empty() || !s.reports.is_empty());
+        let kept = self.undo.last().is_some_and(|u| {
+            u.phase == Phase::Review
+                && u.current == self.s.current
+                && u.trail.len() == self.s.trail.len()
+        });
+        if shown && !kept {
+            let mut here = self.s.clone();
+            here.phase = Phase::Review;
+            self.undo.push(here);
         }
     }
 

@@ -15,7 +15,6 @@ mod target;
 
 pub use crate::net::classify::{FetchError, classify};
 pub use fetch::{BODY_LIMIT, Drop, Exchange, Hop, MAX_HOPS, fetch, limit_message};
-pub(crate) use ledger::AskedFor;
 pub use ledger::{DEFAULT_PASSWORD_SENDS, PasswordSends, SharedExchanges};
 pub use target::{
     Credentials, Target, is_credential_header, is_scheme_named_header, parse_header_lines,

@@ -94,6 +94,20 @@ fn look(id: &str, url: &str) -> ProbeReport {
     report
 }
 
+/// The configuration file of the nginx or Apache on this machine that listens on `url`'s
+/// port, when the address is loopback and the file can be opened: `("nginx" | "apache", file)`.
+pub fn config_for(url: &str) -> Option<(&'static str, PathBuf)> {
+    let server = listener(loopback_port(url)?)?;
+    let software = match server.software.as_str() {
+        "nginx" => "nginx",
+        "apache" => "apache",
+        _ => return None,
+    };
+    let conf = server.config?;
+    std::fs::File::open(&conf).ok()?;
+    Some((software, conf))
+}
+
 /// The port of a URL whose host is this machine's loopback.
 fn loopback_port(url: &str) -> Option<u16> {
     let u = url::Url::parse(url).ok()?;

@@ -66,6 +66,11 @@ pub struct Ticket {
     /// Likely causes, most likely first.
     #[serde(default)]
     pub causes: Vec<TicketCause>,
+    /// Remarks: true of the site, but not why this request failed (a CORS preflight answered
+    /// 401 when no page calls, no credentials on a request meant to go without), most
+    /// likely first, as `why401 check` lists them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remarks: Vec<TicketCause>,
     /// Every probe that ran, with its facts.
     #[serde(default)]
     pub probes: Vec<ProbeSummary>,
@@ -248,6 +253,18 @@ pub struct Observation {
     /// Why no answer came back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+}
+
+impl Observation {
+    /// True for a re-test of the original request after the walk.
+    pub fn is_retest(&self) -> bool {
+        let id = crate::flow::engine::VERIFY_PROBE;
+        self.probe == id
+            || self
+                .probe
+                .strip_prefix(id)
+                .is_some_and(|n| n.starts_with('-'))
+    }
 }
 
 /// A response header.

@@ -89,7 +89,10 @@ fn draw_too_small(app: &App, frame: &mut Frame, area: Rect) {
         )),
         Line::from(last),
     ];
-    let h = (text.len() as u16).min(area.height);
+    // Each line takes as many rows as it wraps to, so the last one is never cut off.
+    let width = usize::from(area.width.max(1));
+    let rows: usize = text.iter().map(|l| l.width().div_ceil(width).max(1)).sum();
+    let h = u16::try_from(rows).unwrap_or(u16::MAX).min(area.height);
     let [mid] = Layout::vertical([Constraint::Length(h)])
         .flex(Flex::Center)
         .areas(area);

@@ -345,6 +345,89 @@ fn the_site_root_is_asked_beside_the_main_request() {
     );
 }
 
+/// Two round trips on a Digest site whose root refuses anonymous requests too: the root's
+/// Digest answer goes beside the main request's, not after it. The main request's first answer
+/// is held until the root's arrives (at most 5 s), then called stale; its retry with the new
+/// nonce gets in without counting against the 2 sends, so the root still gets one.
+#[test]
+fn the_roots_digest_answer_goes_beside_the_main_requests() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let seen: Seen = Arc::default();
+    let root_answered = Arc::new(tokio::sync::Notify::new());
+    let root_came_first = Arc::new(AtomicBool::new(false));
+    let (log, notify, came) = (
+        Arc::clone(&seen),
+        Arc::clone(&root_answered),
+        Arc::clone(&root_came_first),
+    );
+    let handler = move |uri: Uri, headers: HeaderMap| {
+        let (log, notify, came) = (Arc::clone(&log), Arc::clone(&notify), Arc::clone(&came));
+        async move {
+            let auth = authorization_lines(&headers);
+            let path = uri.path().to_owned();
+            let answers = {
+                let mut log = log.lock().unwrap();
+                log.push((path.clone(), auth.clone()));
+                log.iter()
+                    .filter(|(p, a)| *p == path && !a.is_empty())
+                    .count()
+            };
+            let challenge = |nonce: &str, stale: bool| {
+                let stale = if stale { ", stale=true" } else { "" };
+                [(
+                    "www-authenticate",
+                    format!(
+                        r#"Digest realm="site", nonce="{nonce}", qop="auth", algorithm=MD5{stale}"#
+                    ),
+                )]
+            };
+            match (auth.is_empty(), path.as_str(), answers) {
+                (true, _, _) => {
+                    (StatusCode::UNAUTHORIZED, challenge("n-first", false)).into_response()
+                }
+                (false, "/", _) => {
+                    notify.notify_one();
+                    (StatusCode::OK, "root").into_response()
+                }
+                (false, _, 1) => {
+                    let waited =
+                        tokio::time::timeout(std::time::Duration::from_secs(5), notify.notified());
+                    came.store(waited.await.is_ok(), Ordering::SeqCst);
+                    (StatusCode::UNAUTHORIZED, challenge("n-second", true)).into_response()
+                }
+                (false, _, _) => (StatusCode::OK, "admin").into_response(),
+            }
+        }
+    };
+    let url = loopback::serve(Router::new().fallback(any(handler)));
+    let (json, _, stderr) = loopback::check_json(
+        &format!("{url}/admin/"),
+        &["--user", "alice", "--password-stdin"],
+        Some(PASSWORD),
+    );
+    let seen = seen.lock().unwrap();
+    assert_eq!(json["status"], 200, "{json}\n{stderr}\n{seen:?}");
+    assert!(root_came_first.load(Ordering::SeqCst), "{seen:?}");
+    assert_eq!(json["password_sends"]["count"], 2, "{json}");
+    assert_eq!(json["password_sends"]["stale_retries"], 1, "{json}");
+    assert_eq!(
+        json["probes"]["elsewhere"]["facts"]["status"], 200,
+        "{json}"
+    );
+    let answered: Vec<&str> = seen
+        .iter()
+        .filter(|(_, a)| !a.is_empty())
+        .map(|(p, _)| p.as_str())
+        .collect();
+    assert_eq!(answered.len(), 3, "{seen:?}");
+    assert!(
+        seen.iter()
+            .flat_map(|(_, a)| a)
+            .all(|v| v.starts_with("Digest ")),
+        "{seen:?}"
+    );
+}
+
 /// A Digest site whose root refuses anonymous requests too: the root's Digest answer uses the
 /// challenge of the root's own anonymous request, made earlier in the run, instead of asking
 /// again. By the server's record, the root is asked twice (without, then with the answer).

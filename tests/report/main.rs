@@ -11,3 +11,4 @@ mod nginx;
 mod schema;
 mod session;
 mod ticket;
+mod truthful;

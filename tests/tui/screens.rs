@@ -154,6 +154,14 @@ fn too_small() {
     let mut app = at_results_step(&set);
     insta::assert_snapshot!("too_small_20x6", render(&mut app, 20, 6));
     insta::assert_snapshot!("too_small_60x20", render(&mut app, 60, 20));
+    // q asks there too, and the question is drawn whole, wrapped to the width.
+    update(&mut app, ch('q'));
+    let screen = render(&mut app, 40, 10);
+    assert!(
+        screen.contains("Quit? y: yes") && screen.contains("keys stay"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("too_small_quit_40x10", screen);
     // Smaller than the message itself still draws without panicking.
     for (w, h) in [(1, 1), (5, 2), (20, 1), (79, 24), (80, 23)] {
         let _ = render(&mut app, w, h);

@@ -34,8 +34,9 @@ impl<'a> Engine<'a> {
         let flows = |at: &crate::flow::NodeRef| {
             set.get(&at.flow).and_then(|lf| lf.flow.nodes.get(&at.node))
         };
-        // Answers no step of the trail asks for came with the start (the URL given, ticket
-        // fields): they are preset, as they were.
+        // Answers no step of the trail asks for came with the start (ticket fields): they are
+        // preset, as they were. So is the address, which the start screen gives (the first
+        // step asks for it only when it was not given): back through the walk keeps it.
         let asked: HashSet<&str> = saved
             .trail
             .iter()
@@ -45,7 +46,7 @@ impl<'a> Engine<'a> {
         let preset: BTreeMap<String, String> = saved
             .answers
             .iter()
-            .filter(|(k, _)| !asked.contains(k.as_str()))
+            .filter(|(k, _)| *k == "url" || !asked.contains(k.as_str()))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         let mut e = Engine::new(set, &saved.flow, preset).ok()?;
@@ -72,7 +73,16 @@ impl<'a> Engine<'a> {
                 }
                 Phase::Probes if last && want.reports.is_empty() => break,
                 Phase::Probes => e.give_reports(want.reports.clone()).ok()?,
-                Phase::Review => e.proceed().ok()?,
+                // Shown again with its results, the step was left the way its checks
+                // decided, or by a choice the person made there instead.
+                Phase::Review => match want
+                    .left_by
+                    .as_deref()
+                    .and_then(|l| e.node().choices.iter().position(|c| c.label == l))
+                {
+                    Some(index) => e.choose(index).ok()?,
+                    None => e.proceed().ok()?,
+                },
                 Phase::Choose if last => break,
                 Phase::Choose => {
                     let label = want.left_by.as_deref()?;

@@ -49,6 +49,14 @@ pub struct DigestTrace {
     pub outcome: DigestOutcome,
 }
 
+impl DigestTrace {
+    /// The answers counted against the run's password sends: a `stale=true` retry is the same
+    /// answer again with the server's new nonce, not another try of the password.
+    pub fn counted(&self) -> usize {
+        usize::from(self.answers) - usize::from(self.stale_retry && self.answers > 0)
+    }
+}
+
 /// The Digest challenge of a 401 this client can answer best, if the 401 carries one.
 fn challenge_of(response: &reqwest::Response) -> Option<Result<DigestChallenge, DigestError>> {
     rfc7616::best_of(&super::header_lines(response.headers(), "www-authenticate"))
@@ -91,6 +99,10 @@ pub async fn answer(
         }
         Some(Ok(ch)) => ch,
     };
+    // Noted before answering: a request to the same origin that starts meanwhile (the site
+    // root beside the main request) answers its own anonymous challenge instead of asking.
+    ctx.password_sends
+        .asked(url, super::ledger::AskedFor::Digest);
     let (response, trace) =
         answer_challenge(ctx, target, method, url, &user, ch, Some(response)).await?;
     match response {
@@ -127,7 +139,13 @@ pub(super) async fn answer_challenge(
         outcome: DigestOutcome::Rejected,
     };
     let response = loop {
-        if !ctx.password_sends.take() {
+        // A `stale=true` retry is not counted as another send: RFC 7616 §3.3 has the server
+        // say stale only of an answer it found valid (the password was right), no password
+        // goes out in Digest, and fail2ban's apache-auth filter does not count a nonce that
+        // expired (AH01777's "nonce expired") as a failure.
+        if trace.stale_retry {
+            ctx.password_sends.note_stale_retry();
+        } else if !ctx.password_sends.take() {
             trace.outcome = DigestOutcome::Withheld(super::fetch::limit_message(ctx));
             break last;
         }

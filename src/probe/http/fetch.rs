@@ -227,7 +227,7 @@ async fn ask_then_answer(
         let (response, t) =
             super::digest::answer_challenge(ctx, target, method, url, &user, ch, None).await?;
         if let Some(response) = response {
-            chain.password_sends += usize::from(t.answers);
+            chain.password_sends += t.counted();
             let sent = t.answers > 0;
             chain.digest = Some(t);
             return Ok((response, sent));
@@ -244,7 +244,7 @@ async fn ask_then_answer(
                 // A Digest challenge, answered or not: Basic never goes to a server that
                 // asked for Digest.
                 ctx.password_sends.asked(url, AskedFor::Digest);
-                chain.password_sends += usize::from(t.answers);
+                chain.password_sends += t.counted();
                 let sent = t.answers > 0 || others;
                 chain.digest = Some(t);
                 return Ok((response, sent));

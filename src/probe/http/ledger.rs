@@ -20,6 +20,8 @@ pub const DEFAULT_PASSWORD_SENDS: usize = 2;
 pub struct PasswordSends {
     limit: usize,
     used: AtomicUsize,
+    /// Digest answers sent again after `stale=true`, which do not count against the limit.
+    stale_retries: AtomicUsize,
     /// The scheme each origin asked for in this run: Basic goes without asking again (as a
     /// browser sends it within a protection space), and never to an origin that asked for
     /// Digest, since Basic shows the password to anyone on the way.
@@ -48,6 +50,7 @@ impl PasswordSends {
         Self {
             limit,
             used: AtomicUsize::new(0),
+            stale_retries: AtomicUsize::new(0),
             schemes: Mutex::default(),
             sent: tokio::sync::watch::Sender::new(0),
         }
@@ -91,6 +94,16 @@ impl PasswordSends {
             self.sent.send_replace(self.used());
         }
         taken
+    }
+
+    /// Notes a Digest answer sent again with the server's new nonce after `stale=true`.
+    pub(crate) fn note_stale_retry(&self) {
+        self.stale_retries.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Digest answers sent again after `stale=true` (not counted in [`Self::used`]).
+    pub fn stale_retries(&self) -> usize {
+        self.stale_retries.load(Ordering::SeqCst)
     }
 
     /// Waits until at least `n` requests have carried the password.

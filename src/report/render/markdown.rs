@@ -152,6 +152,9 @@ pub(crate) fn exchange_line(ob: &Observation) -> String {
         (None, None) => line.push_str(" → no answer"),
     }
     let mut extra = Vec::new();
+    if ob.is_retest() {
+        extra.push("re-test".to_owned());
+    }
     if let Some(ms) = ob.elapsed_ms {
         extra.push(format!("{ms} ms"));
     }
@@ -178,9 +181,19 @@ fn causes(o: &mut String, t: &Ticket) {
     let _ = writeln!(o, "## Likely causes\n");
     if t.causes.is_empty() {
         let _ = writeln!(o, "No cause identified.\n");
-        return;
     }
-    for (i, c) in t.causes.iter().enumerate() {
+    cause_list(o, &t.causes);
+    if !t.remarks.is_empty() {
+        let _ = writeln!(
+            o,
+            "## Remarks\n\nTrue of the site, but not why this request failed.\n"
+        );
+        cause_list(o, &t.remarks);
+    }
+}
+
+fn cause_list(o: &mut String, causes: &[crate::report::ticket::TicketCause]) {
+    for (i, c) in causes.iter().enumerate() {
         let _ = writeln!(
             o,
             "### {}. {} ({}, {})\n",

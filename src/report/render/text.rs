@@ -191,7 +191,17 @@ fn causes(d: &mut Doc, t: &Ticket) {
     if t.causes.is_empty() {
         d.para("", "", "No cause identified.");
     }
-    for (i, c) in t.causes.iter().enumerate() {
+    cause_list(d, &t.causes);
+    if !t.remarks.is_empty() {
+        d.heading("Remarks");
+        d.para("", "", "True of the site, but not why this request failed.");
+        d.blank();
+        cause_list(d, &t.remarks);
+    }
+}
+
+fn cause_list(d: &mut Doc, causes: &[crate::report::ticket::TicketCause]) {
+    for (i, c) in causes.iter().enumerate() {
         if i > 0 {
             d.blank();
         }

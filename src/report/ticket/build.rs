@@ -76,6 +76,20 @@ pub(super) fn from_session(
         .iter()
         .map(|s| step(session, flows, s))
         .collect();
+    // Every re-test is a request of its own: listed with its answer, after the walk's.
+    let retest_url = session.answers.get("url");
+    t.observed.extend(
+        observe::observations(&session.retests)
+            .into_iter()
+            .map(|mut o| {
+                // A re-test that got no answer recorded no address: it is the walk's own.
+                if o.url.is_none() {
+                    o.url = retest_url.cloned();
+                }
+                o
+            }),
+    );
+    t.probes.extend(session.retests.iter().map(probe_summary));
     t.target = observe::target_of(&reports, session);
     t.reproduce = t.target.as_ref().and_then(both_requests);
     let outcome = session.outcome();
@@ -104,6 +118,20 @@ pub(super) fn from_session(
                  the address answers 401 to any request without them",
                 c.title, c.id
             );
+        }
+        // Re-tested, and it failed: the headline says so, not "not re-tested yet".
+        (Outcome::Diagnosed | Outcome::Escalate, c)
+            if session.verification.as_ref().is_some_and(|v| !v.passed) =>
+        {
+            let answer = session
+                .verification
+                .as_ref()
+                .map_or("", |v| v.answer.as_str());
+            let what = match c {
+                Some(c) => format!("Diagnosed: {} ({})", c.title, c.id),
+                None => t.summary.clone(),
+            };
+            t.summary = format!("{what}; re-tested, and the request still got {answer}");
         }
         (Outcome::Diagnosed, Some(c)) => {
             t.summary = format!(
@@ -203,8 +231,10 @@ fn base(
     } else {
         diagnose::rank(hits)
     };
-    let causes: Vec<TicketCause> = ranked.iter().map(ticket_cause).collect();
-    let summary = summary(&causes, reports);
+    let (remarks, causes): (Vec<&CauseHit>, Vec<&CauseHit>) = ranked.iter().partition(|h| h.remark);
+    let causes: Vec<TicketCause> = causes.into_iter().map(ticket_cause).collect();
+    let remarks: Vec<TicketCause> = remarks.into_iter().map(ticket_cause).collect();
+    let summary = summary(&causes, &remarks, reports);
     let (offset, source) = observe::clock_probe_offset(reports).unzip();
     Ticket {
         schema_version: super::SCHEMA_VERSION,
@@ -219,12 +249,13 @@ fn base(
         observed: observe::observations(reports),
         redirect_chain: observe::redirect_chain(reports),
         causes,
+        remarks,
         probes: reports.iter().map(probe_summary).collect(),
         ..Ticket::default()
     }
 }
 
-fn summary(causes: &[TicketCause], reports: &[ProbeReport]) -> String {
+fn summary(causes: &[TicketCause], remarks: &[TicketCause], reports: &[ProbeReport]) -> String {
     let status = reports
         .iter()
         .find_map(|r| r.facts.get("status"))
@@ -233,7 +264,14 @@ fn summary(causes: &[TicketCause], reports: &[ProbeReport]) -> String {
     match causes.first() {
         Some(c) if c.id == "not-a-401" => format!("{prefix}{}", c.title),
         Some(c) => format!("{prefix}likely {}", c.title),
-        None => format!("{prefix}no cause identified yet"),
+        None if remarks.is_empty() => format!("{prefix}no cause identified yet"),
+        None => format!(
+            "{prefix}no cause identified yet; {} (true of the site, not why it failed)",
+            match remarks.len() {
+                1 => "1 remark".to_owned(),
+                n => format!("{n} remarks"),
+            }
+        ),
     }
 }
 

@@ -250,6 +250,9 @@ fn cookies(c: &Captures<'_>, group: usize, set_cookie: bool, spans: &mut Vec<Spa
         }
         let (value_start, value) = match part.split_once('=') {
             Some((name, value)) => (part_start + name.len() + 1, value),
+            // `cookie: no cookie set`: a sentence (a probe's summary after its name), not a
+            // cookie. A Cookie header is `name=value` pairs; a nameless value is one word.
+            None if i == 0 && is_prose(part) => break,
             None => (part_start, part),
         };
         let trimmed = value.trim();
@@ -264,6 +267,23 @@ fn cookies(c: &Captures<'_>, group: usize, set_cookie: bool, spans: &mut Vec<Spa
             priority: 6,
         });
     }
+}
+
+/// True for words a person reads (`no cookie set`, `2 cookie(s) set, none refused by
+/// browsers`): three or more words apart by spaces, two of them plain words of letters. A
+/// cookie value holds no spaces (RFC 6265 §4.1.1 `cookie-octet`), and a secret is not made
+/// of dictionary-like words apart by spaces.
+fn is_prose(text: &str) -> bool {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let plain = words
+        .iter()
+        .filter(|w| {
+            let w = w.trim_end_matches([',', '.', ':', ';']);
+            let w = w.strip_suffix("(s)").unwrap_or(w);
+            w.len() >= 2 && w.chars().all(|c| c.is_ascii_alphabetic())
+        })
+        .count();
+    words.len() >= 3 && plain >= 2
 }
 
 /// `X-Api-Key: …`: a header name and a colon, after optional spaces.

@@ -73,6 +73,28 @@ fn cookies_keep_names_and_attributes() {
     assert!(out.ends_with("; Path=/; HttpOnly; Secure"), "{out}");
 }
 
+/// A probe's summary after its name (`cookie: no cookie set`, as the check battery lists
+/// its parts) is words for a person, not a cookie; a nameless cookie value is still hidden.
+#[test]
+fn a_sentence_after_cookie_is_not_a_cookie() {
+    for line in [
+        "cookie: no cookie set",
+        "cookie: 2 cookie(s) set, none refused by browsers",
+        "cookie: 1 cookie(s) set, 1 problem(s)",
+    ] {
+        assert_eq!(r().redact(line), line);
+    }
+    for (line, secret) in [
+        ("Cookie: s3cr3tNamelessValue", "s3cr3tNamelessValue"),
+        ("Cookie: sid=abc def ghi", "abc def ghi"),
+        ("Cookie: a1b2 c3d4 e5f6", "a1b2 c3d4 e5f6"),
+        ("cookie: sid=no cookie set", "no cookie set"),
+    ] {
+        let out = r().redact(line);
+        assert!(!out.contains(secret), "{out}");
+    }
+}
+
 #[test]
 fn key_value_secrets_in_urls_bodies_and_logs() {
     for (text, secret) in [
