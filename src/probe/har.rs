@@ -53,6 +53,11 @@ pub(crate) const KIND: ProbeKind = ProbeKind {
             doc: "the kinds of credentials it carried, as the http probe's sent_as names them",
         },
         FactSpec {
+            name: "first_401_sent_fingerprints",
+            ty: FactType::StrList,
+            doc: "for each of first_401_sent_as, the fingerprint of its token or password (empty for the other kinds)",
+        },
+        FactSpec {
             name: "sent_authorization",
             ty: FactType::Bool,
             doc: "the first 401 carried an Authorization header",
@@ -176,6 +181,16 @@ pub fn describe(id: &str, a: &har::Analysis) -> ProbeReport {
         let sent_as = sent_as(e);
         r.fact("first_401_sent_credentials", !sent_as.is_empty());
         r.fact("first_401_sent_as", sent_as);
+        let mut fingerprints: Vec<String> = Vec::new();
+        if let Some(a) = &e.authorization {
+            let told = ["bearer", "basic"].contains(&a.scheme.to_ascii_lowercase().as_str());
+            fingerprints.push(if told {
+                a.credential.clone()
+            } else {
+                String::new()
+            });
+        }
+        r.fact("first_401_sent_fingerprints", fingerprints);
         r.fact("auth_exchange_before", !first.before.is_empty());
         if let Some(c) = e.challenges.first() {
             r.fact("challenge", c.raw());

@@ -78,6 +78,11 @@ pub(crate) const KIND: ProbeKind = ProbeKind {
             FactType::StrList,
             "kinds of credentials the request carried: basic:USER, bearer, cookie:NAMES, header:NAME, query:PARAM, authorization:SCHEME",
         ),
+        fact(
+            "sent_fingerprints",
+            FactType::StrList,
+            "for each of sent_as, the fingerprint of its token or password (empty for the other kinds)",
+        ),
         fact("method", FactType::Str, "request method"),
         fact(
             "challenge.raw",
@@ -222,6 +227,7 @@ pub(crate) async fn fetch_target(
 ) -> Result<(ProbeReport, Target, Exchange), ProbeReport> {
     report.fact("sent_credentials", target.creds.any());
     report.fact("sent_as", target.creds.kinds());
+    report.fact("sent_fingerprints", target.creds.fingerprints());
     report.fact("method", target.method.as_str());
     match fetch(ctx, &target).await {
         Ok(ex) => {

@@ -200,9 +200,7 @@ mod tests {
     /// `check`'s ticket: the target lists no kinds, the requests do.
     #[test]
     fn credentials_sent_counts_what_the_requests_carried() {
-        let basic = Credential::Basic {
-            user: "alice".to_owned(),
-        };
+        let basic = Credential::basic("alice");
         let sent = Observation {
             credentials: vec![basic.clone()],
             sent_credentials: Some(true),

@@ -155,9 +155,18 @@ pub struct Target {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Credential {
     /// Basic authentication as this user.
-    Basic { user: String },
+    Basic {
+        user: String,
+        /// The password's fingerprint, so two passwords are told apart (never the password).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        fingerprint: Option<String>,
+    },
     /// `Authorization: Bearer ...`.
-    Bearer,
+    Bearer {
+        /// The token's fingerprint, so two tokens are told apart (never the token).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        fingerprint: Option<String>,
+    },
     /// `Authorization: SCHEME ...` with another scheme, or one not known.
     Authorization {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -175,15 +184,23 @@ impl Credential {
     /// The credential a probe's `sent_as` entry names (`basic:alice`, `bearer`,
     /// `cookie:sid,lang`, `header:X-API-Key`, `query:key`, `authorization:Digest`).
     pub fn from_kind(kind: &str) -> Self {
+        Self::from_sent(kind, "")
+    }
+
+    /// The credential a probe's `sent_as` entry names, with its `sent_fingerprints` entry
+    /// (empty when none).
+    pub fn from_sent(kind: &str, fingerprint: &str) -> Self {
+        let fingerprint = (!fingerprint.is_empty()).then(|| fingerprint.to_owned());
         let (word, rest) = kind.split_once(':').unwrap_or((kind, ""));
         match word {
             "basic" if !rest.is_empty() => Self::Basic {
                 user: rest.to_owned(),
+                fingerprint,
             },
             "basic" => Self::Authorization {
                 scheme: Some("Basic".to_owned()),
             },
-            "bearer" => Self::Bearer,
+            "bearer" => Self::Bearer { fingerprint },
             "cookie" => Self::Cookie {
                 names: rest
                     .split(',')
@@ -203,11 +220,31 @@ impl Credential {
         }
     }
 
+    /// A Bearer token (fingerprint not known).
+    pub fn bearer() -> Self {
+        Self::Bearer { fingerprint: None }
+    }
+
+    /// Basic authentication as `user` (password fingerprint not known).
+    pub fn basic(user: &str) -> Self {
+        Self::Basic {
+            user: user.to_owned(),
+            fingerprint: None,
+        }
+    }
+
     /// One line for a person.
     pub fn describe(&self) -> String {
         match self {
-            Self::Basic { user } => format!("Basic, user '{user}'"),
-            Self::Bearer => "Bearer token".to_owned(),
+            Self::Basic {
+                user,
+                fingerprint: Some(f),
+            } => format!("Basic, user '{user}', password {f}"),
+            Self::Basic { user, .. } => format!("Basic, user '{user}'"),
+            Self::Bearer {
+                fingerprint: Some(f),
+            } => format!("Bearer token {f}"),
+            Self::Bearer { .. } => "Bearer token".to_owned(),
             Self::Authorization { scheme: Some(s) } => format!("Authorization ({s})"),
             Self::Authorization { scheme: None } => "Authorization header".to_owned(),
             Self::Cookie { names } if names.is_empty() => "cookies".to_owned(),

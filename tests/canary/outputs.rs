@@ -51,7 +51,7 @@ fn leaky_reports() -> Vec<ProbeReport> {
 fn leaky_ticket() -> Ticket {
     let mut target = TargetSpec::request(&format!("http://127.0.0.1:9/api?token={STEM}u"), "GET");
     target.credentials = vec![
-        Credential::Bearer,
+        Credential::bearer(),
         Credential::ApiKeyQuery { param: "k".into() },
     ];
     let hits = vec![why401::diagnose::CauseHit::new(
@@ -494,8 +494,10 @@ fn a_check_ticket_names_the_hops_that_carried_credentials() {
             .lines()
             .find(|l| l.contains("Credentials sent"))
             .unwrap_or_default();
+        // The user, the password's fingerprint (never the password), and which requests.
+        let flat = ticket.split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(
-            sent.contains("Basic, user 'alice' (in "),
+            sent.contains("Basic, user 'alice', password") && flat.contains("] (in "),
             "{sent}\n{ticket}"
         );
         let chain = ticket

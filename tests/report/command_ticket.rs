@@ -40,9 +40,7 @@ fn http_report(date: &str) -> ProbeReport {
 fn check_ticket() -> Ticket {
     let mut target = TargetSpec::request("http://127.0.0.1:8080/old", "POST");
     target.credentials = vec![
-        Credential::Basic {
-            user: "alice".into(),
-        },
+        Credential::basic("alice"),
         Credential::Cookie {
             names: vec!["sid".into()],
         },
@@ -205,7 +203,7 @@ fn long_curl_lines_in_text_paste_back_into_bash() {
         "segment/".repeat(25)
     );
     let mut target = TargetSpec::request(&url, "GET");
-    target.credentials = vec![Credential::Bearer];
+    target.credentials = vec![Credential::bearer()];
     let text = Ticket::from_reports_at(&target, &[], vec![], now()).render(TicketFormat::Text);
     let block: Vec<&str> = text
         .lines()

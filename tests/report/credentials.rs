@@ -170,6 +170,14 @@ fn rendered(t: &Ticket, secrets: &[&str]) -> (String, String) {
     (md, text)
 }
 
+/// The fingerprint of `value` as a Markdown ticket shows it: the kind and user of a
+/// credential are not enough to tell two tokens (or passwords) apart.
+fn md_fp(kind: &str, value: &str) -> String {
+    why401::secret::fingerprint(kind, value)
+        .replace('[', "\\[")
+        .replace(']', "\\]")
+}
+
 fn credentials_line(md: &str) -> &str {
     md.lines()
         .find(|l| l.starts_with("- **Credentials sent:**"))
@@ -203,7 +211,10 @@ fn a_token_only_the_retest_carried_is_named_as_the_retests() {
     assert_sent(
         &t,
         &[TOKEN],
-        "Bearer token (in the re-test only)",
+        &format!(
+            "Bearer token {} (in the re-test only)",
+            md_fp("token", TOKEN)
+        ),
         "sent_retest_token",
     );
 }
@@ -232,7 +243,10 @@ fn basic_credentials_are_named_with_the_user_for_every_request() {
     assert_sent(
         &t,
         &[PASSWORD],
-        "Basic, user 'alice' (in the one request and the re-test)",
+        &format!(
+            "Basic, user 'alice', password {} (in the one request and the re-test)",
+            md_fp("password", PASSWORD)
+        ),
         "sent_basic",
     );
 }
@@ -310,8 +324,10 @@ fn the_batterys_requests_are_each_accounted_for() {
         .count();
     assert!(!with.is_empty() && without >= 1, "{md}");
     assert!(
-        with.iter()
-            .all(|o| o.credentials == vec![why401::report::ticket::Credential::Bearer]),
+        with.iter().all(|o| o.credentials
+            == vec![why401::report::ticket::Credential::Bearer {
+                fingerprint: Some(why401::secret::fingerprint("token", wrong)),
+            }]),
         "{md}"
     );
     assert!(
@@ -320,8 +336,10 @@ fn the_batterys_requests_are_each_accounted_for() {
     );
     let line = credentials_line(&md);
     assert!(
-        line.starts_with("- **Credentials sent:** Bearer token (in ")
-            && line.contains(&format!(" of {} requests", t.observed.len())),
+        line.starts_with(&format!(
+            "- **Credentials sent:** Bearer token {} (in ",
+            md_fp("token", wrong)
+        )) && line.contains(&format!(" of {} requests", t.observed.len())),
         "{line}\n{md}"
     );
 }

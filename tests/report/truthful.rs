@@ -340,14 +340,22 @@ fn every_retest_is_listed_with_its_answer() {
     let retests: Vec<&str> = observed.lines().filter(|l| l.contains("re-test")).collect();
     assert_eq!(retests.len(), 2, "{observed}");
     assert!(retests[0].contains("→ 401 Unauthorized"), "{observed}");
-    assert!(retests[0].contains("sent Bearer token"), "{observed}");
+    // In a code span the fingerprint is as it is; in the Markdown text its brackets are escaped.
+    let raw = why401::secret::fingerprint("token", NEW_TOKEN);
+    let fp = raw.replace('[', "\\[").replace(']', "\\]");
+    assert!(
+        retests[0].contains(&format!("sent Bearer token {raw})")),
+        "{observed}"
+    );
     assert!(retests[1].contains("→ 200 OK"), "{observed}");
     let checks = md.split_once("## Checks run").unwrap().1;
     assert!(checks.contains("- `retest` (http): **fail**"), "{checks}");
     assert!(checks.contains("- `retest-2` (http): **ok**"), "{checks}");
     // The walk's one request went out bare; the re-tests are named as such.
     assert!(
-        md.contains("- **Credentials sent:** Bearer token (in the re-test only)"),
+        md.contains(&format!(
+            "- **Credentials sent:** Bearer token {fp} (in the re-test only)"
+        )),
         "{md}"
     );
 }
@@ -452,14 +460,103 @@ fn the_hars_request_is_observed_with_its_credentials() {
     assert_eq!(recorded.len(), 1, "{md}");
     assert!(recorded[0].starts_with("- `GET http://127.0.0.1:"), "{md}");
     assert!(
-        recorded[0].contains("/api/orders → 401 (recorded in a HAR export, sent Bearer token)"),
+        recorded[0].contains("/api/orders → 401 (recorded in a HAR export, sent Bearer token "),
         "{md}"
     );
-    assert!(recorded[0].contains("sent Bearer token"), "{md}");
+    let named = md
+        .lines()
+        .find(|l| l.starts_with("- **Credentials sent:**"))
+        .unwrap();
     assert!(
-        md.contains("- **Credentials sent:** Bearer token (in 1 of 2 requests)"),
+        named.starts_with("- **Credentials sent:** Bearer token ")
+            && named.ends_with(" (in 1 of 2 requests)"),
         "{md}"
     );
     let repro = t.reproduce.as_deref().unwrap();
     assert!(repro.contains("Authorization: Bearer $"), "{repro}");
+}
+
+/// The walk sends the token the person has; the re-test the new one.
+const TWO_TOKENS: &str = r#"
+id: truth
+title: Replace the token
+version: 1
+start: begin
+nodes:
+  begin:
+    title: Check the address with the token
+    inputs:
+      - id: url
+        kind: url
+        prompt: The address
+      - id: token
+        kind: token
+        prompt: The token
+    probes:
+      - kind: http
+        args:
+          url: "{{url}}"
+          authorization: "Bearer {{token}}"
+    choices:
+      - label: I have a new token
+        goto: retest
+  retest:
+    title: Re-test with the new token
+    inputs:
+      - id: new_token
+        kind: token
+        prompt: The new token
+    next:
+      - goto: fixed
+  fixed:
+    title: Fixed
+    end: resolved
+"#;
+
+/// Two different tokens were sent (the old one in the walk, the new one in the re-test):
+/// "Credentials sent" tells them apart by fingerprint, never by value.
+#[test]
+fn two_tokens_sent_are_told_apart_by_fingerprint() {
+    const OLD: &str = "old-token-canary-1234";
+    let set = flows(TWO_TOKENS);
+    let session = fixture::block_on(async {
+        let url = format!("{}/v1/me", serve(bearer_api(NEW_TOKEN)).await);
+        let ctx = ProbeContext::new(Duration::from_secs(5)).unwrap();
+        let mut e = Engine::new(&set, "truth", BTreeMap::new()).unwrap();
+        e.give_input("url", &url).unwrap();
+        e.give_input("token", OLD).unwrap();
+        e.give_reports(why401::probe::run_all(e.probe_requests(), &ctx).await)
+            .unwrap();
+        e.choose(0).unwrap();
+        e.give_input("new_token", NEW_TOKEN).unwrap();
+        let report = why401::probe::run_one(e.verification_request().unwrap(), ctx.clone()).await;
+        e.give_verification(&report);
+        e.into_session()
+    });
+    let t = ticket(&session, &set);
+    assert_eq!(t.outcome, "resolved");
+    let md = t.render(TicketFormat::Md);
+    for s in [OLD, NEW_TOKEN] {
+        assert!(!md.contains(s), "{s} leaked:\n{md}");
+    }
+    let old = why401::secret::fingerprint("token", OLD);
+    let new = why401::secret::fingerprint("token", NEW_TOKEN);
+    assert_ne!(old, new);
+    let esc = |f: &str| f.replace('[', "\\[").replace(']', "\\]");
+    let line = md
+        .lines()
+        .find(|l| l.starts_with("- **Credentials sent:**"))
+        .unwrap();
+    assert_eq!(
+        line,
+        format!(
+            "- **Credentials sent:** Bearer token {} (in the one request, not the re-test); \
+             Bearer token {} (in the re-test only)",
+            esc(&old),
+            esc(&new)
+        )
+    );
+    // One way to reproduce: the token is a placeholder, once.
+    let repro = t.reproduce.as_deref().unwrap();
+    assert_eq!(repro.matches("Authorization: Bearer").count(), 1, "{repro}");
 }

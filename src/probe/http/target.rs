@@ -134,6 +134,35 @@ impl Credentials {
         out
     }
 
+    /// The fingerprint of each of [`Credentials::kinds`], in the same order: the token of a
+    /// Bearer, the password of a Basic login, so two tokens (or passwords) are told apart;
+    /// empty for the other kinds, whose names tell them apart.
+    pub fn fingerprints(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(a) = &self.authorization {
+            let a = a.expose().trim();
+            let scheme = a.split_whitespace().next().unwrap_or("");
+            let rest = a.get(scheme.len()..).unwrap_or("").trim();
+            out.push(match scheme.to_ascii_lowercase().as_str() {
+                "bearer" if !rest.is_empty() => fingerprint("token", rest),
+                "basic" => {
+                    basic_password(rest).map_or_else(String::new, |p| fingerprint("password", &p))
+                }
+                _ => String::new(),
+            });
+        }
+        if self.user.is_some() {
+            let pw = self.password.as_ref().map_or("", Secret::expose);
+            out.push(fingerprint("password", pw));
+        }
+        if self.cookie.is_some() {
+            out.push(String::new());
+        }
+        out.extend(self.headers.iter().map(|_| String::new()));
+        out.extend(self.api_key_query.iter().map(|_| String::new()));
+        out
+    }
+
     /// How the credentials look in evidence: names and fingerprints, never values.
     pub fn describe(&self) -> Vec<String> {
         let mut out = Vec::new();
@@ -182,6 +211,16 @@ fn basic_user(encoded: &str) -> Option<String> {
     let text = String::from_utf8(raw).ok()?;
     let (user, _) = text.split_once(':')?;
     Some(user.to_owned())
+}
+
+fn basic_password(encoded: &str) -> Option<String> {
+    use base64::Engine as _;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .ok()?;
+    let text = String::from_utf8(raw).ok()?;
+    let (_, password) = text.split_once(':')?;
+    Some(password.to_owned())
 }
 
 /// A scheme word is shown only when it looks like one, so a bare token is never echoed.

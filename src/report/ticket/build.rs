@@ -94,15 +94,20 @@ pub(super) fn from_session(
     t.reproduce = t.target.as_ref().and_then(both_requests);
     let outcome = session.outcome();
     outcome.label().clone_into(&mut t.outcome);
+    // The last re-test's credentials as its request recorded them (fingerprints included).
+    let last_retest = t.observed.iter().rev().find(|o| o.is_retest());
     t.verification = session.verification.as_ref().map(|v| super::Retest {
         request: v.request.clone(),
         answer: v.answer.clone(),
         passed: v.passed,
-        credentials: v
-            .sent_as
-            .iter()
-            .map(|k| super::Credential::from_kind(k))
-            .collect(),
+        credentials: match last_retest {
+            Some(o) => o.credentials.clone(),
+            None => v
+                .sent_as
+                .iter()
+                .map(|k| super::Credential::from_kind(k))
+                .collect(),
+        },
     });
     match (outcome, t.causes.first()) {
         (Outcome::Resolved, None) => {

@@ -108,11 +108,14 @@ impl Exchange<'_> {
         str_fact(self.report, "http.final_url").or_else(|| str_fact(self.report, "http.url"))
     }
 
-    /// The kinds of credentials the request carried (see `Credentials::kinds`).
+    /// The kinds of credentials the request carried (see `Credentials::kinds`), each with
+    /// its fingerprint when the request recorded one (`Credentials::fingerprints`).
     fn credentials(&self) -> Vec<Credential> {
         let mut out = Vec::new();
-        for kind in self.list("sent_as") {
-            let c = Credential::from_kind(&kind);
+        let fingerprints = self.list("sent_fingerprints");
+        for (i, kind) in self.list("sent_as").iter().enumerate() {
+            let fp = fingerprints.get(i).map_or("", String::as_str);
+            let c = Credential::from_sent(kind, fp);
             if !out.contains(&c) {
                 out.push(c);
             }
@@ -274,10 +277,18 @@ pub(super) fn target_of(reports: &[ProbeReport], session: &Session) -> Option<Ta
         .map(str::to_owned)
         .or_else(|| session.answers.get("url").cloned())?;
     let mut credentials: Vec<Credential> = Vec::new();
-    let retest = session
-        .verification
-        .iter()
-        .flat_map(|v| v.sent_as.iter().map(|k| Credential::from_kind(k)));
+    // The re-tests' requests (with their fingerprints); a session saved before they were
+    // kept has the last re-test's kinds only.
+    let retests = exchanges(&session.retests);
+    let retest: Vec<Credential> = if retests.is_empty() {
+        session
+            .verification
+            .iter()
+            .flat_map(|v| v.sent_as.iter().map(|k| Credential::from_kind(k)))
+            .collect()
+    } else {
+        retests.iter().flat_map(Exchange::credentials).collect()
+    };
     for c in all.iter().flat_map(Exchange::credentials).chain(retest) {
         if !credentials.contains(&c) {
             credentials.push(c);
@@ -309,9 +320,7 @@ fn credentials_of(session: &Session) -> Vec<Credential> {
     for id in &session.secret_inputs {
         let lower = id.to_ascii_lowercase();
         let c = if lower.contains("pass") {
-            Credential::Basic {
-                user: user.clone().unwrap_or_else(|| "USER".to_owned()),
-            }
+            Credential::basic(user.as_deref().unwrap_or("USER"))
         } else if lower.contains("cookie") {
             Credential::Cookie { names: Vec::new() }
         } else if lower.contains("key") {
@@ -319,7 +328,7 @@ fn credentials_of(session: &Session) -> Vec<Credential> {
                 name: "X-API-Key".to_owned(),
             }
         } else if lower.contains("token") || lower.contains("jwt") || lower.contains("bearer") {
-            Credential::Bearer
+            Credential::bearer()
         } else {
             Credential::Authorization { scheme: None }
         };

@@ -63,7 +63,11 @@ pub fn curl(target: &Target) -> Option<String> {
         lines.push(basic("USER"));
     }
     for c in &target.credentials {
-        if let Some(line) = option_for(c, &mut vars) {
+        // Two tokens (or passwords) sent in turn are one option: the placeholder stands for
+        // whichever the reader uses.
+        if let Some(line) = option_for(c, &mut vars)
+            && !lines.contains(&line)
+        {
             lines.push(line);
         }
     }
@@ -87,8 +91,8 @@ pub fn curl(target: &Target) -> Option<String> {
 
 fn option_for(c: &Credential, vars: &mut Vec<String>) -> Option<String> {
     Some(match c {
-        Credential::Basic { user } => basic(user),
-        Credential::Bearer => format!("-H \"Authorization: Bearer {}\"", var("TOKEN", vars)),
+        Credential::Basic { user, .. } => basic(user),
+        Credential::Bearer { .. } => format!("-H \"Authorization: Bearer {}\"", var("TOKEN", vars)),
         Credential::Authorization { scheme } => {
             let v = var("WHY401_CREDENTIALS", vars);
             match scheme {
@@ -235,9 +239,7 @@ mod tests {
     fn basic_auth_becomes_a_variable() {
         let t = target(
             "https://alice:hunter2@example.test/admin",
-            vec![Credential::Basic {
-                user: "alice".into(),
-            }],
+            vec![Credential::basic("alice")],
         );
         let c = curl(&t).unwrap_or_default();
         assert_eq!(
@@ -254,7 +256,7 @@ mod tests {
             "http://127.0.0.1:8080/api?access_token=abc&page=2",
             vec![
                 Credential::ApiKeyQuery { param: "k".into() },
-                Credential::Bearer,
+                Credential::bearer(),
             ],
         );
         let c = curl(&t).unwrap_or_default();
