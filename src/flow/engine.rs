@@ -88,6 +88,10 @@ pub struct Session {
     /// The last re-test of the original request, after the walk ended.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification: Option<Verification>,
+    /// Every re-test's report, in order (`retest`, `retest-2`, ...): each is a request the
+    /// ticket lists.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retests: Vec<ProbeReport>,
 }
 
 impl Session {
@@ -211,6 +215,7 @@ impl<'a> Engine<'a> {
                 trail: Vec::new(),
                 error: None,
                 verification: None,
+                retests: Vec::new(),
             },
             undo: Vec::new(),
         };

@@ -4,8 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::io::BufRead;
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use super::scan::{Filters, Kind, Origin, scan_chunk};
 use super::stats::{AccessStats, Sample, Stats};
@@ -15,9 +14,11 @@ pub(crate) const CHUNK: usize = 1 << 20;
 /// Lines longer than this are counted as malformed and skipped without being kept.
 pub(crate) const MAX_LINE: usize = 8 << 20;
 
-enum Work {
-    Lines(u64, Vec<u8>, usize),
-    /// A line too long to hold: its first bytes, for the sample.
+/// A piece of the input to scan, in file order.
+enum Job {
+    /// Whole lines: the first `len` bytes of the buffer that was filled.
+    Lines(u64, usize),
+    /// A line too long to hold: its first bytes, for the sample, and its length.
     Overlong(u64, Vec<u8>, u64),
 }
 
@@ -56,16 +57,15 @@ fn overlong_stats(kind: &Kind, file: &str, prefix: &[u8], len: u64) -> Stats {
 /// What one worker gathers across all its chunks: the tallies whose order does not matter
 /// (counts, top paths, agents, users, timeline, time range, successes). Only what must be
 /// put back in file order (line numbers, samples, probe lines, per-client bursts) travels
-/// with each chunk, so the thread that reads the file merges little, and nothing per line
-/// is allocated again for every chunk.
+/// with each chunk, so merging in order costs little, and nothing per line is allocated
+/// again for every chunk.
 #[derive(Default)]
 struct Worker {
     acc: Stats,
 }
 
-/// A scanned chunk: its number in file order, what must be merged in that order, and its
-/// buffer to use again.
-type Done = (u64, Stats, Option<Vec<u8>>);
+/// A scanned chunk: its number in file order and what must be merged in that order.
+type Done = (u64, Stats);
 
 impl Worker {
     /// Scans one chunk; returns what must be merged in file order.
@@ -91,117 +91,93 @@ impl Worker {
         }
     }
 
-    fn run(&mut self, job: Work, kind: &Kind, filters: &Filters, file: &str) -> Done {
-        let origin = Origin { file };
+    fn run(&mut self, job: Job, buf: &[u8], kind: &Kind, filters: &Filters, file: &str) -> Done {
         match job {
-            Work::Lines(seq, buf, len) => {
-                let st = self.chunk(kind, filters, &origin, &buf[..len]);
-                (seq, st, Some(buf))
+            Job::Lines(seq, len) => {
+                let st = self.chunk(kind, filters, &Origin { file }, &buf[..len]);
+                (seq, st)
             }
-            Work::Overlong(seq, prefix, len) => {
-                (seq, overlong_stats(kind, file, &prefix, len), None)
-            }
+            Job::Overlong(seq, prefix, len) => (seq, overlong_stats(kind, file, &prefix, len)),
         }
     }
 }
 
+/// What every thread shares: the input, read by one thread at a time into that thread's own
+/// buffer, and the results, put back in file order.
+struct Shared<'a> {
+    input: Mutex<Input<'a>>,
+    merger: Mutex<Merger>,
+}
+
+fn stopped() -> anyhow::Error {
+    anyhow::anyhow!("log scanning stopped unexpectedly")
+}
+
+/// One scanning thread: it reads the next chunk into its own buffer (the read's copy lands in
+/// this core's cache, and the scan then finds the chunk there) and scans it, until the input
+/// ends. Reads take turns; scans run side by side.
 fn worker(
-    jobs: &Mutex<Receiver<Work>>,
-    done: &SyncSender<Done>,
+    shared: &Shared<'_>,
     kind: &Kind,
     filters: &Filters,
     file: &str,
-) -> Stats {
+) -> anyhow::Result<Stats> {
     let mut w = Worker::default();
+    let mut buf = Vec::new();
     loop {
-        let job = match jobs.lock() {
-            Ok(rx) => rx.recv(),
-            Err(_) => break,
+        let job = {
+            let mut input = shared.input.lock().map_err(|_| stopped())?;
+            input.next(&mut buf)
         };
-        let Ok(job) = job else { break };
-        if done.send(w.run(job, kind, filters, file)).is_err() {
-            break;
-        }
+        let Some(job) = job? else { break };
+        let done = w.run(job, &buf, kind, filters, file);
+        shared.merger.lock().map_err(|_| stopped())?.take(done);
     }
     // The order-free tallies, to combine with the ordered ones (no line numbers left in them).
-    w.acc
+    Ok(w.acc)
 }
 
-/// Where the reading thread puts each chunk: to a helper with room in its queue, or, when
-/// every helper is busy, into its own scan. The reader is thus also a worker (no thread
-/// waits while the cores have work), and the chunks it scans are still in its cache.
-struct Dispatch<'a> {
-    jobs: SyncSender<Work>,
-    local: Worker,
-    kind: &'a Kind,
-    filters: &'a Filters,
-    file: &'a str,
-}
-
-impl Dispatch<'_> {
-    fn send(&mut self, w: Work, merger: &mut Merger) -> anyhow::Result<()> {
-        match self.jobs.try_send(w) {
-            Ok(()) => Ok(()),
-            Err(TrySendError::Full(w)) => {
-                merger.take(self.local.run(w, self.kind, self.filters, self.file));
-                Ok(())
-            }
-            Err(TrySendError::Disconnected(_)) => {
-                Err(anyhow::anyhow!("log scanning stopped unexpectedly"))
-            }
-        }
-    }
-}
-
-/// Reads `reader` to its end and scans it with `threads` threads: the calling thread, which
-/// reads and scans, and `threads - 1` helpers.
+/// Reads `reader` to its end and scans it with `threads` threads (the calling thread and
+/// `threads - 1` helpers), each reading and scanning chunks in turn.
 pub(crate) fn scan_reader(
-    reader: &mut dyn BufRead,
+    reader: &mut (dyn BufRead + Send),
     kind: &Kind,
     filters: &Filters,
     file: &str,
     threads: usize,
 ) -> anyhow::Result<Scanned> {
     let helpers = threads.max(1) - 1;
-    // Room for a few chunks per helper, so a helper never waits while the reader scans one.
-    let (job_tx, job_rx) = sync_channel::<Work>(helpers * 4);
-    let job_rx = Arc::new(Mutex::new(job_rx));
-    let (done_tx, done_rx) = sync_channel(helpers * 2 + 2);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..helpers)
-            .map(|_| {
-                let rx = Arc::clone(&job_rx);
-                let tx = done_tx.clone();
-                scope.spawn(move || worker(&rx, &tx, kind, filters, file))
-            })
-            .collect();
-        drop(done_tx);
-        let mut merger = Merger::default();
-        let mut dispatch = Dispatch {
-            jobs: job_tx,
-            local: Worker::default(),
+    let shared = Shared {
+        input: Mutex::new(Input {
+            reader,
             kind,
-            filters,
-            file,
-        };
-        let read = read_chunks(reader, &mut dispatch, &done_rx, &mut merger);
-        let Dispatch { jobs, local, .. } = dispatch;
-        drop(jobs);
-        for msg in &done_rx {
-            merger.take(msg);
-        }
-        merger.total.combine(local.acc);
+            seq: 0,
+            total: 0,
+            carry: Vec::new(),
+            skipping: None,
+            eof: false,
+            ended: false,
+        }),
+        merger: Mutex::new(Merger::default()),
+    };
+    let tallies = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..helpers)
+            .map(|_| scope.spawn(|| worker(&shared, kind, filters, file)))
+            .collect();
+        let mut tallies = vec![worker(&shared, kind, filters, file)];
         for h in handles {
-            let tallies = h
-                .join()
-                .map_err(|_| anyhow::anyhow!("log scanning stopped unexpectedly"))?;
-            merger.total.combine(tallies);
+            tallies.push(h.join().map_err(|_| stopped())?);
         }
-        let bytes = read?;
-        Ok(Scanned {
-            stats: merger.total,
-            bytes,
-        })
+        Ok::<_, anyhow::Error>(tallies)
+    })?;
+    let mut total = shared.merger.into_inner().map_err(|_| stopped())?.total;
+    for t in tallies {
+        total.combine(t?);
+    }
+    let bytes = shared.input.into_inner().map_err(|_| stopped())?.total;
+    Ok(Scanned {
+        stats: total,
+        bytes,
     })
 }
 
@@ -211,14 +187,10 @@ struct Merger {
     next: u64,
     pending: BTreeMap<u64, Stats>,
     total: Stats,
-    spare: Vec<Vec<u8>>,
 }
 
 impl Merger {
-    fn take(&mut self, (seq, st, buf): Done) {
-        if let Some(b) = buf {
-            self.spare.push(b);
-        }
+    fn take(&mut self, (seq, st): Done) {
         self.pending.insert(seq, st);
         while let Some(st) = self.pending.remove(&self.next) {
             self.total.append(st);
@@ -227,87 +199,104 @@ impl Merger {
     }
 }
 
-fn read_chunks(
-    reader: &mut dyn BufRead,
-    jobs: &mut Dispatch<'_>,
-    done: &Receiver<Done>,
-    merger: &mut Merger,
-) -> anyhow::Result<u64> {
-    let mut seq = 0u64;
-    let mut total = 0u64;
-    let mut carry: Vec<u8> = Vec::new();
-    let mut skipping: Option<(Vec<u8>, u64)> = None;
-    loop {
-        while let Ok(msg) = done.try_recv() {
-            merger.take(msg);
+/// The input, cut into chunks of whole lines.
+struct Input<'a> {
+    reader: &'a mut (dyn BufRead + Send),
+    kind: &'a Kind,
+    /// The number of the next chunk.
+    seq: u64,
+    /// Bytes read so far.
+    total: u64,
+    /// The start of a line that the last chunk cut off.
+    carry: Vec<u8>,
+    /// A line too long to hold, being skipped: its first bytes and its length so far.
+    skipping: Option<(Vec<u8>, u64)>,
+    /// True once the reader said it has no more (it is not asked again).
+    eof: bool,
+    /// True once every chunk was given out (or reading failed).
+    ended: bool,
+}
+
+impl Input<'_> {
+    /// Fills `buf` with the next chunk and says what it holds; `None` once the input ended.
+    fn next(&mut self, buf: &mut Vec<u8>) -> anyhow::Result<Option<Job>> {
+        if self.ended {
+            return Ok(None);
         }
-        let mut buf = merger.spare.pop().unwrap_or_default();
-        let want = CHUNK.max(carry.len() * 2);
-        if buf.len() < want {
-            buf.resize(want, 0);
+        let job = self.fill(buf);
+        if !matches!(job, Ok(Some(_))) {
+            self.ended = true;
         }
-        buf[..carry.len()].copy_from_slice(&carry);
-        let mut filled = carry.len();
-        carry.clear();
-        let mut eof = false;
-        while filled < buf.len() {
-            let n = reader.read(&mut buf[filled..])?;
-            if n == 0 {
-                eof = true;
-                break;
+        job
+    }
+
+    fn fill(&mut self, buf: &mut Vec<u8>) -> anyhow::Result<Option<Job>> {
+        loop {
+            let want = CHUNK.max(self.carry.len() * 2);
+            if buf.len() < want {
+                buf.resize(want, 0);
             }
-            filled += n;
-            total += n as u64;
-        }
-        if let Some((prefix, len)) = skipping.as_mut() {
-            if let Some(nl) = memchr::memchr(b'\n', &buf[..filled]) {
-                *len += nl as u64;
-                let (prefix, len) = (std::mem::take(prefix), *len);
-                skipping = None;
-                jobs.send(Work::Overlong(seq, prefix, len), merger)?;
-                seq += 1;
-                buf.copy_within(nl + 1..filled, 0);
-                filled -= nl + 1;
-            } else {
+            buf[..self.carry.len()].copy_from_slice(&self.carry);
+            let mut filled = self.carry.len();
+            self.carry.clear();
+            while !self.eof && filled < buf.len() {
+                let n = self.reader.read(&mut buf[filled..])?;
+                if n == 0 {
+                    self.eof = true;
+                    break;
+                }
+                filled += n;
+                self.total += n as u64;
+            }
+            let eof = self.eof;
+            if let Some((prefix, len)) = self.skipping.as_mut() {
+                if let Some(nl) = memchr::memchr(b'\n', &buf[..filled]) {
+                    *len += nl as u64;
+                    let job = Job::Overlong(self.seq, std::mem::take(prefix), *len);
+                    self.skipping = None;
+                    self.seq += 1;
+                    // The rest is read again as the start of the next chunk.
+                    self.carry.extend_from_slice(&buf[nl + 1..filled]);
+                    return Ok(Some(job));
+                }
                 *len += filled as u64;
                 if eof {
-                    jobs.send(Work::Overlong(seq, std::mem::take(prefix), *len), merger)?;
-                    return Ok(total);
+                    let job = Job::Overlong(self.seq, std::mem::take(prefix), *len);
+                    self.seq += 1;
+                    self.skipping = None;
+                    return Ok(Some(job));
                 }
-                merger.spare.push(buf);
                 continue;
             }
-        }
-        let cut = if eof {
-            filled
-        } else {
-            match memchr::memrchr(b'\n', &buf[..filled]) {
-                Some(nl) => nl + 1,
-                None if filled >= MAX_LINE => {
-                    skipping = Some((buf[..300.min(filled)].to_vec(), filled as u64));
-                    merger.spare.push(buf);
-                    continue;
+            let cut = if eof {
+                filled
+            } else {
+                match memchr::memrchr(b'\n', &buf[..filled]) {
+                    Some(nl) => nl + 1,
+                    None if filled >= MAX_LINE => {
+                        self.skipping = Some((buf[..300.min(filled)].to_vec(), filled as u64));
+                        continue;
+                    }
+                    // One line longer than the buffer: read on with a bigger one.
+                    None => 0,
                 }
-                // One line longer than the buffer: read on with a bigger one.
-                None => 0,
+            };
+            // An error-log entry may run over lines (a user name with a newline): never cut one.
+            let cut = match self.kind {
+                Kind::Error if !eof => super::errorlog::open_tail(&buf[..cut])
+                    .filter(|&s| s > 0)
+                    .unwrap_or(cut),
+                _ => cut,
+            };
+            self.carry.extend_from_slice(&buf[cut..filled]);
+            if cut > 0 {
+                let job = Job::Lines(self.seq, cut);
+                self.seq += 1;
+                return Ok(Some(job));
             }
-        };
-        // An error-log entry may run over lines (a user name with a newline): never cut one.
-        let cut = match jobs.kind {
-            Kind::Error if !eof => super::errorlog::open_tail(&buf[..cut])
-                .filter(|&s| s > 0)
-                .unwrap_or(cut),
-            _ => cut,
-        };
-        carry.extend_from_slice(&buf[cut..filled]);
-        if cut > 0 {
-            jobs.send(Work::Lines(seq, buf, cut), merger)?;
-            seq += 1;
-        } else {
-            merger.spare.push(buf);
-        }
-        if eof {
-            return Ok(total);
+            if eof {
+                return Ok(None);
+            }
         }
     }
 }

@@ -122,7 +122,10 @@ pub(crate) fn credentials_sent(t: &Ticket) -> String {
     let Some(tg) = &t.target else {
         return "none".to_owned();
     };
-    let total = t.observed.len();
+    // The re-tests are told apart ("and the re-test"), not counted among the walk's requests.
+    let walk: Vec<&crate::report::ticket::Observation> =
+        t.observed.iter().filter(|o| !o.is_retest()).collect();
+    let total = walk.len();
     let in_retest = |c: &crate::report::ticket::Credential| {
         t.verification
             .as_ref()
@@ -132,7 +135,7 @@ pub(crate) fn credentials_sent(t: &Ticket) -> String {
     // carried, and the line must not say "none" beside requests that sent a password.
     let mut kinds: Vec<&crate::report::ticket::Credential> = tg.credentials.iter().collect();
     if kinds.is_empty() {
-        let carried = t.observed.iter().flat_map(|o| &o.credentials);
+        let carried = walk.iter().flat_map(|o| &o.credentials);
         for c in carried.chain(t.verification.iter().flat_map(|v| &v.credentials)) {
             if !kinds.contains(&c) {
                 kinds.push(c);
@@ -142,11 +145,7 @@ pub(crate) fn credentials_sent(t: &Ticket) -> String {
     let parts: Vec<String> = kinds
         .into_iter()
         .map(|c| {
-            let n = t
-                .observed
-                .iter()
-                .filter(|o| o.credentials.contains(c))
-                .count();
+            let n = walk.iter().filter(|o| o.credentials.contains(c)).count();
             let retest = in_retest(c);
             let requests = match (n, total) {
                 (0, _) => None,

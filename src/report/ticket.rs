@@ -253,6 +253,21 @@ pub struct Observation {
     /// Why no answer came back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Where the exchange was recorded when why401 did not send it (`a HAR export`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_in: Option<String>,
+}
+
+impl Observation {
+    /// True for a re-test of the original request after the walk.
+    pub fn is_retest(&self) -> bool {
+        let id = crate::flow::engine::VERIFY_PROBE;
+        self.probe == id
+            || self
+                .probe
+                .strip_prefix(id)
+                .is_some_and(|n| n.starts_with('-'))
+    }
 }
 
 /// A response header.

@@ -100,6 +100,7 @@ mod tests {
             trail: Vec::new(),
             error: None,
             verification: None,
+            retests: Vec::new(),
         };
         let dir = tempfile::tempdir().unwrap();
         let flows = crate::flow::FlowSet::load(None).0;

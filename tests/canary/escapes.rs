@@ -482,6 +482,7 @@ fn the_unsalted_hash_of_a_common_password_appears_nowhere() {
         trail: Vec::new(),
         error: None,
         verification: None,
+        retests: Vec::new(),
     };
     s.secrets.insert("password".to_owned(), PASSWORD.into());
     why401::report::session_file::save(

@@ -49,6 +49,7 @@ fn session(canary: &str, noise: &str) -> Session {
         }],
         error: None,
         verification: None,
+        retests: Vec::new(),
     }
 }
 

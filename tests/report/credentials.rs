@@ -195,8 +195,11 @@ fn a_token_only_the_retest_carried_is_named_as_the_retests() {
     let session = walk(&set, "sent", None, &[], &[("new_token", TOKEN)]);
     let t = ticket(&session, &set);
     assert_eq!(t.outcome, "resolved");
-    assert_eq!(t.observed.len(), 1);
+    // The walk's one request, then the re-test, each listed with what it carried.
+    assert_eq!(t.observed.len(), 2);
     assert_eq!(t.observed[0].sent_credentials, Some(false));
+    assert!(t.observed[1].is_retest());
+    assert_eq!(t.observed[1].sent_credentials, Some(true));
     assert_sent(
         &t,
         &[TOKEN],

@@ -242,3 +242,224 @@ fn remarks_are_listed_apart_from_the_likely_causes() {
     assert_eq!(json["causes"].as_array().unwrap().len(), 0);
     assert_eq!(json["remarks"][2]["id"], "cors-preflight-requires-auth");
 }
+
+/// The walk ends at a fix, with the new token; the wizard re-tests (and `r` again).
+const FIX_TOKEN: &str = r#"
+id: truth
+title: Fix the token
+version: 1
+start: begin
+nodes:
+  begin:
+    title: Check the address
+    inputs:
+      - id: url
+        kind: url
+        prompt: The address
+    probes:
+      - kind: http
+        args:
+          url: "{{url}}"
+    choices:
+      - label: I have a new token
+        goto: retest
+  retest:
+    title: Re-test with the new token
+    inputs:
+      - id: new_token
+        kind: token
+        prompt: The new token
+    next:
+      - goto: fixed
+  fixed:
+    title: Fixed
+    end: resolved
+"#;
+
+const NEW_TOKEN: &str = "new-token-canary-77aa";
+
+/// Walks `FIX_TOKEN` against an API that accepts [`NEW_TOKEN`] only once `accept` is set,
+/// re-testing once per entry of `accept_at_retest` (the flag set to that value first).
+fn walk_retests(set: &FlowSet, accept_at_retest: &[bool]) -> Session {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    fixture::block_on(async {
+        let accept = Arc::new(AtomicBool::new(false));
+        let flag = accept.clone();
+        let app = axum::Router::new().fallback(move |h: HeaderMap| {
+            let flag = flag.clone();
+            async move {
+                let given = h.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+                let mut out = HeaderMap::new();
+                if flag.load(Ordering::SeqCst) && given == Some(&format!("Bearer {NEW_TOKEN}")) {
+                    return (StatusCode::OK, out, "welcome");
+                }
+                out.insert(
+                    header::WWW_AUTHENTICATE,
+                    "Bearer realm=\"api\"".parse().unwrap(),
+                );
+                (StatusCode::UNAUTHORIZED, out, "who are you?")
+            }
+        });
+        let url = format!("{}/v1/me", serve(app).await);
+        let ctx = ProbeContext::new(Duration::from_secs(5)).unwrap();
+        let mut e = Engine::new(set, "truth", BTreeMap::new()).unwrap();
+        e.give_input("url", &url).unwrap();
+        e.give_reports(why401::probe::run_all(e.probe_requests(), &ctx).await)
+            .unwrap();
+        e.choose(0).unwrap();
+        e.give_input("new_token", NEW_TOKEN).unwrap();
+        assert_eq!(e.phase(), Phase::Ended);
+        for ok in accept_at_retest {
+            accept.store(*ok, Ordering::SeqCst);
+            let report =
+                why401::probe::run_one(e.verification_request().unwrap(), ctx.clone()).await;
+            e.give_verification(&report);
+        }
+        e.into_session()
+    })
+}
+
+/// Each re-test is a request the ticket lists under "What was observed" and "Checks run",
+/// with its answer: the first (401, before the fix took) and the second (200).
+#[test]
+fn every_retest_is_listed_with_its_answer() {
+    let set = flows(FIX_TOKEN);
+    let session = walk_retests(&set, &[false, true]);
+    let t = ticket(&session, &set);
+    assert_eq!(t.outcome, "resolved");
+    let md = t.render(TicketFormat::Md);
+    assert!(!md.contains(NEW_TOKEN), "{md}");
+    let observed = md
+        .split_once("## What was observed")
+        .unwrap()
+        .1
+        .split_once("\n## ")
+        .unwrap()
+        .0;
+    let retests: Vec<&str> = observed.lines().filter(|l| l.contains("re-test")).collect();
+    assert_eq!(retests.len(), 2, "{observed}");
+    assert!(retests[0].contains("→ 401 Unauthorized"), "{observed}");
+    assert!(retests[0].contains("sent Bearer token"), "{observed}");
+    assert!(retests[1].contains("→ 200 OK"), "{observed}");
+    let checks = md.split_once("## Checks run").unwrap().1;
+    assert!(checks.contains("- `retest` (http): **fail**"), "{checks}");
+    assert!(checks.contains("- `retest-2` (http): **ok**"), "{checks}");
+    // The walk's one request went out bare; the re-tests are named as such.
+    assert!(
+        md.contains("- **Credentials sent:** Bearer token (in the re-test only)"),
+        "{md}"
+    );
+}
+
+/// A re-test that still got 401 is told in the headline: the fix was re-tested and failed,
+/// not "not re-tested yet".
+#[test]
+fn a_failed_retest_is_in_the_headline() {
+    let set = flows(FIX_TOKEN);
+    let session = walk_retests(&set, &[false]);
+    let t = ticket(&session, &set);
+    assert_eq!(t.outcome, "diagnosed");
+    let md = t.render(TicketFormat::Md);
+    let head = md.lines().next().unwrap();
+    assert!(!head.contains("not re-tested"), "{head}");
+    assert!(
+        head.contains("re-tested, and the request still got 401 Unauthorized"),
+        "{head}"
+    );
+}
+
+/// The API flow's shape with `--har`: the address checked, the browser's HAR read.
+const WITH_HAR: &str = r#"
+id: truth
+title: Read the HAR
+version: 1
+start: begin
+nodes:
+  begin:
+    title: Check the address and the HAR
+    inputs:
+      - id: url
+        kind: url
+        prompt: The address
+      - id: har
+        kind: path
+        prompt: HAR file
+    probes:
+      - kind: http
+        args:
+          url: "{{url}}"
+      - kind: har
+        args:
+          file: "{{har}}"
+    choices:
+      - label: Done
+        goto: done
+  done:
+    title: Done
+    end: escalate
+"#;
+
+/// A browser's HAR: `GET URL` with `Authorization: Bearer TOKEN`, answered 401.
+fn har_with_bearer(url: &str, token: &str) -> String {
+    serde_json::json!({"log": {"version": "1.2", "creator": {"name": "test", "version": "1"},
+        "entries": [{
+            "startedDateTime": "2026-12-02T19:50:00.000Z",
+            "time": 12,
+            "request": {"method": "GET", "url": url, "httpVersion": "HTTP/1.1",
+                "headers": [{"name": "Authorization", "value": format!("Bearer {token}")},
+                            {"name": "Accept", "value": "application/json"}],
+                "queryString": [], "cookies": [], "headersSize": -1, "bodySize": 0},
+            "response": {"status": 401, "statusText": "Unauthorized", "httpVersion": "HTTP/1.1",
+                "headers": [{"name": "WWW-Authenticate", "value": "Bearer realm=\"api\", error=\"invalid_token\""}],
+                "cookies": [], "content": {"size": 0, "mimeType": "text/plain"},
+                "redirectURL": "", "headersSize": -1, "bodySize": 0},
+            "cache": {}, "timings": {"send": 0, "wait": 12, "receive": 0}
+        }]}})
+    .to_string()
+}
+
+/// The request the browser sent (recorded in the HAR) is one of the requests the ticket
+/// lists, with the credentials it carried: "Credentials sent" names its Bearer token, and
+/// the reproduction sends one.
+#[test]
+fn the_hars_request_is_observed_with_its_credentials() {
+    let set = flows(WITH_HAR);
+    let dir = tempfile::tempdir().unwrap();
+    let har = dir.path().join("exp.har");
+    // RFC 7515 §A.1's token: its `exp` (2011) is long past.
+    let token = crate::support::jwt::RFC7515_TOKEN;
+    let session = fixture::block_on(async {
+        let url = format!("{}/api/orders", serve(bearer_api("good")).await);
+        std::fs::write(&har, har_with_bearer(&url, token)).unwrap();
+        let ctx = ProbeContext::new(Duration::from_secs(5)).unwrap();
+        let mut e = Engine::new(&set, "truth", BTreeMap::new()).unwrap();
+        e.give_input("url", &url).unwrap();
+        e.give_input("har", har.to_str().unwrap()).unwrap();
+        e.give_reports(why401::probe::run_all(e.probe_requests(), &ctx).await)
+            .unwrap();
+        e.choose(0).unwrap();
+        e.into_session()
+    });
+    let t = ticket(&session, &set);
+    assert_eq!(t.causes[0].id, "token-expired", "{:?}", t.causes);
+    let md = t.render(TicketFormat::Md);
+    assert!(!md.contains(token), "{md}");
+    let recorded: Vec<&str> = md
+        .lines()
+        .filter(|l| l.contains("recorded in a HAR export"))
+        .collect();
+    assert_eq!(recorded.len(), 1, "{md}");
+    assert!(recorded[0].starts_with("- `GET http://127.0.0.1:"), "{md}");
+    assert!(
+        recorded[0].contains("/api/orders → 401 (recorded in a HAR export, sent Bearer token)"),
+        "{md}"
+    );
+    assert!(recorded[0].contains("sent Bearer token"), "{md}");
+    assert!(
+        md.contains("- **Credentials sent:** Bearer token (in 1 of 2 requests)"),
+        "{md}"
+    );
+    let repro = t.reproduce.as_deref().unwrap();
+    assert!(repro.contains("Authorization: Bearer $"), "{repro}");
+}

@@ -254,6 +254,12 @@ impl Engine<'_> {
             },
             _ => format!("no answer: {}", report.summary),
         };
+        let mut kept = report.clone();
+        kept.id = match self.s.retests.len() {
+            0 => VERIFY_PROBE.to_owned(),
+            n => format!("{VERIFY_PROBE}-{}", n + 1),
+        };
+        self.s.retests.push(kept);
         self.s.verification = Some(Verification {
             request: format!("GET {url} {}", self.s.credentials_phrase()),
             status,

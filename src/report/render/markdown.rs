@@ -152,6 +152,12 @@ pub(crate) fn exchange_line(ob: &Observation) -> String {
         (None, None) => line.push_str(" → no answer"),
     }
     let mut extra = Vec::new();
+    if ob.is_retest() {
+        extra.push("re-test".to_owned());
+    }
+    if let Some(r) = &ob.recorded_in {
+        extra.push(format!("recorded in {r}"));
+    }
     if let Some(ms) = ob.elapsed_ms {
         extra.push(format!("{ms} ms"));
     }

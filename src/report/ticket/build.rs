@@ -76,6 +76,20 @@ pub(super) fn from_session(
         .iter()
         .map(|s| step(session, flows, s))
         .collect();
+    // Every re-test is a request of its own: listed with its answer, after the walk's.
+    let retest_url = session.answers.get("url");
+    t.observed.extend(
+        observe::observations(&session.retests)
+            .into_iter()
+            .map(|mut o| {
+                // A re-test that got no answer recorded no address: it is the walk's own.
+                if o.url.is_none() {
+                    o.url = retest_url.cloned();
+                }
+                o
+            }),
+    );
+    t.probes.extend(session.retests.iter().map(probe_summary));
     t.target = observe::target_of(&reports, session);
     t.reproduce = t.target.as_ref().and_then(both_requests);
     let outcome = session.outcome();
@@ -104,6 +118,20 @@ pub(super) fn from_session(
                  the address answers 401 to any request without them",
                 c.title, c.id
             );
+        }
+        // Re-tested, and it failed: the headline says so, not "not re-tested yet".
+        (Outcome::Diagnosed | Outcome::Escalate, c)
+            if session.verification.as_ref().is_some_and(|v| !v.passed) =>
+        {
+            let answer = session
+                .verification
+                .as_ref()
+                .map_or("", |v| v.answer.as_str());
+            let what = match c {
+                Some(c) => format!("Diagnosed: {} ({})", c.title, c.id),
+                None => t.summary.clone(),
+            };
+            t.summary = format!("{what}; re-tested, and the request still got {answer}");
         }
         (Outcome::Diagnosed, Some(c)) => {
             t.summary = format!(
