@@ -33,6 +33,26 @@ pub(crate) const KIND: ProbeKind = ProbeKind {
             doc: "first 401's URL, redacted",
         },
         FactSpec {
+            name: "first_401_method",
+            ty: FactType::Str,
+            doc: "first 401's method",
+        },
+        FactSpec {
+            name: "first_401_status",
+            ty: FactType::Int,
+            doc: "first 401's status (401)",
+        },
+        FactSpec {
+            name: "first_401_sent_credentials",
+            ty: FactType::Bool,
+            doc: "the first 401 carried credentials of any kind",
+        },
+        FactSpec {
+            name: "first_401_sent_as",
+            ty: FactType::StrList,
+            doc: "the kinds of credentials it carried, as the http probe's sent_as names them",
+        },
+        FactSpec {
             name: "sent_authorization",
             ty: FactType::Bool,
             doc: "the first 401 carried an Authorization header",
@@ -105,6 +125,42 @@ fn run(id: String, args: ProbeArgs, _ctx: ProbeContext) -> super::ProbeFuture {
     .boxed()
 }
 
+/// The kinds of credentials a recorded request carried, named as the http probe's
+/// `sent_as` names them (`bearer`, `basic:USER`, `cookie:a,b`, `header:X-Api-Key`).
+fn sent_as(e: &har::Exchange) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(a) = &e.authorization {
+        out.push(match a.scheme.to_ascii_lowercase().as_str() {
+            "bearer" => "bearer".to_owned(),
+            "basic" => a
+                .user
+                .as_ref()
+                .map_or_else(|| "basic".to_owned(), |u| format!("basic:{}", u.raw())),
+            _ => format!("authorization:{}", a.scheme),
+        });
+    }
+    if !e.cookies.is_empty() {
+        // `name=[cookie len=… hmac=…]`: the names only.
+        let names: Vec<&str> = e
+            .cookies
+            .iter()
+            .map(|c| c.split_once('=').map_or(c.as_str(), |(n, _)| n))
+            .collect();
+        out.push(format!("cookie:{}", names.join(",")));
+    }
+    if let Some(name) = e
+        .api_key
+        .as_deref()
+        .and_then(|k| k.split_whitespace().next())
+    {
+        out.push(format!("header:{name}"));
+    }
+    if let Some(param) = &e.token_in_url {
+        out.push(format!("query:{param}"));
+    }
+    out
+}
+
 /// The report of a HAR analysis, as the probe gives it (the `why401 har` ticket uses it too).
 pub fn describe(id: &str, a: &har::Analysis) -> ProbeReport {
     let mut r = ProbeReport::new(id, "har");
@@ -115,6 +171,11 @@ pub fn describe(id: &str, a: &har::Analysis) -> ProbeReport {
         r.fact("first_401_url", e.url.raw());
         r.fact("sent_authorization", e.authorization.is_some());
         r.fact("sent_cookie", !e.cookies.is_empty());
+        r.fact("first_401_method", e.method.raw());
+        r.fact("first_401_status", e.status);
+        let sent_as = sent_as(e);
+        r.fact("first_401_sent_credentials", !sent_as.is_empty());
+        r.fact("first_401_sent_as", sent_as);
         r.fact("auth_exchange_before", !first.before.is_empty());
         if let Some(c) = e.challenges.first() {
             r.fact("challenge", c.raw());

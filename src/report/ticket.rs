@@ -253,6 +253,9 @@ pub struct Observation {
     /// Why no answer came back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Where the exchange was recorded when why401 did not send it (`a HAR export`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_in: Option<String>,
 }
 
 impl Observation {

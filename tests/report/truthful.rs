@@ -368,3 +368,98 @@ fn a_failed_retest_is_in_the_headline() {
         "{head}"
     );
 }
+
+/// The API flow's shape with `--har`: the address checked, the browser's HAR read.
+const WITH_HAR: &str = r#"
+id: truth
+title: Read the HAR
+version: 1
+start: begin
+nodes:
+  begin:
+    title: Check the address and the HAR
+    inputs:
+      - id: url
+        kind: url
+        prompt: The address
+      - id: har
+        kind: path
+        prompt: HAR file
+    probes:
+      - kind: http
+        args:
+          url: "{{url}}"
+      - kind: har
+        args:
+          file: "{{har}}"
+    choices:
+      - label: Done
+        goto: done
+  done:
+    title: Done
+    end: escalate
+"#;
+
+/// A browser's HAR: `GET URL` with `Authorization: Bearer TOKEN`, answered 401.
+fn har_with_bearer(url: &str, token: &str) -> String {
+    serde_json::json!({"log": {"version": "1.2", "creator": {"name": "test", "version": "1"},
+        "entries": [{
+            "startedDateTime": "2026-12-02T19:50:00.000Z",
+            "time": 12,
+            "request": {"method": "GET", "url": url, "httpVersion": "HTTP/1.1",
+                "headers": [{"name": "Authorization", "value": format!("Bearer {token}")},
+                            {"name": "Accept", "value": "application/json"}],
+                "queryString": [], "cookies": [], "headersSize": -1, "bodySize": 0},
+            "response": {"status": 401, "statusText": "Unauthorized", "httpVersion": "HTTP/1.1",
+                "headers": [{"name": "WWW-Authenticate", "value": "Bearer realm=\"api\", error=\"invalid_token\""}],
+                "cookies": [], "content": {"size": 0, "mimeType": "text/plain"},
+                "redirectURL": "", "headersSize": -1, "bodySize": 0},
+            "cache": {}, "timings": {"send": 0, "wait": 12, "receive": 0}
+        }]}})
+    .to_string()
+}
+
+/// The request the browser sent (recorded in the HAR) is one of the requests the ticket
+/// lists, with the credentials it carried: "Credentials sent" names its Bearer token, and
+/// the reproduction sends one.
+#[test]
+fn the_hars_request_is_observed_with_its_credentials() {
+    let set = flows(WITH_HAR);
+    let dir = tempfile::tempdir().unwrap();
+    let har = dir.path().join("exp.har");
+    // RFC 7515 §A.1's token: its `exp` (2011) is long past.
+    let token = crate::support::jwt::RFC7515_TOKEN;
+    let session = fixture::block_on(async {
+        let url = format!("{}/api/orders", serve(bearer_api("good")).await);
+        std::fs::write(&har, har_with_bearer(&url, token)).unwrap();
+        let ctx = ProbeContext::new(Duration::from_secs(5)).unwrap();
+        let mut e = Engine::new(&set, "truth", BTreeMap::new()).unwrap();
+        e.give_input("url", &url).unwrap();
+        e.give_input("har", har.to_str().unwrap()).unwrap();
+        e.give_reports(why401::probe::run_all(e.probe_requests(), &ctx).await)
+            .unwrap();
+        e.choose(0).unwrap();
+        e.into_session()
+    });
+    let t = ticket(&session, &set);
+    assert_eq!(t.causes[0].id, "token-expired", "{:?}", t.causes);
+    let md = t.render(TicketFormat::Md);
+    assert!(!md.contains(token), "{md}");
+    let recorded: Vec<&str> = md
+        .lines()
+        .filter(|l| l.contains("recorded in a HAR export"))
+        .collect();
+    assert_eq!(recorded.len(), 1, "{md}");
+    assert!(recorded[0].starts_with("- `GET http://127.0.0.1:"), "{md}");
+    assert!(
+        recorded[0].contains("/api/orders → 401 (recorded in a HAR export, sent Bearer token)"),
+        "{md}"
+    );
+    assert!(recorded[0].contains("sent Bearer token"), "{md}");
+    assert!(
+        md.contains("- **Credentials sent:** Bearer token (in 1 of 2 requests)"),
+        "{md}"
+    );
+    let repro = t.reproduce.as_deref().unwrap();
+    assert!(repro.contains("Authorization: Bearer $"), "{repro}");
+}

@@ -155,6 +155,9 @@ pub(crate) fn exchange_line(ob: &Observation) -> String {
     if ob.is_retest() {
         extra.push("re-test".to_owned());
     }
+    if let Some(r) = &ob.recorded_in {
+        extra.push(format!("recorded in {r}"));
+    }
     if let Some(ms) = ob.elapsed_ms {
         extra.push(format!("{ms} ms"));
     }

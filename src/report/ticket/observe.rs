@@ -58,6 +58,9 @@ struct Exchange<'a> {
     prefix: String,
     /// The probe id shown: the report's, or `check.PART`.
     id: String,
+    /// A request a browser made and a HAR export recorded (its facts below `first_401_`),
+    /// not one why401 sent.
+    from_har: bool,
 }
 
 impl Exchange<'_> {
@@ -131,6 +134,14 @@ fn exchanges(reports: &[ProbeReport]) -> Vec<Exchange<'_>> {
                 report: r,
                 prefix: String::new(),
                 id: r.id.clone(),
+                from_har: false,
+            });
+        } else if r.kind == "har" && r.facts.contains_key("first_401_url") {
+            out.push(Exchange {
+                report: r,
+                prefix: "first_401_".to_owned(),
+                id: r.id.clone(),
+                from_har: true,
             });
         }
     }
@@ -152,6 +163,7 @@ fn battery_exchanges(r: &ProbeReport) -> Vec<Exchange<'_>> {
             report: r,
             prefix: format!("{part}."),
             id: format!("{}.{part}", r.id),
+            from_har: false,
         })
         .filter(|ex| ex.sent_credentials().is_some() || ex.str("error.message").is_some())
         .collect();
@@ -193,7 +205,11 @@ pub(super) fn observations(reports: &[ProbeReport]) -> Vec<Observation> {
             reason: ex.str("reason").unwrap_or_default().to_owned(),
             sent_credentials: ex.sent_credentials(),
             credentials: ex.credentials(),
-            challenges: ex.list("challenge.raw"),
+            challenges: if ex.from_har {
+                list_fact(ex.report, "challenge")
+            } else {
+                ex.list("challenge.raw")
+            },
             proxy_challenges: ex.list("proxy_challenge.raw"),
             headers: KEY_HEADERS
                 .iter()
@@ -207,9 +223,11 @@ pub(super) fn observations(reports: &[ProbeReport]) -> Vec<Observation> {
                 .collect(),
             location: ex.str("location").map(str::to_owned),
             elapsed_ms: match ex.int("elapsed_ms") {
+                _ if ex.from_har => None,
                 Some(ms) if !ex.prefix.is_empty() => u64::try_from(ms).ok(),
                 _ => Some(ex.report.elapsed_ms),
             },
+            recorded_in: ex.from_har.then(|| "a HAR export".to_owned()),
             error: ex.str("error.message").map(str::to_owned),
         })
         .collect()
