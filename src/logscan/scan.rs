@@ -260,9 +260,8 @@ const SUCCESS_BATCH: usize = 4096;
 
 impl AccessScanner<'_> {
     fn flush_successes(&mut self) {
-        for (h, t) in self.successes.drain(..) {
-            self.stats.success.add(h, t);
-        }
+        self.stats.success.add_batch(&self.successes);
+        self.successes.clear();
     }
 
     fn line(&mut self, raw: &[u8]) {

@@ -1,8 +1,6 @@
 //! What a scan gathers: per-chunk tallies that merge into one report, with bounded memory.
 
-use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::{BTreeMap, VecDeque};
 
 use super::counter::{FxMap, KEY_LIMIT, TopCounter, bounded_key, hash_key};
 use super::errorlog::Reason;
@@ -125,63 +123,130 @@ pub struct AuthEvent {
 
 /// The latest success (2xx/304) time per client hash, bounded; order of adding does not
 /// matter, so tables from anywhere in the log merge in any order.
+///
+/// Open addressing with linear probing over (key, time) pairs: a lookup touches one slot,
+/// most often, where a general table touches its control bytes and then its bucket. Clients
+/// come in batches ([`Self::add_batch`]), whose slots are loaded first in one pass with no
+/// branch, so their cache misses overlap instead of coming one after the other.
 #[derive(Debug, Clone, Default)]
 pub struct SuccessTable {
-    pub map: HashMap<u64, i64, BuildHasherDefault<AlreadyHashed>>,
+    /// `(key, latest time)`; [`EMPTY`] marks a free slot. The length is a power of two.
+    slots: Vec<(u64, i64)>,
+    /// Slots in use.
+    len: usize,
     /// True once clients were dropped for room.
     pub approximate: bool,
 }
 
-/// The hasher of a table whose keys are [`hash_key`]s already: hashing them again would only
-/// cost time on every successful request.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct AlreadyHashed(u64);
+/// The key of a free slot: no client's key (see [`slot_key`]).
+const EMPTY: u64 = 0;
 
-impl Hasher for AlreadyHashed {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        self.0 = hash_key(bytes) ^ self.0.rotate_left(5);
-    }
-
-    fn write_u64(&mut self, h: u64) {
-        self.0 = h;
-    }
+/// The key stored for a client's [`hash_key`]: never [`EMPTY`].
+fn slot_key(h: u64) -> u64 {
+    h | 1
 }
 
 impl SuccessTable {
-    /// A success of the client whose [`hash_key`] is `h`, at `t`.
-    pub fn add(&mut self, h: u64, t: i64) {
-        let room = self.map.len() < SUCCESS_CAP;
-        match self.map.entry(h) {
-            Entry::Occupied(mut e) => {
-                let v = e.get_mut();
-                *v = (*v).max(t);
+    /// Where `k`'s probe starts: the top bits of a multiply (the table has at least 2 slots).
+    #[inline]
+    fn home(&self, k: u64) -> usize {
+        let bits = self.slots.len().trailing_zeros();
+        (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
+    }
+
+    /// Makes room for `more` new clients (at most [`SUCCESS_CAP`] in all) with at most four
+    /// slots in five used.
+    fn reserve(&mut self, more: usize) {
+        let want = (self.len + more).min(SUCCESS_CAP);
+        if want * 5 <= self.slots.len() * 4 {
+            return;
+        }
+        let mut n = self.slots.len().max(1024);
+        while want * 5 > n * 4 {
+            n *= 2;
+        }
+        let old = std::mem::replace(&mut self.slots, vec![(EMPTY, 0); n]);
+        self.len = 0;
+        for (k, t) in old {
+            if k != EMPTY {
+                self.put(k, t);
             }
-            Entry::Vacant(e) if room => {
-                e.insert(t);
+        }
+    }
+
+    /// Records `t` for slot key `k`; room must have been reserved.
+    #[inline]
+    fn put(&mut self, k: u64, t: i64) {
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(k);
+        loop {
+            let slot = &mut self.slots[i];
+            if slot.0 == k {
+                slot.1 = slot.1.max(t);
+                return;
             }
-            Entry::Vacant(_) => self.approximate = true,
+            if slot.0 == EMPTY {
+                if self.len < SUCCESS_CAP {
+                    *slot = (k, t);
+                    self.len += 1;
+                } else {
+                    self.approximate = true;
+                }
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Successes `(hash_key, time)` of many lines.
+    pub fn add_batch(&mut self, batch: &[(u64, i64)]) {
+        self.reserve(batch.len());
+        // Loads only, each independent of the others: the misses overlap, and the updates
+        // below find their slots in the cache.
+        let mut seen = 0u64;
+        for &(h, _) in batch {
+            seen ^= self.slots[self.home(slot_key(h))].0;
+        }
+        std::hint::black_box(seen);
+        for &(h, t) in batch {
+            self.put(slot_key(h), t);
         }
     }
 
     /// Adds another table's successes.
     pub(crate) fn absorb(&mut self, other: Self) {
         self.approximate |= other.approximate;
-        if self.map.is_empty() {
-            self.map = other.map;
+        if self.len == 0 {
+            self.slots = other.slots;
+            self.len = other.len;
             return;
         }
-        for (h, t) in other.map {
-            self.add(h, t);
+        self.reserve(other.len);
+        for (k, t) in other.slots {
+            if k != EMPTY {
+                self.put(k, t);
+            }
         }
     }
 
     /// The latest success of `client`, if it had one.
     pub fn latest(&self, client: &[u8]) -> Option<i64> {
-        self.map.get(&hash_key(client)).copied()
+        if self.slots.is_empty() {
+            return None;
+        }
+        let k = slot_key(hash_key(client));
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(k);
+        loop {
+            let (key, t) = self.slots[i];
+            if key == k {
+                return Some(t);
+            }
+            if key == EMPTY {
+                return None;
+            }
+            i = (i + 1) & mask;
+        }
     }
 }
 
@@ -457,6 +522,37 @@ impl Stats {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Successes added in batches to two tables, then one absorbed into the other, give
+        /// each client the latest time a plain map gives, and no time to a client never seen.
+        #[test]
+        fn the_success_table_keeps_each_clients_latest_time(
+            lines in proptest::collection::vec((0u16..3000, -5i64..5_000_000), 0..6000),
+            split in 0usize..6000,
+        ) {
+            let client = |c: u16| format!("203.0.{}.{}", c / 256, c % 256);
+            let mut want = std::collections::HashMap::new();
+            for &(c, t) in &lines {
+                let e = want.entry(c).or_insert(t);
+                *e = (*e).max(t);
+            }
+            let cut = split.min(lines.len());
+            let batch = |part: &[(u16, i64)]| -> Vec<(u64, i64)> {
+                part.iter().map(|&(c, t)| (hash_key(client(c).as_bytes()), t)).collect()
+            };
+            let (mut a, mut b) = (SuccessTable::default(), SuccessTable::default());
+            for piece in batch(&lines[..cut]).chunks(700) {
+                a.add_batch(piece);
+            }
+            b.add_batch(&batch(&lines[cut..]));
+            a.absorb(b);
+            for c in 0..3000u16 {
+                proptest::prop_assert_eq!(a.latest(client(c).as_bytes()), want.get(&c).copied());
+            }
+            proptest::prop_assert!(!a.approximate);
+        }
+    }
 
     #[test]
     fn bursts_spanning_a_chunk_boundary_are_joined() {

@@ -287,7 +287,7 @@ fn clients(st: &Stats, top: usize) -> (Vec<ClientSummary>, Retry, Vec<KeyCount>)
         got_through: 0,
         never: 0,
     };
-    let mut all: Vec<ClientSummary> = Vec::with_capacity(a.clients.map.len());
+    let mut ranked = Vec::with_capacity(a.clients.map.len());
     let mut bursts = Vec::new();
     for (k, c) in &a.clients.map {
         let through = a.success.latest(k).is_some_and(|t| t >= c.first);
@@ -296,22 +296,37 @@ fn clients(st: &Stats, top: usize) -> (Vec<ClientSummary>, Retry, Vec<KeyCount>)
         } else {
             retry.never += 1;
         }
-        let client = redact::shown_line(k);
         if is_burst(c.max_per_minute) {
             bursts.push(KeyCount {
-                name: client.as_str().into(),
+                name: redact::shown_line(k).into(),
                 count: c.max_per_minute,
             });
         }
-        all.push(ClientSummary {
-            client,
+        ranked.push((k, c, through));
+    }
+    // Only the clients that can be among the first `top` are made ready to show (their
+    // names and times take far longer than the counting): every count above the `top`-th
+    // largest, and every count tied with it, as ties go by the shown name.
+    let least = match top.checked_sub(1) {
+        Some(nth) if nth + 1 < ranked.len() => {
+            let mut counts: Vec<u64> = ranked.iter().map(|(_, c, _)| c.count).collect();
+            *counts.select_nth_unstable_by(nth, |x, y| y.cmp(x)).1
+        }
+        Some(_) => 0,
+        None => u64::MAX,
+    };
+    let mut all: Vec<ClientSummary> = ranked
+        .into_iter()
+        .filter(|(_, c, _)| c.count >= least)
+        .map(|(k, c, through)| ClientSummary {
+            client: redact::shown_line(k),
             count: c.count,
             first_seen: format_utc(c.first, true),
             last_seen: format_utc(c.last, true),
             max_per_minute: c.max_per_minute,
             got_through: through,
-        });
-    }
+        })
+        .collect();
     for (k, c) in &st.error.burst_clients.map {
         // The error log does not say which failures why401's own probes caused: the most
         // probe 401s this client had in a minute are taken off its worst minute.
@@ -529,6 +544,38 @@ fn causes(s: &Summary, st: &Stats) -> Vec<CauseHit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The top clients are the most 401s first, ties in name order, whichever clients the
+    /// cut leaves out; the retry counts still cover every client.
+    #[test]
+    fn top_clients_break_ties_by_name_at_the_cut() {
+        let mut st = Stats::default();
+        for (client, n) in [
+            ("10.0.0.9", 5),
+            ("10.0.0.3", 3),
+            ("10.0.0.1", 3),
+            ("10.0.0.2", 3),
+            ("10.0.0.4", 1),
+        ] {
+            for s in 0..n {
+                st.access.clients.add(client.as_bytes(), 1_793_491_200 + s);
+            }
+        }
+        for top in 1..=6 {
+            let (all, retry, _) = clients(&st, top);
+            let names: Vec<(&str, u64)> =
+                all.iter().map(|c| (c.client.as_str(), c.count)).collect();
+            let want = [
+                ("10.0.0.9", 5),
+                ("10.0.0.1", 3),
+                ("10.0.0.2", 3),
+                ("10.0.0.3", 3),
+                ("10.0.0.4", 1),
+            ];
+            assert_eq!(names, want[..top.min(5)], "top {top}");
+            assert_eq!(retry.got_through + retry.never, 5);
+        }
+    }
 
     #[test]
     fn sparklines_scale_and_group() {

@@ -410,6 +410,56 @@ fn token_through_stripping_nginx(name: &str, upstream: &str) {
     assert_eq!(outcome(&ticket), "resolved", "{ticket}");
 }
 
+/// An expired token through the stripping nginx, then the client's renewed token at "a fresh
+/// token works": the re-test's checks decode the new token (valid in time) and find the proxy,
+/// so the walk goes there and the ticket blames the proxy, not the expiry of the token given
+/// before (the new one is not expired).
+#[test]
+fn a_renewed_token_still_refused_through_a_stripping_proxy_is_not_called_expired() {
+    let upstream = api();
+    let Some(nginx) = Nginx::start(&proxy_body(&upstream, true)) else {
+        assert!(std::env::var("CI").is_err(), "nginx is needed under CI");
+        return;
+    };
+    let Some(mut w) = Walk::start(
+        "renewed",
+        &nginx.url("/api/orders"),
+        "proxy-strips-authorization",
+    ) else {
+        return;
+    };
+    let now = chrono::Utc::now().timestamp();
+    let renewed = expired_jwt_with(&serde_json::json!({
+        "sub": "svc-reports", "aud": "orders", "scope": "orders:read",
+        "iat": now - 60, "exp": now + 3600,
+    }));
+    w.choose("My code calls an API");
+    w.suggested("How does your client authenticate?");
+    w.answer("Access token", &expired_jwt());
+    w.choose("A fresh token works");
+    w.answer("The new access token", &renewed);
+    let screen = w.at("Does the proxy pass Authorization on?");
+    let found: Vec<&str> = screen
+        .lines()
+        .skip_while(|l| !l.contains("Found so far") && !l.contains("Problems found"))
+        .take(4)
+        .collect();
+    assert!(
+        found
+            .get(1)
+            .is_some_and(|l| l.contains("proxy-strips-authorization")),
+        "{screen}"
+    );
+    assert!(
+        !found.iter().any(|l| l.contains("token-expired")),
+        "{screen}"
+    );
+    w.suggested("Does the proxy pass Authorization on?");
+    let ticket = w.ticket("Diagnosed: proxy-strips-authorization");
+    assert_eq!(outcome(&ticket), "diagnosed", "{ticket}");
+    assert!(!ticket.contains(&renewed), "{ticket}");
+}
+
 /// A wrong password at nginx Basic auth, from the owner's side with a test user: the password
 /// already typed is checked against the user file the running nginx's configuration names,
 /// so the cause is `password-mismatch` (never the password itself on screen); with the right

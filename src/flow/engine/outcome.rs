@@ -81,18 +81,60 @@ impl Session {
                 k == "backend.status" && matches!(v, FactValue::Int(s) if (200..400).contains(s))
             })
         });
+        let stale = self.token_causes_of_an_earlier_token();
         let hits = self
-            .findings()
-            .map(|f| CauseHit::new(&f.cause, f.confidence, f.evidence.clone()))
+            .trail
+            .iter()
+            .enumerate()
+            .flat_map(|(step, s)| {
+                s.findings.iter().map(move |f| {
+                    (
+                        step,
+                        CauseHit::new(&f.cause, f.confidence, f.evidence.clone()),
+                    )
+                })
+            })
             .chain(
-                self.reports()
+                self.trail
+                    .iter()
                     .enumerate()
-                    .filter(|(i, r)| r.kind != battery::NAME || Some(*i) == latest_battery)
-                    .flat_map(|(_, r)| r.causes.iter().cloned()),
+                    .flat_map(|(step, s)| s.reports.iter().map(move |r| (step, r)))
+                    .enumerate()
+                    .filter(|(i, (_, r))| r.kind != battery::NAME || Some(*i) == latest_battery)
+                    .flat_map(|(_, (step, r))| r.causes.iter().cloned().map(move |h| (step, h))),
             )
+            .filter(|(step, h)| !stale(*step, &h.id))
+            .map(|(_, h)| h)
             .filter(|h| !(sent_later && h.id == "no-credentials-sent"))
             .filter(|h| !(backend_accepted && h.id == "bad-credentials"));
         diagnose::rank_request(hits)
+    }
+
+    /// What the token checks found before the latest battery checked a token (a new one, at
+    /// the re-test) and was still refused is about the token sent then, not why the request
+    /// fails now: a cause of the token's own (expired, wrong audience, ...) found at an
+    /// earlier step counts only if the latest battery found it too. (When the new token got
+    /// in, the earlier token's causes are what the walk fixed, and stay.) Returns whether a
+    /// hit of `id` at trail step `step` is such a cause.
+    fn token_causes_of_an_earlier_token(&self) -> impl Fn(usize, &str) -> bool + '_ {
+        let latest = self.trail.iter().enumerate().rev().find_map(|(step, s)| {
+            s.reports
+                .iter()
+                .rev()
+                .find(|r| r.kind == battery::NAME)
+                .map(|r| (step, r))
+        });
+        let checked_token = latest.filter(|(_, r)| {
+            r.facts.keys().any(|k| k.starts_with("token."))
+                && matches!(r.facts.get("status"), Some(FactValue::Int(401 | 403)))
+        });
+        move |step, id| {
+            let Some((at, r)) = checked_token else {
+                return false;
+            };
+            let of_token = id.starts_with("token-") || id == "wrong-token-type";
+            of_token && step < at && !r.causes.iter().any(|h| h.id == id)
+        }
     }
 
     /// `resolved` only after a passing re-test; an ending at a fix without one is
