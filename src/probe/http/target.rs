@@ -202,25 +202,24 @@ impl std::fmt::Debug for Credentials {
     }
 }
 
-/// The user name of a Basic credential (`base64(user:password)`), when it decodes.
-fn basic_user(encoded: &str) -> Option<String> {
+/// The user name and password of a Basic credential (`base64(user:password)`), when it
+/// decodes.
+fn basic_parts(encoded: &str) -> Option<(String, String)> {
     use base64::Engine as _;
     let raw = base64::engine::general_purpose::STANDARD
         .decode(encoded)
         .ok()?;
     let text = String::from_utf8(raw).ok()?;
-    let (user, _) = text.split_once(':')?;
-    Some(user.to_owned())
+    let (user, password) = text.split_once(':')?;
+    Some((user.to_owned(), password.to_owned()))
+}
+
+fn basic_user(encoded: &str) -> Option<String> {
+    basic_parts(encoded).map(|(user, _)| user)
 }
 
 fn basic_password(encoded: &str) -> Option<String> {
-    use base64::Engine as _;
-    let raw = base64::engine::general_purpose::STANDARD
-        .decode(encoded)
-        .ok()?;
-    let text = String::from_utf8(raw).ok()?;
-    let (_, password) = text.split_once(':')?;
-    Some(password.to_owned())
+    basic_parts(encoded).map(|(_, password)| password)
 }
 
 /// A scheme word is shown only when it looks like one, so a bare token is never echoed.
