@@ -105,9 +105,7 @@ impl Credentials {
     pub fn kinds(&self) -> Vec<String> {
         let mut out = Vec::new();
         if let Some(a) = &self.authorization {
-            let a = a.expose().trim();
-            let scheme = a.split_whitespace().next().unwrap_or("");
-            let rest = a.get(scheme.len()..).unwrap_or("").trim();
+            let (scheme, rest) = scheme_and_rest(a.expose());
             out.push(match scheme.to_ascii_lowercase().as_str() {
                 "basic" => {
                     basic_user(rest).map_or_else(|| "basic".to_owned(), |u| format!("basic:{u}"))
@@ -140,9 +138,7 @@ impl Credentials {
     pub fn fingerprints(&self) -> Vec<String> {
         let mut out = Vec::new();
         if let Some(a) = &self.authorization {
-            let a = a.expose().trim();
-            let scheme = a.split_whitespace().next().unwrap_or("");
-            let rest = a.get(scheme.len()..).unwrap_or("").trim();
+            let (scheme, rest) = scheme_and_rest(a.expose());
             out.push(match scheme.to_ascii_lowercase().as_str() {
                 "bearer" if !rest.is_empty() => fingerprint("token", rest),
                 "basic" => {
@@ -400,4 +396,11 @@ pub fn is_scheme_named_header(name: &str) -> bool {
 /// True when `a` and `b` share scheme, host and port: credentials may go to both.
 pub fn same_origin(a: &url::Url, b: &url::Url) -> bool {
     a.origin() == b.origin()
+}
+
+/// An Authorization value's scheme and what follows it, trimmed.
+fn scheme_and_rest(value: &str) -> (&str, &str) {
+    let a = value.trim();
+    let scheme = a.split_whitespace().next().unwrap_or("");
+    (scheme, a.get(scheme.len()..).unwrap_or("").trim())
 }
