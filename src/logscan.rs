@@ -85,6 +85,8 @@ pub(crate) fn analyze(sources: &[Source], opts: &Options) -> anyhow::Result<Summ
     } else {
         opts.threads
     };
+    // The report redacts what it shows; its patterns compile on another thread meanwhile.
+    std::thread::spawn(redact::compile_patterns);
     let mut total = Stats::default();
     let mut files = Vec::new();
     let mut skipped = Vec::new();

@@ -37,10 +37,17 @@ pub(crate) fn bounded_key(key: &[u8]) -> Box<[u8]> {
 /// Counts per key, bounded.
 #[derive(Debug, Clone)]
 pub struct TopCounter {
-    map: FxMap<Box<[u8]>, u64>,
+    map: FxMap<Box<[u8]>, Tally>,
     cap: usize,
     /// True once keys were dropped: counts are then lower bounds.
     pub approximate: bool,
+}
+
+/// A key's count, and what [`TopCounter::add_marked`] found about the key when it was new.
+#[derive(Debug, Clone, Copy)]
+struct Tally {
+    count: u64,
+    mark: bool,
 }
 
 impl Default for TopCounter {
@@ -59,37 +66,57 @@ impl TopCounter {
     }
 
     pub fn add(&mut self, key: &[u8], n: u64) {
-        if key.len() > KEY_LIMIT {
-            *self.map.entry(bounded_key(key)).or_insert(0) += n;
-        } else if let Some(c) = self.map.get_mut(key) {
-            *c += n;
-            return;
+        self.add_marked(key, n, |_| false);
+    }
+
+    /// Adds `n` to `key` and returns the key's mark: `mark(key)`, asked only when the key is
+    /// new (or was pruned), so a costly question about a key is answered once per key.
+    pub(crate) fn add_marked(
+        &mut self,
+        key: &[u8],
+        n: u64,
+        mark: impl FnOnce(&[u8]) -> bool,
+    ) -> bool {
+        let got = if key.len() > KEY_LIMIT {
+            let m = mark(key);
+            let t = self
+                .map
+                .entry(bounded_key(key))
+                .or_insert(Tally { count: 0, mark: m });
+            t.count += n;
+            t.mark
+        } else if let Some(t) = self.map.get_mut(key) {
+            t.count += n;
+            return t.mark;
         } else {
-            self.map.insert(key.into(), n);
-        }
+            let m = mark(key);
+            self.map.insert(key.into(), Tally { count: n, mark: m });
+            m
+        };
         if self.map.len() > self.cap {
             self.prune();
         }
+        got
     }
 
     /// Drops the keys with the smallest counts until a quarter of the room is free again.
     fn prune(&mut self) {
-        let mut counts: Vec<u64> = self.map.values().copied().collect();
+        let mut counts: Vec<u64> = self.map.values().map(|t| t.count).collect();
         let keep = self.cap * 3 / 4;
         let cut_at = counts.len() - keep;
         let (_, threshold, _) = counts.select_nth_unstable(cut_at);
         let threshold = *threshold;
-        self.map.retain(|_, c| *c > threshold);
+        self.map.retain(|_, t| t.count > threshold);
         self.approximate = true;
     }
 
     pub(crate) fn merge(&mut self, other: Self) {
         self.approximate |= other.approximate;
-        for (k, n) in other.map {
+        for (k, t) in other.map {
             match self.map.get_mut(&k) {
-                Some(c) => *c += n,
+                Some(c) => c.count += t.count,
                 None => {
-                    self.map.insert(k, n);
+                    self.map.insert(k, t);
                 }
             }
         }
@@ -107,12 +134,12 @@ impl TopCounter {
     }
 
     pub fn get(&self, key: &[u8]) -> u64 {
-        self.map.get(key).copied().unwrap_or(0)
+        self.map.get(key).map_or(0, |t| t.count)
     }
 
     /// The `n` largest, by count then key, as lossy UTF-8.
     pub fn top(&self, n: usize) -> Vec<(String, u64)> {
-        let mut all: Vec<(&[u8], u64)> = self.map.iter().map(|(k, c)| (&k[..], *c)).collect();
+        let mut all: Vec<(&[u8], u64)> = self.map.iter().map(|(k, t)| (&k[..], t.count)).collect();
         all.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
         all.into_iter()
             .take(n)

@@ -29,6 +29,15 @@ static AUTH_VALUE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(r"\b(Basic|Bearer|Token|Digest|BASIC|BEARER)(\s+)([A-Za-z0-9+/=._~-]{8,})").ok()
 });
 
+/// Compiles the patterns of [`secrets`] and of the output's redactor now: the report needs
+/// them only after the scan, which another thread can overlap with compiling them.
+pub(crate) fn compile_patterns() {
+    for re in [&QUERY_SECRET, &URL_PASSWORD, &JWT, &AUTH_VALUE] {
+        LazyLock::force(re);
+    }
+    crate::secret::redact::compile_patterns();
+}
+
 fn apply<'a>(
     re: &LazyLock<Option<Regex>>,
     text: Cow<'a, str>,

@@ -177,13 +177,11 @@ pub(crate) fn scan_chunk(
                 // Most lines only count (status, time, the client's success): a glance at
                 // their quotes is enough, and only 401s and probes are parsed in full.
                 AccessFormat::Combined if !scanner.filtering => {
-                    blocks::for_each_line(buf, |line, quotes| match glance(line, quotes) {
-                        Some(g) => {
-                            scanner.stats.lines += 1;
-                            scanner.glance(&g, line, quotes);
-                        }
-                        None => scanner.line(line),
-                    });
+                    blocks::for_each_line(
+                        buf,
+                        #[inline(always)]
+                        |line, quotes| scanner.glance_line(line, quotes),
+                    );
                 }
                 AccessFormat::Combined | AccessFormat::Common => {
                     let tail = if matches!(format, AccessFormat::Combined) {
@@ -264,6 +262,9 @@ impl AccessScanner<'_> {
         self.successes.clear();
     }
 
+    /// Any line of any access format, parsed in full (out of line: the combined fast path
+    /// stays small enough to inline).
+    #[inline(never)]
     fn line(&mut self, raw: &[u8]) {
         self.stats.lines += 1;
         let mut line = raw.strip_suffix(b"\r").unwrap_or(raw);
@@ -351,9 +352,25 @@ impl AccessScanner<'_> {
         }
     }
 
+    /// Tallies a combined line (no filter is set): at a glance when its quotes have the plain
+    /// shape, else parsed in full. Inlined into the line loop: a call per line costs more
+    /// than the glance's checks.
+    #[inline(always)]
+    #[allow(clippy::inline_always)]
+    fn glance_line(&mut self, line: &[u8], quotes: &Quotes) {
+        match glance(line, quotes) {
+            Some(g) => {
+                self.stats.lines += 1;
+                self.glance(&g, line, quotes);
+            }
+            None => self.line(line),
+        }
+    }
+
     /// Tallies a line seen at a glance (no filter is set); a 401 or a probe's line is then
     /// parsed in full.
-    #[inline]
+    #[inline(always)]
+    #[allow(clippy::inline_always)]
     fn glance(&mut self, g: &Glance<'_>, line: &[u8], quotes: &Quotes) {
         let t = self.clock.seconds(g.time);
         let t = self.tally(g.status, g.client, t);
@@ -415,7 +432,7 @@ impl AccessScanner<'_> {
         if probe {
             // why401's own requests are shown apart, never counted as bursts or CORS.
             st.probe_401 += 1;
-            st.probe_clients.add(rec.client, t);
+            st.pending.push(rec.client, t, true);
         } else {
             record_401(st, &rec, t, self.records_user);
         }
@@ -451,24 +468,30 @@ fn is_asset(target: &[u8]) -> bool {
     path.starts_with(b"/apple-touch-icon") || EXT.iter().any(|e| path.ends_with(e))
 }
 
-/// Load balancer and uptime checks: they fail on their own schedule, not the person's.
-fn is_health_check(target: &[u8], agent: &[u8]) -> bool {
+/// Load balancer and uptime checks: they fail on their own schedule, not the person's. A
+/// check is told by its path or by its agent ([`is_health_agent`]).
+fn is_health_path(target: &[u8]) -> bool {
     const PATHS: [&[u8]; 5] = [b"/health", b"/healthz", b"/ping", b"/status", b"/ready"];
-    // One search for all six names (a literal set), not one per name: it runs on every 401.
+    PATHS.iter().any(|p| target.starts_with(p))
+}
+
+/// The User-Agent of a load balancer's or an uptime service's check. Asked once per distinct
+/// agent (the agents' counter remembers the answer), not once per 401.
+fn is_health_agent(agent: &[u8]) -> bool {
+    // One search for all six names (a literal set), not one per name.
     static AGENTS: LazyLock<Option<regex::bytes::Regex>> = LazyLock::new(|| {
         regex::bytes::Regex::new(
             "kube-probe|ELB-HealthChecker|GoogleHC|Pingdom|UptimeRobot|Consul Health",
         )
         .ok()
     });
-    PATHS.iter().any(|p| target.starts_with(p))
-        || AGENTS.as_ref().is_some_and(|re| re.is_match(agent))
+    AGENTS.as_ref().is_some_and(|re| re.is_match(agent))
 }
 
 fn record_401(st: &mut AccessStats, rec: &AccessRecord<'_>, t: i64, records_user: bool) {
     st.status_401 += 1;
     st.paths.add(rec.target, 1);
-    st.agents.add(rec.user_agent, 1);
+    let health_agent = st.agents.add_marked(rec.user_agent, 1, is_health_agent);
     if !records_user {
         st.unknown_user_401 += 1;
     } else if rec.user.is_empty() || rec.user == b"-" {
@@ -486,10 +509,10 @@ fn record_401(st: &mut AccessStats, rec: &AccessRecord<'_>, t: i64, records_user
     }
     if is_asset(rec.target) {
         st.asset_401 += 1;
-    } else if is_health_check(rec.target, rec.user_agent) {
+    } else if health_agent || is_health_path(rec.target) {
         st.health_401 += 1;
     }
-    st.clients.add(rec.client, t);
+    st.pending.push(rec.client, t, false);
     if t != 0 {
         *st.timeline.entry(t.div_euclid(60)).or_insert(0) += 1;
         st.first_401 = Some(st.first_401.map_or(t, |f| f.min(t)));
@@ -602,11 +625,11 @@ mod tests {
             "Mozilla/5.0+(compatible; UptimeRobot/2.0; http://www.uptimerobot.com/)",
             "Consul Health Check",
         ] {
-            assert!(is_health_check(b"/api", agent.as_bytes()), "{agent}");
+            assert!(is_health_agent(agent.as_bytes()), "{agent}");
         }
-        assert!(is_health_check(b"/healthz", b"curl/8.0"));
+        assert!(is_health_path(b"/healthz") && !is_health_agent(b"curl/8.0"));
         let browser = b"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36";
-        assert!(!is_health_check(b"/admin", browser));
+        assert!(!is_health_path(b"/admin") && !is_health_agent(browser));
     }
 
     /// why401's own requests (their User-Agent marker) are counted apart: a probe's OPTIONS

@@ -291,6 +291,24 @@ impl ClientTable {
     }
 }
 
+/// 401s by client in file order, held by a chunk until it is merged in its place: each then
+/// counts in its client table with one lookup, where a table per chunk cost an allocation per
+/// client per chunk and a merge of tables.
+#[derive(Debug, Clone, Default)]
+pub struct ClientLog {
+    /// The clients' bytes, end to end.
+    bytes: Vec<u8>,
+    /// Per 401: where its client ends in `bytes`, its time, and whether a probe sent it.
+    adds: Vec<(usize, i64, bool)>,
+}
+
+impl ClientLog {
+    pub(crate) fn push(&mut self, client: &[u8], t: i64, probe: bool) {
+        self.bytes.extend_from_slice(client);
+        self.adds.push((self.bytes.len(), t, probe));
+    }
+}
+
 /// Tallies of access-log lines.
 #[derive(Debug, Clone)]
 pub struct AccessStats {
@@ -319,6 +337,8 @@ pub struct AccessStats {
     pub agents: TopCounter,
     pub users: TopCounter,
     pub clients: ClientTable,
+    /// 401s not yet in `clients` or `probe_clients` (see [`AccessStats::settle`]).
+    pub(crate) pending: ClientLog,
     pub timeline: BTreeMap<i64, u64>,
     pub first_time: Option<i64>,
     pub last_time: Option<i64>,
@@ -352,6 +372,7 @@ impl Default for AccessStats {
             agents: TopCounter::default(),
             users: TopCounter::default(),
             clients: ClientTable::default(),
+            pending: ClientLog::default(),
             timeline: BTreeMap::new(),
             first_time: None,
             last_time: None,
@@ -384,9 +405,32 @@ impl AccessStats {
         self.last_time = max_opt(self.last_time, Some(t));
     }
 
+    /// Counts the 401s of `log`, in their order, in `clients` and `probe_clients`.
+    fn replay(&mut self, log: &ClientLog) {
+        let mut start = 0;
+        for &(end, t, probe) in &log.adds {
+            let client = &log.bytes[start..end];
+            start = end;
+            if probe {
+                self.probe_clients.add(client, t);
+            } else {
+                self.clients.add(client, t);
+            }
+        }
+    }
+
+    /// Counts the pending 401s in the client tables; done by every merge, and once more by
+    /// whoever reads the tables of a scan that was never merged.
+    pub(crate) fn settle(&mut self) {
+        let log = std::mem::take(&mut self.pending);
+        self.replay(&log);
+    }
+
     /// Merges the tallies of the part of the log that follows this one; line numbers in
     /// `later` are relative to its start.
     pub(crate) fn merge(&mut self, mut later: Self, renumber: bool) {
+        // This part's own 401s come before `later`'s.
+        self.settle();
         let offset = if renumber { self.lines } else { 0 };
         self.lines += later.lines;
         self.blank += later.blank;
@@ -411,6 +455,7 @@ impl AccessStats {
         self.agents.merge(later.agents);
         self.users.merge(later.users);
         self.clients.merge(later.clients);
+        self.replay(&later.pending);
         for (m, n) in later.timeline {
             *self.timeline.entry(m).or_insert(0) += n;
         }

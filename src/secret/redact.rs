@@ -138,6 +138,11 @@ impl Redactor {
     }
 }
 
+/// Compiles the redactor's patterns now, so that the first redaction does not pay for it.
+pub(crate) fn compile_patterns() {
+    patterns::compile();
+}
+
 /// The byte ranges of the fingerprints why401 wrote in `text` (`[cookie len=20 hmac=…]`):
 /// a renderer that wraps lines keeps each whole, so a later pass still knows it.
 pub(crate) fn fingerprint_ranges(text: &str) -> Vec<(usize, usize)> {

@@ -68,6 +68,28 @@ static LOOSE_BASIC: LazyLock<Regex> =
 static FINGERPRINT: LazyLock<Regex> =
     LazyLock::new(|| re(r"\\?\[[a-z][a-z0-9-]* len=[0-9]+(?: (?:hmac|sha256)=[0-9a-f]{8})?\\?\]"));
 
+/// Compiles every pattern now (each is otherwise compiled at its first use): a command that
+/// will redact its output after long work compiles them on another thread meanwhile.
+pub(super) fn compile() {
+    for re in [
+        &PEM,
+        &AUTH_HEADER,
+        &COOKIE_HEADER,
+        &HAR_PAIR,
+        &JWT,
+        &KEY_VALUE,
+        &JSON_KEY_VALUE,
+        &URL_USERINFO,
+        &HTPASSWD_HASH,
+        &HTPASSWD_DES,
+        &LOOSE_BEARER,
+        &LOOSE_BASIC,
+        &FINGERPRINT,
+    ] {
+        LazyLock::force(re);
+    }
+}
+
 /// A value that starts with what why401 writes in a secret's place: a fingerprint not glued
 /// to more letters (`[cookie len=5 hmac=…]SECRET` is a secret), a Secret's `[redacted len=N]`,
 /// a config value's `[redacted, N chars]`, a JWT's `[jwt len=N sha256=…; header …]`.
