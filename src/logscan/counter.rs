@@ -78,11 +78,10 @@ impl TopCounter {
         mark: impl FnOnce(&[u8]) -> bool,
     ) -> bool {
         let got = if key.len() > KEY_LIMIT {
-            let m = mark(key);
-            let t = self
-                .map
-                .entry(bounded_key(key))
-                .or_insert(Tally { count: 0, mark: m });
+            let t = self.map.entry(bounded_key(key)).or_insert_with(|| Tally {
+                count: 0,
+                mark: mark(key),
+            });
             t.count += n;
             t.mark
         } else if let Some(t) = self.map.get_mut(key) {
@@ -207,6 +206,29 @@ mod tests {
             longer.push(0);
             proptest::prop_assert_ne!(hash_key(&key), hash_key(&longer));
         }
+    }
+
+    /// The mark is asked once per key, long keys included, and each add returns it.
+    #[test]
+    fn a_keys_mark_is_asked_once() {
+        let mut c = TopCounter::default();
+        let mut asked = 0;
+        let long = vec![b'k'; KEY_LIMIT + 40];
+        for key in [
+            &b"kube-probe/1.29"[..],
+            b"curl/8",
+            b"kube-probe/1.29",
+            &long,
+            &long,
+        ] {
+            let marked = c.add_marked(key, 1, |k| {
+                asked += 1;
+                k.starts_with(b"kube") || k.len() > KEY_LIMIT
+            });
+            assert_eq!(marked, key != b"curl/8");
+        }
+        assert_eq!(asked, 3);
+        assert_eq!(c.get(b"kube-probe/1.29"), 2);
     }
 
     #[test]

@@ -632,6 +632,40 @@ mod tests {
         assert!(!is_health_path(b"/admin") && !is_health_agent(browser));
     }
 
+    /// Health checks are counted by path or by agent on every 401, also when the agent was
+    /// seen before (its answer is remembered), and never for an asset; the clients' 401s,
+    /// held by the chunk, count once it is settled.
+    #[test]
+    fn health_checks_and_clients_count_on_every_401() {
+        let line = |client: &str, path: &str, agent: &str| {
+            format!(
+                "{client} - - [01/Nov/2026:00:00:00 +0000] \"GET {path} HTTP/1.1\" 401 0 \"-\" \"{agent}\"\n"
+            )
+        };
+        let log = [
+            line("10.0.0.1", "/api", "kube-probe/1.29"),
+            line("10.0.0.1", "/api", "kube-probe/1.29"),
+            line("10.0.0.1", "/logo.png", "kube-probe/1.29"),
+            line("10.0.0.2", "/healthz", "Mozilla/5.0"),
+            line("10.0.0.2", "/admin", "Mozilla/5.0"),
+        ]
+        .concat();
+        let mut st = Stats::default();
+        let kind = Kind::Access(AccessFormat::Combined);
+        scan_chunk(
+            &kind,
+            &Filters::default(),
+            &Origin { file: "a.log" },
+            log.as_bytes(),
+            &mut st,
+        );
+        let a = &mut st.access;
+        assert_eq!((a.status_401, a.health_401, a.asset_401), (5, 3, 1));
+        a.settle();
+        let count = |c: &str| a.clients.map.get(c.as_bytes()).map(|i| i.count);
+        assert_eq!((count("10.0.0.1"), count("10.0.0.2")), (Some(3), Some(2)));
+    }
+
     /// why401's own requests (their User-Agent marker) are counted apart: a probe's OPTIONS
     /// 401 is neither a 401 of the site's users nor a CORS preflight failure.
     #[test]
