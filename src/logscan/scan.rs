@@ -632,6 +632,20 @@ mod tests {
         assert!(!is_health_path(b"/admin") && !is_health_agent(browser));
     }
 
+    /// One chunk of a combined log, scanned.
+    fn scan_combined(log: &[u8]) -> Stats {
+        let mut st = Stats::default();
+        let kind = Kind::Access(AccessFormat::Combined);
+        scan_chunk(
+            &kind,
+            &Filters::default(),
+            &Origin { file: "a.log" },
+            log,
+            &mut st,
+        );
+        st
+    }
+
     /// Health checks are counted by path or by agent on every 401, also when the agent was
     /// seen before (its answer is remembered), and never for an asset; the clients' 401s,
     /// held by the chunk, count once it is settled.
@@ -650,15 +664,7 @@ mod tests {
             line("10.0.0.2", "/admin", "Mozilla/5.0"),
         ]
         .concat();
-        let mut st = Stats::default();
-        let kind = Kind::Access(AccessFormat::Combined);
-        scan_chunk(
-            &kind,
-            &Filters::default(),
-            &Origin { file: "a.log" },
-            log.as_bytes(),
-            &mut st,
-        );
+        let mut st = scan_combined(log.as_bytes());
         let a = &mut st.access;
         assert_eq!((a.status_401, a.health_401, a.asset_401), (5, 3, 1));
         a.settle();
@@ -675,15 +681,7 @@ mod tests {
             "127.0.0.1 - - [01/Nov/2026:00:00:01 +0000] \"OPTIONS /api HTTP/1.1\" 401 0 \"-\" \"Mozilla/5.0\"\n",
             "127.0.0.1 - - [01/Nov/2026:00:00:02 +0000] \"GET /api HTTP/1.1\" 200 5 \"-\" \"why401/0.1.0 probe/abc\"\n",
         );
-        let mut st = Stats::default();
-        let kind = Kind::Access(AccessFormat::Combined);
-        scan_chunk(
-            &kind,
-            &Filters::default(),
-            &Origin { file: "a.log" },
-            log.as_bytes(),
-            &mut st,
-        );
+        let st = scan_combined(log.as_bytes());
         let a = &st.access;
         assert_eq!(
             (
