@@ -359,7 +359,8 @@ pub struct LogsArgs {
     /// Read the access-log format from this nginx configuration.
     #[arg(long, value_name = "FILE")]
     pub nginx_conf: Option<PathBuf>,
-    /// Only lines at or after this time (RFC 3339 or 'YYYY-MM-DD HH:MM').
+    /// Only lines at or after this time: RFC 3339, or 'YYYY-MM-DD HH:MM' read in the zone
+    /// the access log states (else this machine's).
     #[arg(long)]
     pub since: Option<String>,
     /// Only lines before this time.

@@ -87,6 +87,9 @@ pub(crate) fn analyze(sources: &[Source], opts: &Options) -> anyhow::Result<Summ
     };
     // The report redacts what it shows; its patterns compile on another thread meanwhile.
     std::thread::spawn(redact::compile_patterns);
+    let (zone, zone_from) = learn_zone(sources, opts);
+    let mut filters = opts.filters.clone();
+    filters.settle_zone(zone);
     let mut total = Stats::default();
     let mut files = Vec::new();
     let mut skipped = Vec::new();
@@ -100,7 +103,7 @@ pub(crate) fn analyze(sources: &[Source], opts: &Options) -> anyhow::Result<Summ
                 continue;
             }
         };
-        let scanned = pipeline::scan_reader(&mut *reader, &kind, &opts.filters, &name, threads)
+        let scanned = pipeline::scan_reader(&mut *reader, &kind, &filters, &name, threads)
             .with_context(|| format!("reading {name}"))?;
         files.push(summary::FileOut {
             user_on_401: match &kind {
@@ -119,5 +122,53 @@ pub(crate) fn analyze(sources: &[Source], opts: &Options) -> anyhow::Result<Summ
     }
     let mut summary = Summary::build(files, &total, opts.top.max(1), opts.marker.as_deref());
     summary.skipped = skipped;
+    if summary.error_lines > 0 {
+        summary.error_times_zone = zone_note(zone, zone_from.as_deref(), total.error.first);
+    }
     Ok(summary)
+}
+
+/// Where error logs' zone-less times come from: the zone the first access log states on its
+/// first lines (the same server writes both), else this machine's. A stated zone equal to
+/// this machine's at that time is taken as this machine's, whose clock changes are known.
+/// Only files are peeked at: standard input can be read once.
+fn learn_zone(sources: &[Source], opts: &Options) -> (time::Zone, Option<String>) {
+    for source in sources {
+        if *source == Source::Stdin {
+            continue;
+        }
+        let Ok(mut reader) = input::open(source) else {
+            continue;
+        };
+        let name = source.name();
+        let Ok(Ok(Kind::Access(_))) = detect_kind(&mut *reader, &name, opts) else {
+            continue;
+        };
+        let Ok(head) = reader.fill_buf() else {
+            continue;
+        };
+        if let Some((offset, wall)) = detect::stated_zone(head) {
+            let zone = if time::Zone::Local.offset_at_wall(wall) == offset {
+                time::Zone::Local
+            } else {
+                time::Zone::Fixed(offset)
+            };
+            return (zone, Some(name));
+        }
+    }
+    (time::Zone::Local, None)
+}
+
+/// The report's words for the zone error-log times were read in, when it is not UTC.
+fn zone_note(zone: time::Zone, from: Option<&str>, first: Option<i64>) -> Option<String> {
+    let wall = first.unwrap_or(0);
+    let offset = zone.offset_at_wall(wall);
+    if offset == 0 {
+        return None;
+    }
+    let named = time::Zone::describe_offset(offset);
+    Some(match from {
+        Some(file) => format!("{named}, the zone {file} states"),
+        None => format!("{named}, this machine's zone"),
+    })
 }

@@ -35,10 +35,13 @@ pub fn options(args: &LogsArgs) -> anyhow::Result<Options> {
     Ok(opts)
 }
 
-fn when(flag: &str, value: &str) -> anyhow::Result<i64> {
-    time::parse_iso(value).with_context(|| {
+/// A time given on the command line, and whether it stated its zone (one that states none is
+/// the servers' wall clock, read in the zone their logs are written in).
+fn when(flag: &str, value: &str) -> anyhow::Result<(i64, bool)> {
+    let t = time::parse_iso(value).with_context(|| {
         format!("{flag} '{value}': expected a time like 2026-11-01T00:29:00Z or '2026-11-01 00:29'")
-    })
+    })?;
+    Ok((t, time::iso_is_zoned(value)))
 }
 
 fn filters(args: &LogsArgs) -> anyhow::Result<Filters> {
@@ -51,7 +54,8 @@ fn filters(args: &LogsArgs) -> anyhow::Result<Filters> {
         if args.since.is_some() || args.until.is_some() {
             bail!("--around cannot be combined with --since/--until");
         }
-        let t = when("--around", around)?;
+        let (t, stated) = when("--around", around)?;
+        f.bounds_are_wall = !stated;
         let w = time::parse_duration(&args.window).with_context(|| {
             format!(
                 "--window '{}': expected a duration like 10m, 2h, 90s",
@@ -61,11 +65,22 @@ fn filters(args: &LogsArgs) -> anyhow::Result<Filters> {
         f.since = Some(t - w);
         f.until = Some(t + w);
     }
+    let mut zones = Vec::new();
     if let Some(s) = &args.since {
-        f.since = Some(when("--since", s)?);
+        let (t, stated) = when("--since", s)?;
+        f.since = Some(t);
+        zones.push(stated);
     }
     if let Some(u) = &args.until {
-        f.until = Some(when("--until", u)?);
+        let (t, stated) = when("--until", u)?;
+        f.until = Some(t);
+        zones.push(stated);
+    }
+    if !zones.is_empty() {
+        if zones.iter().any(|z| *z != zones[0]) {
+            bail!("--since and --until: give both with a zone (Z, +02:00) or both without");
+        }
+        f.bounds_are_wall = !zones[0];
     }
     if let (Some(s), Some(u)) = (f.since, f.until) {
         if s >= u {

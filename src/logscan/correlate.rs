@@ -39,15 +39,26 @@ fn same_request(p: &ProbeLine, e: &AuthEvent) -> bool {
         && (e.connection == 0 || p.connection == 0 || e.connection == p.connection)
 }
 
+/// Seconds between an error-log event and a probe line. An error line that stated no zone is
+/// set against the access line's own wall clock where that line stated its zone: the same
+/// server wrote both, so this holds whatever zone the server (or its container) runs in.
+fn apart(p: &ProbeLine, e: &AuthEvent) -> Option<i64> {
+    let t = p.time?;
+    match (e.wall, p.zone) {
+        (Some(wall), Some(zone)) => Some(wall - (t + zone)),
+        _ => Some(e.time? - t),
+    }
+}
+
 /// The error-log events of a probe line's request, written in the same second (a second
 /// apart only when nothing matches exactly: the error log is written at the check, the
 /// access log when the response ends).
 fn near<'a>(st: &'a Stats, p: &'a ProbeLine) -> impl Iterator<Item = &'a AuthEvent> + 'a {
     let within = move |slack: i64| {
-        st.error.recent.iter().filter(move |e| {
-            matches!((e.time, p.time), (Some(a), Some(b)) if (a - b).abs() <= slack)
-                && same_request(p, e)
-        })
+        st.error
+            .recent
+            .iter()
+            .filter(move |e| apart(p, e).is_some_and(|d| d.abs() <= slack) && same_request(p, e))
     };
     let exact = within(0).next().is_some();
     within(i64::from(!exact))

@@ -2,14 +2,14 @@
 //! the prefix every dialect of a family shares (fields a server adds after it do not
 //! matter), behind a syslog or container prefix when every line has one.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use super::access::{ClfTail, parse_clf, starts_with_vhost};
 use super::errorlog::{self, ErrorLine};
 use super::format::w3c::W3cLayout;
 use super::format::{JsonScratch, haproxy, parse_json};
-use super::prefix;
 use super::scan::{AccessFormat, Kind};
+use super::{prefix, time};
 
 /// Lines looked at.
 const SAMPLE_LINES: usize = 50;
@@ -138,6 +138,29 @@ fn tomcat_request(line: &[u8]) -> bool {
     let manager = t.starts_with(b"/manager/html") || t.starts_with(b"/host-manager/html");
     let session = memchr::memmem::find(t, b";jsessionid=").is_some();
     (manager && rec.status == 200) || (session && (200..400).contains(&rec.status))
+}
+
+/// The zone an access log's first lines state (`[03/Dec/2026:12:18:02 +0530]`, an ISO 8601
+/// time with an offset), with that line's wall-clock time: seconds east of UTC, and seconds.
+pub(crate) fn stated_zone(head: &[u8]) -> Option<(i64, i64)> {
+    static TIME: LazyLock<Option<regex::bytes::Regex>> = LazyLock::new(|| {
+        regex::bytes::Regex::new(
+            r"\[(\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4})\]|(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2}))",
+        )
+        .ok()
+    });
+    let re = TIME.as_ref()?;
+    head.split(|&c| c == b'\n').take(50).find_map(|line| {
+        let m = re.captures(line)?;
+        let text = m.get(1).or_else(|| m.get(2))?.as_bytes();
+        let offset = time::stated_offset(text)?;
+        let utc = if text.len() == 26 {
+            time::parse_clf(text)?
+        } else {
+            time::parse_iso(std::str::from_utf8(text).ok()?)?
+        };
+        Some((offset, utc + offset))
+    })
 }
 
 #[cfg(test)]

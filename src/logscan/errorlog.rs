@@ -136,7 +136,11 @@ impl Reason {
 /// One authentication-related error-log line, borrowed from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ErrorEvent<'a> {
+    /// The time as written: the server's wall clock, unless `zoned`.
     pub time: Option<i64>,
+    /// Whether `time` is UTC (a syslog header that stated its zone); nginx's and Apache's own
+    /// times state none.
+    pub zoned: bool,
     pub reason: Reason,
     pub client: &'a [u8],
     pub user: &'a [u8],
@@ -170,14 +174,14 @@ fn between<'a>(hay: &'a [u8], start: &[u8], end: &[u8]) -> Option<&'a [u8]> {
 pub fn classify(line: &[u8]) -> ErrorLine<'_> {
     match own_line(line, None) {
         ErrorLine::Malformed => match prefix::strip(line) {
-            Some(s) => own_line(s.rest, s.time),
+            Some(s) => own_line(s.rest, s.time.map(|t| (t, s.zoned))),
             None => ErrorLine::Malformed,
         },
         known => known,
     }
 }
 
-fn own_line(line: &[u8], header_time: Option<i64>) -> ErrorLine<'_> {
+fn own_line(line: &[u8], header_time: Option<(i64, bool)>) -> ErrorLine<'_> {
     match line.first() {
         Some(b'[') => apache(line, header_time),
         Some(c) if c.is_ascii_digit() => nginx(line),
@@ -223,6 +227,7 @@ fn nginx(line: &[u8]) -> ErrorLine<'_> {
         .unwrap_or_default();
     ErrorLine::Auth(ErrorEvent {
         time: Some(t),
+        zoned: false,
         reason,
         client,
         user,
@@ -556,10 +561,13 @@ fn apache_client(line: &[u8], modern: bool) -> Option<(&[u8], usize)> {
 
 /// An Apache line's time, and where its tags start: `[Www Mmm DD ...] [mod:level]`, or,
 /// through syslog, the header's time and `[mod:level]` first.
-fn apache_time(line: &[u8], header_time: Option<i64>) -> Option<(Option<i64>, usize)> {
+fn apache_time(
+    line: &[u8],
+    header_time: Option<(i64, bool)>,
+) -> Option<(Option<(i64, bool)>, usize)> {
     let end = memchr(b']', line)?;
     if let Some(t) = time::parse_apache_error(&line[1..end]) {
-        return Some((Some(t), end + 2));
+        return Some((Some((t, false)), end + 2));
     }
     let tag = &line[1..end];
     let level_tag = !tag.is_empty()
@@ -569,7 +577,7 @@ fn apache_time(line: &[u8], header_time: Option<i64>) -> Option<(Option<i64>, us
     level_tag.then_some((header_time, 0))
 }
 
-fn apache(line: &[u8], header_time: Option<i64>) -> ErrorLine<'_> {
+fn apache(line: &[u8], header_time: Option<(i64, bool)>) -> ErrorLine<'_> {
     let Some((t, tags_at)) = apache_time(line, header_time) else {
         return ErrorLine::Malformed;
     };
@@ -602,7 +610,8 @@ fn apache(line: &[u8], header_time: Option<i64>) -> ErrorLine<'_> {
     let body = body.strip_prefix(b"Digest: ").unwrap_or(body);
     let user = apache_user(body);
     ErrorLine::Auth(ErrorEvent {
-        time: t,
+        time: t.map(|t| t.0),
+        zoned: t.is_some_and(|t| t.1),
         reason,
         client,
         user,

@@ -14,13 +14,15 @@ pub struct Stripped<'a> {
     pub rest: &'a [u8],
     /// The time of the outermost header, when it had one.
     pub time: Option<i64>,
+    /// Whether that time stated its zone (RFC 3339); else it is the wall clock as written.
+    pub zoned: bool,
 }
 
 /// Strips every prefix in front of `line` (at most a few, for a line forwarded twice);
 /// `None` when there is none.
 pub fn strip(line: &[u8]) -> Option<Stripped<'_>> {
     let mut rest = line;
-    let mut time = None;
+    let mut time: Option<Header> = None;
     let mut found = false;
     for _ in 0..3 {
         let Some((t, after)) = one(rest) else { break };
@@ -28,11 +30,18 @@ pub fn strip(line: &[u8]) -> Option<Stripped<'_>> {
         rest = after;
         found = true;
     }
-    found.then_some(Stripped { rest, time })
+    found.then_some(Stripped {
+        rest,
+        time: time.map(|h| h.0),
+        zoned: time.is_some_and(|h| h.1),
+    })
 }
 
+/// A header's time and whether it stated its zone.
+type Header = (i64, bool);
+
 /// One prefix: the header's time (if it has one) and what follows.
-fn one(line: &[u8]) -> Option<(Option<i64>, &[u8])> {
+fn one(line: &[u8]) -> Option<(Option<Header>, &[u8])> {
     let line = skip_pri(line);
     if let Some(r) = rfc5424(line) {
         return Some(r);
@@ -61,7 +70,7 @@ fn skip_pri(line: &[u8]) -> &[u8] {
 }
 
 /// `Mmm dd hh:mm:ss ` (day space- or zero-padded) or an RFC 3339 time, then a space.
-fn syslog_time(line: &[u8]) -> Option<(i64, &[u8])> {
+fn syslog_time(line: &[u8]) -> Option<(Header, &[u8])> {
     if line.len() > 16 && line[3] == b' ' && line[6] == b' ' && line[9] == b':' {
         let mon = time::month(&line[..3])?;
         let day = std::str::from_utf8(&line[4..6]).ok()?.trim().parse().ok()?;
@@ -69,13 +78,14 @@ fn syslog_time(line: &[u8]) -> Option<(i64, &[u8])> {
         let mut hms = clock.split(':').map(|p| p.parse::<u32>().ok());
         let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
         let t = yearless(mon, day, h, m, s)?;
-        return (line[15] == b' ').then(|| (t, &line[16..]));
+        return (line[15] == b' ').then(|| ((t, false), &line[16..]));
     }
     // short-iso: 2024-05-01T10:00:00+00:00 (never nginx's 2024/05/01).
     if line.len() > 20 && line[4] == b'-' && line[10] == b'T' {
         let sp = line.iter().position(|&c| c == b' ')?;
-        let t = time::parse_iso(std::str::from_utf8(&line[..sp]).ok()?)?;
-        return Some((t, &line[sp + 1..]));
+        let text = std::str::from_utf8(&line[..sp]).ok()?;
+        let t = time::parse_iso(text)?;
+        return Some(((t, time::iso_is_zoned(text)), &line[sp + 1..]));
     }
     None
 }
@@ -141,7 +151,7 @@ fn is_name_byte(c: u8) -> bool {
 }
 
 /// RFC 5424: `1 TIMESTAMP HOST APP PROCID MSGID SD MSG` (after the `<PRI>`).
-fn rfc5424(line: &[u8]) -> Option<(Option<i64>, &[u8])> {
+fn rfc5424(line: &[u8]) -> Option<(Option<Header>, &[u8])> {
     let rest = line.strip_prefix(b"1 ")?;
     let mut fields = rest.splitn(6, |&c| c == b' ');
     let ts = fields.next()?;
@@ -157,7 +167,9 @@ fn rfc5424(line: &[u8]) -> Option<(Option<i64>, &[u8])> {
     } else {
         return None;
     };
-    let t = std::str::from_utf8(ts).ok().and_then(time::parse_iso);
+    let t = std::str::from_utf8(ts)
+        .ok()
+        .and_then(|text| Some((time::parse_iso(text)?, time::iso_is_zoned(text))));
     Some((t, msg.strip_prefix(b"\xef\xbb\xbf").unwrap_or(msg)))
 }
 
@@ -225,5 +237,22 @@ mod tests {
         }
         let t = strip(b"2024-05-01T10:00:00Z h a[1]: x").and_then(|s| s.time);
         assert_eq!(t, time::parse_iso("2024-05-01T10:00:00Z"));
+    }
+
+    /// An RFC 3339 header states its zone (its time is UTC); a BSD syslog header is the wall
+    /// clock as written, to be read in the server's zone.
+    #[test]
+    fn a_header_says_whether_its_time_states_a_zone() {
+        let zoned = |line: &str| strip(line.as_bytes()).map(|s| (s.time.is_some(), s.zoned));
+        assert_eq!(
+            zoned("2024-05-01T10:00:00+02:00 h a[1]: x"),
+            Some((true, true))
+        );
+        assert_eq!(
+            zoned("<30>1 2024-05-01T10:00:00.1Z h a 1 - - x"),
+            Some((true, true))
+        );
+        assert_eq!(zoned("May  1 10:00:00 h a[1]: x"), Some((true, false)));
+        assert_eq!(zoned("caddy-1  | x"), Some((false, false)));
     }
 }

@@ -124,9 +124,24 @@ pub struct Filters {
     pub until: Option<i64>,
     pub path: Option<Vec<u8>>,
     pub client: Option<Vec<u8>>,
+    /// The wall clock of the times that state no zone (error logs).
+    pub zone: time::Zone,
+    /// `since`/`until` were given with no zone: wall-clock seconds until [`Self::settle_zone`].
+    pub bounds_are_wall: bool,
 }
 
 impl Filters {
+    /// Sets the zone of zone-less times and reads zone-less bounds in it, as a person reads
+    /// the times their server's logs show.
+    pub fn settle_zone(&mut self, zone: time::Zone) {
+        self.zone = zone;
+        if std::mem::take(&mut self.bounds_are_wall) {
+            let mut clock = time::WallClock::new(zone);
+            self.since = self.since.map(|t| clock.utc(t));
+            self.until = self.until.map(|t| clock.utc(t));
+        }
+    }
+
     /// True when no filter is set: every line is kept.
     pub fn is_empty(&self) -> bool {
         self.since.is_none() && self.until.is_none() && self.path.is_none() && self.client.is_none()
@@ -208,6 +223,7 @@ pub(crate) fn scan_chunk(
                 filters,
                 origin,
                 stats: &mut stats.error,
+                clock: time::WallClock::new(filters.zone),
             };
             scanner.chunk(buf);
         }
@@ -451,6 +467,7 @@ fn probe_line(origin: &Origin<'_>, line: u64, rec: &AccessRecord<'_>, t: i64) ->
         user_agent: redact::shown_line(rec.user_agent),
         user: redact::shown_line(rec.user),
         connection: rec.connection,
+        zone: time::stated_offset(rec.time),
     }
 }
 
@@ -524,6 +541,7 @@ struct ErrorScanner<'a> {
     filters: &'a Filters,
     origin: &'a Origin<'a>,
     stats: &'a mut ErrorStats,
+    clock: time::WallClock,
 }
 
 impl ErrorScanner<'_> {
@@ -556,7 +574,7 @@ impl ErrorScanner<'_> {
         if line.is_empty() {
             return;
         }
-        let ev = match class {
+        let mut ev = match class {
             ErrorLine::Auth(ev) => ev,
             ErrorLine::Other | ErrorLine::Open => return,
             ErrorLine::Malformed => {
@@ -566,6 +584,10 @@ impl ErrorScanner<'_> {
                 return;
             }
         };
+        let wall = ev.time.filter(|_| !ev.zoned);
+        if let Some(w) = wall {
+            ev.time = Some(self.clock.utc(w));
+        }
         if !self.filters.keep(ev.time, ev.client, ev.path) {
             st.filtered_out += 1;
             return;
@@ -596,6 +618,7 @@ impl ErrorScanner<'_> {
         }
         st.recent.push_back(AuthEvent {
             time: ev.time,
+            wall,
             client: redact::shown_line(ev.client),
             reason: ev.reason,
             text: redact::shown_line(line),

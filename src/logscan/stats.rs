@@ -104,12 +104,18 @@ pub struct ProbeLine {
     pub user: String,
     /// nginx's connection serial where the layout logs `$connection`, else 0.
     pub connection: u64,
+    /// The zone the line's time stated (seconds east of UTC), if it stated one.
+    pub zone: Option<i64>,
 }
 
 /// An authentication event from an error log, kept for correlation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthEvent {
+    /// UTC seconds.
     pub time: Option<i64>,
+    /// The time as the line wrote it, when it stated no zone (seconds of that wall clock):
+    /// paired with an access line's own wall clock, since the learned zone may be wrong.
+    pub wall: Option<i64>,
     pub client: String,
     pub reason: Reason,
     pub text: String,

@@ -137,6 +137,9 @@ pub struct Summary {
     pub files: Vec<FileOut>,
     /// Inputs that are no log why401 can read, with why.
     pub skipped: Vec<String>,
+    /// The zone error-log times (which state none) were read in, when it is not UTC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_times_zone: Option<String>,
     pub lines: u64,
     pub access_lines: u64,
     pub error_lines: u64,
@@ -357,6 +360,7 @@ impl Summary {
         let mut s = Self {
             files,
             skipped: Vec::new(),
+            error_times_zone: None,
             lines: a.lines + e.lines,
             access_lines: a.lines,
             error_lines: e.lines,

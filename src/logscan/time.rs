@@ -132,6 +132,129 @@ impl ClfClock {
     }
 }
 
+/// The zone of a CLF time (`01/Nov/2026:00:00:00 +0530` → 19 800 seconds east of UTC).
+pub(crate) fn clf_offset(b: &[u8]) -> Option<i64> {
+    if b.len() != 26 || b[20] != b' ' {
+        return None;
+    }
+    let sign = match b[21] {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    Some(sign * (i64::from(digits(&b[22..24])?) * 3600 + i64::from(digits(&b[24..26])?) * 60))
+}
+
+/// The zone an access-log time states, in seconds east of UTC: a CLF `+0530` or an ISO 8601
+/// offset or `Z`. None for a time that states none (a Unix time is UTC, but says nothing of
+/// the wall clock the server's other logs are written in).
+pub(crate) fn stated_offset(b: &[u8]) -> Option<i64> {
+    if b.len() == 26 {
+        return clf_offset(b);
+    }
+    let s = std::str::from_utf8(b).ok()?.trim();
+    if parse_iso(s).is_none() || s.len() <= 16 {
+        return None;
+    }
+    if s.ends_with(['Z', 'z']) {
+        return Some(0);
+    }
+    let at = s.len().checked_sub(6)?;
+    let tail = s.get(at..)?;
+    let (sign, hh, mm) = match tail.as_bytes() {
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2]
+        | [_, sign @ (b'+' | b'-'), h1, h2, m1, m2] => (*sign, [*h1, *h2], [*m1, *m2]),
+        _ => return None,
+    };
+    let off = i64::from(digits(&hh)?) * 3600 + i64::from(digits(&mm)?) * 60;
+    Some(if sign == b'+' { off } else { -off })
+}
+
+/// Whether an ISO 8601 time states its zone (`Z` or an offset).
+pub(crate) fn iso_is_zoned(s: &str) -> bool {
+    stated_offset(s.as_bytes()).is_some()
+}
+
+/// The wall clock a log's zone-less times (nginx and Apache error logs, syslog headers) were
+/// written in: a fixed offset learned from an access log of the same run (the same server
+/// writes both, also in a container whose zone differs from this machine's), else this
+/// machine's local zone (`TZ`, `/etc/localtime`), daylight saving included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Zone {
+    #[default]
+    Local,
+    /// Seconds east of UTC.
+    Fixed(i64),
+}
+
+impl Zone {
+    /// The zone's offset (seconds east of UTC) for a wall-clock time given as seconds.
+    pub fn offset_at_wall(self, wall: i64) -> i64 {
+        use chrono::{Offset, TimeZone};
+        match self {
+            Self::Fixed(off) => off,
+            Self::Local => {
+                let Some(dt) = chrono::DateTime::from_timestamp(wall, 0) else {
+                    return 0;
+                };
+                let naive = dt.naive_utc();
+                match chrono::Local.offset_from_local_datetime(&naive) {
+                    chrono::LocalResult::Single(o) | chrono::LocalResult::Ambiguous(o, _) => {
+                        i64::from(o.fix().local_minus_utc())
+                    }
+                    // A wall time skipped by a clock change: the offset in force just after.
+                    chrono::LocalResult::None => i64::from(
+                        chrono::Local
+                            .offset_from_utc_datetime(&naive)
+                            .fix()
+                            .local_minus_utc(),
+                    ),
+                }
+            }
+        }
+    }
+
+    /// How the zone is named in a report: `UTC`, `UTC+05:30`, `UTC-04:00`.
+    pub fn describe_offset(off: i64) -> String {
+        if off == 0 {
+            return "UTC".into();
+        }
+        let sign = if off < 0 { '-' } else { '+' };
+        let a = off.abs();
+        format!("UTC{sign}{:02}:{:02}", a / 3600, a % 3600 / 60)
+    }
+}
+
+/// Wall-clock seconds to UTC seconds in a [`Zone`], remembering the last hour's offset (zones
+/// change offset on the hour or half hour at most once or twice a year; a log's lines come
+/// hours at a time).
+#[derive(Debug, Clone)]
+pub(crate) struct WallClock {
+    zone: Zone,
+    quarter: i64,
+    offset: i64,
+}
+
+impl WallClock {
+    pub(crate) fn new(zone: Zone) -> Self {
+        Self {
+            zone,
+            quarter: i64::MIN,
+            offset: 0,
+        }
+    }
+
+    /// UTC seconds of a wall-clock time.
+    pub(crate) fn utc(&mut self, wall: i64) -> i64 {
+        let quarter = wall.div_euclid(900);
+        if quarter != self.quarter {
+            self.quarter = quarter;
+            self.offset = self.zone.offset_at_wall(wall);
+        }
+        wall - self.offset
+    }
+}
+
 /// nginx error-log time `2026/11/01 00:00:01` (19 bytes), taken as UTC.
 pub(crate) fn parse_nginx_error(b: &[u8]) -> Option<i64> {
     if b.len() < 19 || b[4] != b'/' || b[7] != b'/' || b[10] != b' ' || b[13] != b':' {
@@ -257,6 +380,41 @@ pub(crate) fn parse_duration(s: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stated_zone_is_read_from_clf_and_iso_times() {
+        assert_eq!(stated_offset(b"03/Dec/2026:12:18:14 +0530"), Some(19_800));
+        assert_eq!(stated_offset(b"03/Dec/2026:12:18:14 -0400"), Some(-14_400));
+        assert_eq!(stated_offset(b"2026-12-03T12:18:14+05:30"), Some(19_800));
+        assert_eq!(
+            stated_offset(b"2026-12-03T12:18:14.123-0330"),
+            Some(-12_600)
+        );
+        assert_eq!(stated_offset(b"2026-12-03T06:48:14Z"), Some(0));
+        // No zone stated: a wall clock, or a Unix time that says nothing of one.
+        assert_eq!(stated_offset(b"2026-12-03T12:18:14"), None);
+        assert_eq!(stated_offset(b"2026-12-03 12:18"), None);
+        assert_eq!(stated_offset(b"03/Dec/2026:12:18:14"), None);
+        assert_eq!(stated_offset(b"1764741601.5"), None);
+        assert!(!iso_is_zoned("2026-12-03T12:18:14.123456"));
+    }
+
+    #[test]
+    fn a_wall_clock_in_a_fixed_zone_becomes_utc() {
+        let wall = parse_iso("2026-12-03T12:18:14").unwrap();
+        let utc = parse_iso("2026-12-03T12:18:14+05:30").unwrap();
+        let mut clock = WallClock::new(Zone::Fixed(19_800));
+        assert_eq!(clock.utc(wall), utc);
+        // The remembered quarter hour gives the same answer as a fresh look.
+        assert_eq!(clock.utc(wall + 30), utc + 30);
+        assert_eq!(
+            WallClock::new(Zone::Fixed(-14_400)).utc(wall),
+            wall + 14_400
+        );
+        assert_eq!(Zone::describe_offset(19_800), "UTC+05:30");
+        assert_eq!(Zone::describe_offset(-14_400), "UTC-04:00");
+        assert_eq!(Zone::describe_offset(0), "UTC");
+    }
 
     #[test]
     fn formats_agree_on_the_same_instant() {

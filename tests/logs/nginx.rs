@@ -479,3 +479,108 @@ fn a_user_file_nginx_cannot_read_is_classed_from_its_error() {
         "{ids:?}"
     );
 }
+
+/// `why401 logs --json` of `files` with `args`, run on a machine whose zone is `tz`.
+fn report_in(tz: &str, files: &[std::path::PathBuf], args: &[&str]) -> Value {
+    let out = Command::cargo_bin("why401")
+        .unwrap()
+        .env("TZ", tz)
+        .args(["logs", "--json"])
+        .args(args)
+        .args(files)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// `03/Dec/2026:12:18:14 +0530` → `2026-12-03 12:18` plus `minutes` (within the hour's
+/// reach: the test adds at most a few).
+fn wall_minute(stamp: &str, minutes: u32) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let month = MONTHS.iter().position(|m| *m == &stamp[3..6]).unwrap() + 1;
+    let (h, m): (u32, u32) = (
+        stamp[12..14].parse().unwrap(),
+        stamp[15..17].parse().unwrap(),
+    );
+    let total = h * 60 + m + minutes;
+    assert!(total < 24 * 60, "too close to midnight: {stamp}");
+    format!(
+        "{}-{month:02}-{} {:02}:{:02}",
+        &stamp[7..11],
+        &stamp[0..2],
+        total / 60,
+        total % 60
+    )
+}
+
+/// nginx in a zone five and a half hours east of UTC writes `+0530` in its access log and the
+/// same wall clock, with no zone, in its error log. Read on a machine in UTC (a container's
+/// logs read on its host) and on one in the server's zone, each probe line still gets its own
+/// error entry; and a `--since` without a zone is the wall clock the logs show.
+#[test]
+fn a_server_in_another_zone_pairs_and_filters_by_its_wall_clock() {
+    const ZONE: &str = "IST-5:30";
+    let Some(n) = servers::Nginx::start_in_zone(
+        Some(ZONE),
+        "location / { auth_basic \"staff\"; auth_basic_user_file {dir}/users; }",
+        "",
+    ) else {
+        return;
+    };
+    servers::htpasswd(&n.path("users"), "-B", "alice", PASSWORD).unwrap();
+    let probe = "why401/0.1.0 probe/feedc0ffee05";
+    assert_eq!(get(n.port, "/a/", Some("alice:wrong-canary"), probe), 401);
+    assert_eq!(get(n.port, "/b/", Some("mallory:x-canary"), probe), 401);
+    wait_lines(&n, 2);
+    let access = n.access_log();
+    let first = access.lines().next().unwrap();
+    let stamp = &first[first.find('[').unwrap() + 1..first.find(']').unwrap()];
+    assert!(stamp.ends_with(" +0530"), "{stamp}");
+    let files = [n.path("access.log"), n.path("error.log")];
+    let marker = ["--probe-marker", "feedc0ffee05"];
+    for machine in ["UTC0", ZONE] {
+        let r = report_in(machine, &files, &marker);
+        assert_eq!(
+            paired(&r),
+            vec![
+                vec![("wrong password".to_owned(), 1)],
+                vec![("user not in the user file".to_owned(), 1)]
+            ],
+            "TZ={machine}: {r}"
+        );
+        assert_eq!(r["auth_failure_lines"], 2, "TZ={machine}: {r}");
+    }
+    // The text report says how it read the error log's zone-less times.
+    let out = Command::cargo_bin("why401")
+        .unwrap()
+        .env("TZ", "UTC0")
+        .arg("logs")
+        .args(&files)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let note = format!(
+        "error-log times state no zone: read as UTC+05:30, the zone {} states",
+        files[0].display()
+    );
+    assert!(text.contains(&note), "{text}");
+    // The minute the logs show keeps every line; two minutes later keeps none of them.
+    for (later, kept) in [(0, (0, 2)), (2, (4, 0))] {
+        let since = wall_minute(stamp, later);
+        let r = report_in("UTC0", &files, &["--since", &since]);
+        assert_eq!(
+            (r["filtered_out"].as_u64(), r["auth_failure_lines"].as_u64()),
+            (Some(kept.0), Some(kept.1)),
+            "--since {since}: {r}"
+        );
+        let text = serde_json::to_string(&r).unwrap();
+        assert!(!text.contains("canary"), "{text}");
+    }
+}

@@ -42,7 +42,33 @@ pub fn find_binary(candidates: &[&str]) -> Option<PathBuf> {
 }
 
 /// A free port on 127.0.0.1 (bound, then released for the server to take).
+///
+/// The port is below the kernel's ephemeral range: a server that starts slowly (Node.js) is
+/// handed a port that no in-test server binding port 0, and no outgoing connection, can take
+/// in the meantime.
 pub fn free_port() -> u16 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let low = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|r| r.split_whitespace().next()?.parse::<u32>().ok())
+        .unwrap_or(32_768);
+    let (start, end) = (10_000u32, low.max(10_001));
+    let span = end - start;
+    let seed = std::process::id().wrapping_mul(7919)
+        ^ std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+    for _ in 0..200 {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let port = start + seed.wrapping_add(n.wrapping_mul(104_729)) % span;
+        let Ok(port) = u16::try_from(port) else {
+            continue;
+        };
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
     let l = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
     l.local_addr().expect("local addr").port()
 }
@@ -82,6 +108,8 @@ pub struct Nginx {
     pub port: u16,
     pub dir: tempfile::TempDir,
     child: Child,
+    /// The `TZ` nginx runs in (its logs' wall clock), when set.
+    tz: Option<String>,
 }
 
 impl Nginx {
@@ -93,12 +121,24 @@ impl Nginx {
 
     /// Like [`Nginx::start`], with extra directives at `http {}` level.
     pub fn start_with(server_body: &str, http_extra: &str) -> Option<Self> {
+        Self::start_in_zone(None, server_body, http_extra)
+    }
+
+    /// Like [`Nginx::start_with`], with nginx in the zone `tz` (a POSIX `TZ` value such as
+    /// `IST-5:30`, which needs no zone database): nginx keeps `TZ` from its environment and
+    /// writes both logs in that wall clock.
+    pub fn start_in_zone(tz: Option<&str>, server_body: &str, http_extra: &str) -> Option<Self> {
         let bin = find_binary(&["/usr/sbin/nginx", "nginx"])?;
         let dir = tempfile::tempdir().expect("temp dir");
         open_up(dir.path());
         let port = free_port();
-        let child = spawn_nginx(&bin, dir.path(), port, server_body, http_extra);
-        Some(Self { port, dir, child })
+        let child = spawn_nginx(&bin, dir.path(), port, server_body, http_extra, tz);
+        Some(Self {
+            port,
+            dir,
+            child,
+            tz: tz.map(str::to_owned),
+        })
     }
 
     /// Stops nginx and starts it again on the same port with a new `server_body` (a fix
@@ -107,7 +147,14 @@ impl Nginx {
         let _ = self.child.kill();
         let _ = self.child.wait();
         let bin = find_binary(&["/usr/sbin/nginx", "nginx"]).expect("nginx ran before");
-        self.child = spawn_nginx(&bin, self.dir.path(), self.port, server_body, "");
+        self.child = spawn_nginx(
+            &bin,
+            self.dir.path(),
+            self.port,
+            server_body,
+            "",
+            self.tz.as_deref(),
+        );
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -125,7 +172,14 @@ impl Nginx {
 }
 
 /// Writes `nginx.conf` for `port` in `dir` and runs nginx on it until the port listens.
-fn spawn_nginx(bin: &Path, dir: &Path, port: u16, server_body: &str, http_extra: &str) -> Child {
+fn spawn_nginx(
+    bin: &Path,
+    dir: &Path,
+    port: u16,
+    server_body: &str,
+    http_extra: &str,
+    tz: Option<&str>,
+) -> Child {
     let d = dir.display().to_string();
     let body = server_body.replace("{dir}", &d);
     let extra = http_extra.replace("{dir}", &d);
@@ -138,7 +192,11 @@ fn spawn_nginx(bin: &Path, dir: &Path, port: u16, server_body: &str, http_extra:
     );
     std::fs::create_dir_all(dir.join("www")).expect("www dir");
     std::fs::write(dir.join("nginx.conf"), conf).expect("write nginx.conf");
-    let mut child = Command::new(bin)
+    let mut cmd = Command::new(bin);
+    if let Some(tz) = tz {
+        cmd.env("TZ", tz);
+    }
+    let mut child = cmd
         .arg("-p")
         .arg(dir)
         .arg("-c")

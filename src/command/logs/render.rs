@@ -53,6 +53,12 @@ fn header(s: &Summary, elapsed: Duration, o: &mut String) {
     for why in &s.skipped {
         let _ = writeln!(o, "  skipped {why}");
     }
+    if let Some(zone) = &s.error_times_zone {
+        let _ = writeln!(
+            o,
+            "  error-log times state no zone: read as {zone} (shown here in UTC)"
+        );
+    }
     if s.filtered_out > 0 {
         let _ = writeln!(
             o,
@@ -174,42 +180,62 @@ fn errors(s: &Summary, o: &mut String) {
         }
         return;
     }
-    let _ = writeln!(
-        o,
-        "\nError log: {} credential failure(s)",
-        thousands(s.auth_failure_lines)
-    );
+    let total: u64 = s.auth_failures.values().sum();
+    let cred = s.auth_failure_lines;
+    if cred == total {
+        let _ = writeln!(
+            o,
+            "\nError log: {} failure(s) of the credentials sent",
+            thousands(cred)
+        );
+    } else {
+        let _ = writeln!(
+            o,
+            "\nError log: {} authentication message(s), {} of them failures of the credentials sent",
+            thousands(total),
+            thousands(cred)
+        );
+    }
     if !s.error_timeline.sparkline.is_empty() {
         let _ = writeln!(
             o,
-            "  per {}: {}",
+            "  credential failures per {}: {}",
             s.error_timeline.unit, s.error_timeline.sparkline
         );
     }
-    for r in Reason::ALL {
-        if let Some(n) = s.auth_failures.get(r.key()) {
-            let _ = writeln!(
-                o,
-                "    {:>8}  {} ({})",
-                thousands(*n),
-                r.key(),
-                r.describe()
-            );
+    let groups = [
+        ("Failures of the credentials sent", true),
+        ("Server and configuration (not the credentials)", false),
+    ];
+    for (title, credential) in groups {
+        let rows: Vec<_> = Reason::ALL
+            .iter()
+            .filter(|r| r.is_credential_failure() == credential)
+            .filter_map(|r| s.auth_failures.get(r.key()).map(|n| (*r, *n)))
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        if cred != total {
+            let _ = writeln!(o, "  {title}:");
+        }
+        for (r, n) in rows {
+            let _ = writeln!(o, "    {:>8}  {} ({})", thousands(n), r.key(), r.describe());
         }
     }
     list(
         o,
-        "Failures per user",
+        "Credential failures per user",
         s.failures_by_user.iter().map(|k| (&k.name, k.count)),
     );
     list(
         o,
-        "Failures per client",
+        "Credential failures per client",
         s.failures_by_client.iter().map(|k| (&k.name, k.count)),
     );
     list(
         o,
-        "Failures per path",
+        "Credential failures per path",
         s.failures_by_path.iter().map(|p| (&p.path, p.count)),
     );
 }
