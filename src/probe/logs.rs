@@ -298,7 +298,7 @@ pub fn facts(id: &str, s: &Summary, marker: &str, watched: Vec<String>) -> Probe
         r.fact(
             "timeline",
             format!(
-                "401s per {}, {} → {}: {}",
+                "401s per {}, {} → {} UTC: {}",
                 s.timeline.unit, f.start, l.start, s.timeline.sparkline
             ),
         );
@@ -340,7 +340,7 @@ pub fn facts(id: &str, s: &Summary, marker: &str, watched: Vec<String>) -> Probe
             s.status_401, s.lines
         ),
         n => format!(
-            "{n} request(s) of probe {marker} found ({} answered 401); {} 401s in {} lines",
+            "{n} request(s) of probe {marker} found ({} answered 401); {} other 401(s) in {} lines",
             s.probe_lines.iter().filter(|p| p.status == 401).count(),
             s.status_401,
             s.lines

@@ -39,7 +39,7 @@ async fn the_probe_finds_its_own_lines_and_the_matching_error() {
     // Three 401s within one minute: one full bar.
     assert_eq!(
         report.facts["timeline"],
-        FactValue::Str("401s per minute, 2026-11-23T00:28 → 2026-11-23T00:28: █".into())
+        FactValue::Str("401s per minute, 2026-11-23T00:28 → 2026-11-23T00:28 UTC: █".into())
     );
     let FactValue::StrList(errs) = &report.facts["probe_error_lines"] else {
         panic!()

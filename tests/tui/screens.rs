@@ -104,7 +104,7 @@ fn step_with_a_log_timeline() {
     });
     let screen = render(&mut app, 120, 40);
     assert!(
-        screen.contains("401s per minute, 2026-11-23T10:00 → 2026-11-23T10:04: ▁▃█ ▂"),
+        screen.contains("401s per minute, 2026-11-23T10:00 → 2026-11-23T10:04 UTC: ▁▃█ ▂"),
         "{screen}"
     );
     snap_both("step_log_timeline", &mut app);

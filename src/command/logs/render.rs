@@ -82,7 +82,11 @@ fn access(s: &Summary, o: &mut String) {
         return;
     }
     if let (Some(f), Some(l)) = (s.timeline.buckets.first(), s.timeline.buckets.last()) {
-        let _ = writeln!(o, "  per {}, {} → {}", s.timeline.unit, f.start, l.start);
+        let _ = writeln!(
+            o,
+            "  per {}, {} → {} UTC",
+            s.timeline.unit, f.start, l.start
+        );
         let _ = writeln!(o, "  {}", s.timeline.sparkline);
     }
     let told = s.status_401 - s.unknown_user_401;
