@@ -2,7 +2,7 @@
 //! the prefix every dialect of a family shares (fields a server adds after it do not
 //! matter), behind a syslog or container prefix when every line has one.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
 use super::access::{ClfTail, parse_clf, starts_with_vhost};
 use super::errorlog::{self, ErrorLine};
@@ -143,23 +143,34 @@ fn tomcat_request(line: &[u8]) -> bool {
 /// The zone an access log's first lines state (`[03/Dec/2026:12:18:02 +0530]`, an ISO 8601
 /// time with an offset), with that line's wall-clock time: seconds east of UTC, and seconds.
 pub(crate) fn stated_zone(head: &[u8]) -> Option<(i64, i64)> {
-    static TIME: LazyLock<Option<regex::bytes::Regex>> = LazyLock::new(|| {
-        regex::bytes::Regex::new(
-            r"\[(\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4})\]|(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2}))",
-        )
-        .ok()
-    });
-    let re = TIME.as_ref()?;
-    head.split(|&c| c == b'\n').take(50).find_map(|line| {
-        let m = re.captures(line)?;
-        let text = m.get(1).or_else(|| m.get(2))?.as_bytes();
-        let offset = time::stated_offset(text)?;
-        let utc = if text.len() == 26 {
-            time::parse_clf(text)?
-        } else {
-            time::parse_iso(std::str::from_utf8(text).ok()?)?
-        };
-        Some((offset, utc + offset))
+    head.split(|&c| c == b'\n')
+        .take(50)
+        .find_map(|line| clf_zone(line).or_else(|| iso_zone(line)))
+}
+
+/// `[dd/Mon/yyyy:hh:mm:ss +hhmm]` anywhere in a line.
+fn clf_zone(line: &[u8]) -> Option<(i64, i64)> {
+    memchr::memchr_iter(b'[', line).find_map(|at| {
+        let text = line.get(at + 1..at + 27)?;
+        if line.get(at + 27) != Some(&b']') {
+            return None;
+        }
+        let offset = time::clf_offset(text)?;
+        Some((offset, time::parse_clf(text)? + offset))
+    })
+}
+
+/// `yyyy-mm-ddThh:mm:ss[.fff](Z|±hh:mm|±hhmm)` anywhere in a line.
+fn iso_zone(line: &[u8]) -> Option<(i64, i64)> {
+    memchr::memchr_iter(b'T', line).find_map(|t| {
+        let start = t.checked_sub(10)?;
+        let end = line[t..]
+            .iter()
+            .position(|c| !matches!(c, b'0'..=b'9' | b':' | b'.' | b'+' | b'-' | b'T' | b'Z'))
+            .map_or(line.len(), |n| t + n);
+        let text = std::str::from_utf8(&line[start..end]).ok()?;
+        let offset = time::stated_offset(text.as_bytes())?;
+        Some((offset, time::parse_iso(text)? + offset))
     })
 }
 
@@ -169,6 +180,32 @@ mod tests {
 
     fn label(head: &str) -> Option<String> {
         detect(head.as_bytes(), None).map(|k| k.label())
+    }
+
+    /// The zone and wall clock an access log's first lines state, as nginx, Apache and JSON
+    /// layouts write them; none where the lines state no zone.
+    #[test]
+    fn an_access_logs_zone_is_read_from_its_first_lines() {
+        let wall = time::parse_iso("2026-12-03T12:18:14").unwrap();
+        let clf = "127.0.0.1 - - [03/Dec/2026:12:18:14 +0530] \"GET / HTTP/1.1\" 401 1 \"-\" \"x\"";
+        assert_eq!(stated_zone(clf.as_bytes()), Some((19_800, wall)));
+        let vhost = format!("www.example.com:443 {clf}");
+        assert_eq!(stated_zone(vhost.as_bytes()), Some((19_800, wall)));
+        let json = r#"{"time":"2026-12-03T12:18:14-04:00","status":401}"#;
+        assert_eq!(stated_zone(json.as_bytes()), Some((-14_400, wall)));
+        let utc = r#"{"StartUTC":"2026-12-03T12:18:14.5Z","DownstreamStatus":401}"#;
+        assert_eq!(stated_zone(utc.as_bytes()), Some((0, wall)));
+        // The first line that states one is taken, within the first lines.
+        let later = format!("#Version: 1.0\n{clf}");
+        assert_eq!(stated_zone(later.as_bytes()), Some((19_800, wall)));
+        for none in [
+            "2026-12-03 12:18:14 10.0.0.1 GET /app - 443 - 192.0.2.5 x - 401 2 5 15",
+            r#"{"ts":1764764294.5,"status":401}"#,
+            "127.0.0.1 - - [03/Dec/2026:12:18:14] \"GET / HTTP/1.1\" 401 1",
+            "Tea at 2026-12-03T12:18 with [brackets]",
+        ] {
+            assert_eq!(stated_zone(none.as_bytes()), None, "{none}");
+        }
     }
 
     #[test]
