@@ -68,6 +68,15 @@ impl AccessFormat {
         }
     }
 
+    /// Whether the layout's times are the server's wall clock with no zone (HAProxy's).
+    fn wall_clock_times(&self) -> bool {
+        match self {
+            Self::Haproxy => true,
+            Self::Prefixed(inner) | Self::Tomcat(inner) => inner.wall_clock_times(),
+            _ => false,
+        }
+    }
+
     /// Whether a 401's line names the user who tried. nginx and Apache log the user even
     /// when authentication fails; HAProxy never logs one, and Tomcat (its access log is
     /// recognised by name or by its requests) only after a successful login.
@@ -187,6 +196,8 @@ pub(crate) fn scan_chunk(
                 filtering: !filters.is_empty(),
                 last_time: 0,
                 records_user: format.records_user_on_401(origin.file),
+                wall: time::WallClock::new(filters.zone),
+                wall_clock_times: format.wall_clock_times(),
             };
             match format {
                 // Most lines only count (status, time, the client's success): a glance at
@@ -266,6 +277,10 @@ struct AccessScanner<'a> {
     last_time: i64,
     /// False when the layout never names the user of a 401.
     records_user: bool,
+    /// Zone-less times to UTC, in the zone of the run.
+    wall: time::WallClock,
+    /// True when the layout's times state no zone.
+    wall_clock_times: bool,
 }
 
 /// Successes gathered before they go into the table together: lookups in a tight loop
@@ -332,7 +347,7 @@ impl AccessScanner<'_> {
         match text.len() {
             26 => self.clock.seconds(text),
             0 => None,
-            20 => time::parse_clf_local(text),
+            20 => time::parse_clf_local(text).map(|t| self.wall.utc(t)),
             _ => time::parse_iso(std::str::from_utf8(text).ok()?),
         }
     }
@@ -354,6 +369,7 @@ impl AccessScanner<'_> {
     #[inline]
     fn record(&mut self, rec: &AccessRecord<'_>, known_time: Option<i64>) {
         let t = match known_time {
+            Some(t) if self.wall_clock_times => Some(self.wall.utc(t)),
             Some(t) => Some(t),
             None => self.clf_time(rec.time),
         };

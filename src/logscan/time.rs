@@ -62,7 +62,8 @@ pub fn parse_clf(b: &[u8]) -> Option<i64> {
 }
 
 /// A CLF time without a zone, `01/Nov/2026:00:00:00` (20 bytes), or with milliseconds as
-/// HAProxy writes it (`06/Feb/2009:12:14:14.655`); taken as UTC, since the log does not say.
+/// HAProxy writes it (`06/Feb/2009:12:14:14.655`): the wall clock as written, which the scan
+/// reads in the run's zone ([`Zone`]).
 pub(crate) fn parse_clf_local(b: &[u8]) -> Option<i64> {
     if b.len() < 20 || b[2] != b'/' || b[6] != b'/' || b[11] != b':' {
         return None;
@@ -255,7 +256,7 @@ impl WallClock {
     }
 }
 
-/// nginx error-log time `2026/11/01 00:00:01` (19 bytes), taken as UTC.
+/// nginx error-log time `2026/11/01 00:00:01` (19 bytes): the wall clock as written.
 pub(crate) fn parse_nginx_error(b: &[u8]) -> Option<i64> {
     if b.len() < 19 || b[4] != b'/' || b[7] != b'/' || b[10] != b' ' || b[13] != b':' {
         return None;

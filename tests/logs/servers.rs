@@ -485,3 +485,44 @@ fn a_tomcat_log_says_it_cannot_tell_whether_credentials_were_sent() {
         "{text}"
     );
 }
+
+/// HAProxy (its documentation's example line, configuration.txt §8.2.3) and a CLF line
+/// without a zone state none: their times are the server's wall clock, read in this machine's
+/// zone like the error logs', so a `--since` in that wall clock keeps them.
+#[test]
+fn zone_less_access_times_are_the_servers_wall_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let haproxy = dir.path().join("haproxy.log");
+    std::fs::write(
+        &haproxy,
+        "Feb  6 12:14:14 localhost haproxy[14389]: 10.0.1.2:33317 [06/Feb/2009:12:14:14.655] http-in static/srv1 10/0/30/69/109 401 2750 - - ---- 1/1/1/1/0 0/0 {1wt.eu} {} \"GET /index.html HTTP/1.1\"\n",
+    )
+    .unwrap();
+    let clf = dir.path().join("access.log");
+    std::fs::write(
+        &clf,
+        "10.0.1.3 - - [06/Feb/2009:12:14:15] \"GET /admin HTTP/1.1\" 401 10 \"-\" \"curl/8\"\n",
+    )
+    .unwrap();
+    for (tz, first, last) in [
+        ("UTC0", "2009-02-06T12:14:14Z", "2009-02-06T12:14:15Z"),
+        ("IST-5:30", "2009-02-06T06:44:14Z", "2009-02-06T06:44:15Z"),
+        ("EST5", "2009-02-06T17:14:14Z", "2009-02-06T17:14:15Z"),
+    ] {
+        for since in [None, Some("2009-02-06 12:14")] {
+            let mut cmd = Command::cargo_bin("why401").unwrap();
+            cmd.env("TZ", tz).args(["logs", "--json"]);
+            if let Some(s) = since {
+                cmd.args(["--since", s]);
+            }
+            let out = cmd.arg(&haproxy).arg(&clf).output().unwrap();
+            assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
+            let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+            let ctx = format!("TZ={tz} --since {since:?}: {r}");
+            assert_eq!(r["status_401"], 2, "{ctx}");
+            assert_eq!(r["filtered_out"], 0, "{ctx}");
+            assert_eq!(r["first_seen"], first, "{ctx}");
+            assert_eq!(r["last_seen"], last, "{ctx}");
+        }
+    }
+}
