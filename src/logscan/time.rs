@@ -143,7 +143,14 @@ pub(crate) fn clf_offset(b: &[u8]) -> Option<i64> {
         b'-' => -1,
         _ => return None,
     };
-    Some(sign * (i64::from(digits(&b[22..24])?) * 3600 + i64::from(digits(&b[24..26])?) * 60))
+    zone_offset(sign, &b[22..24], &b[24..26])
+}
+
+/// `±hh` and `mm` as seconds east of UTC, when they name a zone that exists (within ±14 h;
+/// a crafted `+9959` names none).
+fn zone_offset(sign: i64, hh: &[u8], mm: &[u8]) -> Option<i64> {
+    let (h, m) = (digits(hh)?, digits(mm)?);
+    (h <= 14 && m < 60).then(|| sign * (i64::from(h) * 3600 + i64::from(m) * 60))
 }
 
 /// The zone an access-log time states, in seconds east of UTC: a CLF `+0530` or an ISO 8601
@@ -167,8 +174,7 @@ pub(crate) fn stated_offset(b: &[u8]) -> Option<i64> {
         | [_, sign @ (b'+' | b'-'), h1, h2, m1, m2] => (*sign, [*h1, *h2], [*m1, *m2]),
         _ => return None,
     };
-    let off = i64::from(digits(&hh)?) * 3600 + i64::from(digits(&mm)?) * 60;
-    Some(if sign == b'+' { off } else { -off })
+    zone_offset(if sign == b'+' { 1 } else { -1 }, &hh, &mm)
 }
 
 /// Whether an ISO 8601 time states its zone (`Z` or an offset).
@@ -398,6 +404,11 @@ mod tests {
         assert_eq!(stated_offset(b"03/Dec/2026:12:18:14"), None);
         assert_eq!(stated_offset(b"1764741601.5"), None);
         assert!(!iso_is_zoned("2026-12-03T12:18:14.123456"));
+        // Offsets no zone has are no zone.
+        assert_eq!(stated_offset(b"03/Dec/2026:12:18:14 +9959"), None);
+        assert_eq!(stated_offset(b"03/Dec/2026:12:18:14 +0575"), None);
+        assert_eq!(stated_offset(b"2026-12-03T12:18:14+23:00"), None);
+        assert_eq!(stated_offset(b"2026-12-03T12:18:14+14:00"), Some(50_400));
     }
 
     #[test]
