@@ -159,10 +159,11 @@ fn learn_zone(sources: &[Source], opts: &Options) -> (time::Zone, Option<String>
     (time::Zone::Local, None)
 }
 
-/// The report's words for the zone error-log times were read in, when it is not UTC.
+/// The report's words for the zone error-log times were read in, when it is not UTC: its
+/// offset at the first error-log time (UTC, within hours of its wall clock: the offset is the
+/// same but within hours of a clock change).
 fn zone_note(zone: time::Zone, from: Option<&str>, first: Option<i64>) -> Option<String> {
-    let wall = first.unwrap_or(0);
-    let offset = zone.offset_at_wall(wall);
+    let offset = zone.offset_at_wall(first.unwrap_or(0));
     if offset == 0 {
         return None;
     }

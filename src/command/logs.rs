@@ -65,23 +65,26 @@ fn filters(args: &LogsArgs) -> anyhow::Result<Filters> {
         f.since = Some(t - w);
         f.until = Some(t + w);
     }
-    let mut zones = Vec::new();
-    if let Some(s) = &args.since {
-        let (t, stated) = when("--since", s)?;
-        f.since = Some(t);
-        zones.push(stated);
-    }
-    if let Some(u) = &args.until {
-        let (t, stated) = when("--until", u)?;
-        f.until = Some(t);
-        zones.push(stated);
-    }
-    if !zones.is_empty() {
-        if zones.iter().any(|z| *z != zones[0]) {
+    let since = args
+        .since
+        .as_deref()
+        .map(|s| when("--since", s))
+        .transpose()?;
+    let until = args
+        .until
+        .as_deref()
+        .map(|u| when("--until", u))
+        .transpose()?;
+    if let (Some((_, a)), Some((_, b))) = (since, until) {
+        if a != b {
             bail!("--since and --until: give both with a zone (Z, +02:00) or both without");
         }
-        f.bounds_are_wall = !zones[0];
     }
+    if let Some((_, stated)) = since.or(until) {
+        f.bounds_are_wall = !stated;
+    }
+    f.since = since.map(|b| b.0).or(f.since);
+    f.until = until.map(|b| b.0).or(f.until);
     if let (Some(s), Some(u)) = (f.since, f.until) {
         if s >= u {
             bail!("--since must be before --until");

@@ -84,6 +84,16 @@ fn unreadable_inputs_fail_with_one_clear_line() {
         (
             vec![
                 garbage.display().to_string(),
+                "--since".into(),
+                "2026-11-01T00:00:00Z".into(),
+                "--until".into(),
+                "2026-11-02 00:00".into(),
+            ],
+            "both with a zone",
+        ),
+        (
+            vec![
+                garbage.display().to_string(),
                 "--format".into(),
                 "$remote_addr $request".into(),
             ],
